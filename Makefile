@@ -1,0 +1,96 @@
+# Fieldbook - offline-first field records for the Women's Union.
+#
+#   make            build bin/ programs into $(BUILD)
+#   make check      install missing packages, build, run every test (prove)
+#   make sanitize   the same tests against an ASan+UBSan build
+#   make demo       a branch's day, printed as a report
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+BUILD    ?= build
+PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc
+HUB_PKGS := libmicrohttpd
+
+CC       ?= cc
+OPT      ?= -O2
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wformat=2
+ifeq ($(CI),true)
+WARN     += -Werror
+endif
+ifeq ($(WERROR),1)
+WARN     += -Werror
+endif
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+OPT      := -O1
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS  += -D_GNU_SOURCE -Ishared
+CFLAGS    ?= -g
+CFLAGS    += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS   += $(SANFLAGS)
+LDLIBS    += $(PKG_LIBS)
+
+SHARED_SRC    := $(wildcard shared/*.c)
+COLLECTOR_SRC := $(wildcard collector/*.c)
+UNIT_SRC      := $(wildcard tests/unit/test_*.c)
+
+SHARED_OBJ    := $(SHARED_SRC:%.c=$(BUILD)/%.o)
+COLLECTOR_OBJ := $(COLLECTOR_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+LIB           := $(BUILD)/libfieldbook.a
+FIELDBOOK     := $(BUILD)/bin/fieldbook
+
+.PHONY: all deps check test sanitize demo install clean
+all: $(FIELDBOOK) $(UNIT_BIN)
+
+deps:
+	@sh packaging/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(SHARED_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FIELDBOOK): $(COLLECTOR_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(COLLECTOR_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit
+
+# The tests: unit programs and shell tests of the real binaries, all TAP.
+test: all
+	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_BUILD=$(abspath $(BUILD)) \
+	  prove $(PROVE_FLAGS) $(UNIT_BIN) tests/e2e/*.t
+
+check: deps
+	$(MAKE) all
+	$(MAKE) test
+
+sanitize: deps
+	$(MAKE) BUILD=build-san SAN=1 all
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) BUILD=build-san SAN=1 test
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh $(abspath $(FIELDBOOK))
+
+install: $(FIELDBOOK)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(FIELDBOOK) $(DESTDIR)$(BINDIR)/fieldbook
+
+clean:
+	rm -rf build build-san
+
+-include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d)

@@ -1,0 +1,122 @@
+/*
+ * cmd_list.c - fieldbook list members|trainings|visits: a table aligned
+ * by display width (Vietnamese names line up), or --json.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "commands.h"
+#include "recjson.h"
+#include "text.h"
+
+/* Columns shown for each type, with their widths in the table. */
+struct column { const char *field; const char *title; size_t width; };
+
+static const struct column member_cols[] = {
+	{ "id", "ID", 36 }, { "full_name", "NAME", 28 }, { "role", "ROLE", 14 },
+	{ "birth_year", "BORN", 4 }, { "phone", "PHONE", 12 }, { NULL, NULL, 0 }
+};
+static const struct column training_cols[] = {
+	{ "id", "ID", 36 }, { "start_date", "DATE", 10 }, { "title", "TITLE", 32 },
+	{ "topics", "TOPICS", 24 }, { NULL, NULL, 0 }
+};
+static const struct column visit_cols[] = {
+	{ "id", "ID", 36 }, { "visit_date", "DATE", 10 }, { "reason", "REASON", 12 },
+	{ "person_name", "PERSON", 24 }, { "amount_vnd", "AMOUNT", 12 },
+	{ NULL, NULL, 0 }
+};
+
+struct list_ctx {
+	const struct column *cols;
+	struct fb_buf out;
+	cJSON *arr;
+	size_t count;
+};
+
+static enum fb_code add_cell(struct fb_buf *out, const char *s, size_t w,
+			     int last)
+{
+	enum fb_code rc = last ? buf_adds(out, s) : text_pad(out, s, w);
+
+	return rc == FB_OK && !last ? buf_adds(out, "  ") : rc;
+}
+
+static enum fb_code each(const struct record *r, void *p)
+{
+	struct list_ctx *x = p;
+	enum fb_code rc = FB_OK;
+	size_t i;
+
+	x->count++;
+	if (x->arr) {
+		cJSON *o = record_to_json(r);
+
+		return o && cJSON_AddItemToArray(x->arr, o) ? FB_OK : FB_ENOMEM;
+	}
+	for (i = 0; x->cols[i].field && rc == FB_OK; i++) {
+		const char *v = strcmp(x->cols[i].field, "id")
+			? record_get(r, x->cols[i].field) : r->id;
+
+		rc = add_cell(&x->out, v, x->cols[i].width, !x->cols[i + 1].field);
+	}
+	if (rc == FB_OK && record_deleted(r))
+		rc = buf_adds(&x->out, "  (deleted)");
+	return rc == FB_OK ? buf_addc(&x->out, '\n') : rc;
+}
+
+enum fb_code cmd_list(struct cli *c)
+{
+	struct list_ctx x = { NULL, FB_BUF_INIT(0), NULL, 0 };
+	const struct type_def *t;
+	struct cli_flags fl;
+	struct book *b = NULL;
+	int first, year = 0;
+	size_t i;
+	enum fb_code rc;
+
+	rc = cli_parse_opts(c, NULL, NULL, NULL, "jay", &fl, &first);
+	if (rc != FB_OK || first < 0)
+		return rc;
+	if (c->argc - first != 1)
+		return cli_usage(c, "say what to list: members, trainings or visits");
+	t = model_type_named(c->argv[first]);
+	if (!t || t->type == REC_ATTENDANCE)
+		return cli_usage(c, "cannot list '%s'; choose members, trainings or visits",
+				 c->argv[first]);
+	if (fl.year && (rc = cli_year(c, fl.year, &year)) != FB_OK)
+		return rc;
+	x.cols = t->type == REC_MEMBER ? member_cols
+	       : t->type == REC_TRAINING ? training_cols : visit_cols;
+	if (fl.json && !(x.arr = cJSON_CreateArray()))
+		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
+	if ((rc = cli_open(c, &b)) != FB_OK)
+		goto out;
+	if (!fl.json)
+		for (i = 0; x.cols[i].field && rc == FB_OK; i++)
+			rc = add_cell(&x.out, x.cols[i].title, x.cols[i].width,
+				      !x.cols[i + 1].field);
+	if (rc == FB_OK && !fl.json)
+		rc = buf_addc(&x.out, '\n');
+	if (rc == FB_OK)
+		rc = book_each(b, t->type, year, fl.all, each, &x, &c->err);
+	if (rc != FB_OK) {
+		if (!c->err.msg[0])
+			fb_fail(&c->err, rc, "listing: %s", fb_strerror(rc));
+		goto out;
+	}
+	if (fl.json) {
+		rc = cli_print_json(c, x.arr);
+		x.arr = NULL;
+	} else {
+		rc = buf_printf(&x.out, "%zu %s\n", x.count,
+				x.count == 1 ? t->name : t->plural);
+		if (rc == FB_OK)
+			rc = cli_write(c, NULL, &x.out);
+	}
+out:
+	cJSON_Delete(x.arr);
+	buf_release(&x.out);
+	book_close(b);
+	return rc;
+}

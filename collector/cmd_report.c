@@ -1,0 +1,266 @@
+/*
+ * cmd_report.c - fieldbook report [--year Y] [--format table|csv|json]:
+ * the branch's figures against the union's targets (shared/report.h).
+ * The table uses Vietnamese labels aligned by display width; CSV and
+ * JSON use the codes, so that spreadsheets and programs can rely on them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+
+#include "commands.h"
+#include "csv.h"
+#include "report.h"
+#include "text.h"
+
+#define LABEL_COLS 40
+
+/* "  <label padded>  a  [b]": b < 0 leaves the second column out. */
+static enum fb_code row(struct fb_buf *o, const char *label, long long a,
+			long long b)
+{
+	enum fb_code rc = buf_adds(o, "  ");
+
+	if (rc == FB_OK)
+		rc = text_pad(o, label, LABEL_COLS);
+	if (rc == FB_OK)
+		rc = buf_printf(o, "%7lld", a);
+	if (rc == FB_OK && b >= 0)
+		rc = buf_printf(o, "  %11lld", b);
+	return rc == FB_OK ? buf_addc(o, '\n') : rc;
+}
+
+/* 1234567 -> "1.234.567" as Vietnamese write amounts. */
+static void money(long long v, char out[32])
+{
+	char digits[24];
+	size_t n, i, j = 0;
+
+	snprintf(digits, sizeof(digits), "%lld", v);
+	n = strlen(digits);
+	for (i = 0; i < n; i++) {
+		if (i && (n - i) % 3 == 0)
+			out[j++] = '.';
+		out[j++] = digits[i];
+	}
+	out[j] = '\0';
+}
+
+static enum fb_code table(const struct report *r, const char *branch,
+			  const char *name, struct fb_buf *o)
+{
+	enum fb_code rc;
+	char m[32];
+	size_t i;
+	int g, k;
+
+	rc = buf_printf(o, "Fieldbook report %d: branch %s%s%s\n\n", r->year, branch,
+			*name ? ", " : "", name);
+	if (rc == FB_OK)
+		rc = buf_printf(o, "Members by role (%ld)\n", r->members_total);
+	for (k = 0; rc == FB_OK && model_roles[k]; k++)
+		if (r->members_by_role[k])
+			rc = row(o, cli_label(model_roles[k]),
+				 r->members_by_role[k], -1);
+	if (rc == FB_OK)
+		rc = buf_printf(o, "\nTrained in %d (target)\n", r->year);
+	for (g = 0; rc == FB_OK && g < REPORT_GROUPS; g++) {
+		const struct report_group *gr = &r->group[g];
+
+		if (g > 0 && gr->total == 0)
+			continue;
+		rc = buf_adds(o, "  ");
+		if (rc == FB_OK)
+			rc = text_pad(o, gr->title, LABEL_COLS);
+		if (rc == FB_OK)
+			rc = buf_printf(o, "%4ld of %-4ld %5.1f%%  target %d%%  %s\n",
+					gr->trained, gr->total, report_pct(gr),
+					gr->target_pct,
+					gr->total && report_pct(gr) >= gr->target_pct
+						? "met" : "NOT MET");
+		for (i = 0; rc == FB_OK && i < gr->nuntrained; i++)
+			rc = buf_printf(o, "    not yet trained: %s (%s)\n",
+					gr->untrained[i].name,
+					cli_label(gr->untrained[i].role));
+	}
+	if (rc == FB_OK)
+		rc = buf_printf(o, "\nCourses by topic in %d%*s courses  attendances\n",
+				r->year, LABEL_COLS - 19, "");
+	for (k = 0; rc == FB_OK && model_topics[k]; k++)
+		if (r->topic_courses[k])
+			rc = row(o, cli_label(model_topics[k]),
+				 r->topic_courses[k], r->topic_attendances[k]);
+	if (rc == FB_OK)
+		rc = row(o, "All courses", r->courses, r->attendances);
+	if (rc == FB_OK)
+		rc = buf_printf(o, "  %ld different members trained\n", r->trainees);
+	if (rc == FB_OK)
+		rc = buf_printf(o, "\nSupport visits in %d%*s visits   amount (VND)\n",
+				r->year, LABEL_COLS - 16, "");
+	for (k = 0; rc == FB_OK && model_reasons[k]; k++) {
+		if (!r->visits_by_reason[k])
+			continue;
+		money(r->amount_by_reason[k], m);
+		rc = buf_adds(o, "  ");
+		if (rc == FB_OK)
+			rc = text_pad(o, cli_label(model_reasons[k]), LABEL_COLS);
+		if (rc == FB_OK)
+			rc = buf_printf(o, "%6ld  %15s\n", r->visits_by_reason[k], m);
+	}
+	money(r->amount, m);
+	if (rc == FB_OK)
+		rc = buf_adds(o, "  ");
+	if (rc == FB_OK)
+		rc = text_pad(o, "All visits", LABEL_COLS);
+	if (rc == FB_OK)
+		rc = buf_printf(o, "%6ld  %15s\n", r->visits, m);
+	return rc;
+}
+
+/* CSV: one row per figure, section,key,count,amount_or_total. */
+static enum fb_code csv_row(struct fb_buf *o, const char *section,
+			    const char *key, long long a, long long b)
+{
+	char sa[24], sb[24];
+	const char *f[4] = { section, key, sa, sb };
+
+	snprintf(sa, sizeof(sa), "%lld", a);
+	snprintf(sb, sizeof(sb), "%lld", b);
+	return csv_write_record(o, f, 4);
+}
+
+static enum fb_code csv(const struct report *r, struct fb_buf *o)
+{
+	static const char *const head[] = { "section", "key", "count", "value" };
+	enum fb_code rc = csv_write_record(o, head, 4);
+	size_t i;
+	int g, k;
+
+	for (k = 0; rc == FB_OK && model_roles[k]; k++)
+		rc = csv_row(o, "members_by_role", model_roles[k],
+			     r->members_by_role[k], 0);
+	for (g = 0; rc == FB_OK && g < REPORT_GROUPS; g++) {
+		const struct report_group *gr = &r->group[g];
+
+		rc = csv_row(o, "trained", gr->key, gr->trained, gr->total);
+		for (i = 0; rc == FB_OK && i < gr->nuntrained; i++) {
+			const char *f[4] = { "not_trained", gr->key,
+					     gr->untrained[i].id, gr->untrained[i].name };
+			rc = csv_write_record(o, f, 4);
+		}
+	}
+	for (k = 0; rc == FB_OK && model_topics[k]; k++)
+		rc = csv_row(o, "courses_by_topic", model_topics[k],
+			     r->topic_courses[k], r->topic_attendances[k]);
+	if (rc == FB_OK)
+		rc = csv_row(o, "courses_total", "all", r->courses, r->attendances);
+	if (rc == FB_OK)
+		rc = csv_row(o, "trainees_total", "all", r->trainees, 0);
+	for (k = 0; rc == FB_OK && model_reasons[k]; k++)
+		rc = csv_row(o, "visits_by_reason", model_reasons[k],
+			     r->visits_by_reason[k], r->amount_by_reason[k]);
+	if (rc == FB_OK)
+		rc = csv_row(o, "visits_total", "all", r->visits, r->amount);
+	return rc;
+}
+
+static cJSON *json(const struct report *r, const char *branch)
+{
+	cJSON *o = cJSON_CreateObject(), *x, *y, *z;
+	size_t i;
+	int g, k;
+
+	cJSON_AddStringToObject(o, "branch", branch);
+	cJSON_AddNumberToObject(o, "year", r->year);
+	x = cJSON_AddObjectToObject(o, "members_by_role");
+	for (k = 0; model_roles[k]; k++)
+		cJSON_AddNumberToObject(x, model_roles[k], (double)r->members_by_role[k]);
+	x = cJSON_AddArrayToObject(o, "targets");
+	for (g = 0; g < REPORT_GROUPS; g++) {
+		const struct report_group *gr = &r->group[g];
+
+		y = cJSON_CreateObject();
+		cJSON_AddItemToArray(x, y);
+		cJSON_AddStringToObject(y, "group", gr->key);
+		cJSON_AddNumberToObject(y, "total", (double)gr->total);
+		cJSON_AddNumberToObject(y, "trained", (double)gr->trained);
+		cJSON_AddNumberToObject(y, "percent", report_pct(gr));
+		cJSON_AddNumberToObject(y, "target_percent", gr->target_pct);
+		z = cJSON_AddArrayToObject(y, "not_trained");
+		for (i = 0; i < gr->nuntrained; i++) {
+			cJSON *p = cJSON_CreateObject();
+
+			cJSON_AddItemToArray(z, p);
+			cJSON_AddStringToObject(p, "id", gr->untrained[i].id);
+			cJSON_AddStringToObject(p, "full_name", gr->untrained[i].name);
+			cJSON_AddStringToObject(p, "role", gr->untrained[i].role);
+		}
+	}
+	x = cJSON_AddObjectToObject(o, "courses_by_topic");
+	for (k = 0; model_topics[k]; k++) {
+		y = cJSON_AddObjectToObject(x, model_topics[k]);
+		cJSON_AddNumberToObject(y, "courses", (double)r->topic_courses[k]);
+		cJSON_AddNumberToObject(y, "attendances", (double)r->topic_attendances[k]);
+	}
+	cJSON_AddNumberToObject(o, "courses", (double)r->courses);
+	cJSON_AddNumberToObject(o, "attendances", (double)r->attendances);
+	cJSON_AddNumberToObject(o, "trainees", (double)r->trainees);
+	x = cJSON_AddObjectToObject(o, "visits_by_reason");
+	for (k = 0; model_reasons[k]; k++) {
+		y = cJSON_AddObjectToObject(x, model_reasons[k]);
+		cJSON_AddNumberToObject(y, "visits", (double)r->visits_by_reason[k]);
+		cJSON_AddNumberToObject(y, "amount_vnd", (double)r->amount_by_reason[k]);
+	}
+	cJSON_AddNumberToObject(o, "visits", (double)r->visits);
+	cJSON_AddNumberToObject(o, "amount_vnd", (double)r->amount);
+	return o;
+}
+
+enum fb_code cmd_report(struct cli *c)
+{
+	struct fb_buf out = FB_BUF_INIT(0);
+	struct cli_flags fl;
+	struct report r;
+	struct book *b = NULL;
+	const char *fmt, *branch;
+	char *name = NULL;
+	int first, year, built = 0;
+	enum fb_code rc;
+
+	rc = cli_parse_opts(c, NULL, NULL, NULL, "fy", &fl, &first);
+	if (rc != FB_OK || first < 0)
+		return rc;
+	if (first < c->argc)
+		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
+	fmt = fl.format ? fl.format : "table";
+	if (strcmp(fmt, "table") && strcmp(fmt, "csv") && strcmp(fmt, "json"))
+		return cli_usage(c, "--format is table, csv or json, not '%s'", fmt);
+	if ((rc = cli_year(c, fl.year, &year)) != FB_OK)
+		return rc;
+	if ((rc = cli_open(c, &b)) != FB_OK)
+		return rc;
+	branch = b->branch;
+	if ((rc = store_meta_get(b->st, "branch_name", &name, &c->err)) != FB_OK ||
+	    (rc = report_build(b->st, &branch, 1, year, &r, &c->err)) != FB_OK)
+		goto out;
+	built = 1;
+	if (!strcmp(fmt, "json")) {
+		cJSON *doc = json(&r, branch);
+
+		rc = cli_print_json(c, doc);
+		goto out;
+	}
+	rc = !strcmp(fmt, "csv") ? csv(&r, &out) : table(&r, branch, name ? name : "", &out);
+	if (rc != FB_OK)
+		fb_fail(&c->err, rc, "report: %s", fb_strerror(rc));
+	else
+		rc = cli_write(c, NULL, &out);
+out:
+	if (built)
+		report_release(&r);
+	free(name);
+	buf_release(&out);
+	book_close(b);
+	return rc;
+}

@@ -1,0 +1,94 @@
+/* cmd_status.c - fieldbook status: branch, device, counts, what is unsent. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <cjson/cJSON.h>
+
+#include "commands.h"
+
+/* One integer from a query with an optional text parameter. */
+static enum fb_code count(struct book *b, const char *sql, const char *param,
+			  long long *out, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc = store_prepare(b->st, sql, &q, err);
+	int s;
+
+	*out = 0;
+	if (rc != FB_OK)
+		return rc;
+	if (param)
+		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW)
+		*out = sqlite3_column_int64(q, 0);
+	else
+		rc = store_fail(b->st, s, "counting", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code cmd_status(struct cli *c)
+{
+	static const char *const types[] = { "member", "training", "attendance", "visit" };
+	long long n[4], entries = 0, acked = 0, conflicts = 0;
+	struct cli_flags fl;
+	struct book *b = NULL;
+	char *name = NULL;
+	int first, i;
+	enum fb_code rc;
+
+	rc = cli_parse_opts(c, NULL, NULL, NULL, "j", &fl, &first);
+	if (rc != FB_OK || first < 0)
+		return rc;
+	if (first < c->argc)
+		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
+	if ((rc = cli_open(c, &b)) != FB_OK)
+		return rc;
+	for (i = 0; i < 4 && rc == FB_OK; i++)
+		rc = count(b, "SELECT count(*) FROM record WHERE type = ?1 AND deleted = 0",
+			   types[i], &n[i], &c->err);
+	if (rc == FB_OK)
+		rc = count(b, "SELECT coalesce(max(seq + n - 1), 0) FROM journal WHERE device = ?1",
+			   b->device, &entries, &c->err);
+	if (rc == FB_OK)
+		rc = store_meta_int(b->st, "acked_seq", 0, &acked, &c->err);
+	if (rc == FB_OK)
+		rc = count(b, "SELECT count(*) FROM conflict WHERE resolved = 0", NULL,
+			   &conflicts, &c->err);
+	if (rc == FB_OK)
+		rc = store_meta_get(b->st, "branch_name", &name, &c->err);
+	if (rc != FB_OK)
+		goto out;
+	if (fl.json) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "database", c->db_path);
+		cJSON_AddStringToObject(o, "branch", b->branch);
+		cJSON_AddStringToObject(o, "branch_name", name ? name : "");
+		cJSON_AddStringToObject(o, "device", b->device);
+		for (i = 0; i < 4; i++) {
+			char key[32];
+
+			snprintf(key, sizeof(key), "%ss", types[i]);
+			cJSON_AddNumberToObject(o, key, (double)n[i]);
+		}
+		cJSON_AddNumberToObject(o, "journal_entries", (double)entries);
+		cJSON_AddNumberToObject(o, "pending_entries", (double)(entries - acked));
+		cJSON_AddNumberToObject(o, "conflicts", (double)conflicts);
+		rc = cli_print_json(c, o);
+	} else {
+		printf("database:  %s\n", c->db_path);
+		printf("branch:    %s%s%s\n", b->branch, name && *name ? "  " : "",
+		       name ? name : "");
+		printf("device:    %s\n", b->device);
+		printf("records:   %lld members, %lld trainings, %lld attendances, %lld visits\n",
+		       n[0], n[1], n[2], n[3]);
+		printf("journal:   %lld entries, %lld not yet sent (no hub set up)\n",
+		       entries, entries - acked);
+		printf("conflicts: %lld\n", conflicts);
+	}
+out:
+	free(name);
+	book_close(b);
+	return rc;
+}

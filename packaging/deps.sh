@@ -1,0 +1,45 @@
+#!/bin/sh
+# Install the Debian packages Fieldbook builds and tests with, but only
+# those that pkg-config (or, for tools, the shell) cannot already find.
+# Usage: packaging/deps.sh [--check]   (--check: report, install nothing)
+set -eu
+
+# pkg-config module -> Debian package
+LIBS="sqlite3:libsqlite3-dev libcurl:libcurl4-openssl-dev zlib:zlib1g-dev \
+libcjson:libcjson-dev libmicrohttpd:libmicrohttpd-dev libcrypto:libssl-dev \
+libutf8proc:libutf8proc-dev"
+# command -> Debian package (tests use these)
+TOOLS="pkg-config:pkg-config cc:gcc make:make prove:perl sqlite3:sqlite3 \
+curl:curl openssl:openssl"
+
+missing=""
+command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
+for pair in $LIBS; do
+	mod=${pair%%:*}; pkg=${pair#*:}
+	if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists "$mod"; then
+		missing="$missing $pkg"
+	fi
+done
+for pair in $TOOLS; do
+	cmd=${pair%%:*}; pkg=${pair#*:}
+	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
+done
+for extra in ${FIELDBOOK_EXTRA_DEPS:-}; do
+	dpkg -s "$extra" >/dev/null 2>&1 || missing="$missing $extra"
+done
+
+missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
+if [ -z "${missing# }" ]; then
+	exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+	echo "deps: missing: $missing"
+	exit 1
+fi
+echo "deps: installing:$missing" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2

@@ -1,0 +1,160 @@
+/*
+ * book.h - a replica's records and journal: the operations behind every
+ * command, on the laptop and (through book_apply) on the hub.
+ *
+ * A book wraps a store (store.h) with the device's identity, its HLC
+ * and its place in its own hash chain.  Every change goes through
+ * book_apply(): the record's current state and the journal row are
+ * written in the same SQLite transaction, so a change is either wholly
+ * saved or not at all.  Local edits (book_add, book_edit, book_delete)
+ * validate what the user typed, stamp it with a fresh HLC and the next
+ * sequence numbers, chain its hash and apply it; entries from other
+ * devices are applied with the same function and the same merge rule.
+ *
+ * Each call runs in its own transaction unless the caller has opened
+ * one with book_begin(), in which case all of them commit (or roll
+ * back) together: import uses that to be all-or-nothing.
+ */
+#ifndef FB_BOOK_H
+#define FB_BOOK_H
+
+#include "journal.h"
+#include "model.h"
+#include "store.h"
+
+#define RECORD_FIELDS_MAX 16
+
+struct book {
+	struct fb_store *st;
+	char device[FB_DEVICE_ID_MAX + 1];
+	char branch[FB_BRANCH_CODE_MAX + 1];   /* "" on a hub */
+	fb_hlc clock;                 /* last HLC issued or observed */
+	uint64_t next_seq;            /* this device's next sequence */
+	unsigned char chain[JOURNAL_HASH_LEN]; /* this device's chain head */
+	uint64_t (*wall_ms)(void);    /* the clock; tests may replace it */
+	/* prepared statements, reused */
+	sqlite3_stmt *q_get, *q_put, *q_journal, *q_conflict, *q_device_head,
+		     *q_have;
+};
+
+/* One record's current state. */
+struct record {
+	char id[FB_RECORD_ID_MAX + 1];
+	enum rec_type type;
+	char branch[FB_BRANCH_CODE_MAX + 1];
+	/* by field index of the type (model.h); val NULL: never written */
+	char *val[RECORD_FIELDS_MAX];
+	struct fb_stamp stamp[RECORD_FIELDS_MAX];
+};
+
+/* A field as the user typed it, by name. */
+struct field_value {
+	const char *name;
+	const char *value;
+};
+
+/*
+ * Create a collector database at path for a branch: a new device id,
+ * the branch code and name.  FB_EEXIST if one is already there.
+ */
+enum fb_code book_create(const char *path, const char *branch,
+			 const char *name, struct fb_error *err);
+
+/*
+ * Open the book at path.  extra_schema is passed to store_open (the hub
+ * adds its tables).  On success *out is the caller's; book_close().
+ */
+enum fb_code book_open(const char *path, const char *extra_schema,
+		       struct book **out, struct fb_error *err);
+void book_close(struct book *b);
+
+/* Group several calls into one transaction. */
+enum fb_code book_begin(struct book *b, struct fb_error *err);
+enum fb_code book_commit(struct book *b, struct fb_error *err);
+void book_rollback(struct book *b);
+
+/* Load a record.  FB_ENOENT (with a message naming id) if absent. */
+enum fb_code book_get(struct book *b, const char *id, struct record **out,
+		      struct fb_error *err);
+void record_free(struct record *r);
+
+/* A field's current text, "" if never set; 1 if the record is deleted. */
+const char *record_get(const struct record *r, const char *field);
+int record_deleted(const struct record *r);
+
+/*
+ * Call fn for each record of type t (REC_NTYPES: every type) in a
+ * stable order (by name or date, then id): deleted ones only with
+ * include_deleted, and, when year > 0, only those whose date (start
+ * date, visit date, joined) falls in that year.  fn returns FB_OK to go
+ * on; anything else stops the walk and is returned.  The record is
+ * freed after fn returns.
+ */
+typedef enum fb_code (*book_each_fn)(const struct record *r, void *ctx);
+enum fb_code book_each(struct book *b, enum rec_type t, int year,
+		       int include_deleted, book_each_fn fn, void *ctx,
+		       struct fb_error *err);
+
+/* The date field a type's year filter and order use, or NULL. */
+const char *book_date_field(enum rec_type t);
+
+/*
+ * Add a record of type t from the fields typed.  Every value is checked
+ * (model_check), required fields must be there, referenced members and
+ * trainings must exist and not be deleted.  The new id is written to
+ * id_out.  For attendance the id is "training_id:member_id"; adding a
+ * pair that exists restores it if it was removed and otherwise changes
+ * nothing.  want_id, if not NULL, is the id to use (import keeps the
+ * ids of exported records); it must be valid for the type and free.
+ */
+enum fb_code book_add(struct book *b, enum rec_type t, const char *want_id,
+		      const struct field_value *fv, size_t n,
+		      char id_out[FB_RECORD_ID_MAX + 1], struct fb_error *err);
+
+/*
+ * Change fields of a record.  Fields whose value does not change write
+ * no entry.  A deleted record must be restored first; `deleted` and the
+ * attendance keys cannot be edited.  *changed (may be NULL) is the
+ * number of entries written.
+ */
+enum fb_code book_edit(struct book *b, const char *id,
+		       const struct field_value *fv, size_t n, size_t *changed,
+		       struct fb_error *err);
+
+/* Delete (deleted=1) or restore (deleted=0) a record. */
+enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
+			      struct fb_error *err);
+
+/*
+ * Apply one change (a local one already stamped and hashed, or one from
+ * another device) with the merge rule: record state, conflict log and
+ * journal row, in the current transaction or in one of its own.
+ * Checks that the change continues its device's chain: a sequence
+ * already held with the same hash is a replay and changes nothing
+ * (*applied = 0); a gap is FB_ECONFLICT; a hash that does not follow is
+ * FB_ECORRUPT.  applied may be NULL.
+ */
+enum fb_code book_apply(struct book *b, struct jchange *c, int *applied,
+			struct fb_error *err);
+
+/*
+ * The last sequence and chain hash this book holds for device (0 and
+ * zeros when none).
+ */
+enum fb_code book_device_head(struct book *b, const char *device,
+			      uint64_t *last_seq,
+			      unsigned char hash[JOURNAL_HASH_LEN],
+			      struct fb_error *err);
+
+/* Persist the clock (after observing a remote time). */
+enum fb_code book_save_clock(struct book *b, struct fb_error *err);
+
+/*
+ * Walk every journal row in commit order, recomputing each device's
+ * chain.  FB_ECORRUPT names the first row whose sequence or hash does
+ * not follow.  *rows counts the rows checked, *entries the entries.
+ */
+enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
+			       uint64_t *entries, struct fb_error *err);
+
+#endif

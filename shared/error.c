@@ -1,0 +1,67 @@
+/* error.c - error codes, their text and their exit statuses. */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "error.h"
+
+static const struct {
+	const char *text;
+	int status;
+} codes[FB_NCODES] = {
+	[FB_OK]        = { "success",                  EX_OK },
+	[FB_EUSAGE]    = { "usage error",              EX_USAGE },
+	[FB_EINVAL]    = { "bad data",                 EX_DATAERR },
+	[FB_ENOENT]    = { "no such record",           EX_DATAERR },
+	[FB_EEXIST]    = { "already exists",           EX_DATAERR },
+	[FB_ENOINPUT]  = { "cannot open input",        EX_NOINPUT },
+	[FB_ECORRUPT]  = { "data damaged",             EX_DATAERR },
+	[FB_EIO]       = { "I/O error",                EX_IOERR },
+	[FB_ENOMEM]    = { "out of memory",            EX_SOFTWARE },
+	[FB_ENET]      = { "hub unreachable",          EX_UNAVAILABLE },
+	[FB_EBUSY]     = { "hub busy",                 EX_TEMPFAIL },
+	[FB_EAUTH]     = { "refused by hub",           EX_NOPERM },
+	[FB_ECONFLICT] = { "protocol conflict",        EX_DATAERR },
+	[FB_ETOOBIG]   = { "over a limit",             EX_DATAERR },
+	[FB_EINTERNAL] = { "internal error",           EX_SOFTWARE },
+};
+
+const char *fb_strerror(enum fb_code code)
+{
+	if ((unsigned)code >= FB_NCODES)
+		return "unknown error";
+	return codes[code].text;
+}
+
+int fb_exit_status(enum fb_code code)
+{
+	if ((unsigned)code >= FB_NCODES)
+		return EX_SOFTWARE;
+	return codes[code].status;
+}
+
+enum fb_code fb_fail(struct fb_error *err, enum fb_code code,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	char *nl;
+
+	if (!err)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	/* One line: a value quoted into a message must not break it. */
+	while ((nl = strpbrk(err->msg, "\r\n")))
+		*nl = ' ';
+	return code;
+}
+
+void fb_error_clear(struct fb_error *err)
+{
+	if (!err)
+		return;
+	err->code = FB_OK;
+	err->msg[0] = '\0';
+}

@@ -1,0 +1,389 @@
+/* model.c - record types, vocabularies and value validation. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/rand.h>
+
+#include "limits.h"
+#include "buf.h"
+#include "model.h"
+#include "text.h"
+
+const char *const model_roles[] = {
+	"member", "branch_head", "branch_deputy", "commune_president",
+	"commune_vice", "commune_president_planned", "official", NULL
+};
+const char *const model_topics[] = {
+	"association_work", "gender_equality", "population_family_planning",
+	"parenting", "food_safety", "domestic_violence", "child_injury",
+	"digital_transformation", "political_theory", "leadership",
+	"trusted_address", "stem", "legal_consulting", "other", NULL
+};
+const char *const model_levels[] = {
+	"central", "province", "district", "commune", "branch", NULL
+};
+const char *const model_reasons[] = {
+	"illness", "hardship", "tet", "health_check", "childbirth",
+	"bereavement", "other", NULL
+};
+const char *const model_supports[] = {
+	"cash", "gift", "health_check", "other", NULL
+};
+
+#define DELETED_DEF { FIELD_DELETED, FK_BOOL, 0, 1, NULL, 0, 0 }
+
+static const struct field_def member_fields[] = {
+	{ "full_name",  FK_TEXT,  1, FB_NAME_MAX,  NULL, 0, 0 },
+	{ "role",       FK_ENUM,  0, 0, model_roles, 0, 0 },
+	{ "birth_year", FK_YEAR,  0, 0, NULL, 0, 0 },
+	{ "phone",      FK_TEXT,  0, FB_SHORT_MAX, NULL, 0, 0 },
+	{ "joined",     FK_DATE,  0, 0, NULL, 0, 0 },
+	{ "notes",      FK_NOTES, 0, FB_NOTES_MAX, NULL, 0, 0 },
+	DELETED_DEF,
+	{ NULL, 0, 0, 0, NULL, 0, 0 }
+};
+
+static const struct field_def training_fields[] = {
+	{ "title",           FK_TEXT,   1, FB_NAME_MAX, NULL, 0, 0 },
+	{ "start_date",      FK_DATE,   1, 0, NULL, 0, 0 },
+	{ "end_date",        FK_DATE,   0, 0, NULL, 0, 0 },
+	{ "topics",          FK_TOPICS, 1, 0, model_topics, 0, 0 },
+	{ "location",        FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0 },
+	{ "organizer_level", FK_ENUM,   0, 0, model_levels, 0, 0 },
+	{ "trainer",         FK_TEXT,   0, FB_NAME_MAX, NULL, 0, 0 },
+	{ "notes",           FK_NOTES,  0, FB_NOTES_MAX, NULL, 0, 0 },
+	DELETED_DEF,
+	{ NULL, 0, 0, 0, NULL, 0, 0 }
+};
+
+static const struct field_def attendance_fields[] = {
+	{ "training_id", FK_REF, 1, 0, NULL, REC_TRAINING, 1 },
+	{ "member_id",   FK_REF, 1, 0, NULL, REC_MEMBER, 1 },
+	DELETED_DEF,
+	{ NULL, 0, 0, 0, NULL, 0, 0 }
+};
+
+static const struct field_def visit_fields[] = {
+	{ "visit_date",  FK_DATE,   1, 0, NULL, 0, 0 },
+	{ "reason",      FK_ENUM,   1, 0, model_reasons, 0, 0 },
+	{ "member_id",   FK_REF,    0, 0, NULL, REC_MEMBER, 0 },
+	{ "person_name", FK_TEXT,   0, FB_NAME_MAX, NULL, 0, 0 },
+	{ "support",     FK_ENUM,   0, 0, model_supports, 0, 0 },
+	{ "amount_vnd",  FK_AMOUNT, 0, 0, NULL, 0, 0 },
+	{ "gift",        FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0 },
+	{ "visitors",    FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0 },
+	{ "notes",       FK_NOTES,  0, FB_NOTES_MAX, NULL, 0, 0 },
+	DELETED_DEF,
+	{ NULL, 0, 0, 0, NULL, 0, 0 }
+};
+
+static const struct type_def types[REC_NTYPES] = {
+	{ REC_MEMBER,     "member",     "members",     member_fields },
+	{ REC_TRAINING,   "training",   "trainings",   training_fields },
+	{ REC_ATTENDANCE, "attendance", "attendances", attendance_fields },
+	{ REC_VISIT,      "visit",      "visits",      visit_fields },
+};
+
+const struct type_def *model_type(enum rec_type t)
+{
+	return (unsigned)t < REC_NTYPES ? &types[t] : NULL;
+}
+
+const struct type_def *model_type_named(const char *name)
+{
+	int i;
+
+	for (i = 0; i < REC_NTYPES; i++)
+		if (!strcmp(name, types[i].name) || !strcmp(name, types[i].plural))
+			return &types[i];
+	return NULL;
+}
+
+int model_field_index(const struct type_def *t, const char *name)
+{
+	int i;
+
+	for (i = 0; t->fields[i].name; i++)
+		if (!strcmp(t->fields[i].name, name))
+			return i;
+	return -1;
+}
+
+const struct field_def *model_field(const struct type_def *t, const char *name)
+{
+	int i = model_field_index(t, name);
+
+	return i < 0 ? NULL : &t->fields[i];
+}
+
+size_t model_nfields(const struct type_def *t)
+{
+	size_t n = 0;
+
+	while (t->fields[n].name)
+		n++;
+	return n;
+}
+
+int model_in_vocab(const char *const *vocab, const char *code)
+{
+	for (; *vocab; vocab++)
+		if (!strcmp(*vocab, code))
+			return 1;
+	return 0;
+}
+
+static int leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int model_valid_date(const char *s)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, m, d, i;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isdigit((unsigned char)s[i])) {
+			return 0;
+		}
+	}
+	if (s[10] != '\0')
+		return 0;
+	y = atoi(s);
+	m = atoi(s + 5);
+	d = atoi(s + 8);
+	if (y < FB_YEAR_MIN || y > FB_YEAR_MAX || m < 1 || m > 12 || d < 1)
+		return 0;
+	return d <= mdays[m - 1] + (m == 2 && leap(y));
+}
+
+int model_valid_uuid(const char *s)
+{
+	int i;
+
+	for (i = 0; i < FB_ID_LEN; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return 0;
+		} else if (!isdigit((unsigned char)s[i]) &&
+			   !(s[i] >= 'a' && s[i] <= 'f')) {
+			return 0;
+		}
+	}
+	return s[FB_ID_LEN] == '\0';
+}
+
+enum fb_code model_new_uuid(char out[FB_ID_LEN + 1])
+{
+	unsigned char b[16];
+
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		return FB_EINTERNAL;
+	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);   /* version 4 */
+	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);   /* RFC 4122 variant */
+	snprintf(out, FB_ID_LEN + 1,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
+		 "%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
+	return FB_OK;
+}
+
+void model_attendance_id(const char *training_id, const char *member_id,
+			 char out[FB_ATT_ID_LEN + 1])
+{
+	snprintf(out, FB_ATT_ID_LEN + 1, "%s:%s", training_id, member_id);
+}
+
+int model_valid_id(enum rec_type t, const char *s)
+{
+	char a[FB_ID_LEN + 1];
+
+	if (t != REC_ATTENDANCE)
+		return model_valid_uuid(s);
+	if (strlen(s) != FB_ATT_ID_LEN || s[FB_ID_LEN] != ':')
+		return 0;
+	memcpy(a, s, FB_ID_LEN);
+	a[FB_ID_LEN] = '\0';
+	return model_valid_uuid(a) && model_valid_uuid(s + FB_ID_LEN + 1);
+}
+
+int model_valid_unit_code(const char *s)
+{
+	size_t n = strlen(s), i;
+
+	if (n == 0 || n > FB_BRANCH_CODE_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr(".-_", s[i]))
+			return 0;
+	return 1;
+}
+
+/* Parse a decimal integer with no sign; -1 if not one or over max. */
+static long long parse_uint(const char *s, long long max)
+{
+	long long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s))
+			return -1;
+		if (v > (max - (*s - '0')) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+/* Canonical topics: known codes, no repeats, in the order given. */
+static enum fb_code check_topics(const struct field_def *f, char *v,
+				 char **out, struct fb_error *err)
+{
+	struct fb_buf b = FB_BUF_INIT(4096);
+	const char *seen[FB_TOPICS_MAX];
+	size_t nseen = 0, i;
+	char *save = NULL, *tok;
+	enum fb_code rc = FB_OK;
+
+	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		while (*tok == ' ')
+			tok++;
+		for (i = strlen(tok); i > 0 && tok[i - 1] == ' '; i--)
+			tok[i - 1] = '\0';
+		if (!*tok)
+			continue;
+		if (!model_in_vocab(f->vocab, tok)) {
+			rc = fb_fail(err, FB_EINVAL,
+				     "%s: unknown topic '%s' (see 'fieldbook training --help')",
+				     f->name, tok);
+			goto out;
+		}
+		for (i = 0; i < nseen; i++)
+			if (!strcmp(seen[i], tok))
+				break;
+		if (i < nseen)
+			continue;
+		if (nseen == FB_TOPICS_MAX) {
+			rc = fb_fail(err, FB_ETOOBIG, "%s: too many topics", f->name);
+			goto out;
+		}
+		seen[nseen++] = tok;
+		if ((rc = buf_printf(&b, "%s%s", b.len ? "," : "", tok)) != FB_OK)
+			goto out;
+	}
+	if (nseen == 0) {
+		rc = fb_fail(err, FB_EINVAL, "%s: at least one topic is required",
+			     f->name);
+		goto out;
+	}
+	*out = buf_detach(&b, NULL);
+out:
+	buf_release(&b);
+	return rc;
+}
+
+enum fb_code model_check(const struct field_def *f, const char *value,
+			 char **out, struct fb_error *err)
+{
+	char *v = NULL;
+	enum fb_code rc;
+	long long n;
+
+	*out = NULL;
+	rc = text_clean(value, strlen(value),
+			f->kind == FK_NOTES ? TEXT_MULTILINE : 0, f->name, &v, err);
+	if (rc != FB_OK)
+		return rc;
+	if (!*v) {
+		if (f->required) {
+			rc = fb_fail(err, FB_EINVAL, "%s: must not be empty", f->name);
+			goto fail;
+		}
+		if (f->kind == FK_BOOL) {
+			rc = fb_fail(err, FB_EINVAL, "%s: must be 0 or 1", f->name);
+			goto fail;
+		}
+		*out = v;
+		return FB_OK;
+	}
+	switch (f->kind) {
+	case FK_TEXT:
+	case FK_NOTES:
+		if (strlen(v) > f->max) {
+			rc = fb_fail(err, FB_ETOOBIG,
+				     "%s: too long (%zu bytes, at most %zu)",
+				     f->name, strlen(v), f->max);
+			goto fail;
+		}
+		break;
+	case FK_DATE:
+		if (!model_valid_date(v)) {
+			rc = fb_fail(err, FB_EINVAL,
+				     "%s: '%s' is not a date (YYYY-MM-DD, %d to %d)",
+				     f->name, v, FB_YEAR_MIN, FB_YEAR_MAX);
+			goto fail;
+		}
+		break;
+	case FK_YEAR:
+		n = parse_uint(v, FB_YEAR_MAX);
+		if (n < FB_YEAR_MIN || (v[0] == '0')) {
+			rc = fb_fail(err, FB_EINVAL, "%s: '%s' is not a year (%d to %d)",
+				     f->name, v, FB_YEAR_MIN, FB_YEAR_MAX);
+			goto fail;
+		}
+		break;
+	case FK_AMOUNT:
+		n = parse_uint(v, FB_AMOUNT_MAX);
+		if (n < 0) {
+			rc = fb_fail(err, FB_EINVAL,
+				     "%s: '%s' is not a whole number of VND from 0 to %lld",
+				     f->name, v, (long long)FB_AMOUNT_MAX);
+			goto fail;
+		}
+		/* Canonical: no leading zeros. */
+		snprintf(v, strlen(v) + 1, "%lld", n);
+		break;
+	case FK_ENUM:
+		if (!model_in_vocab(f->vocab, v)) {
+			rc = fb_fail(err, FB_EINVAL, "%s: unknown value '%s'",
+				     f->name, v);
+			goto fail;
+		}
+		break;
+	case FK_TOPICS: {
+		char *t = NULL;
+
+		rc = check_topics(f, v, &t, err);
+		if (rc != FB_OK)
+			goto fail;
+		free(v);
+		v = t;
+		break;
+	}
+	case FK_REF:
+		if (!model_valid_uuid(v)) {
+			rc = fb_fail(err, FB_EINVAL, "%s: '%s' is not a record id",
+				     f->name, v);
+			goto fail;
+		}
+		break;
+	case FK_BOOL:
+		if (strcmp(v, "0") && strcmp(v, "1")) {
+			rc = fb_fail(err, FB_EINVAL, "%s: must be 0 or 1", f->name);
+			goto fail;
+		}
+		break;
+	}
+	*out = v;
+	return FB_OK;
+fail:
+	free(v);
+	return rc;
+}

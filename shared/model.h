@@ -1,0 +1,106 @@
+/*
+ * model.h - the record types of SPEC §2, their fields and validation.
+ *
+ * Every field value is text.  Dates are YYYY-MM-DD, integers are decimal
+ * without sign or leading zeros, topics are comma-separated codes, and
+ * the `deleted` field of every type is "0" or "1".  An empty value means
+ * the field is not set; required fields cannot be empty.  model_check()
+ * turns what a user typed into this canonical text or says why not.
+ */
+#ifndef FB_MODEL_H
+#define FB_MODEL_H
+
+#include <stddef.h>
+#include "error.h"
+
+enum rec_type {
+	REC_MEMBER,
+	REC_TRAINING,
+	REC_ATTENDANCE,
+	REC_VISIT,
+	REC_NTYPES
+};
+
+enum field_kind {
+	FK_TEXT,        /* one line of text */
+	FK_NOTES,       /* text that may hold line breaks */
+	FK_DATE,        /* YYYY-MM-DD, a real calendar date */
+	FK_YEAR,        /* FB_YEAR_MIN..FB_YEAR_MAX */
+	FK_AMOUNT,      /* integer 0..FB_AMOUNT_MAX */
+	FK_ENUM,        /* one code of a vocabulary */
+	FK_TOPICS,      /* one or more codes of the topic vocabulary */
+	FK_REF,         /* id of a record of another type */
+	FK_BOOL,        /* "0" or "1" (deleted) */
+};
+
+struct field_def {
+	const char *name;
+	enum field_kind kind;
+	int required;
+	size_t max;                 /* bytes, for text kinds */
+	const char *const *vocab;   /* for FK_ENUM and FK_TOPICS, NULL-ended */
+	enum rec_type ref;          /* for FK_REF */
+	int immutable;              /* set at creation only (attendance keys) */
+};
+
+struct type_def {
+	enum rec_type type;
+	const char *name;           /* "member" */
+	const char *plural;         /* "members" */
+	const struct field_def *fields; /* ends with { NULL } */
+};
+
+extern const char *const model_roles[];
+extern const char *const model_topics[];
+extern const char *const model_levels[];
+extern const char *const model_reasons[];
+extern const char *const model_supports[];
+
+#define FIELD_DELETED "deleted"
+
+/* The definition of a type, by enum or by name ("member" or "members"). */
+const struct type_def *model_type(enum rec_type t);
+const struct type_def *model_type_named(const char *name);
+
+/* A field of a type, or NULL. */
+const struct field_def *model_field(const struct type_def *t, const char *name);
+
+/* Index of a field in t->fields, or -1. */
+int model_field_index(const struct type_def *t, const char *name);
+
+/* Number of fields of a type (including `deleted`). */
+size_t model_nfields(const struct type_def *t);
+
+/* 1 if code is in the NULL-ended vocabulary. */
+int model_in_vocab(const char *const *vocab, const char *code);
+
+/*
+ * Check and canonicalise one value typed for field f: UTF-8 and NFC,
+ * trimming, limits, dates, numbers, vocabularies.  References are only
+ * checked for form here (the store checks they exist).  On success
+ * *out is a malloc'd canonical string ("" for an unset optional field).
+ * On failure FB_EINVAL / FB_ETOOBIG with err naming the field.
+ */
+enum fb_code model_check(const struct field_def *f, const char *value,
+			 char **out, struct fb_error *err);
+
+/* 1 if s is a valid YYYY-MM-DD calendar date. */
+int model_valid_date(const char *s);
+
+/* 1 if s is a lower-case UUID, 8-4-4-4-12 hex. */
+int model_valid_uuid(const char *s);
+
+/* A new random lower-case UUID (version 4) into out[37]. */
+enum fb_code model_new_uuid(char out[FB_ID_LEN + 1]);
+
+/* Attendance id "training_id:member_id" into out[FB_ATT_ID_LEN + 1]. */
+void model_attendance_id(const char *training_id, const char *member_id,
+			 char out[FB_ATT_ID_LEN + 1]);
+
+/* 1 if s is a valid record id for type t. */
+int model_valid_id(enum rec_type t, const char *s);
+
+/* 1 if s is a valid organisation unit code: letters, digits, '.', '-', '_'. */
+int model_valid_unit_code(const char *s);
+
+#endif

@@ -1,0 +1,352 @@
+/* store.c - opening the SQLite database, its schema and its errors. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "limits.h"
+#include "store.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+static const char common_schema[] =
+	"CREATE TABLE IF NOT EXISTS meta("
+	"  key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS record("
+	"  id TEXT PRIMARY KEY,"
+	"  type TEXT NOT NULL,"
+	"  branch TEXT NOT NULL,"
+	"  deleted INTEGER NOT NULL DEFAULT 0,"
+	"  vals TEXT NOT NULL,"
+	"  clk TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS record_type ON record(type, branch);"
+	"CREATE INDEX IF NOT EXISTS record_att_training ON record("
+	"  json_extract(vals, '$.training_id')) WHERE type = 'attendance';"
+	"CREATE INDEX IF NOT EXISTS record_att_member ON record("
+	"  json_extract(vals, '$.member_id')) WHERE type = 'attendance';"
+	"CREATE TABLE IF NOT EXISTS journal("
+	"  cseq INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  hlc INTEGER NOT NULL,"
+	"  record_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  branch TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  hash BLOB NOT NULL,"
+	"  UNIQUE(device, seq));"
+	"CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);"
+	"CREATE TABLE IF NOT EXISTS conflict("
+	"  id INTEGER PRIMARY KEY,"
+	"  record_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  branch TEXT NOT NULL,"
+	"  field TEXT NOT NULL,"
+	"  kind TEXT NOT NULL,"          /* 'field' or 'delete' */
+	"  winner_value TEXT NOT NULL,"
+	"  winner_hlc INTEGER NOT NULL,"
+	"  winner_device TEXT NOT NULL,"
+	"  loser_value TEXT NOT NULL,"
+	"  loser_hlc INTEGER NOT NULL,"
+	"  loser_device TEXT NOT NULL,"
+	"  resolved INTEGER NOT NULL DEFAULT 0,"
+	"  UNIQUE(record_id, field, loser_hlc, loser_device));";
+
+enum fb_code store_fail(struct fb_store *s, int rc, const char *what,
+			struct fb_error *err)
+{
+	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	enum fb_code code;
+
+	switch (rc & 0xFF) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+	case SQLITE_PERM:
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+	case SQLITE_PROTOCOL:
+		code = FB_EIO;
+		break;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		code = FB_ECORRUPT;
+		break;
+	case SQLITE_NOMEM:
+		code = FB_ENOMEM;
+		break;
+	case SQLITE_TOOBIG:
+		code = FB_ETOOBIG;
+		break;
+	default:
+		code = FB_EINTERNAL;
+		break;
+	}
+	return fb_fail(err, code, "%s: %s", what, msg);
+}
+
+enum fb_code store_exec(struct fb_store *s, const char *sql,
+			struct fb_error *err)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? FB_OK : store_fail(s, rc, "database", err);
+}
+
+enum fb_code store_prepare(struct fb_store *s, const char *sql,
+			   sqlite3_stmt **out, struct fb_error *err)
+{
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
+
+	return rc == SQLITE_OK ? FB_OK : store_fail(s, rc, "preparing query", err);
+}
+
+/* mkdir -p for the parent of path, owner-only. */
+static enum fb_code make_parent(const char *path, struct fb_error *err)
+{
+	char *dir = strdup(path), *p;
+	enum fb_code rc = FB_OK;
+
+	if (!dir)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	p = strrchr(dir, '/');
+	if (!p || p == dir)
+		goto out;
+	*p = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+				rc = fb_fail(err, FB_EIO, "cannot create %s: %s",
+					     dir, strerror(errno));
+				goto out;
+			}
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+out:
+	free(dir);
+	return rc;
+}
+
+enum fb_code store_open(const char *path, int flags, const char *extra_schema,
+			struct fb_store **out, struct fb_error *err)
+{
+	struct fb_store *s;
+	struct stat st;
+	int oflags, rc;
+	long long version;
+	enum fb_code code;
+
+	*out = NULL;
+	if (!(flags & STORE_CREATE) && stat(path, &st) != 0)
+		return fb_fail(err, FB_ENOINPUT,
+			       "no database at %s (run 'init' first, or give --db)",
+			       path);
+	s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	}
+	if (flags & STORE_CREATE) {
+		int fd;
+
+		if ((code = make_parent(path, err)) != FB_OK)
+			goto fail;
+		/* Create the file ourselves so that it is 0600 from birth. */
+		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			code = fb_fail(err, FB_EIO, "cannot create %s: %s", path,
+				       strerror(errno));
+			goto fail;
+		}
+		close(fd);
+	}
+	oflags = (flags & STORE_READONLY) ? SQLITE_OPEN_READONLY
+					  : SQLITE_OPEN_READWRITE;
+	rc = sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		code = store_fail(s, rc, path, err);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, FB_BUSY_TIMEOUT_MS);
+	if (!(flags & STORE_READONLY)) {
+		code = store_exec(s, "PRAGMA journal_mode=WAL;", err);
+		if (code != FB_OK)
+			goto fail;
+	}
+	code = store_exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+			  err);
+	if (code != FB_OK)
+		goto fail;
+	if (!(flags & STORE_READONLY)) {
+		code = store_exec(s, common_schema, err);
+		if (code == FB_OK && extra_schema)
+			code = store_exec(s, extra_schema, err);
+		if (code != FB_OK)
+			goto fail;
+		code = store_meta_int(s, "schema_version", 0, &version, err);
+		if (code != FB_OK)
+			goto fail;
+		if (version > STORE_SCHEMA_VERSION) {
+			code = fb_fail(err, FB_EINVAL,
+				       "%s was written by a newer Fieldbook (schema %lld)",
+				       path, version);
+			goto fail;
+		}
+		if (version == 0 &&
+		    (code = store_meta_set_int(s, "schema_version",
+					       STORE_SCHEMA_VERSION, err)) != FB_OK)
+			goto fail;
+	}
+	*out = s;
+	return FB_OK;
+fail:
+	if (err && code == FB_ECORRUPT)
+		fb_fail(err, FB_ECORRUPT, "%s is not a Fieldbook database or is damaged",
+			path);
+	store_close(s);
+	return code;
+}
+
+void store_close(struct fb_store *s)
+{
+	if (!s)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+enum fb_code store_begin(struct fb_store *s, struct fb_error *err)
+{
+	enum fb_code rc = store_exec(s, "BEGIN IMMEDIATE", err);
+
+	if (rc == FB_OK)
+		s->in_tx = 1;
+	return rc;
+}
+
+enum fb_code store_commit(struct fb_store *s, struct fb_error *err)
+{
+	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		enum fb_code code = store_fail(s, rc, "saving", err);
+
+		store_rollback(s);
+		return code;
+	}
+	s->in_tx = 0;
+	return FB_OK;
+}
+
+void store_rollback(struct fb_store *s)
+{
+	if (sqlite3_get_autocommit(s->db) == 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = 0;
+}
+
+enum fb_code store_meta_get(struct fb_store *s, const char *key, char **out,
+			    struct fb_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum fb_code code;
+	int rc;
+
+	*out = NULL;
+	code = store_prepare(s, "SELECT value FROM meta WHERE key = ?1", &st, err);
+	if (code != FB_OK)
+		return code;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = strdup((const char *)sqlite3_column_text(st, 0));
+		code = *out ? FB_OK : fb_fail(err, FB_ENOMEM, "out of memory");
+	} else if (rc != SQLITE_DONE) {
+		code = store_fail(s, rc, "reading settings", err);
+	}
+	sqlite3_finalize(st);
+	return code;
+}
+
+enum fb_code store_meta_int(struct fb_store *s, const char *key, long long def,
+			    long long *out, struct fb_error *err)
+{
+	char *v = NULL, *end;
+	enum fb_code code = store_meta_get(s, key, &v, err);
+
+	*out = def;
+	if (code != FB_OK || !v)
+		return code;
+	errno = 0;
+	*out = strtoll(v, &end, 10);
+	if (errno || *end || end == v)
+		code = fb_fail(err, FB_ECORRUPT, "setting %s is damaged: '%s'", key, v);
+	free(v);
+	return code;
+}
+
+enum fb_code store_meta_set(struct fb_store *s, const char *key,
+			    const char *value, struct fb_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum fb_code code;
+	int rc;
+
+	code = store_prepare(s, "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+			     " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+			     &st, err);
+	if (code != FB_OK)
+		return code;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? FB_OK : store_fail(s, rc, "saving settings", err);
+}
+
+enum fb_code store_meta_set_int(struct fb_store *s, const char *key,
+				long long value, struct fb_error *err)
+{
+	char v[24];
+
+	snprintf(v, sizeof(v), "%lld", value);
+	return store_meta_set(s, key, v, err);
+}
+
+enum fb_code store_integrity(struct fb_store *s, struct fb_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum fb_code code;
+	int rc;
+
+	code = store_prepare(s, "PRAGMA integrity_check", &st, err);
+	if (code != FB_OK)
+		return code;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+
+		if (!r || strcmp(r, "ok"))
+			code = fb_fail(err, FB_ECORRUPT, "database integrity: %s",
+				       r ? r : "?");
+	} else {
+		code = store_fail(s, rc, "integrity check", err);
+	}
+	sqlite3_finalize(st);
+	return code;
+}
