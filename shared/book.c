@@ -15,8 +15,11 @@ static const char *const SQL_PUT =
 	" VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET"
 	" deleted = excluded.deleted, vals = excluded.vals, clk = excluded.clk";
 static const char *const SQL_JOURNAL =
-	"INSERT INTO journal(device, seq, n, hlc, record_id, type, branch, body, hash)"
-	" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+	"INSERT INTO journal(device, seq, n, hlc, record_id, type, branch, body,"
+	" hash, quarantined) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+static const char *const SQL_SETTLE =
+	"UPDATE conflict SET resolved = 1 WHERE record_id = ?1 AND field = ?2"
+	" AND resolved = 0 AND winner_hlc = ?3 AND winner_device = ?4";
 static const char *const SQL_CONFLICT =
 	"INSERT OR IGNORE INTO conflict(record_id, type, branch, field, kind,"
 	" winner_value, winner_hlc, winner_device, loser_value, loser_hlc,"
@@ -349,7 +352,8 @@ enum fb_code book_open(const char *path, const char *extra_schema,
 	    (rc = store_prepare(b->st, SQL_JOURNAL, &b->q_journal, err)) ||
 	    (rc = store_prepare(b->st, SQL_CONFLICT, &b->q_conflict, err)) ||
 	    (rc = store_prepare(b->st, SQL_DEVICE_HEAD, &b->q_device_head, err)) ||
-	    (rc = store_prepare(b->st, SQL_HAVE, &b->q_have, err)))
+	    (rc = store_prepare(b->st, SQL_HAVE, &b->q_have, err)) ||
+	    (rc = store_prepare(b->st, SQL_SETTLE, &b->q_settle, err)))
 		goto fail;
 	if ((rc = store_meta_get(b->st, "device", &device, err)) ||
 	    (rc = store_meta_get(b->st, "branch", &branch, err)))
@@ -379,6 +383,7 @@ void book_close(struct book *b)
 	sqlite3_finalize(b->q_conflict);
 	sqlite3_finalize(b->q_device_head);
 	sqlite3_finalize(b->q_have);
+	sqlite3_finalize(b->q_settle);
 	store_close(b->st);
 	free(b);
 }
@@ -443,7 +448,7 @@ static enum fb_code log_conflict(struct book *b, const struct record *r,
 }
 
 static enum fb_code journal_insert(struct book *b, const struct jchange *c,
-				   struct fb_error *err)
+				   int quarantined, struct fb_error *err)
 {
 	sqlite3_stmt *q = b->q_journal;
 	char *body = NULL;
@@ -462,6 +467,7 @@ static enum fb_code journal_insert(struct book *b, const struct jchange *c,
 	sqlite3_bind_text(q, 7, c->branch, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 8, body, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(q, 9, c->hash, JOURNAL_HASH_LEN, SQLITE_STATIC);
+	sqlite3_bind_int(q, 10, quarantined);
 	s = sqlite3_step(q);
 	if (s != SQLITE_DONE)
 		rc = store_fail(b->st, s, "saving journal", err);
@@ -471,9 +477,13 @@ static enum fb_code journal_insert(struct book *b, const struct jchange *c,
 	return rc;
 }
 
-/* Is sequence c->seq already held with the same hash?  1 yes, 0 no. */
+/*
+ * Is c->seq already held as the start of a change of the same size?
+ * Then *same = 1 and held[] is its hash.
+ */
 static enum fb_code is_replay(struct book *b, const struct jchange *c,
-			      int *same, struct fb_error *err)
+			      int *same, unsigned char held[JOURNAL_HASH_LEN],
+			      struct fb_error *err)
 {
 	sqlite3_stmt *q = b->q_have;
 	enum fb_code rc = FB_OK;
@@ -483,12 +493,14 @@ static enum fb_code is_replay(struct book *b, const struct jchange *c,
 	sqlite3_bind_text(q, 1, c->device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)c->seq);
 	s = sqlite3_step(q);
-	if (s == SQLITE_ROW)
+	if (s == SQLITE_ROW) {
 		*same = sqlite3_column_bytes(q, 0) == JOURNAL_HASH_LEN &&
-			(uint64_t)sqlite3_column_int64(q, 1) == c->n &&
-			!memcmp(sqlite3_column_blob(q, 0), c->hash, JOURNAL_HASH_LEN);
-	else if (s != SQLITE_DONE)
+			(uint64_t)sqlite3_column_int64(q, 1) == c->n;
+		if (*same)
+			memcpy(held, sqlite3_column_blob(q, 0), JOURNAL_HASH_LEN);
+	} else if (s != SQLITE_DONE) {
 		rc = store_fail(b->st, s, "reading journal", err);
+	}
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	return rc;
@@ -531,6 +543,28 @@ static enum fb_code check_entries(const struct jchange *c, struct fb_error *err)
 	return FB_OK;
 }
 
+/*
+ * An entry written over a conflict's winner by a device that saw it
+ * (its base is the winner) settles that conflict: `resolve` works this
+ * way, and so does any later edit of the field.
+ */
+static enum fb_code settle(struct book *b, const struct record *r,
+			   const char *field, const struct fb_stamp *winner,
+			   struct fb_error *err)
+{
+	sqlite3_stmt *q = b->q_settle;
+	int s;
+
+	sqlite3_bind_text(q, 1, r->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, field, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)winner->hlc);
+	sqlite3_bind_text(q, 4, winner->device, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return s == SQLITE_DONE ? FB_OK : store_fail(b->st, s, "settling conflict", err);
+}
+
 /* Merge the change's entries into r and log what lost. */
 static enum fb_code merge_into(struct book *b, struct record *r,
 			       const struct jchange *c, struct fb_error *err)
@@ -558,6 +592,9 @@ static enum fb_code merge_into(struct book *b, struct record *r,
 			if (rc != FB_OK)
 				return rc;
 		}
+		if (res.outcome == MERGE_TAKE && !res.conflict && cur.present &&
+		    (rc = settle(b, r, c->e[i].field, &cur.stamp, err)) != FB_OK)
+			return rc;
 		if (res.outcome == MERGE_TAKE) {
 			char *v = strdup(c->e[i].value);
 
@@ -584,10 +621,11 @@ static enum fb_code merge_into(struct book *b, struct record *r,
 	return FB_OK;
 }
 
-enum fb_code book_apply(struct book *b, struct jchange *c, int *applied,
-			struct fb_error *err)
+enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
+			int *applied, struct fb_error *err)
 {
-	unsigned char prev[JOURNAL_HASH_LEN], want[JOURNAL_HASH_LEN];
+	unsigned char prev[JOURNAL_HASH_LEN], want[JOURNAL_HASH_LEN],
+		      held[JOURNAL_HASH_LEN];
 	int own_tx = !b->st->in_tx, local = !strcmp(c->device, b->device);
 	struct record *r = NULL;
 	uint64_t last;
@@ -598,7 +636,7 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int *applied,
 		*applied = 0;
 	if (!journal_valid_device(c->device))
 		return fb_fail(err, FB_EINVAL, "'%s' is not a device id", c->device);
-	if ((rc = check_entries(c, err)) != FB_OK)
+	if (!(flags & BOOK_QUARANTINE) && (rc = check_entries(c, err)) != FB_OK)
 		return rc;
 	if (own_tx && (rc = store_begin(b->st, err)) != FB_OK)
 		return rc;
@@ -608,13 +646,28 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int *applied,
 	} else if ((rc = book_device_head(b, c->device, &last, prev, err))) {
 		goto out;
 	}
-	if (c->seq <= last) {
-		if ((rc = is_replay(b, c, &same, err)) != FB_OK)
+	if (flags & BOOK_FROM_HUB) {
+		/* The hub checked the chain; we only refuse to take a
+		 * change twice or to let the hub speak for this device. */
+		if (local) {
+			rc = fb_fail(err, FB_EINVAL,
+				     "the hub sent back this device's own entry %llu",
+				     (unsigned long long)c->seq);
 			goto out;
-		if (!same)
+		}
+		if ((rc = is_replay(b, c, &same, held, err)) != FB_OK || same)
+			goto out;
+		goto merge;
+	}
+	if (c->seq <= last) {
+		if ((rc = is_replay(b, c, &same, held, err)) != FB_OK)
+			goto out;
+		if (!same || ((flags & BOOK_HASHED) && memcmp(held, c->hash, sizeof(held))))
 			rc = fb_fail(err, FB_ECORRUPT,
 				     "device %s entry %llu differs from the one already held",
 				     c->device, (unsigned long long)c->seq);
+		else
+			memcpy(c->hash, held, sizeof(held));
 		goto out;
 	}
 	if (c->seq != last + 1) {
@@ -629,12 +682,19 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int *applied,
 		fb_fail(err, rc, "hashing journal entry");
 		goto out;
 	}
-	if (memcmp(want, c->hash, sizeof(want))) {
+	if ((flags & BOOK_HASHED) && memcmp(want, c->hash, sizeof(want))) {
 		rc = fb_fail(err, FB_ECORRUPT,
 			     "device %s entry %llu does not continue its hash chain",
 			     c->device, (unsigned long long)c->seq);
 		goto out;
 	}
+	if (flags & BOOK_QUARANTINE) {
+		rc = journal_insert(b, c, 1, err);
+		if (rc == FB_OK && applied)
+			*applied = 1;
+		goto out;
+	}
+merge:
 	if ((rc = record_load(b, c->record_id, &r, err)) != FB_OK)
 		goto out;
 	if (!r) {
@@ -652,7 +712,7 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int *applied,
 	}
 	if ((rc = merge_into(b, r, c, err)) != FB_OK ||
 	    (rc = record_save(b, r, err)) != FB_OK ||
-	    (rc = journal_insert(b, c, err)) != FB_OK)
+	    (rc = journal_insert(b, c, 0, err)) != FB_OK)
 		goto out;
 	b->clock = hlc_observe(b->clock, c->hlc);
 	if (local) {
@@ -678,15 +738,10 @@ out:
 static enum fb_code commit_local(struct book *b, struct jchange *c,
 				 struct fb_error *err)
 {
-	enum fb_code rc;
-
 	snprintf(c->device, sizeof(c->device), "%s", b->device);
 	c->seq = b->next_seq;
 	c->hlc = hlc_tick(b->clock, b->wall_ms());
-	rc = journal_hash(b->chain, c);
-	if (rc != FB_OK)
-		return fb_fail(err, rc, "hashing journal entry");
-	return book_apply(b, c, NULL, err);
+	return book_apply(b, c, 0, NULL, err);
 }
 
 /* A referenced record must exist, be of the right type and not deleted. */
@@ -928,7 +983,7 @@ enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
 	uint64_t expect = 1;
 	struct jchange c;
 	enum fb_code rc;
-	int s;
+	int s, known = 1;
 
 	*rows = *entries = 0;
 	rc = store_prepare(b->st,
@@ -941,12 +996,17 @@ enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
 		const struct type_def *t =
 			model_type_named((const char *)sqlite3_column_text(q, 5));
 		uint64_t seq = (uint64_t)sqlite3_column_int64(q, 1);
+		/* A collector holds only what the hub sent of other devices
+		 * (its own branch, nothing rejected): their chains may have
+		 * gaps, which the hub, holding them whole, has checked. */
+		int partial = b->branch[0] && strcmp(dev, b->device);
 
 		if (strcmp(dev, device)) {
 			snprintf(device, sizeof(device), "%s", dev);
 			memcpy(prev, zero_hash, sizeof(prev));
 			expect = 1;
 		}
+		known = seq == expect;
 		jchange_init(&c);
 		snprintf(c.device, sizeof(c.device), "%s", dev);
 		c.seq = seq;
@@ -955,13 +1015,13 @@ enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
 			 (const char *)sqlite3_column_text(q, 4));
 		snprintf(c.branch, sizeof(c.branch), "%s",
 			 (const char *)sqlite3_column_text(q, 6));
-		if (seq != expect) {
+		if (!known && !partial) {
 			rc = fb_fail(err, FB_ECORRUPT,
 				     "journal: device %s entry %llu is missing",
 				     dev, (unsigned long long)expect);
-		} else if (!t) {
+		} else if (!t || sqlite3_column_bytes(q, 8) != JOURNAL_HASH_LEN) {
 			rc = fb_fail(err, FB_ECORRUPT,
-				     "journal: device %s entry %llu has an unknown type",
+				     "journal: device %s entry %llu is damaged",
 				     dev, (unsigned long long)seq);
 		} else {
 			c.type = t->type;
@@ -969,11 +1029,12 @@ enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
 						&c, NULL);
 			if (rc == FB_OK && c.n != (size_t)sqlite3_column_int64(q, 2))
 				rc = FB_ECORRUPT;
-			if (rc == FB_OK)
+			if (rc == FB_OK && known)
 				rc = journal_hash(prev, &c);
+			else if (rc == FB_OK)
+				memcpy(c.hash, sqlite3_column_blob(q, 8), JOURNAL_HASH_LEN);
 			if (rc == FB_OK &&
-			    (sqlite3_column_bytes(q, 8) != JOURNAL_HASH_LEN ||
-			     memcmp(sqlite3_column_blob(q, 8), c.hash, JOURNAL_HASH_LEN)))
+			    memcmp(sqlite3_column_blob(q, 8), c.hash, JOURNAL_HASH_LEN))
 				rc = FB_ECORRUPT;
 			if (rc != FB_OK)
 				rc = fb_fail(err, FB_ECORRUPT,

@@ -34,7 +34,7 @@ struct book {
 	uint64_t (*wall_ms)(void);    /* the clock; tests may replace it */
 	/* prepared statements, reused */
 	sqlite3_stmt *q_get, *q_put, *q_journal, *q_conflict, *q_device_head,
-		     *q_have;
+		     *q_have, *q_settle;
 };
 
 /* One record's current state. */
@@ -125,17 +125,33 @@ enum fb_code book_edit(struct book *b, const char *id,
 enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
 			      struct fb_error *err);
 
+/* Flags of book_apply(). */
+#define BOOK_QUARANTINE 1  /* hub: keep the change in the journal to
+			    * continue its chain, but flagged, unmerged
+			    * and never pulled (a rejected entry) */
+#define BOOK_FROM_HUB   2  /* collector: a change pulled from the hub,
+			    * whose chain the hub has checked; it may
+			    * skip sequences (other branches, rejected
+			    * entries) and its hash is stored as given */
+
+#define BOOK_HASHED     4  /* c->hash is given and must be what the
+			    * chain computes (otherwise it is computed) */
+
 /*
- * Apply one change (a local one already stamped and hashed, or one from
- * another device) with the merge rule: record state, conflict log and
- * journal row, in the current transaction or in one of its own.
- * Checks that the change continues its device's chain: a sequence
- * already held with the same hash is a replay and changes nothing
- * (*applied = 0); a gap is FB_ECONFLICT; a hash that does not follow is
- * FB_ECORRUPT.  applied may be NULL.
+ * Apply one change (a local one, or one from another device) with the
+ * merge rule: record state, conflict log and journal row, in the
+ * current transaction or in one of its own.  The change must continue
+ * its device's sequence: its hash is computed from the chain into
+ * c->hash (with BOOK_HASHED, checked against the one given).  A
+ * sequence already held is a replay: it changes nothing, *applied is 0
+ * and c->hash is set to the hash held, so a caller can go on chaining
+ * (and compare the end of a batch with what the sender says).  A gap
+ * is FB_ECONFLICT; a replay whose shape differs, or a hash that does
+ * not follow, is FB_ECORRUPT; a change whose content is invalid is
+ * FB_EINVAL with nothing written.  applied may be NULL.
  */
-enum fb_code book_apply(struct book *b, struct jchange *c, int *applied,
-			struct fb_error *err);
+enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
+			int *applied, struct fb_error *err);
 
 /*
  * The last sequence and chain hash this book holds for device (0 and

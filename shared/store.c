@@ -38,6 +38,7 @@ static const char common_schema[] =
 	"  branch TEXT NOT NULL,"
 	"  body TEXT NOT NULL,"
 	"  hash BLOB NOT NULL,"
+	"  quarantined INTEGER NOT NULL DEFAULT 0,"
 	"  UNIQUE(device, seq));"
 	"CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);"
 	"CREATE TABLE IF NOT EXISTS conflict("
@@ -54,7 +55,9 @@ static const char common_schema[] =
 	"  loser_hlc INTEGER NOT NULL,"
 	"  loser_device TEXT NOT NULL,"
 	"  resolved INTEGER NOT NULL DEFAULT 0,"
-	"  UNIQUE(record_id, field, loser_hlc, loser_device));";
+	"  UNIQUE(record_id, field, loser_hlc, loser_device));"
+	"CREATE INDEX IF NOT EXISTS conflict_open ON conflict(record_id, field)"
+	"  WHERE resolved = 0;";
 
 enum fb_code store_fail(struct fb_store *s, int rc, const char *what,
 			struct fb_error *err)
