@@ -28,7 +28,9 @@ endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS  += -D_GNU_SOURCE -Ishared
+HUB_CFLAGS = $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
+HUB_LIBS   = $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null)
+CPPFLAGS  += -D_GNU_SOURCE -Ishared -Isync
 CFLAGS    ?= -g
 CFLAGS    += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS   += $(SANFLAGS)
@@ -36,16 +38,20 @@ LDLIBS    += $(PKG_LIBS)
 
 SHARED_SRC    := $(wildcard shared/*.c)
 COLLECTOR_SRC := $(wildcard collector/*.c)
+CLIENT_SRC    := sync/client.c sync/token.c
+HUB_SRC       := $(filter-out $(CLIENT_SRC),$(wildcard sync/*.c))
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
 SHARED_OBJ    := $(SHARED_SRC:%.c=$(BUILD)/%.o)
-COLLECTOR_OBJ := $(COLLECTOR_SRC:%.c=$(BUILD)/%.o)
+COLLECTOR_OBJ := $(COLLECTOR_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+HUB_OBJ       := $(HUB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sync/token.o
 UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB           := $(BUILD)/libfieldbook.a
 FIELDBOOK     := $(BUILD)/bin/fieldbook
+HUB           := $(BUILD)/bin/fieldbook-hub
 
 .PHONY: all deps check test sanitize demo install clean
-all: $(FIELDBOOK) $(UNIT_BIN)
+all: $(FIELDBOOK) $(HUB) $(UNIT_BIN)
 
 deps:
 	@sh packaging/deps.sh
@@ -62,6 +68,12 @@ $(FIELDBOOK): $(COLLECTOR_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(COLLECTOR_OBJ) $(LIB) $(LDLIBS)
 
+$(HUB): $(HUB_OBJ) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(HUB_OBJ) $(LIB) $(LDLIBS) $(HUB_LIBS) -lpthread
+
+$(HUB_OBJ): CFLAGS += $(HUB_CFLAGS)
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
@@ -70,7 +82,7 @@ $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit
 
 # The tests: unit programs and shell tests of the real binaries, all TAP.
 test: all
-	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_BUILD=$(abspath $(BUILD)) \
+	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) FIELDBOOK_BUILD=$(abspath $(BUILD)) \
 	  prove $(PROVE_FLAGS) $(UNIT_BIN) tests/e2e/*.t
 
 check: deps
@@ -86,11 +98,12 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh $(abspath $(FIELDBOOK))
 
-install: $(FIELDBOOK)
+install: $(FIELDBOOK) $(HUB)
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(FIELDBOOK) $(DESTDIR)$(BINDIR)/fieldbook
+	install -m 0755 $(HUB) $(DESTDIR)$(BINDIR)/fieldbook-hub
 
 clean:
 	rm -rf build build-san
 
--include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d)
+-include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(HUB_OBJ:.o=.d)

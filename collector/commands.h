@@ -21,5 +21,9 @@ enum fb_code cmd_import(struct cli *c);
 enum fb_code cmd_log(struct cli *c);
 enum fb_code cmd_verify(struct cli *c);
 enum fb_code cmd_status(struct cli *c);
+enum fb_code cmd_remote_set(struct cli *c);
+enum fb_code cmd_sync(struct cli *c);
+enum fb_code cmd_conflicts(struct cli *c);
+enum fb_code cmd_resolve(struct cli *c);
 
 #endif

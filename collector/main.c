@@ -53,7 +53,17 @@ static const struct command commands[] = {
 	{ "verify", cmd_verify, "fieldbook verify",
 	  "check the journal's hash chain and the database" },
 	{ "status", cmd_status, "fieldbook status [--json]",
-	  "branch, device, counts, changes not yet sent" },
+	  "branch, device, counts, changes not yet sent, last sync" },
+	{ "remote set", cmd_remote_set,
+	  "fieldbook remote set URL (--token-file FILE | --token -) [--cacert FILE]",
+	  "set the hub this laptop syncs with" },
+	{ "sync", cmd_sync, "fieldbook sync [--push-only | --pull-only]",
+	  "send unsent changes to the hub and fetch others'" },
+	{ "conflicts", cmd_conflicts, "fieldbook conflicts [--json] [--all]",
+	  "values that lost to a concurrent edit" },
+	{ "resolve", cmd_resolve,
+	  "fieldbook resolve CONFLICT_ID (--keep current|other | --value V)",
+	  "settle a conflict with an edit that wins over both" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

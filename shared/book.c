@@ -75,7 +75,8 @@ static enum fb_code record_decode(struct record *r, const char *vals,
 				  const char *clk, struct fb_error *err)
 {
 	const struct type_def *t = model_type(r->type);
-	cJSON *v = cJSON_Parse(vals), *c = cJSON_Parse(clk), *it;
+	cJSON *v = cJSON_ParseWithOpts(vals, NULL, 1),
+	      *c = cJSON_ParseWithOpts(clk, NULL, 1), *it;
 	enum fb_code rc = FB_OK;
 	int i;
 
@@ -969,6 +970,91 @@ enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
 	if (record_deleted(r) != !!deleted)
 		rc = set_deleted(b, r, deleted, err);
 	record_free(r);
+	return rc;
+}
+
+/* --- conflicts ------------------------------------------------------- */
+
+enum fb_code book_resolve(struct book *b, long long id, const char *value,
+			  struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	struct record *r = NULL;
+	const struct field_def *f;
+	struct jchange c;
+	char *field = NULL, *kind = NULL, *record_id = NULL, *v = NULL;
+	int own_tx = !b->st->in_tx, fi, di, s;
+	enum fb_code rc;
+
+	jchange_init(&c);
+	rc = store_prepare(b->st, "SELECT record_id, field, kind FROM conflict WHERE id = ?1",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, id);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW) {
+		record_id = strdup((const char *)sqlite3_column_text(q, 0));
+		field = strdup((const char *)sqlite3_column_text(q, 1));
+		kind = strdup((const char *)sqlite3_column_text(q, 2));
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (s != SQLITE_ROW) {
+		return s == SQLITE_DONE ? fb_fail(err, FB_ENOENT, "no conflict %lld", id)
+					: store_fail(b->st, s, "reading conflicts", err);
+	}
+	if (!record_id || !field || !kind) {
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (own_tx && (rc = store_begin(b->st, err)) != FB_OK)
+		goto out;
+	if ((rc = book_get(b, record_id, &r, err)) != FB_OK)
+		goto fail;
+	fi = model_field_index(model_type(r->type), field);
+	di = model_field_index(model_type(r->type), FIELD_DELETED);
+	if (fi < 0) {
+		rc = fb_fail(err, FB_ECORRUPT, "conflict %lld names an unknown field", id);
+		goto fail;
+	}
+	f = &model_type(r->type)->fields[fi];
+	if ((rc = model_check(f, value, &v, err)) != FB_OK)
+		goto fail;
+	snprintf(c.record_id, sizeof(c.record_id), "%s", r->id);
+	c.type = r->type;
+	snprintf(c.branch, sizeof(c.branch), "%s", r->branch);
+	/* Deciding for an edit that met a delete brings the record back. */
+	if (!strcmp(kind, "delete") && fi != di && record_deleted(r) &&
+	    (rc = jchange_add(&c, FIELD_DELETED, "0", &r->stamp[di])) != FB_OK)
+		goto fail;
+	if ((rc = jchange_add(&c, f->name, v, r->val[fi] ? &r->stamp[fi] : NULL)) != FB_OK)
+		goto fail;
+	if ((rc = commit_local(b, &c, err)) != FB_OK)
+		goto fail;
+	rc = store_prepare(b->st, "UPDATE conflict SET resolved = 1 WHERE id = ?1", &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_int64(q, 1, id);
+		s = sqlite3_step(q);
+		if (s != SQLITE_DONE)
+			rc = store_fail(b->st, s, "saving conflict", err);
+	}
+	if (rc != FB_OK)
+		goto fail;
+	if (own_tx)
+		rc = book_commit(b, err);
+	goto out;
+fail:
+	if (own_tx)
+		book_rollback(b);
+out:
+	sqlite3_finalize(q);
+	jchange_release(&c);
+	record_free(r);
+	free(v);
+	free(record_id);
+	free(field);
+	free(kind);
 	return rc;
 }
 

@@ -121,6 +121,17 @@ enum fb_code book_edit(struct book *b, const char *id,
 		       const struct field_value *fv, size_t n, size_t *changed,
 		       struct fb_error *err);
 
+/*
+ * Settle conflict `id` (a row of the conflict table) with `value`: an
+ * entry that supersedes both sides (its base is the value held now, its
+ * HLC newer than both), written even when the value is the one held, so
+ * that every replica learns of the decision.  For an edit that met a
+ * delete, restoring is deciding for the edit.  FB_ENOENT if there is no
+ * such conflict.
+ */
+enum fb_code book_resolve(struct book *b, long long id, const char *value,
+			  struct fb_error *err);
+
 /* Delete (deleted=1) or restore (deleted=0) a record. */
 enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
 			      struct fb_error *err);

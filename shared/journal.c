@@ -177,7 +177,7 @@ enum fb_code journal_body_format(const struct jchange *c, char **out)
 enum fb_code journal_body_parse(const char *body, struct jchange *c,
 				struct fb_error *err)
 {
-	cJSON *arr = cJSON_Parse(body), *e;
+	cJSON *arr = cJSON_ParseWithOpts(body, NULL, 1), *e;
 	enum fb_code rc = FB_OK;
 
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {

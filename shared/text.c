@@ -33,67 +33,82 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	utf8proc_uint8_t *nfc = NULL;
-	struct fb_buf b = FB_BUF_INIT(len + 1);
-	size_t i = 0, start, end;
+	struct fb_buf in = FB_BUF_INIT(len + 1), b = FB_BUF_INIT(0);
+	size_t i = 0, start, end, nlen;
 	utf8proc_ssize_t n;
 	utf8proc_int32_t cp;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
 	*out = NULL;
 	while (i < len) {
 		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0)
-			return fb_fail(err, FB_EINVAL,
-				       "%s: invalid UTF-8 at byte %zu", what, i + 1);
+		if (n <= 0) {
+			rc = fb_fail(err, FB_EINVAL,
+				     "%s: invalid UTF-8 at byte %zu", what, i + 1);
+			goto out;
+		}
 		if (cp == '\r' && i + 1 < len && p[i + 1] == '\n') {
-			i++;    /* CR LF -> LF */
+			i++;    /* CR LF -> LF: the CR is not copied */
 			continue;
 		}
 		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
 			int allowed = (flags & TEXT_MULTILINE) &&
 				      (cp == '\n' || cp == '\t');
-			if (!allowed)
-				return fb_fail(err, FB_EINVAL,
-					       "%s: control character at byte %zu%s",
-					       what, i + 1,
-					       cp == '\n' ? " (line breaks only in notes)" : "");
+			if (!allowed) {
+				rc = fb_fail(err, FB_EINVAL,
+					     "%s: control character at byte %zu%s",
+					     what, i + 1,
+					     cp == '\n' ? " (line breaks only in notes)" : "");
+				goto out;
+			}
+		}
+		if ((rc = buf_add(&in, p + i, (size_t)n)) != FB_OK) {
+			fb_fail(err, rc, "%s: out of memory", what);
+			goto out;
 		}
 		i += (size_t)n;
 	}
-	nfc = utf8proc_NFC((const utf8proc_uint8_t *)s);
-	if (!nfc) {
-		/* s may hold a NUL past which utf8proc stops; we refused
-		 * those above, so only memory is left to fail. */
-		return fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+	/* Exactly the bytes copied, not up to a NUL of the caller's. */
+	n = utf8proc_map((const utf8proc_uint8_t *)buf_str(&in),
+			 (utf8proc_ssize_t)in.len, &nfc,
+			 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (n < 0) {
+		nfc = NULL;
+		rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+		goto out;
 	}
-	/* Trim white space at both ends, by code point. */
-	len = strlen((char *)nfc);
+	nlen = (size_t)n;
 	start = 0;
-	while (start < len) {
-		n = utf8proc_iterate(nfc + start, (utf8proc_ssize_t)(len - start), &cp);
+	while (start < nlen) {
+		n = utf8proc_iterate(nfc + start, (utf8proc_ssize_t)(nlen - start), &cp);
 		if (n <= 0 || !is_space(cp))
 			break;
 		start += (size_t)n;
 	}
 	end = start;
-	for (i = start; i < len;) {
-		n = utf8proc_iterate(nfc + i, (utf8proc_ssize_t)(len - i), &cp);
+	for (i = start; i < nlen;) {
+		n = utf8proc_iterate(nfc + i, (utf8proc_ssize_t)(nlen - i), &cp);
 		if (n <= 0)
 			break;
 		i += (size_t)n;
 		if (!is_space(cp))
 			end = i;
 	}
-	rc = buf_add(&b, nfc + start, end - start);
-	free(nfc);
-	if (rc != FB_OK) {
-		buf_release(&b);
-		return fb_fail(err, rc, "%s: out of memory", what);
+	/* NFC may be longer than the input: the output has its own size. */
+	if ((rc = buf_add(&b, nfc + start, end - start)) != FB_OK) {
+		fb_fail(err, rc, "%s: out of memory", what);
+		goto out;
 	}
 	*out = buf_detach(&b, NULL);
 	if (!*out)
 		*out = strdup("");
-	return *out ? FB_OK : fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+	if (!*out)
+		rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+out:
+	free(nfc);
+	buf_release(&in);
+	buf_release(&b);
+	return rc;
 }
 
 /* Width of one code point, 0 for marks and controls, 2 for wide. */

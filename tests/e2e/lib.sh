@@ -75,13 +75,13 @@ diag() {
 
 pass() {
 	_tap_n=$((_tap_n + 1))
-	printf 'ok %d - %s\n' "$_tap_n" "$1"
+	printf 'ok %d - %s\n' "$_tap_n" "${1//$'\n'/ }"
 }
 
 fail() {
 	_tap_n=$((_tap_n + 1))
 	_tap_failed=$((_tap_failed + 1))
-	printf 'not ok %d - %s\n' "$_tap_n" "$1"
+	printf 'not ok %d - %s\n' "$_tap_n" "${1//$'\n'/ }"
 	shift
 	[ $# -gt 0 ] && diag "$@"
 	return 0
@@ -156,6 +156,8 @@ run() {
 
 _short() {
 	local s=$*
+	s=${s//$'\n'/\\n}
+	s=${s//$'\r'/\\r}
 	[ ${#s} -gt 90 ] && s="${s:0:87}..."
 	printf '%s' "$s"
 }

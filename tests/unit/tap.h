@@ -15,7 +15,8 @@
 
 static int tap_n, tap_failed;
 
-static inline int tap_vok(int cond, const char *fmt, va_list ap)
+static inline __attribute__((format(printf, 2, 0)))
+int tap_vok(int cond, const char *fmt, va_list ap)
 {
 	tap_n++;
 	if (!cond)

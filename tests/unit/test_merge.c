@@ -596,7 +596,7 @@ static const char *const random_devices[] = {
  * RANDOM_ENTRIES entries from three devices with dense HLCs (so ties
  * happen) and bases that are either nothing or an earlier entry.
  */
-static void random_set(struct set *s, char values[][16], int k)
+static void random_set(struct set *s, char values[][48], int k)
 {
 	size_t i, j;
 
@@ -621,14 +621,14 @@ static void random_set(struct set *s, char values[][16], int k)
 			if (stamp_cmp(&b->stamp, &e->stamp) < 0)
 				e->base = b->stamp;
 		}
-		snprintf(values[i], 16, "s%d-v%zu", k, i);
+		snprintf(values[i], sizeof(values[i]), "s%d-v%zu", k, i);
 		e->value = values[i];
 	}
 }
 
 static void test_random_orders(void)
 {
-	static char values[RANDOM_SETS][SET_MAX][16];
+	static char values[RANDOM_SETS][SET_MAX][48];
 	struct set s;
 	int k, t;
 

@@ -148,7 +148,7 @@ static void test_dates(void)
 static void test_text_fields(void)
 {
 	char long_name[FB_NAME_MAX + 2], max_name[FB_NAME_MAX + 1];
-	char nfd_long[66 * 5 + 1], nfc_long[66 * 3 + 1];
+	char nfd_long[66 * 5 + 1], nfc_long[67 * 3 + 1];
 	char big_notes[FB_NOTES_MAX + 2];
 	int i;
 
@@ -186,6 +186,8 @@ static void test_text_fields(void)
 	check_is("member", "notes", "dòng 1\r\ndòng 2\n\tthụt lề",
 		 "dòng 1\ndòng 2\n\tthụt lề");
 	check_is("member", "notes", "dòng 1\ndòng 2", "dòng 1\ndòng 2");
+	/* NFC can be longer than the input (U+0958 -> U+0915 U+093C). */
+	check_is("member", "full_name", "\xe0\xa5\x98", "\xe0\xa4\x95\xe0\xa4\xbc");
 	memset(big_notes, 'x', FB_NOTES_MAX + 1);
 	big_notes[FB_NOTES_MAX + 1] = '\0';
 	check_refuses("member", "notes", big_notes, FB_ETOOBIG, "FB_NOTES_MAX + 1 bytes");

@@ -1,0 +1,488 @@
+/* client.c - push and pull over HTTP with libcurl. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <openssl/crypto.h>
+#include <curl/curl.h>
+#include <cjson/cJSON.h>
+
+#include "client.h"
+#include "token.h"
+#include "wire.h"
+#include "zbuf.h"
+
+struct conn {
+	CURL *curl;
+	struct curl_slist *headers;
+	char *url;
+	struct fb_buf body;          /* answer, capped */
+	struct sync_stats *st;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *cls)
+{
+	struct conn *c = cls;
+
+	/* Returning less than given makes curl stop: the cap holds. */
+	return buf_add(&c->body, p, size * n) == FB_OK ? size * n : 0;
+}
+
+static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *err)
+{
+	char *url = NULL, *token = NULL, *cacert = NULL, *auth = NULL;
+	enum fb_code rc;
+
+	memset(c, 0, sizeof(*c));
+	c->body.cap = WIRE_BODY_MAX;
+	if ((rc = store_meta_get(b->st, "remote_url", &url, err)) != FB_OK ||
+	    (rc = store_meta_get(b->st, "remote_token", &token, err)) != FB_OK ||
+	    (rc = store_meta_get(b->st, "remote_cacert", &cacert, err)) != FB_OK)
+		goto out;
+	if (!url || !token) {
+		rc = fb_fail(err, FB_EUSAGE,
+			     "no hub set up: run 'fieldbook remote set URL --token-file FILE'");
+		goto out;
+	}
+	c->curl = curl_easy_init();
+	if (!c->curl || asprintf(&auth, "Authorization: Bearer %s", token) < 0) {
+		auth = NULL;
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		goto out;
+	}
+	c->headers = curl_slist_append(NULL, auth);
+	c->headers = curl_slist_append(c->headers, "Content-Type: application/json");
+	c->headers = curl_slist_append(c->headers, "Expect:");
+	c->url = url;
+	url = NULL;
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, (long)SYNC_CONNECT_TIMEOUT);
+	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, (long)SYNC_LOW_SPEED_BYTES);
+	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, (long)SYNC_LOW_SPEED_TIME);
+	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c->curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "deflate");
+	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+	if (cacert && *cacert)
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, cacert);
+out:
+	if (token)
+		OPENSSL_cleanse(token, strlen(token));
+	if (auth)
+		OPENSSL_cleanse(auth, strlen(auth));
+	free(url);
+	free(token);
+	free(cacert);
+	free(auth);
+	return rc;
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->curl)
+		curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->headers);
+	free(c->url);
+	buf_release(&c->body);
+}
+
+/* The "message" of a JSON error answer, or a fallback. */
+static void answer_message(const struct fb_buf *body, char *out, size_t n,
+			   char *code, size_t ncode)
+{
+	cJSON *doc = cJSON_ParseWithLength(buf_str(body), body->len);
+	const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "message");
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+
+	snprintf(out, n, "%s", cJSON_IsString(m) ? m->valuestring : "no explanation");
+	snprintf(code, ncode, "%s", cJSON_IsString(e) ? e->valuestring : "");
+	cJSON_Delete(doc);
+}
+
+/*
+ * One request.  *status is the HTTP status; transport failures and
+ * error statuses other than those the caller handles become codes.
+ */
+static enum fb_code request(struct conn *c, const char *step, const char *path,
+			    const struct fb_buf *zbody, long *status,
+			    struct fb_error *err)
+{
+	char url[2048], msg[FB_ERRMSG_MAX], code[64];
+	curl_off_t up = 0, down = 0, hdr = 0;
+	struct curl_slist *h = NULL;
+	CURLcode cr;
+
+	buf_reset(&c->body);
+	snprintf(url, sizeof(url), "%s%s", c->url, path);
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	if (zbody) {
+		h = curl_slist_append(NULL, "Content-Encoding: deflate");
+		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, zbody->data);
+		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)zbody->len);
+		/* per-request header on top of the common ones */
+		{
+			struct curl_slist *all = NULL, *it;
+
+			for (it = c->headers; it; it = it->next)
+				all = curl_slist_append(all, it->data);
+			all = curl_slist_append(all, "Content-Encoding: deflate");
+			curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, all);
+			curl_slist_free_all(h);
+			h = all;
+		}
+	} else {
+		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+	}
+	cr = curl_easy_perform(c->curl);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+	curl_slist_free_all(h);
+	c->st->requests++;
+	curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &hdr);
+	curl_easy_getinfo(c->curl, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(c->curl, CURLINFO_SIZE_DOWNLOAD_T, &down);
+	c->st->bytes_sent += (size_t)hdr + (size_t)up;
+	{
+		long hs = 0;
+
+		curl_easy_getinfo(c->curl, CURLINFO_HEADER_SIZE, &hs);
+		c->st->bytes_received += (size_t)hs + (size_t)down;
+	}
+	if (cr != CURLE_OK) {
+		switch (cr) {
+		case CURLE_WRITE_ERROR:
+			return fb_fail(err, FB_EINVAL, "%s: the hub's answer is over %zu bytes",
+				       step, (size_t)WIRE_BODY_MAX);
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CACERT_BADFILE:
+		case CURLE_SSL_CONNECT_ERROR:
+			return fb_fail(err, FB_ENET,
+				       "%s: TLS with the hub failed (%s); if it uses a private CA, "
+				       "give it with 'remote set ... --cacert FILE'", step,
+				       curl_easy_strerror(cr));
+		default:
+			return fb_fail(err, FB_ENET,
+				       "%s: hub unreachable or connection dropped (%s); nothing is lost, run sync again",
+				       step, curl_easy_strerror(cr));
+		}
+	}
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	if (*status == 200 || *status == 409)
+		return FB_OK;
+	answer_message(&c->body, msg, sizeof(msg), code, sizeof(code));
+	if (*status == 401)
+		return fb_fail(err, FB_EAUTH, "%s: the hub refused the token (%s); "
+			       "check 'fieldbook remote set'", step, msg);
+	if (*status == 403)
+		return fb_fail(err, FB_EAUTH, "%s: the hub refused: %s; nothing was applied "
+			       "and your records are kept here", step, msg);
+	if (*status >= 500)
+		return fb_fail(err, FB_EBUSY, "%s: the hub is busy or failing (HTTP %ld: %s); "
+			       "run sync again later", step, *status, msg);
+	return fb_fail(err, FB_EINVAL, "%s: the hub refused the data (HTTP %ld %s: %s)",
+		       step, *status, code, msg);
+}
+
+/* Take in the hub's time from an answer (HLC advances past it). */
+static void observe_hub_time(struct book *b, const char *hex)
+{
+	fb_hlc t;
+
+	if (hex && hlc_parse(hex, &t) == FB_OK)
+		b->clock = hlc_observe(b->clock, t);
+}
+
+/* Load this device's changes after `after`, at most max, as jchanges. */
+static enum fb_code load_unsent(struct book *b, uint64_t after,
+				struct jchange *out, size_t max, size_t *n,
+				struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	size_t bytes = 0;
+	enum fb_code rc;
+	int r;
+
+	*n = 0;
+	rc = store_prepare(b->st, "SELECT seq, hlc, record_id, type, branch, body, hash"
+			   " FROM journal WHERE device = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
+	while (bytes < SYNC_PUSH_BYTES && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct jchange *c = &out[*n];
+		const struct type_def *t =
+			model_type_named((const char *)sqlite3_column_text(q, 3));
+
+		jchange_init(c);
+		if (!t || sqlite3_column_bytes(q, 6) != JOURNAL_HASH_LEN) {
+			rc = fb_fail(err, FB_ECORRUPT, "journal entry %lld is damaged",
+				     sqlite3_column_int64(q, 0));
+			break;
+		}
+		snprintf(c->device, sizeof(c->device), "%s", b->device);
+		c->seq = (uint64_t)sqlite3_column_int64(q, 0);
+		c->hlc = (fb_hlc)sqlite3_column_int64(q, 1);
+		snprintf(c->record_id, sizeof(c->record_id), "%s", sqlite3_column_text(q, 2));
+		c->type = t->type;
+		snprintf(c->branch, sizeof(c->branch), "%s", sqlite3_column_text(q, 4));
+		memcpy(c->hash, sqlite3_column_blob(q, 6), JOURNAL_HASH_LEN);
+		bytes += (size_t)sqlite3_column_bytes(q, 5);
+		if ((rc = journal_body_parse((const char *)sqlite3_column_text(q, 5), c, err)))
+			break;
+		(*n)++;
+	}
+	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading journal", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Keep the hub's reasons for entries it set aside, for `status`. */
+static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
+				  struct fb_error *err)
+{
+	const cJSON *it;
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+
+	if (!cJSON_IsArray(rejected) || !cJSON_GetArraySize(rejected))
+		return FB_OK;
+	rc = store_exec(b->st, "CREATE TABLE IF NOT EXISTS sync_rejected("
+			"seq INTEGER PRIMARY KEY, reason TEXT NOT NULL)", err);
+	if (rc == FB_OK)
+		rc = store_prepare(b->st, "INSERT OR REPLACE INTO sync_rejected(seq, reason)"
+				   " VALUES(?1, ?2)", &q, err);
+	cJSON_ArrayForEach(it, rejected) {
+		const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "seq");
+		const cJSON *r = cJSON_GetObjectItemCaseSensitive(it, "reason");
+
+		if (rc != FB_OK)
+			break;
+		if (!cJSON_IsNumber(s) || !cJSON_IsString(r))
+			continue;
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)s->valuedouble);
+		sqlite3_bind_text(q, 2, r->valuestring, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = store_fail(b->st, sqlite3_errcode(b->st->db), "saving", err);
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
+{
+	struct jchange *batch = calloc(SYNC_PUSH_CHANGES, sizeof(*batch));
+	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
+	long long acked = 0;
+	size_t n = 0, i, rounds, gaps = 0;
+	enum fb_code rc = FB_OK;
+	long status = 0;
+
+	if (!batch)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
+		cJSON *ans = NULL;
+		const cJSON *ack, *exp;
+
+		if ((rc = store_meta_int(b->st, "acked_seq", 0, &acked, err)) != FB_OK)
+			break;
+		for (i = 0; i < n; i++)
+			jchange_release(&batch[i]);
+		if ((rc = load_unsent(b, (uint64_t)acked, batch, SYNC_PUSH_CHANGES, &n, err)))
+			break;
+		if (n == 0)
+			break;
+		buf_reset(&json);
+		buf_reset(&z);
+		if ((rc = wire_push_encode(batch, n, &json)) != FB_OK ||
+		    (rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err)) != FB_OK) {
+			fb_fail(err, rc, "push: preparing the batch: %s", fb_strerror(rc));
+			break;
+		}
+		if ((rc = request(c, "push", "/v1/push", &z, &status, err)) != FB_OK)
+			break;
+		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
+		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+		exp = cJSON_GetObjectItemCaseSensitive(ans, "expected");
+		observe_hub_time(b, cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
+		if (status == 409) {
+			/* The hub lacks entries we thought it had (restored
+			 * from a backup?): send again from where it stands. */
+			if (!cJSON_IsNumber(exp) || exp->valuedouble < 1 ||
+			    exp->valuedouble > (double)acked + 1 || ++gaps > 3) {
+				rc = fb_fail(err, FB_EINVAL, "push: the hub and this laptop disagree"
+					     " on what was sent (hub expects entry %.0f)",
+					     cJSON_IsNumber(exp) ? exp->valuedouble : 0.0);
+				cJSON_Delete(ans);
+				break;
+			}
+			rc = store_meta_set_int(b->st, "acked_seq",
+						(long long)exp->valuedouble - 1, err);
+			cJSON_Delete(ans);
+			if (rc != FB_OK)
+				break;
+			continue;
+		}
+		if (!cJSON_IsNumber(ack) || ack->valuedouble < (double)acked ||
+		    ack->valuedouble > (double)(batch[n - 1].seq + batch[n - 1].n - 1)) {
+			rc = fb_fail(err, FB_EINVAL, "push: the hub's acknowledgement makes no sense");
+			cJSON_Delete(ans);
+			break;
+		}
+		/* Mark sent only what the hub says it holds. */
+		if ((rc = book_begin(b, err)) == FB_OK) {
+			rc = store_meta_set_int(b->st, "acked_seq", (long long)ack->valuedouble, err);
+			if (rc == FB_OK)
+				rc = note_rejected(b, cJSON_GetObjectItemCaseSensitive(ans, "rejected"), err);
+			if (rc == FB_OK)
+				rc = book_commit(b, err);
+			else
+				book_rollback(b);
+		}
+		c->st->pushed += n;
+		c->st->acked = (uint64_t)ack->valuedouble;
+		{
+			const cJSON *rt = cJSON_GetObjectItemCaseSensitive(ans, "rejected_total");
+
+			if (cJSON_IsNumber(rt))
+				c->st->rejected += (size_t)rt->valuedouble;
+		}
+		cJSON_Delete(ans);
+		if (rc != FB_OK)
+			break;
+	}
+	for (i = 0; i < n; i++)
+		jchange_release(&batch[i]);
+	free(batch);
+	buf_release(&json);
+	buf_release(&z);
+	return rc;
+}
+
+static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
+{
+	long long cursor = 0;
+	size_t rounds, i;
+	enum fb_code rc = FB_OK;
+	long status = 0;
+	char path[128];
+
+	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
+		struct wire_page page;
+
+		if ((rc = store_meta_int(b->st, "pull_cursor", 0, &cursor, err)) != FB_OK)
+			break;
+		snprintf(path, sizeof(path), "/v1/pull?after=%lld&limit=%d", cursor,
+			 SYNC_PULL_LIMIT);
+		if ((rc = request(c, "pull", path, NULL, &status, err)) != FB_OK)
+			break;
+		if (status != 200) {
+			rc = fb_fail(err, FB_EINVAL, "pull: unexpected HTTP %ld", status);
+			break;
+		}
+		if ((rc = wire_pull_decode(buf_str(&c->body), c->body.len, &page, err))) {
+			fb_fail(err, rc, "pull: %s", err->msg);
+			break;
+		}
+		b->clock = hlc_observe(b->clock, page.hub_time);
+		if ((rc = book_begin(b, err)) != FB_OK) {
+			wire_page_release(&page);
+			break;
+		}
+		for (i = 0; rc == FB_OK && i < page.n; i++)
+			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
+		if (rc == FB_OK && page.next > (uint64_t)cursor)
+			rc = store_meta_set_int(b->st, "pull_cursor", (long long)page.next, err);
+		if (rc == FB_OK)
+			rc = book_commit(b, err);
+		else
+			book_rollback(b);
+		c->st->pulled += page.n;
+		wire_page_release(&page);
+		if (rc != FB_OK) {
+			fb_fail(err, rc, "pull: applying changes: %s", err->msg);
+			break;
+		}
+		if (!page.more)
+			break;
+	}
+	return rc;
+}
+
+enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
+			     const char *cacert, struct fb_error *err)
+{
+	size_t n = strlen(url);
+	enum fb_code rc;
+
+	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
+		return fb_fail(err, FB_EINVAL, "the hub URL must begin with http:// or https://");
+	if (strstr(url, TOKEN_PREFIX) || strchr(url, '?') || strchr(url, '@') ||
+	    (token && strstr(url, token)))
+		return fb_fail(err, FB_EINVAL, "the hub URL must not hold a token, query or"
+			       " credentials; give the token with --token-file");
+	if (n > 1024)
+		return fb_fail(err, FB_EINVAL, "the hub URL is too long");
+	if ((rc = book_begin(b, err)) != FB_OK)
+		return rc;
+	{
+		char *u = strndup(url, n - (n > 8 && url[n - 1] == '/' ? 1 : 0));
+
+		rc = u ? store_meta_set(b->st, "remote_url", u, err) : FB_ENOMEM;
+		free(u);
+	}
+	if (rc == FB_OK)
+		rc = store_meta_set(b->st, "remote_token", token, err);
+	if (rc == FB_OK)
+		rc = store_meta_set(b->st, "remote_cacert", cacert ? cacert : "", err);
+	if (rc == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
+	return rc;
+}
+
+enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
+		      struct fb_error *err)
+{
+	struct conn c;
+	enum fb_code rc;
+	char when[32];
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = conn_open(b, &c, err)) != FB_OK) {
+		conn_close(&c);
+		return rc;
+	}
+	c.st = st;
+	if (what & SYNC_PUSH)
+		rc = push(b, &c, err);
+	if (rc == FB_OK && (what & SYNC_PULL))
+		rc = pull(b, &c, err);
+	if (rc == FB_OK) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		if ((rc = book_begin(b, err)) == FB_OK) {
+			rc = store_meta_set(b->st, "last_sync", when, err);
+			if (rc == FB_OK)
+				rc = book_commit(b, err);
+			else
+				book_rollback(b);
+		}
+	}
+	conn_close(&c);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * client.h - the collector's side of sync: push the unsent journal to
+ * the hub in deflated batches, then pull what other devices changed and
+ * apply it through the same merge rule as local edits.
+ *
+ * Nothing is marked sent until the hub has acknowledged it (the hub
+ * answers with the highest sequence it holds for this device), and the
+ * pull cursor moves in the same transaction that stores what was
+ * pulled, so a sync cut off at any byte is simply run again.
+ *
+ * The remote (URL, token, CA file) is kept in the database's meta table;
+ * the database file is owner-only.  The token never goes into a URL.
+ */
+#ifndef FB_CLIENT_H
+#define FB_CLIENT_H
+
+#include <stddef.h>
+#include "book.h"
+
+#define SYNC_PUSH_CHANGES     500              /* changes per push batch */
+#define SYNC_PUSH_BYTES       ((size_t)2 << 20) /* JSON bytes per batch */
+#define SYNC_PULL_LIMIT       500              /* changes per pull page */
+#define SYNC_CONNECT_TIMEOUT  10               /* seconds */
+#define SYNC_LOW_SPEED_BYTES  1                /* bytes/s below which ... */
+#define SYNC_LOW_SPEED_TIME   30               /* ... for this long: give up */
+#define SYNC_ROUNDS_MAX       100000           /* batches or pages in one sync */
+
+struct sync_stats {
+	size_t requests;
+	size_t bytes_sent, bytes_received;      /* HTTP bodies and headers */
+	size_t pushed, pulled, rejected;        /* changes */
+	uint64_t acked;                         /* hub's acknowledgement */
+};
+
+#define SYNC_PUSH 1
+#define SYNC_PULL 2
+
+/* Set the remote: checks the URL (http or https, no token in it). */
+enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
+			     const char *cacert, struct fb_error *err);
+
+/*
+ * Push and/or pull.  On failure err says which step ("push", "pull")
+ * failed and how; the code is FB_ENET (unreachable, dropped), FB_EBUSY
+ * (5xx), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
+ * the data, e.g. a clock far ahead) or FB_EIO (local disk).
+ */
+enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
+		      struct fb_error *err);
+
+#endif

@@ -1,0 +1,356 @@
+/*
+ * hub_cmd_report.c - fieldbook-hub report, conflicts, rejected.
+ *
+ * report rolls the branches' figures up the unit tree: one row per unit
+ * of the level asked (--by, default branch) below --unit (default the
+ * hub's own unit), each counting every branch beneath it, and a total.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cjson/cJSON.h>
+
+#include "csv.h"
+#include "hub_cmd.h"
+#include "model.h"
+#include "report.h"
+#include "text.h"
+
+struct unit_row {
+	char code[FB_BRANCH_CODE_MAX + 1];
+	char *name;
+};
+
+/* Codes of a unit and everything below it. */
+static enum fb_code subtree(struct book *b, const char *unit, char ***codes,
+			    size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*codes = NULL;
+	*n = 0;
+	rc = store_prepare(b->st, "WITH RECURSIVE sub(code) AS (SELECT ?1 UNION"
+			   " SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
+			   " SELECT code FROM sub", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		char **p = realloc(*codes, (*n + 1) * sizeof(**codes));
+
+		if (!p || !(p[*n] = strdup((const char *)sqlite3_column_text(q, 0)))) {
+			if (p)
+				*codes = p;
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			break;
+		}
+		*codes = p;
+		(*n)++;
+	}
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading units", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static void free_codes(char **codes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(codes[i]);
+	free(codes);
+}
+
+/* Units of `level` at or below root, in code order. */
+static enum fb_code units_at(struct book *b, const char *root, const char *level,
+			     struct unit_row **out, size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*out = NULL;
+	*n = 0;
+	rc = store_prepare(b->st, "WITH RECURSIVE sub(code) AS (SELECT ?1 UNION"
+			   " SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
+			   " SELECT u.code, u.name FROM unit u JOIN sub ON u.code = sub.code"
+			   " WHERE u.level = ?2 ORDER BY u.code", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, root, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct unit_row *p = realloc(*out, (*n + 1) * sizeof(**out));
+
+		if (!p) {
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			break;
+		}
+		*out = p;
+		snprintf(p[*n].code, sizeof(p[*n].code), "%s", sqlite3_column_text(q, 0));
+		p[*n].name = strdup((const char *)sqlite3_column_text(q, 1));
+		(*n)++;
+	}
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading units", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum row_format { FMT_TABLE, FMT_CSV, FMT_JSON };
+
+static enum fb_code emit(enum row_format fmt, struct fb_buf *out, cJSON *arr,
+			 const char *code, const char *name, const struct report *r)
+{
+	const struct report_group *g = &r->group[0];
+	enum fb_code rc = FB_OK;
+
+	if (fmt == FMT_JSON) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddItemToArray(arr, o);
+		cJSON_AddStringToObject(o, "unit", code);
+		cJSON_AddStringToObject(o, "name", name);
+		cJSON_AddNumberToObject(o, "heads_deputies", (double)g->total);
+		cJSON_AddNumberToObject(o, "heads_deputies_trained", (double)g->trained);
+		cJSON_AddNumberToObject(o, "percent", report_pct(g));
+		cJSON_AddNumberToObject(o, "members", (double)r->members_total);
+		cJSON_AddNumberToObject(o, "courses", (double)r->courses);
+		cJSON_AddNumberToObject(o, "attendances", (double)r->attendances);
+		cJSON_AddNumberToObject(o, "trainees", (double)r->trainees);
+		cJSON_AddNumberToObject(o, "visits", (double)r->visits);
+		cJSON_AddNumberToObject(o, "amount_vnd", (double)r->amount);
+		return FB_OK;
+	}
+	if (fmt == FMT_CSV) {
+		char v[9][32];
+		const char *f[11] = { code, name, v[0], v[1], v[2], v[3], v[4], v[5],
+				      v[6], v[7], v[8] };
+
+		snprintf(v[0], 32, "%ld", g->total);
+		snprintf(v[1], 32, "%ld", g->trained);
+		snprintf(v[2], 32, "%.1f", report_pct(g));
+		snprintf(v[3], 32, "%ld", r->members_total);
+		snprintf(v[4], 32, "%ld", r->courses);
+		snprintf(v[5], 32, "%ld", r->attendances);
+		snprintf(v[6], 32, "%ld", r->trainees);
+		snprintf(v[7], 32, "%ld", r->visits);
+		snprintf(v[8], 32, "%lld", r->amount);
+		return csv_write_record(out, f, 11);
+	}
+	rc = buf_printf(out, "%-16s ", code);
+	if (rc == FB_OK)
+		rc = text_pad(out, name, 28);
+	if (rc == FB_OK)
+		rc = buf_printf(out, " %5ld/%-5ld %5.1f%% %8ld %8ld %8ld %7ld %14lld\n",
+				g->trained, g->total, report_pct(g), r->members_total,
+				r->courses, r->attendances, r->visits, r->amount);
+	return rc;
+}
+
+enum fb_code hub_cmd_report(struct hub_cli *c)
+{
+	const char *unit = NULL, *by = "branch", *year_s = NULL, *format = "table";
+	const struct hub_opt opts[] = {
+		{ "unit", 1, &unit }, { "by", 1, &by }, { "year", 1, &year_s },
+		{ "format", 1, &format }, { NULL, 0, NULL }
+	};
+	struct fb_buf out = FB_BUF_INIT(0);
+	struct unit_row *rows = NULL;
+	struct report r;
+	struct book *b = NULL;
+	enum row_format fmt;
+	cJSON *doc = NULL, *arr = NULL;
+	char *root = NULL, **codes = NULL;
+	size_t nrows = 0, ncodes = 0, i;
+	int first, year;
+	enum fb_code rc;
+
+	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
+		return rc;
+	if (first < c->argc)
+		return hub_usage(c, "unexpected argument '%s'", c->argv[first]);
+	fmt = !strcmp(format, "csv") ? FMT_CSV : !strcmp(format, "json") ? FMT_JSON : FMT_TABLE;
+	if (fmt == FMT_TABLE && strcmp(format, "table"))
+		return hub_usage(c, "--format is table, csv or json");
+	if (!model_in_vocab(model_levels, by))
+		return hub_usage(c, "--by is central, province, district, commune or branch");
+	if (year_s) {
+		char *end;
+
+		year = (int)strtol(year_s, &end, 10);
+		if (*end || year < FB_YEAR_MIN || year > FB_YEAR_MAX)
+			return fb_fail(&c->err, FB_EINVAL, "--year: '%s' is not a year", year_s);
+	} else {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		localtime_r(&t, &tm);
+		year = tm.tm_year + 1900;
+	}
+	if ((rc = hub_open(c, &b)) != FB_OK)
+		return rc;
+	if (!unit) {
+		if ((rc = store_meta_get(b->st, "hub_unit", &root, &c->err)) != FB_OK)
+			goto out;
+		if (!root) {
+			rc = fb_fail(&c->err, FB_EINVAL, "%s is not a hub database", c->db_path);
+			goto out;
+		}
+		unit = root;
+	}
+	if ((rc = units_at(b, unit, by, &rows, &nrows, &c->err)) != FB_OK)
+		goto out;
+	if (fmt == FMT_JSON) {
+		doc = cJSON_CreateObject();
+		cJSON_AddStringToObject(doc, "unit", unit);
+		cJSON_AddNumberToObject(doc, "year", year);
+		cJSON_AddStringToObject(doc, "by", by);
+		arr = cJSON_AddArrayToObject(doc, "rows");
+	} else if (fmt == FMT_CSV) {
+		static const char *const head[] = { "unit", "name", "heads_deputies",
+			"heads_deputies_trained", "percent", "members", "courses",
+			"attendances", "trainees", "visits", "amount_vnd" };
+		rc = csv_write_record(&out, head, 11);
+	} else {
+		rc = buf_printf(&out, "Fieldbook hub report %d: %s by %s\n\n"
+				"%-16s %-28s %11s %6s %8s %8s %8s %7s %14s\n", year, unit, by,
+				"UNIT", "NAME", "HEADS TRAIN", "%", "MEMBERS", "COURSES",
+				"ATTEND", "VISITS", "AMOUNT (VND)");
+	}
+	for (i = 0; rc == FB_OK && i <= nrows; i++) {
+		int total = i == nrows;
+
+		rc = subtree(b, total ? unit : rows[i].code, &codes, &ncodes, &c->err);
+		if (rc == FB_OK)
+			rc = report_build(b->st, (const char *const *)codes, ncodes, year,
+					  &r, &c->err);
+		free_codes(codes, ncodes);
+		codes = NULL;
+		if (rc != FB_OK)
+			break;
+		if (total && fmt == FMT_TABLE)
+			rc = buf_adds(&out, "\n");
+		if (rc == FB_OK)
+			rc = emit(fmt, &out, total ? cJSON_AddArrayToObject(doc, "total") : arr,
+				  total ? unit : rows[i].code,
+				  total ? "All" : rows[i].name ? rows[i].name : "", &r);
+		report_release(&r);
+	}
+	if (rc != FB_OK)
+		goto out;
+	if (doc) {
+		char *s = cJSON_Print(doc);
+
+		printf("%s\n", s ? s : "{}");
+		cJSON_free(s);
+	} else {
+		fwrite(out.data, 1, out.len, stdout);
+	}
+out:
+	for (i = 0; i < nrows; i++)
+		free(rows[i].name);
+	free(rows);
+	cJSON_Delete(doc);
+	free(root);
+	buf_release(&out);
+	book_close(b);
+	return rc;
+}
+
+/* One listing query printed as a table or a JSON array. */
+static enum fb_code listing(struct hub_cli *c, const char *sql,
+			    const char *const *cols, int ncols, int json)
+{
+	struct book *b = NULL;
+	sqlite3_stmt *q = NULL;
+	cJSON *arr = NULL;
+	enum fb_code rc;
+	int r, i;
+	long n = 0;
+
+	if ((rc = hub_open(c, &b)) != FB_OK)
+		return rc;
+	if ((rc = store_prepare(b->st, sql, &q, &c->err)) != FB_OK)
+		goto out;
+	if (json)
+		arr = cJSON_CreateArray();
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		n++;
+		if (arr) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddItemToArray(arr, o);
+			for (i = 0; i < ncols; i++) {
+				if (sqlite3_column_type(q, i) == SQLITE_INTEGER)
+					cJSON_AddNumberToObject(o, cols[i],
+						(double)sqlite3_column_int64(q, i));
+				else
+					cJSON_AddStringToObject(o, cols[i],
+						(const char *)sqlite3_column_text(q, i));
+			}
+			continue;
+		}
+		for (i = 0; i < ncols; i++)
+			printf("%s%s=%s", i ? "  " : "", cols[i],
+			       sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "");
+		printf("\n");
+	}
+	if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "listing", &c->err);
+	if (rc == FB_OK && arr) {
+		char *s = cJSON_Print(arr);
+
+		printf("%s\n", s ? s : "[]");
+		cJSON_free(s);
+	} else if (rc == FB_OK) {
+		printf("%ld %s\n", n, c->name);
+	}
+out:
+	cJSON_Delete(arr);
+	sqlite3_finalize(q);
+	book_close(b);
+	return rc;
+}
+
+enum fb_code hub_cmd_conflicts(struct hub_cli *c)
+{
+	static const char *const cols[] = { "id", "record", "type", "branch", "field",
+		"kind", "kept", "kept_hlc", "kept_device", "lost", "lost_hlc",
+		"lost_device", "resolved" };
+	const char *json = NULL, *all = NULL;
+	const struct hub_opt opts[] = { { "json", 0, &json }, { "all", 0, &all },
+					{ NULL, 0, NULL } };
+	int first;
+	enum fb_code rc;
+
+	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
+		return rc;
+	return listing(c, all
+		? "SELECT id, record_id, type, branch, field, kind, winner_value,"
+		  " printf('%016x', winner_hlc), winner_device, loser_value,"
+		  " printf('%016x', loser_hlc), loser_device, resolved FROM conflict ORDER BY id"
+		: "SELECT id, record_id, type, branch, field, kind, winner_value,"
+		  " printf('%016x', winner_hlc), winner_device, loser_value,"
+		  " printf('%016x', loser_hlc), loser_device, resolved FROM conflict"
+		  " WHERE resolved = 0 ORDER BY id", cols, 13, json != NULL);
+}
+
+enum fb_code hub_cmd_rejected(struct hub_cli *c)
+{
+	static const char *const cols[] = { "id", "device", "seq", "record", "type",
+		"branch", "reason", "at" };
+	const char *json = NULL;
+	const struct hub_opt opts[] = { { "json", 0, &json }, { NULL, 0, NULL } };
+	int first;
+	enum fb_code rc;
+
+	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
+		return rc;
+	return listing(c, "SELECT id, device, seq, record_id, type, branch, reason, at"
+		       " FROM rejected ORDER BY id", cols, 8, json != NULL);
+}

@@ -1,0 +1,34 @@
+/* hub_cmd_serve.c - fieldbook-hub serve: run the HTTP endpoint. */
+#include <stdio.h>
+
+#include "hub_cmd.h"
+#include "hub_http.h"
+
+enum fb_code hub_cmd_serve(struct hub_cli *c)
+{
+	struct hub_serve_config cfg = { "127.0.0.1:8470", NULL, NULL, NULL };
+	const struct hub_opt opts[] = {
+		{ "listen", 1, &cfg.listen }, { "tls-cert", 1, &cfg.tls_cert },
+		{ "tls-key", 1, &cfg.tls_key }, { "port-file", 1, &cfg.port_file },
+		{ NULL, 0, NULL }
+	};
+	struct hub_store *store = NULL;
+	struct book *b = NULL;
+	int first;
+	enum fb_code rc;
+
+	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
+		return rc;
+	if (first < c->argc)
+		return hub_usage(c, "unexpected argument '%s'", c->argv[first]);
+	/* Refuse a database that init did not make. */
+	if ((rc = hub_open(c, &b)) != FB_OK)
+		return rc;
+	book_close(b);
+	rc = hub_store_sqlite_open(c->db_path, HUB_THREADS + 2, &store, &c->err);
+	if (rc != FB_OK)
+		return rc;
+	rc = hub_serve(store, &cfg, &c->err);
+	store->ops->close(store);
+	return rc;
+}

@@ -1,0 +1,600 @@
+/*
+ * hub_http.c - requests in, JSON answers out.  Each request is read
+ * into a capped buffer (the compressed cap is checked against
+ * Content-Length before a byte is read, and again while reading),
+ * inflated with a running cap, decoded defensively (wire.h), checked
+ * against the token's scope and the hub's clock, and only then handed
+ * to the store.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <microhttpd.h>
+#include <openssl/evp.h>
+
+#include "hlc.h"
+#include "hub_http.h"
+#include "token.h"
+#include "limits.h"
+#include "zbuf.h"
+
+struct server {
+	struct hub_store *store;
+	atomic_int active;         /* requests being handled */
+	atomic_int pushes;         /* pushes waiting for or holding the writer */
+};
+
+struct request {
+	struct fb_buf body;
+	uint64_t started_ms;
+	int too_big;
+	long long device_id;       /* for the log, 0 before auth */
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static fb_hlc hub_time(void)
+{
+	return HLC_MAKE(hlc_wall_ms(), 0);
+}
+
+static void log_line(struct MHD_Connection *conn, const char *method,
+		     const char *url, int status, const struct request *r,
+		     size_t out_bytes, const char *reason)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char addr[INET6_ADDRSTRLEN] = "?", when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+				  addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+				  addr, sizeof(addr));
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* The URL's query is left out: it is where a careless client
+	 * might put a token. */
+	fprintf(stderr, "%s %s %s %.*s %d device=%lld in=%zu out=%zu ms=%llu%s%s%s\n",
+		when, addr, method, (int)strcspn(url, "?"), url, status,
+		r ? r->device_id : 0LL, r ? r->body.len : 0, out_bytes,
+		r ? (unsigned long long)(now_ms() - r->started_ms) : 0ULL,
+		reason ? " reason=\"" : "", reason ? reason : "", reason ? "\"" : "");
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
+			     const char *url, struct request *r, int status,
+			     const struct fb_buf *body, int deflated,
+			     const char *reason)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(body->len, body->data,
+					       MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"application/json");
+	if (deflated)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "deflate");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
+		char ra[16];
+
+		snprintf(ra, sizeof(ra), "%d", HUB_RETRY_AFTER_S);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
+	}
+	if (status == MHD_HTTP_UNAUTHORIZED)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+					"Bearer realm=\"fieldbook\"");
+	ret = MHD_queue_response(conn, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	log_line(conn, method, url, status, r, body->len, reason);
+	return ret;
+}
+
+static enum MHD_Result fail(struct MHD_Connection *conn, const char *method,
+			    const char *url, struct request *r, int status,
+			    const char *code, const char *msg)
+{
+	struct fb_buf b = FB_BUF_INIT(0);
+	enum MHD_Result ret;
+
+	if (wire_error(&b, code, msg, hub_time()) != FB_OK)
+		return MHD_NO;
+	ret = reply(conn, method, url, r, status, &b, 0, msg);
+	buf_release(&b);
+	return ret;
+}
+
+/* A token in the URL is refused, whatever else the request is. */
+static int token_in_url(struct MHD_Connection *conn, const char *url)
+{
+	static const char *const names[] = { "token", "access_token", "auth",
+					     "bearer", NULL };
+	const char *const *n;
+
+	if (strstr(url, TOKEN_PREFIX))
+		return 1;
+	for (n = names; *n; n++)
+		if (MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, *n))
+			return 1;
+	/* A value that looks like one of our tokens under any name. */
+	return 0;
+}
+
+struct arg_scan { int found; };
+
+static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind,
+				const char *key, const char *value)
+{
+	struct arg_scan *s = cls;
+
+	(void)kind;
+	if ((key && strstr(key, TOKEN_PREFIX)) || (value && strstr(value, TOKEN_PREFIX)))
+		s->found = 1;
+	return MHD_YES;
+}
+
+/* Bearer token -> device, or an HTTP status with the reason. */
+static int authenticate(struct server *srv, struct MHD_Connection *conn,
+			struct hub_device *dev, struct fb_error *err)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+	unsigned char hash[TOKEN_HASH_LEN];
+	unsigned int hl = 0;
+	size_t n;
+
+	if (!h || strncmp(h, "Bearer ", 7)) {
+		fb_fail(err, FB_EAUTH, "no bearer token");
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	h += 7;
+	n = strlen(h);
+	if (n == 0 || n > TOKEN_TEXT_MAX) {
+		fb_fail(err, FB_EAUTH, "malformed token");
+		return MHD_HTTP_UNAUTHORIZED;
+	}
+	if (EVP_Digest(h, n, hash, &hl, EVP_sha256(), NULL) != 1) {
+		fb_fail(err, FB_EINTERNAL, "hashing failed");
+		return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+	if (srv->store->ops->auth(srv->store, hash, dev, err) != FB_OK)
+		return err->code == FB_EAUTH ? MHD_HTTP_UNAUTHORIZED
+					     : MHD_HTTP_SERVICE_UNAVAILABLE;
+	return 0;
+}
+
+/* Map a store failure to a status and an error code. */
+static int status_of(enum fb_code rc, const char **code)
+{
+	switch (rc) {
+	case FB_EAUTH:     *code = "out_of_scope";   return MHD_HTTP_FORBIDDEN;
+	case FB_ECONFLICT: *code = "gap";            return MHD_HTTP_CONFLICT;
+	case FB_ECORRUPT:  *code = "chain_mismatch"; return MHD_HTTP_BAD_REQUEST;
+	case FB_EINVAL:    *code = "malformed";      return MHD_HTTP_BAD_REQUEST;
+	case FB_ETOOBIG:   *code = "too_large";      return MHD_HTTP_CONTENT_TOO_LARGE;
+	case FB_EIO:
+	case FB_EBUSY:
+	case FB_ENOMEM:    *code = "busy";           return MHD_HTTP_SERVICE_UNAVAILABLE;
+	default:           *code = "internal";       return MHD_HTTP_INTERNAL_SERVER_ERROR;
+	}
+}
+
+static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
+			       const char *url, struct request *r,
+			       struct hub_device *dev)
+{
+	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_ENCODING);
+	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX + 1);
+	struct fb_buf out = FB_BUF_INIT(0);
+	struct hub_push_result res;
+	struct wire_batch batch;
+	struct fb_error err;
+	const char *code;
+	char msg[FB_ERRMSG_MAX + 64], when[32], hex[FB_HLC_HEX_LEN + 1];
+	fb_hlc now = hub_time(), limit;
+	enum MHD_Result ret;
+	enum fb_code rc;
+	size_t i;
+	int status;
+
+	memset(&batch, 0, sizeof(batch));
+	fb_error_clear(&err);
+	if (enc && !strcasecmp(enc, "deflate")) {
+		rc = zbuf_inflate(r->body.data, r->body.len, WIRE_BODY_MAX, &json, &err);
+		if (rc != FB_OK) {
+			ret = fail(conn, "POST", url, r, rc == FB_ETOOBIG ?
+				   MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
+				   rc == FB_ETOOBIG ? "inflated_too_large" : "bad_deflate",
+				   err.msg);
+			goto out;
+		}
+	} else if (!enc || !strcasecmp(enc, "identity")) {
+		if (buf_add(&json, r->body.data ? r->body.data : "", r->body.len) != FB_OK) {
+			ret = fail(conn, "POST", url, r, MHD_HTTP_CONTENT_TOO_LARGE,
+				   "too_large", "body over the limit");
+			goto out;
+		}
+	} else {
+		ret = fail(conn, "POST", url, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+			   "bad_encoding", "Content-Encoding must be deflate");
+		goto out;
+	}
+	rc = wire_push_decode(buf_str(&json), json.len, &batch, &err);
+	if (rc != FB_OK) {
+		ret = fail(conn, "POST", url, r, rc == FB_ETOOBIG ?
+			   MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
+			   rc == FB_ETOOBIG ? "too_large" : "malformed", err.msg);
+		goto out;
+	}
+	/* A laptop whose clock runs ahead would win every merge: refuse. */
+	limit = HLC_MAKE(HLC_MS(now) + FB_HLC_MAX_DRIFT_MS, 0);
+	for (i = 0; i < batch.n; i++) {
+		if (batch.changes[i].hlc <= limit)
+			continue;
+		hlc_human(batch.changes[i].hlc, when);
+		snprintf(msg, sizeof(msg),
+			 "entry %llu is stamped %s UTC, %llu minutes ahead of the hub's clock;"
+			 " set this laptop's date and time",
+			 (unsigned long long)batch.changes[i].seq, when,
+			 (unsigned long long)((HLC_MS(batch.changes[i].hlc) - HLC_MS(now)) / 60000));
+		ret = fail(conn, "POST", url, r, MHD_HTTP_BAD_REQUEST, "clock_ahead", msg);
+		goto out;
+	}
+	if (atomic_fetch_add(&srv->pushes, 1) >= HUB_PUSH_WAITING_MAX) {
+		atomic_fetch_sub(&srv->pushes, 1);
+		ret = fail(conn, "POST", url, r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+			   "the hub is busy; sync again shortly");
+		goto out;
+	}
+	rc = srv->store->ops->push(srv->store, dev, &batch, &res, &err);
+	atomic_fetch_sub(&srv->pushes, 1);
+	if (rc != FB_OK) {
+		status = status_of(rc, &code);
+		if (rc == FB_EAUTH && !res.out_of_scope[0])
+			code = "device_mismatch";
+		if (rc == FB_ECONFLICT) {
+			hlc_format(hub_time(), hex);
+			buf_printf(&out, "{\"error\":\"gap\",\"message\":\"expected entry %llu\","
+				   "\"expected\":%llu,\"hub_time\":\"%s\"}",
+				   (unsigned long long)res.expected,
+				   (unsigned long long)res.expected, hex);
+			ret = reply(conn, "POST", url, r, status, &out, 0, err.msg);
+			goto out;
+		}
+		ret = fail(conn, "POST", url, r, status, code, err.msg);
+		goto out;
+	}
+	hlc_format(hub_time(), hex);
+	rc = buf_printf(&out, "{\"v\":%d,\"ack\":%llu,\"applied\":%zu,\"replayed\":%zu,"
+			"\"hub_time\":\"%s\",\"rejected\":[", WIRE_VERSION,
+			(unsigned long long)res.ack, res.applied, res.replayed, hex);
+	for (i = 0; rc == FB_OK && i < res.nrejects; i++) {
+		rc = buf_printf(&out, "%s{\"seq\":%llu,\"reason\":", i ? "," : "",
+				(unsigned long long)res.rejects[i].seq);
+		if (rc == FB_OK)
+			rc = wire_put_str(&out, res.rejects[i].reason);
+		if (rc == FB_OK)
+			rc = buf_addc(&out, '}');
+	}
+	if (rc == FB_OK)
+		rc = buf_printf(&out, "],\"rejected_total\":%zu}", res.rejected);
+	ret = rc == FB_OK ? reply(conn, "POST", url, r, MHD_HTTP_OK, &out, 0, NULL)
+			  : fail(conn, "POST", url, r, 500, "internal", "out of memory");
+out:
+	wire_batch_release(&batch);
+	buf_release(&json);
+	buf_release(&out);
+	return ret;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > (1ULL << 53))
+		return 0;
+	*out = v;
+	return 1;
+}
+
+static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
+			       const char *url, struct request *r,
+			       const struct hub_device *dev)
+{
+	const char *after_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after");
+	const char *limit_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	struct fb_buf out = FB_BUF_INIT(WIRE_BODY_MAX), z = FB_BUF_INIT(WIRE_BODY_MAX);
+	uint64_t after = 0, limit = HUB_PULL_DEFAULT;
+	struct fb_error err;
+	const char *code;
+	enum MHD_Result ret;
+	enum fb_code rc;
+
+	if ((after_s && !parse_u64(after_s, &after)) ||
+	    (limit_s && (!parse_u64(limit_s, &limit) || limit < 1 ||
+			 limit > WIRE_BATCH_MAX)))
+		return fail(conn, "GET", url, r, MHD_HTTP_BAD_REQUEST, "malformed",
+			    "after must be a cursor and limit 1 to 1000");
+	rc = srv->store->ops->pull(srv->store, dev, after, (size_t)limit,
+				   hub_time(), &out, &err);
+	if (rc != FB_OK) {
+		int status = status_of(rc, &code);
+
+		buf_release(&out);
+		return fail(conn, "GET", url, r, status, code, err.msg);
+	}
+	if (acc && strstr(acc, "deflate") &&
+	    zbuf_deflate(out.data, out.len, ZBUF_LEVEL, &z, NULL) == FB_OK)
+		ret = reply(conn, "GET", url, r, MHD_HTTP_OK, &z, 1, NULL);
+	else
+		ret = reply(conn, "GET", url, r, MHD_HTTP_OK, &out, 0, NULL);
+	buf_release(&out);
+	buf_release(&z);
+	return ret;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload,
+			      size_t *upload_size, void **state)
+{
+	struct server *srv = cls;
+	struct request *r = *state;
+	struct hub_device dev;
+	struct fb_error err;
+	struct arg_scan scan = { 0 };
+	int status;
+
+	(void)version;
+	if (!r) {
+		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     MHD_HTTP_HEADER_CONTENT_LENGTH);
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		r->body.cap = WIRE_ZBODY_MAX;
+		r->started_ms = now_ms();
+		*state = r;
+		atomic_fetch_add(&srv->active, 1);
+		if (cl && strtoull(cl, NULL, 10) > WIRE_ZBODY_MAX)
+			r->too_big = 1;
+		if (!r->too_big)
+			return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!r->too_big && buf_add(&r->body, upload, *upload_size) != FB_OK)
+			r->too_big = 1;
+		*upload_size = 0;
+		if (!r->too_big)
+			return MHD_YES;
+	}
+	if (r->too_big)
+		return fail(conn, method, url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+			    "compressed body over 4 MiB; push smaller batches");
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_arg, &scan);
+	if (token_in_url(conn, url) || scan.found)
+		return fail(conn, method, url, r, MHD_HTTP_BAD_REQUEST, "token_in_url",
+			    "a token must never be put in a URL; send it in the Authorization header");
+	if (!strcmp(url, "/v1/health")) {
+		struct fb_buf b = FB_BUF_INIT(0);
+		char hex[FB_HLC_HEX_LEN + 1];
+		int ok = srv->store->ops->healthy(srv->store);
+		enum MHD_Result ret;
+
+		hlc_format(hub_time(), hex);
+		buf_printf(&b, "{\"status\":\"%s\",\"hub_time\":\"%s\"}",
+			   ok ? "ok" : "unavailable", hex);
+		ret = reply(conn, method, url, r, ok ? MHD_HTTP_OK
+			    : MHD_HTTP_SERVICE_UNAVAILABLE, &b, 0, NULL);
+		buf_release(&b);
+		return ret;
+	}
+	if (strcmp(url, "/v1/push") && strcmp(url, "/v1/pull"))
+		return fail(conn, method, url, r, MHD_HTTP_NOT_FOUND, "not_found",
+			    "no such endpoint");
+	if (!strcmp(url, "/v1/push") ? strcmp(method, "POST") : strcmp(method, "GET"))
+		return fail(conn, method, url, r, MHD_HTTP_METHOD_NOT_ALLOWED,
+			    "method", "wrong method for this endpoint");
+	if (!strcmp(method, "POST") &&
+	    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+	    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+					 MHD_HTTP_HEADER_TRANSFER_ENCODING))
+		return fail(conn, method, url, r, MHD_HTTP_LENGTH_REQUIRED,
+			    "length_required", "Content-Length is required");
+	fb_error_clear(&err);
+	status = authenticate(srv, conn, &dev, &err);
+	if (status)
+		return fail(conn, method, url, r, status,
+			    status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy",
+			    err.msg);
+	r->device_id = dev.id;
+	if (!strcmp(url, "/v1/push"))
+		return do_push(srv, conn, url, r, &dev);
+	return do_pull(srv, conn, url, r, &dev);
+}
+
+static void completed(void *cls, struct MHD_Connection *conn, void **state,
+		      enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct request *r = *state;
+
+	(void)conn;
+	(void)toe;
+	if (!r)
+		return;
+	buf_release(&r->body);
+	free(r);
+	*state = NULL;
+	atomic_fetch_sub(&srv->active, 1);
+}
+
+static enum fb_code read_pem(const char *path, char **out, struct fb_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	struct fb_buf b = FB_BUF_INIT(1 << 20);
+	char chunk[4096];
+	size_t n;
+	enum fb_code rc = FB_OK;
+
+	if (!f)
+		return fb_fail(err, FB_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
+	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_add(&b, chunk, n);
+	fclose(f);
+	if (rc != FB_OK || !b.len) {
+		buf_release(&b);
+		return fb_fail(err, FB_EINVAL, "%s is not a PEM file", path);
+	}
+	*out = buf_detach(&b, NULL);
+	return FB_OK;
+}
+
+/* "127.0.0.1:8470" or "[::1]:8470" into a socket address. */
+static enum fb_code parse_listen(const char *s, struct sockaddr_storage *ss,
+				 struct fb_error *err)
+{
+	char host[64];
+	const char *colon;
+	char *end;
+	long port;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+
+		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
+			goto bad;
+		memcpy(host, s + 1, (size_t)(close - s - 1));
+		host[close - s - 1] = '\0';
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon || (size_t)(colon - s) >= sizeof(host))
+			goto bad;
+		memcpy(host, s, (size_t)(colon - s));
+		host[colon - s] = '\0';
+	}
+	port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || end == colon + 1)
+		goto bad;
+	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+		((struct sockaddr_in *)ss)->sin_family = AF_INET;
+		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
+		return FB_OK;
+	}
+	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
+		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
+		return FB_OK;
+	}
+bad:
+	return fb_fail(err, FB_EUSAGE, "--listen takes ADDRESS:PORT (127.0.0.1:8470, [::1]:8470), not '%s'", s);
+}
+
+enum fb_code hub_serve(struct hub_store *store,
+		       const struct hub_serve_config *cfg, struct fb_error *err)
+{
+	struct server srv = { store, 0, 0 };
+	struct sockaddr_storage ss;
+	struct MHD_Daemon *d;
+	const union MHD_DaemonInfo *info;
+	char *cert = NULL, *key = NULL;
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
+			     MHD_USE_AUTO;
+	sigset_t set;
+	enum fb_code rc;
+	int sig, waited;
+
+	if ((rc = parse_listen(cfg->listen, &ss, err)) != FB_OK)
+		return rc;
+	if (!!cfg->tls_cert != !!cfg->tls_key)
+		return fb_fail(err, FB_EUSAGE, "--tls-cert and --tls-key go together");
+	if (cfg->tls_cert) {
+		if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
+			return fb_fail(err, FB_EINVAL, "this libmicrohttpd has no TLS");
+		if ((rc = read_pem(cfg->tls_cert, &cert, err)) != FB_OK ||
+		    (rc = read_pem(cfg->tls_key, &key, err)) != FB_OK)
+			goto out;
+		flags |= MHD_USE_TLS;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	/* Signals go to sigwait below, not to MHD's threads. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &srv,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HUB_THREADS,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HUB_CONN_TIMEOUT_S,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HUB_CONN_MAX,
+			     MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
+			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
+			     MHD_OPTION_HTTPS_MEM_KEY, key,
+			     MHD_OPTION_END);
+	if (!d) {
+		rc = fb_fail(err, FB_EIO, "cannot listen on %s (in use, or not an address here?)",
+			     cfg->listen);
+		goto out;
+	}
+	info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	printf("listening on %s%s (port %u)\n", cfg->listen, cert ? " with TLS" : "",
+	       info ? info->port : 0);
+	fflush(stdout);
+	if (cfg->port_file && info) {
+		FILE *pf = fopen(cfg->port_file, "w");
+
+		if (pf) {
+			fprintf(pf, "%u\n", info->port);
+			fclose(pf);
+		}
+	}
+	sigwait(&set, &sig);
+	fprintf(stderr, "hub: signal %d, finishing requests in flight\n", sig);
+	MHD_quiesce_daemon(d);
+	for (waited = 0; atomic_load(&srv.active) > 0 && waited < HUB_DRAIN_S * 10; waited++)
+		usleep(100000);
+	MHD_stop_daemon(d);
+	fprintf(stderr, "hub: stopped\n");
+out:
+	free(cert);
+	free(key);
+	return rc;
+}

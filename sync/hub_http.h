@@ -1,0 +1,34 @@
+/*
+ * hub_http.h - the hub's HTTP endpoint (libmicrohttpd): /v1/push,
+ * /v1/pull and /v1/health with the rules of SPEC §7 and the limits of
+ * docs/PROTOCOL.md.  It speaks to storage only through hub_store.h.
+ */
+#ifndef FB_HUB_HTTP_H
+#define FB_HUB_HTTP_H
+
+#include "hub_store.h"
+
+#define HUB_THREADS          8      /* request threads in the pool */
+#define HUB_CONN_TIMEOUT_S   30     /* idle or slow connections are closed */
+#define HUB_CONN_MAX         1024   /* open connections at once */
+#define HUB_PUSH_WAITING_MAX 256    /* pushes queued for the writer: then 503 */
+#define HUB_PULL_DEFAULT     500    /* changes per pull page */
+#define HUB_DRAIN_S          30     /* SIGTERM: wait this long for requests */
+#define HUB_RETRY_AFTER_S    5
+
+struct hub_serve_config {
+	const char *listen;        /* "127.0.0.1:8470", "[::1]:0" */
+	const char *tls_cert;      /* PEM files, both or neither */
+	const char *tls_key;
+	const char *port_file;     /* if set, the bound port is written here */
+};
+
+/*
+ * Serve until SIGTERM or SIGINT, then finish requests in flight (up to
+ * HUB_DRAIN_S) and return FB_OK.  Prints "listening on ADDR:PORT" to
+ * stdout once bound, and one line per request to stderr.
+ */
+enum fb_code hub_serve(struct hub_store *store,
+		       const struct hub_serve_config *cfg, struct fb_error *err);
+
+#endif

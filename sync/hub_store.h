@@ -1,0 +1,80 @@
+/*
+ * hub_store.h - what the hub's protocol code needs from its storage.
+ *
+ * The HTTP handlers (hub_http.c) speak only to this interface, so a
+ * second backend (PostgreSQL for province and national hubs) is one more
+ * implementation of these operations, not a change to the protocol.
+ * The SQLite implementation is hub_store_sqlite.c.
+ *
+ * Every operation may be called from several request threads at once;
+ * an implementation serialises what must be (pushes) itself.
+ */
+#ifndef FB_HUB_STORE_H
+#define FB_HUB_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "buf.h"
+#include "error.h"
+#include "journal.h"
+#include "wire.h"
+#include "token.h"
+
+
+
+/* An enrolled device, as a token identifies it. */
+struct hub_device {
+	long long id;                        /* the hub's number for it */
+	char name[128];
+	char unit[FB_BRANCH_CODE_MAX + 1];   /* its scope: this unit and below */
+	char device[FB_DEVICE_ID_MAX + 1];   /* the collector's device id, once bound */
+};
+
+/* What a push did. */
+struct hub_push_result {
+	uint64_t ack;                        /* highest sequence held for the device */
+	size_t applied, replayed, rejected;
+	struct {
+		uint64_t seq;
+		char reason[160];
+	} rejects[16];                       /* the first ones, for the answer */
+	size_t nrejects;
+	uint64_t expected;                   /* with FB_ECONFLICT: the sequence wanted */
+	char out_of_scope[FB_BRANCH_CODE_MAX + 1]; /* with FB_EAUTH: the branch */
+};
+
+struct hub_store;
+
+struct hub_store_ops {
+	/* The device a token's SHA-256 belongs to; FB_EAUTH when none
+	 * or revoked.  Implementations compare in constant time. */
+	enum fb_code (*auth)(struct hub_store *s,
+			     const unsigned char hash[TOKEN_HASH_LEN],
+			     struct hub_device *dev, struct fb_error *err);
+	/* Apply a batch in one transaction (SPEC §7). */
+	enum fb_code (*push)(struct hub_store *s, struct hub_device *dev,
+			     struct wire_batch *b, struct hub_push_result *res,
+			     struct fb_error *err);
+	/* Append to out (between wire_pull_begin/end, which the
+	 * implementation writes) the changes in dev's scope from other
+	 * devices after `after`, at most limit. */
+	enum fb_code (*pull)(struct hub_store *s, const struct hub_device *dev,
+			     uint64_t after, size_t limit, fb_hlc hub_time,
+			     struct fb_buf *out, struct fb_error *err);
+	/* 1 when the store answers (health). */
+	int (*healthy)(struct hub_store *s);
+	void (*close)(struct hub_store *s);
+};
+
+struct hub_store {
+	const struct hub_store_ops *ops;
+};
+
+/* Open the SQLite store at path with `connections` pooled connections. */
+enum fb_code hub_store_sqlite_open(const char *path, int connections,
+				   struct hub_store **out, struct fb_error *err);
+
+/* The hub's tables, added to the common schema (store.h). */
+extern const char hub_schema[];
+
+#endif

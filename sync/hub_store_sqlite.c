@@ -1,0 +1,470 @@
+/*
+ * hub_store_sqlite.c - the hub's store on SQLite: a pool of connections
+ * (readers run side by side under WAL), one writer at a time (pushes
+ * take a mutex, so they queue here rather than spin on SQLITE_BUSY).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/crypto.h>
+
+#include "book.h"
+#include "hub_store.h"
+
+const char hub_schema[] =
+	"CREATE TABLE IF NOT EXISTS unit("
+	"  code TEXT PRIMARY KEY,"
+	"  parent TEXT REFERENCES unit(code),"
+	"  level TEXT NOT NULL,"
+	"  name TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS unit_parent ON unit(parent);"
+	"CREATE TABLE IF NOT EXISTS device("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  unit TEXT NOT NULL REFERENCES unit(code),"
+	"  token_hash BLOB NOT NULL UNIQUE,"
+	"  device TEXT UNIQUE,"
+	"  created TEXT NOT NULL,"
+	"  revoked TEXT,"
+	"  last_seen TEXT);"
+	"CREATE TABLE IF NOT EXISTS rejected("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  record_id TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  branch TEXT NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  UNIQUE(device, seq));";
+
+/* The units a scope covers: the unit and all below it. */
+#define SUBTREE_CTE \
+	"WITH RECURSIVE sub(code) AS (SELECT ?1 UNION" \
+	" SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
+
+struct sqlite_hub {
+	struct hub_store base;
+	pthread_mutex_t lock;          /* guards the pool */
+	pthread_cond_t freed;
+	pthread_mutex_t writer;        /* one push at a time */
+	int n;
+	struct book **conn;
+	int *busy;
+};
+
+static struct book *conn_get(struct sqlite_hub *h)
+{
+	struct book *b = NULL;
+	int i;
+
+	pthread_mutex_lock(&h->lock);
+	while (!b) {
+		for (i = 0; i < h->n; i++)
+			if (!h->busy[i]) {
+				h->busy[i] = 1;
+				b = h->conn[i];
+				break;
+			}
+		if (!b)
+			pthread_cond_wait(&h->freed, &h->lock);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return b;
+}
+
+static void conn_put(struct sqlite_hub *h, struct book *b)
+{
+	int i;
+
+	pthread_mutex_lock(&h->lock);
+	for (i = 0; i < h->n; i++)
+		if (h->conn[i] == b)
+			h->busy[i] = 0;
+	pthread_cond_signal(&h->freed);
+	pthread_mutex_unlock(&h->lock);
+}
+
+static enum fb_code sq_auth(struct hub_store *s,
+			    const unsigned char hash[TOKEN_HASH_LEN],
+			    struct hub_device *dev, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = conn_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	memset(dev, 0, sizeof(*dev));
+	rc = store_prepare(b->st,
+			   "SELECT id, name, unit, coalesce(device, ''), revoked, token_hash"
+			   " FROM device WHERE token_hash = ?1", &q, err);
+	if (rc != FB_OK)
+		goto out;
+	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	if (r == SQLITE_DONE) {
+		rc = fb_fail(err, FB_EAUTH, "unknown token");
+	} else if (r != SQLITE_ROW) {
+		rc = store_fail(b->st, r, "reading devices", err);
+	} else if (sqlite3_column_bytes(q, 5) != TOKEN_HASH_LEN ||
+		   CRYPTO_memcmp(sqlite3_column_blob(q, 5), hash, TOKEN_HASH_LEN)) {
+		rc = fb_fail(err, FB_EAUTH, "unknown token");
+	} else {
+		dev->id = sqlite3_column_int64(q, 0);
+		snprintf(dev->name, sizeof(dev->name), "%s", sqlite3_column_text(q, 1));
+		snprintf(dev->unit, sizeof(dev->unit), "%s", sqlite3_column_text(q, 2));
+		snprintf(dev->device, sizeof(dev->device), "%s", sqlite3_column_text(q, 3));
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+			rc = fb_fail(err, FB_EAUTH, "token of device %lld was revoked",
+				     dev->id);
+	}
+out:
+	sqlite3_finalize(q);
+	conn_put(h, b);
+	return rc;
+}
+
+/* Is branch the unit or below it?  Ancestors come from the unit table. */
+static enum fb_code in_scope(struct book *b, const char *unit, const char *branch,
+			     int *yes, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*yes = !strcmp(unit, branch);
+	if (*yes)
+		return FB_OK;
+	rc = store_prepare(b->st,
+			   "WITH RECURSIVE up(code) AS (SELECT ?1 UNION"
+			   " SELECT unit.parent FROM unit JOIN up ON unit.code = up.code"
+			   " WHERE unit.parent IS NOT NULL)"
+			   " SELECT 1 FROM up WHERE code = ?2", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, branch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, unit, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW)
+		*yes = 1;
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "checking scope", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* The first push of a token binds it to the collector's device id. */
+static enum fb_code bind_device(struct book *b, struct hub_device *dev,
+				const char *device, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	if (dev->device[0])
+		return strcmp(dev->device, device)
+			? fb_fail(err, FB_EAUTH, "this token belongs to device %s, not %s",
+				  dev->device, device)
+			: FB_OK;
+	rc = store_prepare(b->st, "UPDATE device SET device = ?1 WHERE id = ?2"
+			   " AND device IS NULL", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, dev->id);
+	r = sqlite3_step(q);
+	if ((r & 0xFF) == SQLITE_CONSTRAINT)
+		rc = fb_fail(err, FB_EAUTH, "device %s is enrolled under another token",
+			     device);
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "binding device", err);
+	else
+		snprintf(dev->device, sizeof(dev->device), "%s", device);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+static enum fb_code quarantine(struct book *b, struct jchange *c,
+			       const char *reason, struct hub_push_result *res,
+			       struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = book_apply(b, c, BOOK_QUARANTINE, NULL, err);
+	if (rc != FB_OK)
+		return rc;
+	rc = store_prepare(b->st,
+			   "INSERT OR IGNORE INTO rejected(device, seq, record_id, type,"
+			   " branch, reason, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+			   " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, c->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)c->seq);
+	sqlite3_bind_text(q, 3, c->record_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, model_type(c->type)->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, c->branch, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, reason, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "saving rejected entry", err);
+	sqlite3_finalize(q);
+	if (rc == FB_OK) {
+		if (res->nrejects < sizeof(res->rejects) / sizeof(res->rejects[0])) {
+			res->rejects[res->nrejects].seq = c->seq;
+			size_t len = strnlen(reason, sizeof(res->rejects[0].reason) - 1);
+
+			memcpy(res->rejects[res->nrejects].reason, reason, len);
+			res->rejects[res->nrejects].reason[len] = '\0';
+			res->nrejects++;
+		}
+		res->rejected++;
+	}
+	return rc;
+}
+
+static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
+			    struct wire_batch *batch, struct hub_push_result *res,
+			    struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	unsigned char head[JOURNAL_HASH_LEN];
+	const char *checked = NULL;
+	struct book *b;
+	struct fb_error e;
+	enum fb_code rc;
+	size_t i;
+	int yes, applied;
+
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_lock(&h->writer);
+	b = conn_get(h);
+	if ((rc = book_begin(b, err)) != FB_OK)
+		goto out;
+	if ((rc = bind_device(b, dev, batch->device, err)) != FB_OK)
+		goto fail;
+	/* Scope first: a batch with one record outside it applies nothing. */
+	for (i = 0; i < batch->n; i++) {
+		const char *br = batch->changes[i].branch;
+
+		if (checked && !strcmp(checked, br))
+			continue;
+		if ((rc = in_scope(b, dev->unit, br, &yes, err)) != FB_OK)
+			goto fail;
+		if (!yes) {
+			snprintf(res->out_of_scope, sizeof(res->out_of_scope), "%s", br);
+			rc = fb_fail(err, FB_EAUTH,
+				     "record %s is of branch %s, outside unit %s",
+				     batch->changes[i].record_id, br, dev->unit);
+			goto fail;
+		}
+		checked = br;
+	}
+	for (i = 0; i < batch->n; i++) {
+		struct jchange *c = &batch->changes[i];
+
+		fb_error_clear(&e);
+		rc = book_apply(b, c, 0, &applied, &e);
+		if (rc == FB_EINVAL) {
+			rc = quarantine(b, c, e.msg, res, err);
+			if (rc != FB_OK)
+				goto fail;
+			continue;
+		}
+		if (rc == FB_ECONFLICT) {
+			uint64_t last = 0;
+
+			book_device_head(b, c->device, &last, head, NULL);
+			res->expected = last + 1;
+		}
+		if (rc != FB_OK) {
+			fb_fail(err, rc, "%s", e.msg);
+			goto fail;
+		}
+		if (applied)
+			res->applied++;
+		else
+			res->replayed++;
+	}
+	if (memcmp(batch->changes[batch->n - 1].hash, batch->last_hash,
+		   JOURNAL_HASH_LEN)) {
+		rc = fb_fail(err, FB_ECORRUPT,
+			     "the batch's last_hash does not match the entries sent");
+		goto fail;
+	}
+	if ((rc = book_device_head(b, batch->device, &res->ack, head, err)) != FB_OK)
+		goto fail;
+	{
+		sqlite3_stmt *q = NULL;
+
+		if (store_prepare(b->st, "UPDATE device SET last_seen ="
+				  " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
+				  &q, NULL) == FB_OK) {
+			sqlite3_bind_int64(q, 1, dev->id);
+			sqlite3_step(q);
+		}
+		sqlite3_finalize(q);
+	}
+	rc = book_commit(b, err);
+	goto out;
+fail:
+	book_rollback(b);
+out:
+	conn_put(h, b);
+	pthread_mutex_unlock(&h->writer);
+	return rc;
+}
+
+static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
+			    uint64_t after, size_t limit, fb_hlc hub_time,
+			    struct fb_buf *out, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = conn_get(h);
+	sqlite3_stmt *q = NULL;
+	uint64_t next = after, top = after;
+	size_t count = 0;
+	enum fb_code rc;
+	int r, more = 0;
+
+	/* One read transaction: what we return and the cursor we give
+	 * describe the same committed snapshot. */
+	if ((rc = store_exec(b->st, "BEGIN", err)) != FB_OK)
+		goto done;
+	rc = store_prepare(b->st, "SELECT coalesce(max(cseq), 0) FROM journal", &q, err);
+	if (rc != FB_OK)
+		goto out;
+	if ((r = sqlite3_step(q)) == SQLITE_ROW)
+		top = (uint64_t)sqlite3_column_int64(q, 0);
+	else
+		rc = store_fail(b->st, r, "reading journal", err);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (rc != FB_OK)
+		goto out;
+	rc = store_prepare(b->st, SUBTREE_CTE
+			   " SELECT cseq, device, seq, n, hlc, record_id, type, branch, body, hash"
+			   " FROM journal WHERE cseq > ?2 AND quarantined = 0 AND device <> ?3"
+			   " AND branch IN (SELECT code FROM sub) ORDER BY cseq LIMIT ?4",
+			   &q, err);
+	if (rc != FB_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, dev->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+	sqlite3_bind_text(q, 3, dev->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)limit + 1);
+	if ((rc = wire_pull_begin(out)) != FB_OK)
+		goto out;
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const struct type_def *t =
+			model_type_named((const char *)sqlite3_column_text(q, 6));
+		struct jchange c;
+
+		if (count == limit) {
+			more = 1;
+			break;
+		}
+		if (!t) {
+			rc = fb_fail(err, FB_ECORRUPT, "journal row has an unknown type");
+			break;
+		}
+		jchange_init(&c);
+		snprintf(c.device, sizeof(c.device), "%s", sqlite3_column_text(q, 1));
+		c.seq = (uint64_t)sqlite3_column_int64(q, 2);
+		c.hlc = (fb_hlc)sqlite3_column_int64(q, 4);
+		snprintf(c.record_id, sizeof(c.record_id), "%s", sqlite3_column_text(q, 5));
+		c.type = t->type;
+		snprintf(c.branch, sizeof(c.branch), "%s", sqlite3_column_text(q, 7));
+		if (sqlite3_column_bytes(q, 9) == JOURNAL_HASH_LEN)
+			memcpy(c.hash, sqlite3_column_blob(q, 9), JOURNAL_HASH_LEN);
+		rc = journal_body_parse((const char *)sqlite3_column_text(q, 8), &c, err);
+		if (rc == FB_OK)
+			rc = wire_pull_add(out, &c, count == 0);
+		jchange_release(&c);
+		if (rc != FB_OK)
+			break;
+		next = (uint64_t)sqlite3_column_int64(q, 0);
+		count++;
+	}
+	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading journal", err);
+	/* Nothing more in scope: skip past what others wrote, up to what
+	 * this snapshot holds (committed, so no entry is passed over). */
+	if (rc == FB_OK && !more && top > next)
+		next = top;
+	if (rc == FB_OK)
+		rc = wire_pull_end(out, next, more, hub_time);
+out:
+	sqlite3_finalize(q);
+	store_exec(b->st, "COMMIT", NULL);
+done:
+	conn_put(h, b);
+	return rc;
+}
+
+static int sq_healthy(struct hub_store *s)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = conn_get(h);
+	int ok = store_exec(b->st, "SELECT 1", NULL) == FB_OK;
+
+	conn_put(h, b);
+	return ok;
+}
+
+static void sq_close(struct hub_store *s)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	int i;
+
+	if (!h)
+		return;
+	for (i = 0; i < h->n; i++)
+		book_close(h->conn[i]);
+	free(h->conn);
+	free(h->busy);
+	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->writer);
+	pthread_cond_destroy(&h->freed);
+	free(h);
+}
+
+static const struct hub_store_ops sqlite_ops = {
+	sq_auth, sq_push, sq_pull, sq_healthy, sq_close
+};
+
+enum fb_code hub_store_sqlite_open(const char *path, int connections,
+				   struct hub_store **out, struct fb_error *err)
+{
+	struct sqlite_hub *h = calloc(1, sizeof(*h));
+	enum fb_code rc = FB_OK;
+	int i;
+
+	*out = NULL;
+	if (!h)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	h->base.ops = &sqlite_ops;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->writer, NULL);
+	pthread_cond_init(&h->freed, NULL);
+	h->conn = calloc((size_t)connections, sizeof(*h->conn));
+	h->busy = calloc((size_t)connections, sizeof(*h->busy));
+	if (!h->conn || !h->busy) {
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < connections; i++) {
+		if ((rc = book_open(path, hub_schema, &h->conn[i], err)) != FB_OK)
+			goto fail;
+		h->n++;
+	}
+	*out = &h->base;
+	return FB_OK;
+fail:
+	sq_close(&h->base);
+	return rc;
+}
