@@ -30,7 +30,8 @@ static enum fb_code count(struct book *b, const char *sql, const char *param,
 enum fb_code cmd_status(struct cli *c)
 {
 	static const char *const types[] = { "member", "training", "attendance", "visit" };
-	long long n[4], entries = 0, acked = 0, conflicts = 0;
+	long long n[4], entries = 0, acked = 0, conflicts = 0, rejected = 0;
+	char *remote = NULL, *last_sync = NULL;
 	struct cli_flags fl;
 	struct book *b = NULL;
 	char *name = NULL;
@@ -57,6 +58,14 @@ enum fb_code cmd_status(struct cli *c)
 			   &conflicts, &c->err);
 	if (rc == FB_OK)
 		rc = store_meta_get(b->st, "branch_name", &name, &c->err);
+	if (rc == FB_OK)
+		rc = store_meta_get(b->st, "remote_url", &remote, &c->err);
+	if (rc == FB_OK)
+		rc = store_meta_get(b->st, "last_sync", &last_sync, &c->err);
+	/* The table exists once a hub has set an entry aside. */
+	if (rc == FB_OK && count(b, "SELECT count(*) FROM sqlite_master WHERE name = 'sync_rejected'",
+				 NULL, &rejected, &c->err) == FB_OK && rejected)
+		rc = count(b, "SELECT count(*) FROM sync_rejected", NULL, &rejected, &c->err);
 	if (rc != FB_OK)
 		goto out;
 	if (fl.json) {
@@ -75,6 +84,9 @@ enum fb_code cmd_status(struct cli *c)
 		cJSON_AddNumberToObject(o, "journal_entries", (double)entries);
 		cJSON_AddNumberToObject(o, "pending_entries", (double)(entries - acked));
 		cJSON_AddNumberToObject(o, "conflicts", (double)conflicts);
+		cJSON_AddNumberToObject(o, "rejected_entries", (double)rejected);
+		cJSON_AddStringToObject(o, "remote", remote ? remote : "");
+		cJSON_AddStringToObject(o, "last_sync", last_sync ? last_sync : "");
 		rc = cli_print_json(c, o);
 	} else {
 		printf("database:  %s\n", c->db_path);
@@ -83,11 +95,18 @@ enum fb_code cmd_status(struct cli *c)
 		printf("device:    %s\n", b->device);
 		printf("records:   %lld members, %lld trainings, %lld attendances, %lld visits\n",
 		       n[0], n[1], n[2], n[3]);
-		printf("journal:   %lld entries, %lld not yet sent (no hub set up)\n",
-		       entries, entries - acked);
-		printf("conflicts: %lld\n", conflicts);
+		printf("journal:   %lld entries, %lld not yet sent\n", entries, entries - acked);
+		printf("hub:       %s\n", remote ? remote : "none (fieldbook remote set URL --token-file F)");
+		printf("last sync: %s\n", last_sync ? last_sync : "never");
+		printf("conflicts: %lld%s\n", conflicts,
+		       conflicts ? " (fieldbook conflicts)" : "");
+		if (rejected)
+			printf("rejected:  %lld entries set aside by the hub (fieldbook-hub rejected)\n",
+			       rejected);
 	}
 out:
+	free(remote);
+	free(last_sync);
 	free(name);
 	book_close(b);
 	return rc;

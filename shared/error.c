@@ -65,3 +65,14 @@ void fb_error_clear(struct fb_error *err)
 	err->code = FB_OK;
 	err->msg[0] = '\0';
 }
+
+enum fb_code fb_prefix(struct fb_error *err, const char *prefix)
+{
+	char old[FB_ERRMSG_MAX];
+
+	if (!err)
+		return FB_EINTERNAL;
+	memcpy(old, err->msg, sizeof(old));
+	snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+	return err->code;
+}

@@ -54,6 +54,12 @@ enum fb_code fb_fail(struct fb_error *err, enum fb_code code,
 		     const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Put context before the message already in err ("pull: " + msg) and
+ * return its code.  Safe where fb_fail(err, c, "x: %s", err->msg) is not.
+ */
+enum fb_code fb_prefix(struct fb_error *err, const char *prefix);
+
 /* Reset err to FB_OK with an empty message. */
 void fb_error_clear(struct fb_error *err);
 

@@ -281,13 +281,23 @@ static enum fb_code decode_change(const cJSON *o, struct jchange *c, size_t i,
 
 static cJSON *parse(const char *json, size_t len, struct fb_error *err)
 {
+	const char *end = NULL;
 	cJSON *doc;
 
 	if (!wire_depth_ok(json, len, WIRE_DEPTH_MAX)) {
 		fb_fail(err, FB_EINVAL, "JSON nests deeper than %d", WIRE_DEPTH_MAX);
 		return NULL;
 	}
-	doc = cJSON_ParseWithLengthOpts(json, len, NULL, 1);
+	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
+	if (doc && end) {
+		/* Nothing but white space may follow the document. */
+		while (end < json + len && strchr(" \t\r\n", *end) && *end)
+			end++;
+		if (end != json + len) {
+			cJSON_Delete(doc);
+			doc = NULL;
+		}
+	}
 	if (!doc)
 		fb_fail(err, FB_EINVAL, "body is not valid JSON");
 	return doc;

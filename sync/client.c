@@ -391,7 +391,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		}
 		if ((rc = wire_pull_decode(buf_str(&c->body), c->body.len, &page, err))) {
-			fb_fail(err, rc, "pull: %s", err->msg);
+			fb_prefix(err, "pull: ");
 			break;
 		}
 		b->clock = hlc_observe(b->clock, page.hub_time);
@@ -410,7 +410,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		c->st->pulled += page.n;
 		wire_page_release(&page);
 		if (rc != FB_OK) {
-			fb_fail(err, rc, "pull: applying changes: %s", err->msg);
+			fb_prefix(err, "pull: applying changes: ");
 			break;
 		}
 		if (!page.more)
