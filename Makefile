@@ -96,7 +96,7 @@ sanitize: deps
 
 demo: deps
 	$(MAKE) all
-	sh tests/demo.sh $(abspath $(FIELDBOOK))
+	sh tests/demo.sh $(abspath $(FIELDBOOK)) $(abspath $(HUB))
 
 install: $(FIELDBOOK) $(HUB)
 	install -d $(DESTDIR)$(BINDIR)
