@@ -76,11 +76,11 @@ run fb --db "$TMP/other.db" init --branch OTHER.01
 expect_exit 0 "init with --db PATH"
 expect_out "$TMP/other.db" "init prints the database path"
 run fb --db "$TMP/other.db" status --json
-is "$(printf '%s' "$OUT" | json_get 'd["branch"]')" "OTHER.01" "--db PATH is used over \$FIELDBOOK_DB"
+is_j 'd["branch"]' "OTHER.01" "--db PATH is used over \$FIELDBOOK_DB"
 run fb --db="$TMP/other.db" status --json
-is "$(printf '%s' "$OUT" | json_get 'd["branch"]')" "OTHER.01" "--db=PATH is used"
+is_j 'd["branch"]' "OTHER.01" "--db=PATH is used"
 run fb status --json
-is "$(printf '%s' "$OUT" | json_get 'd["branch"]')" "HN.PL.TT.03" "\$FIELDBOOK_DB is used without --db"
+is_j 'd["branch"]' "HN.PL.TT.03" "\$FIELDBOOK_DB is used without --db"
 
 # A command needing a database where there is none: 66, nothing created.
 run env FIELDBOOK_DB="$TMP/nowhere/x.db" "$FIELDBOOK" member add --name X

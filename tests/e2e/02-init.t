@@ -15,10 +15,10 @@ bad_perm=$(find "$TMP/data" -newer "$TMP/home" \( -type f -perm /077 -o -type d 
 is "$bad_perm" "" "no file or directory readable by others (wal/shm included)"
 
 run fb status --json
-is "$(printf '%s' "$OUT" | json_get 'd["branch"]')" "HN.PL.TT.03" "status shows the branch code"
-is "$(printf '%s' "$OUT" | json_get 'd["branch_name"]')" "Chi hội 3, xã Thanh Thủy" "status shows the branch name byte-identical"
+is_j 'd["branch"]' "HN.PL.TT.03" "status shows the branch code"
+is_j 'd["branch_name"]' "Chi hội 3, xã Thanh Thủy" "status shows the branch name byte-identical"
 like "$(printf '%s' "$OUT" | json_get 'd["device"]')" '^[0-9a-f]{16}$' "device id is 16 hex digits"
-is "$(printf '%s' "$OUT" | json_get 'd["journal_entries"]')" 0 "a new database has an empty journal"
+is_j 'd["journal_entries"]' 0 "a new database has an empty journal"
 
 # Twice: refused, nothing changes (the device id stays).
 dev=$(fb status --json | json_get 'd["device"]')

@@ -14,23 +14,23 @@ is "$(printf '%s\n' "$OUT" | wc -l)" 1 "member add prints exactly one line"
 
 run fb show "$m" --json
 expect_exit 0 "show the new member"
-is "$(printf '%s' "$OUT" | json_get '[d[k] for k in ("id","type","branch","full_name","role","birth_year","phone","joined","notes")]')" \
+is_j '[d[k] for k in ("id","type","branch","full_name","role","birth_year","phone","joined","notes")]' \
 	"[\"$m\", \"member\", \"HN.PL.TT.03\", \"Trần Thị Lan\", \"branch_deputy\", \"1975\", \"0912 345 678\", \"2019-05-20\", \"Hội viên tích cực\"]" \
 	"every option is stored in its field"
-is "$(printf '%s' "$OUT" | json_get 'd["deleted"]')" false "a new member is not deleted"
+is_j 'd["deleted"]' false "a new member is not deleted"
 
 run fb member add --name "Lê Thị Hoa"
 expect_exit 0 "member add with --name only"
 m2=$OUT
 run fb show "$m2" --json
-is "$(printf '%s' "$OUT" | json_get 'sorted(k for k in d if k not in ("id","type","branch","deleted","trainings"))')" \
+is_j 'sorted(k for k in d if k not in ("id","type","branch","deleted","trainings"))' \
 	'["full_name"]' "only the given field is set"
 
 # Values are trimmed and canonical.
 run fb member add --name "  Phạm Thị Mai  " --role commune_vice
 m3=$OUT
 run fb show "$m3" --json
-is "$(printf '%s' "$OUT" | json_get 'd["full_name"]')" "Phạm Thị Mai" "white space around a name is trimmed"
+is_j 'd["full_name"]' "Phạm Thị Mai" "white space around a name is trimmed"
 
 # Each role of the vocabulary is accepted.
 for r in member branch_head branch_deputy commune_president commune_vice \
@@ -77,6 +77,6 @@ bad 65 "fieldbook: full_name: control character at byte 2 (line breaks only in n
 	fb member add --name "$(printf 'A\nB')"
 
 run fb list members --json
-is "$(printf '%s' "$OUT" | json_get 'len(d)')" 12 "exactly the 12 good members were added"
+is_j 'len(d)' 12 "exactly the 12 good members were added"
 
 done_testing

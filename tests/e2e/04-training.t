@@ -15,17 +15,17 @@ expect_out_match "$UUID_RE" "training add prints a lower-case UUID alone"
 expect_err_empty
 t1=$OUT
 run fb show "$t1" --json
-is "$(printf '%s' "$OUT" | json_get '[d[k] for k in ("title","start_date","end_date","topics","location","organizer_level","trainer","notes")]')" \
+is_j '[d[k] for k in ("title","start_date","end_date","topics","location","organizer_level","trainer","notes")]' \
 	'["Tập huấn bình đẳng giới", "2026-03-08", "2026-03-09", "gender_equality,domestic_violence", "Nhà văn hóa thôn 3", "commune", "Hoàng Văn Dũng", "Mang theo tài liệu"]' \
 	"every option is stored in its field"
-is "$(printf '%s' "$OUT" | json_get 'd["attendees"]')" "[]" "a new training has no attendees"
+is_j 'd["attendees"]' "[]" "a new training has no attendees"
 
 # Topics: a list, spaces and repeats tidied, order kept.
 run fb training add --title "Nhiều chủ đề" --date 2026-04-01 --topic " parenting , food_safety,parenting,stem "
 expect_exit 0 "a list of topics with spaces and a repeat"
 t2=$OUT
 run fb show "$t2" --json
-is "$(printf '%s' "$OUT" | json_get 'd["topics"]')" "parenting,food_safety,stem" "topics are stored canonical, in the order given"
+is_j 'd["topics"]' "parenting,food_safety,stem" "topics are stored canonical, in the order given"
 all=association_work,gender_equality,population_family_planning,parenting,food_safety,domestic_violence,child_injury,digital_transformation,political_theory,leadership,trusted_address,stem,legal_consulting,other
 run fb training add --title "Mọi chủ đề" --date 2026-04-02 --topic "$all"
 expect_exit 0 "all 14 topics of the vocabulary are accepted"
@@ -71,12 +71,12 @@ expect_out "$t1:$m1
 $t1:$m2" "attend prints training_id:member_id for each"
 expect_err_empty
 run fb show "$t1" --json
-is "$(printf '%s' "$OUT" | json_get 'len(d["attendees"])')" 2 "show --json: 2 attendees"
-is "$(printf '%s' "$OUT" | json_get 'sorted(d["attendees"])')" \
+is_j 'len(d["attendees"])' 2 "show --json: 2 attendees"
+is_j 'sorted(d["attendees"])' \
 	"$(printf '%s\n' "$m1" "$m2" | sort | py -c 'import sys,json; print(json.dumps([l.strip() for l in sys.stdin]))')" \
 	"the attendees are the two members"
 run fb status --json
-is "$(printf '%s' "$OUT" | json_get 'd["attendances"]')" 2 "status: 2 attendances"
+is_j 'd["attendances"]' 2 "status: 2 attendances"
 
 # The same attendance again: one row, same id, journal untouched.
 j=$(sqlite3 "$FIELDBOOK_DB" 'select count(*) from journal')
@@ -84,19 +84,19 @@ run fb training attend "$t1" "$m1"
 expect_exit 0 "attending twice is not an error"
 expect_out "$t1:$m1" "attending twice prints the same id"
 run fb show "$t1" --json
-is "$(printf '%s' "$OUT" | json_get 'len(d["attendees"])')" 2 "still 2 attendees after attending twice"
+is_j 'len(d["attendees"])' 2 "still 2 attendees after attending twice"
 run fb status --json
-is "$(printf '%s' "$OUT" | json_get 'd["attendances"]')" 2 "status: still 2 attendances"
+is_j 'd["attendances"]' 2 "status: still 2 attendances"
 is "$(sqlite3 "$FIELDBOOK_DB" 'select count(*) from journal')" "$j" "attending twice writes no journal entry"
 is "$(sqlite3 "$FIELDBOOK_DB" "select count(*) from record where type = 'attendance'")" 2 "two attendance rows"
 run fb training attend "$t1" "$m3" "$m3"
 expect_exit 0 "the same member twice in one call"
 run fb show "$t1" --json
-is "$(printf '%s' "$OUT" | json_get 'len(d["attendees"])')" 3 "3 attendees"
+is_j 'len(d["attendees"])' 3 "3 attendees"
 run fb show "$m1" --json
-is "$(printf '%s' "$OUT" | json_get 'd["trainings"]')" "[\"$t1\"]" "show member --json lists her trainings"
+is_j 'd["trainings"]' "[\"$t1\"]" "show member --json lists her trainings"
 run fb show "$t1:$m1" --json
-is "$(printf '%s' "$OUT" | json_get 'd["type"] + " " + d["training_id"] + " " + d["member_id"]')" \
+is_j 'd["type"] + " " + d["training_id"] + " " + d["member_id"]' \
 	"attendance $t1 $m1" "show an attendance by its id"
 
 # unattend: removed, and attending again brings it back.
@@ -104,15 +104,15 @@ run fb training unattend "$t1" "$m3"
 expect_exit 0 "unattend exits 0"
 expect_out "" "unattend prints nothing"
 run fb show "$t1" --json
-is "$(printf '%s' "$OUT" | json_get 'len(d["attendees"])')" 2 "2 attendees after unattend"
+is_j 'len(d["attendees"])' 2 "2 attendees after unattend"
 run fb status --json
-is "$(printf '%s' "$OUT" | json_get 'd["attendances"]')" 2 "status: 2 attendances after unattend"
+is_j 'd["attendances"]' 2 "status: 2 attendances after unattend"
 run fb training unattend "$t1" "$m3"
 expect_exit 0 "unattend twice is not an error"
 run fb training attend "$t1" "$m3"
 expect_exit 0 "attend again after unattend"
 run fb show "$t1" --json
-is "$(printf '%s' "$OUT" | json_get 'len(d["attendees"])')" 3 "3 attendees again"
+is_j 'len(d["attendees"])' 3 "3 attendees again"
 
 # Unknown ids: 65, and nothing of the call is kept (all or nothing).
 bad 65 "fieldbook: training_id: no training with id '$NOID'" fb training attend "$NOID" "$m1"
@@ -129,7 +129,7 @@ run fb training attend "$t2" "$m1"
 bad 65 "fieldbook: member $m2 is not recorded as attending training $t2" \
 	fb training unattend "$t2" "$m1" "$m2"
 run fb show "$t2" --json
-is "$(printf '%s' "$OUT" | json_get 'd["attendees"]')" "[\"$m1\"]" "a failed unattend removes no one (all or nothing)"
+is_j 'd["attendees"]' "[\"$m1\"]" "a failed unattend removes no one (all or nothing)"
 
 # A deleted training or member cannot be attended.
 run fb delete "$t2"

@@ -12,7 +12,7 @@ expect_out_match "$UUID_RE" "visit add prints a lower-case UUID alone"
 expect_err_empty
 v1=$OUT
 run fb show "$v1" --json
-is "$(printf '%s' "$OUT" | json_get '[d[k] for k in ("visit_date","reason","member_id","support","amount_vnd","gift","visitors","notes")]')" \
+is_j '[d[k] for k in ("visit_date","reason","member_id","support","amount_vnd","gift","visitors","notes")]' \
 	"[\"2026-01-25\", \"tet\", \"$m1\", \"gift\", \"500000\", \"Áo dài\", \"Chi hội trưởng, chi hội phó\", \"Thăm Tết\"]" \
 	"every option is stored in its field"
 
@@ -20,12 +20,12 @@ run fb visit add --date 2026-02-10 --reason illness --person "Bà Nguyễn Thị
 expect_exit 0 "visit add with --person and amount 0"
 v2=$OUT
 run fb show "$v2" --json
-is "$(printf '%s' "$OUT" | json_get 'd["person_name"] + "|" + d["amount_vnd"] + "|" + str("member_id" in d)')" \
+is_j 'd["person_name"] + "|" + d["amount_vnd"] + "|" + str("member_id" in d)' \
 	"Bà Nguyễn Thị Tư|0|False" "person_name and amount 0 stored, no member_id"
 run fb visit add --date 2026-02-11 --reason hardship --person P --amount-vnd 007
 expect_exit 0 "amount with leading zeros"
 run fb show "$OUT" --json
-is "$(printf '%s' "$OUT" | json_get 'd["amount_vnd"]')" 7 "amount is stored without leading zeros"
+is_j 'd["amount_vnd"]' 7 "amount is stored without leading zeros"
 run fb visit add --date 2026-02-12 --reason other --person P --amount-vnd 1000000000000
 expect_exit 0 "the largest amount (1,000 billion VND) is accepted"
 for r in illness hardship tet health_check childbirth bereavement other; do

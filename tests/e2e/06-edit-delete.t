@@ -21,7 +21,7 @@ expect_exit 0 "edit three fields"
 expect_out "" "edit prints nothing on stdout"
 expect_err_empty "edit of changed values: nothing on stderr"
 run fb show "$m" --json
-is "$(printf '%s' "$OUT" | json_get '[d["role"], d["phone"], d["notes"], d["full_name"]]')" \
+is_j '[d["role"], d["phone"], d["notes"], d["full_name"]]' \
 	'["branch_head", "0912 000 111", "Được bầu, 2026", "Vũ Thị Hằng"]' "the three fields changed, the others kept"
 is "$(entries)" "$((e0 + 3))" "three journal entries for three changed fields"
 run fb log "$m"
@@ -31,13 +31,13 @@ expect_out_contains "role = branch_head" "log shows the role change"
 run fb edit "$m" "notes=a=b"
 expect_exit 0 "edit a value containing '='"
 run fb show "$m" --json
-is "$(printf '%s' "$OUT" | json_get 'd["notes"]')" "a=b" "value kept after the first '='"
+is_j 'd["notes"]' "a=b" "value kept after the first '='"
 
 # Clearing an optional field.
 run fb edit "$m" phone=
 expect_exit 0 "clear an optional field"
 run fb show "$m" --json
-is "$(printf '%s' "$OUT" | json_get 'd.get("phone", "")')" "" "phone cleared"
+is_j 'd.get("phone", "")' "" "phone cleared"
 
 # Unchanged values: exit 0, 'nothing changed', journal untouched.
 snapshot
@@ -59,12 +59,12 @@ is "$(journal_count)" "$j" "journal still unchanged"
 run fb edit "$t" end_date=2026-05-03 topics=digital_transformation,leadership
 expect_exit 0 "edit a training"
 run fb show "$t" --json
-is "$(printf '%s' "$OUT" | json_get 'd["end_date"] + " " + d["topics"]')" \
+is_j 'd["end_date"] + " " + d["topics"]' \
 	"2026-05-03 digital_transformation,leadership" "training fields changed"
 run fb edit "$v" amount_vnd=300000 support=cash
 expect_exit 0 "edit a visit"
 run fb show "$v" --json
-is "$(printf '%s' "$OUT" | json_get 'd["amount_vnd"] + " " + d["support"]')" "300000 cash" "visit fields changed"
+is_j 'd["amount_vnd"] + " " + d["support"]' "300000 cash" "visit fields changed"
 
 # Bad edits: exit code, one line, nothing changed.
 bad 65 "fieldbook: a member has no field 'shoe_size'" fb edit "$m" shoe_size=36
@@ -110,11 +110,11 @@ run fb list visits --all
 expect_out_contains "(deleted)" "list --all shows it, marked deleted"
 expect_out_contains "$v" "list --all shows the deleted id"
 run fb show "$v" --json
-is "$(printf '%s' "$OUT" | json_get 'd["deleted"]')" true "show a deleted record: deleted is true"
+is_j 'd["deleted"]' true "show a deleted record: deleted is true"
 run fb show "$v"
 expect_out_match "deleted +yes" "show (text) says deleted yes"
 run fb status --json
-is "$(printf '%s' "$OUT" | json_get 'd["visits"]')" 0 "status does not count the deleted visit"
+is_j 'd["visits"]' 0 "status does not count the deleted visit"
 bad 65 "fieldbook: visit $v is deleted; restore it first" fb edit "$v" amount_vnd=1
 j=$(journal_count)
 run fb delete "$v"
@@ -125,7 +125,7 @@ expect_exit 0 "restore exits 0"
 run fb list visits
 expect_out_contains "1 visit" "list shows the restored visit"
 run fb show "$v" --json
-is "$(printf '%s' "$OUT" | json_get 'd["amount_vnd"] + " " + str(d["deleted"])')" "300000 False" \
+is_j 'd["amount_vnd"] + " " + str(d["deleted"])' "300000 False" \
 	"the restored visit has its values"
 run fb edit "$v" amount_vnd=1
 expect_exit 0 "a restored record can be edited"
@@ -136,7 +136,7 @@ run fb delete "$m"
 run fb list members
 expect_out_contains "1 member" "list members hides the deleted member"
 run fb list members --all --json
-is "$(printf '%s' "$OUT" | json_get 'len(d)')" 2 "list members --all --json shows both"
+is_j 'len(d)' 2 "list members --all --json shows both"
 run fb restore "$m"
 
 bad 65 "fieldbook: no record with id '$NOID'" fb delete "$NOID"

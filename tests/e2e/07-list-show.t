@@ -42,9 +42,9 @@ expect_out_contains "$t2" "--year 2025 shows the 2025 training"
 is "$(printf '%s\n' "$OUT" | grep -c "$t1")" 0 "--year 2025 hides the 2026 training"
 is "$(printf '%s\n' "$OUT" | tail -1)" "1 training" "--year 2025: 1 training"
 run fb list visits --year 2026 --json
-is "$(printf '%s' "$OUT" | json_get '[r["id"] for r in d]')" "[\"$v1\"]" "visits --year 2026"
+is_j '[r["id"] for r in d]' "[\"$v1\"]" "visits --year 2026"
 run fb list members --year 2025 --json
-is "$(printf '%s' "$OUT" | json_get '[r["id"] for r in d]')" "[\"$m2\"]" "members --year 2025 (by joined)"
+is_j '[r["id"] for r in d]' "[\"$m2\"]" "members --year 2025 (by joined)"
 run fb list trainings --year 2024
 is "$(printf '%s\n' "$OUT" | tail -1)" "0 trainings" "a year with nothing: 0 trainings"
 bad 65 "fieldbook: --year: '20x6' is not a year (1900 to 2200)" fb list trainings --year 20x6
@@ -57,18 +57,18 @@ for ty in members trainings visits; do
 	ok "list $ty --json is valid JSON" is_json "$OUT_FILE"
 done
 run fb list members --json
-is "$(printf '%s' "$OUT" | json_get '[(r["type"], r["full_name"]) for r in d]')" \
+is_j '[(r["type"], r["full_name"]) for r in d]' \
 	'[["member", "An"], ["member", "Nguyễn Thị Hồng Nhung"]]' "members --json records"
-is "$(printf '%s' "$OUT" | json_get '[r["notes"] for r in d if "notes" in r]')" \
+is_j '[r["notes"] for r in d if "notes" in r]' \
 	'["dòng 1\ndòng 2"]' "a line break in notes survives --json"
 run fb list trainings --json --year 2099
 is "$OUT" "[]" "an empty list is []"
 ok "an empty list is valid JSON" is_json "$OUT_FILE"
 run fb delete "$t2"
 run fb list trainings --json
-is "$(printf '%s' "$OUT" | json_get 'len(d)')" 1 "--json hides the deleted training"
+is_j 'len(d)' 1 "--json hides the deleted training"
 run fb list trainings --json --all
-is "$(printf '%s' "$OUT" | json_get 'sorted(str(r["deleted"]) for r in d)')" '["False", "True"]' \
+is_j 'sorted(str(r["deleted"]) for r in d)' '["False", "True"]' \
 	"--json --all shows it with deleted true"
 run fb restore "$t2"
 
@@ -89,10 +89,10 @@ expect_out_contains "attendees   2" "show training: 2 attendees"
 run fb show "$v2" --json
 expect_exit 0 "show --json exits 0"
 ok "show --json is valid JSON" is_json "$OUT_FILE"
-is "$(printf '%s' "$OUT" | json_get '[d["id"], d["type"], d["branch"], d["member_id"], d["deleted"]]')" \
+is_j '[d["id"], d["type"], d["branch"], d["member_id"], d["deleted"]]' \
 	"[\"$v2\", \"visit\", \"HN.PL.TT.03\", \"$m2\", false]" "show --json fields"
 run fb show "$t1" --json
-is "$(printf '%s' "$OUT" | json_get 'sorted(d["attendees"])')" \
+is_j 'sorted(d["attendees"])' \
 	"$(py -c 'import sys,json; print(json.dumps(sorted(sys.argv[1:])))' "$m1" "$m2")" "show training --json attendees"
 bad 64 "fieldbook: unknown option '--year' (see 'fieldbook show --help')" fb show "$t1" --year 2026
 

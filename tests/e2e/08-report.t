@@ -113,39 +113,38 @@ is "$(printf '%s\n' "$OUT" | grep -c $'\r$')" "$(printf '%s\n' "$OUT" | wc -l)" 
 run fb report --year 2026 --format json
 expect_exit 0 "report --format json exits 0"
 ok "report JSON is valid" is_json "$OUT_FILE"
-j() { printf '%s' "$OUT" | json_get "$1"; }
-is "$(j 'd["year"]')" 2026 "json: year"
-is "$(j 'd["branch"]')" HN.PL.TT.03 "json: branch"
-is "$(j '[(g["group"], g["trained"], g["total"], float(round(g["percent"], 1)), g["target_percent"]) for g in d["targets"]]')" \
+is_j 'd["year"]' 2026 "json: year"
+is_j 'd["branch"]' HN.PL.TT.03 "json: branch"
+is_j '[(g["group"], g["trained"], g["total"], float(round(g["percent"], 1)), g["target_percent"]) for g in d["targets"]]' \
 	'[["branch_heads_deputies", 2, 3, 66.7, 100], ["commune_presidents_vices", 1, 2, 50.0, 100], ["planned_commune_presidents", 1, 2, 50.0, 50]]' \
 	"json: targets trained/total/percent"
-is "$(j '[[p["full_name"] for p in g["not_trained"]] for g in d["targets"]]')" \
+is_j '[[p["full_name"] for p in g["not_trained"]] for g in d["targets"]]' \
 	'[["Lê Thị Cúc"], ["Bùi Thị Hoa"], ["Đỗ Thị Lan"]]' "json: names not yet trained"
-is "$(j 'd["targets"][0]["not_trained"][0]["id"]')" "$h3" "json: id of the untrained deputy"
-is "$(j 'sorted((k, v["courses"], v["attendances"]) for k, v in d["courses_by_topic"].items() if v["courses"] or v["attendances"])')" \
+is_j 'd["targets"][0]["not_trained"][0]["id"]' "$h3" "json: id of the untrained deputy"
+is_j 'sorted((k, v["courses"], v["attendances"]) for k, v in d["courses_by_topic"].items() if v["courses"] or v["attendances"])' \
 	'[["domestic_violence", 1, 3], ["gender_equality", 1, 3], ["parenting", 1, 3]]' \
 	"json: courses and attendances by topic"
-is "$(j '[d["courses"], d["attendances"], d["trainees"], d["visits"], d["amount_vnd"]]')" \
+is_j '[d["courses"], d["attendances"], d["trainees"], d["visits"], d["amount_vnd"]]' \
 	'[2, 6, 5, 4, 2000000]' "json: courses, attendances, trainees, visits, amount"
-is "$(j 'd["visits_by_reason"]["tet"]')" '{"visits": 2, "amount_vnd": 800000}' "json: Tết visits"
-is "$(j 'd["members_by_role"]')" \
+is_j 'd["visits_by_reason"]["tet"]' '{"visits": 2, "amount_vnd": 800000}' "json: Tết visits"
+is_j 'd["members_by_role"]' \
 	'{"member": 2, "branch_head": 1, "branch_deputy": 2, "commune_president": 1, "commune_vice": 1, "commune_president_planned": 2, "official": 0}' \
 	"json: members by role"
 
 # --year 2025: only the 2025 course and visit.
 run fb report --year 2025 --format json
-is "$(j '[d["courses"], d["attendances"], d["trainees"], d["visits"], d["amount_vnd"]]')" \
+is_j '[d["courses"], d["attendances"], d["trainees"], d["visits"], d["amount_vnd"]]' \
 	'[1, 1, 1, 1, 100000]' "2025: one course, one attendance, one visit of 100000"
-is "$(j '[(g["trained"], g["total"]) for g in d["targets"]]')" '[[1, 3], [0, 2], [0, 2]]' \
+is_j '[(g["trained"], g["total"]) for g in d["targets"]]' '[[1, 3], [0, 2], [0, 2]]' \
 	"2025: only the deputy trained that year counts"
-is "$(j 'd["courses_by_topic"]["food_safety"]')" '{"courses": 1, "attendances": 1}' "2025: food safety course"
+is_j 'd["courses_by_topic"]["food_safety"]' '{"courses": 1, "attendances": 1}' "2025: food safety course"
 run fb report --year 2025
 has_line " Branch heads and deputies 1 of 3 33.3% target 100% NOT MET" "2025 table: 1 of 3, 33.3%"
 has_line " All visits 1 100.000" "2025 table: 1 visit, 100.000 VND"
 
 # A year with nothing.
 run fb report --year 2030 --format json
-is "$(j '[d["courses"], d["visits"], d["amount_vnd"], [g["trained"] for g in d["targets"]]]')" \
+is_j '[d["courses"], d["visits"], d["amount_vnd"], [g["trained"] for g in d["targets"]]]' \
 	'[0, 0, 0, [0, 0, 0]]' "2030: nothing"
 run fb report --year 2030
 has_line " Branch heads and deputies 0 of 3 0.0% target 100% NOT MET" "2030 table: 0 of 3"
@@ -153,16 +152,16 @@ has_line " Branch heads and deputies 0 of 3 0.0% target 100% NOT MET" "2030 tabl
 # Restoring the deleted training brings its attendance back.
 run fb restore "$t4"
 run fb report --year 2026 --format json
-is "$(j '[d["courses"], d["attendances"], d["courses_by_topic"]["stem"]["courses"]]')" '[3, 8, 1]' \
+is_j '[d["courses"], d["attendances"], d["courses_by_topic"]["stem"]["courses"]]' '[3, 8, 1]' \
 	"restored training counts again"
-is "$(j '[(g["trained"], g["total"]) for g in d["targets"]]')" '[[3, 3], [2, 2], [1, 2]]' \
+is_j '[(g["trained"], g["total"]) for g in d["targets"]]' '[[3, 3], [2, 2], [1, 2]]' \
 	"restored training: its attendees count as trained"
 run fb report --year 2026
 has_line " Branch heads and deputies 3 of 3 100.0% target 100% met" "100% of heads and deputies: met"
 
 # The default year is the current one.
 run fb report --format json
-is "$(j 'd["year"]')" "$(date +%Y)" "report defaults to the current year"
+is_j 'd["year"]' "$(date +%Y)" "report defaults to the current year"
 
 bad 65 "fieldbook: --year: 'abc' is not a year (1900 to 2200)" fb report --year abc
 bad 64 "fieldbook: unexpected argument '2026' (see 'fieldbook report --help')" fb report 2026

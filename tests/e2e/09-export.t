@@ -54,15 +54,15 @@ is "$got" '["Lan, \"Nhỏ\"", "a, \"b\"\nc"]' "Python's csv module reads the fie
 run fb export --format json
 expect_exit 0 "export --format json exits 0"
 ok "export JSON is valid" is_json "$OUT_FILE"
-is "$(printf '%s' "$OUT" | json_get 'd["branch"]')" HN.PL.TT.03 "JSON names the branch"
-is "$(printf '%s' "$OUT" | json_get '[r["type"] for r in d["records"]]')" \
+is_j 'd["branch"]' HN.PL.TT.03 "JSON names the branch"
+is_j '[r["type"] for r in d["records"]]' \
 	'["member", "training", "attendance", "visit"]' "JSON has every live record, members first"
 is "$(printf '%s' "$OUT" | json_get '[r["notes"] for r in d["records"] if r["id"] == "'"$m"'"][0]')" 'a, "b"
 c' "JSON keeps the notes exactly"
 run fb export --format json --all
-is "$(printf '%s' "$OUT" | json_get 'sum(1 for r in d["records"] if r["deleted"])')" 1 "JSON --all includes the deleted member"
+is_j 'sum(1 for r in d["records"] if r["deleted"])' 1 "JSON --all includes the deleted member"
 run fb export --format json --type training
-is "$(printf '%s' "$OUT" | json_get '[r["id"] for r in d["records"]]')" "[\"$t\"]" "JSON --type training"
+is_j '[r["id"] for r in d["records"]]' "[\"$t\"]" "JSON --type training"
 
 # -o FILE: created owner-only, never overwritten.
 run fb export --type member -o "$TMP/out.csv"

@@ -72,7 +72,7 @@ printf 'id,phone\r\n%s,0999\r\n' "$m2" >"$TMP/upd.csv"
 run fb import "$TMP/upd.csv" --type member
 expect_out "imported $TMP/upd.csv: 0 added, 1 updated, 0 unchanged" "a row with a known id updates"
 run fb show "$m2" --json
-is "$(printf '%s' "$OUT" | json_get 'd["phone"] + " " + d["full_name"]')" "0999 Trần Thị Bình" \
+is_j 'd["phone"] + " " + d["full_name"]' "0999 Trần Thị Bình" \
 	"only the columns given change"
 
 # Hand-written CSV: quoted comma, quotes, line break; BOM; CRLF; no ids.
@@ -83,7 +83,7 @@ run fb import "$TMP/hand.csv" --type member
 expect_exit 0 "hand-written CSV with BOM, CRLF and quoting imports"
 expect_out "imported $TMP/hand.csv: 2 added, 0 updated, 0 unchanged" "2 added"
 run fb list members --json
-is "$(printf '%s' "$OUT" | json_get '[[r["full_name"], r.get("notes", "")] for r in d]')" \
+is_j '[[r["full_name"], r.get("notes", "")] for r in d]' \
 	'[["An", ""], ["Lê Thị Cúc, con bà Tư", "Nói: \"Chào chị\", rồi\nxuống dòng"]]' \
 	"quoted comma, doubled quotes and line break read exactly"
 printf 'full_name\nNo final newline' >"$TMP/nonl.csv"
@@ -96,7 +96,7 @@ printf 'full_name,role,joined\nAn,member,2020-01-01\nBình,queen,2020-01-01\n' >
 bad 65 "fieldbook: line 3, column 2 (role): unknown value 'queen'; nothing imported" \
 	fb import "$TMP/bad3.csv" --type member
 run fb list members --json
-is "$(printf '%s' "$OUT" | json_get '[r["full_name"] for r in d if r["full_name"] in ("An", "Bình")]')" "[]" \
+is_j '[r["full_name"] for r in d if r["full_name"] in ("An", "Bình")]' "[]" \
 	"the good row before the bad one was not imported"
 printf 'full_name,role,joined\nAn,member,2020-01-01\nBình,member,2026-02-30\n' >"$TMP/bad3d.csv"
 bad 65 "fieldbook: line 3, column 3 (joined): '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200); nothing imported" \

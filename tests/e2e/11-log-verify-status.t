@@ -15,14 +15,14 @@ dev=$(fb status --json | json_get 'd["device"]')
 run fb status --json
 expect_exit 0 "status --json exits 0"
 ok "status --json is valid JSON" is_json "$OUT_FILE"
-is "$(printf '%s' "$OUT" | json_get 'sorted(d)')" \
+is_j 'sorted(d)' \
 	'["attendances", "branch", "branch_name", "conflicts", "database", "device", "journal_entries", "members", "pending_entries", "trainings", "visits"]' \
 	"status --json has the documented fields"
-is "$(printf '%s' "$OUT" | json_get '[d["database"], d["branch"], d["members"], d["trainings"], d["attendances"], d["visits"], d["conflicts"]]')" \
+is_j '[d["database"], d["branch"], d["members"], d["trainings"], d["attendances"], d["visits"], d["conflicts"]]' \
 	"[\"$FIELDBOOK_DB\", \"HN.PL.TT.03\", 1, 1, 1, 0, 0]" "status counts live records"
 n=$(sqlite3 "$FIELDBOOK_DB" 'select sum(n) from journal')
-is "$(printf '%s' "$OUT" | json_get 'd["journal_entries"]')" "$n" "journal_entries = entries in the journal"
-is "$(printf '%s' "$OUT" | json_get 'd["pending_entries"]')" "$n" "nothing sent yet: all pending"
+is_j 'd["journal_entries"]' "$n" "journal_entries = entries in the journal"
+is_j 'd["pending_entries"]' "$n" "nothing sent yet: all pending"
 is "$n" 13 "one entry per field: 2 member + 3 training + 2 attendance + 1 edit + 4 visit + 1 delete"
 run fb status
 expect_exit 0 "status (text) exits 0"
@@ -50,10 +50,10 @@ is "$(printf '%s\n' "$OUT" | wc -l)" 2 "log of an attendance id"
 run fb log --json
 expect_exit 0 "log --json exits 0"
 ok "log --json is valid JSON" is_json "$OUT_FILE"
-is "$(printf '%s' "$OUT" | json_get 'len(d)')" "$n" "log --json: one object per entry"
-is "$(printf '%s' "$OUT" | json_get '[d[0][k] for k in ("device","seq","id","type","field","value")]')" \
+is_j 'len(d)' "$n" "log --json: one object per entry"
+is_j '[d[0][k] for k in ("device","seq","id","type","field","value")]' \
 	"[\"$dev\", 1, \"$m\", \"member\", \"full_name\", \"Nguyễn Thị Hồng Nhung\"]" "log --json: first entry"
-is "$(printf '%s' "$OUT" | json_get '[e["seq"] for e in d]')" \
+is_j '[e["seq"] for e in d]' \
 	"$(py -c 'import sys; print(list(range(1, int(sys.argv[1]) + 1)))' "$n")" "sequence numbers 1..n without gaps"
 like "$(printf '%s' "$OUT" | json_get 'd[0]["hlc"]')" '^[0-9a-f]{16}$' "hlc is 16 hex digits"
 bad 65 "fieldbook: no record with id '$NOID'" fb log "$NOID"

@@ -36,14 +36,14 @@ v=$(new_id fb visit add --date 2026-01-25 --reason tet --person "$NAME" --gift "
 run fb show "$m"
 is "$(printf '%s\n' "$OUT" | sed -n 's/^full_name  //p')" "$NAME" "show: the name byte-identical"
 run fb show "$m" --json
-is "$(printf '%s' "$OUT" | json_get 'd["full_name"]')" "$NAME" "show --json: the name"
+is_j 'd["full_name"]' "$NAME" "show --json: the name"
 has_bytes "$OUT_FILE" "\"$NAME\"" "show --json writes the UTF-8 bytes, not \\u escapes"
 run fb show "$t"
 is "$(printf '%s\n' "$OUT" | sed -n 's/^title       //p')" "$TITLE" "show: the title byte-identical"
 run fb show "$t" --json
 is "$(hex "$(printf '%s' "$OUT" | json_get 'd["title"]')")" "$(hex "$TITLE")" "show --json: the title's bytes"
 run fb show "$v" --json
-is "$(printf '%s' "$OUT" | json_get 'd["person_name"] + "|" + d["gift"] + "|" + d["visitors"]')" \
+is_j 'd["person_name"] + "|" + d["gift"] + "|" + d["visitors"]' \
 	"$NAME|Áo dài|$NAME" "show --json: visit text fields"
 
 # list (text and JSON)
@@ -54,9 +54,9 @@ has_bytes "$OUT_FILE" "$TITLE" "list trainings: the title"
 run fb list visits
 has_bytes "$OUT_FILE" "$NAME" "list visits: the person"
 run fb list members --json
-is "$(printf '%s' "$OUT" | json_get 'd[0]["full_name"]')" "$NAME" "list members --json: the name"
+is_j 'd[0]["full_name"]' "$NAME" "list members --json: the name"
 run fb list trainings --json
-is "$(printf '%s' "$OUT" | json_get 'd[0]["title"]')" "$TITLE" "list trainings --json: the title"
+is_j 'd[0]["title"]' "$TITLE" "list trainings --json: the title"
 
 # export (CSV and JSON)
 run fb export --type member
@@ -104,17 +104,17 @@ is "${#NAME_D}" 26 "NFD name has 26 code points (NFC has 21)"
 md=$(new_id fb member add --name "$NAME_D" --notes "$(nfd "Ghi chú")")
 run fb show "$md" --json
 is "$(hex "$(printf '%s' "$OUT" | json_get 'd["full_name"]')")" "$(hex "$NAME")" "member add: NFD name stored as NFC"
-is "$(printf '%s' "$OUT" | json_get 'd["notes"]')" "Ghi chú" "member add: NFD notes stored as NFC"
+is_j 'd["notes"]' "Ghi chú" "member add: NFD notes stored as NFC"
 td=$(new_id fb training add --title "$TITLE_D" --date 2026-04-01 --topic other --location "$(nfd "Thôn Đông")")
 run fb show "$td" --json
 is "$(hex "$(printf '%s' "$OUT" | json_get 'd["title"]')")" "$(hex "$TITLE")" "training add: NFD title stored as NFC"
-is "$(printf '%s' "$OUT" | json_get 'd["location"]')" "Thôn Đông" "training add: NFD location stored as NFC"
+is_j 'd["location"]' "Thôn Đông" "training add: NFD location stored as NFC"
 vd=$(new_id fb visit add --date 2026-04-02 --reason other --person "$NAME_D")
 run fb show "$vd" --json
-is "$(printf '%s' "$OUT" | json_get 'd["person_name"]')" "$NAME" "visit add: NFD person stored as NFC"
+is_j 'd["person_name"]' "$NAME" "visit add: NFD person stored as NFC"
 fb edit "$md" "notes=$(nfd "Đã sửa")"
 run fb show "$md" --json
-is "$(printf '%s' "$OUT" | json_get 'd["notes"]')" "Đã sửa" "edit: NFD value stored as NFC"
+is_j 'd["notes"]' "Đã sửa" "edit: NFD value stored as NFC"
 is "$(sqlite3 "$FIELDBOOK_DB" "select count(*) from record where vals like '%' || char(0x0301) || '%' or vals like '%' || char(0x0323) || '%' or vals like '%' || char(0x0300) || '%'")" \
 	0 "no combining marks anywhere in the records"
 is "$(sqlite3 "$FIELDBOOK_DB" "select count(*) from journal where body like '%' || char(0x0301) || '%' or body like '%' || char(0x0323) || '%'")" \
@@ -128,7 +128,7 @@ py -c 'import json, sys, unicodedata; print(json.dumps([{"type": "member", "full
 run fb import "$TMP/nfd.json"
 expect_exit 0 "import an NFD JSON"
 run fb list members --json
-is "$(printf '%s' "$OUT" | json_get '[r["full_name"] for r in d if r["full_name"].startswith("Đ")]')" '["Đỗ Thị Hà"]' \
+is_j '[r["full_name"] for r in d if r["full_name"].startswith("Đ")]' '["Đỗ Thị Hà"]' \
 	"import JSON: NFD stored as NFC"
 
 # Limits count bytes after NFC: 66 × "ễ" (3 bytes NFC, 5 NFD) + "ab" = 200.
@@ -136,7 +136,7 @@ long=$(printf 'ễ%.0s' $(seq 66))ab
 run fb member add --name "$(nfd "$long")"
 expect_exit 0 "a name of 200 bytes in NFC (332 in NFD) is accepted"
 run fb show "$OUT" --json
-is "$(printf '%s' "$OUT" | json_get 'd["full_name"]')" "$long" "stored as the 200-byte NFC text"
+is_j 'd["full_name"]' "$long" "stored as the 200-byte NFC text"
 bad 65 "fieldbook: full_name: too long (203 bytes, at most 200)" fb member add --name "$(nfd "${long}ễ")"
 
 done_testing

@@ -34,7 +34,7 @@ is "$(cat "$TMP/B.fails")" 0 "writer B: all $N adds succeed while A writes"
 [ -s "$TMP/B.err" ] && diag "B: $(sort "$TMP/B.err" | uniq -c | head -3)"
 is "$(cat "$TMP/r.fails")" 0 "a reader is not disturbed by the writers"
 run fb status --json
-is "$(printf '%s' "$OUT" | json_get 'd["members"]')" "$((2 * N))" "$((2 * N)) members recorded"
+is_j 'd["members"]' "$((2 * N))" "$((2 * N)) members recorded"
 is "$(sqlite3 "$FIELDBOOK_DB" 'select group_concat(seq) from (select seq from journal order by seq)')" \
 	"$(seq -s, 1 $((2 * N)))" "journal sequence 1..$((2 * N)) without gaps"
 run fb verify
@@ -57,7 +57,7 @@ is "$r1 $r2" "0 0" "two concurrent attends of the same members both succeed"
 [ -s "$TMP/a1.err" ] && diag "$(cat "$TMP/a1.err")"
 [ -s "$TMP/a2.err" ] && diag "$(cat "$TMP/a2.err")"
 run fb show "$t" --json
-is "$(printf '%s' "$OUT" | json_get 'len(d["attendees"])')" 10 "10 attendees, no duplicates"
+is_j 'len(d["attendees"])' 10 "10 attendees, no duplicates"
 run fb verify
 expect_exit 0 "verify after concurrent attends"
 

@@ -31,8 +31,16 @@ case $FIELDBOOK in
 esac
 export FIELDBOOK
 
-# Per-call limit: a hung command fails its test instead of the suite.
+# Limits.  FB_TIMEOUT bounds commands that may wait on the network
+# (synclib.sh).  Local fieldbook runs are bounded without a timeout(1)
+# process each (process start-up is most of this suite's time): every
+# process may use at most FB_CPU_LIMIT seconds of CPU, SQLite waits at
+# most 5 s for a lock, stdin is /dev/null, and a watchdog ends the whole
+# script after E2E_LIMIT seconds.
 FB_TIMEOUT=${FB_TIMEOUT:-20}
+FB_CPU_LIMIT=${FB_CPU_LIMIT:-60}
+E2E_LIMIT=${E2E_LIMIT:-300}
+ulimit -t "$FB_CPU_LIMIT" 2>/dev/null
 
 if [ ! -x "$FIELDBOOK" ]; then
 	echo "Bail out! fieldbook binary not found at $FIELDBOOK (run make all)"
@@ -58,7 +66,27 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/fieldbook-e2e.XXXXXX") || {
 	exit 1
 }
 trap 'rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
+trap 'echo "Bail out! ${0##*/} terminated (over ${E2E_LIMIT}s?)"; exit 130' INT TERM
+
+# The watchdog: a background subshell that checks once a second (read
+# with a timeout on a FIFO, no process per tick) whether the script is
+# still running, and after E2E_LIMIT seconds stops it and its children.
+# It writes nothing, so it never holds prove's pipe open.
+_e2e_main=$$
+if mkfifo "$TMP/.watchdog" 2>/dev/null; then
+	(
+		exec 9<>"$TMP/.watchdog" </dev/null >/dev/null 2>&1
+		trap - INT TERM EXIT
+		_s=0
+		while [ "$_s" -lt "$E2E_LIMIT" ]; do
+			kill -0 "$_e2e_main" 2>/dev/null || exit 0
+			read -r -t 1 -u 9 _
+			_s=$((_s + 1))
+		done
+		kill -TERM "$_e2e_main"
+		pkill -TERM -P "$_e2e_main"
+	) &
+fi
 # Nothing may leak into the user's real data directory.
 export HOME=$TMP/home XDG_DATA_HOME=$TMP/xdg
 mkdir -p "$HOME"
@@ -107,9 +135,19 @@ is() {
 	fi
 }
 
+# matches TEXT ERE: some line of TEXT matches the extended regular
+# expression, as grep -E would say (in the shell: no process).
+matches() {
+	local line re=$2
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] && return 0
+	done <<<"$1"
+	return 1
+}
+
 # like GOT ERE DESC
 like() {
-	if printf '%s' "$1" | grep -Eq -- "$2"; then
+	if matches "$1" "$2"; then
 		pass "$3"
 	else
 		fail "$3" "     got: '$1'" "expected to match: $2"
@@ -132,7 +170,7 @@ done_testing() {
 }
 
 fb() {
-	timeout "$FB_TIMEOUT" "$FIELDBOOK" "$@"
+	"$FIELDBOOK" "$@"
 }
 
 OUT_FILE=$TMP/.run.out
@@ -154,16 +192,19 @@ run() {
 	return 0
 }
 
+# _short TEXT: TEXT on one line, cut to 90 characters, into $_S (a
+# variable, not output: a command substitution costs a fork).
 _short() {
-	local s=$*
-	s=${s//$'\n'/\\n}
-	s=${s//$'\r'/\\r}
-	[ ${#s} -gt 90 ] && s="${s:0:87}..."
-	printf '%s' "$s"
+	_S=$*
+	_S=${_S//$'\n'/\\n}
+	_S=${_S//$'\r'/\\r}
+	[ ${#_S} -gt 90 ] && _S="${_S:0:87}..."
+	return 0
 }
 
 expect_exit() {
-	local d=${2:-"exit $1: $(_short "$LAST_CMD")"}
+	local d=${2:-}
+	[ -n "$d" ] || { _short "$LAST_CMD"; d="exit $1: $_S"; }
 	if [ "$RC" = "$1" ]; then
 		pass "$d"
 	else
@@ -172,11 +213,14 @@ expect_exit() {
 }
 
 expect_out() {
-	is "$OUT" "$1" "${2:-stdout of $(_short "$LAST_CMD")}"
+	local d=${2:-}
+	[ -n "$d" ] || { _short "$LAST_CMD"; d="stdout of $_S"; }
+	is "$OUT" "$1" "$d"
 }
 
 expect_out_contains() {
-	local d=${2:-"stdout has '$(_short "$1")'"}
+	local d=${2:-}
+	[ -n "$d" ] || { _short "$1"; d="stdout has '$_S'"; }
 	case $OUT in
 	*"$1"*) pass "$d" ;;
 	*) fail "$d" "stdout: $OUT" ;;
@@ -197,7 +241,8 @@ _err_one_line() {
 }
 
 expect_err() {
-	local d=${2:-"stderr: $(_short "$1")"}
+	local d=${2:-}
+	[ -n "$d" ] || { _short "$1"; d="stderr: $_S"; }
 	if [ "$ERR" = "$1" ] && _err_one_line; then
 		pass "$d"
 	else
@@ -208,7 +253,7 @@ expect_err() {
 expect_err_match() {
 	local d=${2:-"stderr matches $1"}
 	if _err_one_line && [ "${ERR#fieldbook: }" != "$ERR" ] &&
-		printf '%s' "$ERR" | grep -Eq -- "$1"; then
+		matches "$ERR" "$1"; then
 		pass "$d"
 	else
 		fail "$d" "     got: '$ERR'" "expected one 'fieldbook: ' line matching: $1"
@@ -223,29 +268,44 @@ expect_err_empty() {
 	fi
 }
 
-# A database's state as the user sees it, plus the journal's length.
+# A database's state as the user sees it (export --format json --all),
+# plus the journal's length.  The export is taken again only when the
+# record table or the journal changed since the last one (an sqlite3
+# query is cheap, a fieldbook run less so); the comparison covers both.
+_STATE_KEY=
+_STATE_EXPORT=
+STATE=
 db_state() {
-	local db=${1:-$FIELDBOOK_DB}
+	local db=${1:-$FIELDBOOK_DB} key
 	if [ ! -e "$db" ]; then
-		echo "(no database)"
+		STATE="(no database)"
 		return
 	fi
-	FIELDBOOK_DB=$db fb export --format json --all 2>&1
-	echo "journal: $(sqlite3 "$db" 'select count(*) from journal' 2>&1)"
+	key=$(sqlite3 "$db" "select 'journal: ' || count(*) from journal;
+		select id || ' ' || type || ' ' || branch || ' ' || deleted || ' ' || vals
+		from record order by id" 2>&1)
+	if [ "$db|$key" != "$_STATE_KEY" ]; then
+		_STATE_EXPORT=$(FIELDBOOK_DB=$db fb export --format json --all 2>&1)
+		_STATE_KEY="$db|$key"
+	fi
+	STATE="$_STATE_EXPORT
+$key"
 }
 
 SNAP=
 snapshot() {
-	SNAP=$(db_state "$@")
+	db_state "$@"
+	SNAP=$STATE
 }
 
 db_unchanged() {
-	local d=${1:-"database unchanged after $(_short "$LAST_CMD")"} now
-	now=$(db_state)
-	if [ "$now" = "$SNAP" ]; then
+	local d=${1:-}
+	[ -n "$d" ] || { _short "$LAST_CMD"; d="database unchanged after $_S"; }
+	db_state
+	if [ "$STATE" = "$SNAP" ]; then
 		pass "$d"
 	else
-		fail "$d" "$(diff <(printf '%s\n' "$SNAP") <(printf '%s\n' "$now") | head -20)"
+		fail "$d" "$(diff <(printf '%s\n' "$SNAP") <(printf '%s\n' "$STATE") | head -20)"
 	fi
 }
 
@@ -256,7 +316,8 @@ bad() {
 	snapshot
 	run "$@"
 	expect_exit "$code"
-	expect_err "$msg" "one-line error: $(_short "$msg")"
+	_short "$msg"
+	expect_err "$msg" "one-line error: $_S"
 	db_unchanged
 }
 
@@ -281,13 +342,59 @@ new_id() {
 
 # json_get EXPR: evaluate a Python expression on the JSON document on
 # stdin, bound to `d`; prints the result (strings bare, others as JSON).
-json_get() {
-	py -c '
+# One Python process per script serves every call (a co-process), as
+# starting Python costs more than most fieldbook commands.
+coproc _PYJ {
+	"$PYTHON" -I -S -u -c '
 import json, sys
-d = json.load(sys.stdin)
-v = eval(sys.argv[1])
-print(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
-' "$1"
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    head = inp.readline()
+    if not head:
+        break
+    ne, nd = map(int, head.split())
+    expr, data = inp.read(ne).decode(), inp.read(nd).decode()
+    try:
+        d = json.loads(data)
+        v = eval(expr)
+        res, ok = (v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)), 1
+    except Exception as e:
+        res, ok = "%s: %s" % (type(e).__name__, e), 0
+    b = res.encode()
+    out.write(b"%d %d\n" % (ok, len(b)) + b)
+    out.flush()
+' 2>/dev/null
+}
+exec 7>&"${_PYJ[1]}" 8<&"${_PYJ[0]}"
+
+json_get() {
+	local data=
+	IFS= read -r -d '' data
+	json_eval "$1" "$data" && printf '%s\n' "$JV"
+}
+
+# json_eval EXPR TEXT: like json_get, on TEXT, result in $JV (no fork).
+JV=
+json_eval() {
+	JV=
+	local LC_ALL=C ok n
+	printf '%d %d\n%s%s' "${#1}" "${#2}" "$1" "$2" >&7
+	read -r ok n <&8 || {
+		echo "json_eval: the Python helper is gone" >&2
+		return 1
+	}
+	[ "$n" -gt 0 ] && IFS= read -r -N "$n" JV <&8
+	if [ "$ok" != 1 ]; then
+		printf 'json %s: %s\n' "$1" "$JV" >&2
+		JV=
+		return 1
+	fi
+}
+
+# is_j EXPR WANT DESC: EXPR on the JSON document of the last run's stdout.
+is_j() {
+	json_eval "$1" "$OUT"
+	is "$JV" "$2" "$3"
 }
 
 # is_json FILE: python3 -m json.tool accepts it as one document.

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Three laptops of one branch edit the same records while offline, then
+# sync in different orders, again and again.  Afterwards all hold the
+# same data (SPEC §4: order of arrival never matters), every value that
+# lost is in the conflict log of each laptop and of the hub, and a
+# conflict resolved on one laptop is settled everywhere.
+. "$(dirname "$0")/synclib.sh"
+
+H=$TMP/hub.db
+hub_tree "$H"
+for x in A B C; do
+	enroll "$H" HN.PL.TT.03 "laptop $x" "$TMP/tok$x"
+done
+start_hub "$H"
+for x in A B C; do
+	new_collector "$TMP/$x.db" HN.PL.TT.03 "$TMP/tok$x"
+done
+A=$TMP/A.db
+B=$TMP/B.db
+C=$TMP/C.db
+
+sync_all() {
+	local x
+	for x in "$@"; do
+		run fbd "$TMP/$x.db" sync
+		[ "$RC" -eq 0 ] || {
+			fail "sync of $x (round $*)" "exit $RC: $ERR"
+			return 1
+		}
+	done
+}
+
+# --- shared records ------------------------------------------------------
+m1=$(new_id fbd "$A" member add --name "Nguyễn Thị Hoa" --role branch_head --phone 0900000001)
+m2=$(new_id fbd "$A" member add --name "Trần Thị Lan" --role member)
+m3=$(new_id fbd "$A" member add --name "Lê Thị Mai" --role member --notes "gốc")
+m6=$(new_id fbd "$A" member add --name "Đỗ Thị Sáu" --notes "gốc")
+m7=$(new_id fbd "$A" member add --name "Vũ Thị Bảy" --notes "gốc")
+t1=$(new_id fbd "$A" training add --title "Nuôi con tốt" --date 2026-04-10 --topic parenting)
+m4=$(new_id fbd "$B" member add --name "Phạm Thị Thu" --role branch_deputy)
+t2=$(new_id fbd "$B" training add --title "An toàn thực phẩm" --date 2026-05-02 --topic food_safety)
+m5=$(new_id fbd "$C" member add --name "Hoàng Thị Yến")
+v1=$(new_id fbd "$C" visit add --date 2026-01-20 --reason illness --member "$m5" --support cash --amount-vnd 300000)
+sync_all A B C A B C && pass "first syncs: everyone sends what they made"
+for x in A B C; do
+	is "$(jget "$TMP/$x.db" 'str(d["members"]) + " " + str(d["trainings"]) + " " + str(d["visits"])' status --json)" \
+		"7 2 1" "$x holds all 7 members, 2 trainings, 1 visit"
+done
+
+# --- offline, each on their own -------------------------------------------
+# Attendance: A and C both record m1 at t1 (one row, SPEC §2), others apart.
+fbd "$A" training attend "$t1" "$m1" "$m4" >/dev/null
+fbd "$B" training attend "$t2" "$m2" "$m5" >/dev/null
+fbd "$C" training attend "$t1" "$m1" "$m5" >/dev/null
+# Same field of the same member, two values: B writes last and wins.
+fbd "$A" edit "$m1" phone=0911111111 notes="A ghi" >/dev/null
+fbd "$B" edit "$m1" phone=0922222222 role=branch_deputy >/dev/null
+# Three values for one field: C's is last.
+fbd "$A" edit "$m2" notes="ghi chú của A" >/dev/null
+fbd "$B" edit "$m2" notes="ghi chú của B" >/dev/null
+fbd "$C" edit "$m2" notes="ghi chú của C" >/dev/null
+# C deletes m3; A, not knowing, edits it afterwards.
+fbd "$C" delete "$m3" >/dev/null
+fbd "$A" edit "$m3" notes="A sửa sau khi C xóa" phone=0933333333 >/dev/null
+# The other way round: A edits m6 first, then C, not knowing, deletes it.
+# Neither saw the other: concurrent too (SPEC §4), the edit is logged.
+fbd "$A" edit "$m6" notes="A sửa trước khi C xóa" >/dev/null
+fbd "$C" delete "$m6" >/dev/null
+# Different fields of one training: both kept, no conflict.
+fbd "$A" edit "$t1" location="Nhà văn hóa" >/dev/null
+fbd "$C" edit "$t1" trainer="Cô Hạnh" >/dev/null
+ok "offline edits recorded" true
+
+sync_all A B C || true
+# Mid-way, with some but not all news: B retitles t2 (A has not seen
+# it), then A retitles it too and wins.
+fbd "$B" edit "$t2" title="ATTP - lần 1" >/dev/null
+fbd "$A" edit "$t2" title="An toàn thực phẩm (sửa)" >/dev/null
+sync_all A B C || true
+sync_all C B A && pass "repeated syncs in another order (C, B, A) succeed"
+sync_all A C B || true
+
+# --- everyone converged ---------------------------------------------------
+for x in A B C; do
+	fbd "$TMP/$x.db" export --format json --all >"$TMP/$x.json"
+done
+ok "B's export --all equals A's" cmp -s "$TMP/A.json" "$TMP/B.json" ||
+	diag "$(diff "$TMP/A.json" "$TMP/B.json" | head -20)"
+ok "C's export --all equals A's" cmp -s "$TMP/A.json" "$TMP/C.json" ||
+	diag "$(diff "$TMP/A.json" "$TMP/C.json" | head -20)"
+
+for x in A B C; do
+	db=$TMP/$x.db
+	is "$(fbd "$db" show "$m1" --json | json_get 'd["phone"] + " " + d["role"] + " " + d["notes"]')" \
+		"0922222222 branch_deputy A ghi" "$x: m1 has B's phone (last), B's role and A's notes"
+	is "$(fbd "$db" show "$m2" --json | json_get 'd["notes"]')" "ghi chú của C" "$x: m2 notes: C's (last of three)"
+	is "$(fbd "$db" show "$m3" --json | json_get 'str(d["deleted"]) + " " + d["notes"]')" \
+		"True A sửa sau khi C xóa" "$x: m3 stays deleted, A's edit kept in its fields"
+	is "$(fbd "$db" show "$t1" --json | json_get 'd["location"] + " / " + d["trainer"] + " / " + str(len(d["attendees"]))')" \
+		"Nhà văn hóa / Cô Hạnh / 3" "$x: t1 keeps both field edits; 3 attendees (m1 once)"
+	is "$(fbd "$db" show "$t2" --json | json_get 'd["title"]')" "An toàn thực phẩm (sửa)" "$x: t2 title: A's (later)"
+	is "$(jget "$db" 'd["attendances"]' status --json)" 5 "$x: 5 attendance rows"
+	is "$(jget "$db" 'd["pending_entries"]' status --json)" 0 "$x: nothing pending"
+done
+is "$(sqlite3 "$H" "select count(*) from record where type = 'attendance'")" 5 \
+	"the hub holds 5 attendance rows (the doubly recorded one once)"
+
+# --- every losing value is logged -----------------------------------------
+# has_loser JSONFILE OTHERKEY RECORD FIELD VALUE
+has_loser() {
+	json_q 'any(c["record"] == a[1] and c["field"] == a[2] and c[a[0]] == a[3] for c in d)' \
+		"$2" "$3" "$4" "$5" <"$1"
+}
+hub --db "$H" conflicts --json --all >"$TMP/hub-conflicts.json"
+ok "hub conflicts --json --all is JSON" is_json "$TMP/hub-conflicts.json"
+for x in A B C; do
+	fbd "$TMP/$x.db" conflicts --json --all >"$TMP/$x-conflicts.json"
+done
+check_lost() {
+	local what=$1 rec=$2 field=$3 value=$4 x
+	for x in A B C; do
+		is "$(has_loser "$TMP/$x-conflicts.json" other "$rec" "$field" "$value")" true \
+			"$x: conflict log holds the lost $what"
+	done
+	is "$(has_loser "$TMP/hub-conflicts.json" lost "$rec" "$field" "$value")" true \
+		"hub: conflict log holds the lost $what"
+}
+check_lost "phone of m1 from A" "$m1" phone 0911111111
+check_lost "notes of m2 from A" "$m2" notes "ghi chú của A"
+check_lost "notes of m2 from B" "$m2" notes "ghi chú của B"
+check_lost "edit of deleted m3 by A" "$m3" notes "A sửa sau khi C xóa"
+check_lost "title of t2 from B" "$t2" title "ATTP - lần 1"
+check_lost "edit of m6 by A that C's later delete did not see" "$m6" notes "A sửa trước khi C xóa"
+is "$(json_q 'sorted(set(c["kind"] for c in d if c["record"] == a[0]))' "$m3" <"$TMP/hub-conflicts.json")" \
+	'["delete"]' "hub: the edit of a deleted record is a conflict of kind delete"
+# No conflict where nothing was concurrent.
+for x in A B C; do
+	is "$(json_q 'sum(1 for c in d if c["record"] == a[0] or (c["record"] == a[1] and c["field"] in ("role", "notes")))' \
+		"$t1" "$m1" <"$TMP/$x-conflicts.json")" 0 "$x: no conflict for edits of different fields"
+done
+is "$(json_q 'sorted(c["lost"] for c in d if c["record"] == a[0] and c["field"] == "notes")' "$m2" \
+	<"$TMP/hub-conflicts.json")" '["ghi chú của A", "ghi chú của B"]' "hub: exactly the two losers of m2's notes"
+
+# A delete made after seeing the edit is not concurrent: no conflict.
+fbd "$A" edit "$m7" notes="A sửa, C đã thấy" >/dev/null
+sync_all A C || true
+is "$(fbd "$C" show "$m7" --json | json_get 'd["notes"]')" "A sửa, C đã thấy" "C has seen A's edit of m7"
+fbd "$C" delete "$m7" >/dev/null
+sync_all C A B || true
+for x in A B C; do
+	is "$(fbd "$TMP/$x.db" conflicts --json --all | json_q 'sum(1 for c in d if c["record"] == a[0])' "$m7")" 0 \
+		"$x: no conflict for a delete that saw the edit"
+	is "$(fbd "$TMP/$x.db" show "$m7" --json | json_get 'str(d["deleted"])')" True "$x: m7 is deleted"
+done
+is "$(hub --db "$H" conflicts --json --all | json_q 'sum(1 for c in d if c["record"] == a[0])' "$m7")" 0 \
+	"hub: no conflict for a delete that saw the edit"
+
+# --- resolve on one laptop, settled everywhere -----------------------------
+cid=$(json_q '[c["id"] for c in d if c["record"] == a[0] and c["field"] == "phone" and not c["resolved"]][0]' "$m1" \
+	<"$TMP/C-conflicts.json")
+like "$cid" '^[0-9]+$' "C has the open conflict of m1's phone (#$cid)"
+run fbd "$C" resolve "$cid" --keep other
+expect_exit 0 "C resolves it keeping the other value"
+sync_all C A B C A B && pass "everyone syncs after the resolve"
+for x in A B C; do
+	is "$(fbd "$TMP/$x.db" show "$m1" --json | json_get 'd["phone"]')" 0911111111 "$x shows the chosen phone"
+	is "$(fbd "$TMP/$x.db" conflicts --json | json_q 'sum(1 for c in d if c["record"] == a[0] and c["field"] == "phone")' "$m1")" \
+		0 "$x: the conflict is no longer open"
+done
+run hub --db "$H" conflicts --json
+expect_exit 0 "hub conflicts --json"
+is "$(printf '%s' "$OUT" | json_q 'sum(1 for c in d if c["record"] == a[0] and c["field"] == "phone")' "$m1")" 0 \
+	"hub: m1's phone conflict is no longer open"
+is "$(printf '%s' "$OUT" | json_q 'sum(1 for c in d if c["record"] == a[0] and c["field"] == "notes")' "$m2")" 2 \
+	"hub: m2's notes conflicts are still open"
+is "$(hub --db "$H" conflicts --json --all | json_q 'sum(1 for c in d if c["record"] == a[0] and c["field"] == "phone" and c["resolved"])' "$m1")" \
+	1 "hub: with --all, the resolved conflict is listed as resolved"
+
+# Deciding for the edit that met a delete brings the record back.
+cid=$(fbd "$B" conflicts --json | json_q '[c["id"] for c in d if c["record"] == a[0] and c["field"] == "notes"][0]' "$m3")
+like "$cid" '^[0-9]+$' "B has the open delete conflict of m3 (#$cid)"
+run fbd "$B" resolve "$cid" --keep other
+expect_exit 0 "B resolves it for A's edit"
+sync_all B A C B && pass "everyone syncs after the second resolve"
+for x in A B C; do
+	is "$(fbd "$TMP/$x.db" show "$m3" --json | json_get 'str(d["deleted"]) + " " + d["notes"]')" \
+		"False A sửa sau khi C xóa" "$x: m3 is back with A's notes"
+	fbd "$TMP/$x.db" export --format json --all >"$TMP/$x.json"
+done
+ok "after resolving, B equals A" cmp -s "$TMP/A.json" "$TMP/B.json"
+ok "after resolving, C equals A" cmp -s "$TMP/A.json" "$TMP/C.json"
+
+for x in A B C; do
+	run fbd "$TMP/$x.db" verify
+	expect_exit 0 "$x: verify passes"
+done
+stop_hub
+is "$HUB_RC" 0 "the hub exits 0 on SIGTERM"
+done_testing

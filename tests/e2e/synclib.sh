@@ -1,0 +1,214 @@
+# synclib.sh - helpers of the sync end-to-end tests (sourced, bash).
+#
+# Sources lib.sh (TAP, $TMP, run/expect, fb ...) and adds what the tests
+# of a hub and several collectors need.  Every hub is started on
+# 127.0.0.1 with port 0, its pid recorded, and killed by that pid when
+# the script exits (the EXIT trap of lib.sh is extended, not replaced).
+#
+#   hub ARGS...                  fieldbook-hub, bounded by a timeout
+#   fbd DB ARGS...               fieldbook --db DB ARGS (bounded)
+#   hub_tree H                   new hub db: HN > HN.PL > HN.PL.TT > .03, .04
+#   enroll H UNIT NAME FILE      enroll a device; its token into FILE (0600)
+#   start_hub H [ARGS...]        serve H; sets HUB_PID HUB_PORT HUB_URL HUB_LOG
+#   stop_hub [PID]               SIGTERM, bounded wait; HUB_RC is its status
+#   kill_hub [PID]               SIGKILL (a crash), reaped
+#   new_collector DB BRANCH TOKENFILE [CACERT]   init + remote set
+#   sync_until DB [MAX]          run sync until it exits 0 (bounded); RC
+#   own_device DB                the collector's device id
+#   jcount DB DEVICE             "rows|last_seq" of DEVICE's journal in DB
+#   jget DB EXPR ARGS...         json_get EXPR on `fieldbook --db DB ARGS`
+#   json_q EXPR ARGS...          json_get with ARGS bound to the list `a`
+
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+if [ -z "${FIELDBOOK_HUB:-}" ]; then
+	FIELDBOOK_HUB=$E2E_DIR/../../build/bin/fieldbook-hub
+fi
+case $FIELDBOOK_HUB in
+/*) ;;
+*) FIELDBOOK_HUB=$OLDPWD/$FIELDBOOK_HUB ;;
+esac
+export FIELDBOOK_HUB
+if [ ! -x "$FIELDBOOK_HUB" ]; then
+	echo "Bail out! fieldbook-hub binary not found at $FIELDBOOK_HUB (run make all)"
+	exit 1
+fi
+
+# Servers this script started, killed by pid on exit.
+_SYNC_PIDS=
+_sync_cleanup() {
+	local p
+	for p in $_SYNC_PIDS; do
+		if kill -0 "$p" 2>/dev/null; then
+			kill -9 "$p" 2>/dev/null
+			wait "$p" 2>/dev/null
+		fi
+	done
+	_SYNC_PIDS=
+}
+trap '_sync_cleanup; rm -rf "$TMP"' EXIT
+
+_sync_forget() {
+	local p keep=
+	for p in $_SYNC_PIDS; do
+		[ "$p" = "$1" ] || keep="$keep $p"
+	done
+	_SYNC_PIDS=$keep
+}
+
+hub() {
+	timeout "$FB_TIMEOUT" "$FIELDBOOK_HUB" "$@"
+}
+
+fbd() {
+	local db=$1
+	shift
+	timeout "$FB_TIMEOUT" "$FIELDBOOK" --db "$db" "$@"
+}
+
+hub_tree() {
+	local h=$1
+	{
+		hub --db "$h" init --unit HN --name "Hà Nội" --level province &&
+			hub --db "$h" unit add HN.PL --parent HN --level district --name "Phúc Lộc" &&
+			hub --db "$h" unit add HN.PL.TT --parent HN.PL --level commune --name "Xã Thanh Thủy" &&
+			hub --db "$h" unit add HN.PL.TT.03 --parent HN.PL.TT --level branch --name "Chi hội 3" &&
+			hub --db "$h" unit add HN.PL.TT.04 --parent HN.PL.TT --level branch --name "Chi hội 4"
+	} >/dev/null || {
+		echo "Bail out! could not set up the hub database $h"
+		exit 1
+	}
+}
+
+enroll() {
+	local h=$1 unit=$2 name=$3 file=$4
+	(umask 077 && hub --db "$h" enroll --unit "$unit" --name "$name" >"$file" 2>/dev/null) || {
+		echo "Bail out! enroll $name for $unit failed"
+		exit 1
+	}
+	chmod 600 "$file"
+	grep -Eq '^fbt_[0-9a-f]{64}$' "$file" || {
+		echo "Bail out! enroll printed no token: $(head -c 100 "$file")"
+		exit 1
+	}
+}
+
+_HUB_N=0
+HUB_PID=
+HUB_PORT=
+HUB_URL=
+HUB_LOG=
+HUB_RC=
+# start_hub H [serve args...]: the hub's stderr goes to HUB_LOG (one per
+# start, so a test can read what each one logged).
+start_hub() {
+	local h=$1 pf i scheme=http
+	shift
+	_HUB_N=$((_HUB_N + 1))
+	pf=$TMP/hub-$_HUB_N.port
+	HUB_LOG=$TMP/hub-$_HUB_N.log
+	rm -f "$pf"
+	case " $* " in *" --tls-cert "*) scheme=https ;; esac
+	"$FIELDBOOK_HUB" --db "$h" serve --listen 127.0.0.1:0 --port-file "$pf" "$@" \
+		>"$TMP/hub-$_HUB_N.out" 2>"$HUB_LOG" </dev/null &
+	HUB_PID=$!
+	_SYNC_PIDS="$_SYNC_PIDS $HUB_PID"
+	HUB_PORT=
+	for i in $(seq 100); do
+		if [ -s "$pf" ]; then
+			HUB_PORT=$(tr -dc 0-9 <"$pf")
+			[ -n "$HUB_PORT" ] && break
+		fi
+		kill -0 "$HUB_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ -z "$HUB_PORT" ]; then
+		echo "Bail out! the hub did not start: $(head -c 300 "$HUB_LOG")"
+		exit 1
+	fi
+	HUB_URL=$scheme://127.0.0.1:$HUB_PORT
+}
+
+# stop_hub [PID]: SIGTERM, wait at most ~10 s (then SIGKILL); HUB_RC.
+stop_hub() {
+	local p=${1:-$HUB_PID} i
+	HUB_RC=
+	[ -n "$p" ] || return 0
+	kill -TERM "$p" 2>/dev/null
+	for i in $(seq 200); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.05
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		diag "hub $p did not stop on SIGTERM; killing it"
+		kill -9 "$p" 2>/dev/null
+	fi
+	wait "$p" 2>/dev/null
+	HUB_RC=$?
+	_sync_forget "$p"
+}
+
+# kill_hub [PID]: a crash, no chance to finish anything.
+kill_hub() {
+	local p=${1:-$HUB_PID}
+	kill -9 "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	_sync_forget "$p"
+}
+
+# new_collector DB BRANCH TOKENFILE [CACERT]
+new_collector() {
+	local db=$1 branch=$2 tok=$3 ca=${4:-}
+	rm -f "$db" "$db"-wal "$db"-shm
+	fbd "$db" init --branch "$branch" >/dev/null || {
+		echo "Bail out! init of $db failed"
+		exit 1
+	}
+	if [ -n "$ca" ]; then
+		fbd "$db" remote set "$HUB_URL" --token-file "$tok" --cacert "$ca" >/dev/null
+	else
+		fbd "$db" remote set "$HUB_URL" --token-file "$tok" >/dev/null
+	fi || {
+		echo "Bail out! remote set of $db failed"
+		exit 1
+	}
+}
+
+# sync_until DB [MAX]: sync until exit 0, at most MAX tries; RC OUT ERR.
+sync_until() {
+	local db=$1 max=${2:-10} i
+	for i in $(seq "$max"); do
+		run fbd "$db" sync
+		[ "$RC" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	diag "sync of $db still failing after $max tries: $RC $ERR"
+	return 1
+}
+
+own_device() {
+	sqlite3 "$1" "select value from meta where key = 'device'"
+}
+
+jcount() {
+	sqlite3 "$1" "select count(*), coalesce(max(seq + n - 1), 0) from journal where device = '$2'"
+}
+
+# jget DB EXPR ARGS...: a value from a --json command of fieldbook.
+jget() {
+	local db=$1 expr=$2
+	shift 2
+	fbd "$db" "$@" </dev/null | json_get "$expr"
+}
+
+# json_q EXPR ARGS...: like json_get, with the extra arguments bound to
+# the list `a` (so values need no quoting inside the expression).
+json_q() {
+	py -c '
+import json, sys
+d = json.load(sys.stdin)
+a = sys.argv[2:]
+v = eval(sys.argv[1])
+print(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+' "$@"
+}
