@@ -136,7 +136,7 @@ static int token_in_url(struct MHD_Connection *conn, const char *url)
 					     "bearer", NULL };
 	const char *const *n;
 
-	if (strstr(url, TOKEN_PREFIX))
+	if (strcasestr(url, TOKEN_PREFIX))
 		return 1;
 	for (n = names; *n; n++)
 		if (MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, *n))
@@ -153,7 +153,8 @@ static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind,
 	struct arg_scan *s = cls;
 
 	(void)kind;
-	if ((key && strstr(key, TOKEN_PREFIX)) || (value && strstr(value, TOKEN_PREFIX)))
+	if ((key && strcasestr(key, TOKEN_PREFIX)) ||
+	    (value && strcasestr(value, TOKEN_PREFIX)))
 		s->found = 1;
 	return MHD_YES;
 }
@@ -168,7 +169,7 @@ static int authenticate(struct server *srv, struct MHD_Connection *conn,
 	unsigned int hl = 0;
 	size_t n;
 
-	if (!h || strncmp(h, "Bearer ", 7)) {
+	if (!h || strncasecmp(h, "Bearer ", 7)) {
 		fb_fail(err, FB_EAUTH, "no bearer token");
 		return MHD_HTTP_UNAUTHORIZED;
 	}
@@ -343,6 +344,7 @@ static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
 	enum MHD_Result ret;
 	enum fb_code rc;
 
+	fb_error_clear(&err);
 	if ((after_s && !parse_u64(after_s, &after)) ||
 	    (limit_s && (!parse_u64(limit_s, &limit) || limit < 1 ||
 			 limit > WIRE_BATCH_MAX)))

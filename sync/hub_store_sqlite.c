@@ -186,17 +186,45 @@ static enum fb_code bind_device(struct book *b, struct hub_device *dev,
 	return rc;
 }
 
+/* Keep the hub's reason for an entry it set aside, for the answer. */
+static void note_reject(struct hub_push_result *res, uint64_t seq,
+			const char *reason)
+{
+	size_t cap = sizeof(res->rejects[0].reason) - 1, len = strnlen(reason, cap);
+
+	res->rejected++;
+	if (res->nrejects >= sizeof(res->rejects) / sizeof(res->rejects[0]))
+		return;
+	/* Cut on a character boundary: reasons quote Vietnamese values. */
+	if (len == cap)
+		while (len > 0 && ((unsigned char)reason[len] & 0xC0) == 0x80)
+			len--;
+	res->rejects[res->nrejects].seq = seq;
+	memcpy(res->rejects[res->nrejects].reason, reason, len);
+	res->rejects[res->nrejects].reason[len] = '\0';
+	res->nrejects++;
+}
+
+/*
+ * Set an invalid change aside: it stays in the journal (flagged) so the
+ * device's chain goes on, and in the rejected table with its reason.
+ */
 static enum fb_code quarantine(struct book *b, struct jchange *c,
 			       const char *reason, struct hub_push_result *res,
 			       struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum fb_code rc;
-	int r;
+	int r, applied = 0;
 
-	rc = book_apply(b, c, BOOK_QUARANTINE, NULL, err);
+	rc = book_apply(b, c, BOOK_QUARANTINE, &applied, err);
 	if (rc != FB_OK)
 		return rc;
+	if (!applied) {
+		/* Sent again: it was set aside the first time. */
+		res->replayed++;
+		return FB_OK;
+	}
 	rc = store_prepare(b->st,
 			   "INSERT OR IGNORE INTO rejected(device, seq, record_id, type,"
 			   " branch, reason, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
@@ -213,17 +241,8 @@ static enum fb_code quarantine(struct book *b, struct jchange *c,
 	if (r != SQLITE_DONE)
 		rc = store_fail(b->st, r, "saving rejected entry", err);
 	sqlite3_finalize(q);
-	if (rc == FB_OK) {
-		if (res->nrejects < sizeof(res->rejects) / sizeof(res->rejects[0])) {
-			res->rejects[res->nrejects].seq = c->seq;
-			size_t len = strnlen(reason, sizeof(res->rejects[0].reason) - 1);
-
-			memcpy(res->rejects[res->nrejects].reason, reason, len);
-			res->rejects[res->nrejects].reason[len] = '\0';
-			res->nrejects++;
-		}
-		res->rejected++;
-	}
+	if (rc == FB_OK)
+		note_reject(res, c->seq, reason);
 	return rc;
 }
 
@@ -269,11 +288,15 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 
 		fb_error_clear(&e);
 		rc = book_apply(b, c, 0, &applied, &e);
-		if (rc == FB_EINVAL) {
-			rc = quarantine(b, c, e.msg, res, err);
-			if (rc != FB_OK)
-				goto fail;
-			continue;
+		if (rc == FB_EINVAL || rc == FB_ETOOBIG) {
+			/* Invalid content: set it aside, let the rest through. */
+			char reason[FB_ERRMSG_MAX];
+
+			memcpy(reason, e.msg, sizeof(reason));
+			fb_error_clear(&e);
+			rc = quarantine(b, c, reason, res, &e);
+			if (rc == FB_OK)
+				continue;
 		}
 		if (rc == FB_ECONFLICT) {
 			uint64_t last = 0;
@@ -364,7 +387,8 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 			model_type_named((const char *)sqlite3_column_text(q, 6));
 		struct jchange c;
 
-		if (count == limit) {
+		/* A page stays well under what a client will inflate. */
+		if (count == limit || out->len > WIRE_BODY_MAX / 2) {
 			more = 1;
 			break;
 		}
