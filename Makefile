@@ -106,4 +106,8 @@ install: $(FIELDBOOK) $(HUB)
 clean:
 	rm -rf build build-san
 
+# Each test tool adds its own targets (bench, fuzz, ...) in a .mk file
+# beside it, so it can grow without touching this file.
+include $(sort $(wildcard tests/*/*.mk))
+
 -include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(HUB_OBJ:.o=.d)
