@@ -1,8 +1,9 @@
 # Fieldbook - offline-first field records for the Women's Union.
 #
 #   make            build bin/ programs into $(BUILD)
-#   make check      install missing packages, build, run every test (prove)
-#   make sanitize   the same tests against an ASan+UBSan build
+#   make check      install missing packages, build, run every test (prove),
+#                   again under ASan+UBSan, and the unit tests under valgrind
+#   make sanitize   the tests against an ASan+UBSan build
 #   make demo       a branch's day, printed as a report
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -50,7 +51,7 @@ LIB           := $(BUILD)/libfieldbook.a
 FIELDBOOK     := $(BUILD)/bin/fieldbook
 HUB           := $(BUILD)/bin/fieldbook-hub
 
-.PHONY: all deps check test sanitize demo install clean
+.PHONY: all deps check test sanitize sanitize-test valgrind demo install clean
 all: $(FIELDBOOK) $(HUB) $(UNIT_BIN)
 
 deps:
@@ -85,11 +86,22 @@ test: all
 	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) FIELDBOOK_BUILD=$(abspath $(BUILD)) \
 	  prove $(PROVE_FLAGS) $(UNIT_BIN) tests/e2e/*.t
 
+# Unit tests under valgrind: any leak or invalid access fails the run.
+valgrind: all
+	prove $(PROVE_FLAGS) --exec 'valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect --error-exitcode=99' $(UNIT_BIN)
+
+# Everything: the tests, the same tests against ASan+UBSan, and the
+# unit tests under valgrind.
 check: deps
 	$(MAKE) all
 	$(MAKE) test
+	$(MAKE) sanitize-test
+	$(MAKE) valgrind
 
 sanitize: deps
+	$(MAKE) sanitize-test
+
+sanitize-test:
 	$(MAKE) BUILD=build-san SAN=1 all
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) BUILD=build-san SAN=1 test
