@@ -75,8 +75,10 @@ static void log_line(struct MHD_Connection *conn, const char *method,
 	}
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* The URL's query is left out: it is where a careless client
-	 * might put a token. */
+	/* The URL's query is left out, and a path that holds something
+	 * like a token is not written at all: a log never holds one. */
+	if (strcasestr(url, TOKEN_PREFIX))
+		url = "[a URL holding a token]";
 	fprintf(stderr, "%s %s %s %.*s %d device=%lld in=%zu out=%zu ms=%llu%s%s%s\n",
 		when, addr, method, (int)strcspn(url, "?"), url, status,
 		r ? r->device_id : 0LL, r ? r->body.len : 0, out_bytes,
@@ -397,11 +399,15 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!r->too_big && buf_add(&r->body, upload, *upload_size) != FB_OK)
+		/* Past the cap the rest is read and dropped, not kept: an
+		 * answer sent while the client is still sending would be
+		 * lost to the reset that closing an unread socket causes. */
+		if (!r->too_big && buf_add(&r->body, upload, *upload_size) != FB_OK) {
 			r->too_big = 1;
+			buf_release(&r->body);
+		}
 		*upload_size = 0;
-		if (!r->too_big)
-			return MHD_YES;
+		return MHD_YES;
 	}
 	if (r->too_big)
 		return fail(conn, method, url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
