@@ -172,6 +172,15 @@ static enum fb_code request(struct conn *c, const char *step, const char *path,
 		}
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
+	{
+		curl_off_t want = -1;
+
+		/* A body shorter than its Content-Length was cut. */
+		curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &want);
+		if (want >= 0 && down < want)
+			return fb_fail(err, FB_ENET, "%s: the connection dropped during the hub's"
+				       " answer; nothing is lost, run sync again", step);
+	}
 	if (*status == 200 || *status == 409)
 		return FB_OK;
 	answer_message(&c->body, msg, sizeof(msg), code, sizeof(code));
@@ -333,6 +342,11 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				break;
 			continue;
 		}
+		if (!ans) {
+			rc = fb_fail(err, FB_ENET, "push: the hub's answer arrived damaged or cut"
+				     " short; nothing is lost, run sync again");
+			break;
+		}
 		if (!cJSON_IsNumber(ack) || ack->valuedouble < (double)acked ||
 		    ack->valuedouble > (double)(batch[n - 1].seq + batch[n - 1].n - 1)) {
 			rc = fb_fail(err, FB_EINVAL, "push: the hub's acknowledgement makes no sense");
@@ -391,7 +405,12 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		}
 		if ((rc = wire_pull_decode(buf_str(&c->body), c->body.len, &page, err))) {
-			fb_prefix(err, "pull: ");
+			/* The hub only sends whole answers: one that does not
+			 * parse was cut or damaged on the way.  Nothing was
+			 * applied; the next sync asks again. */
+			rc = fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
+				       " (nothing is lost, run sync again): ");
+			err->code = rc = FB_ENET;
 			break;
 		}
 		b->clock = hlc_observe(b->clock, page.hub_time);
