@@ -42,5 +42,6 @@ enum fb_code hub_cmd_serve(struct hub_cli *c);
 enum fb_code hub_cmd_report(struct hub_cli *c);
 enum fb_code hub_cmd_conflicts(struct hub_cli *c);
 enum fb_code hub_cmd_rejected(struct hub_cli *c);
+enum fb_code hub_cmd_verify(struct hub_cli *c);
 
 #endif

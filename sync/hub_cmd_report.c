@@ -354,3 +354,27 @@ enum fb_code hub_cmd_rejected(struct hub_cli *c)
 	return listing(c, "SELECT id, device, seq, record_id, type, branch, reason, at"
 		       " FROM rejected ORDER BY id", cols, 8, json != NULL);
 }
+
+enum fb_code hub_cmd_verify(struct hub_cli *c)
+{
+	struct book *b = NULL;
+	uint64_t rows = 0, entries = 0;
+	int first;
+	enum fb_code rc;
+
+	if ((rc = hub_parse(c, NULL, &first)) != FB_OK || first < 0)
+		return rc;
+	if (first < c->argc)
+		return hub_usage(c, "unexpected argument '%s'", c->argv[first]);
+	if ((rc = hub_open(c, &b)) != FB_OK)
+		return rc;
+	rc = store_integrity(b->st, &c->err);
+	if (rc == FB_OK)
+		rc = book_verify_chain(b, &rows, &entries, &c->err);
+	if (rc == FB_OK)
+		printf("ok: database intact, %llu journal entries in %llu changes,"
+		       " every device's hash chain complete\n",
+		       (unsigned long long)entries, (unsigned long long)rows);
+	book_close(b);
+	return rc;
+}

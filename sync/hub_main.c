@@ -45,6 +45,8 @@ static const struct {
 	  "values that lost to concurrent edits" },
 	{ "rejected", hub_cmd_rejected, "fieldbook-hub --db PATH rejected [--json]",
 	  "entries refused as invalid and kept aside" },
+	{ "verify", hub_cmd_verify, "fieldbook-hub --db PATH verify",
+	  "check the database and every device's hash chain, whole" },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
