@@ -1,0 +1,120 @@
+/* test_report.c - the report's figures on a small known book. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "book.h"
+#include "report.h"
+#include "tap.h"
+
+static struct book *b;
+
+static void add(enum rec_type t, char *id, const char *f1, const char *v1,
+		const char *f2, const char *v2, const char *f3, const char *v3)
+{
+	struct field_value fv[3] = { { f1, v1 }, { f2, v2 }, { f3, v3 } };
+	size_t n = f3 ? 3 : f2 ? 2 : 1;
+	char tmp[FB_RECORD_ID_MAX + 1];
+	struct fb_error err;
+
+	if (book_add(b, t, NULL, fv, n, id ? id : tmp, &err) != FB_OK)
+		printf("# add failed: %s\n", err.msg);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/fieldbook-report.XXXXXX", path[256];
+	char head[40], dep1[40], dep2[40], mem[40], t26[40], t25[40], tdel[40];
+	const char *other = "ZZ.9";
+	struct fb_error err;
+	struct report r;
+	const char *branch;
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/r.db", dir);
+	book_create(path, "HN.B1", "Chi hội 1", &err);
+	if (book_open(path, NULL, &b, &err) != FB_OK) {
+		printf("Bail out! %s\n", err.msg);
+		return 1;
+	}
+	add(REC_MEMBER, head, "full_name", "Nguyễn Thị Hồng Nhung", "role", "branch_head", NULL, NULL);
+	add(REC_MEMBER, dep1, "full_name", "Trần Thị Lan", "role", "branch_deputy", NULL, NULL);
+	add(REC_MEMBER, dep2, "full_name", "Lê Thị Mai", "role", "branch_deputy", NULL, NULL);
+	add(REC_MEMBER, mem, "full_name", "Phạm Thị Hoa", NULL, NULL, NULL, NULL);
+	add(REC_TRAINING, t26, "title", "Bình đẳng giới", "start_date", "2026-03-08",
+	    "topics", "gender_equality,parenting");
+	add(REC_TRAINING, t25, "title", "Năm trước", "start_date", "2025-12-31",
+	    "topics", "food_safety");
+	add(REC_TRAINING, tdel, "title", "Bị xóa", "start_date", "2026-05-01",
+	    "topics", "gender_equality");
+	add(REC_ATTENDANCE, NULL, "training_id", t26, "member_id", head, NULL, NULL);
+	add(REC_ATTENDANCE, NULL, "training_id", t26, "member_id", mem, NULL, NULL);
+	add(REC_ATTENDANCE, NULL, "training_id", t25, "member_id", dep1, NULL, NULL);
+	add(REC_ATTENDANCE, NULL, "training_id", tdel, "member_id", dep2, NULL, NULL);
+	book_set_deleted(b, tdel, 1, &err);
+	add(REC_VISIT, NULL, "visit_date", "2026-01-25", "reason", "tet", "person_name", "Bà Tư");
+	{
+		struct field_value fv[] = { { "visit_date", "2026-06-02" }, { "reason", "illness" },
+					    { "member_id", mem }, { "amount_vnd", "1000000" } };
+		char id[FB_RECORD_ID_MAX + 1];
+
+		book_add(b, REC_VISIT, NULL, fv, 4, id, &err);
+	}
+	{
+		struct field_value fv[] = { { "visit_date", "2026-07-02" }, { "reason", "illness" },
+					    { "person_name", "Bà Năm" }, { "amount_vnd", "500000" } };
+		char id[FB_RECORD_ID_MAX + 1];
+
+		book_add(b, REC_VISIT, NULL, fv, 4, id, &err);
+	}
+
+	branch = "HN.B1";
+	is_int(report_build(b->st, &branch, 1, 2026, &r, &err), FB_OK, "report for 2026");
+	is_int(r.members_total, 4, "four members");
+	is_int(r.members_by_role[1], 1, "one branch head");
+	is_int(r.members_by_role[2], 2, "two deputies");
+	is_int(r.members_by_role[0], 1, "a member without a role counts as a member");
+	is_int(r.group[0].total, 3, "three heads and deputies");
+	is_int(r.group[0].trained, 1, "one trained in 2026 (last year's and a deleted course do not count)");
+	ok(report_pct(&r.group[0]) > 33.3 && report_pct(&r.group[0]) < 33.4, "33.3%%");
+	is_int(r.group[0].nuntrained, 2, "two not yet trained");
+	is_str(r.group[0].nuntrained ? r.group[0].untrained[0].name : NULL, "Lê Thị Mai",
+	       "listed by name");
+	is_int(r.group[1].total, 0, "no commune presidents");
+	is_int(r.courses, 1, "one course in 2026");
+	is_int(r.attendances, 2, "two attendances");
+	is_int(r.trainees, 2, "two different members trained");
+	is_int(r.topic_courses[1], 1, "gender equality: one course");
+	is_int(r.topic_attendances[1], 2, "gender equality: two attendances");
+	is_int(r.topic_courses[3], 1, "parenting counts the same course too");
+	is_int(r.topic_courses[4], 0, "food safety was last year");
+	is_int(r.visits, 3, "three visits");
+	is_int(r.visits_by_reason[0], 2, "two for illness");
+	is_int(r.amount_by_reason[0], 1500000, "1,500,000 VND for illness");
+	is_int(r.amount, 1500000, "total amount");
+	report_release(&r);
+
+	is_int(report_build(b->st, &branch, 1, 2025, &r, &err), FB_OK, "report for 2025");
+	is_int(r.group[0].trained, 1, "in 2025 one deputy was trained");
+	is_int(r.topic_courses[4], 1, "food safety: one course");
+	is_int(r.visits, 0, "no visits");
+	report_release(&r);
+
+	is_int(report_build(b->st, &other, 1, 2026, &r, &err), FB_OK, "report for another branch");
+	is_int(r.members_total + r.courses + r.visits, 0, "counts nothing of this branch");
+	report_release(&r);
+
+	book_set_deleted(b, mem, 1, &err);
+	is_int(report_build(b->st, NULL, 0, 2026, &r, &err), FB_OK, "report of every branch");
+	is_int(r.attendances, 1, "a deleted member's attendance no longer counts");
+	is_int(r.members_total, 3, "nor does she");
+	report_release(&r);
+
+	book_close(b);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	if (system(path) != 0)
+		return 1;
+	return tap_done();
+}
