@@ -391,7 +391,35 @@ void book_close(struct book *b)
 
 enum fb_code book_begin(struct book *b, struct fb_error *err)
 {
-	return store_begin(b->st, err);
+	enum fb_code rc = store_begin(b->st, err);
+
+	/* Another process may have written since we looked: now that we
+	 * hold the write lock, take our sequence and chain from disk. */
+	if (rc == FB_OK && (rc = load_head(b, err)) != FB_OK)
+		store_rollback(b->st);
+	return rc;
+}
+
+/*
+ * Local edits read the record and write the change under one write
+ * lock, so that what they read (bases, the next sequence) is what they
+ * write over.  *own says whether this call opened the transaction.
+ */
+static enum fb_code local_begin(struct book *b, int *own, struct fb_error *err)
+{
+	*own = !b->st->in_tx;
+	return *own ? book_begin(b, err) : FB_OK;
+}
+
+static enum fb_code local_end(struct book *b, int own, enum fb_code rc,
+			      struct fb_error *err)
+{
+	if (!own)
+		return rc;
+	if (rc == FB_OK)
+		return book_commit(b, err);
+	book_rollback(b);
+	return rc;
 }
 
 enum fb_code book_commit(struct book *b, struct fb_error *err)
@@ -861,9 +889,28 @@ static enum fb_code set_deleted(struct book *b, struct record *r, int deleted,
 	return rc;
 }
 
+static enum fb_code add_locked(struct book *b, enum rec_type t, const char *want_id,
+			       const struct field_value *fv, size_t n,
+			       char id_out[FB_RECORD_ID_MAX + 1], struct fb_error *err);
+
 enum fb_code book_add(struct book *b, enum rec_type t, const char *want_id,
 		      const struct field_value *fv, size_t n,
 		      char id_out[FB_RECORD_ID_MAX + 1], struct fb_error *err)
+{
+	enum fb_code rc;
+	int own;
+
+	if (!b->branch[0])
+		return fb_fail(err, FB_EINVAL, "this database has no branch; run init");
+	if ((rc = local_begin(b, &own, err)) != FB_OK)
+		return rc;
+	rc = add_locked(b, t, want_id, fv, n, id_out, err);
+	return local_end(b, own, rc, err);
+}
+
+static enum fb_code add_locked(struct book *b, enum rec_type t, const char *want_id,
+			       const struct field_value *fv, size_t n,
+			       char id_out[FB_RECORD_ID_MAX + 1], struct fb_error *err)
 {
 	struct record *r = NULL, *have = NULL;
 	struct jchange c;
@@ -871,8 +918,6 @@ enum fb_code book_add(struct book *b, enum rec_type t, const char *want_id,
 	enum fb_code rc;
 
 	jchange_init(&c);
-	if (!b->branch[0])
-		return fb_fail(err, FB_EINVAL, "this database has no branch; run init");
 	if (want_id && t != REC_ATTENDANCE) {
 		if (!model_valid_id(t, want_id))
 			return fb_fail(err, FB_EINVAL, "id: '%s' is not a valid %s id",
@@ -926,17 +971,36 @@ out:
 	return rc;
 }
 
+static enum fb_code edit_locked(struct book *b, const char *id,
+				const struct field_value *fv, size_t n,
+				size_t *changed, struct fb_error *err);
+
 enum fb_code book_edit(struct book *b, const char *id,
 		       const struct field_value *fv, size_t n, size_t *changed,
 		       struct fb_error *err)
+{
+	enum fb_code rc;
+	int own;
+
+	if (changed)
+		*changed = 0;
+	if ((rc = local_begin(b, &own, err)) != FB_OK)
+		return rc;
+	rc = edit_locked(b, id, fv, n, changed, err);
+	if (rc != FB_OK && changed)
+		*changed = 0;
+	return local_end(b, own, rc, err);
+}
+
+static enum fb_code edit_locked(struct book *b, const char *id,
+				const struct field_value *fv, size_t n,
+				size_t *changed, struct fb_error *err)
 {
 	struct record *r = NULL;
 	struct jchange c;
 	enum fb_code rc;
 
 	jchange_init(&c);
-	if (changed)
-		*changed = 0;
 	if ((rc = book_get(b, id, &r, err)) != FB_OK)
 		return rc;
 	if (record_deleted(r)) {
@@ -964,13 +1028,15 @@ enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
 {
 	struct record *r = NULL;
 	enum fb_code rc;
+	int own;
 
-	if ((rc = book_get(b, id, &r, err)) != FB_OK)
+	if ((rc = local_begin(b, &own, err)) != FB_OK)
 		return rc;
-	if (record_deleted(r) != !!deleted)
+	rc = book_get(b, id, &r, err);
+	if (rc == FB_OK && record_deleted(r) != !!deleted)
 		rc = set_deleted(b, r, deleted, err);
 	record_free(r);
-	return rc;
+	return local_end(b, own, rc, err);
 }
 
 /* --- conflicts ------------------------------------------------------- */
@@ -987,10 +1053,12 @@ enum fb_code book_resolve(struct book *b, long long id, const char *value,
 	enum fb_code rc;
 
 	jchange_init(&c);
+	if (own_tx && (rc = book_begin(b, err)) != FB_OK)
+		return rc;
 	rc = store_prepare(b->st, "SELECT record_id, field, kind FROM conflict WHERE id = ?1",
 			   &q, err);
 	if (rc != FB_OK)
-		return rc;
+		goto fail;
 	sqlite3_bind_int64(q, 1, id);
 	s = sqlite3_step(q);
 	if (s == SQLITE_ROW) {
@@ -1001,15 +1069,14 @@ enum fb_code book_resolve(struct book *b, long long id, const char *value,
 	sqlite3_finalize(q);
 	q = NULL;
 	if (s != SQLITE_ROW) {
-		return s == SQLITE_DONE ? fb_fail(err, FB_ENOENT, "no conflict %lld", id)
-					: store_fail(b->st, s, "reading conflicts", err);
+		rc = s == SQLITE_DONE ? fb_fail(err, FB_ENOENT, "no conflict %lld", id)
+				      : store_fail(b->st, s, "reading conflicts", err);
+		goto fail;
 	}
 	if (!record_id || !field || !kind) {
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
-		goto out;
+		goto fail;
 	}
-	if (own_tx && (rc = store_begin(b->st, err)) != FB_OK)
-		goto out;
 	if ((rc = book_get(b, record_id, &r, err)) != FB_OK)
 		goto fail;
 	fi = model_field_index(model_type(r->type), field);
