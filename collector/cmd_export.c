@@ -1,9 +1,14 @@
 /*
  * cmd_export.c - fieldbook export [--type T] [--format csv|json] [--all]
  * [--bom] [-o FILE].  CSV holds one type (a header of its fields, id
- * first); JSON holds every type unless --type narrows it.  Deleted
- * records only with --all (then CSV has a `deleted` column).  A file
- * named with -o is created new (never overwritten), owner-only.
+ * first); JSON holds every type unless --type narrows it.
+ *
+ * Deleted records are written with --all, and otherwise only those that
+ * a written record refers to (a visit to a member who has since been
+ * deleted, an attendance of a deleted training), marked deleted, so
+ * that what export writes can always be imported.  CSV then has a
+ * `deleted` column.  A file named with -o is created new (never
+ * overwritten), owner-only.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,8 +21,64 @@
 struct export_ctx {
 	struct fb_buf *out;
 	cJSON *arr;
-	int all;
+	int all;                /* every deleted record */
+	int deleted_column;     /* CSV: write `deleted` */
+	sqlite3_stmt *referred; /* SELECT: is this deleted record referred to? */
 };
+
+/*
+ * Ids that records which are not deleted refer to, in a temporary
+ * table, and whether any deleted record of type t is among them.
+ */
+static enum fb_code find_referred(struct book *b, const struct type_def *t,
+				  struct export_ctx *x, int *any, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s;
+
+	*any = 0;
+	rc = store_exec(b->st,
+		"DROP TABLE IF EXISTS temp.export_ref;"
+		"CREATE TEMP TABLE export_ref(id TEXT PRIMARY KEY) WITHOUT ROWID;"
+		"INSERT OR IGNORE INTO export_ref SELECT json_extract(vals, '$.member_id')"
+		" FROM record WHERE deleted = 0 AND json_extract(vals, '$.member_id') IS NOT NULL;"
+		"INSERT OR IGNORE INTO export_ref SELECT json_extract(vals, '$.training_id')"
+		" FROM record WHERE deleted = 0 AND json_extract(vals, '$.training_id') IS NOT NULL;",
+		err);
+	if (rc != FB_OK)
+		return rc;
+	rc = store_prepare(b->st, "SELECT 1 FROM record WHERE deleted = 1"
+			   " AND (?1 IS NULL OR type = ?1) AND id IN (SELECT id FROM export_ref)"
+			   " LIMIT 1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	if (t)
+		sqlite3_bind_text(q, 1, t->name, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW)
+		*any = 1;
+	else if (s != SQLITE_DONE)
+		rc = store_fail(b->st, s, "export", err);
+	sqlite3_finalize(q);
+	if (rc == FB_OK)
+		rc = store_prepare(b->st, "SELECT 1 FROM export_ref WHERE id = ?1",
+				   &x->referred, err);
+	return rc;
+}
+
+/* Is r to be written?  Not deleted, or --all, or referred to. */
+static int wanted(struct export_ctx *x, const struct record *r)
+{
+	int yes;
+
+	if (!record_deleted(r) || x->all)
+		return 1;
+	sqlite3_bind_text(x->referred, 1, r->id, -1, SQLITE_STATIC);
+	yes = sqlite3_step(x->referred) == SQLITE_ROW;
+	sqlite3_reset(x->referred);
+	return yes;
+}
 
 static enum fb_code csv_header(struct fb_buf *out, const struct type_def *t,
 			       int all)
@@ -35,13 +96,17 @@ static enum fb_code csv_each(const struct record *r, void *p)
 {
 	struct export_ctx *x = p;
 	const struct type_def *t = model_type(r->type);
-	enum fb_code rc = csv_write_field(x->out, r->id, 1);
+	enum fb_code rc;
 	int i;
 
+	if (!wanted(x, r))
+		return FB_OK;
+	rc = csv_write_field(x->out, r->id, 1);
 	for (i = 0; rc == FB_OK && t->fields[i].name; i++) {
 		if (!strcmp(t->fields[i].name, FIELD_DELETED))
-			rc = x->all ? csv_write_field(x->out, record_deleted(r) ? "1" : "0", 0)
-				    : FB_OK;
+			rc = x->deleted_column
+				? csv_write_field(x->out, record_deleted(r) ? "1" : "0", 0)
+				: FB_OK;
 		else
 			rc = csv_write_field(x->out, r->val[i] ? r->val[i] : "", 0);
 	}
@@ -51,22 +116,25 @@ static enum fb_code csv_each(const struct record *r, void *p)
 static enum fb_code json_each(const struct record *r, void *p)
 {
 	struct export_ctx *x = p;
-	cJSON *o = record_to_json(r);
+	cJSON *o;
 
+	if (!wanted(x, r))
+		return FB_OK;
+	o = record_to_json(r);
 	return o && cJSON_AddItemToArray(x->arr, o) ? FB_OK : FB_ENOMEM;
 }
 
 enum fb_code cmd_export(struct cli *c)
 {
 	struct fb_buf out = FB_BUF_INIT((size_t)1 << 31);
-	struct export_ctx x = { &out, NULL, 0 };
+	struct export_ctx x = { &out, NULL, 0, 0, NULL };
 	const struct type_def *t = NULL;
 	struct cli_flags fl;
 	struct book *b = NULL;
 	cJSON *doc = NULL;
 	const char *fmt;
 	char *s;
-	int first;
+	int first, any_referred = 0;
 	enum fb_code rc;
 
 	rc = cli_parse_opts(c, NULL, NULL, NULL, "tfabo", &fl, &first);
@@ -85,20 +153,23 @@ enum fb_code cmd_export(struct cli *c)
 	x.all = fl.all;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
+	if ((rc = find_referred(b, t, &x, &any_referred, &c->err)) != FB_OK)
+		goto out;
+	x.deleted_column = fl.all || any_referred;
 	if (!strcmp(fmt, "csv")) {
 		if (fl.bom)
 			rc = buf_adds(&out, "\xEF\xBB\xBF");
 		if (rc == FB_OK)
-			rc = csv_header(&out, t, fl.all);
+			rc = csv_header(&out, t, x.deleted_column);
 		if (rc == FB_OK)
-			rc = book_each(b, t->type, 0, fl.all, csv_each, &x, &c->err);
+			rc = book_each(b, t->type, 0, 1, csv_each, &x, &c->err);
 	} else {
 		doc = cJSON_CreateObject();
 		if (!doc || !cJSON_AddStringToObject(doc, "branch", b->branch) ||
 		    !(x.arr = cJSON_AddArrayToObject(doc, "records")))
 			rc = FB_ENOMEM;
 		if (rc == FB_OK)
-			rc = book_each(b, t ? t->type : REC_NTYPES, 0, fl.all, json_each,
+			rc = book_each(b, t ? t->type : REC_NTYPES, 0, 1, json_each,
 				       &x, &c->err);
 		if (rc == FB_OK) {
 			s = cJSON_Print(doc);
@@ -115,6 +186,7 @@ enum fb_code cmd_export(struct cli *c)
 	}
 	rc = cli_write(c, fl.output, &out);
 out:
+	sqlite3_finalize(x.referred);
 	cJSON_Delete(doc);
 	buf_release(&out);
 	book_close(b);

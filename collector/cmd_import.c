@@ -402,6 +402,8 @@ enum fb_code cmd_import(struct cli *c)
 		goto out;
 	if ((rc = book_begin(b, &c->err)) != FB_OK)
 		goto out;
+	/* An exported file carries the deleted records its others refer to. */
+	b->refs_may_be_deleted = 1;
 	rc = !strcmp(fmt, "csv") ? import_csv(c, b, t, &data, &st)
 				 : import_json(c, b, t, &data, &st);
 	if (rc == FB_OK)

@@ -785,7 +785,7 @@ static enum fb_code check_ref(struct book *b, const struct field_def *f,
 	if (!r || r->type != f->ref)
 		rc = fb_fail(err, FB_ENOENT, "%s: no %s with id '%s'", f->name,
 			     model_type(f->ref)->name, id);
-	else if (record_deleted(r))
+	else if (record_deleted(r) && !b->refs_may_be_deleted)
 		rc = fb_fail(err, FB_EINVAL, "%s: %s %s is deleted", f->name,
 			     model_type(f->ref)->name, id);
 	record_free(r);

@@ -32,6 +32,9 @@ struct book {
 	uint64_t next_seq;            /* this device's next sequence */
 	unsigned char chain[JOURNAL_HASH_LEN]; /* this device's chain head */
 	uint64_t (*wall_ms)(void);    /* the clock; tests may replace it */
+	int refs_may_be_deleted;      /* import: a reference may name a
+				       * deleted record (files exported with
+				       * their deleted records keep them) */
 	/* prepared statements, reused */
 	sqlite3_stmt *q_get, *q_put, *q_journal, *q_conflict, *q_device_head,
 		     *q_have, *q_settle;
