@@ -82,9 +82,9 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit
 
 # The tests: unit programs and shell tests of the real binaries, all TAP.
-test: all
+test: all fuzz-replay-bin
 	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) FIELDBOOK_BUILD=$(abspath $(BUILD)) \
-	  prove $(PROVE_FLAGS) $(UNIT_BIN) tests/e2e/*.t
+	  prove $(PROVE_FLAGS) $(UNIT_BIN) tests/e2e/*.t tests/fuzz/replay.t
 
 # Unit tests under valgrind: any leak or invalid access fails the run.
 valgrind: all

@@ -170,32 +170,26 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 
 /* --- decoding ------------------------------------------------------- */
 
-/* Refuse an object with a key twice (cJSON would keep both). */
-static int unique_keys(const cJSON *o)
-{
-	const cJSON *a, *b;
-
-	for (a = o->child; a; a = a->next)
-		for (b = a->next; b; b = b->next)
-			if (a->string && b->string && !strcmp(a->string, b->string))
-				return 0;
-	return 1;
-}
-
-/* Only the named keys, each at most once. */
+/*
+ * Only the named keys, each at most once (cJSON would keep both of a
+ * repeated key).  Linear: a bit per allowed key, so an object of many
+ * keys is refused after as many steps as the list is long.
+ */
 static int keys_among(const cJSON *o, const char *const *allowed)
 {
 	const cJSON *it;
-	const char *const *k;
+	unsigned seen = 0;
+	size_t k;
 
-	if (!cJSON_IsObject(o) || !unique_keys(o))
+	if (!cJSON_IsObject(o))
 		return 0;
 	cJSON_ArrayForEach(it, o) {
-		for (k = allowed; *k; k++)
-			if (!strcmp(*k, it->string))
+		for (k = 0; allowed[k]; k++)
+			if (!strcmp(allowed[k], it->string))
 				break;
-		if (!*k)
-			return 0;
+		if (!allowed[k] || (seen & (1u << k)))
+			return 0;      /* unknown or repeated key */
+		seen |= 1u << k;
 	}
 	return 1;
 }
@@ -284,6 +278,11 @@ static cJSON *parse(const char *json, size_t len, struct fb_error *err)
 	const char *end = NULL;
 	cJSON *doc;
 
+	/* cJSON would end a string at an escaped NUL, silently. */
+	if (memmem(json, len, "\\u0000", 6)) {
+		fb_fail(err, FB_EINVAL, "a string holds \\u0000");
+		return NULL;
+	}
 	if (!wire_depth_ok(json, len, WIRE_DEPTH_MAX)) {
 		fb_fail(err, FB_EINVAL, "JSON nests deeper than %d", WIRE_DEPTH_MAX);
 		return NULL;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "wire.h"
@@ -133,6 +134,29 @@ int main(void)
 	free(deep);
 	ok(wire_depth_ok("{\"a\":\"[[[[[[[[[[[[\"}", 19, 2), "brackets inside strings do not count");
 	ok(!wire_depth_ok("[[[[[[[[[]]]]]]]]]", 18, 8), "nine levels are more than eight");
+
+	/*
+	 * An object of many keys must not tie a hub thread up: checking
+	 * keys two by two took hours on a 16 MiB body.  A hang guard, not
+	 * a timing: linear work ends in milliseconds, quadratic in minutes.
+	 */
+	{
+		struct fb_buf many = FB_BUF_INIT(0);
+
+		buf_adds(&many, "{");
+		for (i = 0; i < 200000; i++)
+			buf_printf(&many, "\"%x\":0,", i);
+		buf_adds(&many, "\"v\":1}");
+		alarm(120);
+		is_int(push_text(many.data), FB_EINVAL, "an object of 200,000 keys is refused");
+		alarm(0);
+		buf_release(&many);
+	}
+	is_int(push_text("{\"v\":1,\"device\":\"0123456789abcdef\",\"seq\":1,\"branch\":\"B\","
+			 "\"changes\":[{\"h\":\"0001000000000000\",\"id\":\"1b4e28ba-2fa1-41d2-883f-0016d3cca427\","
+			 "\"t\":\"member\",\"e\":[[\"full_name\",\"a\\u0000b\",\"\"]]}],\"last_hash\":\""
+			 "0000000000000000000000000000000000000000000000000000000000000000\"}"),
+	       FB_EINVAL, "an escaped NUL in a value is refused, not cut short");
 
 	/* Hex helpers. */
 	{
