@@ -17,6 +17,18 @@ int stamp_eq(const struct fb_stamp *a, const struct fb_stamp *b)
 
 static const struct fb_stamp no_stamp;
 
+/*
+ * Two writers who wrote the same value lost nothing to each other (two
+ * laptops recording the same attendance): the greater stamp still wins,
+ * but there is no conflict to show.
+ */
+static void not_when_equal(struct merge_result *out)
+{
+	if (out->winner_value && out->loser_value &&
+	    !strcmp(out->winner_value, out->loser_value))
+		out->conflict = 0;
+}
+
 void merge_field(const struct merge_field *cur, const struct merge_entry *in,
 		 struct merge_result *out)
 {
@@ -37,6 +49,7 @@ void merge_field(const struct merge_field *cur, const struct merge_entry *in,
 			out->winner_value = in->value;
 			out->loser_stamp = &cur->stamp;
 			out->loser_value = cur->value;
+			not_when_equal(out);
 		}
 		return;
 	}
@@ -48,6 +61,7 @@ void merge_field(const struct merge_field *cur, const struct merge_entry *in,
 	out->winner_value = cur->value;
 	out->loser_stamp = &in->stamp;
 	out->loser_value = in->value;
+	not_when_equal(out);
 }
 
 int merge_edit_vs_delete(const struct fb_stamp *edit,

@@ -15,7 +15,8 @@
  * Concurrency: an entry names as its base the stamp of the value it
  * replaced on its own device.  If that is not the stamp the receiver
  * holds, the two values were written without seeing each other, and
- * the one that loses is logged, never dropped.
+ * the one that loses is logged, never dropped, unless both wrote the
+ * same value (then nothing was lost and there is nothing to decide).
  *
  * Deletion is the field `deleted` and merges like any other.  An edit
  * and a delete of the same record touch different fields, so the rule

@@ -42,10 +42,10 @@ expect_out_match '^synced: 0 changes sent, [1-9][0-9]* received' "B received A's
 
 fbd "$A" export --format json --all >"$TMP/A.json"
 fbd "$B" export --format json --all >"$TMP/B.json"
-ok "B's export --all equals A's" cmp -s "$TMP/A.json" "$TMP/B.json"
+same_file "B's export --all equals A's" "$TMP/A.json" "$TMP/B.json"
 fbd "$A" export --format json >"$TMP/A1.json"
 fbd "$B" export --format json >"$TMP/B1.json"
-ok "B's export (without deleted) equals A's" cmp -s "$TMP/A1.json" "$TMP/B1.json"
+same_file "B's export (without deleted) equals A's" "$TMP/A1.json" "$TMP/B1.json"
 is "$(json_get 'len(d["records"])' <"$TMP/B.json")" 7 "B holds 3 members, 1 training, 2 attendances, 1 visit"
 is "$(fbd "$B" show "$m3" --json | json_get 'd["phone"] + " " + d["notes"]')" "0987654321 Hộ nghèo" \
 	"A's edit reached B"
@@ -64,8 +64,7 @@ expect_exit 0 "A syncs again"
 expect_out_match '^synced: 0 changes sent, [1-9][0-9]* received' "A received B's changes"
 fbd "$A" export --format json --all >"$TMP/A.json"
 fbd "$B" export --format json --all >"$TMP/B.json"
-ok "after both ways, exports are equal" cmp -s "$TMP/A.json" "$TMP/B.json" ||
-	diag "$(diff "$TMP/A.json" "$TMP/B.json" | head -20)"
+same_file "after both ways, exports are equal" "$TMP/A.json" "$TMP/B.json"
 is "$(fbd "$A" show "$m1" --json | json_get 'd["phone"]')" 0900000001 "B's edit reached A"
 is "$(fbd "$A" show "$t1" --json | json_get 'len(d["attendees"])')" 3 "3 attendees on A"
 

@@ -73,7 +73,7 @@ sync_both B A B
 is "$(att "$A") $(att "$B") $(hub_att)" "3 3 3" "three attendances on A, B and the hub"
 fbd "$A" export --format json --all >"$TMP/A.json"
 fbd "$B" export --format json --all >"$TMP/B.json"
-ok "A and B export the same" cmp -s "$TMP/A.json" "$TMP/B.json"
+same_file "A and B export the same" "$TMP/A.json" "$TMP/B.json"
 
 # Unattend on A, synced: gone on B too.
 run fbd "$A" training unattend "$t1" "$m2"
@@ -96,7 +96,7 @@ is "$(att "$A") $(att "$B") $(hub_att ' and deleted = 0') $(hub_att)" "2 2 2 3" 
 	"the same unattend on both: one row, removed, everywhere"
 fbd "$A" export --format json --all >"$TMP/A.json"
 fbd "$B" export --format json --all >"$TMP/B.json"
-ok "A and B still export the same" cmp -s "$TMP/A.json" "$TMP/B.json"
+same_file "A and B still export the same" "$TMP/A.json" "$TMP/B.json"
 
 for x in A B; do
 	run fbd "$TMP/$x.db" verify

@@ -41,10 +41,15 @@ req() {
 is_error() {
 	printf '%s' "$BODY" | json_q 'isinstance(d.get("error"), str) and isinstance(d.get("message"), str) and len(d["message"]) > 0 and d["error"] == a[0]' "$1" 2>/dev/null
 }
-# refused DESC STATUS ERRORCODE: two tests on the last req.
+# refused DESC STATUS ERRORCODE: three tests on the last req.
 refused() {
 	is "$CODE" "$2" "$1: HTTP $2"
-	is "$(is_error "$3")" true "$1: JSON error \"$3\" with a message" || diag "body: $BODY"
+	if [ "$(is_error "$3")" = true ]; then
+		pass "$1: JSON error \"$3\" with a message"
+	else
+		fail "$1: JSON error \"$3\" with a message" "body: $BODY"
+	fi
+	like "$BODY" '"hub_time":"[0-9a-f]{16}"' "$1: the answer carries the hub's time"
 }
 # push_body FILE DEVICE SEQ BRANCH [AHEAD_MS] [RAW]: a push of one new
 # member, JSON then zlib-deflated (RAW=raw keeps the JSON as it is).

@@ -1,13 +1,18 @@
 # lib.sh - shared helpers of the end-to-end tests (sourced, bash).
 #
 # Each test script gets its own temporary directory ($TMP, removed on
-# exit) and a database inside it ($FIELDBOOK_DB).  Output is TAP:
-# every assertion prints "ok N - ..." or "not ok N - ...", and
-# done_testing prints the plan "1..N" and exits non-zero if any failed.
+# exit, also the working directory) and a database inside it
+# ($FIELDBOOK_DB).  Output is TAP: every assertion prints "ok N - ..."
+# or "not ok N - ...", and done_testing prints the plan "1..N" and
+# exits non-zero if any failed.  The binary is $FIELDBOOK, else
+# ../../build/bin/fieldbook from this directory.
 #
-#   fb ARGS...          run the fieldbook binary (bounded by a timeout)
-#   run CMD ARGS...     run a command; sets RC, OUT, ERR (and OUT_FILE,
-#                       ERR_FILE holding the exact bytes)
+#   fb ARGS...          run the fieldbook binary
+#   run CMD ARGS...     run a command (stdin /dev/null); sets RC, OUT,
+#                       ERR (and OUT_FILE, ERR_FILE holding the bytes)
+#   ok DESC CMD...      passes if CMD succeeds
+#   is GOT WANT DESC    string equality;  like GOT ERE DESC: a line matches
+#   pass DESC / fail DESC [DIAG...] / diag TEXT... / done_testing
 #   expect_exit N [desc]         RC is N
 #   expect_out TEXT [desc]       stdout equals TEXT (trailing newlines aside)
 #   expect_out_contains TEXT     stdout contains TEXT
@@ -18,10 +23,24 @@
 #   snapshot / db_unchanged      compare export --all + journal count
 #   bad CODE MSG CMD...          a bad input: exit CODE, stderr exactly MSG
 #                                (one line), database unchanged (3 tests)
+#   fresh_db [BRANCH]            new database at $FIELDBOOK_DB
+#   new_id CMD...                print the id a command prints (setup)
+#   json_get EXPR                Python EXPR on the JSON on stdin, as `d`
+#   is_j EXPR WANT DESC          is, with EXPR on the last run's stdout
+#   is_json FILE                 python3 -m json.tool accepts FILE
+#   sql_query DB SQL             sqlite3 output into $SQL_OUT
+#
+# Python and sqlite3 each run once per script as helpers fed through
+# pipes (fds 5-8): on some machines starting a process costs more than
+# the command under test.
 
 set -u
 
-E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+case ${BASH_SOURCE[0]} in
+*/*) E2E_DIR=${BASH_SOURCE[0]%/*} ;;
+*) E2E_DIR=. ;;
+esac
+E2E_DIR=$(cd "$E2E_DIR" && pwd)
 if [ -z "${FIELDBOOK:-}" ]; then
 	FIELDBOOK=$E2E_DIR/../../build/bin/fieldbook
 fi
@@ -38,8 +57,8 @@ export FIELDBOOK
 # most 5 s for a lock, stdin is /dev/null, and a watchdog ends the whole
 # script after E2E_LIMIT seconds.
 FB_TIMEOUT=${FB_TIMEOUT:-20}
-FB_CPU_LIMIT=${FB_CPU_LIMIT:-60}
-E2E_LIMIT=${E2E_LIMIT:-300}
+FB_CPU_LIMIT=${FB_CPU_LIMIT:-300}
+E2E_LIMIT=${E2E_LIMIT:-600}
 ulimit -t "$FB_CPU_LIMIT" 2>/dev/null
 
 if [ ! -x "$FIELDBOOK" ]; then
@@ -53,9 +72,20 @@ for tool in sqlite3 python3 timeout; do
 	fi
 done
 
-# The interpreter itself, without site packages: a version-manager shim
-# or site start-up costs a third of a second per call.
-PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+# The interpreter itself, not a version manager's shim (a shell script
+# that starts several programs each time), and without site packages.
+PYTHON=
+_IFS=$IFS
+IFS=:
+for _d in $PATH; do
+	case $_d in *shims*) continue ;; esac
+	if [ -x "$_d/python3" ]; then
+		PYTHON=$_d/python3
+		break
+	fi
+done
+IFS=$_IFS
+[ -n "$PYTHON" ] || PYTHON=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
 [ -x "$PYTHON" ] || PYTHON=$(command -v python3)
 py() {
 	"$PYTHON" -I -S "$@"
@@ -73,7 +103,8 @@ trap 'echo "Bail out! ${0##*/} terminated (over ${E2E_LIMIT}s?)"; exit 130' INT 
 # still running, and after E2E_LIMIT seconds stops it and its children.
 # It writes nothing, so it never holds prove's pipe open.
 _e2e_main=$$
-if mkfifo "$TMP/.watchdog" 2>/dev/null; then
+mkfifo "$TMP/.watchdog" "$TMP/.sql.in" "$TMP/.sql.out" 2>/dev/null
+if [ -p "$TMP/.watchdog" ]; then
 	(
 		exec 9<>"$TMP/.watchdog" </dev/null >/dev/null 2>&1
 		trap - INT TERM EXIT
@@ -170,7 +201,7 @@ done_testing() {
 }
 
 fb() {
-	"$FIELDBOOK" "$@"
+	"$FIELDBOOK" "$@" 5>&- 6>&- 7>&- 8>&-
 }
 
 OUT_FILE=$TMP/.run.out
@@ -268,6 +299,34 @@ expect_err_empty() {
 	fi
 }
 
+# sql_query DB SQL: SQL's output (sqlite3 -batch, one line per row) in
+# $SQL_OUT.  One sqlite3 process per script answers every query: it
+# opens DB for the query and closes it after (.open :memory:), so no
+# connection stays open while fieldbook works on the file.
+SQL_OUT=
+_sql_pid=
+sql_query() {
+	local line
+	SQL_OUT=
+	if [ -z "$_sql_pid" ]; then
+		SQL_OUT=$(sqlite3 "$1" "$2" 2>&1)
+		return
+	fi
+	printf '.open "%s"\n%s\n;\nselect char(1);\n.open :memory:\n' "$1" "$2" >&5
+	while IFS= read -r -t 20 line <&6; do
+		[ "$line" = $'\001' ] && return 0
+		SQL_OUT+=${SQL_OUT:+$'\n'}$line
+	done
+	SQL_OUT+="(no answer from sqlite3)"
+	return 1
+}
+if [ -p "$TMP/.sql.in" ]; then
+	exec 5<>"$TMP/.sql.in" 6<>"$TMP/.sql.out"
+	# Not a writer of its own input (5, 6 closed): it ends at our exit.
+	sqlite3 -batch <"$TMP/.sql.in" >"$TMP/.sql.out" 2>&1 5>&- 6>&- &
+	_sql_pid=$!
+fi
+
 # A database's state as the user sees it (export --format json --all),
 # plus the journal's length.  The export is taken again only when the
 # record table or the journal changed since the last one (an sqlite3
@@ -281,9 +340,10 @@ db_state() {
 		STATE="(no database)"
 		return
 	fi
-	key=$(sqlite3 "$db" "select 'journal: ' || count(*) from journal;
+	sql_query "$db" "select 'journal: ' || count(*) from journal;
 		select id || ' ' || type || ' ' || branch || ' ' || deleted || ' ' || vals
-		from record order by id" 2>&1)
+		from record order by id;"
+	key=$SQL_OUT
 	if [ "$db|$key" != "$_STATE_KEY" ]; then
 		_STATE_EXPORT=$(FIELDBOOK_DB=$db fb export --format json --all 2>&1)
 		_STATE_KEY="$db|$key"
@@ -345,6 +405,7 @@ new_id() {
 # One Python process per script serves every call (a co-process), as
 # starting Python costs more than most fieldbook commands.
 coproc _PYJ {
+	exec 5>&- 6>&-
 	"$PYTHON" -I -S -u -c '
 import json, sys
 inp, out = sys.stdin.buffer, sys.stdout.buffer

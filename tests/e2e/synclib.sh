@@ -18,17 +18,22 @@
 #   jcount DB DEVICE             "rows|last_seq" of DEVICE's journal in DB
 #   jget DB EXPR ARGS...         json_get EXPR on `fieldbook --db DB ARGS`
 #   json_q EXPR ARGS...          json_get with ARGS bound to the list `a`
+#   same_file DESC F1 F2         one test: the files are equal (diff if not)
 
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
+# The hub binary: $FIELDBOOK_HUB (made absolute here, before lib.sh
+# changes directory), else ../../build/bin/fieldbook-hub from here.
+_synclib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [ -z "${FIELDBOOK_HUB:-}" ]; then
-	FIELDBOOK_HUB=$E2E_DIR/../../build/bin/fieldbook-hub
+	FIELDBOOK_HUB=$_synclib_dir/../../build/bin/fieldbook-hub
 fi
 case $FIELDBOOK_HUB in
 /*) ;;
-*) FIELDBOOK_HUB=$OLDPWD/$FIELDBOOK_HUB ;;
+*) FIELDBOOK_HUB=$PWD/$FIELDBOOK_HUB ;;
 esac
 export FIELDBOOK_HUB
+
+. "$_synclib_dir/lib.sh"
+
 if [ ! -x "$FIELDBOOK_HUB" ]; then
 	echo "Bail out! fieldbook-hub binary not found at $FIELDBOOK_HUB (run make all)"
 	exit 1
@@ -46,7 +51,14 @@ _sync_cleanup() {
 	done
 	_SYNC_PIDS=
 }
-trap '_sync_cleanup; rm -rf "$TMP"' EXIT
+# Chain onto lib.sh's EXIT trap (whatever it is): servers first.
+# shellcheck disable=SC2120 # its own set --, not the caller's arguments
+_sync_prev_exit() {
+	eval "set -- $(trap -p EXIT)"
+	printf '%s' "${3:-}"
+}
+_SYNC_PREV_EXIT=$(_sync_prev_exit)
+trap '_sync_cleanup; eval "$_SYNC_PREV_EXIT"' EXIT
 
 _sync_forget() {
 	local p keep=
@@ -56,14 +68,15 @@ _sync_forget() {
 	_SYNC_PIDS=$keep
 }
 
+# Processes started here do not hold lib.sh's helper pipes (fds 5-8).
 hub() {
-	timeout "$FB_TIMEOUT" "$FIELDBOOK_HUB" "$@"
+	timeout "$FB_TIMEOUT" "$FIELDBOOK_HUB" "$@" 5>&- 6>&- 7>&- 8>&-
 }
 
 fbd() {
 	local db=$1
 	shift
-	timeout "$FB_TIMEOUT" "$FIELDBOOK" --db "$db" "$@"
+	timeout "$FB_TIMEOUT" "$FIELDBOOK" --db "$db" "$@" 5>&- 6>&- 7>&- 8>&-
 }
 
 hub_tree() {
@@ -102,7 +115,7 @@ HUB_RC=
 # start_hub H [serve args...]: the hub's stderr goes to HUB_LOG (one per
 # start, so a test can read what each one logged).
 start_hub() {
-	local h=$1 pf i scheme=http
+	local h=$1 pf c _ scheme=http
 	shift
 	_HUB_N=$((_HUB_N + 1))
 	pf=$TMP/hub-$_HUB_N.port
@@ -110,14 +123,21 @@ start_hub() {
 	rm -f "$pf"
 	case " $* " in *" --tls-cert "*) scheme=https ;; esac
 	"$FIELDBOOK_HUB" --db "$h" serve --listen 127.0.0.1:0 --port-file "$pf" "$@" \
-		>"$TMP/hub-$_HUB_N.out" 2>"$HUB_LOG" </dev/null &
+		>"$TMP/hub-$_HUB_N.out" 2>"$HUB_LOG" </dev/null 5>&- 6>&- 7>&- 8>&- &
 	HUB_PID=$!
 	_SYNC_PIDS="$_SYNC_PIDS $HUB_PID"
 	HUB_PORT=
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		if [ -s "$pf" ]; then
-			HUB_PORT=$(tr -dc 0-9 <"$pf")
-			[ -n "$HUB_PORT" ] && break
+			# Only a whole line: the hub may be writing it.
+			c=$(cat "$pf" && echo x)
+			if [ "${c%$'\n'x}" != "$c" ]; then
+				c=${c%$'\n'x}
+				if [[ $c =~ ^[0-9]+$ ]]; then
+					HUB_PORT=$c
+					break
+				fi
+			fi
 		fi
 		kill -0 "$HUB_PID" 2>/dev/null || break
 		sleep 0.05
@@ -130,12 +150,13 @@ start_hub() {
 }
 
 # stop_hub [PID]: SIGTERM, wait at most ~10 s (then SIGKILL); HUB_RC.
+# shellcheck disable=SC2120
 stop_hub() {
-	local p=${1:-$HUB_PID} i
+	local p=${1:-$HUB_PID} _
 	HUB_RC=
 	[ -n "$p" ] || return 0
 	kill -TERM "$p" 2>/dev/null
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -144,11 +165,13 @@ stop_hub() {
 		kill -9 "$p" 2>/dev/null
 	fi
 	wait "$p" 2>/dev/null
+	# shellcheck disable=SC2034 # read by the tests
 	HUB_RC=$?
 	_sync_forget "$p"
 }
 
 # kill_hub [PID]: a crash, no chance to finish anything.
+# shellcheck disable=SC2120
 kill_hub() {
 	local p=${1:-$HUB_PID}
 	kill -9 "$p" 2>/dev/null
@@ -176,8 +199,8 @@ new_collector() {
 
 # sync_until DB [MAX]: sync until exit 0, at most MAX tries; RC OUT ERR.
 sync_until() {
-	local db=$1 max=${2:-10} i
-	for i in $(seq "$max"); do
+	local db=$1 max=${2:-10} _
+	for _ in $(seq "$max"); do
 		run fbd "$db" sync
 		[ "$RC" -eq 0 ] && return 0
 		sleep 0.1
@@ -211,4 +234,12 @@ a = sys.argv[2:]
 v = eval(sys.argv[1])
 print(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
 ' "$@"
+}
+
+same_file() {
+	if cmp -s "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1" "$(diff "$2" "$3" | head -20)"
+	fi
 }
