@@ -15,7 +15,7 @@ static enum fb_code add_links(struct book *b, const struct record *r,
 	const char *key = r->type == REC_TRAINING ? "training_id" : "member_id";
 	const char *other = r->type == REC_TRAINING ? "member_id" : "training_id";
 	cJSON *arr;
-	char sql[256];
+	char sql[384];
 	enum fb_code rc;
 	int s;
 
@@ -25,10 +25,12 @@ static enum fb_code add_links(struct book *b, const struct record *r,
 							      : "trainings");
 	if (!arr)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
+	/* Only people and courses that are not deleted, as the report counts. */
 	snprintf(sql, sizeof(sql),
-		 "SELECT json_extract(vals, '$.%s') FROM record"
-		 " WHERE type = 'attendance' AND deleted = 0"
-		 " AND json_extract(vals, '$.%s') = ?1 ORDER BY id", other, key);
+		 "SELECT json_extract(a.vals, '$.%s') FROM record a"
+		 " JOIN record o ON o.id = json_extract(a.vals, '$.%s') AND o.deleted = 0"
+		 " WHERE a.type = 'attendance' AND a.deleted = 0"
+		 " AND json_extract(a.vals, '$.%s') = ?1 ORDER BY a.id", other, other, key);
 	if ((rc = store_prepare(b->st, sql, &q, err)) != FB_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, r->id, -1, SQLITE_STATIC);

@@ -127,7 +127,22 @@ static const struct command *find_command(int argc, char **argv, int *words)
 	return NULL;
 }
 
-/* "fieldbook training" alone or with an unknown word: list its verbs. */
+/* The verbs of a two-word group ("add, attend, unattend"); 0 if none. */
+static int group_verbs(const char *group, char *out, size_t n)
+{
+	size_t i, len = strlen(group), used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < NCOMMANDS; i++) {
+		if (strncmp(commands[i].name, group, len) || commands[i].name[len] != ' ')
+			continue;
+		used += (size_t)snprintf(out + used, used < n ? n - used : 0, "%s%s",
+					 used ? ", " : "", commands[i].name + len + 1);
+	}
+	return used > 0;
+}
+
+/* "fieldbook training --help": list its verbs' usage. */
 static int group_help(const char *group, FILE *f)
 {
 	size_t i, n = strlen(group);
@@ -150,6 +165,7 @@ int main(int argc, char **argv)
 	const struct command *cmd;
 	struct cli c;
 	enum fb_code rc;
+	char verbs[128];
 	int i, words = 0;
 
 	umask(077);
@@ -162,7 +178,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--version")) {
 			printf("fieldbook %s\n", FIELDBOOK_VERSION);
 			return 0;
-		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
+		} else if (!strcmp(argv[i], "--db")) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "fieldbook: --db needs a path\n");
+				return fb_exit_status(FB_EUSAGE);
+			}
 			db_opt = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			db_opt = argv[i] + 5;
@@ -173,7 +193,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		print_help(stderr);
+		fprintf(stderr, "fieldbook: give a command (see 'fieldbook --help')\n");
 		return fb_exit_status(FB_EUSAGE);
 	}
 	if (!strcmp(argv[i], "help")) {
@@ -184,10 +204,11 @@ int main(int argc, char **argv)
 	if (!cmd) {
 		int asked = i + 1 < argc && !strcmp(argv[i + 1], "--help");
 
-		if (group_help(argv[i], asked ? stdout : stderr)) {
-			if (asked)
-				return 0;
-			fprintf(stderr, "fieldbook: %s what? (see above)\n", argv[i]);
+		if (asked && group_help(argv[i], stdout)) {
+			return 0;
+		} else if (group_verbs(argv[i], verbs, sizeof(verbs))) {
+			fprintf(stderr, "fieldbook: '%s' needs one of: %s (see 'fieldbook %s --help')\n",
+				argv[i], verbs, argv[i]);
 		} else {
 			fprintf(stderr, "fieldbook: unknown command '%s' (see 'fieldbook --help')\n",
 				argv[i]);

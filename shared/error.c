@@ -40,6 +40,32 @@ int fb_exit_status(enum fb_code code)
 	return codes[code].status;
 }
 
+/*
+ * Bytes that are not UTF-8 (a value quoted from bad input, or cut at the
+ * message's end) become '?', so that the line a terminal shows is text.
+ */
+static void printable_utf8(char *s)
+{
+	unsigned char *p = (unsigned char *)s;
+
+	while (*p) {
+		int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 :
+			(*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+		int i;
+
+		for (i = 1; i < n; i++)
+			if ((p[i] & 0xC0) != 0x80)
+				n = 0;
+		if (n == 2 && *p < 0xC2)
+			n = 0;  /* overlong */
+		if (n == 0 || (*p < 0x20 && *p != '\t')) {
+			*p++ = '?';
+			continue;
+		}
+		p += n;
+	}
+}
+
 enum fb_code fb_fail(struct fb_error *err, enum fb_code code,
 		     const char *fmt, ...)
 {
@@ -55,6 +81,7 @@ enum fb_code fb_fail(struct fb_error *err, enum fb_code code,
 	/* One line: a value quoted into a message must not break it. */
 	while ((nl = strpbrk(err->msg, "\r\n")))
 		*nl = ' ';
+	printable_utf8(err->msg);
 	return code;
 }
 

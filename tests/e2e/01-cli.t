@@ -93,4 +93,20 @@ run env -u FIELDBOOK_DB XDG_DATA_HOME="$TMP/xdg" "$FIELDBOOK" init --branch X1
 expect_exit 0 "init with the XDG default"
 ok "database created under \$XDG_DATA_HOME/fieldbook/" test -f "$TMP/xdg/fieldbook/fieldbook.db"
 
+# One line for each of these usage errors, never a page of help on stderr.
+run "$FIELDBOOK"
+expect_exit 64 "no command: usage error"
+expect_err "fieldbook: give a command (see 'fieldbook --help')" "no command: one line"
+run "$FIELDBOOK" training
+expect_exit 64 "a group without its verb: usage error"
+expect_err "fieldbook: 'training' needs one of: add, attend, unattend (see 'fieldbook training --help')" \
+	"a group without its verb names the verbs"
+run "$FIELDBOOK" --db
+expect_exit 64 "--db without a path: usage error"
+expect_err "fieldbook: --db needs a path" "--db without a path says so"
+fresh_db
+run "$FIELDBOOK" show $'\xff'
+expect_exit 65 "an invalid id: bad data"
+expect_err "fieldbook: no record with id '?'" "bytes that are not UTF-8 are not echoed raw"
+
 done_testing
