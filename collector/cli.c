@@ -154,14 +154,22 @@ enum fb_code cli_write(struct cli *c, const char *path, const struct fb_buf *b)
 				       strerror(errno));
 	}
 	bad = b->len && fwrite(b->data, 1, b->len, f) != b->len;
-	if (f != stdout)
-		bad |= fsync(fileno(f)) != 0;
 	bad |= fflush(f) != 0;
-	if (f != stdout)
+	if (f != stdout) {
+		/* On disk before we say it is written; a file that could
+		 * not be written whole is not left behind half. */
+		bad |= fsync(fileno(f)) != 0;
 		bad |= fclose(f) != 0;
+		if (bad) {
+			int saved = errno;
+
+			unlink(path);
+			errno = saved;
+		}
+	}
 	if (bad)
 		return fb_fail(&c->err, FB_EIO, "writing %s: %s",
-			       path ? path : "output", strerror(errno));
+			       path && strcmp(path, "-") ? path : "output", strerror(errno));
 	return FB_OK;
 }
 
