@@ -84,7 +84,7 @@ $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit
 # The tests: unit programs and shell tests of the real binaries, all TAP.
 test: all fuzz-replay-bin
 	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) FIELDBOOK_BUILD=$(abspath $(BUILD)) \
-	  prove $(PROVE_FLAGS) $(UNIT_BIN) tests/e2e/*.t tests/fuzz/replay.t
+	  prove $(PROVE_FLAGS) $(UNIT_BIN) $(TEST_PROGS) tests/e2e/*.t tests/fuzz/replay.t
 
 # Unit tests under valgrind: any leak or invalid access fails the run.
 valgrind: all

@@ -244,8 +244,10 @@ static enum fb_code load_unsent(struct book *b, uint64_t after,
 		snprintf(c->branch, sizeof(c->branch), "%s", sqlite3_column_text(q, 4));
 		memcpy(c->hash, sqlite3_column_blob(q, 6), JOURNAL_HASH_LEN);
 		bytes += (size_t)sqlite3_column_bytes(q, 5);
-		if ((rc = journal_body_parse((const char *)sqlite3_column_text(q, 5), c, err)))
+		if ((rc = journal_body_parse((const char *)sqlite3_column_text(q, 5), c, err))) {
+			jchange_release(c);
 			break;
+		}
 		(*n)++;
 	}
 	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
@@ -347,8 +349,10 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				     " short; nothing is lost, run sync again");
 			break;
 		}
+		/* The hub may hold more than this batch (a resend after a
+		 * lost answer), never more than this device wrote. */
 		if (!cJSON_IsNumber(ack) || ack->valuedouble < (double)acked ||
-		    ack->valuedouble > (double)(batch[n - 1].seq + batch[n - 1].n - 1)) {
+		    ack->valuedouble > (double)(b->next_seq - 1)) {
 			rc = fb_fail(err, FB_EINVAL, "push: the hub's acknowledgement makes no sense");
 			cJSON_Delete(ans);
 			break;
