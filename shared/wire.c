@@ -371,15 +371,21 @@ out:
 	return rc;
 }
 
-void wire_batch_release(struct wire_batch *b)
+/* Free n decoded changes and empty the owner's fields. */
+static void release_changes(struct jchange **changes, size_t *n)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++)
-		jchange_release(&b->changes[i]);
-	free(b->changes);
-	b->changes = NULL;
-	b->n = 0;
+	for (i = 0; i < *n; i++)
+		jchange_release(&(*changes)[i]);
+	free(*changes);
+	*changes = NULL;
+	*n = 0;
+}
+
+void wire_batch_release(struct wire_batch *b)
+{
+	release_changes(&b->changes, &b->n);
 }
 
 /* --- pull ----------------------------------------------------------- */
@@ -490,13 +496,7 @@ out:
 
 void wire_page_release(struct wire_page *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		jchange_release(&p->changes[i]);
-	free(p->changes);
-	p->changes = NULL;
-	p->n = 0;
+	release_changes(&p->changes, &p->n);
 }
 
 enum fb_code wire_error(struct fb_buf *out, const char *code, const char *msg,
