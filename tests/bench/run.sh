@@ -1,0 +1,447 @@
+#!/usr/bin/env bash
+# run.sh - make bench: the collector, sync and hub figures of
+# docs/PERFORMANCE.md, each beside a limit measured in the same run on
+# the same data, printed as a table and written to bench/results.json.
+#
+# Everything runs on the real disk (SQLite WAL, synchronous=FULL) in a
+# temporary directory under $BENCH_TMP (default /tmp), through the real
+# binaries over loopback, except the in-process figures of fbbench
+# (raw SQLite, zlib, book_add).  Sizes, with defaults that fit in
+# 10 minutes on 2 cores:
+#
+#   BENCH_N=100000         records of the first push and pull (the "100k")
+#   BENCH_N_SMALL=1000     records of the small book (the "1k")
+#   BENCH_N_MID=10000      records pushed to a hub for its 10k memory figure
+#   BENCH_SINGLE=300       records added one transaction each (fsync each)
+#   BENCH_RUNS=9           runs of each latency figure (the median is kept)
+#   BENCH_DEVICES=200      devices pushing at once ...
+#   BENCH_PER_DEVICE=1000  ... records each
+#   BENCH_SEED=20261127    the data's seed
+#   BENCH_OUT=bench        where results.json goes
+#   BENCH_KEEP=1           keep the temporary directory (for perf)
+#
+# The latencies at 1k and at 100k are taken in turns (1k, 100k, 1k ...)
+# so that other load on the machine weighs on both alike.
+#
+# Needs: FIELDBOOK, FIELDBOOK_HUB, FBBENCH (set by make bench), sqlite3.
+set -euo pipefail
+
+FB=${FIELDBOOK:?set FIELDBOOK}
+HUB=${FIELDBOOK_HUB:?set FIELDBOOK_HUB}
+FBB=${FBBENCH:?set FBBENCH}
+N=${BENCH_N:-100000}
+N_SMALL=${BENCH_N_SMALL:-1000}
+N_MID=${BENCH_N_MID:-10000}
+SINGLE=${BENCH_SINGLE:-300}
+RUNS=${BENCH_RUNS:-9}
+DEVICES=${BENCH_DEVICES:-200}
+PER_DEVICE=${BENCH_PER_DEVICE:-1000}
+SEED=${BENCH_SEED:-20261127}
+OUT=${BENCH_OUT:-bench}
+BRANCH=HN.PL.TT.03
+TIMEOUT=300     # seconds any one process may take
+FLEET_TIMEOUT=240  # seconds each device's sync may take
+
+started=$(date +%s%N)
+mkdir -p "$OUT"
+work=$(mktemp -d "${BENCH_TMP:-/tmp}/fieldbook-bench.XXXXXX")
+kv=$work/results.kv
+: >"$kv"
+hub_pids=""
+# Run copies: a rebuild in the tree during the run must not change them.
+mkdir -p "$work/bin"
+cp "$FB" "$work/bin/fieldbook"
+cp "$HUB" "$work/bin/fieldbook-hub"
+FB=$work/bin/fieldbook
+HUB=$work/bin/fieldbook-hub
+
+cleanup() {
+	local p
+	for p in $hub_pids; do
+		kill -9 "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "bench: kept $work" >&2
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+# phase NAME: the seconds since the last phase, as phase_NAME_s
+phase_t=$started
+phase() {
+	local t
+	t=$(date +%s%N)
+	note "phase_$1_s" "$(calc "int(($t - $phase_t) / 1e9 + 0.5)")"
+	phase_t=$t
+}
+note() { printf '%s=%s\n' "$1" "$2" >>"$kv"; }
+fail() { say "FAILED: $*"; exit 1; }
+now_ns() { date +%s%N; }
+# calc EXPR: floating point arithmetic (awk)
+calc() { awk "BEGIN { printf \"%.6g\", $1 }"; }
+median() { sort -n | awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)] }'; }
+# percentile P: the nearest-rank P-th percentile of the numbers on stdin
+percentile() {
+	sort -n | awk -v p="$1" '{ a[NR] = $1 } END {
+		if (!NR) exit
+		i = int(NR * p / 100); if (i < NR * p / 100) i++; if (i < 1) i = 1
+		print a[i] }'
+}
+# keep KEY VALUE: append VALUE to the list $work/KEY (medians at the end)
+keep() { printf '%s\n' "$2" >>"$work/$1.list"; }
+note_median() { note "$1" "$(median <"$work/$1.list")"; }
+
+fb() {
+	local db=$1
+	shift
+	timeout "$TIMEOUT" "$FB" --db "$db" "$@"
+}
+hubcmd() {
+	local db=$1
+	shift
+	timeout "$TIMEOUT" "$HUB" --db "$db" "$@"
+}
+
+# timed CMD...: run it; MS is its wall time in ms, OUTPUT its stdout.
+MS=0
+OUTPUT=
+timed() {
+	local t0 t1 rc=0
+	t0=$(now_ns)
+	OUTPUT=$("$@" 2>"$work/last.err") || rc=$?
+	t1=$(now_ns)
+	[ "$rc" -eq 0 ] || fail "$* exited $rc: $(head -c 400 "$work/last.err")"
+	MS=$(calc "($t1 - $t0) / 1e6")
+}
+
+# The "N requests, X bytes sent, Y received" a sync prints.
+REQ=0 SENT=0 RECV=0 PUSHED=0 PULLED=0
+sync_stats() {
+	local s
+	s=$(printf '%s\n' "$1" | sed -n 's/^synced: \([0-9]*\) changes sent, \([0-9]*\) received.*; \([0-9]*\) requests, \([0-9]*\) bytes sent, \([0-9]*\) received$/\1 \2 \3 \4 \5/p')
+	[ -n "$s" ] || fail "cannot read the sync summary: $1"
+	read -r PUSHED PULLED REQ SENT RECV <<<"$s"
+}
+
+# start_hub DB NAME: serve DB; HUB_PID, HUB_URL, HUB_LOG.
+HUB_PID='' HUB_URL='' HUB_LOG=''
+start_hub() {
+	local db=$1 name=$2 pf=$work/$2.port
+	HUB_LOG=$work/$name.log
+	rm -f "$pf"
+	"$HUB" --db "$db" serve --listen 127.0.0.1:0 --port-file "$pf" \
+		>"$work/$name.out" 2>"$HUB_LOG" </dev/null &
+	HUB_PID=$!
+	hub_pids="$hub_pids $HUB_PID"
+	for _ in $(seq 200); do
+		[ -s "$pf" ] && break
+		kill -0 "$HUB_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -s "$pf" ] || fail "the hub did not start: $(head -c 300 "$HUB_LOG")"
+	HUB_URL=http://127.0.0.1:$(tr -dc 0-9 <"$pf")
+}
+
+stop_hub() {
+	local p=$1
+	kill -TERM "$p" 2>/dev/null || true
+	for _ in $(seq 200); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -9 "$p" 2>/dev/null || true
+	wait "$p" 2>/dev/null || true
+}
+
+# VmHWM (peak resident memory) of a process, in MB.
+hwm_mb() {
+	awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"
+}
+
+# The hub's request log: "TIME ADDR METHOD PATH STATUS device=N in=B
+# out=B ms=N".  log_mark LOG: its length now; log_sum LOG MARK METHOD
+# FIELD: the sum of FIELD (in, out, ms) over METHOD lines after MARK.
+log_mark() { wc -l <"$1"; }
+log_sum() {
+	tail -n "+$(($2 + 1))" "$1" | awk -v m="$3" -v f="$4=" '$3 == m {
+		for (i = 6; i <= NF; i++) if (index($i, f) == 1) s += substr($i, length(f) + 1) }
+		END { print s + 0 }'
+}
+
+# `fieldbook sync` prints a push body's bytes twice in "bytes sent":
+# libcurl's CURLINFO_REQUEST_SIZE already holds a body sent along with
+# the headers, and client.c adds CURLINFO_SIZE_UPLOAD to it.  The bytes
+# really sent are what it prints less the bodies the hub logged (in=).
+# wire_sent SENT_PRINTED LOG MARK
+wire_sent() { echo $(($1 - $(log_sum "$2" "$3" POST in))); }
+
+# new_hub DB: a hub database with HN > HN.PL > HN.PL.TT > HN.PL.TT.03.
+new_hub() {
+	local h=$1
+	hubcmd "$h" init --unit HN --name "Hà Nội" --level province >/dev/null
+	hubcmd "$h" unit add HN.PL --parent HN --level district --name "Huyện Phúc Lộc" >/dev/null
+	hubcmd "$h" unit add HN.PL.TT --parent HN.PL --level commune --name "Xã Thanh Thủy" >/dev/null
+	hubcmd "$h" unit add "$BRANCH" --parent HN.PL.TT --level branch --name "Chi hội 3" >/dev/null
+}
+
+# enroll HUBDB UNIT NAME TOKENFILE
+enroll() {
+	(umask 077 && hubcmd "$1" enroll --unit "$2" --name "$3" >"$4" 2>/dev/null) ||
+		fail "enroll $3"
+}
+
+# One sync with nothing to do on DB (its hub logs to LOG): TAG keys.
+sync_nothing() {
+	local db=$1 log=$2 tag=$3 mark
+	mark=$(log_mark "$log")
+	timed fb "$db" sync
+	sync_stats "$OUTPUT"
+	if [ "$PUSHED" -ne 0 ] || [ "$PULLED" -ne 0 ]; then
+		fail "a sync with nothing to do moved changes: $OUTPUT"
+	fi
+	keep "none_ms_$tag" "$MS"
+	keep "none_req_$tag" "$REQ"
+	keep "none_bytes_$tag" "$(($(wire_sent "$SENT" "$log" "$mark") + RECV))"
+}
+
+# One field of training ID edited on DB, then a sync: TAG keys.
+sync_one_field() {
+	local db=$1 log=$2 tag=$3 id=$4 r=$5 mark
+	fb "$db" edit "$id" "location=Nhà văn hóa thôn $r, lần $tag" >/dev/null ||
+		fail "edit $id"
+	mark=$(log_mark "$log")
+	timed fb "$db" sync
+	sync_stats "$OUTPUT"
+	[ "$PUSHED" -eq 1 ] || fail "the one-field sync sent $PUSHED changes: $OUTPUT"
+	keep "one_ms_$tag" "$MS"
+	keep "one_req_$tag" "$REQ"
+	keep "one_bytes_$tag" "$(($(wire_sent "$SENT" "$log" "$mark") + RECV))"
+	keep "one_bytes_printed_$tag" "$((SENT + RECV))"
+}
+
+training_add() {
+	local db=$1 tag=$2 r=$3
+	timed fb "$db" training add --title "Tập huấn kỹ năng tuyên truyền, lớp $r" \
+		--date "2026-11-$((10 + r % 18))" --topic association_work,leadership \
+		--location "Hội trường UBND xã Thanh Thủy" --organizer commune
+	keep "add_ms_$tag" "$MS"
+}
+
+# --- the machine ---------------------------------------------------------
+dev=$(findmnt -no SOURCE -T "$work" 2>/dev/null || echo "?")
+fstype=$(findmnt -no FSTYPE -T "$work" 2>/dev/null || echo "?")
+rota=$(cat "/sys/block/$(basename "$dev")/queue/rotational" 2>/dev/null || echo "?")
+note machine_cpu "$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+note machine_nproc "$(nproc)"
+note machine_mem "$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+note machine_disk "$dev $fstype (rotational=$rota)"
+note machine_sqlite "$(sqlite3 --version | cut -d' ' -f1)"
+note machine_load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+note date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+note bench_n "$N"
+note bench_seed "$SEED"
+
+# --- limits and the collector, in process --------------------------------
+say "limits and book_add on $N records (raw SQLite, zlib-6, book_add) ..."
+mkdir -p "$work/c" "$work/s" "$work/m"
+"$FBB" collector "$work/c" "$N" "$SINGLE" "$SEED" >>"$kv" || fail "fbbench collector"
+A=$work/c/a.db
+note zlib_bpr "$(calc "$(sed -n 's/^zlib_bytes=//p' "$kv") / $N")"
+note json_bpr "$(calc "$(sed -n 's/^json_bytes=//p' "$kv") / $N")"
+
+say "the small book ($N_SMALL records) and the mid one ($N_MID) ..."
+S=$work/s/c.db
+M=$work/m/d.db
+"$FBB" make "$S" "$BRANCH" "$N_SMALL" "$((SEED + 7))" >/dev/null || fail "fbbench make"
+"$FBB" make "$M" "$BRANCH" "$N_MID" "$((SEED + 8))" >/dev/null || fail "fbbench make"
+phase collector
+
+# --- sync: first push and pull of the 100k ---------------------------------
+say "first push of $N records through the hub on loopback ..."
+H=$work/hub.db
+new_hub "$H"
+enroll "$H" "$BRANCH" "Laptop A" "$work/a.token"
+enroll "$H" "$BRANCH" "Laptop B" "$work/b.token"
+start_hub "$H" hub
+big_hub=$HUB_PID
+big_log=$HUB_LOG
+big_url=$HUB_URL
+fb "$A" remote set "$big_url" --token-file "$work/a.token" >/dev/null
+mark=$(log_mark "$big_log")
+timed fb "$A" sync --push-only
+sync_stats "$OUTPUT"
+[ "$PUSHED" -eq "$N" ] || fail "the first push sent $PUSHED of $N changes"
+note push_ms "$MS"
+note push_rps "$(calc "$N / ($MS / 1000)")"
+note push_requests "$REQ"
+note push_min_requests "$(calc "int(($N + 999) / 1000)")"
+note push_sent_printed "$SENT"
+note push_body "$(log_sum "$big_log" "$mark" POST in)"
+note push_hub_ms "$(log_sum "$big_log" "$mark" POST ms)"
+SENT=$(wire_sent "$SENT" "$big_log" "$mark")
+note push_sent "$SENT"
+note push_received "$RECV"
+note push_bpr "$(calc "$SENT / $N")"
+note hwm_big_mb "$(hwm_mb "$big_hub")"
+
+say "pull of the same into a second collector ..."
+B=$work/c/b.db
+fb "$B" init --branch "$BRANCH" >/dev/null
+fb "$B" remote set "$big_url" --token-file "$work/b.token" >/dev/null
+mark=$(log_mark "$big_log")
+timed fb "$B" sync --pull-only
+sync_stats "$OUTPUT"
+[ "$PULLED" -eq "$N" ] || fail "the pull received $PULLED of $N changes"
+note pull_ms "$MS"
+note pull_rps "$(calc "$N / ($MS / 1000)")"
+note pull_requests "$REQ"
+note pull_received "$RECV"
+note pull_hub_ms "$(log_sum "$big_log" "$mark" GET ms)"
+note pull_bpr "$(calc "$RECV / $N")"
+timed fb "$A" sync      # A's pull cursor moves past its own entries, once
+note first_full_sync_ms "$MS"
+phase push_pull
+
+# --- the 1k book on a hub of its own ---------------------------------------
+H1=$work/hub1.db
+new_hub "$H1"
+enroll "$H1" "$BRANCH" "Laptop C" "$work/c.token"
+start_hub "$H1" hub1
+small_hub=$HUB_PID
+small_log=$HUB_LOG
+fb "$S" remote set "$HUB_URL" --token-file "$work/c.token" >/dev/null
+fb "$S" sync --push-only >/dev/null || fail "push of the 1k book"
+fb "$S" sync >/dev/null || fail "sync of the 1k book"
+
+# --- incremental syncs and training add, 1k and 100k in turns ---------------
+say "incremental syncs and training add with $N_SMALL and with $N records synced ..."
+idA=$(sqlite3 "$A" "select id from record where type = 'training' limit 1")
+idS=$(sqlite3 "$S" "select id from record where type = 'training' limit 1")
+if [ -z "$idA" ] || [ -z "$idS" ]; then
+	fail "no training to edit"
+fi
+for r in $(seq "$RUNS"); do
+	sync_nothing "$S" "$small_log" 1k
+	sync_nothing "$A" "$big_log" big
+done
+for r in $(seq "$RUNS"); do
+	sync_one_field "$S" "$small_log" 1k "$idS" "$r"
+	sync_one_field "$A" "$big_log" big "$idA" "$r"
+done
+for r in $(seq "$RUNS"); do
+	training_add "$S" 1k "$r"
+	training_add "$A" big "$r"
+	timed "$FB" --version       # the floor under any command
+	keep exec_ms "$MS"
+done
+for tag in 1k big; do
+	for k in none_ms none_req none_bytes one_ms one_req one_bytes one_bytes_printed add_ms; do
+		note_median "${k}_$tag"
+	done
+done
+note_median exec_ms
+stop_hub "$big_hub"
+stop_hub "$small_hub"
+phase incremental
+
+# --- hub memory after 10k -------------------------------------------------
+say "hub memory after a push of $N_MID records ..."
+H10=$work/hub10.db
+new_hub "$H10"
+enroll "$H10" "$BRANCH" "Laptop D" "$work/d.token"
+start_hub "$H10" hub10
+fb "$M" remote set "$HUB_URL" --token-file "$work/d.token" >/dev/null
+timed fb "$M" sync --push-only
+sync_stats "$OUTPUT"
+[ "$PUSHED" -eq "$N_MID" ] || fail "the $N_MID push sent $PUSHED"
+note mid_push_rps "$(calc "$N_MID / ($MS / 1000)")"
+note hwm_10k_mb "$(hwm_mb "$HUB_PID")"
+stop_hub "$HUB_PID"
+phase mid
+
+# --- hub: many devices at once --------------------------------------------
+say "$DEVICES devices of $PER_DEVICE records: databases, units, tokens ..."
+F=$work/fleet
+mkdir -p "$F"
+"$FBB" fleet "$F" "$DEVICES" "$PER_DEVICE" "$((SEED + 1000))" >"$F/list" || fail "fbbench fleet"
+HF=$work/hubf.db
+hubcmd "$HF" init --unit HN --name "Hà Nội" --level province >/dev/null
+hubcmd "$HF" unit import "$F/units.csv" >/dev/null || fail "unit import"
+export -f enroll hubcmd fail say
+export HUB TIMEOUT HF
+# Four at a time: they write the same hub database (SQLite waits for the
+# lock).  The quoted $0 $1 are xargs' arguments to the inner shell.
+# shellcheck disable=SC2016
+xargs -P 4 -L 1 bash -c 'enroll "$HF" "$1" "Laptop $1" "$0.token"' <"$F/list" ||
+	fail "enrolling the devices"
+start_hub "$HF" hubf
+fleet_hub=$HUB_PID
+export FB HUB_URL
+# shellcheck disable=SC2016
+xargs -P 8 -L 1 bash -c '"$FB" --db "$0" remote set "$HUB_URL" --token-file "$0.token" >/dev/null' \
+	<"$F/list" || fail "remote set of the devices"
+phase fleet_setup
+
+say "$DEVICES devices push at once ..."
+t0=$(now_ns)
+pids=()
+while read -r db _; do
+	(
+		s=$(now_ns) rc=0
+		timeout "$FLEET_TIMEOUT" "$FB" --db "$db" sync --push-only \
+			>"$db.out" 2>"$db.err" </dev/null || rc=$?
+		echo "$rc $((($(now_ns) - s) / 1000000))" >"$db.time"
+	) &
+	pids+=("$!")
+done <"$F/list"
+wait "${pids[@]}"
+t1=$(now_ns)
+failed=$(cat "$F"/*.time | awk '$1 != 0' | wc -l)
+fleet_ms=$(calc "($t1 - $t0) / 1e6")
+note fleet_hwm_mb "$(hwm_mb "$fleet_hub")"
+stop_hub "$fleet_hub"
+sent=0
+while read -r db _; do
+	if [ -s "$db.out" ]; then
+		sync_stats "$(cat "$db.out")"
+		sent=$((sent + PUSHED))
+	fi
+done <"$F/list"
+[ "$failed" -eq 0 ] ||
+	say "$failed device syncs failed: $(cat "$F"/*.err | sort | uniq -c | sort -rn | head -3)"
+log=$work/hubf.log
+non200=$(awk '$3 ~ /^(GET|POST)$/ && $5 != 200' "$log" | wc -l)
+note fleet_devices "$DEVICES"
+note fleet_records "$sent"
+note fleet_expected "$((DEVICES * PER_DEVICE))"
+note fleet_hub_records "$(sqlite3 "$HF" "select count(*) from journal")"
+note fleet_ms "$fleet_ms"
+note fleet_rps "$(calc "$sent / ($fleet_ms / 1000)")"
+note fleet_requests "$(awk '$3 == "POST" && $4 == "/v1/push"' "$log" | wc -l)"
+note fleet_hub_ms "$(log_sum "$log" 0 POST ms)"
+note fleet_failed_syncs "$failed"
+note fleet_non200 "$non200"
+note fleet_missing "$((DEVICES * PER_DEVICE - sent))"
+note fleet_errors "$((failed + non200))"
+awk '$3 == "POST" && $4 == "/v1/push" {
+	for (i = 6; i <= NF; i++) if ($i ~ /^ms=/) print substr($i, 4) }' "$log" >"$work/lat"
+note fleet_p50 "$(percentile 50 <"$work/lat")"
+note fleet_p99 "$(percentile 99 <"$work/lat")"
+awk '{ print $2 }' "$F"/*.time >"$work/devtime"
+note fleet_dev_p50 "$(percentile 50 <"$work/devtime")"
+note fleet_dev_p99 "$(percentile 99 <"$work/devtime")"
+phase fleet
+
+# --- the table ------------------------------------------------------------
+ended=$(now_ns)
+note machine_load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+note bench_seconds "$(calc "int(($ended - $started) / 1e9)")"
+"$FBB" report "$kv" "$OUT/results.json" || fail "report"
+printf '\nbench: %s s in all (N=%s, %s devices x %s records); load average %s at the start, %s at the end\n' \
+	"$(sed -n 's/^bench_seconds=//p' "$kv")" "$N" "$DEVICES" "$PER_DEVICE" \
+	"$(sed -n 's/^machine_load_start=//p' "$kv")" "$(sed -n 's/^machine_load_end=//p' "$kv")"
+printf 'bench: wrote %s/results.json\n' "$OUT"
