@@ -1039,6 +1039,58 @@ enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
 	return local_end(b, own, rc, err);
 }
 
+/* --- reading the journal --------------------------------------------- */
+
+enum fb_code book_own_changes(struct book *b, uint64_t after,
+			      struct jchange *out, size_t max, size_t max_bytes,
+			      size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	size_t bytes = 0;
+	enum fb_code rc;
+	int r = SQLITE_DONE;
+
+	*n = 0;
+	rc = store_prepare(b->st, "SELECT seq, hlc, record_id, type, branch, body, hash"
+			   " FROM journal WHERE device = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
+	while (bytes < max_bytes && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct jchange *c = &out[*n];
+		const struct type_def *t =
+			model_type_named((const char *)sqlite3_column_text(q, 3));
+
+		jchange_init(c);
+		if (!t || sqlite3_column_bytes(q, 6) != JOURNAL_HASH_LEN) {
+			rc = fb_fail(err, FB_ECORRUPT, "journal entry %lld is damaged",
+				     sqlite3_column_int64(q, 0));
+			break;
+		}
+		snprintf(c->device, sizeof(c->device), "%s", b->device);
+		c->seq = (uint64_t)sqlite3_column_int64(q, 0);
+		c->hlc = (fb_hlc)sqlite3_column_int64(q, 1);
+		snprintf(c->record_id, sizeof(c->record_id), "%s",
+			 (const char *)sqlite3_column_text(q, 2));
+		c->type = t->type;
+		snprintf(c->branch, sizeof(c->branch), "%s",
+			 (const char *)sqlite3_column_text(q, 4));
+		memcpy(c->hash, sqlite3_column_blob(q, 6), JOURNAL_HASH_LEN);
+		bytes += (size_t)sqlite3_column_bytes(q, 5);
+		/* Counted before parsing, so the caller releases it either way. */
+		(*n)++;
+		if ((rc = journal_body_parse((const char *)sqlite3_column_text(q, 5), c, err)))
+			break;
+	}
+	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading journal", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 /* --- conflicts ------------------------------------------------------- */
 
 enum fb_code book_resolve(struct book *b, long long id, const char *value,

@@ -176,6 +176,16 @@ enum fb_code book_device_head(struct book *b, const char *device,
 			      unsigned char hash[JOURNAL_HASH_LEN],
 			      struct fb_error *err);
 
+/*
+ * This device's changes after sequence `after`, in order, into
+ * out[0..*n): at most max changes, and no more once max_bytes of
+ * journal text have been read (a change is never split).  The caller
+ * releases each with jchange_release(), also on failure.
+ */
+enum fb_code book_own_changes(struct book *b, uint64_t after,
+			      struct jchange *out, size_t max, size_t max_bytes,
+			      size_t *n, struct fb_error *err);
+
 /* Persist the clock (after observing a remote time). */
 enum fb_code book_save_clock(struct book *b, struct fb_error *err);
 

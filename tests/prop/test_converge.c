@@ -17,7 +17,7 @@
  * a time (push and pull, or one alone; small batches and pages; an
  * answer lost after the hub committed; a pull cut off mid-page).
  *
- * A sync does what sync/client.c does, minus HTTP: load_unsent,
+ * A sync does what sync/client.c does, minus HTTP: book_own_changes,
  * wire_push_encode, wire_push_decode as the hub's handler would, the
  * store's push, acked_seq (and on a gap, 409, from where the hub
  * stands); the store's pull, wire_pull_decode, then
@@ -798,54 +798,6 @@ static void local_done(struct world *w, int i, uint64_t before, enum fb_code rc,
 
 /* --- sync, as sync/client.c does it ----------------------------------- */
 
-/* client.c's load_unsent(), with a batch cap of the caller's choosing. */
-static enum fb_code load_unsent(struct book *b, uint64_t after,
-				struct jchange *out, size_t max, size_t *n,
-				struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	size_t bytes = 0;
-	enum fb_code rc;
-	int r = SQLITE_DONE;
-
-	*n = 0;
-	rc = store_prepare(b->st, "SELECT seq, hlc, record_id, type, branch, body, hash"
-			   " FROM journal WHERE device = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-			   &q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
-	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
-	while (bytes < SYNC_PUSH_BYTES && (r = sqlite3_step(q)) == SQLITE_ROW) {
-		struct jchange *c = &out[*n];
-		const struct type_def *t =
-			model_type_named((const char *)sqlite3_column_text(q, 3));
-
-		jchange_init(c);
-		if (!t || sqlite3_column_bytes(q, 6) != JOURNAL_HASH_LEN) {
-			rc = fb_fail(err, FB_ECORRUPT, "journal entry %lld is damaged",
-				     sqlite3_column_int64(q, 0));
-			break;
-		}
-		snprintf(c->device, sizeof(c->device), "%s", b->device);
-		c->seq = (uint64_t)sqlite3_column_int64(q, 0);
-		c->hlc = (fb_hlc)sqlite3_column_int64(q, 1);
-		snprintf(c->record_id, sizeof(c->record_id), "%s", sqlite3_column_text(q, 2));
-		c->type = t->type;
-		snprintf(c->branch, sizeof(c->branch), "%s", sqlite3_column_text(q, 4));
-		memcpy(c->hash, sqlite3_column_blob(q, 6), JOURNAL_HASH_LEN);
-		bytes += (size_t)sqlite3_column_bytes(q, 5);
-		(*n)++;
-		if ((rc = journal_body_parse((const char *)sqlite3_column_text(q, 5), c, err)))
-			break;
-	}
-	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading journal", err);
-	sqlite3_finalize(q);
-	return rc;
-}
-
 static int push(struct world *w, int i, size_t limit, int lose_ack)
 {
 	struct book *b = w->rep[i].b;
@@ -872,7 +824,8 @@ static int push(struct world *w, int i, size_t limit, int lose_ack)
 			jchange_release(&batch[k]);
 		n = 0;
 		if (store_meta_int(b->st, "acked_seq", 0, &acked, &err) != FB_OK ||
-		    load_unsent(b, (uint64_t)acked, batch, limit, &n, &err) != FB_OK) {
+		    book_own_changes(b, (uint64_t)acked, batch, limit, SYNC_PUSH_BYTES,
+				     &n, &err) != FB_OK) {
 			fail(w, P_RUN, "push of replica %d: %s", i, err.msg);
 			goto out;
 		}
