@@ -27,10 +27,19 @@ static const char *const SQL_CONFLICT =
 static const char *const SQL_DEVICE_HEAD =
 	"SELECT seq + n - 1, hash, hlc FROM journal WHERE device = ?1"
 	" ORDER BY seq DESC LIMIT 1";
+static const char *const SQL_REF =
+	"SELECT type, deleted FROM record WHERE id = ?1";
 static const char *const SQL_HAVE =
 	"SELECT hash, n FROM journal WHERE device = ?1 AND seq = ?2";
 
 static const unsigned char zero_hash[JOURNAL_HASH_LEN];
+
+/*
+ * book_apply flag for changes made here (commit_local): every value was
+ * canonicalised by model_check as it was typed, so it is not checked
+ * a second time.  Not in book.h: only this file makes such changes.
+ */
+#define BOOK_VALIDATED 0x100
 
 /* --- records -------------------------------------------------------- */
 
@@ -354,7 +363,8 @@ enum fb_code book_open(const char *path, const char *extra_schema,
 	    (rc = store_prepare(b->st, SQL_CONFLICT, &b->q_conflict, err)) ||
 	    (rc = store_prepare(b->st, SQL_DEVICE_HEAD, &b->q_device_head, err)) ||
 	    (rc = store_prepare(b->st, SQL_HAVE, &b->q_have, err)) ||
-	    (rc = store_prepare(b->st, SQL_SETTLE, &b->q_settle, err)))
+	    (rc = store_prepare(b->st, SQL_SETTLE, &b->q_settle, err)) ||
+	    (rc = store_prepare(b->st, SQL_REF, &b->q_ref, err)))
 		goto fail;
 	if ((rc = store_meta_get(b->st, "device", &device, err)) ||
 	    (rc = store_meta_get(b->st, "branch", &branch, err)))
@@ -385,6 +395,7 @@ void book_close(struct book *b)
 	sqlite3_finalize(b->q_device_head);
 	sqlite3_finalize(b->q_have);
 	sqlite3_finalize(b->q_settle);
+	sqlite3_finalize(b->q_ref);
 	store_close(b->st);
 	free(b);
 }
@@ -665,7 +676,8 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 		*applied = 0;
 	if (!journal_valid_device(c->device))
 		return fb_fail(err, FB_EINVAL, "'%s' is not a device id", c->device);
-	if (!(flags & BOOK_QUARANTINE) && (rc = check_entries(c, err)) != FB_OK)
+	if (!(flags & (BOOK_QUARANTINE | BOOK_VALIDATED)) &&
+	    (rc = check_entries(c, err)) != FB_OK)
 		return rc;
 	if (own_tx && (rc = store_begin(b->st, err)) != FB_OK)
 		return rc;
@@ -770,25 +782,31 @@ static enum fb_code commit_local(struct book *b, struct jchange *c,
 	snprintf(c->device, sizeof(c->device), "%s", b->device);
 	c->seq = b->next_seq;
 	c->hlc = hlc_tick(b->clock, b->wall_ms());
-	return book_apply(b, c, 0, NULL, err);
+	/* Its values went through model_check as they were typed. */
+	return book_apply(b, c, BOOK_VALIDATED, NULL, err);
 }
 
 /* A referenced record must exist, be of the right type and not deleted. */
 static enum fb_code check_ref(struct book *b, const struct field_def *f,
 			      const char *id, struct fb_error *err)
 {
-	struct record *r = NULL;
-	enum fb_code rc = record_load(b, id, &r, err);
+	sqlite3_stmt *q = b->q_ref;
+	const char *want = model_type(f->ref)->name;
+	enum fb_code rc = FB_OK;
+	int s;
 
-	if (rc != FB_OK)
-		return rc;
-	if (!r || r->type != f->ref)
-		rc = fb_fail(err, FB_ENOENT, "%s: no %s with id '%s'", f->name,
-			     model_type(f->ref)->name, id);
-	else if (record_deleted(r) && !b->refs_may_be_deleted)
-		rc = fb_fail(err, FB_EINVAL, "%s: %s %s is deleted", f->name,
-			     model_type(f->ref)->name, id);
-	record_free(r);
+	/* Type and deleted are columns: no need to decode the record. */
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	if (s == SQLITE_DONE ||
+	    (s == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), want)))
+		rc = fb_fail(err, FB_ENOENT, "%s: no %s with id '%s'", f->name, want, id);
+	else if (s != SQLITE_ROW)
+		rc = store_fail(b->st, s, "reading record", err);
+	else if (sqlite3_column_int(q, 1) && !b->refs_may_be_deleted)
+		rc = fb_fail(err, FB_EINVAL, "%s: %s %s is deleted", f->name, want, id);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
 	return rc;
 }
 

@@ -37,7 +37,7 @@ struct book {
 				       * their deleted records keep them) */
 	/* prepared statements, reused */
 	sqlite3_stmt *q_get, *q_put, *q_journal, *q_conflict, *q_device_head,
-		     *q_have, *q_settle;
+		     *q_have, *q_settle, *q_ref;
 };
 
 /* One record's current state. */

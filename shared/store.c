@@ -188,8 +188,9 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 		if (code != FB_OK)
 			goto fail;
 	}
-	code = store_exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
-			  err);
+	/* 16 MiB of page cache: a push batch touches many B-tree pages. */
+	code = store_exec(s, "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			  " PRAGMA cache_size=-16384;", err);
 	if (code != FB_OK)
 		goto fail;
 	if (!(flags & STORE_READONLY)) {
