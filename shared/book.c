@@ -281,10 +281,11 @@ out:
 	return rc;
 }
 
-enum fb_code book_device_head(struct book *b, const char *device,
-			      uint64_t *last_seq,
-			      unsigned char hash[JOURNAL_HASH_LEN],
-			      struct fb_error *err)
+/* The device's last row: sequence, chain hash and (hlc, may be NULL) HLC. */
+static enum fb_code device_head(struct book *b, const char *device,
+				uint64_t *last_seq,
+				unsigned char hash[JOURNAL_HASH_LEN], fb_hlc *hlc,
+				struct fb_error *err)
 {
 	sqlite3_stmt *q = b->q_device_head;
 	enum fb_code rc = FB_OK;
@@ -296,6 +297,8 @@ enum fb_code book_device_head(struct book *b, const char *device,
 	s = sqlite3_step(q);
 	if (s == SQLITE_ROW) {
 		*last_seq = (uint64_t)sqlite3_column_int64(q, 0);
+		if (hlc)
+			*hlc = (fb_hlc)sqlite3_column_int64(q, 2);
 		if (sqlite3_column_bytes(q, 1) != JOURNAL_HASH_LEN)
 			rc = fb_fail(err, FB_ECORRUPT, "journal hash of %s is damaged",
 				     device);
@@ -309,37 +312,36 @@ enum fb_code book_device_head(struct book *b, const char *device,
 	return rc;
 }
 
+enum fb_code book_device_head(struct book *b, const char *device,
+			      uint64_t *last_seq,
+			      unsigned char hash[JOURNAL_HASH_LEN],
+			      struct fb_error *err)
+{
+	return device_head(b, device, last_seq, hash, NULL, err);
+}
+
 /* Reload what the book caches about its own device from the database. */
 static enum fb_code load_head(struct book *b, struct fb_error *err)
 {
 	uint64_t last = 0;
 	long long clock = 0;
+	fb_hlc newest = 0;
 	enum fb_code rc;
 
 	if (!b->device[0]) {
 		b->next_seq = 1;
 		return FB_OK;
 	}
-	rc = book_device_head(b, b->device, &last, b->chain, err);
+	rc = device_head(b, b->device, &last, b->chain, &newest, err);
 	if (rc != FB_OK)
 		return rc;
 	b->next_seq = last + 1;
 	rc = store_meta_int(b->st, "hlc", 0, &clock, err);
 	if (rc != FB_OK)
 		return rc;
-	if ((fb_hlc)clock > b->clock)
-		b->clock = (fb_hlc)clock;
-	/* The newest own row's HLC: the clock may not have been saved. */
-	{
-		sqlite3_stmt *q = b->q_device_head;
-
-		sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			b->clock = hlc_observe(b->clock,
-					       (fb_hlc)sqlite3_column_int64(q, 2));
-		sqlite3_reset(q);
-		sqlite3_clear_bindings(q);
-	}
+	/* The saved clock, or the newest own row's HLC if it was not saved. */
+	b->clock = hlc_observe(b->clock, (fb_hlc)clock);
+	b->clock = hlc_observe(b->clock, newest);
 	return FB_OK;
 }
 
