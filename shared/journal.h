@@ -44,11 +44,17 @@ struct jchange {
 	enum rec_type type;
 	char branch[FB_BRANCH_CODE_MAX + 1];
 	size_t n;
-	struct jentry e[FB_EDIT_FIELDS_MAX];
+	struct jentry *e;       /* n entries, owned; room for cap */
+	size_t cap;
 	unsigned char hash[JOURNAL_HASH_LEN]; /* chain hash after e[n-1] */
 };
 
-/* Zero c; release what it owns with jchange_release(). */
+/*
+ * Zero c; release what it owns with jchange_release(), after which it
+ * is empty and may be filled again.  Entries are allocated as they are
+ * added: a push batch of thousands of changes, most of one to a few
+ * fields, costs what it holds, not FB_EDIT_FIELDS_MAX entries each.
+ */
 void jchange_init(struct jchange *c);
 void jchange_release(struct jchange *c);
 

@@ -90,7 +90,11 @@ int model_valid_date(const char *s);
 /* 1 if s is a lower-case UUID, 8-4-4-4-12 hex. */
 int model_valid_uuid(const char *s);
 
-/* A new random lower-case UUID (version 4) into out[37]. */
+/*
+ * A new lower-case UUID into out[37]: version 7 (RFC 9562), the wall
+ * clock's milliseconds, a counter, 62 random bits.  Ids one thread makes
+ * sort in the order it made them (docs/DECISIONS.md says why).
+ */
 enum fb_code model_new_uuid(char out[FB_ID_LEN + 1]);
 
 /* Attendance id "training_id:member_id" into out[FB_ATT_ID_LEN + 1]. */

@@ -25,8 +25,8 @@ static const char common_schema[] =
 	"CREATE INDEX IF NOT EXISTS record_type ON record(type, branch);"
 	"CREATE INDEX IF NOT EXISTS record_att_training ON record("
 	"  json_extract(vals, '$.training_id')) WHERE type = 'attendance';"
-	"CREATE INDEX IF NOT EXISTS record_att_member ON record("
-	"  json_extract(vals, '$.member_id')) WHERE type = 'attendance';"
+	/* Read by no query; books of earlier versions had it. */
+	"DROP INDEX IF EXISTS record_att_member;"
 	"CREATE TABLE IF NOT EXISTS journal("
 	"  cseq INTEGER PRIMARY KEY,"
 	"  device TEXT NOT NULL,"
@@ -40,7 +40,6 @@ static const char common_schema[] =
 	"  hash BLOB NOT NULL,"
 	"  quarantined INTEGER NOT NULL DEFAULT 0,"
 	"  UNIQUE(device, seq));"
-	"CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);"
 	"CREATE TABLE IF NOT EXISTS conflict("
 	"  id INTEGER PRIMARY KEY,"
 	"  record_id TEXT NOT NULL,"
@@ -58,6 +57,11 @@ static const char common_schema[] =
 	"  UNIQUE(record_id, field, loser_hlc, loser_device));"
 	"CREATE INDEX IF NOT EXISTS conflict_open ON conflict(record_id, field)"
 	"  WHERE resolved = 0;";
+
+/* A collector's book also finds a record's journal (`fieldbook log ID`);
+ * a hub never asks, and spares every push that index. */
+static const char local_schema[] =
+	"CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);";
 
 enum fb_code store_fail(struct fb_store *s, int rc, const char *what,
 			struct fb_error *err)
@@ -195,8 +199,9 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 		goto fail;
 	if (!(flags & STORE_READONLY)) {
 		code = store_exec(s, common_schema, err);
-		if (code == FB_OK && extra_schema)
-			code = store_exec(s, extra_schema, err);
+		if (code == FB_OK)
+			code = store_exec(s, extra_schema ? extra_schema : local_schema,
+					  err);
 		if (code != FB_OK)
 			goto fail;
 		code = store_meta_int(s, "schema_version", 0, &version, err);

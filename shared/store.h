@@ -39,8 +39,9 @@ struct fb_store {
  * Open (or with STORE_CREATE, create) the database at path.  Without
  * STORE_CREATE a missing file is FB_ENOINPUT with a hint to run init.
  * extra_schema, if not NULL, is executed after the common schema (its
- * statements must use IF NOT EXISTS).  On success *out is owned by the
- * caller and released with store_close().
+ * statements must use IF NOT EXISTS): the hub's tables.  NULL is a
+ * collector's book, which also gets an index of the journal by record.
+ * On success *out is owned by the caller and released with store_close().
  */
 enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 			struct fb_store **out, struct fb_error *err);

@@ -28,16 +28,23 @@ static int is_space(utf8proc_int32_t cp)
 	       cp == 0x3000 || (cp >= 0x2000 && cp <= 0x200A);
 }
 
+int text_nfc_inert(long cp)
+{
+	return (cp >= 0 && cp < 0x300) || (cp >= 0x1E00 && cp <= 0x1EFF);
+}
+
 enum fb_code text_clean(const char *s, size_t len, int flags,
 			const char *what, char **out, struct fb_error *err)
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	utf8proc_uint8_t *nfc = NULL;
+	const utf8proc_uint8_t *t;
 	struct fb_buf in = FB_BUF_INIT(len + 1), b = FB_BUF_INIT(0);
 	size_t i = 0, start, end, nlen;
 	utf8proc_ssize_t n;
 	utf8proc_int32_t cp;
 	enum fb_code rc = FB_OK;
+	int inert = 1;
 
 	*out = NULL;
 	while (i < len) {
@@ -66,28 +73,34 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 			fb_fail(err, rc, "%s: out of memory", what);
 			goto out;
 		}
+		inert = inert && text_nfc_inert(cp);
 		i += (size_t)n;
 	}
-	/* Exactly the bytes copied, not up to a NUL of the caller's. */
-	n = utf8proc_map((const utf8proc_uint8_t *)buf_str(&in),
-			 (utf8proc_ssize_t)in.len, &nfc,
-			 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-	if (n < 0) {
-		nfc = NULL;
-		rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
-		goto out;
+	/* Text of inert code points is already NFC: trim it as copied. */
+	nlen = in.len;
+	if (!inert) {
+		/* Exactly the bytes copied, not up to a NUL of the caller's. */
+		n = utf8proc_map((const utf8proc_uint8_t *)buf_str(&in),
+				 (utf8proc_ssize_t)in.len, &nfc,
+				 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		if (n < 0) {
+			nfc = NULL;
+			rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+			goto out;
+		}
+		nlen = (size_t)n;
 	}
-	nlen = (size_t)n;
+	t = nfc ? nfc : (const utf8proc_uint8_t *)buf_str(&in);
 	start = 0;
 	while (start < nlen) {
-		n = utf8proc_iterate(nfc + start, (utf8proc_ssize_t)(nlen - start), &cp);
+		n = utf8proc_iterate(t + start, (utf8proc_ssize_t)(nlen - start), &cp);
 		if (n <= 0 || !is_space(cp))
 			break;
 		start += (size_t)n;
 	}
 	end = start;
 	for (i = start; i < nlen;) {
-		n = utf8proc_iterate(nfc + i, (utf8proc_ssize_t)(nlen - i), &cp);
+		n = utf8proc_iterate(t + i, (utf8proc_ssize_t)(nlen - i), &cp);
 		if (n <= 0)
 			break;
 		i += (size_t)n;
@@ -95,7 +108,7 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 			end = i;
 	}
 	/* NFC may be longer than the input: the output has its own size. */
-	if ((rc = buf_add(&b, nfc + start, end - start)) != FB_OK) {
+	if ((rc = buf_add(&b, t + start, end - start)) != FB_OK) {
 		fb_fail(err, rc, "%s: out of memory", what);
 		goto out;
 	}

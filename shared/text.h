@@ -24,6 +24,16 @@
 enum fb_code text_clean(const char *s, size_t len, int flags,
 			const char *what, char **out, struct fb_error *err);
 
+/*
+ * 1 if NFC leaves cp as it is wherever it stands: a starter that is its
+ * own NFC form and never composes with what comes before it.  Those are
+ * U+0000..U+02FF (ASCII, Latin-1, Latin Extended-A and -B, IPA, spacing
+ * modifiers) and U+1E00..U+1EFF (Latin Extended Additional: the
+ * precomposed Vietnamese letters).  A text made only of them is already
+ * NFC, and text_clean() does not run it through utf8proc.
+ */
+int text_nfc_inert(long cp);
+
 /* 1 if s[0..len) is valid UTF-8 (any code point but NUL), else 0. */
 int text_valid_utf8(const char *s, size_t len);
 

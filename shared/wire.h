@@ -19,7 +19,7 @@
 #include "journal.h"
 
 #define WIRE_VERSION       1
-#define WIRE_BATCH_MAX     1000     /* changes in one push or pull page */
+#define WIRE_BATCH_MAX     10000    /* changes in one push or pull page */
 #define WIRE_DEPTH_MAX     8        /* JSON nesting */
 #define WIRE_BODY_MAX      ((size_t)16 << 20)  /* inflated body, bytes */
 #define WIRE_ZBODY_MAX     ((size_t)4 << 20)   /* compressed body, bytes */

@@ -241,12 +241,18 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 	return rc;
 }
 
+/* The size of the batch or page after one the hub took (client.h). */
+static size_t next_batch_size(size_t size)
+{
+	return size >= SYNC_BATCH_MAX / 2 ? SYNC_BATCH_MAX : size * 2;
+}
+
 static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 {
-	struct jchange *batch = calloc(SYNC_PUSH_CHANGES, sizeof(*batch));
+	struct jchange *batch = calloc(SYNC_BATCH_MAX, sizeof(*batch));
 	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
 	long long acked = 0;
-	size_t n = 0, i, rounds, gaps = 0;
+	size_t n = 0, i, rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 
@@ -260,7 +266,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		for (i = 0; i < n; i++)
 			jchange_release(&batch[i]);
-		if ((rc = book_own_changes(b, (uint64_t)acked, batch, SYNC_PUSH_CHANGES,
+		if ((rc = book_own_changes(b, (uint64_t)acked, batch, size,
 					   SYNC_PUSH_BYTES, &n, err)))
 			break;
 		if (n == 0)
@@ -331,6 +337,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		cJSON_Delete(ans);
 		if (rc != FB_OK)
 			break;
+		size = next_batch_size(size);
 	}
 	for (i = 0; i < n; i++)
 		jchange_release(&batch[i]);
@@ -343,7 +350,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 {
 	long long cursor = 0;
-	size_t rounds, i;
+	size_t rounds, i, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[128];
@@ -353,8 +360,8 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 
 		if ((rc = store_meta_int(b->st, "pull_cursor", 0, &cursor, err)) != FB_OK)
 			break;
-		snprintf(path, sizeof(path), "/v1/pull?after=%lld&limit=%d", cursor,
-			 SYNC_PULL_LIMIT);
+		snprintf(path, sizeof(path), "/v1/pull?after=%lld&limit=%zu", cursor,
+			 size);
 		if ((rc = request(c, "pull", path, NULL, &status, err)) != FB_OK)
 			break;
 		if (status != 200) {
@@ -391,6 +398,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (!page.more)
 			break;
+		size = next_batch_size(size);
 	}
 	return rc;
 }

@@ -17,9 +17,17 @@
 #include <stddef.h>
 #include "book.h"
 
-#define SYNC_PUSH_CHANGES     500              /* changes per push batch */
-#define SYNC_PUSH_BYTES       ((size_t)2 << 20) /* JSON bytes per batch */
-#define SYNC_PULL_LIMIT       500              /* changes per pull page */
+/*
+ * A sync's first push batch and first pull page hold SYNC_BATCH_FIRST
+ * changes; each one the hub takes doubles the next, up to SYNC_BATCH_MAX.
+ * A laptop whose line drops early loses a small batch; a long sync on a
+ * good line takes few requests, and the hub few commits.  Every sync
+ * starts again from the first size.
+ */
+#define SYNC_BATCH_FIRST      500              /* changes */
+#define SYNC_BATCH_MAX        8000             /* changes, <= WIRE_BATCH_MAX */
+#define SYNC_PUSH_BYTES       ((size_t)3 << 20) /* JSON bytes per batch: deflated,
+						   always < WIRE_ZBODY_MAX */
 #define SYNC_CONNECT_TIMEOUT  10               /* seconds */
 #define SYNC_LOW_SPEED_BYTES  1                /* bytes/s below which ... */
 #define SYNC_LOW_SPEED_TIME   30               /* ... for this long: give up */

@@ -2,11 +2,19 @@
  * hub_store_sqlite.c - the hub's store on SQLite: a pool of connections
  * (readers run side by side under WAL), one writer at a time (pushes
  * take a mutex, so they queue here rather than spin on SQLITE_BUSY).
+ *
+ * The WAL is copied back into the database by a thread of its own (the
+ * checkpointer), not by whichever push's commit crossed SQLite's
+ * threshold: a push pays for its own pages and one fsync, and the
+ * copying overlaps the next request.  A WAL the checkpointer cannot keep
+ * up with is checkpointed by the committing push itself past
+ * HUB_WAL_PAGES_HARD, so it stays bounded.
  */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/crypto.h>
 
 #include "book.h"
@@ -37,21 +45,32 @@ const char hub_schema[] =
 	"  branch TEXT NOT NULL,"
 	"  reason TEXT NOT NULL,"
 	"  at TEXT NOT NULL,"
-	"  UNIQUE(device, seq));";
+	"  UNIQUE(device, seq));"
+	/* Hubs of earlier versions had the collector's journal index. */
+	"DROP INDEX IF EXISTS journal_record;";
 
 /* The units a scope covers: the unit and all below it. */
 #define SUBTREE_CTE \
 	"WITH RECURSIVE sub(code) AS (SELECT ?1 UNION" \
 	" SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
 
+#define HUB_WAL_PAGES_SOFT  2048    /* wake the checkpointer (8 MiB) */
+#define HUB_WAL_PAGES_HARD  65536   /* the committer checkpoints (256 MiB) */
+#define HUB_CHECKPOINT_MS   1000    /* the checkpointer looks at least this often */
+
 struct sqlite_hub {
 	struct hub_store base;
-	pthread_mutex_t lock;          /* guards the pool */
+	pthread_mutex_t lock;          /* guards the pool and the fields below */
 	pthread_cond_t freed;
 	pthread_mutex_t writer;        /* one push at a time */
 	int n;
 	struct book **conn;
 	int *busy;
+	/* The checkpointer: its own connection, woken by wal_hook. */
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_wake;
+	sqlite3 *ckpt_db;
+	int ckpt_started, ckpt_stop, wal_pages;
 };
 
 static struct book *conn_get(struct sqlite_hub *h)
@@ -430,6 +449,74 @@ done:
 	return rc;
 }
 
+/*
+ * After every commit on a pool connection: the WAL holds `pages` frames.
+ * Replaces SQLite's automatic checkpoint on these connections.
+ */
+static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct sqlite_hub *h = arg;
+
+	if (pages >= HUB_WAL_PAGES_HARD)
+		sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	pthread_mutex_lock(&h->lock);
+	h->wal_pages = pages;
+	if (pages >= HUB_WAL_PAGES_SOFT)
+		pthread_cond_signal(&h->ckpt_wake);
+	pthread_mutex_unlock(&h->lock);
+	return SQLITE_OK;
+}
+
+/*
+ * Copy the WAL into the database when a commit says it is large, or
+ * every HUB_CHECKPOINT_MS when anything is in it.  PASSIVE: it never
+ * waits for (or blocks) a push or a pull; what it cannot copy now it
+ * copies next time.  A failure (disk full) is retried the same way.
+ */
+static void *checkpointer(void *arg)
+{
+	struct sqlite_hub *h = arg;
+
+	pthread_mutex_lock(&h->lock);
+	while (!h->ckpt_stop) {
+		struct timespec until;
+
+		if (h->wal_pages < HUB_WAL_PAGES_SOFT) {
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += HUB_CHECKPOINT_MS / 1000;
+			pthread_cond_timedwait(&h->ckpt_wake, &h->lock, &until);
+			if (h->ckpt_stop || h->wal_pages == 0)
+				continue;
+		}
+		h->wal_pages = 0;
+		pthread_mutex_unlock(&h->lock);
+		sqlite3_wal_checkpoint_v2(h->ckpt_db, "main", SQLITE_CHECKPOINT_PASSIVE,
+					  NULL, NULL);
+		pthread_mutex_lock(&h->lock);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
+static enum fb_code checkpointer_start(struct sqlite_hub *h, const char *path,
+				       struct fb_error *err)
+{
+	int i, rc;
+
+	rc = sqlite3_open_v2(path, &h->ckpt_db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK)
+		return fb_fail(err, FB_EIO, "%s: %s", path,
+			       h->ckpt_db ? sqlite3_errmsg(h->ckpt_db) : sqlite3_errstr(rc));
+	if (pthread_create(&h->ckpt_thread, NULL, checkpointer, h) != 0)
+		return fb_fail(err, FB_ENOMEM, "cannot start the checkpoint thread");
+	h->ckpt_started = 1;
+	/* Each hook replaces SQLite's automatic checkpoint on its connection. */
+	for (i = 0; i < h->n; i++)
+		sqlite3_wal_hook(h->conn[i]->st->db, on_wal_commit, h);
+	return FB_OK;
+}
+
 static int sq_healthy(struct hub_store *s)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
@@ -447,6 +534,15 @@ static void sq_close(struct hub_store *s)
 
 	if (!h)
 		return;
+	if (h->ckpt_started) {
+		pthread_mutex_lock(&h->lock);
+		h->ckpt_stop = 1;
+		pthread_cond_signal(&h->ckpt_wake);
+		pthread_mutex_unlock(&h->lock);
+		pthread_join(h->ckpt_thread, NULL);
+	}
+	sqlite3_close(h->ckpt_db);
+	/* The last connection to close copies what is left in the WAL. */
 	for (i = 0; i < h->n; i++)
 		book_close(h->conn[i]);
 	free(h->conn);
@@ -454,6 +550,7 @@ static void sq_close(struct hub_store *s)
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->writer);
 	pthread_cond_destroy(&h->freed);
+	pthread_cond_destroy(&h->ckpt_wake);
 	free(h);
 }
 
@@ -475,6 +572,7 @@ enum fb_code hub_store_sqlite_open(const char *path, int connections,
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->writer, NULL);
 	pthread_cond_init(&h->freed, NULL);
+	pthread_cond_init(&h->ckpt_wake, NULL);
 	h->conn = calloc((size_t)connections, sizeof(*h->conn));
 	h->busy = calloc((size_t)connections, sizeof(*h->busy));
 	if (!h->conn || !h->busy) {
@@ -486,6 +584,8 @@ enum fb_code hub_store_sqlite_open(const char *path, int connections,
 			goto fail;
 		h->n++;
 	}
+	if ((rc = checkpointer_start(h, path, err)) != FB_OK)
+		goto fail;
 	*out = &h->base;
 	return FB_OK;
 fail:

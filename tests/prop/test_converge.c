@@ -198,8 +198,8 @@ struct plan {
 	enum clock_kind clock[REPLICAS_MAX];
 	int64_t lag_ms[REPLICAS_MAX];
 	char device[REPLICAS_MAX][FB_DEVICE_ID_LEN + 1];
-	/* A laptop's batch size never changes, as SYNC_PUSH_CHANGES does
-	 * not: client.c refuses an ack beyond the batch it sent. */
+	/* A laptop's batch size: the client's first size, or tiny
+	 * batches so that a few edits span many of them. */
 	size_t push_limit[REPLICAS_MAX];
 	size_t nops;
 	struct op ops[OPS_MAX];
@@ -247,7 +247,7 @@ static void make_plan(uint64_t seed, struct plan *p)
 		uint64_t d = rng_next(&r);
 
 		p->lag_ms[k] = (int64_t)rng_below(&r, 1500) + 1;
-		p->push_limit[k] = rng_below(&r, 2) ? SYNC_PUSH_CHANGES
+		p->push_limit[k] = rng_below(&r, 2) ? SYNC_BATCH_FIRST
 						    : 1 + rng_below(&r, 4);
 		snprintf(p->device[k], sizeof(p->device[k]), "%016llx",
 			 (unsigned long long)d);
@@ -813,7 +813,7 @@ static int push(struct world *w, int i, size_t limit, int lose_ack)
 	int ret = -1;
 
 	memset(&wb, 0, sizeof(wb));
-	if (limit > SYNC_PUSH_CHANGES) {
+	if (limit > SYNC_BATCH_MAX) {
 		fail(w, P_RUN, "batch of %zu changes is over the client's", limit);
 		return -1;
 	}
@@ -1244,7 +1244,7 @@ static void op_sync(struct world *w, int i, const struct op *o)
 	static const char *const modes[] = { "push and pull", "push only", "pull only" };
 	unsigned m = o->r[0] % 10, mode = m < 6 ? 0 : m < 8 ? 1 : 2;
 	size_t push_limit = w->p->push_limit[i];
-	size_t pull_limit = o->r[2] % 3 ? SYNC_PULL_LIMIT : 1 + o->r[2] / 3 % 4;
+	size_t pull_limit = o->r[2] % 3 ? SYNC_BATCH_FIRST : 1 + o->r[2] / 3 % 4;
 	int lose_ack = o->r[3] % 10 == 0, cut = o->r[3] % 10 == 1;
 
 	trace(w, "op %d: r%d sync, %s (batches of %zu, pages of %zu)%s%s", w->cur_op,
@@ -2124,7 +2124,7 @@ static void run(const struct plan *p, const unsigned char *mask, int tr,
 			set_clocks(w, 0);
 			trace(w, "r%d sync", i);
 			if (push(w, i, p->push_limit[i], 0) ||
-			    pull(w, i, SYNC_PULL_LIMIT, 0))
+			    pull(w, i, SYNC_BATCH_FIRST, 0))
 				goto out;
 		}
 	check_all(w);
@@ -2401,7 +2401,7 @@ int main(int argc, char **argv)
 	unsigned first_failed = 0, first_restored_failed = 0;
 	int tap = 0, failed_any = 0, k;
 
-	g_batch = calloc(SYNC_PUSH_CHANGES, sizeof(*g_batch));
+	g_batch = calloc(SYNC_BATCH_MAX, sizeof(*g_batch));
 	if (!p || !g_batch) {
 		free(p);
 		free(g_batch);

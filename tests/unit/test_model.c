@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "model.h"
 #include "tap.h"
@@ -305,20 +306,39 @@ static int cmp_str(const void *a, const void *b)
 static void test_uuids(void)
 {
 	static char ids[UUID_COUNT][FB_ID_LEN + 1];
-	int i, valid = 1, v4 = 1, unique = 1;
+	int i, valid = 1, v7 = 1, ordered = 1, unique = 1, near = 1;
+	time_t before = time(NULL), after;
 
 	for (i = 0; i < UUID_COUNT; i++) {
 		if (model_new_uuid(ids[i]) != FB_OK || !model_valid_uuid(ids[i]))
 			valid = 0;
-		if (ids[i][14] != '4' || !strchr("89ab", ids[i][19]))
-			v4 = 0;
+		if (ids[i][14] != '7' || !strchr("89ab", ids[i][19]))
+			v7 = 0;
+		if (i > 0 && strcmp(ids[i - 1], ids[i]) >= 0)
+			ordered = 0;
+	}
+	after = time(NULL);
+	for (i = 0; i < UUID_COUNT; i += UUID_COUNT - 1) {
+		char hex[13];
+		unsigned long long ms;
+
+		/* The first 48 bits are the creation time in ms. */
+		memcpy(hex, ids[i], 8);
+		memcpy(hex + 8, ids[i] + 9, 4);
+		hex[12] = '\0';
+		ms = strtoull(hex, NULL, 16);
+		if (ms / 1000 + 1 < (unsigned long long)before ||
+		    ms / 1000 > (unsigned long long)after + 1)
+			near = 0;
 	}
 	qsort(ids, UUID_COUNT, sizeof(ids[0]), cmp_str);
 	for (i = 1; i < UUID_COUNT; i++)
 		if (!strcmp(ids[i - 1], ids[i]))
 			unique = 0;
 	ok(valid, "%d new UUIDs are valid lower-case UUIDs", UUID_COUNT);
-	ok(v4, "...version 4 with the RFC 4122 variant");
+	ok(v7, "...version 7 with the RFC 4122 variant");
+	ok(ordered, "...each sorts after the one made before it");
+	ok(near, "...their first 48 bits are the time they were made, in ms");
 	ok(unique, "...all different");
 
 	ok(model_valid_uuid("0f8fad5b-d9cb-469f-a165-70867728950e"), "a UUID is valid");

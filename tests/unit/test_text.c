@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "buf.h"
 #include "text.h"
 #include "tap.h"
@@ -224,6 +226,127 @@ static void test_clean_len(void)
 	free(out);
 }
 
+/* UTF-8 of cp into out (5 bytes), NUL-terminated; its length. */
+static size_t put_cp(long cp, char *out)
+{
+	utf8proc_ssize_t n = utf8proc_encode_char((utf8proc_int32_t)cp,
+						  (utf8proc_uint8_t *)out);
+
+	out[n] = '\0';
+	return (size_t)n;
+}
+
+/* utf8proc's NFC of s, as text_clean would give it (STABLE | COMPOSE). */
+static char *nfc_of(const char *s)
+{
+	utf8proc_uint8_t *r = NULL;
+
+	if (utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s),
+			 &r, UTF8PROC_STABLE | UTF8PROC_COMPOSE) < 0)
+		return NULL;
+	return (char *)r;
+}
+
+/*
+ * text_clean skips utf8proc for text of "inert" code points: check the
+ * claim against utf8proc itself, for every one of them.
+ */
+static void test_nfc_inert(void)
+{
+	long cp, base, bad = -1, pair_bad = -1, checked = 0, pairs = 0;
+
+	/* All of Unicode: whatever text_nfc_inert says yes to is checked. */
+	for (cp = 0x20; cp <= 0x10FFFF; cp++) {
+		{
+			char one[8], two[16];
+			char *n;
+
+			if (!text_nfc_inert(cp) || (cp >= 0xD800 && cp <= 0xDFFF))
+				continue;
+			if ((cp >= 0x7F && cp < 0xA0))
+				continue;       /* controls: refused before NFC */
+			checked++;
+			put_cp(cp, one);
+			n = nfc_of(one);
+			if (utf8proc_get_property((utf8proc_int32_t)cp)->combining_class ||
+			    !n || strcmp(n, one))
+				bad = cp;
+			free(n);
+			/* It does not compose with a starter before it. */
+			for (base = 0x41; base <= 0x1EF9; base += base < 0x7B ? 1 : 13) {
+				if (!text_nfc_inert(base) || (base >= 0x7F && base < 0xA0))
+					continue;
+				put_cp(cp, two + put_cp(base, two));
+				n = nfc_of(two);
+				if (!n || strcmp(n, two))
+					pair_bad = cp;
+				free(n);
+				pairs++;
+			}
+		}
+	}
+	if (bad >= 0 || pair_bad >= 0)
+		printf("# first wrong: U+%04lX alone, U+%04lX after a letter\n", bad, pair_bad);
+	ok(bad < 0, "the %ld inert code points are starters NFC keeps as they are",
+	   checked);
+	ok(pair_bad < 0, "...and none composes with a starter before it (%ld pairs)",
+	   pairs);
+	ok(!text_nfc_inert(0x300) && !text_nfc_inert(0x302) && !text_nfc_inert(0x1161) &&
+	   !text_nfc_inert(0x2126) && !text_nfc_inert(0x1F00),
+	   "combining marks, Hangul vowels, the Ohm sign and Greek are not inert");
+}
+
+/*
+ * text_clean against utf8proc on random text of inert letters, marks
+ * and what NFC changes: the fast path and the slow path give the same.
+ */
+static void test_clean_matches_utf8proc(void)
+{
+	static const char *const pool[] = {
+		"a", "e", "o", "u", "y", "A", "D", " ", "-", ".",
+		"\xc6\xb0", "\xc6\xa1", "\xc4\x91", "\xc4\x83", "\xc3\xa2", "\xc3\xaa",
+		"\xe1\xbb\x85", "\xe1\xba\xa1", "\xe1\xbb\xb9", "\xe1\xbb\xa9",
+		"\xcc\x80", "\xcc\x81", "\xcc\x82", "\xcc\x83", "\xcc\x89", "\xcc\xa3",
+		"\xe2\x84\xa6", "\xe1\x84\x80", "\xe1\x85\xa1", "\xe6\xbc\xa2",
+	};
+	unsigned long x = 20261127;
+	int i, k, same = 1, fast = 0;
+	char first[128] = "";
+
+	for (i = 0; i < 3000; i++) {
+		char in[128] = "", *out = NULL, *want, *w, *e;
+		struct fb_error err;
+		int len = 1 + (int)(x % 10), inert = 1;
+
+		for (k = 0; k < len; k++) {
+			const char *p;
+
+			x = x * 6364136223846793005UL + 1442695040888963407UL;
+			p = pool[(x >> 33) % (sizeof(pool) / sizeof(pool[0]))];
+			inert = inert && (unsigned char)p[0] < 0xCC;
+			strcat(in, p);
+		}
+		fast += inert;
+		want = nfc_of(in);
+		/* text_clean trims the NFC text's outer spaces. */
+		for (w = want; w && *w == ' '; w++)
+			;
+		for (e = w ? w + strlen(w) : NULL; e && e > w && e[-1] == ' '; e--)
+			;
+		if (e)
+			*e = '\0';
+		if (clean(in, 0, &out, &err) != FB_OK || !w || strcmp(out, w)) {
+			if (same)
+				snprintf(first, sizeof(first), "%s", in);
+			same = 0;
+		}
+		free(out);
+		free(want);
+	}
+	ok(same, "text_clean equals utf8proc's NFC, trimmed, on 3000 random texts"
+	   " (%d of them inert only)%s%s", fast, same ? "" : "; first differing: ", first);
+}
+
 int main(void)
 {
 	test_width();
@@ -232,5 +355,7 @@ int main(void)
 	test_clean_controls();
 	test_clean_utf8();
 	test_clean_len();
+	test_nfc_inert();
+	test_clean_matches_utf8proc();
 	return tap_done();
 }
