@@ -35,7 +35,7 @@ CPPFLAGS  += -D_GNU_SOURCE -Ishared -Isync
 CFLAGS    ?= -g
 CFLAGS    += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS   += $(SANFLAGS)
-LDLIBS    += $(PKG_LIBS)
+LDLIBS    += $(PKG_LIBS) -lpthread
 
 SHARED_SRC    := $(wildcard shared/*.c)
 COLLECTOR_SRC := $(wildcard collector/*.c)

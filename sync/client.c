@@ -1,4 +1,5 @@
 /* client.c - push and pull over HTTP with libcurl. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,9 @@ struct conn {
 	char *url;
 	struct fb_buf body;          /* answer, capped */
 	struct sync_stats *st;
+	/* The request under way (request_begin .. request_end). */
+	struct curl_slist *req_headers;
+	CURLcode cr;
 };
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
@@ -104,44 +108,61 @@ static void answer_message(const struct fb_buf *body, char *out, size_t n,
 }
 
 /*
- * One request.  *status is the HTTP status; transport failures and
- * error statuses other than those the caller handles become codes.
+ * A request is request_begin(), the transfer (perform(), on this thread
+ * or another), then request_end().  Between begin and end the transfer
+ * owns c->curl and c->body; the caller touches neither.
  */
-static enum fb_code request(struct conn *c, const char *step, const char *path,
-			    const struct fb_buf *zbody, long *status,
-			    struct fb_error *err)
+static void request_begin(struct conn *c, const char *path,
+			  const struct fb_buf *zbody)
 {
-	char url[2048], msg[FB_ERRMSG_MAX], code[64];
-	curl_off_t up = 0, down = 0, hdr = 0;
-	struct curl_slist *h = NULL;
-	CURLcode cr;
+	char url[2048];
 
 	buf_reset(&c->body);
+	c->req_headers = NULL;
+	c->cr = CURLE_OK;
 	snprintf(url, sizeof(url), "%s%s", c->url, path);
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	if (zbody) {
-		h = curl_slist_append(NULL, "Content-Encoding: deflate");
+		struct curl_slist *it;
+
 		curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, zbody->data);
 		curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)zbody->len);
 		/* per-request header on top of the common ones */
-		{
-			struct curl_slist *all = NULL, *it;
-
-			for (it = c->headers; it; it = it->next)
-				all = curl_slist_append(all, it->data);
-			all = curl_slist_append(all, "Content-Encoding: deflate");
-			curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, all);
-			curl_slist_free_all(h);
-			h = all;
-		}
+		for (it = c->headers; it; it = it->next)
+			c->req_headers = curl_slist_append(c->req_headers, it->data);
+		c->req_headers = curl_slist_append(c->req_headers,
+						   "Content-Encoding: deflate");
+		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->req_headers);
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
 	}
-	cr = curl_easy_perform(c->curl);
+}
+
+static void *perform(void *arg)
+{
+	struct conn *c = arg;
+
+	c->cr = curl_easy_perform(c->curl);
+	return NULL;
+}
+
+/*
+ * The end of a request.  *status is the HTTP status; transport failures
+ * and error statuses other than those the caller handles become codes.
+ */
+static enum fb_code request_end(struct conn *c, const char *step,
+				const struct fb_buf *zbody, long *status,
+				struct fb_error *err)
+{
+	char msg[FB_ERRMSG_MAX], code[64];
+	curl_off_t up = 0, down = 0, hdr = 0;
+	CURLcode cr = c->cr;
+
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
-	curl_slist_free_all(h);
+	curl_slist_free_all(c->req_headers);
+	c->req_headers = NULL;
 	c->st->requests++;
 	/* REQUEST_SIZE already holds a body sent with the headers, as
 	 * curl sends ours; the upload count is added only when it is not. */
@@ -200,6 +221,16 @@ static enum fb_code request(struct conn *c, const char *step, const char *path,
 }
 
 /* Take in the hub's time from an answer (HLC advances past it). */
+/* One request, start to end, on this thread. */
+static enum fb_code request(struct conn *c, const char *step, const char *path,
+			    const struct fb_buf *zbody, long *status,
+			    struct fb_error *err)
+{
+	request_begin(c, path, zbody);
+	perform(c);
+	return request_end(c, step, zbody, status, err);
+}
+
 static void observe_hub_time(struct book *b, const char *hex)
 {
 	fb_hlc t;
@@ -247,38 +278,97 @@ static size_t next_batch_size(size_t size)
 	return size >= SYNC_BATCH_MAX / 2 ? SYNC_BATCH_MAX : size * 2;
 }
 
+/* A push batch, ready to send: n changes, its last entry `last`. */
+struct batch {
+	size_t n;
+	uint64_t last;
+	struct fb_buf z;             /* the deflated body */
+	enum fb_code rc;             /* preparing it failed: this, and err */
+	struct fb_error err;
+};
+
+/*
+ * Read up to `size` unsent changes after entry `after` and deflate them
+ * into out.  changes is scratch room for SYNC_BATCH_MAX changes, json
+ * for the text; both are left empty for the next call.
+ */
+static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
+			    struct jchange *changes, struct fb_buf *json,
+			    struct batch *out)
+{
+	size_t i;
+
+	out->n = 0;
+	out->last = after;
+	buf_reset(&out->z);
+	buf_reset(json);
+	fb_error_clear(&out->err);
+	out->rc = book_own_changes(b, after, changes, size, SYNC_PUSH_BYTES, &out->n,
+				   &out->err);
+	if (out->rc != FB_OK || out->n == 0)
+		return out->rc;
+	out->last = changes[out->n - 1].seq + changes[out->n - 1].n - 1;
+	if ((out->rc = wire_push_encode(changes, out->n, json)) != FB_OK ||
+	    (out->rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &out->z,
+				    &out->err)) != FB_OK)
+		fb_fail(&out->err, out->rc, "push: preparing the batch: %s",
+			fb_strerror(out->rc));
+	for (i = 0; i < out->n; i++)
+		jchange_release(&changes[i]);
+	return out->rc;
+}
+
+/*
+ * Push the unsent journal, batch after batch.  While the hub takes one
+ * batch, the next is read and deflated here (the transfer runs on a
+ * thread of its own), on the guess that the hub will take all of this
+ * one; when it does not (a gap, a short acknowledgement), the guess is
+ * dropped and the next batch is read from what the hub says it holds.
+ */
 static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 {
-	struct jchange *batch = calloc(SYNC_BATCH_MAX, sizeof(*batch));
-	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
+	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
+	struct fb_buf json = FB_BUF_INIT(0);
+	struct batch two[2], *cur = &two[0], *next = &two[1], *t;
 	long long acked = 0;
-	size_t n = 0, i, rounds, gaps = 0, size = SYNC_BATCH_FIRST;
+	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK;
 	long status = 0;
+	int guessed = 0;
 
-	if (!batch)
+	memset(two, 0, sizeof(two));
+	two[0].z.cap = two[1].z.cap = WIRE_ZBODY_MAX;
+	if (!changes)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		cJSON *ans = NULL;
 		const cJSON *ack, *exp;
+		pthread_t thread;
+		int threaded;
 
-		if ((rc = store_meta_int(b->st, "acked_seq", 0, &acked, err)) != FB_OK)
-			break;
-		for (i = 0; i < n; i++)
-			jchange_release(&batch[i]);
-		if ((rc = book_own_changes(b, (uint64_t)acked, batch, size,
-					   SYNC_PUSH_BYTES, &n, err)))
-			break;
-		if (n == 0)
-			break;
-		buf_reset(&json);
-		buf_reset(&z);
-		if ((rc = wire_push_encode(batch, n, &json)) != FB_OK ||
-		    (rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err)) != FB_OK) {
-			fb_fail(err, rc, "push: preparing the batch: %s", fb_strerror(rc));
+		if (guessed) {
+			t = cur, cur = next, next = t;
+			guessed = 0;
+		} else {
+			if ((rc = store_meta_int(b->st, "acked_seq", 0, &acked, err)) != FB_OK)
+				break;
+			prepare(b, (uint64_t)acked, size, changes, &json, cur);
+		}
+		if (cur->rc != FB_OK) {
+			rc = fb_fail(err, cur->rc, "%s", cur->err.msg);
 			break;
 		}
-		if ((rc = request(c, "push", "/v1/push", &z, &status, err)) != FB_OK)
+		if (cur->n == 0)
+			break;
+		request_begin(c, "/v1/push", &cur->z);
+		threaded = pthread_create(&thread, NULL, perform, c) == 0;
+		if (threaded) {
+			prepare(b, cur->last, next_batch_size(size), changes, &json, next);
+			pthread_join(thread, NULL);
+		} else {
+			perform(c);
+		}
+		if ((rc = request_end(c, "push", &cur->z, &status, err)) != FB_OK)
 			break;
 		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
@@ -326,7 +416,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			else
 				book_rollback(b);
 		}
-		c->st->pushed += n;
+		c->st->pushed += cur->n;
 		c->st->acked = (uint64_t)ack->valuedouble;
 		{
 			const cJSON *rt = cJSON_GetObjectItemCaseSensitive(ans, "rejected_total");
@@ -334,16 +424,18 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			if (cJSON_IsNumber(rt))
 				c->st->rejected += (size_t)rt->valuedouble;
 		}
+		/* The batch read while the hub worked follows exactly this one. */
+		guessed = threaded && (uint64_t)ack->valuedouble == cur->last;
+		acked = (long long)ack->valuedouble;
 		cJSON_Delete(ans);
 		if (rc != FB_OK)
 			break;
 		size = next_batch_size(size);
 	}
-	for (i = 0; i < n; i++)
-		jchange_release(&batch[i]);
-	free(batch);
+	free(changes);
 	buf_release(&json);
-	buf_release(&z);
+	buf_release(&two[0].z);
+	buf_release(&two[1].z);
 	return rc;
 }
 
