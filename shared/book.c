@@ -6,6 +6,7 @@
 #include <openssl/rand.h>
 
 #include "book.h"
+#include "buf.h"
 #include "text.h"
 
 static const char *const SQL_GET =
@@ -118,34 +119,44 @@ static enum fb_code record_encode(const struct record *r, char **vals,
 				  char **clk)
 {
 	const struct type_def *t = model_type(r->type);
-	cJSON *v = cJSON_CreateObject(), *c = cJSON_CreateObject();
+	struct fb_buf v = FB_BUF_INIT(0), c = FB_BUF_INIT(0);
 	char stamp[STAMP_TEXT_MAX];
-	enum fb_code rc = FB_ENOMEM;
-	int i;
+	enum fb_code rc;
+	int i, any = 0;
 
 	*vals = *clk = NULL;
-	if (!v || !c)
-		goto out;
-	for (i = 0; t->fields[i].name; i++) {
+	rc = buf_addc(&v, '{');
+	if (rc == FB_OK)
+		rc = buf_addc(&c, '{');
+	for (i = 0; rc == FB_OK && t->fields[i].name; i++) {
 		if (!r->val[i])
 			continue;
 		stamp_format(&r->stamp[i], stamp);
-		if (!cJSON_AddStringToObject(v, t->fields[i].name, r->val[i]) ||
-		    !cJSON_AddStringToObject(c, t->fields[i].name, stamp))
-			goto out;
+		if (any && ((rc = buf_addc(&v, ',')) != FB_OK ||
+			    (rc = buf_addc(&c, ',')) != FB_OK))
+			break;
+		any = 1;
+		if ((rc = buf_json_str(&v, t->fields[i].name)) != FB_OK ||
+		    (rc = buf_addc(&v, ':')) != FB_OK ||
+		    (rc = buf_json_str(&v, r->val[i])) != FB_OK ||
+		    (rc = buf_json_str(&c, t->fields[i].name)) != FB_OK ||
+		    (rc = buf_addc(&c, ':')) != FB_OK ||
+		    (rc = buf_json_str(&c, stamp)) != FB_OK)
+			break;
 	}
-	*vals = cJSON_PrintUnformatted(v);
-	*clk = cJSON_PrintUnformatted(c);
-	if (*vals && *clk)
-		rc = FB_OK;
-out:
-	if (rc != FB_OK) {
-		free(*vals);
-		free(*clk);
-		*vals = *clk = NULL;
+	if (rc == FB_OK && (rc = buf_addc(&v, '}')) == FB_OK &&
+	    (rc = buf_addc(&c, '}')) == FB_OK) {
+		*vals = buf_detach(&v, NULL);
+		*clk = buf_detach(&c, NULL);
+		if (!*vals || !*clk) {
+			free(*vals);
+			free(*clk);
+			*vals = *clk = NULL;
+			rc = FB_ENOMEM;
+		}
 	}
-	cJSON_Delete(v);
-	cJSON_Delete(c);
+	buf_release(&v);
+	buf_release(&c);
 	return rc;
 }
 
@@ -663,6 +674,29 @@ static enum fb_code merge_into(struct book *b, struct record *r,
 	return FB_OK;
 }
 
+/* Another device's chain head, from this transaction's cache or disk. */
+static enum fb_code peer_head(struct book *b, const char *device, uint64_t *last,
+			      unsigned char hash[JOURNAL_HASH_LEN],
+			      struct fb_error *err)
+{
+	if (b->st->in_tx && b->peer.tx == b->st->tx_count &&
+	    !strcmp(b->peer.device, device)) {
+		*last = b->peer.last;
+		memcpy(hash, b->peer.hash, JOURNAL_HASH_LEN);
+		return FB_OK;
+	}
+	return book_device_head(b, device, last, hash, err);
+}
+
+/* c, of another device, was written with its hash chained: cache it. */
+static void peer_wrote(struct book *b, const struct jchange *c)
+{
+	snprintf(b->peer.device, sizeof(b->peer.device), "%s", c->device);
+	b->peer.last = c->seq + c->n - 1;
+	memcpy(b->peer.hash, c->hash, JOURNAL_HASH_LEN);
+	b->peer.tx = b->st->tx_count;
+}
+
 enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 			int *applied, struct fb_error *err)
 {
@@ -683,12 +717,6 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 		return rc;
 	if (own_tx && (rc = store_begin(b->st, err)) != FB_OK)
 		return rc;
-	if (local) {
-		last = b->next_seq - 1;
-		memcpy(prev, b->chain, sizeof(prev));
-	} else if ((rc = book_device_head(b, c->device, &last, prev, err))) {
-		goto out;
-	}
 	if (flags & BOOK_FROM_HUB) {
 		/* The hub checked the chain; we only refuse to take a
 		 * change twice or to let the hub speak for this device. */
@@ -701,6 +729,12 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 		if ((rc = is_replay(b, c, &same, held, err)) != FB_OK || same)
 			goto out;
 		goto merge;
+	}
+	if (local) {
+		last = b->next_seq - 1;
+		memcpy(prev, b->chain, sizeof(prev));
+	} else if ((rc = peer_head(b, c->device, &last, prev, err)) != FB_OK) {
+		goto out;
 	}
 	if (c->seq <= last) {
 		if ((rc = is_replay(b, c, &same, held, err)) != FB_OK)
@@ -733,6 +767,8 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 	}
 	if (flags & BOOK_QUARANTINE) {
 		rc = journal_insert(b, c, 1, err);
+		if (rc == FB_OK)
+			peer_wrote(b, c);
 		if (rc == FB_OK && applied)
 			*applied = 1;
 		goto out;
@@ -761,6 +797,8 @@ merge:
 	if (local) {
 		b->next_seq = c->seq + c->n;
 		memcpy(b->chain, c->hash, sizeof(b->chain));
+	} else if (!(flags & BOOK_FROM_HUB)) {
+		peer_wrote(b, c);
 	}
 	if (applied)
 		*applied = 1;

@@ -35,6 +35,15 @@ struct book {
 	int refs_may_be_deleted;      /* import: a reference may name a
 				       * deleted record (files exported with
 				       * their deleted records keep them) */
+	/* The chain head of the last other device whose change this
+	 * transaction (tx, store.h tx_count) wrote: a push of thousands of
+	 * one device's changes looks it up once, not once per change. */
+	struct {
+		char device[FB_DEVICE_ID_MAX + 1];
+		uint64_t last;
+		unsigned char hash[JOURNAL_HASH_LEN];
+		unsigned long tx;
+	} peer;
 	/* prepared statements, reused */
 	sqlite3_stmt *q_get, *q_put, *q_journal, *q_conflict, *q_device_head,
 		     *q_have, *q_settle, *q_ref;

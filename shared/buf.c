@@ -56,6 +56,39 @@ enum fb_code buf_addc(struct fb_buf *b, char c)
 	return buf_add(b, &c, 1);
 }
 
+/* One escaped byte, in the short form where JSON has one. */
+static enum fb_code json_escape(struct fb_buf *b, unsigned char ch)
+{
+	static const char shortform[] = "\"\"\\\\\bb\ff\nn\rr\tt";
+	const char *p;
+
+	for (p = shortform; *p; p += 2)
+		if ((unsigned char)p[0] == ch)
+			return buf_printf(b, "\\%c", p[1]);
+	return buf_printf(b, "\\u%04x", ch);
+}
+
+enum fb_code buf_json_str(struct fb_buf *b, const char *s)
+{
+	const char *run = s;
+	enum fb_code rc = buf_addc(b, '"');
+
+	/* Bytes that need no escape are copied a run at a time. */
+	for (; rc == FB_OK && *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch >= 0x20 && ch != '"' && ch != '\\')
+			continue;
+		rc = buf_add(b, run, (size_t)(s - run));
+		if (rc == FB_OK)
+			rc = json_escape(b, ch);
+		run = s + 1;
+	}
+	if (rc == FB_OK)
+		rc = buf_add(b, run, (size_t)(s - run));
+	return rc == FB_OK ? buf_addc(b, '"') : rc;
+}
+
 enum fb_code buf_printf(struct fb_buf *b, const char *fmt, ...)
 {
 	va_list ap;

@@ -35,6 +35,12 @@ enum fb_code buf_addc(struct fb_buf *b, char c);
 enum fb_code buf_printf(struct fb_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * Append s as a quoted JSON string: '"', '\\' and control characters
+ * escaped, every other byte (UTF-8 included) as it is.
+ */
+enum fb_code buf_json_str(struct fb_buf *b, const char *s);
+
 /* The contents as a string: "" for an empty buffer, never NULL. */
 const char *buf_str(const struct fb_buf *b);
 

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <openssl/evp.h>
 
+#include "buf.h"
 #include "journal.h"
 
 void jchange_init(struct jchange *c)
@@ -185,27 +186,28 @@ enum fb_code stamp_parse(const char *text, struct fb_stamp *out)
 
 enum fb_code journal_body_format(const struct jchange *c, char **out)
 {
-	cJSON *arr = cJSON_CreateArray(), *e;
+	struct fb_buf o = FB_BUF_INIT(0);
 	char base[STAMP_TEXT_MAX];
+	enum fb_code rc = buf_addc(&o, '[');
 	size_t i;
 
 	*out = NULL;
-	if (!arr)
-		return FB_ENOMEM;
-	for (i = 0; i < c->n; i++) {
+	for (i = 0; rc == FB_OK && i < c->n; i++) {
 		stamp_format(&c->e[i].base, base);
-		e = cJSON_CreateArray();
-		if (!e || !cJSON_AddItemToArray(arr, e) ||
-		    !cJSON_AddItemToArray(e, cJSON_CreateString(c->e[i].field)) ||
-		    !cJSON_AddItemToArray(e, cJSON_CreateString(c->e[i].value)) ||
-		    !cJSON_AddItemToArray(e, cJSON_CreateString(base))) {
-			cJSON_Delete(arr);
-			return FB_ENOMEM;
-		}
+		if ((rc = buf_adds(&o, i ? ",[" : "[")) != FB_OK ||
+		    (rc = buf_json_str(&o, c->e[i].field)) != FB_OK ||
+		    (rc = buf_addc(&o, ',')) != FB_OK ||
+		    (rc = buf_json_str(&o, c->e[i].value)) != FB_OK ||
+		    (rc = buf_addc(&o, ',')) != FB_OK ||
+		    (rc = buf_json_str(&o, base)) != FB_OK)
+			break;
+		rc = buf_addc(&o, ']');
 	}
-	*out = cJSON_PrintUnformatted(arr);
-	cJSON_Delete(arr);
-	return *out ? FB_OK : FB_ENOMEM;
+	if (rc == FB_OK && (rc = buf_addc(&o, ']')) == FB_OK &&
+	    !(*out = buf_detach(&o, NULL)))
+		rc = FB_ENOMEM;
+	buf_release(&o);
+	return rc;
 }
 
 enum fb_code journal_body_parse(const char *body, struct jchange *c,

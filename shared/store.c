@@ -243,8 +243,10 @@ enum fb_code store_begin(struct fb_store *s, struct fb_error *err)
 {
 	enum fb_code rc = store_exec(s, "BEGIN IMMEDIATE", err);
 
-	if (rc == FB_OK)
+	if (rc == FB_OK) {
 		s->in_tx = 1;
+		s->tx_count++;
+	}
 	return rc;
 }
 

@@ -30,6 +30,7 @@ struct fb_store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;
+	unsigned long tx_count;   /* transactions begun: names the current one */
 };
 
 #define STORE_CREATE   1  /* create the file (and its directory) if absent */

@@ -68,23 +68,6 @@ enum fb_code wire_unhex(const char *s, unsigned char *out, size_t n)
 	return FB_OK;
 }
 
-/* JSON string escaping for the hand-written encoders. */
-enum fb_code wire_put_str(struct fb_buf *o, const char *s)
-{
-	enum fb_code rc = buf_addc(o, '"');
-	const unsigned char *p;
-
-	for (p = (const unsigned char *)s; rc == FB_OK && *p; p++) {
-		if (*p == '"' || *p == '\\')
-			rc = buf_printf(o, "\\%c", *p);
-		else if (*p < 0x20)
-			rc = buf_printf(o, "\\u%04x", *p);
-		else
-			rc = buf_addc(o, (char)*p);
-	}
-	return rc == FB_OK ? buf_addc(o, '"') : rc;
-}
-
 /* A base stamp, short when its device is the change's own. */
 static enum fb_code put_base(struct fb_buf *o, const struct fb_stamp *b,
 			     const char *device)
@@ -98,7 +81,7 @@ static enum fb_code put_base(struct fb_buf *o, const struct fb_stamp *b,
 		return buf_printf(o, "\"%s\"", hex);
 	}
 	stamp_format(b, full);
-	return wire_put_str(o, full);
+	return buf_json_str(o, full);
 }
 
 static enum fb_code put_entries(struct fb_buf *o, const struct jchange *c)
@@ -109,11 +92,11 @@ static enum fb_code put_entries(struct fb_buf *o, const struct jchange *c)
 	for (i = 0; rc == FB_OK && i < c->n; i++) {
 		rc = buf_adds(o, i ? ",[" : "[");
 		if (rc == FB_OK)
-			rc = wire_put_str(o, c->e[i].field);
+			rc = buf_json_str(o, c->e[i].field);
 		if (rc == FB_OK)
 			rc = buf_addc(o, ',');
 		if (rc == FB_OK)
-			rc = wire_put_str(o, c->e[i].value);
+			rc = buf_json_str(o, c->e[i].value);
 		if (rc == FB_OK)
 			rc = buf_addc(o, ',');
 		if (rc == FB_OK)
@@ -135,25 +118,25 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 		return FB_EINVAL;
 	rc = buf_printf(out, "{\"v\":%d,\"device\":", WIRE_VERSION);
 	if (rc == FB_OK)
-		rc = wire_put_str(out, c[0].device);
+		rc = buf_json_str(out, c[0].device);
 	if (rc == FB_OK)
 		rc = buf_printf(out, ",\"seq\":%llu,\"branch\":",
 				(unsigned long long)c[0].seq);
 	if (rc == FB_OK)
-		rc = wire_put_str(out, c[0].branch);
+		rc = buf_json_str(out, c[0].branch);
 	if (rc == FB_OK)
 		rc = buf_adds(out, ",\"changes\":[");
 	for (i = 0; rc == FB_OK && i < n; i++) {
 		hlc_format(c[i].hlc, hlc);
 		rc = buf_printf(out, "%s{\"h\":\"%s\",\"id\":", i ? "," : "", hlc);
 		if (rc == FB_OK)
-			rc = wire_put_str(out, c[i].record_id);
+			rc = buf_json_str(out, c[i].record_id);
 		if (rc == FB_OK)
 			rc = buf_printf(out, ",\"t\":\"%s\",", model_type(c[i].type)->name);
 		if (rc == FB_OK && strcmp(c[i].branch, c[0].branch)) {
 			rc = buf_adds(out, "\"b\":");
 			if (rc == FB_OK)
-				rc = wire_put_str(out, c[i].branch);
+				rc = buf_json_str(out, c[i].branch);
 			if (rc == FB_OK)
 				rc = buf_addc(out, ',');
 		}
@@ -405,16 +388,16 @@ enum fb_code wire_pull_add(struct fb_buf *out, const struct jchange *c,
 	wire_hex(c->hash, JOURNAL_HASH_LEN, hex);
 	rc = buf_printf(out, "%s{\"d\":", first ? "" : ",");
 	if (rc == FB_OK)
-		rc = wire_put_str(out, c->device);
+		rc = buf_json_str(out, c->device);
 	if (rc == FB_OK)
 		rc = buf_printf(out, ",\"s\":%llu,\"h\":\"%s\",\"x\":\"%s\",\"id\":",
 				(unsigned long long)c->seq, hlc, hex);
 	if (rc == FB_OK)
-		rc = wire_put_str(out, c->record_id);
+		rc = buf_json_str(out, c->record_id);
 	if (rc == FB_OK)
 		rc = buf_printf(out, ",\"t\":\"%s\",\"b\":", model_type(c->type)->name);
 	if (rc == FB_OK)
-		rc = wire_put_str(out, c->branch);
+		rc = buf_json_str(out, c->branch);
 	if (rc == FB_OK)
 		rc = buf_addc(out, ',');
 	if (rc == FB_OK)
@@ -508,11 +491,11 @@ enum fb_code wire_error(struct fb_buf *out, const char *code, const char *msg,
 	hlc_format(hub_time, hlc);
 	rc = buf_adds(out, "{\"error\":");
 	if (rc == FB_OK)
-		rc = wire_put_str(out, code);
+		rc = buf_json_str(out, code);
 	if (rc == FB_OK)
 		rc = buf_adds(out, ",\"message\":");
 	if (rc == FB_OK)
-		rc = wire_put_str(out, msg);
+		rc = buf_json_str(out, msg);
 	if (rc == FB_OK)
 		rc = buf_printf(out, ",\"hub_time\":\"%s\"}", hlc);
 	return rc;

@@ -65,9 +65,6 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 			      struct wire_page *out, struct fb_error *err);
 void wire_page_release(struct wire_page *p);
 
-/* Append s as a JSON string (quoted, escaped). */
-enum fb_code wire_put_str(struct fb_buf *out, const char *s);
-
 /* Hex of a hash (64 characters + NUL) and back. */
 void wire_hex(const unsigned char *h, size_t n, char *out);
 enum fb_code wire_unhex(const char *s, unsigned char *out, size_t n);

@@ -25,7 +25,7 @@
  * starts again from the first size.
  */
 #define SYNC_BATCH_FIRST      500              /* changes */
-#define SYNC_BATCH_MAX        8000             /* changes, <= WIRE_BATCH_MAX */
+#define SYNC_BATCH_MAX        4000             /* changes, <= WIRE_BATCH_MAX */
 #define SYNC_PUSH_BYTES       ((size_t)3 << 20) /* JSON bytes per batch: deflated,
 						   always < WIRE_ZBODY_MAX */
 #define SYNC_CONNECT_TIMEOUT  10               /* seconds */

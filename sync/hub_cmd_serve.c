@@ -35,6 +35,7 @@ enum fb_code hub_cmd_serve(struct hub_cli *c)
 	 */
 	mallopt(M_TRIM_THRESHOLD, HUB_HEAP_KEEP);
 	mallopt(M_TOP_PAD, HUB_HEAP_KEEP / 4);
+	mallopt(M_MMAP_THRESHOLD, HUB_HEAP_KEEP);
 	rc = hub_store_sqlite_open(c->db_path, HUB_THREADS + 2, &store, &c->err);
 	if (rc != FB_OK)
 		return rc;

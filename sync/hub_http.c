@@ -301,7 +301,7 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 		rc = buf_printf(&out, "%s{\"seq\":%llu,\"reason\":", i ? "," : "",
 				(unsigned long long)res.rejects[i].seq);
 		if (rc == FB_OK)
-			rc = wire_put_str(&out, res.rejects[i].reason);
+			rc = buf_json_str(&out, res.rejects[i].reason);
 		if (rc == FB_OK)
 			rc = buf_addc(&out, '}');
 	}

@@ -1410,7 +1410,7 @@ static enum fb_code ser_record(const struct record *r, void *ctx)
 		stamp_format(&r->stamp[k], stamp);
 		rc = buf_printf(&s->buf, " %s=", t->fields[k].name);
 		if (rc == FB_OK)
-			rc = wire_put_str(&s->buf, r->val[k]);
+			rc = buf_json_str(&s->buf, r->val[k]);
 		if (rc == FB_OK)
 			rc = buf_printf(&s->buf, "@%s", stamp);
 	}

@@ -2,8 +2,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "buf.h"
 #include "tap.h"
+
+/* buf_json_str of s gives want, and JSON reads it back as s. */
+static void json_str_is(const char *s, const char *want, const char *name)
+{
+	struct fb_buf b = FB_BUF_INIT(0);
+	cJSON *back;
+
+	is_int(buf_json_str(&b, s), FB_OK, "%s: written", name);
+	is_str(buf_str(&b), want, "%s: as JSON", name);
+	back = cJSON_Parse(buf_str(&b));
+	ok(cJSON_IsString(back) && !strcmp(back->valuestring, s),
+	   "%s: a JSON parser reads back the same bytes", name);
+	cJSON_Delete(back);
+	buf_release(&b);
+}
+
+static void test_json_str(void)
+{
+	struct fb_buf b = FB_BUF_INIT(8);
+	char all[32];
+	int i;
+
+	json_str_is("", "\"\"", "empty string");
+	json_str_is("Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Hoa", "\"Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b Hoa\"",
+		    "Vietnamese UTF-8 as it is");
+	json_str_is("say \"hi\" \\ / end", "\"say \\\"hi\\\" \\\\ / end\"",
+		    "quote and backslash escaped, slash not");
+	json_str_is("a\nb\tc\rd\be\ff", "\"a\\nb\\tc\\rd\\be\\ff\"",
+		    "the short escapes");
+	json_str_is("\x01x\x1f\x7f", "\"\\u0001x\\u001f\x7f\"",
+		    "other control bytes as \\u00XX, DEL as it is");
+	for (i = 1; i < 32; i++)
+		all[i - 1] = (char)i;
+	all[31] = '\0';
+	{
+		struct fb_buf o = FB_BUF_INIT(0);
+		cJSON *back;
+
+		buf_json_str(&o, all);
+		back = cJSON_Parse(buf_str(&o));
+		ok(cJSON_IsString(back) && !strcmp(back->valuestring, all),
+		   "every control byte 1..31 reads back");
+		cJSON_Delete(back);
+		buf_release(&o);
+	}
+	is_int(buf_json_str(&b, "0123456789"), FB_ETOOBIG,
+	       "a string past the buffer's cap is refused");
+	buf_release(&b);
+}
 
 int main(void)
 {
@@ -41,5 +92,6 @@ int main(void)
 	free(p);
 	is_int(buf_add(&b, "", 0), FB_OK, "an empty append is fine");
 	buf_release(&b);
+	test_json_str();
 	return tap_done();
 }
