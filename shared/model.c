@@ -171,8 +171,8 @@ int model_valid_uuid(const char *s)
 		if (i == 8 || i == 13 || i == 18 || i == 23) {
 			if (s[i] != '-')
 				return 0;
-		} else if (!isdigit((unsigned char)s[i]) &&
-			   !(s[i] >= 'a' && s[i] <= 'f')) {
+		} else if (!((s[i] >= '0' && s[i] <= '9') ||
+			     (s[i] >= 'a' && s[i] <= 'f'))) {
 			return 0;
 		}
 	}

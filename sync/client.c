@@ -318,21 +318,44 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 	return out->rc;
 }
 
+/* Mark sent what the hub says it holds (ack), with its reasons for what
+ * it set aside, in one transaction. */
+static enum fb_code save_ack(struct book *b, const cJSON *ans, struct fb_error *err)
+{
+	const cJSON *ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+	enum fb_code rc = book_begin(b, err);
+
+	if (rc != FB_OK)
+		return rc;
+	rc = store_meta_set_int(b->st, "acked_seq", (long long)ack->valuedouble, err);
+	if (rc == FB_OK)
+		rc = note_rejected(b, cJSON_GetObjectItemCaseSensitive(ans, "rejected"), err);
+	if (rc == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
+	return rc;
+}
+
 /*
  * Push the unsent journal, batch after batch.  While the hub takes one
- * batch, the next is read and deflated here (the transfer runs on a
- * thread of its own), on the guess that the hub will take all of this
- * one; when it does not (a gap, a short acknowledgement), the guess is
+ * batch, this side saves the hub's acknowledgement of the one before
+ * and reads and deflates the next (the transfer runs on a thread of its
+ * own), on the guess that the hub will take all of the current batch;
+ * when it does not (a gap, a short acknowledgement), the guess is
  * dropped and the next batch is read from what the hub says it holds.
+ * An acknowledgement saved late costs nothing if the sync stops first:
+ * the hub takes a batch sent twice as a replay.
  */
 static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 {
 	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
 	struct fb_buf json = FB_BUF_INIT(0);
 	struct batch two[2], *cur = &two[0], *next = &two[1], *t;
+	cJSON *unsaved = NULL;       /* an answer whose ack is not saved yet */
 	long long acked = 0;
 	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
-	enum fb_code rc = FB_OK;
+	enum fb_code rc = FB_OK, sent;
 	long status = 0;
 	int guessed = 0;
 
@@ -350,6 +373,13 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			t = cur, cur = next, next = t;
 			guessed = 0;
 		} else {
+			if (unsaved) {
+				rc = save_ack(b, unsaved, err);
+				cJSON_Delete(unsaved);
+				unsaved = NULL;
+				if (rc != FB_OK)
+					break;
+			}
 			if ((rc = store_meta_int(b->st, "acked_seq", 0, &acked, err)) != FB_OK)
 				break;
 			prepare(b, (uint64_t)acked, size, changes, &json, cur);
@@ -362,13 +392,20 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		request_begin(c, "/v1/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
+		if (unsaved) {
+			rc = save_ack(b, unsaved, err);
+			cJSON_Delete(unsaved);
+			unsaved = NULL;
+		}
 		if (threaded) {
-			prepare(b, cur->last, next_batch_size(size), changes, &json, next);
+			if (rc == FB_OK)
+				prepare(b, cur->last, next_batch_size(size), changes, &json, next);
 			pthread_join(thread, NULL);
-		} else {
+		} else if (rc == FB_OK) {
 			perform(c);
 		}
-		if ((rc = request_end(c, "push", &cur->z, &status, err)) != FB_OK)
+		sent = request_end(c, "push", &cur->z, &status, rc == FB_OK ? err : NULL);
+		if (rc != FB_OK || (rc = sent) != FB_OK)
 			break;
 		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
@@ -406,16 +443,6 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			cJSON_Delete(ans);
 			break;
 		}
-		/* Mark sent only what the hub says it holds. */
-		if ((rc = book_begin(b, err)) == FB_OK) {
-			rc = store_meta_set_int(b->st, "acked_seq", (long long)ack->valuedouble, err);
-			if (rc == FB_OK)
-				rc = note_rejected(b, cJSON_GetObjectItemCaseSensitive(ans, "rejected"), err);
-			if (rc == FB_OK)
-				rc = book_commit(b, err);
-			else
-				book_rollback(b);
-		}
 		c->st->pushed += cur->n;
 		c->st->acked = (uint64_t)ack->valuedouble;
 		{
@@ -425,12 +452,23 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				c->st->rejected += (size_t)rt->valuedouble;
 		}
 		/* The batch read while the hub worked follows exactly this one. */
-		guessed = threaded && (uint64_t)ack->valuedouble == cur->last;
+		guessed = threaded && next->rc == FB_OK &&
+			  (uint64_t)ack->valuedouble == cur->last;
 		acked = (long long)ack->valuedouble;
-		cJSON_Delete(ans);
-		if (rc != FB_OK)
-			break;
 		size = next_batch_size(size);
+		unsaved = ans;
+	}
+	if (unsaved) {
+		/* What the hub took is saved even when a later step failed;
+		 * the first failure is the one reported. */
+		struct fb_error e;
+		enum fb_code saved = save_ack(b, unsaved, &e);
+
+		if (rc == FB_OK && saved != FB_OK) {
+			rc = saved;
+			*err = e;
+		}
+		cJSON_Delete(unsaved);
 	}
 	free(changes);
 	buf_release(&json);
