@@ -38,89 +38,82 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 {
 	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
 	utf8proc_uint8_t *nfc = NULL;
-	const utf8proc_uint8_t *t;
-	struct fb_buf in = FB_BUF_INIT(len + 1), b = FB_BUF_INIT(0);
-	size_t i = 0, start, end, nlen;
+	const utf8proc_uint8_t *t = p;  /* the text to normalise and trim */
+	char *copy = NULL;              /* s without the CR of each CR LF */
+	size_t i = 0, start, end, tlen = len;
 	utf8proc_ssize_t n;
 	utf8proc_int32_t cp;
 	enum fb_code rc = FB_OK;
-	int inert = 1;
+	int inert = 1, crlf = 0;
 
 	*out = NULL;
+	/* Check first; most text is then used as it came. */
 	while (i < len) {
 		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
-		if (n <= 0) {
-			rc = fb_fail(err, FB_EINVAL,
-				     "%s: invalid UTF-8 at byte %zu", what, i + 1);
-			goto out;
-		}
+		if (n <= 0)
+			return fb_fail(err, FB_EINVAL,
+				       "%s: invalid UTF-8 at byte %zu", what, i + 1);
 		if (cp == '\r' && i + 1 < len && p[i + 1] == '\n') {
-			i++;    /* CR LF -> LF: the CR is not copied */
+			crlf = 1;       /* CR LF -> LF: the CR is dropped */
+			i++;
 			continue;
 		}
 		if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
 			int allowed = (flags & TEXT_MULTILINE) &&
 				      (cp == '\n' || cp == '\t');
-			if (!allowed) {
-				rc = fb_fail(err, FB_EINVAL,
-					     "%s: control character at byte %zu%s",
-					     what, i + 1,
-					     cp == '\n' ? " (line breaks only in notes)" : "");
-				goto out;
-			}
-		}
-		if ((rc = buf_add(&in, p + i, (size_t)n)) != FB_OK) {
-			fb_fail(err, rc, "%s: out of memory", what);
-			goto out;
+
+			if (!allowed)
+				return fb_fail(err, FB_EINVAL,
+					       "%s: control character at byte %zu%s",
+					       what, i + 1,
+					       cp == '\n' ? " (line breaks only in notes)" : "");
 		}
 		inert = inert && text_nfc_inert(cp);
 		i += (size_t)n;
 	}
-	/* Text of inert code points is already NFC: trim it as copied. */
-	nlen = in.len;
+	if (crlf) {
+		if (!(copy = malloc(len + 1)))
+			return fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+		for (i = 0, tlen = 0; i < len; i++)
+			if (!(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
+				copy[tlen++] = s[i];
+		t = (const utf8proc_uint8_t *)copy;
+	}
+	/* Text of inert code points is already NFC. */
 	if (!inert) {
-		/* Exactly the bytes copied, not up to a NUL of the caller's. */
-		n = utf8proc_map((const utf8proc_uint8_t *)buf_str(&in),
-				 (utf8proc_ssize_t)in.len, &nfc,
+		/* Exactly tlen bytes, not up to a NUL of the caller's. */
+		n = utf8proc_map(t, (utf8proc_ssize_t)tlen, &nfc,
 				 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (n < 0) {
 			nfc = NULL;
 			rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
 			goto out;
 		}
-		nlen = (size_t)n;
+		t = nfc;
+		tlen = (size_t)n;   /* NFC may be longer than the input */
 	}
-	t = nfc ? nfc : (const utf8proc_uint8_t *)buf_str(&in);
 	start = 0;
-	while (start < nlen) {
-		n = utf8proc_iterate(t + start, (utf8proc_ssize_t)(nlen - start), &cp);
+	while (start < tlen) {
+		n = utf8proc_iterate(t + start, (utf8proc_ssize_t)(tlen - start), &cp);
 		if (n <= 0 || !is_space(cp))
 			break;
 		start += (size_t)n;
 	}
 	end = start;
-	for (i = start; i < nlen;) {
-		n = utf8proc_iterate(t + i, (utf8proc_ssize_t)(nlen - i), &cp);
+	for (i = start; i < tlen;) {
+		n = utf8proc_iterate(t + i, (utf8proc_ssize_t)(tlen - i), &cp);
 		if (n <= 0)
 			break;
 		i += (size_t)n;
 		if (!is_space(cp))
 			end = i;
 	}
-	/* NFC may be longer than the input: the output has its own size. */
-	if ((rc = buf_add(&b, t + start, end - start)) != FB_OK) {
-		fb_fail(err, rc, "%s: out of memory", what);
-		goto out;
-	}
-	*out = buf_detach(&b, NULL);
-	if (!*out)
-		*out = strdup("");
+	*out = strndup((const char *)t + start, end - start);
 	if (!*out)
 		rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
 out:
 	free(nfc);
-	buf_release(&in);
-	buf_release(&b);
+	free(copy);
 	return rc;
 }
 

@@ -2,34 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <cjson/cJSON.h>
 
+#include "jscan.h"
 #include "wire.h"
-
-int wire_depth_ok(const char *s, size_t len, int max)
-{
-	int depth = 0, in_str = 0;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char ch = s[i];
-
-		if (in_str) {
-			if (ch == '\\')
-				i++;
-			else if (ch == '"')
-				in_str = 0;
-		} else if (ch == '"') {
-			in_str = 1;
-		} else if (ch == '[' || ch == '{') {
-			if (++depth > max)
-				return 0;
-		} else if (ch == ']' || ch == '}') {
-			depth--;
-		}
-	}
-	return 1;
-}
 
 void wire_hex(const unsigned char *h, size_t n, char *out)
 {
@@ -154,49 +129,123 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 /* --- decoding ------------------------------------------------------- */
 
 /*
- * Only the named keys, each at most once (cJSON would keep both of a
- * repeated key).  Linear: a bit per allowed key, so an object of many
- * keys is refused after as many steps as the list is long.
+ * Messages are checked whole once (jscan_check: syntax, depth, \u0000)
+ * and then read in place, one change after the other: no tree of the
+ * body is built, so a batch costs the changes it holds.
  */
-static int keys_among(const cJSON *o, const char *const *allowed)
-{
-	const cJSON *it;
-	unsigned seen = 0;
-	size_t k;
 
-	if (!cJSON_IsObject(o))
-		return 0;
-	cJSON_ArrayForEach(it, o) {
-		for (k = 0; allowed[k]; k++)
-			if (!strcmp(allowed[k], it->string))
-				break;
-		if (!allowed[k] || (seen & (1u << k)))
-			return 0;      /* unknown or repeated key */
-		seen |= 1u << k;
-	}
-	return 1;
+/* Every key a message or a change may have; each direction allows some. */
+enum {
+	K_V, K_DEVICE, K_SEQ, K_BRANCH, K_CHANGES, K_LAST_HASH, K_NEXT, K_MORE,
+	K_HUB_TIME, K_D, K_S, K_H, K_X, K_ID, K_T, K_B, K_E, K_COUNT
+};
+static const char *const key_names[K_COUNT] = {
+	"v", "device", "seq", "branch", "changes", "last_hash", "next", "more",
+	"hub_time", "d", "s", "h", "x", "id", "t", "b", "e"
+};
+#define KEYS(k) (1u << (k))
+#define PUSH_TOP (KEYS(K_V) | KEYS(K_DEVICE) | KEYS(K_SEQ) | KEYS(K_BRANCH) | \
+		  KEYS(K_CHANGES) | KEYS(K_LAST_HASH))
+#define PULL_TOP (KEYS(K_V) | KEYS(K_CHANGES) | KEYS(K_NEXT) | KEYS(K_MORE) | \
+		  KEYS(K_HUB_TIME))
+#define PUSH_CHANGE (KEYS(K_H) | KEYS(K_ID) | KEYS(K_T) | KEYS(K_B) | KEYS(K_E))
+#define PULL_CHANGE (PUSH_CHANGE | KEYS(K_D) | KEYS(K_S) | KEYS(K_X))
+
+/* Scratch room for the strings of one decode, each capped. */
+struct scratch {
+	struct fb_buf key, s, field, value, base;
+};
+
+static void scratch_init(struct scratch *sc)
+{
+	static const struct fb_buf key = FB_BUF_INIT(64), s = FB_BUF_INIT(256),
+		field = FB_BUF_INIT(64), value = FB_BUF_INIT(FB_VALUE_MAX),
+		base = FB_BUF_INIT(256);
+
+	sc->key = key;
+	sc->s = s;
+	sc->field = field;
+	sc->value = value;
+	sc->base = base;
 }
 
-static const char *get_str(const cJSON *o, const char *key)
+static void scratch_release(struct scratch *sc)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
+	buf_release(&sc->key);
+	buf_release(&sc->s);
+	buf_release(&sc->field);
+	buf_release(&sc->value);
+	buf_release(&sc->base);
+}
 
-	return cJSON_IsString(it) ? it->valuestring : NULL;
+/*
+ * The members of the object at j, j then past it: at[k] is a cursor at
+ * the value of key k, .p NULL when absent.  0 when the value is not an
+ * object or holds a key outside `allowed` or one key twice.  Linear: an
+ * object of many keys is refused after one pass.
+ */
+static int members(struct jscan *j, unsigned allowed, struct jscan at[K_COUNT],
+		   struct fb_buf *key)
+{
+	int ok = 1, k;
+
+	memset(at, 0, K_COUNT * sizeof(*at));
+	if (!jscan_eat(j, '{')) {
+		jscan_skip(j);
+		return 0;
+	}
+	if (jscan_eat(j, '}'))
+		return 1;
+	do {
+		enum fb_code rc = jscan_str(j, key);
+
+		jscan_eat(j, ':');
+		for (k = 0; k < K_COUNT; k++)
+			if (!strcmp(key_names[k], buf_str(key)))
+				break;
+		if (rc != FB_OK || k == K_COUNT || !(allowed & KEYS(k)) || at[k].p) {
+			ok = 0;
+		} else {
+			jscan_peek(j);
+			at[k] = *j;
+		}
+		jscan_skip(j);
+	} while (jscan_eat(j, ','));
+	jscan_eat(j, '}');
+	return ok;
+}
+
+/* The string at `at` into b: 0 when absent, not a string or too long. */
+static int get_str(const struct jscan *at, struct fb_buf *b)
+{
+	struct jscan c = *at;
+
+	return at->p && jscan_str(&c, b) == FB_OK;
 }
 
 /* A whole number in 0..2^53, as JSON numbers hold exactly. */
-static int get_uint(const cJSON *o, const char *key, uint64_t *out)
+static int get_uint(const struct jscan *at, uint64_t *out)
 {
-	const cJSON *it = cJSON_GetObjectItemCaseSensitive(o, key);
-	double d;
+	struct jscan c = *at;
 
-	if (!cJSON_IsNumber(it))
+	return at->p && jscan_uint(&c, out);
+}
+
+/* The items of the array at `at`, or -1 when it is not an array. */
+static long items(const struct jscan *at)
+{
+	struct jscan c = *at;
+	long n = 0;
+
+	if (!at->p || !jscan_eat(&c, '['))
+		return -1;
+	if (jscan_eat(&c, ']'))
 		return 0;
-	d = it->valuedouble;
-	if (!(d >= 0 && d <= 9007199254740992.0) || d != (double)(uint64_t)d)
-		return 0;
-	*out = (uint64_t)d;
-	return 1;
+	do {
+		n++;
+		jscan_skip(&c);
+	} while (jscan_eat(&c, ','));
+	return n;
 }
 
 static enum fb_code bad(struct fb_error *err, const char *what, size_t i)
@@ -204,153 +253,153 @@ static enum fb_code bad(struct fb_error *err, const char *what, size_t i)
 	return fb_fail(err, FB_EINVAL, "change %zu: %s", i + 1, what);
 }
 
-/* Entries, HLC, id, type and branch of one change object. */
-static enum fb_code decode_change(const cJSON *o, struct jchange *c, size_t i,
-				  const char *default_branch,
-				  struct fb_error *err)
+/* One entry, [field, value, base], added to c. */
+static enum fb_code decode_entry(struct jscan *j, struct jchange *c, size_t i,
+				 struct scratch *sc, struct fb_error *err)
 {
-	const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "e"), *it;
-	const char *h = get_str(o, "h"), *id = get_str(o, "id"),
-		   *t = get_str(o, "t"), *b = get_str(o, "b");
-	const struct type_def *td;
+	struct fb_buf *dst[3] = { &sc->field, &sc->value, &sc->base };
+	enum fb_code got[3] = { FB_EINVAL, FB_EINVAL, FB_EINVAL };
+	struct fb_stamp base;
+	char full[STAMP_TEXT_MAX];
+	const char *bs;
+	size_t n = 0;
 
-	if (!h || hlc_parse(h, &c->hlc) != FB_OK || c->hlc == 0)
-		return bad(err, "'h' must be an HLC of 16 hex digits", i);
-	if (!t || !(td = model_type_named(t)) || strcmp(td->name, t))
-		return bad(err, "'t' must be a record type", i);
-	c->type = td->type;
-	if (!id || !model_valid_id(c->type, id))
-		return bad(err, "'id' is not a valid record id", i);
-	snprintf(c->record_id, sizeof(c->record_id), "%s", id);
-	if (!b)
-		b = default_branch;
-	if (!b || !model_valid_unit_code(b))
-		return bad(err, "'b' is not a valid branch code", i);
-	snprintf(c->branch, sizeof(c->branch), "%s", b);
-	if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) < 1 ||
-	    cJSON_GetArraySize(e) > FB_EDIT_FIELDS_MAX)
-		return bad(err, "'e' must hold 1 to 32 entries", i);
-	cJSON_ArrayForEach(it, e) {
-		const cJSON *f = cJSON_GetArrayItem(it, 0), *v = cJSON_GetArrayItem(it, 1),
-			    *bs = cJSON_GetArrayItem(it, 2);
-		struct fb_stamp base;
-		char full[STAMP_TEXT_MAX];
-
-		if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) != 3 ||
-		    !cJSON_IsString(f) || !cJSON_IsString(v) || !cJSON_IsString(bs))
-			return bad(err, "an entry must be [field, value, base]", i);
-		if (strlen(v->valuestring) > FB_VALUE_MAX ||
-		    strlen(f->valuestring) > 64)
-			return fb_fail(err, FB_ETOOBIG, "change %zu: a value is over %d bytes",
-				       i + 1, FB_VALUE_MAX);
-		if (strlen(bs->valuestring) == FB_HLC_HEX_LEN) {
-			snprintf(full, sizeof(full), "%s:%s", bs->valuestring, c->device);
-			if (stamp_parse(full, &base) != FB_OK)
-				return bad(err, "an entry's base is not a stamp", i);
-		} else if (stamp_parse(bs->valuestring, &base) != FB_OK) {
-			return bad(err, "an entry's base is not a stamp", i);
-		}
-		if (jchange_add(c, f->valuestring, v->valuestring, &base) != FB_OK)
-			return fb_fail(err, FB_ENOMEM, "out of memory");
+	if (!jscan_eat(j, '[')) {
+		jscan_skip(j);
+		return bad(err, "an entry must be [field, value, base]", i);
 	}
+	if (!jscan_eat(j, ']')) {
+		do {
+			if (n < 3)
+				got[n] = jscan_str(j, dst[n]);
+			else
+				jscan_skip(j);
+			n++;
+		} while (jscan_eat(j, ','));
+		jscan_eat(j, ']');
+	}
+	if (n != 3 || got[0] == FB_EINVAL || got[1] == FB_EINVAL || got[2] == FB_EINVAL)
+		return bad(err, "an entry must be [field, value, base]", i);
+	if (got[0] == FB_ETOOBIG || got[1] == FB_ETOOBIG)
+		return fb_fail(err, FB_ETOOBIG, "change %zu: a value is over %d bytes",
+			       i + 1, FB_VALUE_MAX);
+	bs = buf_str(&sc->base);
+	if (got[2] != FB_OK)
+		return bad(err, "an entry's base is not a stamp", i);
+	if (strlen(bs) == FB_HLC_HEX_LEN) {
+		snprintf(full, sizeof(full), "%s:%s", bs, c->device);
+		if (stamp_parse(full, &base) != FB_OK)
+			return bad(err, "an entry's base is not a stamp", i);
+	} else if (stamp_parse(bs, &base) != FB_OK) {
+		return bad(err, "an entry's base is not a stamp", i);
+	}
+	if (jchange_add(c, buf_str(&sc->field), buf_str(&sc->value), &base) != FB_OK)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
 	return FB_OK;
 }
 
-static cJSON *parse(const char *json, size_t len, struct fb_error *err)
+/* Entries, HLC, id, type and branch of one change (members at). */
+static enum fb_code decode_change(const struct jscan at[K_COUNT], struct jchange *c,
+				  size_t i, const char *default_branch,
+				  struct scratch *sc, struct fb_error *err)
 {
-	const char *end = NULL;
-	cJSON *doc;
+	const struct type_def *td;
+	const char *b = default_branch;
+	struct jscan e;
+	enum fb_code rc = FB_OK;
+	long n;
 
-	/* cJSON would end a string at an escaped NUL, silently. */
-	if (memmem(json, len, "\\u0000", 6)) {
-		fb_fail(err, FB_EINVAL, "a string holds \\u0000");
-		return NULL;
-	}
-	if (!wire_depth_ok(json, len, WIRE_DEPTH_MAX)) {
-		fb_fail(err, FB_EINVAL, "JSON nests deeper than %d", WIRE_DEPTH_MAX);
-		return NULL;
-	}
-	doc = cJSON_ParseWithLengthOpts(json, len, &end, 0);
-	if (doc && end) {
-		/* Nothing but white space may follow the document. */
-		while (end < json + len && strchr(" \t\r\n", *end) && *end)
-			end++;
-		if (end != json + len) {
-			cJSON_Delete(doc);
-			doc = NULL;
-		}
-	}
-	if (!doc)
-		fb_fail(err, FB_EINVAL, "body is not valid JSON");
-	return doc;
+	if (!get_str(&at[K_H], &sc->s) || hlc_parse(buf_str(&sc->s), &c->hlc) != FB_OK ||
+	    c->hlc == 0)
+		return bad(err, "'h' must be an HLC of 16 hex digits", i);
+	if (!get_str(&at[K_T], &sc->s) || !(td = model_type_named(buf_str(&sc->s))) ||
+	    strcmp(td->name, buf_str(&sc->s)))
+		return bad(err, "'t' must be a record type", i);
+	c->type = td->type;
+	if (!get_str(&at[K_ID], &sc->s) || !model_valid_id(c->type, buf_str(&sc->s)))
+		return bad(err, "'id' is not a valid record id", i);
+	snprintf(c->record_id, sizeof(c->record_id), "%s", buf_str(&sc->s));
+	/* A "b" that is not a string is as good as none: the default. */
+	if (get_str(&at[K_B], &sc->s))
+		b = buf_str(&sc->s);
+	if (!b || !model_valid_unit_code(b))
+		return bad(err, "'b' is not a valid branch code", i);
+	snprintf(c->branch, sizeof(c->branch), "%s", b);
+	n = items(&at[K_E]);
+	if (n < 1 || n > FB_EDIT_FIELDS_MAX)
+		return bad(err, "'e' must hold 1 to 32 entries", i);
+	e = at[K_E];
+	jscan_eat(&e, '[');
+	do
+		rc = decode_entry(&e, c, i, sc, err);
+	while (rc == FB_OK && jscan_eat(&e, ','));
+	return rc;
 }
 
 enum fb_code wire_push_decode(const char *json, size_t len,
 			      struct wire_batch *out, struct fb_error *err)
 {
-	static const char *const top[] = { "v", "device", "seq", "branch",
-					   "changes", "last_hash", NULL };
-	static const char *const chg[] = { "h", "id", "t", "b", "e", NULL };
-	const cJSON *changes, *it;
-	const char *device, *branch, *last;
+	struct jscan j = { json, json + len }, at[K_COUNT], ch[K_COUNT], it;
+	struct fb_buf branch = FB_BUF_INIT(256);
+	struct scratch sc;
 	uint64_t v = 0, seq = 0;
-	enum fb_code rc = FB_OK;
-	cJSON *doc;
-	size_t i = 0;
+	enum fb_code rc;
+	long n;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (!(doc = parse(json, len, err)))
-		return FB_EINVAL;
-	changes = cJSON_GetObjectItemCaseSensitive(doc, "changes");
-	device = get_str(doc, "device");
-	branch = get_str(doc, "branch");
-	last = get_str(doc, "last_hash");
-	if (!keys_among(doc, top) || !get_uint(doc, "v", &v) || v != WIRE_VERSION) {
+	if ((rc = jscan_check(json, len, WIRE_DEPTH_MAX, err)) != FB_OK)
+		return rc;
+	scratch_init(&sc);
+	if (!members(&j, PUSH_TOP, at, &sc.key) || !get_uint(&at[K_V], &v) ||
+	    v != WIRE_VERSION) {
 		rc = fb_fail(err, FB_EINVAL, "not a version %d push message", WIRE_VERSION);
 		goto out;
 	}
-	if (!device || !journal_valid_device(device) ||
-	    !get_uint(doc, "seq", &seq) || seq == 0 || !branch || !last ||
-	    wire_unhex(last, out->last_hash, JOURNAL_HASH_LEN) != FB_OK ||
-	    !cJSON_IsArray(changes)) {
+	if (!get_str(&at[K_DEVICE], &sc.s) || !journal_valid_device(buf_str(&sc.s)) ||
+	    !get_uint(&at[K_SEQ], &seq) || seq == 0 || !get_str(&at[K_BRANCH], &branch) ||
+	    !get_str(&at[K_LAST_HASH], &sc.base) ||
+	    wire_unhex(buf_str(&sc.base), out->last_hash, JOURNAL_HASH_LEN) != FB_OK ||
+	    (n = items(&at[K_CHANGES])) < 0) {
 		rc = fb_fail(err, FB_EINVAL,
 			     "push needs device, seq >= 1, branch, changes and last_hash");
 		goto out;
 	}
-	out->n = (size_t)cJSON_GetArraySize(changes);
-	if (out->n == 0 || out->n > WIRE_BATCH_MAX) {
-		rc = fb_fail(err, out->n ? FB_ETOOBIG : FB_EINVAL,
+	if (n == 0 || n > WIRE_BATCH_MAX) {
+		rc = fb_fail(err, n ? FB_ETOOBIG : FB_EINVAL,
 			     "a push holds 1 to %d changes", WIRE_BATCH_MAX);
-		out->n = 0;
 		goto out;
 	}
-	snprintf(out->device, sizeof(out->device), "%s", device);
+	snprintf(out->device, sizeof(out->device), "%s", buf_str(&sc.s));
 	out->seq = seq;
-	out->changes = calloc(out->n, sizeof(*out->changes));
+	out->changes = calloc((size_t)n, sizeof(*out->changes));
 	if (!out->changes) {
-		out->n = 0;
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
-	cJSON_ArrayForEach(it, changes) {
+	it = at[K_CHANGES];
+	jscan_eat(&it, '[');
+	for (i = 0; i < (size_t)n; i++) {
 		struct jchange *c = &out->changes[i];
 
 		jchange_init(c);
-		snprintf(c->device, sizeof(c->device), "%s", device);
+		out->n = i + 1;
+		snprintf(c->device, sizeof(c->device), "%s", out->device);
 		c->seq = seq;
-		if (!keys_among(it, chg)) {
+		if (!members(&it, PUSH_CHANGE, ch, &sc.key)) {
 			rc = bad(err, "unknown or repeated key", i);
 			break;
 		}
-		if ((rc = decode_change(it, c, i, branch, err)) != FB_OK)
+		if ((rc = decode_change(ch, c, i, buf_str(&branch), &sc, err)) != FB_OK)
 			break;
 		seq += c->n;
-		i++;
+		jscan_eat(&it, ',');
 	}
 out:
 	if (rc != FB_OK)
 		wire_batch_release(out);
-	cJSON_Delete(doc);
+	scratch_release(&sc);
+	buf_release(&branch);
 	return rc;
 }
 
@@ -418,62 +467,66 @@ enum fb_code wire_pull_end(struct fb_buf *out, uint64_t next, int more,
 enum fb_code wire_pull_decode(const char *json, size_t len,
 			      struct wire_page *out, struct fb_error *err)
 {
-	static const char *const top[] = { "v", "changes", "next", "more",
-					   "hub_time", NULL };
-	static const char *const chg[] = { "d", "s", "h", "x", "id", "t", "b",
-					   "e", NULL };
-	const cJSON *changes, *it, *more;
-	const char *ht;
+	struct jscan j = { json, json + len }, at[K_COUNT], ch[K_COUNT], it, m;
+	struct scratch sc;
 	uint64_t v = 0;
-	enum fb_code rc = FB_OK;
-	cJSON *doc;
-	size_t i = 0;
+	enum fb_code rc;
+	char more;
+	long n;
+	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (!(doc = parse(json, len, err)))
-		return FB_EINVAL;
-	changes = cJSON_GetObjectItemCaseSensitive(doc, "changes");
-	more = cJSON_GetObjectItemCaseSensitive(doc, "more");
-	ht = get_str(doc, "hub_time");
-	if (!keys_among(doc, top) || !get_uint(doc, "v", &v) || v != WIRE_VERSION ||
-	    !cJSON_IsArray(changes) || !get_uint(doc, "next", &out->next) ||
-	    !cJSON_IsBool(more) || !ht || hlc_parse(ht, &out->hub_time) != FB_OK) {
+	if ((rc = jscan_check(json, len, WIRE_DEPTH_MAX, err)) != FB_OK)
+		return rc;
+	scratch_init(&sc);
+	if (!members(&j, PULL_TOP, at, &sc.key) || !get_uint(&at[K_V], &v) ||
+	    v != WIRE_VERSION || (n = items(&at[K_CHANGES])) < 0 ||
+	    !get_uint(&at[K_NEXT], &out->next) || !at[K_MORE].p ||
+	    !get_str(&at[K_HUB_TIME], &sc.s) ||
+	    hlc_parse(buf_str(&sc.s), &out->hub_time) != FB_OK) {
 		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed pull answer");
 		goto out;
 	}
-	out->more = cJSON_IsTrue(more);
-	out->n = (size_t)cJSON_GetArraySize(changes);
-	if (out->n > WIRE_BATCH_MAX) {
-		out->n = 0;
+	m = at[K_MORE];
+	more = jscan_peek(&m);
+	if (more != 't' && more != 'f') {
+		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed pull answer");
+		goto out;
+	}
+	out->more = more == 't';
+	if (n > WIRE_BATCH_MAX) {
 		rc = fb_fail(err, FB_ETOOBIG, "hub sent more than %d changes", WIRE_BATCH_MAX);
 		goto out;
 	}
-	out->changes = out->n ? calloc(out->n, sizeof(*out->changes)) : NULL;
-	if (out->n && !out->changes) {
-		out->n = 0;
+	out->changes = n ? calloc((size_t)n, sizeof(*out->changes)) : NULL;
+	if (n && !out->changes) {
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
-	cJSON_ArrayForEach(it, changes) {
+	it = at[K_CHANGES];
+	jscan_eat(&it, '[');
+	for (i = 0; i < (size_t)n; i++) {
 		struct jchange *c = &out->changes[i];
-		const char *d = get_str(it, "d"), *x = get_str(it, "x");
 
 		jchange_init(c);
-		if (!keys_among(it, chg) || !d || !journal_valid_device(d) ||
-		    !get_uint(it, "s", &c->seq) || c->seq == 0 || !x ||
-		    wire_unhex(x, c->hash, JOURNAL_HASH_LEN) != FB_OK) {
+		out->n = i + 1;
+		if (!members(&it, PULL_CHANGE, ch, &sc.key) || !get_str(&ch[K_D], &sc.s) ||
+		    !journal_valid_device(buf_str(&sc.s)) ||
+		    !get_uint(&ch[K_S], &c->seq) || c->seq == 0 ||
+		    !get_str(&ch[K_X], &sc.base) ||
+		    wire_unhex(buf_str(&sc.base), c->hash, JOURNAL_HASH_LEN) != FB_OK) {
 			rc = bad(err, "malformed change from hub", i);
 			break;
 		}
-		snprintf(c->device, sizeof(c->device), "%s", d);
-		if ((rc = decode_change(it, c, i, NULL, err)) != FB_OK)
+		snprintf(c->device, sizeof(c->device), "%s", buf_str(&sc.s));
+		if ((rc = decode_change(ch, c, i, NULL, &sc, err)) != FB_OK)
 			break;
-		i++;
+		jscan_eat(&it, ',');
 	}
 out:
 	if (rc != FB_OK)
 		wire_page_release(out);
-	cJSON_Delete(doc);
+	scratch_release(&sc);
 	return rc;
 }
 

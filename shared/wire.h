@@ -42,9 +42,6 @@ struct wire_page {
 	struct jchange *changes;        /* with device, seq and hash set */
 };
 
-/* 1 when s[0..len) nests arrays/objects no deeper than max. */
-int wire_depth_ok(const char *s, size_t len, int max);
-
 /* Encode a push of changes c[0..n) (consecutive, one device). */
 enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 			      struct fb_buf *out);

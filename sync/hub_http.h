@@ -10,6 +10,7 @@
 
 #define HUB_THREADS          8      /* request threads in the pool */
 #define HUB_HEAP_KEEP        ((size_t)32 << 20) /* freed heap kept per arena */
+#define HUB_SQLITE_HEAP      ((long long)64 << 20) /* SQLite's caches, all connections */
 #define HUB_CONN_TIMEOUT_S   30     /* idle or slow connections are closed */
 #define HUB_CONN_MAX         1024   /* open connections at once */
 #define HUB_PUSH_WAITING_MAX 256    /* pushes queued for the writer: then 503 */

@@ -704,7 +704,7 @@ static const struct figure figures[] = {
 	{ "sync", "first push", "records/s", "push_rps", "raw_tx_rps", "raw insert",
 	  T_RATIO_GE, 0.25, ">= 25% of raw" },
 	{ "sync", "first push: HTTP requests", "requests", "push_requests",
-	  "push_min_requests", "1000/batch", T_NONE, 0, "" },
+	  "push_min_requests", "4000/batch", T_NONE, 0, "" },
 	{ "sync", "first push: bytes sent per record", "B/record", "push_bpr",
 	  "zlib_bpr", "zlib-6 B/record", T_RATIO_LE, 1.3, "<= 1.3x zlib-6" },
 	{ "sync", "pull into a second collector", "records/s", "pull_rps",
