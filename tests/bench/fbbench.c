@@ -15,6 +15,18 @@
  *   fbbench fleet DIR COUNT N SEED
  *       COUNT collector databases DIR/dev-NNN.db, one branch each, N
  *       records each, and DIR/units.csv for `fieldbook-hub unit import`.
+ *   fbbench push LIST URL TIMEOUT LATENCIES DEVTIMES
+ *       The load generator of the many-devices figure: for each
+ *       collector database in LIST (lines "DB BRANCH", their remotes
+ *       set), its unsent journal is read and deflated into push bodies
+ *       the way `fieldbook sync` makes them (500 changes, then twice as
+ *       many ...), before the clock starts.  Then every device pushes at
+ *       once, each over its own connection, one batch after the other as
+ *       the hub acknowledges them, at most TIMEOUT seconds in all.
+ *       Prints key=value lines; one request latency (ms) per line goes to
+ *       LATENCIES and one device's whole push (ms) per line to DEVTIMES.
+ *       One process drives them all, so that the figure is the hub's and
+ *       not 200 collector processes' start-up on the same 2 cores.
  *   fbbench report KV JSON
  *       Read the key=value results of a run, print the table of figures
  *       beside their limits and targets, and write it as JSON.
@@ -24,7 +36,7 @@
  * (leftovers become members): 100,000 records are 1,000 members, 19,800
  * trainings and 79,200 attendances.  Text is Vietnamese, in NFC, drawn
  * from fixed lists by a seeded generator; record ids are made by
- * book_add as the collector makes them (random UUIDs), and the same ids
+ * book_add as the collector makes them (time-ordered UUIDs), and the same ids
  * go into the raw rows and the JSON lines.
  */
 #include <errno.h>
@@ -36,8 +48,11 @@
 #include <time.h>
 #include <cjson/cJSON.h>
 
+#include <curl/curl.h>
+
 #include "book.h"
 #include "recjson.h"
+#include "wire.h"
 #include "zbuf.h"
 
 #define BENCH_BRANCH   "HN.PL.TT.03"
@@ -628,6 +643,214 @@ static int cmd_fleet(int argc, char **argv)
 	return 0;
 }
 
+/* --- the many-devices load generator --------------------------------- */
+
+#define PUSH_BATCH_FIRST 500            /* as sync/client.h */
+#define PUSH_BATCH_MAX   4000
+#define PUSH_DEVICES_MAX 4096
+
+struct device {
+	struct fb_buf body[64];          /* deflated push bodies, in order */
+	uint64_t last[64];               /* the last sequence of each */
+	size_t count[64];                /* the changes (records) in each */
+	size_t nbody, next, records;     /* records: acknowledged */
+	CURL *h;
+	struct curl_slist *headers;
+	struct fb_buf answer;
+	double started, sent_at;
+	uint64_t acked;
+	int done, failed;
+};
+
+static size_t on_answer(char *p, size_t size, size_t n, void *cls)
+{
+	struct fb_buf *b = cls;
+
+	return buf_add(b, p, size * n) == FB_OK ? size * n : 0;
+}
+
+/* Read dev's journal into deflated bodies, as `fieldbook sync` would. */
+static void load_device(const char *db, struct device *dev, char **url)
+{
+	struct jchange *changes = calloc(PUSH_BATCH_MAX, sizeof(*changes));
+	struct fb_buf json = FB_BUF_INIT(0);
+	struct fb_error err;
+	struct book *b = NULL;
+	char *token = NULL, *auth = NULL;
+	uint64_t after = 0;
+	size_t size = PUSH_BATCH_FIRST, n, i;
+
+	if (!changes || book_open(db, NULL, &b, &err) != FB_OK)
+		die(db, &err);
+	if (store_meta_get(b->st, "remote_url", url, &err) != FB_OK || !*url ||
+	    store_meta_get(b->st, "remote_token", &token, &err) != FB_OK || !token)
+		die("reading the remote", &err);
+	for (;;) {
+		if (dev->nbody == sizeof(dev->body) / sizeof(dev->body[0]))
+			die("too many batches for one device", NULL);
+		if (book_own_changes(b, after, changes, size, (size_t)3 << 20, &n, &err) != FB_OK)
+			die("reading the journal", &err);
+		if (n == 0)
+			break;
+		buf_reset(&json);
+		dev->body[dev->nbody] = (struct fb_buf)FB_BUF_INIT(WIRE_ZBODY_MAX);
+		if (wire_push_encode(changes, n, &json) != FB_OK ||
+		    zbuf_deflate(json.data, json.len, 6, &dev->body[dev->nbody], &err) != FB_OK)
+			die("encoding a batch", &err);
+		after = changes[n - 1].seq + changes[n - 1].n - 1;
+		dev->count[dev->nbody] = n;
+		dev->last[dev->nbody++] = after;
+		for (i = 0; i < n; i++)
+			jchange_release(&changes[i]);
+		size = size * 2 > PUSH_BATCH_MAX ? PUSH_BATCH_MAX : size * 2;
+	}
+	if (asprintf(&auth, "Authorization: Bearer %s", token) < 0)
+		die("out of memory", NULL);
+	dev->headers = curl_slist_append(NULL, auth);
+	dev->headers = curl_slist_append(dev->headers, "Content-Type: application/json");
+	dev->headers = curl_slist_append(dev->headers, "Content-Encoding: deflate");
+	dev->headers = curl_slist_append(dev->headers, "Expect:");
+	free(auth);
+	free(token);
+	free(changes);
+	buf_release(&json);
+	book_close(b);
+}
+
+static void send_next(CURLM *m, struct device *dev, const char *url)
+{
+	char path[2048];
+
+	snprintf(path, sizeof(path), "%s/v1/push", url);
+	buf_reset(&dev->answer);
+	curl_easy_reset(dev->h);
+	curl_easy_setopt(dev->h, CURLOPT_URL, path);
+	curl_easy_setopt(dev->h, CURLOPT_HTTPHEADER, dev->headers);
+	curl_easy_setopt(dev->h, CURLOPT_POSTFIELDS, dev->body[dev->next].data);
+	curl_easy_setopt(dev->h, CURLOPT_POSTFIELDSIZE_LARGE,
+			 (curl_off_t)dev->body[dev->next].len);
+	curl_easy_setopt(dev->h, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(dev->h, CURLOPT_WRITEDATA, &dev->answer);
+	curl_easy_setopt(dev->h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(dev->h, CURLOPT_PRIVATE, dev);
+	dev->sent_at = now_s();
+	curl_multi_add_handle(m, dev->h);
+}
+
+static int cmd_push(int argc, char **argv)
+{
+	static struct device devs[PUSH_DEVICES_MAX];
+	char db[4096], branch[256], *url = NULL;
+	size_t ndev = 0, i, done = 0, requests = 0, non200 = 0, failed = 0;
+	uint64_t records = 0;
+	double timeout, t0, t1;
+	FILE *list, *lat, *devt;
+	CURLM *m;
+
+	if (argc != 7)
+		return 64;
+	timeout = (double)arg_size(argv[4]);
+	list = fopen(argv[2], "r");
+	lat = fopen(argv[5], "w");
+	devt = fopen(argv[6], "w");
+	if (!list || !lat || !devt)
+		die("opening the lists", NULL);
+	while (ndev < PUSH_DEVICES_MAX && fscanf(list, "%4095s %255s", db, branch) == 2) {
+		free(url);
+		url = NULL;
+		load_device(db, &devs[ndev], &url);
+		devs[ndev].answer = (struct fb_buf)FB_BUF_INIT(1 << 20);
+		devs[ndev].h = curl_easy_init();
+		if (!devs[ndev].h)
+			die("curl", NULL);
+		ndev++;
+	}
+	fclose(list);
+	if (!url)
+		die("no devices", NULL);
+	/* Every remote is the same hub; the URL given is only a check. */
+	if (strcmp(url, argv[3]))
+		die("the devices' remote is not the hub given", NULL);
+	m = curl_multi_init();
+	curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)ndev);
+	t0 = now_s();
+	for (i = 0; i < ndev; i++) {
+		devs[i].started = t0;
+		if (devs[i].nbody == 0) {
+			devs[i].done = 1;
+			done++;
+		} else {
+			send_next(m, &devs[i], url);
+		}
+	}
+	while (done < ndev && now_s() - t0 < timeout) {
+		CURLMsg *msg;
+		int running, left;
+
+		curl_multi_perform(m, &running);
+		while ((msg = curl_multi_info_read(m, &left))) {
+			struct device *dev = NULL;
+			long status = 0;
+			cJSON *ans;
+			const cJSON *ack;
+
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&dev);
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &status);
+			curl_multi_remove_handle(m, msg->easy_handle);
+			requests++;
+			fprintf(lat, "%.1f\n", (now_s() - dev->sent_at) * 1000);
+			ans = cJSON_ParseWithLength(buf_str(&dev->answer), dev->answer.len);
+			ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+			if (msg->data.result != CURLE_OK) {
+				failed++;
+				dev->failed = 1;
+			} else if (status != 200 || !cJSON_IsNumber(ack) ||
+				   (uint64_t)ack->valuedouble != dev->last[dev->next]) {
+				non200++;
+				dev->failed = 1;
+			} else {
+				dev->acked = (uint64_t)ack->valuedouble;
+				dev->records += dev->count[dev->next];
+				dev->next++;
+			}
+			cJSON_Delete(ans);
+			if (!dev->failed && dev->next < dev->nbody) {
+				send_next(m, dev, url);
+			} else {
+				dev->done = 1;
+				done++;
+				records += dev->records;
+				fprintf(devt, "%.1f\n", (now_s() - dev->started) * 1000);
+			}
+		}
+		if (done < ndev)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	t1 = now_s();
+	printf("fleet_devices=%zu\nfleet_ms=%.1f\nfleet_records=%llu\nfleet_gen_requests=%zu\n"
+	       "fleet_failed_syncs=%zu\nfleet_gen_non200=%zu\nfleet_unfinished=%zu\n",
+	       ndev, (t1 - t0) * 1000, (unsigned long long)records, requests,
+	       failed, non200, ndev - done);
+	for (i = 0; i < ndev; i++) {
+		size_t k;
+
+		if (!devs[i].done)
+			curl_multi_remove_handle(m, devs[i].h);
+		curl_easy_cleanup(devs[i].h);
+		curl_slist_free_all(devs[i].headers);
+		buf_release(&devs[i].answer);
+		for (k = 0; k < devs[i].nbody; k++)
+			buf_release(&devs[i].body[k]);
+	}
+	curl_multi_cleanup(m);
+	free(url);
+	fclose(lat);
+	fclose(devt);
+	return 0;
+}
+
 /* --- report ----------------------------------------------------------- */
 
 struct kv {
@@ -916,10 +1139,13 @@ int main(int argc, char **argv)
 		rc = cmd_make(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "fleet"))
 		rc = cmd_fleet(argc, argv);
+	else if (argc >= 2 && !strcmp(argv[1], "push"))
+		rc = cmd_push(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "report"))
 		rc = cmd_report(argc, argv);
 	if (rc == 64)
 		fprintf(stderr, "usage: fbbench collector DIR N SINGLE SEED | make DB BRANCH N SEED"
-			" | fleet DIR COUNT N SEED | report KV JSON\n");
+			" | fleet DIR COUNT N SEED | push LIST URL TIMEOUT LATENCIES DEVTIMES"
+			" | report KV JSON\n");
 	return rc;
 }

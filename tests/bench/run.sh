@@ -386,51 +386,33 @@ xargs -P 8 -L 1 bash -c '"$FB" --db "$0" remote set "$HUB_URL" --token-file "$0.
 phase fleet_setup
 
 say "$DEVICES devices push at once ..."
-t0=$(now_ns)
-pids=()
-while read -r db _; do
-	(
-		s=$(now_ns) rc=0
-		timeout "$FLEET_TIMEOUT" "$FB" --db "$db" sync --push-only \
-			>"$db.out" 2>"$db.err" </dev/null || rc=$?
-		echo "$rc $((($(now_ns) - s) / 1000000))" >"$db.time"
-	) &
-	pids+=("$!")
-done <"$F/list"
-wait "${pids[@]}"
-t1=$(now_ns)
-failed=$(cat "$F"/*.time | awk '$1 != 0' | wc -l)
-fleet_ms=$(calc "($t1 - $t0) / 1e6")
+# One load generator drives every device's connection (fbbench push):
+# it reads each database's journal into push bodies first, as the
+# collector would, then pushes them all at once against the clock.
+"$FBB" push "$F/list" "$HUB_URL" "$FLEET_TIMEOUT" "$work/genlat" "$work/devtime" \
+	>"$work/fleet.kv" || fail "fbbench push"
+cat "$work/fleet.kv" >>"$kv"
 note fleet_hwm_mb "$(hwm_mb "$fleet_hub")"
 stop_hub "$fleet_hub"
-sent=0
-while read -r db _; do
-	if [ -s "$db.out" ]; then
-		sync_stats "$(cat "$db.out")"
-		sent=$((sent + PUSHED))
-	fi
-done <"$F/list"
-[ "$failed" -eq 0 ] ||
-	say "$failed device syncs failed: $(cat "$F"/*.err | sort | uniq -c | sort -rn | head -3)"
+kvget() { sed -n "s/^$1=//p" "$work/fleet.kv"; }
+fleet_ms=$(kvget fleet_ms)
+sent=$(kvget fleet_records)
+failed=$(($(kvget fleet_failed_syncs) + $(kvget fleet_unfinished)))
 log=$work/hubf.log
 non200=$(awk '$3 ~ /^(GET|POST)$/ && $5 != 200' "$log" | wc -l)
-note fleet_devices "$DEVICES"
-note fleet_records "$sent"
+[ "$failed" -eq 0 ] || say "$failed devices did not finish their push"
 note fleet_expected "$((DEVICES * PER_DEVICE))"
 note fleet_hub_records "$(sqlite3 "$HF" "select count(*) from journal")"
-note fleet_ms "$fleet_ms"
 note fleet_rps "$(calc "$sent / ($fleet_ms / 1000)")"
 note fleet_requests "$(awk '$3 == "POST" && $4 == "/v1/push"' "$log" | wc -l)"
 note fleet_hub_ms "$(log_sum "$log" 0 POST ms)"
-note fleet_failed_syncs "$failed"
 note fleet_non200 "$non200"
 note fleet_missing "$((DEVICES * PER_DEVICE - sent))"
-note fleet_errors "$((failed + non200))"
+note fleet_errors "$((failed + non200 + $(kvget fleet_gen_non200)))"
 awk '$3 == "POST" && $4 == "/v1/push" {
 	for (i = 6; i <= NF; i++) if ($i ~ /^ms=/) print substr($i, 4) }' "$log" >"$work/lat"
 note fleet_p50 "$(percentile 50 <"$work/lat")"
 note fleet_p99 "$(percentile 99 <"$work/lat")"
-awk '{ print $2 }' "$F"/*.time >"$work/devtime"
 note fleet_dev_p50 "$(percentile 50 <"$work/devtime")"
 note fleet_dev_p99 "$(percentile 99 <"$work/devtime")"
 phase fleet
