@@ -59,6 +59,7 @@
 #define ITEM_FIELDS    10
 #define ATTEND_PER_TRAINING 4
 #define ZLIB_REPEATS   3
+#define RAW_REPEATS    3
 
 /* --- a seeded generator (splitmix64) ---------------------------------- */
 
@@ -536,9 +537,15 @@ static int cmd_collector(int argc, char **argv)
 	book_close(b);
 	printf("add_tx_s=%.4f\nadd_tx_rps=%.0f\n", t, (double)n / t);
 
+	/* The limit is the fastest of RAW_REPEATS runs. */
 	snprintf(path, sizeof(path), "%s/raw.db", dir);
-	t = raw_insert(path, &d, 1);
-	printf("raw_tx_s=%.4f\nraw_tx_rps=%.0f\n", t, (double)n / t);
+	for (k = 0; k < RAW_REPEATS; k++) {
+		t = raw_insert(path, &d, 1);
+		if (t < best)
+			best = t;
+	}
+	printf("raw_tx_s=%.4f\nraw_tx_rps=%.0f\n", best, (double)n / best);
+	best = 1e9;
 
 	json_lines(&d, &json);
 	snprintf(path, sizeof(path), "%s/records.jsonl", dir);
