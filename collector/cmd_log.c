@@ -7,29 +7,23 @@
 #include "journal.h"
 
 static enum fb_code log_row(sqlite3_stmt *q, int json, cJSON *arr,
-			    struct fb_buf *out)
+			    struct fb_buf *out, struct fb_error *err)
 {
 	struct jchange c;
-	const struct type_def *t =
-		model_type_named((const char *)sqlite3_column_text(q, 5));
+	const struct type_def *t;
 	char when[32], base[STAMP_TEXT_MAX], hex[FB_HLC_HEX_LEN + 1];
-	enum fb_code rc;
+	enum fb_code rc = book_journal_row(q, 0, &c, err);
 	size_t i;
 
-	jchange_init(&c);
-	if (!t)
-		return FB_ECORRUPT;
-	c.type = t->type;
-	c.seq = (uint64_t)sqlite3_column_int64(q, 1);
-	c.hlc = (fb_hlc)sqlite3_column_int64(q, 3);
-	rc = journal_body_parse((const char *)sqlite3_column_text(q, 6), &c, NULL);
-	if (rc != FB_OK)
-		return FB_ECORRUPT;
+	if (rc != FB_OK) {
+		jchange_release(&c);
+		return rc;
+	}
+	t = model_type(c.type);
 	hlc_human(c.hlc, when);
 	hlc_format(c.hlc, hex);
 	for (i = 0; i < c.n && rc == FB_OK; i++) {
-		const char *dev = (const char *)sqlite3_column_text(q, 0);
-		const char *rec = (const char *)sqlite3_column_text(q, 4);
+		const char *dev = c.device, *rec = c.record_id;
 
 		if (json) {
 			cJSON *o = cJSON_CreateObject();
@@ -53,7 +47,7 @@ static enum fb_code log_row(sqlite3_stmt *q, int json, cJSON *arr,
 		}
 	}
 	jchange_release(&c);
-	return rc;
+	return rc == FB_OK ? rc : fb_fail(err, rc, "journal: %s", fb_strerror(rc));
 }
 
 enum fb_code cmd_log(struct cli *c)
@@ -83,7 +77,7 @@ enum fb_code cmd_log(struct cli *c)
 		record_free(r);
 	}
 	rc = store_prepare(b->st,
-			   "SELECT device, seq, n, hlc, record_id, type, body FROM journal"
+			   "SELECT " BOOK_JOURNAL_COLUMNS " FROM journal"
 			   " WHERE ?1 IS NULL OR record_id = ?1 ORDER BY cseq", &q, &c->err);
 	if (rc != FB_OK)
 		goto out;
@@ -94,10 +88,8 @@ enum fb_code cmd_log(struct cli *c)
 		goto out;
 	}
 	while ((s = sqlite3_step(q)) == SQLITE_ROW)
-		if ((rc = log_row(q, fl.json, arr, &out)) != FB_OK) {
-			fb_fail(&c->err, rc, "journal: %s", fb_strerror(rc));
+		if ((rc = log_row(q, fl.json, arr, &out, &c->err)) != FB_OK)
 			goto out;
-		}
 	if (s != SQLITE_DONE) {
 		rc = store_fail(b->st, s, "reading journal", &c->err);
 		goto out;

@@ -195,6 +195,20 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      struct jchange *out, size_t max, size_t max_bytes,
 			      size_t *n, struct fb_error *err);
 
+/* The journal's columns, in the order book_journal_row() reads them. */
+#define BOOK_JOURNAL_COLUMNS \
+	"device, seq, n, hlc, record_id, type, branch, body, hash"
+
+/*
+ * The journal row at q's cursor as a change, its hash as stored; the
+ * row's BOOK_JOURNAL_COLUMNS start at column `col`.  c is initialised
+ * here; release it either way.  FB_ECORRUPT, naming the device and the
+ * entry, when the row is damaged (an unknown type, a hash that is not
+ * 32 bytes) or its body does not read as its n entries.
+ */
+enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
+			      struct fb_error *err);
+
 /* Persist the clock (after observing a remote time). */
 enum fb_code book_save_clock(struct book *b, struct fb_error *err);
 

@@ -389,7 +389,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	if (rc != FB_OK)
 		goto out;
 	rc = store_prepare(b->st, SUBTREE_CTE
-			   " SELECT cseq, device, seq, n, hlc, record_id, type, branch, body, hash"
+			   " SELECT cseq, " BOOK_JOURNAL_COLUMNS
 			   " FROM journal WHERE cseq > ?2 AND quarantined = 0 AND device <> ?3"
 			   " AND branch IN (SELECT code FROM sub) ORDER BY cseq LIMIT ?4",
 			   &q, err);
@@ -402,8 +402,6 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	if ((rc = wire_pull_begin(out)) != FB_OK)
 		goto out;
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		const struct type_def *t =
-			model_type_named((const char *)sqlite3_column_text(q, 6));
 		struct jchange c;
 
 		/* A page stays well under what a client will inflate. */
@@ -411,20 +409,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 			more = 1;
 			break;
 		}
-		if (!t) {
-			rc = fb_fail(err, FB_ECORRUPT, "journal row has an unknown type");
-			break;
-		}
-		jchange_init(&c);
-		snprintf(c.device, sizeof(c.device), "%s", sqlite3_column_text(q, 1));
-		c.seq = (uint64_t)sqlite3_column_int64(q, 2);
-		c.hlc = (fb_hlc)sqlite3_column_int64(q, 4);
-		snprintf(c.record_id, sizeof(c.record_id), "%s", sqlite3_column_text(q, 5));
-		c.type = t->type;
-		snprintf(c.branch, sizeof(c.branch), "%s", sqlite3_column_text(q, 7));
-		if (sqlite3_column_bytes(q, 9) == JOURNAL_HASH_LEN)
-			memcpy(c.hash, sqlite3_column_blob(q, 9), JOURNAL_HASH_LEN);
-		rc = journal_body_parse((const char *)sqlite3_column_text(q, 8), &c, err);
+		rc = book_journal_row(q, 1, &c, err);
 		if (rc == FB_OK)
 			rc = wire_pull_add(out, &c, count == 0);
 		jchange_release(&c);
