@@ -305,14 +305,15 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 	fb_error_clear(&out->err);
 	out->rc = book_own_changes(b, after, changes, size, SYNC_PUSH_BYTES, &out->n,
 				   &out->err);
-	if (out->rc != FB_OK || out->n == 0)
-		return out->rc;
-	out->last = changes[out->n - 1].seq + changes[out->n - 1].n - 1;
-	if ((out->rc = wire_push_encode(changes, out->n, json)) != FB_OK ||
-	    (out->rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &out->z,
-				    &out->err)) != FB_OK)
-		fb_fail(&out->err, out->rc, "push: preparing the batch: %s",
-			fb_strerror(out->rc));
+	if (out->rc == FB_OK && out->n > 0) {
+		out->last = changes[out->n - 1].seq + changes[out->n - 1].n - 1;
+		if ((out->rc = wire_push_encode(changes, out->n, json)) != FB_OK ||
+		    (out->rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &out->z,
+					    &out->err)) != FB_OK)
+			fb_fail(&out->err, out->rc, "push: preparing the batch: %s",
+				fb_strerror(out->rc));
+	}
+	/* Read, also in part on failure: released either way. */
 	for (i = 0; i < out->n; i++)
 		jchange_release(&changes[i]);
 	return out->rc;
