@@ -921,6 +921,8 @@ static const struct figure figures[] = {
 	{ "limits", "zlib-6 speed", "MB/s", "zlib_mbps", NULL, NULL, T_NONE, 0, "" },
 	{ "limits", "start a fieldbook process (--version)", "ms", "exec_ms", NULL,
 	  NULL, T_NONE, 0, "" },
+	{ "limits", "the hub's rows of the push, by plain SQL", "records/s", "floor_rps",
+	  "raw_tx_rps", "raw insert", T_NONE, 0, "" },
 
 	{ "collector", "book_add, one transaction", "records/s", "add_tx_rps",
 	  "raw_tx_rps", "raw insert", T_NONE, 0, "" },
@@ -933,6 +935,8 @@ static const struct figure figures[] = {
 
 	{ "sync", "first push", "records/s", "push_rps", "raw_tx_rps", "raw insert",
 	  T_RATIO_GE, 0.25, ">= 25% of raw" },
+	{ "sync", "first push, against the hub's rows by SQL", "records/s", "push_rps",
+	  "floor_rps", "plain SQL", T_NONE, 0, "" },
 	{ "sync", "first push: HTTP requests", "requests", "push_requests",
 	  "push_min_requests", "4000/batch", T_NONE, 0, "" },
 	{ "sync", "first push: bytes sent per record", "B/record", "push_bpr",

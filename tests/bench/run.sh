@@ -308,6 +308,38 @@ note push_received "$RECV"
 note push_bpr "$(calc "$SENT / $N")"
 note hwm_big_mb "$(hwm_mb "$big_hub")"
 
+# The storage floor: the same rows the hub wrote (journal and record,
+# with the hub's schema and indexes), copied by plain SQL into an empty
+# database, in transactions of the push's batch sizes: no decoding, no
+# validation, no hashing, no merge.
+say "the hub's rows again, by plain SQL ..."
+F0=$work/floor.db
+sqlite3 "$F0" "PRAGMA journal_mode=WAL;" >/dev/null
+sqlite3 "$H" .schema | sqlite3 "$F0"
+{
+	echo "PRAGMA synchronous=FULL; PRAGMA cache_size=-16384;"
+	echo "ATTACH '$H' AS src;"
+	lo=0 size=500
+	while [ "$lo" -lt "$N" ]; do
+		hi=$((lo + size))
+		echo "BEGIN IMMEDIATE;"
+		echo "INSERT INTO main.journal SELECT * FROM src.journal WHERE cseq > $lo AND cseq <= $hi;"
+		echo "INSERT OR REPLACE INTO main.record SELECT r.* FROM src.record r"
+		echo "  JOIN src.journal j ON j.record_id = r.id WHERE j.cseq > $lo AND j.cseq <= $hi;"
+		echo "COMMIT;"
+		lo=$hi
+		size=$((size * 2 > 4000 ? 4000 : size * 2))
+	done
+} >"$work/floor.sql"
+t0=$(now_ns)
+sqlite3 "$F0" <"$work/floor.sql" || fail "the plain SQL copy of the hub's rows"
+t1=$(now_ns)
+[ "$(sqlite3 "$F0" "select count(*) from record")" -eq "$N" ] ||
+	fail "the plain SQL copy holds another number of records"
+note floor_ms "$(calc "($t1 - $t0) / 1e6")"
+note floor_rps "$(calc "$N / (($t1 - $t0) / 1e9)")"
+rm -f "$F0"*
+
 say "pull of the same into a second collector ..."
 B=$work/c/b.db
 fb "$B" init --branch "$BRANCH" >/dev/null
