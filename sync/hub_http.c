@@ -29,7 +29,7 @@
 
 struct server {
 	struct hub_store *store;
-	atomic_int active;         /* requests being handled */
+	atomic_int active;         /* requests received whole, not yet done */
 	atomic_int pushes;         /* pushes waiting for or holding the writer */
 };
 
@@ -37,6 +37,7 @@ struct request {
 	struct fb_buf body;
 	uint64_t started_ms;
 	int too_big;
+	int counted;               /* in srv->active: its body is all here */
 	long long device_id;       /* for the log, 0 before auth */
 };
 
@@ -392,7 +393,6 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		r->body.cap = WIRE_ZBODY_MAX;
 		r->started_ms = now_ms();
 		*state = r;
-		atomic_fetch_add(&srv->active, 1);
 		if (cl && strtoull(cl, NULL, 10) > WIRE_ZBODY_MAX)
 			r->too_big = 1;
 		if (!r->too_big)
@@ -408,6 +408,16 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		}
 		*upload_size = 0;
 		return MHD_YES;
+	}
+	/*
+	 * The request is whole: from here until its answer is sent, a
+	 * SIGTERM waits for it.  One whose body is still coming (or never
+	 * will: a peer gone quiet) is not waited for; its sender got no
+	 * answer and sends it again.
+	 */
+	if (!r->counted) {
+		r->counted = 1;
+		atomic_fetch_add(&srv->active, 1);
 	}
 	if (r->too_big)
 		return fail(conn, method, url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
@@ -465,10 +475,11 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 	(void)toe;
 	if (!r)
 		return;
+	if (r->counted)
+		atomic_fetch_sub(&srv->active, 1);
 	buf_release(&r->body);
 	free(r);
 	*state = NULL;
-	atomic_fetch_sub(&srv->active, 1);
 }
 
 static enum fb_code read_pem(const char *path, char **out, struct fb_error *err)
