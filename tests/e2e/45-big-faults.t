@@ -14,24 +14,15 @@
 
 . "$(dirname "$0")/synclib.sh"
 
-PROXY=${FIELDBOOK_BUILD:-$E2E_DIR/../../build}/tests/faultproxy
 N=${BIG_N:-6000}
 SEED=${FAULT_SEED:-7}
-if [ ! -x "$PROXY" ]; then
-	echo "Bail out! faultproxy not built at $PROXY (run make all)"
-	exit 1
-fi
 
 H=$TMP/hub.db
 hub_tree "$H"
 start_hub "$H"
 direct_url=$HUB_URL
-"$PROXY" --target "127.0.0.1:$HUB_PORT" --port-file "$TMP/proxy.port" --seed "$SEED" \
-	--max-seconds 280 2>"$TMP/proxy.log" &
-proxy_pid=$!
-_SYNC_PIDS="$_SYNC_PIDS $proxy_pid"
-for _ in $(seq 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
-proxy_url=http://127.0.0.1:$(cat "$TMP/proxy.port")
+start_proxy "$SEED"
+proxy_url=$PROXY_URL
 
 for l in a b c; do
 	enroll "$H" HN.PL.TT.03 "laptop $l" "$TMP/$l.tok"
@@ -109,10 +100,7 @@ for l in a b c; do
 done
 run hub --db "$H" verify
 expect_exit 0 "the hub verifies"
-# The proxy first: a connection it still holds open to the hub would
-# be a request in flight, which the hub waits for when told to stop.
-kill "$proxy_pid" 2>/dev/null
-wait "$proxy_pid" 2>/dev/null
+stop_proxy
 HUB_PID=$(echo "$_SYNC_PIDS" | awk '{print $1}')
 stop_hub "$HUB_PID"
 is "$HUB_RC" 0 "the hub stops cleanly on SIGTERM"

@@ -19,6 +19,9 @@
 #   jget DB EXPR ARGS...         json_get EXPR on `fieldbook --db DB ARGS`
 #   json_q EXPR ARGS...          json_get with ARGS bound to the list `a`
 #   same_file DESC F1 F2         one test: the files are equal (diff if not)
+#   start_proxy SEED             the fault proxy before the last hub started;
+#                                sets PROXY_PID PROXY_URL (log: $TMP/proxy.log)
+#   stop_proxy                   stop it (its connections to the hub close)
 
 # The hub binary: $FIELDBOOK_HUB (made absolute here, before lib.sh
 # changes directory), else ../../build/bin/fieldbook-hub from here.
@@ -147,6 +150,36 @@ start_hub() {
 		exit 1
 	fi
 	HUB_URL=$scheme://127.0.0.1:$HUB_PORT
+}
+
+PROXY_PID=
+PROXY_URL=
+# start_proxy SEED: tests/tools/faultproxy in front of the hub started
+# last (HUB_PORT), each connection's fault drawn from SEED.  It stops by
+# itself after 280 s, and is killed by pid when the script exits.
+start_proxy() {
+	local proxy=${FIELDBOOK_BUILD:-$_synclib_dir/../../build}/tests/faultproxy _
+	if [ ! -x "$proxy" ]; then
+		echo "Bail out! faultproxy not built at $proxy (run make all)"
+		exit 1
+	fi
+	rm -f "$TMP/proxy.port"
+	"$proxy" --target "127.0.0.1:$HUB_PORT" --port-file "$TMP/proxy.port" --seed "$1" \
+		--max-seconds 280 2>"$TMP/proxy.log" 5>&- 6>&- 7>&- 8>&- &
+	PROXY_PID=$!
+	_SYNC_PIDS="$_SYNC_PIDS $PROXY_PID"
+	for _ in $(seq 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
+	PROXY_URL=http://127.0.0.1:$(cat "$TMP/proxy.port")
+}
+
+# stop_proxy: before stop_hub, so that no connection the proxy still
+# holds to the hub looks like a request in flight.
+stop_proxy() {
+	[ -n "$PROXY_PID" ] || return 0
+	kill "$PROXY_PID" 2>/dev/null
+	wait "$PROXY_PID" 2>/dev/null
+	_sync_forget "$PROXY_PID"
+	PROXY_PID=
 }
 
 # stop_hub [PID]: SIGTERM, wait at most ~10 s (then SIGKILL); HUB_RC.
