@@ -272,12 +272,6 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 	return rc;
 }
 
-/* The size of the batch or page after one the hub took (client.h). */
-static size_t next_batch_size(size_t size)
-{
-	return size >= SYNC_BATCH_MAX / 2 ? SYNC_BATCH_MAX : size * 2;
-}
-
 /* A push batch, ready to send: n changes, its last entry `last`. */
 struct batch {
 	size_t n;
@@ -400,7 +394,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (threaded) {
 			if (rc == FB_OK)
-				prepare(b, cur->last, next_batch_size(size), changes, &json, next);
+				prepare(b, cur->last, sync_next_batch_size(size), changes, &json, next);
 			pthread_join(thread, NULL);
 		} else if (rc == FB_OK) {
 			perform(c);
@@ -456,7 +450,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		guessed = threaded && next->rc == FB_OK &&
 			  (uint64_t)ack->valuedouble == cur->last;
 		acked = (long long)ack->valuedouble;
-		size = next_batch_size(size);
+		size = sync_next_batch_size(size);
 		unsaved = ans;
 	}
 	if (unsaved) {
@@ -529,7 +523,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (!page.more)
 			break;
-		size = next_batch_size(size);
+		size = sync_next_batch_size(size);
 	}
 	return rc;
 }

@@ -28,6 +28,12 @@
 #define SYNC_BATCH_MAX        4000             /* changes, <= WIRE_BATCH_MAX */
 #define SYNC_PUSH_BYTES       ((size_t)3 << 20) /* JSON bytes per batch: deflated,
 						   always < WIRE_ZBODY_MAX */
+
+/* The size of the batch or page after one the hub took. */
+static inline size_t sync_next_batch_size(size_t size)
+{
+	return size >= SYNC_BATCH_MAX / 2 ? SYNC_BATCH_MAX : size * 2;
+}
 #define SYNC_CONNECT_TIMEOUT  10               /* seconds */
 #define SYNC_LOW_SPEED_BYTES  1                /* bytes/s below which ... */
 #define SYNC_LOW_SPEED_TIME   30               /* ... for this long: give up */

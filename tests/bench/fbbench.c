@@ -51,6 +51,7 @@
 #include <curl/curl.h>
 
 #include "book.h"
+#include "client.h"
 #include "recjson.h"
 #include "wire.h"
 #include "zbuf.h"
@@ -652,8 +653,6 @@ static int cmd_fleet(int argc, char **argv)
 
 /* --- the many-devices load generator --------------------------------- */
 
-#define PUSH_BATCH_FIRST 500            /* as sync/client.h */
-#define PUSH_BATCH_MAX   4000
 #define PUSH_DEVICES_MAX 4096
 
 struct device {
@@ -679,13 +678,13 @@ static size_t on_answer(char *p, size_t size, size_t n, void *cls)
 /* Read dev's journal into deflated bodies, as `fieldbook sync` would. */
 static void load_device(const char *db, struct device *dev, char **url)
 {
-	struct jchange *changes = calloc(PUSH_BATCH_MAX, sizeof(*changes));
+	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
 	struct fb_buf json = FB_BUF_INIT(0);
 	struct fb_error err;
 	struct book *b = NULL;
 	char *token = NULL, *auth = NULL;
 	uint64_t after = 0;
-	size_t size = PUSH_BATCH_FIRST, n, i;
+	size_t size = SYNC_BATCH_FIRST, n, i;
 
 	if (!changes || book_open(db, NULL, &b, &err) != FB_OK)
 		die(db, &err);
@@ -695,21 +694,21 @@ static void load_device(const char *db, struct device *dev, char **url)
 	for (;;) {
 		if (dev->nbody == sizeof(dev->body) / sizeof(dev->body[0]))
 			die("too many batches for one device", NULL);
-		if (book_own_changes(b, after, changes, size, (size_t)3 << 20, &n, &err) != FB_OK)
+		if (book_own_changes(b, after, changes, size, SYNC_PUSH_BYTES, &n, &err) != FB_OK)
 			die("reading the journal", &err);
 		if (n == 0)
 			break;
 		buf_reset(&json);
 		dev->body[dev->nbody] = (struct fb_buf)FB_BUF_INIT(WIRE_ZBODY_MAX);
 		if (wire_push_encode(changes, n, &json) != FB_OK ||
-		    zbuf_deflate(json.data, json.len, 6, &dev->body[dev->nbody], &err) != FB_OK)
+		    zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &dev->body[dev->nbody], &err) != FB_OK)
 			die("encoding a batch", &err);
 		after = changes[n - 1].seq + changes[n - 1].n - 1;
 		dev->count[dev->nbody] = n;
 		dev->last[dev->nbody++] = after;
 		for (i = 0; i < n; i++)
 			jchange_release(&changes[i]);
-		size = size * 2 > PUSH_BATCH_MAX ? PUSH_BATCH_MAX : size * 2;
+		size = sync_next_batch_size(size);
 	}
 	if (asprintf(&auth, "Authorization: Bearer %s", token) < 0)
 		die("out of memory", NULL);
