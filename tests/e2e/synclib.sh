@@ -19,8 +19,10 @@
 #   jget DB EXPR ARGS...         json_get EXPR on `fieldbook --db DB ARGS`
 #   json_q EXPR ARGS...          json_get with ARGS bound to the list `a`
 #   same_file DESC F1 F2         one test: the files are equal (diff if not)
-#   start_proxy SEED             the fault proxy before the last hub started;
+#   start_proxy SEED [ARGS...]   the fault proxy before the last hub started;
 #                                sets PROXY_PID PROXY_URL (log: $TMP/proxy.log)
+#   wait_held PID                after start_proxy 0 --hold-answer K: wait
+#                                (bounded) until the proxy holds an answer
 #   stop_proxy                   stop it (its connections to the hub close)
 
 # The hub binary: $FIELDBOOK_HUB (made absolute here, before lib.sh
@@ -154,22 +156,38 @@ start_hub() {
 
 PROXY_PID=
 PROXY_URL=
-# start_proxy SEED: tests/tools/faultproxy in front of the hub started
-# last (HUB_PORT), each connection's fault drawn from SEED.  It stops by
-# itself after 280 s, and is killed by pid when the script exits.
+# start_proxy SEED [ARGS...]: tests/tools/faultproxy in front of the hub
+# started last (HUB_PORT), each connection's fault drawn from SEED; ARGS
+# go to the proxy (--hold-answer K).  It stops by itself after 280 s, and
+# is killed by pid when the script exits.
 start_proxy() {
-	local proxy=${FIELDBOOK_BUILD:-$_synclib_dir/../../build}/tests/faultproxy _
+	local proxy=${FIELDBOOK_BUILD:-$_synclib_dir/../../build}/tests/faultproxy _ seed=$1
+	shift
 	if [ ! -x "$proxy" ]; then
 		echo "Bail out! faultproxy not built at $proxy (run make all)"
 		exit 1
 	fi
 	rm -f "$TMP/proxy.port"
-	"$proxy" --target "127.0.0.1:$HUB_PORT" --port-file "$TMP/proxy.port" --seed "$1" \
-		--max-seconds 280 2>"$TMP/proxy.log" 5>&- 6>&- 7>&- 8>&- &
+	"$proxy" --target "127.0.0.1:$HUB_PORT" --port-file "$TMP/proxy.port" --seed "$seed" \
+		--max-seconds 280 "$@" 2>"$TMP/proxy.log" 5>&- 6>&- 7>&- 8>&- &
 	PROXY_PID=$!
 	_SYNC_PIDS="$_SYNC_PIDS $PROXY_PID"
 	for _ in $(seq 100); do [ -s "$TMP/proxy.port" ] && break; sleep 0.05; done
 	PROXY_URL=http://127.0.0.1:$(cat "$TMP/proxy.port")
+}
+
+# wait_held PID: until the proxy (--hold-answer) holds an answer back,
+# at most 60 s; 1 if it never did (PID, the client, ended first: it made
+# fewer requests than the test expected).
+wait_held() {
+	local _
+	for _ in $(seq 1200); do
+		grep -q '^held answer' "$TMP/proxy.log" 2>/dev/null && return 0
+		kill -0 "$PROXY_PID" 2>/dev/null || return 1
+		kill -0 "$1" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
 }
 
 # stop_proxy: before stop_hub, so that no connection the proxy still

@@ -25,6 +25,18 @@
  * stderr: "conn K fault F" and, when it ends, "conn K up=U down=D".  The
  * proxy exits after --max-seconds (default 600) or on SIGTERM.  Single
  * threaded, poll(2) based, bounded: at most 64 connections at once.
+ *
+ *   --hold-answer K   (instead of drawn faults) forward everything, but
+ *              once the (K+1)-th request, counted over all connections,
+ *              has gone to the hub whole, hold its answer: the client
+ *              never gets a byte of it, and the proxy writes
+ *              "held answer of request K+1" to stderr.  The client is
+ *              then certainly inside a sync, waiting, and the hub has the
+ *              request: a test can kill either at that point without
+ *              relying on timing.  When the hub closes the connection
+ *              the proxy closes the client's side too.  Requests are
+ *              framed by Content-Length (the client sends no chunked
+ *              bodies and no Expect).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -39,6 +51,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +59,7 @@
 #define MAX_CONNS   64
 #define CHUNK       16384
 #define CUT_MAX     2000
+#define HEAD_MAX    8192
 
 enum fault { F_PASS, F_UP, F_DOWN, F_DELAY, F_STALL, F_LOST, F_COUNT };
 
@@ -62,7 +76,15 @@ struct conn {
 	long up, down;            /* bytes forwarded */
 	int id;
 	int request_done;         /* F_LOST: client has sent its request */
+	char head[HEAD_MAX];      /* --hold-answer: the request head so far */
+	size_t head_len;
+	long body_left;           /* body bytes of the current request, or -1
+				     while its head is being read */
+	int held;                 /* the answer is being held back */
 };
+
+static long hold_after = -1;      /* --hold-answer K, or -1 */
+static long requests_whole;       /* requests forwarded whole, all conns */
 
 static uint64_t rng_state = 88172645463325252ULL;
 static volatile sig_atomic_t stop;
@@ -99,6 +121,51 @@ static void close_conn(struct conn *c)
 	c->client = c->server = -1;
 }
 
+/* Content-Length of a request head (0 when it has none). */
+static long content_length(const char *head, size_t len)
+{
+	static const char name[] = "\r\ncontent-length:";
+	size_t i, n = sizeof(name) - 1;
+
+	for (i = 0; i + n <= len; i++)
+		if (!strncasecmp(head + i, name, n))
+			return strtol(head + i + n, NULL, 10);
+	return 0;
+}
+
+/*
+ * --hold-answer: follow the requests in bytes the client sent; once the
+ * (hold_after+1)-th is whole, hold this connection's answers.
+ */
+static void count_requests(struct conn *c, const char *p, size_t n)
+{
+	while (n > 0 && !c->held) {
+		if (c->body_left < 0) {
+			c->head[c->head_len < HEAD_MAX ? c->head_len++ : HEAD_MAX - 1] = *p++;
+			n--;
+			if (c->head_len >= 4 &&
+			    !memcmp(c->head + c->head_len - 4, "\r\n\r\n", 4))
+				c->body_left = content_length(c->head, c->head_len);
+			else
+				continue;
+		} else {
+			size_t take = (size_t)c->body_left < n ? (size_t)c->body_left : n;
+
+			c->body_left -= (long)take;
+			p += take;
+			n -= take;
+		}
+		if (c->body_left == 0) {
+			c->body_left = -1;
+			c->head_len = 0;
+			if (requests_whole++ == hold_after) {
+				c->held = 1;
+				fprintf(stderr, "held answer of request %ld\n", requests_whole);
+			}
+		}
+	}
+}
+
 /* Forward what one side has; 0 when the connection is over. */
 static int pump(struct conn *c, int from_client)
 {
@@ -119,8 +186,12 @@ static int pump(struct conn *c, int from_client)
 		return 0;
 	if (!from_client && c->fault == F_LOST)
 		return 0;       /* the hub has answered: lose the answer */
+	if (!from_client && c->held)
+		return 1;       /* read and dropped: the client waits on */
 	if (write(out, buf, (size_t)n) != n)
 		return 0;
+	if (from_client && hold_after >= 0)
+		count_requests(c, buf, (size_t)n);
 	if (from_client) {
 		c->up += n;
 		if (c->fault == F_UP)
@@ -179,13 +250,15 @@ int main(int argc, char **argv)
 			faults = argv[i + 1];
 		else if (!strcmp(argv[i], "--max-seconds"))
 			max_seconds = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--hold-answer"))
+			hold_after = atol(argv[i + 1]);
 		else
 			break;
 	}
 	if (i < argc || !target || !port_file || parse_target(target, &ta) != 0) {
 		fprintf(stderr, "usage: faultproxy --target ADDR:PORT --port-file F"
 			" [--seed N] [--faults pass,up,down,delay,stall,lost-answer]"
-			" [--max-seconds S]\n");
+			" [--max-seconds S] [--hold-answer K]\n");
 		return 64;
 	}
 	for (i = 0; i < F_COUNT; i++)
@@ -267,7 +340,9 @@ int main(int argc, char **argv)
 				c->client = cfd;
 				c->server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 				c->id = next_id++;
-				c->fault = (enum fault)allowed[rnd() % (uint64_t)nallowed];
+				c->fault = hold_after >= 0 ? F_PASS
+					   : (enum fault)allowed[rnd() % (uint64_t)nallowed];
+				c->body_left = -1;
 				c->budget = 1 + (long)(rnd() % CUT_MAX);
 				if (c->server < 0 ||
 				    connect(c->server, (struct sockaddr *)&ta, sizeof(ta)) != 0) {
