@@ -27,6 +27,18 @@ static enum fb_code attend(struct cli *c, int remove)
 		goto out;
 	for (i = first + 1; i < c->argc && rc == FB_OK; i++) {
 		if (remove) {
+			/* An attendance id is built from the two: a longer
+			 * argument would be cut short into another id. */
+			if (!model_valid_uuid(c->argv[first])) {
+				rc = fb_fail(&c->err, FB_EINVAL,
+					     "training_id: '%s' is not a record id", c->argv[first]);
+				break;
+			}
+			if (!model_valid_uuid(c->argv[i])) {
+				rc = fb_fail(&c->err, FB_EINVAL,
+					     "member_id: '%s' is not a record id", c->argv[i]);
+				break;
+			}
 			model_attendance_id(c->argv[first], c->argv[i], id);
 			rc = book_set_deleted(b, id, 1, &c->err);
 			if (rc == FB_ENOENT)

@@ -497,9 +497,11 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			/* The hub only sends whole answers: one that does not
 			 * parse was cut or damaged on the way.  Nothing was
 			 * applied; the next sync asks again. */
-			rc = fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
-				       " (nothing is lost, run sync again): ");
-			err->code = rc = FB_ENET;
+			fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
+				  " (nothing is lost, run sync again): ");
+			rc = FB_ENET;
+			if (err)
+				err->code = rc;
 			break;
 		}
 		b->clock = hlc_observe(b->clock, page.hub_time);

@@ -57,7 +57,8 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
  * Push and/or pull.  On failure err says which step ("push", "pull")
  * failed and how; the code is FB_ENET (unreachable, dropped), FB_EBUSY
  * (5xx), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
- * the data, e.g. a clock far ahead) or FB_EIO (local disk).
+ * the data, e.g. a clock far ahead) or FB_EIO (local disk).  err may be
+ * NULL, as for fb_fail: then only the code is returned.
  */
 enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		      struct fb_error *err);

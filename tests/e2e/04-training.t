@@ -135,4 +135,15 @@ is_j 'd["attendees"]' "[\"$m1\"]" "a failed unattend removes no one (all or noth
 run fb delete "$t2"
 bad 65 "fieldbook: training_id: training $t2 is deleted" fb training attend "$t2" "$m2"
 
+# unattend builds the attendance id from its two arguments: ids that are
+# not record ids are refused before, so that "T:M" with anything after it
+# cannot be cut down to the attendance T:M and remove it.
+t2=$(new_id fb training add --title "Điểm danh" --date 2026-05-01 --topic other)
+run fb training attend "$t2" "$m2"
+expect_exit 0 "attend m2 at a new training t2 (for the unattend checks)"
+att_t2m2() { sqlite3 "$FIELDBOOK_DB" "select deleted from record where id = '$t2:$m2'"; }
+bad 65 "fieldbook: training_id: '$t2:$m2' is not a record id" fb training unattend "$t2:$m2" X
+bad 65 "fieldbook: member_id: '${m2}X' is not a record id" fb training unattend "$t2" "${m2}X"
+bad 65 "fieldbook: member_id: 'nope' is not a record id" fb training unattend "$t2" nope
+is "$(att_t2m2)" 0 "the attendance t2:m2 is still recorded after the refused unattends"
 done_testing
