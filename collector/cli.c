@@ -1,7 +1,5 @@
 /* cli.c - option parsing and output helpers shared by the commands. */
 #include <errno.h>
-#include <getopt.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,114 +9,23 @@
 #include "cli.h"
 #include "limits.h"
 
-#define OPTS_MAX 32
-
-static const struct { char letter; const char *name; int arg; } flag_opts[] = {
-	{ 'j', "json",   no_argument },
-	{ 'a', "all",    no_argument },
-	{ 'b', "bom",    no_argument },
-	{ 'f', "format", required_argument },
-	{ 't', "type",   required_argument },
-	{ 'o', "output", required_argument },
-	{ 'y', "year",   required_argument },
-};
-#define NFLAGS (sizeof(flag_opts) / sizeof(flag_opts[0]))
-#define OPT_HELP 1000
-#define OPT_FIELD 2000
-
-enum fb_code cli_usage(struct cli *c, const char *fmt, ...)
+void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl)
 {
-	char msg[FB_ERRMSG_MAX];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return fb_fail(&c->err, FB_EUSAGE, "%s (see 'fieldbook %s --help')", msg,
-		       c->name);
+	fl->json = cmd_has(c, "json");
+	fl->all = cmd_has(c, "all");
+	fl->bom = cmd_has(c, "bom");
+	fl->format = cmd_get(c, "format");
+	fl->type = cmd_get(c, "type");
+	fl->output = cmd_get(c, "output");
+	fl->year = cmd_get(c, "year");
 }
 
-enum fb_code cli_parse_opts(struct cli *c, const struct opt_field *table,
-			    struct field_value *fv, size_t *nfv,
-			    const char *accept, struct cli_flags *flags,
-			    int *first)
-{
-	struct option opts[OPTS_MAX + 1];
-	size_t n = 0, i, nf = 0;
-	int ch;
-
-	memset(opts, 0, sizeof(opts));
-	for (i = 0; table && table[i].opt && n < OPTS_MAX; i++, n++) {
-		opts[n].name = table[i].opt;
-		opts[n].has_arg = required_argument;
-		opts[n].val = OPT_FIELD + (int)i;
-	}
-	for (i = 0; i < NFLAGS && n < OPTS_MAX; i++) {
-		if (!accept || !strchr(accept, flag_opts[i].letter))
-			continue;
-		opts[n].name = flag_opts[i].name;
-		opts[n].has_arg = flag_opts[i].arg;
-		opts[n].val = flag_opts[i].letter;
-		n++;
-	}
-	opts[n].name = "help";
-	opts[n].val = OPT_HELP;
-	if (flags)
-		memset(flags, 0, sizeof(*flags));
-	*first = 0;
-	opterr = 0;
-	optind = 0;     /* GNU: reinitialise, argv[0] is the command */
-	while ((ch = getopt_long(c->argc, c->argv,
-				 accept && strchr(accept, 'o') ? ":o:" : ":",
-				 opts, NULL)) != -1) {
-		if (ch == OPT_HELP) {
-			printf("usage: %s\n", c->usage);
-			*first = -1;
-			return FB_OK;
-		}
-		if (ch == '?')
-			return cli_usage(c, "unknown option '%s'",
-					 c->argv[optind - 1]);
-		if (ch == ':')
-			return cli_usage(c, "option '%s' needs a value",
-					 c->argv[optind - 1]);
-		if (ch >= OPT_FIELD) {
-			const char *field = table[ch - OPT_FIELD].field;
-
-			for (i = 0; i < nf; i++)
-				if (!strcmp(fv[i].name, field))
-					return cli_usage(c, "--%s given twice",
-							 table[ch - OPT_FIELD].opt);
-			if (nf >= FB_EDIT_FIELDS_MAX)
-				return cli_usage(c, "too many options");
-			fv[nf].name = field;
-			fv[nf].value = optarg;
-			nf++;
-			continue;
-		}
-		switch (ch) {
-		case 'j': flags->json = 1; break;
-		case 'a': flags->all = 1; break;
-		case 'b': flags->bom = 1; break;
-		case 'f': flags->format = optarg; break;
-		case 't': flags->type = optarg; break;
-		case 'o': flags->output = optarg; break;
-		case 'y': flags->year = optarg; break;
-		default:  return cli_usage(c, "unexpected option");
-		}
-	}
-	if (nfv)
-		*nfv = nf;
-	*first = optind;
-	return FB_OK;
-}
-
-enum fb_code cli_open(struct cli *c, struct book **out)
+enum fb_code cli_open(struct cmd_ctx *c, struct book **out)
 {
 	return book_open(c->db_path, NULL, out, &c->err);
 }
 
-enum fb_code cli_year(struct cli *c, const char *s, int *year)
+enum fb_code cli_year(struct cmd_ctx *c, const char *s, int *year)
 {
 	time_t now = time(NULL);
 	struct tm tm;
@@ -139,7 +46,7 @@ enum fb_code cli_year(struct cli *c, const char *s, int *year)
 	return FB_OK;
 }
 
-enum fb_code cli_write(struct cli *c, const char *path, const struct fb_buf *b)
+enum fb_code cli_write(struct cmd_ctx *c, const char *path, const struct fb_buf *b)
 {
 	FILE *f = stdout;
 	int bad;
@@ -173,7 +80,7 @@ enum fb_code cli_write(struct cli *c, const char *path, const struct fb_buf *b)
 	return FB_OK;
 }
 
-enum fb_code cli_print_json(struct cli *c, cJSON *doc)
+enum fb_code cli_print_json(struct cmd_ctx *c, cJSON *doc)
 {
 	struct fb_buf b = FB_BUF_INIT(0);
 	char *s;

@@ -6,64 +6,70 @@
 
 #include "commands.h"
 
-static const struct opt_field member_opts[] = {
-	{ "name", "full_name" }, { "role", "role" },
-	{ "birth-year", "birth_year" }, { "phone", "phone" },
-	{ "joined", "joined" }, { "notes", "notes" }, { NULL, NULL }
+static const struct cmd_option member_opts[] = {
+	{ "name", 0, "NAME", "full_name", "her full name (required)" },
+	{ "role", 0, "ROLE", "role", "her role in the branch (default: member)" },
+	{ "birth-year", 0, "Y", "birth_year", "the year she was born" },
+	{ "phone", 0, "P", "phone", "phone number" },
+	{ "joined", 0, "DATE", "joined", "the day she joined (YYYY-MM-DD)" },
+	{ "notes", 0, "N", "notes", "free text" },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
-static const struct opt_field training_opts[] = {
-	{ "title", "title" }, { "date", "start_date" },
-	{ "end-date", "end_date" }, { "topic", "topics" },
-	{ "topics", "topics" }, { "location", "location" },
-	{ "organizer", "organizer_level" }, { "trainer", "trainer" },
-	{ "notes", "notes" }, { NULL, NULL }
+static const struct cmd_option training_opts[] = {
+	{ "title", 0, "T", "title", "what the course was called (required)" },
+	{ "date", 0, "DATE", "start_date", "the day it began (required)" },
+	{ "end-date", 0, "DATE", "end_date", "the day it ended, for a course of several days" },
+	{ "topic", 0, "CODE[,CODE...]", "topics", "its topics (required)" },
+	{ "topics", 0, "CODE[,CODE...]", "topics", "the same as --topic" },
+	{ "location", 0, "L", "location", "where it was held" },
+	{ "organizer", 0, "LEVEL", "organizer_level", "who organised it: central ... branch" },
+	{ "trainer", 0, "NAME", "trainer", "who taught it" },
+	{ "notes", 0, "N", "notes", "free text" },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
-static const struct opt_field visit_opts[] = {
-	{ "date", "visit_date" }, { "reason", "reason" },
-	{ "member", "member_id" }, { "person", "person_name" },
-	{ "support", "support" }, { "amount-vnd", "amount_vnd" },
-	{ "gift", "gift" }, { "visitors", "visitors" }, { "notes", "notes" },
-	{ NULL, NULL }
+static const struct cmd_option visit_opts[] = {
+	{ "date", 0, "DATE", "visit_date", "the day of the visit (required)" },
+	{ "reason", 0, "R", "reason", "why the visit was made (required)" },
+	{ "member", 0, "ID", "member_id", "the member visited" },
+	{ "person", 0, "NAME", "person_name", "the person visited, when not a member" },
+	{ "support", 0, "KIND", "support", "what was given" },
+	{ "amount-vnd", 0, "N", "amount_vnd", "the amount in dong" },
+	{ "gift", 0, "TEXT", "gift", "the gift" },
+	{ "visitors", 0, "TEXT", "visitors", "who made the visit" },
+	{ "notes", 0, "N", "notes", "free text" },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
-/* Print the vocabulary of the type's coded fields after --help. */
-static void print_vocab(enum rec_type t)
+/* The vocabulary of the type's coded fields, for --help. */
+static enum fb_code vocab(enum rec_type t, struct fb_buf *out)
 {
 	const struct type_def *td = model_type(t);
 	const char *const *v;
+	enum fb_code rc = FB_OK;
 	int i;
 
-	for (i = 0; td->fields[i].name; i++) {
+	for (i = 0; rc == FB_OK && td->fields[i].name; i++) {
 		if (!td->fields[i].vocab)
 			continue;
-		printf("%s:", td->fields[i].name);
-		for (v = td->fields[i].vocab; *v; v++)
-			printf(" %s", *v);
-		printf("\n");
+		rc = buf_printf(out, "%s:", td->fields[i].name);
+		for (v = td->fields[i].vocab; rc == FB_OK && *v; v++)
+			rc = buf_printf(out, " %s", *v);
+		if (rc == FB_OK)
+			rc = buf_addc(out, '\n');
 	}
+	return rc;
 }
 
-static enum fb_code add(struct cli *c, enum rec_type t,
-			const struct opt_field *opts)
+static enum fb_code add(struct cmd_ctx *c, enum rec_type t)
 {
 	struct field_value fv[FB_EDIT_FIELDS_MAX];
 	char id[FB_RECORD_ID_MAX + 1];
 	struct book *b = NULL;
-	size_t n;
-	int first;
+	size_t n = cmd_fields(c, fv, FB_EDIT_FIELDS_MAX);
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, opts, fv, &n, NULL, NULL, &first);
-	if (rc != FB_OK)
-		return rc;
-	if (first < 0) {
-		print_vocab(t);
-		return FB_OK;
-	}
-	if (first < c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	rc = book_add(b, t, NULL, fv, n, id, &c->err);
@@ -73,17 +79,62 @@ static enum fb_code add(struct cli *c, enum rec_type t,
 	return rc;
 }
 
-enum fb_code cmd_member_add(struct cli *c)
+static enum fb_code member_add(struct cmd_ctx *c)
 {
-	return add(c, REC_MEMBER, member_opts);
+	return add(c, REC_MEMBER);
 }
 
-enum fb_code cmd_training_add(struct cli *c)
+static enum fb_code member_vocab(struct fb_buf *out)
 {
-	return add(c, REC_TRAINING, training_opts);
+	return vocab(REC_MEMBER, out);
 }
 
-enum fb_code cmd_visit_add(struct cli *c)
+static enum fb_code training_add(struct cmd_ctx *c)
 {
-	return add(c, REC_VISIT, visit_opts);
+	return add(c, REC_TRAINING);
 }
+
+static enum fb_code training_vocab(struct fb_buf *out)
+{
+	return vocab(REC_TRAINING, out);
+}
+
+static enum fb_code visit_add(struct cmd_ctx *c)
+{
+	return add(c, REC_VISIT);
+}
+
+static enum fb_code visit_vocab(struct fb_buf *out)
+{
+	return vocab(REC_VISIT, out);
+}
+
+const struct cmd_entry cmd_member_add_entry = {
+	.name = "member add",
+	.usage = "member add --name NAME [--role ROLE] [--birth-year Y] [--phone P]"
+		 " [--joined DATE] [--notes N]",
+	.help = "add a member; prints her id",
+	.options = member_opts,
+	.run = member_add,
+	.help_extra = member_vocab,
+};
+
+const struct cmd_entry cmd_training_add_entry = {
+	.name = "training add",
+	.usage = "training add --title T --date DATE [--end-date DATE] --topic CODE[,CODE...]"
+		 " [--location L] [--organizer LEVEL] [--trainer NAME] [--notes N]",
+	.help = "add a training course; prints its id",
+	.options = training_opts,
+	.run = training_add,
+	.help_extra = training_vocab,
+};
+
+const struct cmd_entry cmd_visit_add_entry = {
+	.name = "visit add",
+	.usage = "visit add --date DATE --reason R (--member ID | --person NAME) [--support KIND]"
+		 " [--amount-vnd N] [--gift TEXT] [--visitors TEXT] [--notes N]",
+	.help = "add a support visit; prints its id",
+	.options = visit_opts,
+	.run = visit_add,
+	.help_extra = visit_vocab,
+};

@@ -13,21 +13,17 @@
 
 #include "commands.h"
 
-enum fb_code cmd_conflicts(struct cli *c)
+static enum fb_code conflicts(struct cmd_ctx *c)
 {
 	struct cli_flags fl;
 	struct book *b = NULL;
 	sqlite3_stmt *q = NULL;
 	cJSON *arr = NULL;
 	long n = 0;
-	int first, s;
+	int s;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "ja", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
+	cli_flags(c, &fl);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	rc = store_prepare(b->st,
@@ -94,39 +90,23 @@ out:
 	return rc;
 }
 
-enum fb_code cmd_resolve(struct cli *c)
+static enum fb_code resolve(struct cmd_ctx *c)
 {
-	static const struct opt_field opts[] = {
-		{ "keep", "keep" }, { "value", "value" }, { NULL, NULL }
-	};
-	struct field_value fv[2];
 	struct book *b = NULL;
 	sqlite3_stmt *q = NULL;
-	const char *keep = NULL, *value = NULL;
+	const char *keep = cmd_get(c, "keep"), *value = cmd_get(c, "value");
 	char *chosen = NULL, *end;
 	long long id;
-	size_t n, i;
-	int first, s;
+	int s;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, opts, fv, &n, NULL, NULL, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return cli_usage(c, "give one conflict id (see 'fieldbook conflicts')");
-	for (i = 0; i < n; i++) {
-		if (!strcmp(fv[i].name, "keep"))
-			keep = fv[i].value;
-		else
-			value = fv[i].value;
-	}
 	if (!!keep == !!value)
-		return cli_usage(c, "give --keep current, --keep other or --value V");
+		return cmd_usage(c, "give --keep current, --keep other or --value V");
 	if (keep && strcmp(keep, "current") && strcmp(keep, "other"))
-		return cli_usage(c, "--keep is current or other");
-	id = strtoll(c->argv[first][0] == '#' ? c->argv[first] + 1 : c->argv[first], &end, 10);
+		return cmd_usage(c, "--keep is current or other");
+	id = strtoll(c->argv[0][0] == '#' ? c->argv[0] + 1 : c->argv[0], &end, 10);
 	if (*end || id <= 0)
-		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a conflict id", c->argv[first]);
+		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a conflict id", c->argv[0]);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	if (!value) {
@@ -160,3 +140,35 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option conflicts_opts[] = {
+	CLI_OPT_JSON,
+	{ "all", 0, NULL, NULL, "include conflicts already resolved" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_conflicts_entry = {
+	.name = "conflicts",
+	.usage = "conflicts [--json] [--all]",
+	.help = "values that lost to a concurrent edit",
+	.options = conflicts_opts,
+	.run = conflicts,
+};
+
+static const struct cmd_option resolve_opts[] = {
+	{ "keep", 0, "current|other", NULL, "keep the value the record holds, or the one that lost" },
+	{ "value", 0, "V", NULL, "set a new value instead" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_resolve_entry = {
+	.name = "resolve",
+	.usage = "resolve CONFLICT_ID (--keep current|other | --value V)",
+	.help = "settle a conflict with an edit that wins over both",
+	.options = resolve_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "give one conflict id (see 'fieldbook conflicts')",
+	.too_many = "give one conflict id (see 'fieldbook conflicts')",
+	.run = resolve,
+};

@@ -124,7 +124,7 @@ static enum fb_code json_each(const struct record *r, void *p)
 	return o && cJSON_AddItemToArray(x->arr, o) ? FB_OK : FB_ENOMEM;
 }
 
-enum fb_code cmd_export(struct cli *c)
+static enum fb_code export(struct cmd_ctx *c)
 {
 	struct fb_buf out = FB_BUF_INIT((size_t)1 << 31);
 	struct export_ctx x = { &out, NULL, 0, 0, NULL };
@@ -134,22 +134,18 @@ enum fb_code cmd_export(struct cli *c)
 	cJSON *doc = NULL;
 	const char *fmt;
 	char *s;
-	int first, any_referred = 0;
+	int any_referred = 0;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "tfabo", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
+	cli_flags(c, &fl);
 	fmt = fl.format ? fl.format : "csv";
 	if (strcmp(fmt, "csv") && strcmp(fmt, "json"))
-		return cli_usage(c, "--format is csv or json, not '%s'", fmt);
+		return cmd_usage(c, "--format is csv or json, not '%s'", fmt);
 	if (fl.type && !(t = model_type_named(fl.type)))
-		return cli_usage(c, "unknown type '%s' (member, training, attendance, visit)",
+		return cmd_usage(c, "unknown type '%s' (member, training, attendance, visit)",
 				 fl.type);
 	if (!t && !strcmp(fmt, "csv"))
-		return cli_usage(c, "CSV holds one type: give --type member|training|attendance|visit");
+		return cmd_usage(c, "CSV holds one type: give --type member|training|attendance|visit");
 	x.all = fl.all;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
@@ -192,3 +188,20 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option export_opts[] = {
+	{ "type", 0, "T", NULL, "member, training, attendance or visit (CSV: required)" },
+	{ "format", 0, "csv|json", NULL, "the format (default: csv)" },
+	{ "all", 0, NULL, NULL, "include deleted records, with a deleted column" },
+	{ "bom", 0, NULL, NULL, "start CSV with a byte order mark, for spreadsheets" },
+	{ "output", 'o', "FILE", NULL, "write to FILE (never over an existing one)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_export_entry = {
+	.name = "export",
+	.usage = "export [--type T] [--format csv|json] [--all] [--bom] [-o FILE]",
+	.help = "write records as CSV or JSON",
+	.options = export_opts,
+	.run = export,
+};

@@ -24,7 +24,7 @@ struct import_stats {
 	long added, updated, unchanged;
 };
 
-static enum fb_code read_file(struct cli *c, const char *path,
+static enum fb_code read_file(struct cmd_ctx *c, const char *path,
 			      struct fb_buf *out)
 {
 	FILE *f = fopen(path, "rb");
@@ -133,7 +133,7 @@ static enum fb_code parse_deleted(const char *s, int *out)
 	return FB_OK;
 }
 
-static enum fb_code import_csv(struct cli *c, struct book *b,
+static enum fb_code import_csv(struct cmd_ctx *c, struct book *b,
 			       const struct type_def *t, const struct fb_buf *data,
 			       struct import_stats *st)
 {
@@ -236,7 +236,7 @@ out:
 }
 
 /* One JSON record object into fields; position is for messages. */
-static enum fb_code import_object(struct cli *c, struct book *b,
+static enum fb_code import_object(struct cmd_ctx *c, struct book *b,
 				  const cJSON *o, const struct type_def *t,
 				  int pos, struct import_stats *st)
 {
@@ -311,7 +311,7 @@ static enum fb_code import_object(struct cli *c, struct book *b,
 	return rc;
 }
 
-static enum fb_code import_json(struct cli *c, struct book *b,
+static enum fb_code import_json(struct cmd_ctx *c, struct book *b,
 				const struct type_def *only,
 				const struct fb_buf *data, struct import_stats *st)
 {
@@ -370,7 +370,7 @@ out:
 	return rc;
 }
 
-enum fb_code cmd_import(struct cli *c)
+static enum fb_code import(struct cmd_ctx *c)
 {
 	struct fb_buf data = FB_BUF_INIT(FB_IMPORT_BYTES_MAX);
 	struct import_stats st = { 0, 0, 0 };
@@ -378,24 +378,19 @@ enum fb_code cmd_import(struct cli *c)
 	struct cli_flags fl;
 	struct book *b = NULL;
 	const char *path, *ext, *fmt;
-	int first;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "tf", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return cli_usage(c, "give one file to import");
-	path = c->argv[first];
+	cli_flags(c, &fl);
+	path = c->argv[0];
 	if (fl.type && !(t = model_type_named(fl.type)))
-		return cli_usage(c, "unknown type '%s' (member, training, attendance, visit)",
+		return cmd_usage(c, "unknown type '%s' (member, training, attendance, visit)",
 				 fl.type);
 	ext = strrchr(path, '.');
 	fmt = fl.format ? fl.format : ext && !strcasecmp(ext, ".json") ? "json" : "csv";
 	if (strcmp(fmt, "csv") && strcmp(fmt, "json"))
-		return cli_usage(c, "--format is csv or json, not '%s'", fmt);
+		return cmd_usage(c, "--format is csv or json, not '%s'", fmt);
 	if (!strcmp(fmt, "csv") && !t)
-		return cli_usage(c, "a CSV file holds one type: give --type member|training|attendance|visit");
+		return cmd_usage(c, "a CSV file holds one type: give --type member|training|attendance|visit");
 	if ((rc = read_file(c, path, &data)) != FB_OK)
 		goto out;
 	if ((rc = cli_open(c, &b)) != FB_OK)
@@ -424,3 +419,21 @@ out:
 	buf_release(&data);
 	return rc;
 }
+
+static const struct cmd_option import_opts[] = {
+	{ "type", 0, "T", NULL, "member, training, attendance or visit (CSV: required)" },
+	{ "format", 0, "csv|json", NULL, "the format (default: from the file's name)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_import_entry = {
+	.name = "import",
+	.usage = "import FILE (--type member|training|visit|attendance for CSV)",
+	.help = "add or update records from CSV or JSON, all or nothing",
+	.options = import_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "give one file to import",
+	.too_many = "give one file to import",
+	.run = import,
+};

@@ -5,30 +5,15 @@
 #include "commands.h"
 #include "text.h"
 
-enum fb_code cmd_init(struct cli *c)
+static enum fb_code init(struct cmd_ctx *c)
 {
-	static const struct opt_field opts[] = {
-		{ "branch", "branch" }, { "name", "name" }, { NULL, NULL }
-	};
-	struct field_value fv[2];
-	const char *branch = NULL, *name = "";
-	size_t n, i;
-	int first;
+	const char *branch = cmd_get(c, "branch"), *name = cmd_get(c, "name");
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, opts, fv, &n, NULL, NULL, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
-	for (i = 0; i < n; i++) {
-		if (!strcmp(fv[i].name, "branch"))
-			branch = fv[i].value;
-		else
-			name = fv[i].value;
-	}
+	if (!name)
+		name = "";
 	if (!branch)
-		return cli_usage(c, "--branch CODE is required");
+		return cmd_usage(c, "--branch CODE is required");
 	if (!text_valid_utf8(name, strlen(name)))
 		return fb_fail(&c->err, FB_EINVAL, "--name: invalid UTF-8");
 	rc = book_create(c->db_path, branch, name, &c->err);
@@ -36,3 +21,17 @@ enum fb_code cmd_init(struct cli *c)
 		printf("%s\n", c->db_path);
 	return rc;
 }
+
+static const struct cmd_option init_opts[] = {
+	{ "branch", 0, "CODE", NULL, "the branch's unit code (required)" },
+	{ "name", 0, "NAME", NULL, "the branch's name" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_init_entry = {
+	.name = "init",
+	.usage = "init --branch CODE [--name NAME]",
+	.help = "create the database for a branch",
+	.options = init_opts,
+	.run = init,
+};

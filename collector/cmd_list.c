@@ -65,25 +65,21 @@ static enum fb_code each(const struct record *r, void *p)
 	return rc == FB_OK ? buf_addc(&x->out, '\n') : rc;
 }
 
-enum fb_code cmd_list(struct cli *c)
+static enum fb_code list(struct cmd_ctx *c)
 {
 	struct list_ctx x = { NULL, FB_BUF_INIT(0), NULL, 0 };
 	const struct type_def *t;
 	struct cli_flags fl;
 	struct book *b = NULL;
-	int first, year = 0;
+	int year = 0;
 	size_t i;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "jay", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return cli_usage(c, "say what to list: members, trainings or visits");
-	t = model_type_named(c->argv[first]);
+	cli_flags(c, &fl);
+	t = model_type_named(c->argv[0]);
 	if (!t || t->type == REC_ATTENDANCE)
-		return cli_usage(c, "cannot list '%s'; choose members, trainings or visits",
-				 c->argv[first]);
+		return cmd_usage(c, "cannot list '%s'; choose members, trainings or visits",
+				 c->argv[0]);
 	if (fl.year && (rc = cli_year(c, fl.year, &year)) != FB_OK)
 		return rc;
 	x.cols = t->type == REC_MEMBER ? member_cols
@@ -120,3 +116,22 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option list_opts[] = {
+	{ "year", 0, "Y", NULL, "only records of that year" },
+	CLI_OPT_ALL,
+	CLI_OPT_JSON,
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_list_entry = {
+	.name = "list",
+	.usage = "list members|trainings|visits [--year Y] [--all] [--json]",
+	.help = "list records",
+	.options = list_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "say what to list: members, trainings or visits",
+	.too_many = "say what to list: members, trainings or visits",
+	.run = list,
+};

@@ -50,7 +50,7 @@ static enum fb_code log_row(sqlite3_stmt *q, int json, cJSON *arr,
 	return rc == FB_OK ? rc : fb_fail(err, rc, "journal: %s", fb_strerror(rc));
 }
 
-enum fb_code cmd_log(struct cli *c)
+static enum fb_code log_cmd(struct cmd_ctx *c)
 {
 	struct fb_buf out = FB_BUF_INIT(0);
 	struct cli_flags fl;
@@ -58,15 +58,11 @@ enum fb_code cmd_log(struct cli *c)
 	sqlite3_stmt *q = NULL;
 	cJSON *arr = NULL;
 	const char *id;
-	int first, s;
+	int s;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "j", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first > 1)
-		return cli_usage(c, "give at most one record id");
-	id = first < c->argc ? c->argv[first] : NULL;
+	cli_flags(c, &fl);
+	id = c->argc ? c->argv[0] : NULL;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	if (id) {
@@ -107,3 +103,18 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option log_opts[] = {
+	CLI_OPT_JSON,
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_log_entry = {
+	.name = "log",
+	.usage = "log [ID] [--json]",
+	.help = "history of changes from the journal",
+	.options = log_opts,
+	.args_max = 1,
+	.too_many = "give at most one record id",
+	.run = log_cmd,
+};

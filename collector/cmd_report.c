@@ -217,7 +217,7 @@ static cJSON *json(const struct report *r, const char *branch)
 	return o;
 }
 
-enum fb_code cmd_report(struct cli *c)
+static enum fb_code report(struct cmd_ctx *c)
 {
 	struct fb_buf out = FB_BUF_INIT(0);
 	struct cli_flags fl;
@@ -225,17 +225,13 @@ enum fb_code cmd_report(struct cli *c)
 	struct book *b = NULL;
 	const char *fmt, *branch;
 	char *name = NULL;
-	int first, year, built = 0;
+	int year, built = 0;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "fy", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
+	cli_flags(c, &fl);
 	fmt = fl.format ? fl.format : "table";
 	if (strcmp(fmt, "table") && strcmp(fmt, "csv") && strcmp(fmt, "json"))
-		return cli_usage(c, "--format is table, csv or json, not '%s'", fmt);
+		return cmd_usage(c, "--format is table, csv or json, not '%s'", fmt);
 	if ((rc = cli_year(c, fl.year, &year)) != FB_OK)
 		return rc;
 	if ((rc = cli_open(c, &b)) != FB_OK)
@@ -264,3 +260,17 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option report_opts[] = {
+	CLI_OPT_YEAR,
+	{ "format", 0, "table|csv|json", NULL, "the format (default: table)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_report_entry = {
+	.name = "report",
+	.usage = "report [--year Y] [--format table|csv|json]",
+	.help = "training coverage, courses by topic, support visits",
+	.options = report_opts,
+	.run = report,
+};

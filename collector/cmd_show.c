@@ -73,23 +73,18 @@ static void print_text(const cJSON *o)
 	}
 }
 
-enum fb_code cmd_show(struct cli *c)
+static enum fb_code show(struct cmd_ctx *c)
 {
 	struct cli_flags fl;
 	struct record *r = NULL;
 	struct book *b = NULL;
 	cJSON *o = NULL;
-	int first;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "j", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return cli_usage(c, "give exactly one record id");
+	cli_flags(c, &fl);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	if ((rc = book_get(b, c->argv[first], &r, &c->err)) != FB_OK)
+	if ((rc = book_get(b, c->argv[0], &r, &c->err)) != FB_OK)
 		goto out;
 	o = record_to_json(r);
 	if (!o) {
@@ -110,3 +105,20 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option show_opts[] = {
+	CLI_OPT_JSON,
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_show_entry = {
+	.name = "show",
+	.usage = "show ID [--json]",
+	.help = "show one record",
+	.options = show_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "give exactly one record id",
+	.too_many = "give exactly one record id",
+	.run = show,
+};

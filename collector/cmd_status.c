@@ -27,7 +27,7 @@ static enum fb_code count(struct book *b, const char *sql, const char *param,
 	return rc;
 }
 
-enum fb_code cmd_status(struct cli *c)
+static enum fb_code status(struct cmd_ctx *c)
 {
 	static const char *const types[] = { "member", "training", "attendance", "visit" };
 	long long n[4], entries = 0, acked = 0, conflicts = 0, rejected = 0;
@@ -35,14 +35,10 @@ enum fb_code cmd_status(struct cli *c)
 	struct cli_flags fl;
 	struct book *b = NULL;
 	char *name = NULL;
-	int first, i;
+	int i;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, "j", &fl, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
+	cli_flags(c, &fl);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	for (i = 0; i < 4 && rc == FB_OK; i++)
@@ -111,3 +107,16 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option status_opts[] = {
+	CLI_OPT_JSON,
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_status_entry = {
+	.name = "status",
+	.usage = "status [--json]",
+	.help = "branch, device, counts, changes not yet sent, last sync",
+	.options = status_opts,
+	.run = status,
+};

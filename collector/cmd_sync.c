@@ -17,74 +17,44 @@
 #include "commands.h"
 #include "token.h"
 
-enum fb_code cmd_remote_set(struct cli *c)
+static enum fb_code remote_set(struct cmd_ctx *c)
 {
-	static const struct opt_field opts[] = {
-		{ "token-file", "token_file" }, { "token", "token" },
-		{ "cacert", "cacert" }, { NULL, NULL }
-	};
-	struct field_value fv[4];
 	char token[TOKEN_TEXT_MAX + 1], cacert[PATH_MAX];
-	const char *file = NULL, *ca = NULL;
+	const char *file = cmd_get(c, "token-file"), *ca = cmd_get(c, "cacert");
+	const char *given = cmd_get(c, "token");
 	struct book *b = NULL;
-	size_t n, i;
-	int first;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, opts, fv, &n, NULL, NULL, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return cli_usage(c, "give the hub's URL");
-	for (i = 0; i < n; i++) {
-		if (!strcmp(fv[i].name, "token")) {
-			if (strcmp(fv[i].value, "-"))
-				return cli_usage(c, "a token is never given on the command line:"
-						 " use --token - (standard input) or --token-file FILE");
-			file = "-";
-		} else if (!strcmp(fv[i].name, "token_file")) {
-			file = fv[i].value;
-		} else {
-			ca = fv[i].value;
-		}
+	if (given) {
+		if (strcmp(given, "-"))
+			return cmd_usage(c, "a token is never given on the command line:"
+					 " use --token - (standard input) or --token-file FILE");
+		file = "-";
 	}
 	if (!file)
-		return cli_usage(c, "give --token-file FILE or --token -");
+		return cmd_usage(c, "give --token-file FILE or --token -");
 	if (ca && !realpath(ca, cacert))
 		return fb_fail(&c->err, FB_ENOINPUT, "cannot find CA file %s", ca);
 	if ((rc = token_read(file, token, &c->err)) != FB_OK)
 		return rc;
 	if ((rc = cli_open(c, &b)) == FB_OK)
-		rc = sync_set_remote(b, c->argv[first], token, ca ? cacert : NULL, &c->err);
+		rc = sync_set_remote(b, c->argv[0], token, ca ? cacert : NULL, &c->err);
 	OPENSSL_cleanse(token, sizeof(token));
 	if (rc == FB_OK)
-		printf("hub set: %s\n", c->argv[first]);
+		printf("hub set: %s\n", c->argv[0]);
 	book_close(b);
 	return rc;
 }
 
-enum fb_code cmd_sync(struct cli *c)
+static enum fb_code sync(struct cmd_ctx *c)
 {
 	struct sync_stats st;
 	struct book *b = NULL;
-	int k, push_only = 0, pull_only = 0, what;
+	int push_only = cmd_has(c, "push-only"), pull_only = cmd_has(c, "pull-only"), what;
 	enum fb_code rc;
 
-	/* Two flags and nothing else: no option table needed. */
-	for (k = 1; k < c->argc; k++) {
-		if (!strcmp(c->argv[k], "--push-only")) {
-			push_only = 1;
-		} else if (!strcmp(c->argv[k], "--pull-only")) {
-			pull_only = 1;
-		} else if (!strcmp(c->argv[k], "--help")) {
-			printf("usage: %s\n", c->usage);
-			return FB_OK;
-		} else {
-			return cli_usage(c, "unknown argument '%s'", c->argv[k]);
-		}
-	}
 	if (push_only && pull_only)
-		return cli_usage(c, "--push-only and --pull-only exclude each other");
+		return cmd_usage(c, "--push-only and --pull-only exclude each other");
 	what = push_only ? SYNC_PUSH : pull_only ? SYNC_PULL : SYNC_PUSH | SYNC_PULL;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
@@ -99,3 +69,36 @@ enum fb_code cmd_sync(struct cli *c)
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option remote_set_opts[] = {
+	{ "token-file", 0, "FILE", NULL, "read the token from FILE (only its owner may read it)" },
+	{ "token", 0, "-", NULL, "read the token from standard input" },
+	{ "cacert", 0, "FILE", NULL, "the CA certificate of a hub with a private one" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_remote_set_entry = {
+	.name = "remote set",
+	.usage = "remote set URL (--token-file FILE | --token -) [--cacert FILE]",
+	.help = "set the hub this laptop syncs with",
+	.options = remote_set_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "give the hub's URL",
+	.too_many = "give the hub's URL",
+	.run = remote_set,
+};
+
+static const struct cmd_option sync_opts[] = {
+	{ "push-only", 0, NULL, NULL, "only send this laptop's changes" },
+	{ "pull-only", 0, NULL, NULL, "only fetch others' changes" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry cmd_sync_entry = {
+	.name = "sync",
+	.usage = "sync [--push-only | --pull-only]",
+	.help = "send unsent changes to the hub and fetch others'",
+	.options = sync_opts,
+	.run = sync,
+};

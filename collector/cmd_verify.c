@@ -7,18 +7,12 @@
 
 #include "commands.h"
 
-enum fb_code cmd_verify(struct cli *c)
+static enum fb_code verify(struct cmd_ctx *c)
 {
 	struct book *b = NULL;
 	uint64_t rows = 0, entries = 0;
-	int first;
 	enum fb_code rc;
 
-	rc = cli_parse_opts(c, NULL, NULL, NULL, NULL, NULL, &first);
-	if (rc != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return cli_usage(c, "unexpected argument '%s'", c->argv[first]);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	rc = store_integrity(b->st, &c->err);
@@ -30,3 +24,10 @@ enum fb_code cmd_verify(struct cli *c)
 	book_close(b);
 	return rc;
 }
+
+const struct cmd_entry cmd_verify_entry = {
+	.name = "verify",
+	.usage = "verify",
+	.help = "check the journal's hash chain and the database",
+	.run = verify,
+};

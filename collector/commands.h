@@ -1,29 +1,32 @@
-/* commands.h - every command of the collector, one cmd_*.c each. */
+/*
+ * commands.h - every command of the collector: one entry (shared/cmd.h)
+ * each, exported by its cmd_*.c file and listed in main.c's table.
+ */
 #ifndef FB_COMMANDS_H
 #define FB_COMMANDS_H
 
 #include "cli.h"
 
-enum fb_code cmd_init(struct cli *c);
-enum fb_code cmd_member_add(struct cli *c);
-enum fb_code cmd_training_add(struct cli *c);
-enum fb_code cmd_visit_add(struct cli *c);
-enum fb_code cmd_training_attend(struct cli *c);
-enum fb_code cmd_training_unattend(struct cli *c);
-enum fb_code cmd_edit(struct cli *c);
-enum fb_code cmd_delete(struct cli *c);
-enum fb_code cmd_restore(struct cli *c);
-enum fb_code cmd_show(struct cli *c);
-enum fb_code cmd_list(struct cli *c);
-enum fb_code cmd_report(struct cli *c);
-enum fb_code cmd_export(struct cli *c);
-enum fb_code cmd_import(struct cli *c);
-enum fb_code cmd_log(struct cli *c);
-enum fb_code cmd_verify(struct cli *c);
-enum fb_code cmd_status(struct cli *c);
-enum fb_code cmd_remote_set(struct cli *c);
-enum fb_code cmd_sync(struct cli *c);
-enum fb_code cmd_conflicts(struct cli *c);
-enum fb_code cmd_resolve(struct cli *c);
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_member_add_entry;
+extern const struct cmd_entry cmd_training_add_entry;
+extern const struct cmd_entry cmd_training_attend_entry;
+extern const struct cmd_entry cmd_training_unattend_entry;
+extern const struct cmd_entry cmd_visit_add_entry;
+extern const struct cmd_entry cmd_edit_entry;
+extern const struct cmd_entry cmd_delete_entry;
+extern const struct cmd_entry cmd_restore_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_report_entry;
+extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_log_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_remote_set_entry;
+extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_conflicts_entry;
+extern const struct cmd_entry cmd_resolve_entry;
 
 #endif

@@ -13,69 +13,48 @@
 
 #define FIELDBOOK_VERSION "0.1.0"
 
-static const struct command commands[] = {
-	{ "init", cmd_init,
-	  "fieldbook init --branch CODE [--name NAME]",
-	  "create the database for a branch" },
-	{ "member add", cmd_member_add,
-	  "fieldbook member add --name NAME [--role ROLE] [--birth-year Y] [--phone P] [--joined DATE] [--notes N]",
-	  "add a member; prints her id" },
-	{ "training add", cmd_training_add,
-	  "fieldbook training add --title T --date DATE [--end-date DATE] --topic CODE[,CODE...] [--location L] [--organizer LEVEL] [--trainer NAME] [--notes N]",
-	  "add a training course; prints its id" },
-	{ "training attend", cmd_training_attend,
-	  "fieldbook training attend TRAINING_ID MEMBER_ID...",
-	  "record who attended; prints each attendance id" },
-	{ "training unattend", cmd_training_unattend,
-	  "fieldbook training unattend TRAINING_ID MEMBER_ID...",
-	  "remove attendances recorded by mistake" },
-	{ "visit add", cmd_visit_add,
-	  "fieldbook visit add --date DATE --reason R (--member ID | --person NAME) [--support KIND] [--amount-vnd N] [--gift TEXT] [--visitors TEXT] [--notes N]",
-	  "add a support visit; prints its id" },
-	{ "edit", cmd_edit, "fieldbook edit ID FIELD=VALUE...",
-	  "change fields of a record" },
-	{ "delete", cmd_delete, "fieldbook delete ID", "delete a record (it can be restored)" },
-	{ "restore", cmd_restore, "fieldbook restore ID", "undo a delete" },
-	{ "show", cmd_show, "fieldbook show ID [--json]", "show one record" },
-	{ "list", cmd_list,
-	  "fieldbook list members|trainings|visits [--year Y] [--all] [--json]",
-	  "list records" },
-	{ "report", cmd_report,
-	  "fieldbook report [--year Y] [--format table|csv|json]",
-	  "training coverage, courses by topic, support visits" },
-	{ "export", cmd_export,
-	  "fieldbook export [--type T] [--format csv|json] [--all] [--bom] [-o FILE]",
-	  "write records as CSV or JSON" },
-	{ "import", cmd_import,
-	  "fieldbook import FILE (--type member|training|visit|attendance for CSV)",
-	  "add or update records from CSV or JSON, all or nothing" },
-	{ "log", cmd_log, "fieldbook log [ID] [--json]", "history of changes from the journal" },
-	{ "verify", cmd_verify, "fieldbook verify",
-	  "check the journal's hash chain and the database" },
-	{ "status", cmd_status, "fieldbook status [--json]",
-	  "branch, device, counts, changes not yet sent, last sync" },
-	{ "remote set", cmd_remote_set,
-	  "fieldbook remote set URL (--token-file FILE | --token -) [--cacert FILE]",
-	  "set the hub this laptop syncs with" },
-	{ "sync", cmd_sync, "fieldbook sync [--push-only | --pull-only]",
-	  "send unsent changes to the hub and fetch others'" },
-	{ "conflicts", cmd_conflicts, "fieldbook conflicts [--json] [--all]",
-	  "values that lost to a concurrent edit" },
-	{ "resolve", cmd_resolve,
-	  "fieldbook resolve CONFLICT_ID (--keep current|other | --value V)",
-	  "settle a conflict with an edit that wins over both" },
+static const struct cmd_entry *const commands[] = {
+	&cmd_init_entry,
+	&cmd_member_add_entry,
+	&cmd_training_add_entry,
+	&cmd_training_attend_entry,
+	&cmd_training_unattend_entry,
+	&cmd_visit_add_entry,
+	&cmd_edit_entry,
+	&cmd_delete_entry,
+	&cmd_restore_entry,
+	&cmd_show_entry,
+	&cmd_list_entry,
+	&cmd_report_entry,
+	&cmd_export_entry,
+	&cmd_import_entry,
+	&cmd_log_entry,
+	&cmd_verify_entry,
+	&cmd_status_entry,
+	&cmd_remote_set_entry,
+	&cmd_sync_entry,
+	&cmd_conflicts_entry,
+	&cmd_resolve_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
+/* Print what b holds on f; 0 when it could not be built or written. */
+static int print_buf(FILE *f, enum fb_code built, struct fb_buf *b)
+{
+	int ok = built == FB_OK && fputs(buf_str(b), f) >= 0;
+
+	buf_release(b);
+	return ok;
+}
+
 static void print_help(FILE *f)
 {
-	size_t i;
+	struct fb_buf b = FB_BUF_INIT(0);
 
 	fprintf(f, "usage: fieldbook [--db PATH] COMMAND [ARGS]\n\n"
 		   "Record a Women's Union branch's trainings and support visits.\n\n"
 		   "Commands:\n");
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].help);
+	print_buf(f, cmd_list(commands, NCOMMANDS, "fieldbook", NULL, &b), &b);
 	fprintf(f, "\nThe database is --db PATH, else $FIELDBOOK_DB, else\n"
 		   "$XDG_DATA_HOME/fieldbook/fieldbook.db (~/.local/share/...).\n"
 		   "'fieldbook COMMAND --help' shows a command's options.\n");
@@ -102,70 +81,12 @@ static char *db_path(const char *opt)
 	return p;
 }
 
-/* Find the command named by argv[0] (and argv[1] for two-word ones). */
-static const struct command *find_command(int argc, char **argv, int *words)
-{
-	size_t i, n;
-
-	for (i = 0; i < NCOMMANDS; i++) {
-		const char *name = commands[i].name, *sp = strchr(name, ' ');
-
-		if (!sp) {
-			if (!strcmp(argv[0], name)) {
-				*words = 1;
-				return &commands[i];
-			}
-			continue;
-		}
-		n = (size_t)(sp - name);
-		if (argc >= 2 && strlen(argv[0]) == n &&
-		    !strncmp(argv[0], name, n) && !strcmp(argv[1], sp + 1)) {
-			*words = 2;
-			return &commands[i];
-		}
-	}
-	return NULL;
-}
-
-/* The verbs of a two-word group ("add, attend, unattend"); 0 if none. */
-static int group_verbs(const char *group, char *out, size_t n)
-{
-	size_t i, len = strlen(group), used = 0;
-
-	out[0] = '\0';
-	for (i = 0; i < NCOMMANDS; i++) {
-		if (strncmp(commands[i].name, group, len) || commands[i].name[len] != ' ')
-			continue;
-		used += (size_t)snprintf(out + used, used < n ? n - used : 0, "%s%s",
-					 used ? ", " : "", commands[i].name + len + 1);
-	}
-	return used > 0;
-}
-
-/* "fieldbook training --help": list its verbs' usage. */
-static int group_help(const char *group, FILE *f)
-{
-	size_t i, n = strlen(group);
-	int found = 0;
-
-	for (i = 0; i < NCOMMANDS; i++) {
-		if (!strncmp(commands[i].name, group, n) && commands[i].name[n] == ' ') {
-			if (!found)
-				fprintf(f, "usage:\n");
-			fprintf(f, "  %s\n", commands[i].usage);
-			found = 1;
-		}
-	}
-	return found;
-}
-
 int main(int argc, char **argv)
 {
 	const char *db_opt = NULL;
-	const struct command *cmd;
-	struct cli c;
+	const struct cmd_entry *cmd;
+	struct cmd_ctx c;
 	enum fb_code rc;
-	char verbs[128];
 	int i, words = 0;
 
 	umask(077);
@@ -200,32 +121,43 @@ int main(int argc, char **argv)
 		print_help(stdout);
 		return 0;
 	}
-	cmd = find_command(argc - i, argv + i, &words);
+	cmd = cmd_find(commands, NCOMMANDS, argc - i, argv + i, &words);
 	if (!cmd) {
+		struct fb_buf b = FB_BUF_INIT(0);
 		int asked = i + 1 < argc && !strcmp(argv[i + 1], "--help");
 
-		if (asked && group_help(argv[i], stdout)) {
-			return 0;
-		} else if (group_verbs(argv[i], verbs, sizeof(verbs))) {
+		if (asked && cmd_list(commands, NCOMMANDS, "fieldbook", argv[i], &b) == FB_OK &&
+		    b.len) {
+			printf("usage:\n");
+			return print_buf(stdout, FB_OK, &b) ? 0 : fb_exit_status(FB_EIO);
+		}
+		buf_reset(&b);
+		if (cmd_group_verbs(commands, NCOMMANDS, argv[i], &b))
 			fprintf(stderr, "fieldbook: '%s' needs one of: %s (see 'fieldbook %s --help')\n",
-				argv[i], verbs, argv[i]);
-		} else {
+				argv[i], buf_str(&b), argv[i]);
+		else
 			fprintf(stderr, "fieldbook: unknown command '%s' (see 'fieldbook --help')\n",
 				argv[i]);
-		}
+		buf_release(&b);
 		return fb_exit_status(FB_EUSAGE);
 	}
-	c.name = cmd->name;
-	c.usage = cmd->usage;
-	c.argc = argc - i - (words - 1);
-	c.argv = argv + i + (words - 1);
-	c.db_path = db_path(db_opt);
-	if (!c.db_path) {
-		fprintf(stderr, "fieldbook: out of memory\n");
-		return fb_exit_status(FB_ENOMEM);
+	c.prog = "fieldbook";
+	i += words - 1;
+	rc = cmd_parse(&c, cmd, argc - i, argv + i);
+	if (rc == FB_OK && c.help) {
+		struct fb_buf b = FB_BUF_INIT(0);
+
+		rc = cmd_help(cmd, "fieldbook", &b);
+		if (rc == FB_OK && !print_buf(stdout, rc, &b))
+			rc = fb_fail(&c.err, FB_EIO, "cannot write the help");
+	} else if (rc == FB_OK) {
+		c.db_path = db_path(db_opt);
+		if (!c.db_path)
+			rc = fb_fail(&c.err, FB_ENOMEM, "out of memory");
+		else
+			rc = cmd->run(&c);
+		free((char *)c.db_path);
 	}
-	rc = cmd->run(&c);
-	free((char *)c.db_path);
 	if (rc != FB_OK) {
 		fprintf(stderr, "fieldbook: %s\n",
 			c.err.msg[0] ? c.err.msg : fb_strerror(rc));

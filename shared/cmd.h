@@ -1,0 +1,123 @@
+/*
+ * cmd.h - the command table of both programs, and the one parser and
+ * dispatcher for it.
+ *
+ * Each command file exports one `const struct cmd_entry`: its name (one
+ * or two words), usage line, one line of help, its options, the least
+ * and the most positional arguments it takes, and its function.  A
+ * program lists its entries in one table.  cmd_find() picks the entry
+ * that argv names, cmd_parse() checks the options and the argument count
+ * against it, and the command's function only ever sees arguments that
+ * passed.  The table is data: --help, and later the man pages and shell
+ * completion, are made from it.
+ *
+ * Nothing here prints or exits: help goes into a buffer and errors into
+ * the context's fb_error, for main() to print (docs/EXIT-CODES.md).
+ */
+#ifndef FB_CMD_H
+#define FB_CMD_H
+
+#include <stddef.h>
+#include "buf.h"
+#include "error.h"
+
+struct field_value;      /* book.h */
+
+/* One long option.  The table of a command ends with { NULL }. */
+struct cmd_option {
+	const char *name;       /* without "--" */
+	char letter;            /* a short form ('o' for -o), or 0 */
+	const char *arg;        /* its value's placeholder ("DATE"); NULL: a flag */
+	const char *field;      /* the record field it sets, or NULL (cmd_fields) */
+	const char *help;       /* one line, for --help */
+};
+
+#define CMD_ARGS_ANY   (-1)     /* args_max: no upper bound */
+#define CMD_GIVEN_MAX  64       /* options on one command line */
+
+struct cmd_ctx;
+
+struct cmd_entry {
+	const char *name;               /* "member add" */
+	const char *usage;              /* what follows the program's name */
+	const char *help;               /* one line of what it does */
+	const struct cmd_option *options; /* NULL: none */
+	int args_min, args_max;         /* positional arguments */
+	const char *too_few;            /* message when fewer than args_min */
+	const char *too_many;           /* message when more (default:
+					   "unexpected argument 'X'") */
+	enum fb_code (*run)(struct cmd_ctx *c);
+	/* More for --help after the options (vocabularies), or NULL. */
+	enum fb_code (*help_extra)(struct fb_buf *out);
+};
+
+/* What one run of a command sees. */
+struct cmd_ctx {
+	const char *prog;               /* "fieldbook", "fieldbook-hub" */
+	const struct cmd_entry *entry;
+	const char *db_path;            /* resolved by main() */
+	int argc;                       /* positional arguments only */
+	char **argv;
+	struct {
+		const struct cmd_option *opt;
+		const char *value;      /* "1" for a flag */
+	} given[CMD_GIVEN_MAX];         /* in command-line order */
+	size_t ngiven;
+	int help;                       /* --help: show cmd_help, run nothing */
+	struct fb_error err;
+};
+
+/*
+ * The entry argv names: argv[0], or argv[0] and argv[1] for a two-word
+ * name.  *words says how many it took.  NULL when none matches.
+ */
+const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, size_t n,
+				 int argc, char **argv, int *words);
+
+/*
+ * The verbs of a two-word group ("add, attend, unattend") into out;
+ * 0 when `group` is no group's first word.
+ */
+int cmd_group_verbs(const struct cmd_entry *const *table, size_t n,
+		    const char *group, struct fb_buf *out);
+
+/*
+ * Check argv (argv[0] is the command's last word) against e, and fill c:
+ * options in c->given, positional arguments in c->argc/argv (pointing
+ * into argv).  Unknown options, a missing value, a value option given
+ * twice and a wrong count of arguments are FB_EUSAGE with a one-line
+ * message.  --help sets c->help and checks nothing else.
+ */
+enum fb_code cmd_parse(struct cmd_ctx *c, const struct cmd_entry *e,
+		       int argc, char **argv) __attribute__((warn_unused_result));
+
+/* The value of option `name` (the last one given), or NULL. */
+const char *cmd_get(const struct cmd_ctx *c, const char *name);
+
+/* 1 if option `name` was given. */
+int cmd_has(const struct cmd_ctx *c, const char *name);
+
+/*
+ * The options that set record fields, in the order given, into
+ * fv[0 .. return value); at most max.
+ */
+size_t cmd_fields(const struct cmd_ctx *c, struct field_value *fv, size_t max);
+
+/* A usage error: "<msg> (see 'PROG NAME --help')"; returns FB_EUSAGE. */
+enum fb_code cmd_usage(struct cmd_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* "usage: PROG USAGE", the help line and the options, into out. */
+enum fb_code cmd_help(const struct cmd_entry *e, const char *prog,
+		      struct fb_buf *out) __attribute__((warn_unused_result));
+
+/*
+ * The commands of a table, one a line ("  NAME  HELP"), into out; with
+ * group, only its verbs' usage lines.  0 lines added when the group has
+ * none.
+ */
+enum fb_code cmd_list(const struct cmd_entry *const *table, size_t n,
+		      const char *prog, const char *group, struct fb_buf *out)
+	__attribute__((warn_unused_result));
+
+#endif
