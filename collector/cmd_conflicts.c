@@ -11,81 +11,78 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "book_view.h"
 #include "commands.h"
+
+struct conflicts_out {
+	cJSON *arr;             /* --json: the objects; else NULL */
+	long n;
+};
+
+/* One conflict, as a JSON object in the array or a line on stdout. */
+static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
+{
+	struct conflicts_out *x = ctx;
+	cJSON *o;
+
+	x->n++;
+	if (!x->arr) {
+		if (!strcmp(k->kind, "delete"))
+			printf("#%lld  %s %s: edited (%s = \"%s\", device %s) while deleted on device %s%s\n",
+			       k->id, k->type, k->record, k->field, k->loser_value, k->loser_device,
+			       k->winner_device, k->resolved ? "  [resolved]" : "");
+		else
+			printf("#%lld  %s %s, %s: current \"%s\"; other \"%s\" (device %s)%s\n",
+			       k->id, k->type, k->record, k->field, k->current, k->loser_value,
+			       k->loser_device, k->resolved ? "  [resolved]" : "");
+		return FB_OK;
+	}
+	o = cJSON_CreateObject();
+	if (!o || !cJSON_AddItemToArray(x->arr, o) ||
+	    !cJSON_AddNumberToObject(o, "id", (double)k->id) ||
+	    !cJSON_AddStringToObject(o, "record", k->record) ||
+	    !cJSON_AddStringToObject(o, "type", k->type) ||
+	    !cJSON_AddStringToObject(o, "field", k->field) ||
+	    !cJSON_AddStringToObject(o, "kind", k->kind) ||
+	    !cJSON_AddStringToObject(o, "current", k->current) ||
+	    !cJSON_AddStringToObject(o, "kept", k->winner_value) ||
+	    !cJSON_AddStringToObject(o, "kept_device", k->winner_device) ||
+	    !cJSON_AddStringToObject(o, "other", k->loser_value) ||
+	    !cJSON_AddStringToObject(o, "other_device", k->loser_device) ||
+	    !cJSON_AddBoolToObject(o, "resolved", k->resolved))
+		return FB_ENOMEM;
+	return FB_OK;
+}
 
 static enum fb_code conflicts(struct cmd_ctx *c)
 {
+	struct conflicts_out x = { NULL, 0 };
 	struct cli_flags fl;
 	struct book *b = NULL;
-	sqlite3_stmt *q = NULL;
-	cJSON *arr = NULL;
-	long n = 0;
-	int s;
 	enum fb_code rc;
 
 	cli_flags(c, &fl);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = store_prepare(b->st,
-		"SELECT c.id, c.record_id, c.type, c.field, c.kind, c.winner_value,"
-		" c.winner_device, c.loser_value, c.loser_device, c.resolved,"
-		" coalesce(json_extract(r.vals, '$.' || c.field), '')"
-		" FROM conflict c LEFT JOIN record r ON r.id = c.record_id"
-		" WHERE c.resolved = 0 OR ?1 ORDER BY c.id", &q, &c->err);
-	if (rc != FB_OK)
-		goto out;
-	sqlite3_bind_int(q, 1, fl.all);
-	if (fl.json && !(arr = cJSON_CreateArray())) {
+	if (fl.json && !(x.arr = cJSON_CreateArray())) {
 		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
-	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *t[11];
-		int i;
-
-		for (i = 0; i < 11; i++)
-			t[i] = (const char *)sqlite3_column_text(q, i);
-		n++;
-		if (arr) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddItemToArray(arr, o);
-			cJSON_AddNumberToObject(o, "id", sqlite3_column_int64(q, 0));
-			cJSON_AddStringToObject(o, "record", t[1]);
-			cJSON_AddStringToObject(o, "type", t[2]);
-			cJSON_AddStringToObject(o, "field", t[3]);
-			cJSON_AddStringToObject(o, "kind", t[4]);
-			cJSON_AddStringToObject(o, "current", t[10]);
-			cJSON_AddStringToObject(o, "kept", t[5]);
-			cJSON_AddStringToObject(o, "kept_device", t[6]);
-			cJSON_AddStringToObject(o, "other", t[7]);
-			cJSON_AddStringToObject(o, "other_device", t[8]);
-			cJSON_AddBoolToObject(o, "resolved", sqlite3_column_int(q, 9));
-			continue;
-		}
-		if (!strcmp(t[4], "delete"))
-			printf("#%s  %s %s: edited (%s = \"%s\", device %s) while deleted on device %s%s\n",
-			       t[0], t[2], t[1], t[3], t[7], t[8], t[6],
-			       sqlite3_column_int(q, 9) ? "  [resolved]" : "");
-		else
-			printf("#%s  %s %s, %s: current \"%s\"; other \"%s\" (device %s)%s\n",
-			       t[0], t[2], t[1], t[3], t[10], t[7], t[8],
-			       sqlite3_column_int(q, 9) ? "  [resolved]" : "");
-	}
-	if (s != SQLITE_DONE) {
-		rc = store_fail(b->st, s, "reading conflicts", &c->err);
+	rc = book_each_conflict(b, fl.all, conflict_out, &x, &c->err);
+	if (rc != FB_OK) {
+		if (!c->err.msg[0])
+			fb_fail(&c->err, rc, "conflicts: %s", fb_strerror(rc));
 		goto out;
 	}
-	if (arr) {
-		rc = cli_print_json(c, arr);
-		arr = NULL;
+	if (x.arr) {
+		rc = cli_print_json(c, x.arr);
+		x.arr = NULL;
 	} else {
-		printf("%ld conflict%s%s\n", n, n == 1 ? "" : "s",
-		       n ? "; settle one with 'fieldbook resolve ID --keep current|other'" : "");
+		printf("%ld conflict%s%s\n", x.n, x.n == 1 ? "" : "s",
+		       x.n ? "; settle one with 'fieldbook resolve ID --keep current|other'" : "");
 	}
 out:
-	cJSON_Delete(arr);
-	sqlite3_finalize(q);
+	cJSON_Delete(x.arr);
 	book_close(b);
 	return rc;
 }
@@ -93,11 +90,9 @@ out:
 static enum fb_code resolve(struct cmd_ctx *c)
 {
 	struct book *b = NULL;
-	sqlite3_stmt *q = NULL;
 	const char *keep = cmd_get(c, "keep"), *value = cmd_get(c, "value");
 	char *chosen = NULL, *end;
 	long long id;
-	int s;
 	enum fb_code rc;
 
 	if (!!keep == !!value)
@@ -111,22 +106,7 @@ static enum fb_code resolve(struct cmd_ctx *c)
 		return rc;
 	if (!value) {
 		/* current: what the record holds now; other: what lost. */
-		rc = store_prepare(b->st,
-			"SELECT coalesce(json_extract(r.vals, '$.' || c.field), ''), c.loser_value"
-			" FROM conflict c LEFT JOIN record r ON r.id = c.record_id WHERE c.id = ?1",
-			&q, &c->err);
-		if (rc != FB_OK)
-			goto out;
-		sqlite3_bind_int64(q, 1, id);
-		s = sqlite3_step(q);
-		if (s == SQLITE_ROW)
-			chosen = strdup((const char *)sqlite3_column_text(q, strcmp(keep, "current") ? 1 : 0));
-		else if (s == SQLITE_DONE)
-			rc = fb_fail(&c->err, FB_ENOENT, "no conflict %lld", id);
-		else
-			rc = store_fail(b->st, s, "reading conflicts", &c->err);
-		if (rc == FB_OK && !chosen)
-			rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		rc = book_conflict_choice(b, id, !strcmp(keep, "current"), &chosen, &c->err);
 		if (rc != FB_OK)
 			goto out;
 		value = chosen;
@@ -136,7 +116,6 @@ static enum fb_code resolve(struct cmd_ctx *c)
 		printf("conflict %lld resolved\n", id);
 out:
 	free(chosen);
-	sqlite3_finalize(q);
 	book_close(b);
 	return rc;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "book_view.h"
 #include "commands.h"
 #include "csv.h"
 #include "recjson.h"
@@ -23,61 +24,13 @@ struct export_ctx {
 	cJSON *arr;
 	int all;                /* every deleted record */
 	int deleted_column;     /* CSV: write `deleted` */
-	sqlite3_stmt *referred; /* SELECT: is this deleted record referred to? */
+	struct book_referred *referred; /* deleted records others refer to */
 };
-
-/*
- * Ids that records which are not deleted refer to, in a temporary
- * table, and whether any deleted record of type t is among them.
- */
-static enum fb_code find_referred(struct book *b, const struct type_def *t,
-				  struct export_ctx *x, int *any, struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	int s;
-
-	*any = 0;
-	rc = store_exec(b->st,
-		"DROP TABLE IF EXISTS temp.export_ref;"
-		"CREATE TEMP TABLE export_ref(id TEXT PRIMARY KEY) WITHOUT ROWID;"
-		"INSERT OR IGNORE INTO export_ref SELECT json_extract(vals, '$.member_id')"
-		" FROM record WHERE deleted = 0 AND json_extract(vals, '$.member_id') IS NOT NULL;"
-		"INSERT OR IGNORE INTO export_ref SELECT json_extract(vals, '$.training_id')"
-		" FROM record WHERE deleted = 0 AND json_extract(vals, '$.training_id') IS NOT NULL;",
-		err);
-	if (rc != FB_OK)
-		return rc;
-	rc = store_prepare(b->st, "SELECT 1 FROM record WHERE deleted = 1"
-			   " AND (?1 IS NULL OR type = ?1) AND id IN (SELECT id FROM export_ref)"
-			   " LIMIT 1", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	if (t)
-		sqlite3_bind_text(q, 1, t->name, -1, SQLITE_STATIC);
-	s = sqlite3_step(q);
-	if (s == SQLITE_ROW)
-		*any = 1;
-	else if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "export", err);
-	sqlite3_finalize(q);
-	if (rc == FB_OK)
-		rc = store_prepare(b->st, "SELECT 1 FROM export_ref WHERE id = ?1",
-				   &x->referred, err);
-	return rc;
-}
 
 /* Is r to be written?  Not deleted, or --all, or referred to. */
 static int wanted(struct export_ctx *x, const struct record *r)
 {
-	int yes;
-
-	if (!record_deleted(r) || x->all)
-		return 1;
-	sqlite3_bind_text(x->referred, 1, r->id, -1, SQLITE_STATIC);
-	yes = sqlite3_step(x->referred) == SQLITE_ROW;
-	sqlite3_reset(x->referred);
-	return yes;
+	return !record_deleted(r) || x->all || book_referred_has(x->referred, r->id);
 }
 
 static enum fb_code csv_header(struct fb_buf *out, const struct type_def *t,
@@ -149,7 +102,7 @@ static enum fb_code export(struct cmd_ctx *c)
 	x.all = fl.all;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	if ((rc = find_referred(b, t, &x, &any_referred, &c->err)) != FB_OK)
+	if ((rc = book_referred_open(b, t, &x.referred, &any_referred, &c->err)) != FB_OK)
 		goto out;
 	x.deleted_column = fl.all || any_referred;
 	if (!strcmp(fmt, "csv")) {
@@ -182,7 +135,7 @@ static enum fb_code export(struct cmd_ctx *c)
 	}
 	rc = cli_write(c, fl.output, &out);
 out:
-	sqlite3_finalize(x.referred);
+	book_referred_close(x.referred);
 	cJSON_Delete(doc);
 	buf_release(&out);
 	book_close(b);

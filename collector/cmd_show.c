@@ -3,21 +3,22 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "book_view.h"
 #include "commands.h"
 #include "recjson.h"
 #include "text.h"
+
+static enum fb_code add_id(const char *id, void *ctx)
+{
+	return cJSON_AddItemToArray(ctx, cJSON_CreateString(id)) ? FB_OK : FB_ENOMEM;
+}
 
 /* The attendees of a training, or the trainings of a member. */
 static enum fb_code add_links(struct book *b, const struct record *r,
 			      cJSON *o, struct fb_error *err)
 {
-	sqlite3_stmt *q = NULL;
-	const char *key = r->type == REC_TRAINING ? "training_id" : "member_id";
-	const char *other = r->type == REC_TRAINING ? "member_id" : "training_id";
 	cJSON *arr;
-	char sql[384];
 	enum fb_code rc;
-	int s;
 
 	if (r->type != REC_TRAINING && r->type != REC_MEMBER)
 		return FB_OK;
@@ -25,21 +26,9 @@ static enum fb_code add_links(struct book *b, const struct record *r,
 							      : "trainings");
 	if (!arr)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
-	/* Only people and courses that are not deleted, as the report counts. */
-	snprintf(sql, sizeof(sql),
-		 "SELECT json_extract(a.vals, '$.%s') FROM record a"
-		 " JOIN record o ON o.id = json_extract(a.vals, '$.%s') AND o.deleted = 0"
-		 " WHERE a.type = 'attendance' AND a.deleted = 0"
-		 " AND json_extract(a.vals, '$.%s') = ?1 ORDER BY a.id", other, other, key);
-	if ((rc = store_prepare(b->st, sql, &q, err)) != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, r->id, -1, SQLITE_STATIC);
-	while ((s = sqlite3_step(q)) == SQLITE_ROW)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(
-			(const char *)sqlite3_column_text(q, 0)));
-	if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading attendance", err);
-	sqlite3_finalize(q);
+	rc = book_each_link(b, r, add_id, arr, err);
+	if (rc == FB_ENOMEM && !(err && err->msg[0]))
+		rc = fb_fail(err, rc, "out of memory");
 	return rc;
 }
 

@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
+#include "book_view.h"
 #include "client.h"
 #include "token.h"
 #include "wire.h"
@@ -244,31 +245,19 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 				  struct fb_error *err)
 {
 	const cJSON *it;
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if (!cJSON_IsArray(rejected) || !cJSON_GetArraySize(rejected))
+	if (!cJSON_IsArray(rejected))
 		return FB_OK;
-	rc = store_exec(b->st, "CREATE TABLE IF NOT EXISTS sync_rejected("
-			"seq INTEGER PRIMARY KEY, reason TEXT NOT NULL)", err);
-	if (rc == FB_OK)
-		rc = store_prepare(b->st, "INSERT OR REPLACE INTO sync_rejected(seq, reason)"
-				   " VALUES(?1, ?2)", &q, err);
 	cJSON_ArrayForEach(it, rejected) {
 		const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "seq");
 		const cJSON *r = cJSON_GetObjectItemCaseSensitive(it, "reason");
 
 		if (rc != FB_OK)
 			break;
-		if (!cJSON_IsNumber(s) || !cJSON_IsString(r))
-			continue;
-		sqlite3_bind_int64(q, 1, (sqlite3_int64)s->valuedouble);
-		sqlite3_bind_text(q, 2, r->valuestring, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) != SQLITE_DONE)
-			rc = store_fail(b->st, sqlite3_errcode(b->st->db), "saving", err);
-		sqlite3_reset(q);
+		if (cJSON_IsNumber(s) && cJSON_IsString(r))
+			rc = book_note_rejected(b, (long long)s->valuedouble, r->valuestring, err);
 	}
-	sqlite3_finalize(q);
 	return rc;
 }
 

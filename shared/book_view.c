@@ -1,0 +1,305 @@
+/*
+ * book_view.c - the commands' reads of a book, and what sync notes in
+ * it (book_view.h).  The conflict, record and journal tables are the
+ * schema of store.c; sync_rejected is made here, the first time a hub
+ * sets an entry of this device aside.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "book_view.h"
+
+const char *book_device(const struct book *b)
+{
+	return b->device;
+}
+
+const char *book_branch(const struct book *b)
+{
+	return b->branch;
+}
+
+/* One integer from sql, with an optional text parameter ?1. */
+static enum fb_code one_int(struct book *b, const char *sql, const char *param,
+			    long long *out, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc = store_prepare(b->st, sql, &q, err);
+	int s = SQLITE_DONE;
+
+	*out = 0;
+	if (rc != FB_OK)
+		return rc;
+	if (param)
+		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW)
+		*out = sqlite3_column_int64(q, 0);
+	else
+		rc = store_fail(b->st, s, "counting", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_status(struct book *b, struct book_status *st, struct fb_error *err)
+{
+	enum fb_code rc = FB_OK;
+	int i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < REC_NTYPES && rc == FB_OK; i++)
+		rc = one_int(b, "SELECT count(*) FROM record WHERE type = ?1 AND deleted = 0",
+			     model_type((enum rec_type)i)->name, &st->live[i], err);
+	if (rc == FB_OK)
+		rc = one_int(b, "SELECT coalesce(max(seq + n - 1), 0) FROM journal WHERE device = ?1",
+			     b->device, &st->entries, err);
+	if (rc == FB_OK)
+		rc = store_meta_int(b->st, "acked_seq", 0, &st->acked, err);
+	if (rc == FB_OK)
+		rc = one_int(b, "SELECT count(*) FROM conflict WHERE resolved = 0", NULL,
+			     &st->conflicts, err);
+	if (rc == FB_OK)
+		rc = store_meta_get(b->st, "branch_name", &st->branch_name, err);
+	if (rc == FB_OK)
+		rc = store_meta_get(b->st, "remote_url", &st->remote, err);
+	if (rc == FB_OK)
+		rc = store_meta_get(b->st, "last_sync", &st->last_sync, err);
+	/* The table exists once a hub has set an entry aside. */
+	if (rc == FB_OK)
+		rc = one_int(b, "SELECT count(*) FROM sqlite_master WHERE name = 'sync_rejected'",
+			     NULL, &st->rejected, err);
+	if (rc == FB_OK && st->rejected)
+		rc = one_int(b, "SELECT count(*) FROM sync_rejected", NULL, &st->rejected, err);
+	if (rc != FB_OK)
+		book_status_release(st);
+	return rc;
+}
+
+void book_status_release(struct book_status *st)
+{
+	free(st->branch_name);
+	free(st->remote);
+	free(st->last_sync);
+	st->branch_name = st->remote = st->last_sync = NULL;
+}
+
+static const char *text(sqlite3_stmt *q, int col)
+{
+	const char *s = (const char *)sqlite3_column_text(q, col);
+
+	return s ? s : "";
+}
+
+enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, void *ctx,
+				struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s = SQLITE_DONE;
+
+	rc = store_prepare(b->st,
+		"SELECT c.id, c.record_id, c.type, c.field, c.kind, c.winner_value,"
+		" c.winner_device, c.loser_value, c.loser_device, c.resolved,"
+		" coalesce(json_extract(r.vals, '$.' || c.field), '')"
+		" FROM conflict c LEFT JOIN record r ON r.id = c.record_id"
+		" WHERE c.resolved = 0 OR ?1 ORDER BY c.id", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int(q, 1, all);
+	while (rc == FB_OK && (s = sqlite3_step(q)) == SQLITE_ROW) {
+		struct book_conflict k = {
+			.id = sqlite3_column_int64(q, 0),
+			.record = text(q, 1), .type = text(q, 2), .field = text(q, 3),
+			.kind = text(q, 4), .winner_value = text(q, 5),
+			.winner_device = text(q, 6), .loser_value = text(q, 7),
+			.loser_device = text(q, 8), .resolved = sqlite3_column_int(q, 9),
+			.current = text(q, 10),
+		};
+
+		rc = fn(&k, ctx);
+	}
+	if (rc == FB_OK && s != SQLITE_DONE)
+		rc = store_fail(b->st, s, "reading conflicts", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_conflict_choice(struct book *b, long long id, int keep_current,
+				  char **value, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s = SQLITE_DONE;
+
+	*value = NULL;
+	rc = store_prepare(b->st,
+		"SELECT coalesce(json_extract(r.vals, '$.' || c.field), ''), c.loser_value"
+		" FROM conflict c LEFT JOIN record r ON r.id = c.record_id WHERE c.id = ?1",
+		&q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, id);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW) {
+		*value = strdup(text(q, keep_current ? 0 : 1));
+		if (!*value)
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	} else if (s == SQLITE_DONE) {
+		rc = fb_fail(err, FB_ENOENT, "no conflict %lld", id);
+	} else {
+		rc = store_fail(b->st, s, "reading conflicts", err);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_each_change(struct book *b, const char *record_id, book_change_fn fn,
+			      void *ctx, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s = SQLITE_DONE;
+
+	rc = store_prepare(b->st,
+			   "SELECT " BOOK_JOURNAL_COLUMNS " FROM journal"
+			   " WHERE ?1 IS NULL OR record_id = ?1 ORDER BY cseq", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	if (record_id)
+		sqlite3_bind_text(q, 1, record_id, -1, SQLITE_STATIC);
+	while (rc == FB_OK && (s = sqlite3_step(q)) == SQLITE_ROW) {
+		struct jchange c;
+
+		rc = book_journal_row(q, 0, &c, err);
+		if (rc == FB_OK)
+			rc = fn(&c, ctx);
+		jchange_release(&c);
+	}
+	if (rc == FB_OK && s != SQLITE_DONE)
+		rc = store_fail(b->st, s, "reading journal", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_each_link(struct book *b, const struct record *r, book_id_fn fn,
+			    void *ctx, struct fb_error *err)
+{
+	/* By a training: its attendees; by a member: her trainings. */
+	static const char *const sql[2] = {
+		"SELECT json_extract(a.vals, '$.member_id') FROM record a"
+		" JOIN record o ON o.id = json_extract(a.vals, '$.member_id') AND o.deleted = 0"
+		" WHERE a.type = 'attendance' AND a.deleted = 0"
+		" AND json_extract(a.vals, '$.training_id') = ?1 ORDER BY a.id",
+		"SELECT json_extract(a.vals, '$.training_id') FROM record a"
+		" JOIN record o ON o.id = json_extract(a.vals, '$.training_id') AND o.deleted = 0"
+		" WHERE a.type = 'attendance' AND a.deleted = 0"
+		" AND json_extract(a.vals, '$.member_id') = ?1 ORDER BY a.id",
+	};
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s = SQLITE_DONE;
+
+	if (r->type != REC_TRAINING && r->type != REC_MEMBER)
+		return FB_OK;
+	rc = store_prepare(b->st, sql[r->type == REC_MEMBER], &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, r->id, -1, SQLITE_STATIC);
+	while (rc == FB_OK && (s = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn(text(q, 0), ctx);
+	if (rc == FB_OK && s != SQLITE_DONE)
+		rc = store_fail(b->st, s, "reading attendance", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+struct book_referred {
+	sqlite3_stmt *has;
+};
+
+enum fb_code book_referred_open(struct book *b, const struct type_def *t,
+				struct book_referred **out, int *any, struct fb_error *err)
+{
+	struct book_referred *r;
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s = SQLITE_DONE;
+
+	*out = NULL;
+	*any = 0;
+	rc = store_exec(b->st,
+		"DROP TABLE IF EXISTS temp.export_ref;"
+		"CREATE TEMP TABLE export_ref(id TEXT PRIMARY KEY) WITHOUT ROWID;"
+		"INSERT OR IGNORE INTO export_ref SELECT json_extract(vals, '$.member_id')"
+		" FROM record WHERE deleted = 0 AND json_extract(vals, '$.member_id') IS NOT NULL;"
+		"INSERT OR IGNORE INTO export_ref SELECT json_extract(vals, '$.training_id')"
+		" FROM record WHERE deleted = 0 AND json_extract(vals, '$.training_id') IS NOT NULL;",
+		err);
+	if (rc != FB_OK)
+		return rc;
+	rc = store_prepare(b->st, "SELECT 1 FROM record WHERE deleted = 1"
+			   " AND (?1 IS NULL OR type = ?1) AND id IN (SELECT id FROM export_ref)"
+			   " LIMIT 1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	if (t)
+		sqlite3_bind_text(q, 1, t->name, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW)
+		*any = 1;
+	else if (s != SQLITE_DONE)
+		rc = store_fail(b->st, s, "export", err);
+	sqlite3_finalize(q);
+	if (rc != FB_OK)
+		return rc;
+	if (!(r = calloc(1, sizeof(*r))))
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	rc = store_prepare(b->st, "SELECT 1 FROM export_ref WHERE id = ?1", &r->has, err);
+	if (rc != FB_OK) {
+		book_referred_close(r);
+		return rc;
+	}
+	*out = r;
+	return FB_OK;
+}
+
+int book_referred_has(struct book_referred *r, const char *id)
+{
+	int yes;
+
+	sqlite3_bind_text(r->has, 1, id, -1, SQLITE_STATIC);
+	yes = sqlite3_step(r->has) == SQLITE_ROW;
+	sqlite3_reset(r->has);
+	return yes;
+}
+
+void book_referred_close(struct book_referred *r)
+{
+	if (!r)
+		return;
+	sqlite3_finalize(r->has);
+	free(r);
+}
+
+enum fb_code book_note_rejected(struct book *b, long long seq, const char *reason,
+				struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s = SQLITE_DONE;
+
+	rc = store_exec(b->st, "CREATE TABLE IF NOT EXISTS sync_rejected("
+			"seq INTEGER PRIMARY KEY, reason TEXT NOT NULL)", err);
+	if (rc == FB_OK)
+		rc = store_prepare(b->st, "INSERT OR REPLACE INTO sync_rejected(seq, reason)"
+				   " VALUES(?1, ?2)", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	if (s != SQLITE_DONE)
+		rc = store_fail(b->st, s, "saving", err);
+	sqlite3_finalize(q);
+	return rc;
+}

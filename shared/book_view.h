@@ -1,0 +1,94 @@
+/*
+ * book_view.h - what the commands read from a book, and the few things
+ * sync notes in it, so that no command or client code runs SQL of its
+ * own: all schema stays in the store modules (store.c, book*.c, here).
+ *
+ * Each reader either fills a struct or calls back once a row; a callback
+ * that returns other than FB_OK stops the walk and its code is returned.
+ * Errors come with a one-line message in err (which may be NULL).
+ */
+#ifndef FB_BOOK_VIEW_H
+#define FB_BOOK_VIEW_H
+
+#include "book.h"
+
+/* This device's id, and the branch it records for ("" on a hub). */
+const char *book_device(const struct book *b);
+const char *book_branch(const struct book *b);
+
+/* What `fieldbook status` shows. */
+struct book_status {
+	long long live[REC_NTYPES];     /* records not deleted, by type */
+	long long entries;              /* this device's journal entries */
+	long long acked;                /* of them, acknowledged by the hub */
+	long long conflicts;            /* not yet resolved */
+	long long rejected;             /* entries the hub set aside */
+	char *branch_name, *remote, *last_sync;  /* malloc'd, or NULL */
+};
+
+enum fb_code book_status(struct book *b, struct book_status *st, struct fb_error *err)
+	__attribute__((warn_unused_result));
+void book_status_release(struct book_status *st);
+
+/* One row of the conflict log (docs/MERGE.md). */
+struct book_conflict {
+	long long id;
+	const char *record, *type, *field;
+	const char *kind;               /* "edit" or "delete" */
+	const char *winner_value, *winner_device;
+	const char *loser_value, *loser_device;
+	const char *current;            /* the field's value in the record now */
+	int resolved;
+};
+
+typedef enum fb_code (*book_conflict_fn)(const struct book_conflict *k, void *ctx);
+
+/* Every unresolved conflict (every one with all), oldest first. */
+enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, void *ctx,
+				struct fb_error *err) __attribute__((warn_unused_result));
+
+/*
+ * The value that resolving conflict id by keeping one side means: the
+ * record's current value (keep_current) or the one that lost.  *value is
+ * malloc'd.  FB_ENOENT when there is no such conflict.
+ */
+enum fb_code book_conflict_choice(struct book *b, long long id, int keep_current,
+				  char **value, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+typedef enum fb_code (*book_change_fn)(const struct jchange *c, void *ctx);
+
+/* The journal in commit order, every change or those of one record. */
+enum fb_code book_each_change(struct book *b, const char *record_id, book_change_fn fn,
+			      void *ctx, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+typedef enum fb_code (*book_id_fn)(const char *id, void *ctx);
+
+/*
+ * The links of record r: a training's attendees or a member's trainings,
+ * counting only attendances and records not deleted, as the report does.
+ * Nothing for other types.
+ */
+enum fb_code book_each_link(struct book *b, const struct record *r, book_id_fn fn,
+			    void *ctx, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The deleted records that records not deleted refer to (an export
+ * carries them, so that the file imports whole).  book_referred_open
+ * gathers them and says in *any whether one is of type t (any type when
+ * t is NULL); book_referred_has asks about one id.
+ */
+struct book_referred;
+enum fb_code book_referred_open(struct book *b, const struct type_def *t,
+				struct book_referred **out, int *any, struct fb_error *err)
+	__attribute__((warn_unused_result));
+int book_referred_has(struct book_referred *r, const char *id);
+void book_referred_close(struct book_referred *r);
+
+/* Keep the hub's reason for setting aside this device's entry seq. */
+enum fb_code book_note_rejected(struct book *b, long long seq, const char *reason,
+				struct fb_error *err) __attribute__((warn_unused_result));
+
+#endif
