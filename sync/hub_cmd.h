@@ -32,6 +32,11 @@ enum fb_code hub_usage(struct hub_cli *c, const char *fmt, ...)
 /* Open the hub database (created by init). */
 enum fb_code hub_open(struct hub_cli *c, struct book **out);
 
+/* Open the hub's store (created by init) for a command; close it with
+ * store->ops->close. */
+struct hub_store;
+enum fb_code hub_open_store(struct hub_cli *c, struct hub_store **out);
+
 enum fb_code hub_cmd_init(struct hub_cli *c);
 enum fb_code hub_cmd_unit_add(struct hub_cli *c);
 enum fb_code hub_cmd_unit_import(struct hub_cli *c);

@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "hub_cmd.h"
+#include "hub_store.h"
 #include "model.h"
 #include "report.h"
 #include "text.h"
@@ -262,66 +263,67 @@ out:
 	return rc;
 }
 
-/* One listing query printed as a table or a JSON array. */
-static enum fb_code listing(struct hub_cli *c, const char *sql,
-			    const char *const *cols, int ncols, int json)
+struct listing_out {
+	cJSON *arr;             /* --json: the objects; else NULL */
+	long n;
+};
+
+/* One row of a listing, as a JSON object or "name=value" pairs. */
+static enum fb_code listing_row(const struct hub_row *row, void *ctx)
 {
-	struct book *b = NULL;
-	sqlite3_stmt *q = NULL;
-	cJSON *arr = NULL;
-	enum fb_code rc;
-	int r, i;
-	long n = 0;
+	struct listing_out *x = ctx;
+	cJSON *o;
+	int i;
 
-	if ((rc = hub_open(c, &b)) != FB_OK)
-		return rc;
-	if ((rc = store_prepare(b->st, sql, &q, &c->err)) != FB_OK)
-		goto out;
-	if (json)
-		arr = cJSON_CreateArray();
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		n++;
-		if (arr) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddItemToArray(arr, o);
-			for (i = 0; i < ncols; i++) {
-				if (sqlite3_column_type(q, i) == SQLITE_INTEGER)
-					cJSON_AddNumberToObject(o, cols[i],
-						(double)sqlite3_column_int64(q, i));
-				else
-					cJSON_AddStringToObject(o, cols[i],
-						(const char *)sqlite3_column_text(q, i));
-			}
-			continue;
-		}
-		for (i = 0; i < ncols; i++)
-			printf("%s%s=%s", i ? "  " : "", cols[i],
-			       sqlite3_column_text(q, i) ? (const char *)sqlite3_column_text(q, i) : "");
+	x->n++;
+	if (!x->arr) {
+		for (i = 0; i < row->ncols; i++)
+			printf("%s%s=%s", i ? "  " : "", row->names[i], row->values[i]);
 		printf("\n");
+		return FB_OK;
 	}
-	if (r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "listing", &c->err);
-	if (rc == FB_OK && arr) {
-		char *s = cJSON_Print(arr);
+	if (!(o = cJSON_CreateObject()) || !cJSON_AddItemToArray(x->arr, o))
+		return FB_ENOMEM;
+	for (i = 0; i < row->ncols; i++)
+		if (!(row->is_number[i]
+		      ? cJSON_AddNumberToObject(o, row->names[i], strtod(row->values[i], NULL))
+		      : cJSON_AddStringToObject(o, row->names[i], row->values[i])))
+			return FB_ENOMEM;
+	return FB_OK;
+}
+
+/* One listing of the store, printed as lines or a JSON array. */
+static enum fb_code listing(struct hub_cli *c, enum hub_listing what, int all, int json)
+{
+	struct listing_out x = { NULL, 0 };
+	struct hub_store *st = NULL;
+	enum fb_code rc;
+
+	if ((rc = hub_open_store(c, &st)) != FB_OK)
+		return rc;
+	if (json && !(x.arr = cJSON_CreateArray())) {
+		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		goto out;
+	}
+	rc = st->ops->list(st, what, all, listing_row, &x, &c->err);
+	if (rc == FB_ENOMEM && !c->err.msg[0])
+		fb_fail(&c->err, rc, "out of memory");
+	if (rc == FB_OK && x.arr) {
+		char *s = cJSON_Print(x.arr);
 
 		printf("%s\n", s ? s : "[]");
 		cJSON_free(s);
 	} else if (rc == FB_OK) {
-		printf("%ld %s\n", n, c->name);
+		printf("%ld %s\n", x.n, c->name);
 	}
 out:
-	cJSON_Delete(arr);
-	sqlite3_finalize(q);
-	book_close(b);
+	cJSON_Delete(x.arr);
+	st->ops->close(st);
 	return rc;
 }
 
 enum fb_code hub_cmd_conflicts(struct hub_cli *c)
 {
-	static const char *const cols[] = { "id", "record", "type", "branch", "field",
-		"kind", "kept", "kept_hlc", "kept_device", "lost", "lost_hlc",
-		"lost_device", "resolved" };
 	const char *json = NULL, *all = NULL;
 	const struct hub_opt opts[] = { { "json", 0, &json }, { "all", 0, &all },
 					{ NULL, 0, NULL } };
@@ -330,20 +332,11 @@ enum fb_code hub_cmd_conflicts(struct hub_cli *c)
 
 	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
 		return rc;
-	return listing(c, all
-		? "SELECT id, record_id, type, branch, field, kind, winner_value,"
-		  " printf('%016x', winner_hlc), winner_device, loser_value,"
-		  " printf('%016x', loser_hlc), loser_device, resolved FROM conflict ORDER BY id"
-		: "SELECT id, record_id, type, branch, field, kind, winner_value,"
-		  " printf('%016x', winner_hlc), winner_device, loser_value,"
-		  " printf('%016x', loser_hlc), loser_device, resolved FROM conflict"
-		  " WHERE resolved = 0 ORDER BY id", cols, 13, json != NULL);
+	return listing(c, HUB_LIST_CONFLICTS, all != NULL, json != NULL);
 }
 
 enum fb_code hub_cmd_rejected(struct hub_cli *c)
 {
-	static const char *const cols[] = { "id", "device", "seq", "record", "type",
-		"branch", "reason", "at" };
 	const char *json = NULL;
 	const struct hub_opt opts[] = { { "json", 0, &json }, { NULL, 0, NULL } };
 	int first;
@@ -351,13 +344,12 @@ enum fb_code hub_cmd_rejected(struct hub_cli *c)
 
 	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
 		return rc;
-	return listing(c, "SELECT id, device, seq, record_id, type, branch, reason, at"
-		       " FROM rejected ORDER BY id", cols, 8, json != NULL);
+	return listing(c, HUB_LIST_REJECTED, 0, json != NULL);
 }
 
 enum fb_code hub_cmd_verify(struct hub_cli *c)
 {
-	struct book *b = NULL;
+	struct hub_store *st = NULL;
 	uint64_t rows = 0, entries = 0;
 	int first;
 	enum fb_code rc;
@@ -366,15 +358,13 @@ enum fb_code hub_cmd_verify(struct hub_cli *c)
 		return rc;
 	if (first < c->argc)
 		return hub_usage(c, "unexpected argument '%s'", c->argv[first]);
-	if ((rc = hub_open(c, &b)) != FB_OK)
+	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
-	rc = store_integrity(b->st, &c->err);
-	if (rc == FB_OK)
-		rc = book_verify_chain(b, &rows, &entries, &c->err);
+	rc = st->ops->verify(st, &rows, &entries, &c->err);
 	if (rc == FB_OK)
 		printf("ok: database intact, %llu journal entries in %llu changes,"
 		       " every device's hash chain complete\n",
 		       (unsigned long long)entries, (unsigned long long)rows);
-	book_close(b);
+	st->ops->close(st);
 	return rc;
 }

@@ -20,8 +20,6 @@
 #include "wire.h"
 #include "token.h"
 
-
-
 /* An enrolled device, as a token identifies it. */
 struct hub_device {
 	long long id;                        /* the hub's number for it */
@@ -45,6 +43,26 @@ struct hub_push_result {
 
 struct hub_store;
 
+/* The listings of the hub's commands, each a fixed set of columns. */
+enum hub_listing {
+	HUB_LIST_DEVICES,       /* id name unit device created last_seen revoked */
+	HUB_LIST_CONFLICTS,     /* id record type branch field kind kept kept_hlc
+				   kept_device lost lost_hlc lost_device resolved */
+	HUB_LIST_REJECTED,      /* id device seq record type branch reason at */
+};
+
+#define HUB_ROW_COLS_MAX 16
+
+/* One row of a listing: column names, values as text ("" for none). */
+struct hub_row {
+	int ncols;
+	const char *const *names;
+	const char *values[HUB_ROW_COLS_MAX];
+	int is_number[HUB_ROW_COLS_MAX];        /* print as a JSON number */
+};
+
+typedef enum fb_code (*hub_row_fn)(const struct hub_row *row, void *ctx);
+
 struct hub_store_ops {
 	/* The device a token's SHA-256 belongs to; FB_EAUTH when none
 	 * or revoked.  Implementations compare in constant time. */
@@ -64,15 +82,38 @@ struct hub_store_ops {
 	/* 1 when the store answers (health). */
 	int (*healthy)(struct hub_store *s);
 	void (*close)(struct hub_store *s);
+
+	/* The hub's commands.  Enroll a device for unit under name with
+	 * the token's hash; *id is its number.  FB_ENOENT: no such unit. */
+	enum fb_code (*enroll)(struct hub_store *s, const char *unit, const char *name,
+			       const unsigned char hash[TOKEN_HASH_LEN], long long *id,
+			       struct fb_error *err);
+	/* Refuse device id's token from now on (again: no change).
+	 * FB_ENOENT: no such device. */
+	enum fb_code (*revoke)(struct hub_store *s, long long id, struct fb_error *err);
+	/* Call fn for each row of a listing, oldest first; `all` takes
+	 * resolved conflicts too.  fn's code other than FB_OK stops it. */
+	enum fb_code (*list)(struct hub_store *s, enum hub_listing what, int all,
+			     hub_row_fn fn, void *ctx, struct fb_error *err);
+	/* The store's own integrity check, then every device's hash chain
+	 * whole; the counts of journal rows and entries.  FB_ECORRUPT names
+	 * the first fault. */
+	enum fb_code (*verify)(struct hub_store *s, uint64_t *rows, uint64_t *entries,
+			       struct fb_error *err);
 };
 
 struct hub_store {
 	const struct hub_store_ops *ops;
 };
 
-/* Open the SQLite store at path with `connections` pooled connections. */
+/* Open the SQLite store at path with `connections` pooled connections,
+ * to serve (its checkpointer thread runs until close). */
 enum fb_code hub_store_sqlite_open(const char *path, int connections,
 				   struct hub_store **out, struct fb_error *err);
+
+/* The same with one connection and no thread, for the hub's commands. */
+enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,
+				    struct fb_error *err);
 
 /* The hub's tables, added to the common schema (store.h). */
 extern const char hub_schema[];

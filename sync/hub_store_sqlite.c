@@ -19,6 +19,7 @@
 
 #include "book.h"
 #include "hub_store.h"
+#include "hub_store_sqlite.h"
 
 const char hub_schema[] =
 	"CREATE TABLE IF NOT EXISTS unit("
@@ -58,22 +59,7 @@ const char hub_schema[] =
 #define HUB_WAL_PAGES_HARD  65536   /* the committer checkpoints (256 MiB) */
 #define HUB_CHECKPOINT_MS   1000    /* the checkpointer looks at least this often */
 
-struct sqlite_hub {
-	struct hub_store base;
-	pthread_mutex_t lock;          /* guards the pool and the fields below */
-	pthread_cond_t freed;
-	pthread_mutex_t writer;        /* one push at a time */
-	int n;
-	struct book **conn;
-	int *busy;
-	/* The checkpointer: its own connection, woken by wal_hook. */
-	pthread_t ckpt_thread;
-	pthread_cond_t ckpt_wake;
-	sqlite3 *ckpt_db;
-	int ckpt_started, ckpt_stop, wal_pages;
-};
-
-static struct book *conn_get(struct sqlite_hub *h)
+struct book *sqhub_get(struct sqlite_hub *h)
 {
 	struct book *b = NULL;
 	int i;
@@ -93,7 +79,7 @@ static struct book *conn_get(struct sqlite_hub *h)
 	return b;
 }
 
-static void conn_put(struct sqlite_hub *h, struct book *b)
+void sqhub_put(struct sqlite_hub *h, struct book *b)
 {
 	int i;
 
@@ -110,7 +96,7 @@ static enum fb_code sq_auth(struct hub_store *s,
 			    struct hub_device *dev, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
-	struct book *b = conn_get(h);
+	struct book *b = sqhub_get(h);
 	sqlite3_stmt *q = NULL;
 	enum fb_code rc;
 	int r;
@@ -141,7 +127,7 @@ static enum fb_code sq_auth(struct hub_store *s,
 	}
 out:
 	sqlite3_finalize(q);
-	conn_put(h, b);
+	sqhub_put(h, b);
 	return rc;
 }
 
@@ -280,7 +266,7 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 
 	memset(res, 0, sizeof(*res));
 	pthread_mutex_lock(&h->writer);
-	b = conn_get(h);
+	b = sqhub_get(h);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		goto out;
 	if ((rc = bind_device(b, dev, batch->device, err)) != FB_OK)
@@ -356,7 +342,7 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 fail:
 	book_rollback(b);
 out:
-	conn_put(h, b);
+	sqhub_put(h, b);
 	pthread_mutex_unlock(&h->writer);
 	return rc;
 }
@@ -366,7 +352,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 			    struct fb_buf *out, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
-	struct book *b = conn_get(h);
+	struct book *b = sqhub_get(h);
 	sqlite3_stmt *q = NULL;
 	uint64_t next = after, top = after;
 	size_t count = 0;
@@ -430,7 +416,7 @@ out:
 	sqlite3_finalize(q);
 	store_exec(b->st, "COMMIT", NULL);
 done:
-	conn_put(h, b);
+	sqhub_put(h, b);
 	return rc;
 }
 
@@ -505,10 +491,10 @@ static enum fb_code checkpointer_start(struct sqlite_hub *h, const char *path,
 static int sq_healthy(struct hub_store *s)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
-	struct book *b = conn_get(h);
+	struct book *b = sqhub_get(h);
 	int ok = store_exec(b->st, "SELECT 1", NULL) == FB_OK;
 
-	conn_put(h, b);
+	sqhub_put(h, b);
 	return ok;
 }
 
@@ -540,11 +526,14 @@ static void sq_close(struct hub_store *s)
 }
 
 static const struct hub_store_ops sqlite_ops = {
-	sq_auth, sq_push, sq_pull, sq_healthy, sq_close
+	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .healthy = sq_healthy,
+	.close = sq_close, .enroll = sqhub_enroll, .revoke = sqhub_revoke,
+	.list = sqhub_list, .verify = sqhub_verify,
 };
 
-enum fb_code hub_store_sqlite_open(const char *path, int connections,
-				   struct hub_store **out, struct fb_error *err)
+/* Open with `connections` pooled connections; serving: start the checkpointer. */
+static enum fb_code open_pool(const char *path, int connections, int serving,
+			      struct hub_store **out, struct fb_error *err)
 {
 	struct sqlite_hub *h = calloc(1, sizeof(*h));
 	enum fb_code rc = FB_OK;
@@ -569,11 +558,23 @@ enum fb_code hub_store_sqlite_open(const char *path, int connections,
 			goto fail;
 		h->n++;
 	}
-	if ((rc = checkpointer_start(h, path, err)) != FB_OK)
+	if (serving && (rc = checkpointer_start(h, path, err)) != FB_OK)
 		goto fail;
 	*out = &h->base;
 	return FB_OK;
 fail:
 	sq_close(&h->base);
 	return rc;
+}
+
+enum fb_code hub_store_sqlite_open(const char *path, int connections,
+				   struct hub_store **out, struct fb_error *err)
+{
+	return open_pool(path, connections, 1, out, err);
+}
+
+enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,
+				    struct fb_error *err)
+{
+	return open_pool(path, 1, 0, out, err);
 }

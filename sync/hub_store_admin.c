@@ -1,0 +1,140 @@
+/*
+ * hub_store_admin.c - the SQLite hub store's operations for the hub's
+ * commands: enroll, revoke, the listings (devices, conflicts, rejected)
+ * and verify.  They run on the pool's connections like push and pull,
+ * so a serving hub and a command see the same store.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "hub_store_sqlite.h"
+
+enum fb_code sqhub_enroll(struct hub_store *s, const char *unit, const char *name,
+			  const unsigned char hash[TOKEN_HASH_LEN], long long *id,
+			  struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*id = 0;
+	rc = store_prepare(b->st, "INSERT INTO device(name, unit, token_hash, created)"
+			   " SELECT ?1, code, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+			   " FROM unit WHERE code = ?2", &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, unit, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 3, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
+		r = sqlite3_step(q);
+		if (r != SQLITE_DONE)
+			rc = store_fail(b->st, r, "enrolling", err);
+		else if (sqlite3_changes(b->st->db) == 0)
+			rc = fb_fail(err, FB_ENOENT, "no unit %s (add it with 'unit add')", unit);
+		else
+			*id = (long long)sqlite3_last_insert_rowid(b->st->db);
+	}
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+enum fb_code sqhub_revoke(struct hub_store *s, long long id, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "UPDATE device SET revoked = coalesce(revoked,"
+			   " strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) WHERE id = ?1", &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_int64(q, 1, id);
+		r = sqlite3_step(q);
+		if (r != SQLITE_DONE)
+			rc = store_fail(b->st, r, "revoking", err);
+		else if (sqlite3_changes(b->st->db) == 0)
+			rc = fb_fail(err, FB_ENOENT, "no device %lld", id);
+	}
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+static const char *const device_cols[] = { "id", "name", "unit", "device", "created",
+	"last_seen", "revoked" };
+static const char *const conflict_cols[] = { "id", "record", "type", "branch", "field",
+	"kind", "kept", "kept_hlc", "kept_device", "lost", "lost_hlc", "lost_device",
+	"resolved" };
+static const char *const rejected_cols[] = { "id", "device", "seq", "record", "type",
+	"branch", "reason", "at" };
+
+static const struct {
+	const char *sql;
+	const char *const *names;
+	int ncols;
+} listings[] = {
+	[HUB_LIST_DEVICES] = {
+		"SELECT id, name, unit, coalesce(device, ''), created,"
+		" coalesce(last_seen, ''), coalesce(revoked, '') FROM device"
+		" WHERE ?1 IS NOT NULL ORDER BY id",
+		device_cols, 7 },
+	[HUB_LIST_CONFLICTS] = {
+		"SELECT id, record_id, type, branch, field, kind, winner_value,"
+		" printf('%016x', winner_hlc), winner_device, loser_value,"
+		" printf('%016x', loser_hlc), loser_device, resolved FROM conflict"
+		" WHERE resolved = 0 OR ?1 ORDER BY id",
+		conflict_cols, 13 },
+	[HUB_LIST_REJECTED] = {
+		"SELECT id, device, seq, record_id, type, branch, reason, at"
+		" FROM rejected WHERE ?1 IS NOT NULL ORDER BY id",
+		rejected_cols, 8 },
+};
+
+enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
+			hub_row_fn fn, void *ctx, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b;
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r = SQLITE_DONE, i;
+
+	if ((unsigned)what >= sizeof(listings) / sizeof(listings[0]))
+		return fb_fail(err, FB_EINTERNAL, "no listing %d", (int)what);
+	b = sqhub_get(h);
+	rc = store_prepare(b->st, listings[what].sql, &q, err);
+	if (rc == FB_OK)
+		sqlite3_bind_int(q, 1, all);
+	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct hub_row row = { listings[what].ncols, listings[what].names, { 0 }, { 0 } };
+
+		for (i = 0; i < row.ncols; i++) {
+			const char *v = (const char *)sqlite3_column_text(q, i);
+
+			row.values[i] = v ? v : "";
+			row.is_number[i] = sqlite3_column_type(q, i) == SQLITE_INTEGER;
+		}
+		rc = fn(&row, ctx);
+	}
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "listing", err);
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
+			  struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	enum fb_code rc = store_integrity(b->st, err);
+
+	if (rc == FB_OK)
+		rc = book_verify_chain(b, rows, entries, err);
+	sqhub_put(h, b);
+	return rc;
+}
