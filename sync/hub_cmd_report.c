@@ -23,83 +23,25 @@ struct unit_row {
 	char *name;
 };
 
-/* Codes of a unit and everything below it. */
-static enum fb_code subtree(struct book *b, const char *unit, char ***codes,
-			    size_t *n, struct fb_error *err)
+struct unit_rows {
+	struct unit_row *row;
+	size_t n;
+};
+
+/* Keep one unit of the report's level. */
+static enum fb_code keep_unit(const char *code, const char *name, void *ctx)
 {
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	int r;
+	struct unit_rows *u = ctx;
+	struct unit_row *p = realloc(u->row, (u->n + 1) * sizeof(*p));
 
-	*codes = NULL;
-	*n = 0;
-	rc = store_prepare(b->st, "WITH RECURSIVE sub(code) AS (SELECT ?1 UNION"
-			   " SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
-			   " SELECT code FROM sub", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		char **p = realloc(*codes, (*n + 1) * sizeof(**codes));
-
-		if (!p || !(p[*n] = strdup((const char *)sqlite3_column_text(q, 0)))) {
-			if (p)
-				*codes = p;
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
-			break;
-		}
-		*codes = p;
-		(*n)++;
-	}
-	if (rc == FB_OK && r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading units", err);
-	sqlite3_finalize(q);
-	return rc;
-}
-
-static void free_codes(char **codes, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(codes[i]);
-	free(codes);
-}
-
-/* Units of `level` at or below root, in code order. */
-static enum fb_code units_at(struct book *b, const char *root, const char *level,
-			     struct unit_row **out, size_t *n, struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	int r;
-
-	*out = NULL;
-	*n = 0;
-	rc = store_prepare(b->st, "WITH RECURSIVE sub(code) AS (SELECT ?1 UNION"
-			   " SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
-			   " SELECT u.code, u.name FROM unit u JOIN sub ON u.code = sub.code"
-			   " WHERE u.level = ?2 ORDER BY u.code", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, root, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
-	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		struct unit_row *p = realloc(*out, (*n + 1) * sizeof(**out));
-
-		if (!p) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
-			break;
-		}
-		*out = p;
-		snprintf(p[*n].code, sizeof(p[*n].code), "%s", sqlite3_column_text(q, 0));
-		p[*n].name = strdup((const char *)sqlite3_column_text(q, 1));
-		(*n)++;
-	}
-	if (rc == FB_OK && r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading units", err);
-	sqlite3_finalize(q);
-	return rc;
+	if (!p)
+		return FB_ENOMEM;
+	u->row = p;
+	snprintf(p[u->n].code, sizeof(p[u->n].code), "%s", code);
+	if (!(p[u->n].name = strdup(name)))
+		return FB_ENOMEM;
+	u->n++;
+	return FB_OK;
 }
 
 enum row_format { FMT_TABLE, FMT_CSV, FMT_JSON };
@@ -161,13 +103,13 @@ enum fb_code hub_cmd_report(struct hub_cli *c)
 		{ "format", 1, &format }, { NULL, 0, NULL }
 	};
 	struct fb_buf out = FB_BUF_INIT(0);
-	struct unit_row *rows = NULL;
+	struct unit_rows units = { NULL, 0 };
 	struct report r;
-	struct book *b = NULL;
+	struct hub_store *st = NULL;
 	enum row_format fmt;
 	cJSON *doc = NULL, *arr = NULL;
-	char *root = NULL, **codes = NULL;
-	size_t nrows = 0, ncodes = 0, i;
+	char *root = NULL;
+	size_t i;
 	int first, year;
 	enum fb_code rc;
 
@@ -193,18 +135,20 @@ enum fb_code hub_cmd_report(struct hub_cli *c)
 		localtime_r(&t, &tm);
 		year = tm.tm_year + 1900;
 	}
-	if ((rc = hub_open(c, &b)) != FB_OK)
+	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
 	if (!unit) {
-		if ((rc = store_meta_get(b->st, "hub_unit", &root, &c->err)) != FB_OK)
-			goto out;
-		if (!root) {
-			rc = fb_fail(&c->err, FB_EINVAL, "%s is not a hub database", c->db_path);
+		if ((rc = st->ops->top_unit(st, &root, &c->err)) != FB_OK) {
+			if (rc == FB_EINVAL)
+				fb_fail(&c->err, rc, "%s is not a hub database", c->db_path);
 			goto out;
 		}
 		unit = root;
 	}
-	if ((rc = units_at(b, unit, by, &rows, &nrows, &c->err)) != FB_OK)
+	rc = st->ops->each_unit(st, unit, by, keep_unit, &units, &c->err);
+	if (rc == FB_ENOMEM && !c->err.msg[0])
+		fb_fail(&c->err, rc, "out of memory");
+	if (rc != FB_OK)
 		goto out;
 	if (fmt == FMT_JSON) {
 		doc = cJSON_CreateObject();
@@ -223,23 +167,18 @@ enum fb_code hub_cmd_report(struct hub_cli *c)
 				"UNIT", "NAME", "HEADS TRAIN", "%", "MEMBERS", "COURSES",
 				"ATTEND", "VISITS", "AMOUNT (VND)");
 	}
-	for (i = 0; rc == FB_OK && i <= nrows; i++) {
-		int total = i == nrows;
+	for (i = 0; rc == FB_OK && i <= units.n; i++) {
+		int total = i == units.n;
 
-		rc = subtree(b, total ? unit : rows[i].code, &codes, &ncodes, &c->err);
-		if (rc == FB_OK)
-			rc = report_build(b->st, (const char *const *)codes, ncodes, year,
-					  &r, &c->err);
-		free_codes(codes, ncodes);
-		codes = NULL;
+		rc = st->ops->report(st, total ? unit : units.row[i].code, year, &r, &c->err);
 		if (rc != FB_OK)
 			break;
 		if (total && fmt == FMT_TABLE)
 			rc = buf_adds(&out, "\n");
 		if (rc == FB_OK)
 			rc = emit(fmt, &out, total ? cJSON_AddArrayToObject(doc, "total") : arr,
-				  total ? unit : rows[i].code,
-				  total ? "All" : rows[i].name ? rows[i].name : "", &r);
+				  total ? unit : units.row[i].code,
+				  total ? "All" : units.row[i].name, &r);
 		report_release(&r);
 	}
 	if (rc != FB_OK)
@@ -253,13 +192,13 @@ enum fb_code hub_cmd_report(struct hub_cli *c)
 		fwrite(out.data, 1, out.len, stdout);
 	}
 out:
-	for (i = 0; i < nrows; i++)
-		free(rows[i].name);
-	free(rows);
+	for (i = 0; i < units.n; i++)
+		free(units.row[i].name);
+	free(units.row);
 	cJSON_Delete(doc);
 	free(root);
 	buf_release(&out);
-	book_close(b);
+	st->ops->close(st);
 	return rc;
 }
 

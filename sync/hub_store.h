@@ -63,6 +63,11 @@ struct hub_row {
 
 typedef enum fb_code (*hub_row_fn)(const struct hub_row *row, void *ctx);
 
+/* A unit of the hierarchy, for reports. */
+typedef enum fb_code (*hub_unit_fn)(const char *code, const char *name, void *ctx);
+
+struct report;
+
 struct hub_store_ops {
 	/* The device a token's SHA-256 belongs to; FB_EAUTH when none
 	 * or revoked.  Implementations compare in constant time. */
@@ -100,6 +105,16 @@ struct hub_store_ops {
 	 * the first fault. */
 	enum fb_code (*verify)(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			       struct fb_error *err);
+	/* The hub's top unit (init --unit), malloc'd into *code;
+	 * FB_EINVAL when the store is no hub's. */
+	enum fb_code (*top_unit)(struct hub_store *s, char **code, struct fb_error *err);
+	/* Units of `level` at or below root, in code order. */
+	enum fb_code (*each_unit)(struct hub_store *s, const char *root, const char *level,
+				  hub_unit_fn fn, void *ctx, struct fb_error *err);
+	/* The year's report (report.h) over unit and all below it; release
+	 * r with report_release. */
+	enum fb_code (*report)(struct hub_store *s, const char *unit, int year,
+			       struct report *r, struct fb_error *err);
 };
 
 struct hub_store {

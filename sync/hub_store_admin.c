@@ -1,13 +1,15 @@
 /*
  * hub_store_admin.c - the SQLite hub store's operations for the hub's
- * commands: enroll, revoke, the listings (devices, conflicts, rejected)
- * and verify.  They run on the pool's connections like push and pull,
+ * commands: enroll, revoke, the listings (devices, conflicts, rejected),
+ * verify, and the units and figures of reports.  They run on the pool's connections like push and pull,
  * so a serving hub and a command see the same store.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hub_store_sqlite.h"
+#include "report.h"
 
 enum fb_code sqhub_enroll(struct hub_store *s, const char *unit, const char *name,
 			  const unsigned char hash[TOKEN_HASH_LEN], long long *id,
@@ -135,6 +137,98 @@ enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries
 
 	if (rc == FB_OK)
 		rc = book_verify_chain(b, rows, entries, err);
+	sqhub_put(h, b);
+	return rc;
+}
+
+enum fb_code sqhub_top_unit(struct hub_store *s, char **code, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	enum fb_code rc = store_meta_get(b->st, "hub_unit", code, err);
+
+	if (rc == FB_OK && !*code)
+		rc = fb_fail(err, FB_EINVAL, "this is not a hub database");
+	sqhub_put(h, b);
+	return rc;
+}
+
+/* The units a scope covers: the unit and all below it. */
+#define SUBTREE_SQL "WITH RECURSIVE sub(code) AS (SELECT ?1 UNION" \
+	" SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
+
+enum fb_code sqhub_each_unit(struct hub_store *s, const char *root, const char *level,
+			     hub_unit_fn fn, void *ctx, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r = SQLITE_DONE;
+
+	rc = store_prepare(b->st, SUBTREE_SQL
+			   " SELECT u.code, u.name FROM unit u JOIN sub ON u.code = sub.code"
+			   " WHERE u.level = ?2 ORDER BY u.code", &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_text(q, 1, root, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, level, -1, SQLITE_STATIC);
+	}
+	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(q, 1);
+
+		rc = fn((const char *)sqlite3_column_text(q, 0), name ? name : "", ctx);
+	}
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading units", err);
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+/* Codes of a unit and everything below it, malloc'd. */
+static enum fb_code subtree(struct book *b, const char *unit, char ***codes,
+			    size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r = SQLITE_DONE;
+
+	*codes = NULL;
+	*n = 0;
+	rc = store_prepare(b->st, SUBTREE_SQL " SELECT code FROM sub", &q, err);
+	if (rc == FB_OK)
+		sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC);
+	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		char **p = realloc(*codes, (*n + 1) * sizeof(**codes));
+
+		if (p)
+			*codes = p;
+		if (!p || !(p[*n] = strdup((const char *)sqlite3_column_text(q, 0)))) {
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			break;
+		}
+		(*n)++;
+	}
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading units", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code sqhub_report(struct hub_store *s, const char *unit, int year,
+			  struct report *r, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	char **codes = NULL;
+	size_t n = 0, i;
+	enum fb_code rc = subtree(b, unit, &codes, &n, err);
+
+	if (rc == FB_OK)
+		rc = report_build(b->st, (const char *const *)codes, n, year, r, err);
+	for (i = 0; i < n; i++)
+		free(codes[i]);
+	free(codes);
 	sqhub_put(h, b);
 	return rc;
 }

@@ -39,5 +39,10 @@ enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 			hub_row_fn fn, void *ctx, struct fb_error *err);
 enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			  struct fb_error *err);
+enum fb_code sqhub_top_unit(struct hub_store *s, char **code, struct fb_error *err);
+enum fb_code sqhub_each_unit(struct hub_store *s, const char *root, const char *level,
+			     hub_unit_fn fn, void *ctx, struct fb_error *err);
+enum fb_code sqhub_report(struct hub_store *s, const char *unit, int year,
+			  struct report *r, struct fb_error *err);
 
 #endif
