@@ -114,7 +114,7 @@ static enum fb_code export(struct cmd_ctx *c)
 			rc = book_each(b, t->type, 0, 1, csv_each, &x, &c->err);
 	} else {
 		doc = cJSON_CreateObject();
-		if (!doc || !cJSON_AddStringToObject(doc, "branch", b->branch) ||
+		if (!doc || !cJSON_AddStringToObject(doc, "branch", book_branch(b)) ||
 		    !(x.arr = cJSON_AddArrayToObject(doc, "records")))
 			rc = FB_ENOMEM;
 		if (rc == FB_OK)

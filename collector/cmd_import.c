@@ -16,6 +16,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "book_view.h"
 #include "commands.h"
 #include "csv.h"
 #include "limits.h"
@@ -263,10 +264,10 @@ static enum fb_code import_object(struct cmd_ctx *c, struct book *b,
 					       "record %d: %s must be a string", pos,
 					       it->string);
 			if (!strcmp(it->string, "branch") &&
-			    strcmp(it->valuestring, b->branch))
+			    strcmp(it->valuestring, book_branch(b)))
 				return fb_fail(&c->err, FB_EINVAL,
 					       "record %d: belongs to branch %s, this is %s",
-					       pos, it->valuestring, b->branch);
+					       pos, it->valuestring, book_branch(b));
 			continue;
 		}
 		if (!strcmp(it->string, "id")) {
@@ -398,7 +399,7 @@ static enum fb_code import(struct cmd_ctx *c)
 	if ((rc = book_begin(b, &c->err)) != FB_OK)
 		goto out;
 	/* An exported file carries the deleted records its others refer to. */
-	b->refs_may_be_deleted = 1;
+	book_allow_deleted_refs(b);
 	rc = !strcmp(fmt, "csv") ? import_csv(c, b, t, &data, &st)
 				 : import_json(c, b, t, &data, &st);
 	if (rc == FB_OK)

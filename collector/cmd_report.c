@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "book_view.h"
 #include "commands.h"
 #include "csv.h"
 #include "report.h"
@@ -236,9 +237,9 @@ static enum fb_code report(struct cmd_ctx *c)
 		return rc;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	branch = b->branch;
-	if ((rc = store_meta_get(b->st, "branch_name", &name, &c->err)) != FB_OK ||
-	    (rc = report_build(b->st, &branch, 1, year, &r, &c->err)) != FB_OK)
+	branch = book_branch(b);
+	if ((rc = book_meta_get(b, "branch_name", &name, &c->err)) != FB_OK ||
+	    (rc = book_report(b, year, &r, &c->err)) != FB_OK)
 		goto out;
 	built = 1;
 	if (!strcmp(fmt, "json")) {

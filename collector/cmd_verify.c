@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 
+#include "book_view.h"
 #include "commands.h"
 
 static enum fb_code verify(struct cmd_ctx *c)
@@ -15,9 +16,7 @@ static enum fb_code verify(struct cmd_ctx *c)
 
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = store_integrity(b->st, &c->err);
-	if (rc == FB_OK)
-		rc = book_verify_chain(b, &rows, &entries, &c->err);
+	rc = book_verify(b, &rows, &entries, &c->err);
 	if (rc == FB_OK)
 		printf("ok: database intact, %llu journal entries in %llu changes, hash chains complete\n",
 		       (unsigned long long)entries, (unsigned long long)rows);

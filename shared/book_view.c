@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "book_view.h"
+#include "report.h"
 
 const char *book_device(const struct book *b)
 {
@@ -17,6 +18,60 @@ const char *book_device(const struct book *b)
 const char *book_branch(const struct book *b)
 {
 	return b->branch;
+}
+
+uint64_t book_last_seq(const struct book *b)
+{
+	return b->next_seq - 1;
+}
+
+void book_observe(struct book *b, fb_hlc t)
+{
+	b->clock = hlc_observe(b->clock, t);
+}
+
+void book_allow_deleted_refs(struct book *b)
+{
+	b->refs_may_be_deleted = 1;
+}
+
+enum fb_code book_meta_get(struct book *b, const char *key, char **out,
+			   struct fb_error *err)
+{
+	return store_meta_get(b->st, key, out, err);
+}
+
+enum fb_code book_meta_int(struct book *b, const char *key, long long def,
+			   long long *out, struct fb_error *err)
+{
+	return store_meta_int(b->st, key, def, out, err);
+}
+
+enum fb_code book_meta_set(struct book *b, const char *key, const char *value,
+			   struct fb_error *err)
+{
+	return store_meta_set(b->st, key, value, err);
+}
+
+enum fb_code book_meta_set_int(struct book *b, const char *key, long long value,
+			       struct fb_error *err)
+{
+	return store_meta_set_int(b->st, key, value, err);
+}
+
+enum fb_code book_verify(struct book *b, uint64_t *rows, uint64_t *entries,
+			 struct fb_error *err)
+{
+	enum fb_code rc = store_integrity(b->st, err);
+
+	return rc == FB_OK ? book_verify_chain(b, rows, entries, err) : rc;
+}
+
+enum fb_code book_report(struct book *b, int year, struct report *r, struct fb_error *err)
+{
+	const char *branch = b->branch;
+
+	return report_build(b->st, &branch, 1, year, r, err);
 }
 
 /* One integer from sql, with an optional text parameter ?1. */

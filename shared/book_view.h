@@ -16,6 +16,36 @@
 const char *book_device(const struct book *b);
 const char *book_branch(const struct book *b);
 
+/* The last sequence this device has written (0 before any). */
+uint64_t book_last_seq(const struct book *b);
+
+/* Move the clock past a time a peer has seen (hlc.h). */
+void book_observe(struct book *b, fb_hlc t);
+
+/* Let references name deleted records in this transaction (an export
+ * carries the deleted records its others refer to, and imports them). */
+void book_allow_deleted_refs(struct book *b);
+
+/* The book's own settings (store.h store_meta_*): the remote, cursors. */
+enum fb_code book_meta_get(struct book *b, const char *key, char **out,
+			   struct fb_error *err) __attribute__((warn_unused_result));
+enum fb_code book_meta_int(struct book *b, const char *key, long long def,
+			   long long *out, struct fb_error *err)
+	__attribute__((warn_unused_result));
+enum fb_code book_meta_set(struct book *b, const char *key, const char *value,
+			   struct fb_error *err) __attribute__((warn_unused_result));
+enum fb_code book_meta_set_int(struct book *b, const char *key, long long value,
+			       struct fb_error *err) __attribute__((warn_unused_result));
+
+/* SQLite's integrity check, then every device's chain (book_verify_chain). */
+enum fb_code book_verify(struct book *b, uint64_t *rows, uint64_t *entries,
+			 struct fb_error *err) __attribute__((warn_unused_result));
+
+/* The year's report (report.h) of this book's branch. */
+struct report;
+enum fb_code book_report(struct book *b, int year, struct report *r,
+			 struct fb_error *err) __attribute__((warn_unused_result));
+
 /* What `fieldbook status` shows. */
 struct book_status {
 	long long live[REC_NTYPES];     /* records not deleted, by type */

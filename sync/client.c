@@ -40,9 +40,9 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 
 	memset(c, 0, sizeof(*c));
 	c->body.cap = WIRE_BODY_MAX;
-	if ((rc = store_meta_get(b->st, "remote_url", &url, err)) != FB_OK ||
-	    (rc = store_meta_get(b->st, "remote_token", &token, err)) != FB_OK ||
-	    (rc = store_meta_get(b->st, "remote_cacert", &cacert, err)) != FB_OK)
+	if ((rc = book_meta_get(b, "remote_url", &url, err)) != FB_OK ||
+	    (rc = book_meta_get(b, "remote_token", &token, err)) != FB_OK ||
+	    (rc = book_meta_get(b, "remote_cacert", &cacert, err)) != FB_OK)
 		goto out;
 	if (!url || !token) {
 		rc = fb_fail(err, FB_EUSAGE,
@@ -237,7 +237,7 @@ static void observe_hub_time(struct book *b, const char *hex)
 	fb_hlc t;
 
 	if (hex && hlc_parse(hex, &t) == FB_OK)
-		b->clock = hlc_observe(b->clock, t);
+		book_observe(b, t);
 }
 
 /* Keep the hub's reasons for entries it set aside, for `status`. */
@@ -311,7 +311,7 @@ static enum fb_code save_ack(struct book *b, const cJSON *ans, struct fb_error *
 
 	if (rc != FB_OK)
 		return rc;
-	rc = store_meta_set_int(b->st, "acked_seq", (long long)ack->valuedouble, err);
+	rc = book_meta_set_int(b, "acked_seq", (long long)ack->valuedouble, err);
 	if (rc == FB_OK)
 		rc = note_rejected(b, cJSON_GetObjectItemCaseSensitive(ans, "rejected"), err);
 	if (rc == FB_OK)
@@ -364,7 +364,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				if (rc != FB_OK)
 					break;
 			}
-			if ((rc = store_meta_int(b->st, "acked_seq", 0, &acked, err)) != FB_OK)
+			if ((rc = book_meta_int(b, "acked_seq", 0, &acked, err)) != FB_OK)
 				break;
 			prepare(b, (uint64_t)acked, size, changes, &json, cur);
 		}
@@ -407,7 +407,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				cJSON_Delete(ans);
 				break;
 			}
-			rc = store_meta_set_int(b->st, "acked_seq",
+			rc = book_meta_set_int(b, "acked_seq",
 						(long long)exp->valuedouble - 1, err);
 			cJSON_Delete(ans);
 			if (rc != FB_OK)
@@ -422,7 +422,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		/* The hub may hold more than this batch (a resend after a
 		 * lost answer), never more than this device wrote. */
 		if (!cJSON_IsNumber(ack) || ack->valuedouble < (double)acked ||
-		    ack->valuedouble > (double)(b->next_seq - 1)) {
+		    ack->valuedouble > (double)book_last_seq(b)) {
 			rc = fb_fail(err, FB_EINVAL, "push: the hub's acknowledgement makes no sense");
 			cJSON_Delete(ans);
 			break;
@@ -472,7 +472,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		struct wire_page page;
 
-		if ((rc = store_meta_int(b->st, "pull_cursor", 0, &cursor, err)) != FB_OK)
+		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK)
 			break;
 		snprintf(path, sizeof(path), "/v1/pull?after=%lld&limit=%zu", cursor,
 			 size);
@@ -493,7 +493,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 				err->code = rc;
 			break;
 		}
-		b->clock = hlc_observe(b->clock, page.hub_time);
+		book_observe(b, page.hub_time);
 		if ((rc = book_begin(b, err)) != FB_OK) {
 			wire_page_release(&page);
 			break;
@@ -501,7 +501,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		for (i = 0; rc == FB_OK && i < page.n; i++)
 			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
 		if (rc == FB_OK && page.next > (uint64_t)cursor)
-			rc = store_meta_set_int(b->st, "pull_cursor", (long long)page.next, err);
+			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);
 		if (rc == FB_OK)
 			rc = book_commit(b, err);
 		else
@@ -538,13 +538,13 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 	{
 		char *u = strndup(url, n - (n > 8 && url[n - 1] == '/' ? 1 : 0));
 
-		rc = u ? store_meta_set(b->st, "remote_url", u, err) : FB_ENOMEM;
+		rc = u ? book_meta_set(b, "remote_url", u, err) : FB_ENOMEM;
 		free(u);
 	}
 	if (rc == FB_OK)
-		rc = store_meta_set(b->st, "remote_token", token, err);
+		rc = book_meta_set(b, "remote_token", token, err);
 	if (rc == FB_OK)
-		rc = store_meta_set(b->st, "remote_cacert", cacert ? cacert : "", err);
+		rc = book_meta_set(b, "remote_cacert", cacert ? cacert : "", err);
 	if (rc == FB_OK)
 		rc = book_commit(b, err);
 	else
@@ -576,7 +576,7 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		if ((rc = book_begin(b, err)) == FB_OK) {
-			rc = store_meta_set(b->st, "last_sync", when, err);
+			rc = book_meta_set(b, "last_sync", when, err);
 			if (rc == FB_OK)
 				rc = book_commit(b, err);
 			else
