@@ -259,3 +259,88 @@ enum fb_code cmd_list(const struct cmd_entry *const *table, size_t n,
 	}
 	return rc;
 }
+
+/* The program's --help: synopsis, what it is, its commands. */
+static enum fb_code program_help(const struct cmd_program *p, struct fb_buf *out)
+{
+	enum fb_code rc;
+
+	rc = buf_printf(out, "usage: %s %s\n\n%s\n\nCommands:\n", p->name, p->synopsis,
+			p->about);
+	if (rc == FB_OK)
+		rc = cmd_list(p->table, p->n, p->name, NULL, out);
+	if (rc == FB_OK && p->footer)
+		rc = buf_printf(out, "\n%s", p->footer);
+	return rc;
+}
+
+/* argv[0] names no command: a group's help, or say what is wrong. */
+static enum fb_code no_command(const struct cmd_program *p, struct cmd_ctx *c,
+			       int argc, char **argv, struct fb_buf *out)
+{
+	struct fb_buf verbs = FB_BUF_INIT(0);
+	enum fb_code rc;
+
+	if (argc > 1 && !strcmp(argv[1], "--help") &&
+	    cmd_group_verbs(p->table, p->n, argv[0], &verbs)) {
+		buf_release(&verbs);
+		c->help = 1;
+		rc = buf_adds(out, "usage:\n");
+		return rc == FB_OK ? cmd_list(p->table, p->n, p->name, argv[0], out) : rc;
+	}
+	buf_reset(&verbs);
+	if (cmd_group_verbs(p->table, p->n, argv[0], &verbs))
+		rc = fb_fail(&c->err, FB_EUSAGE, "'%s' needs one of: %s (see '%s %s --help')",
+			     argv[0], buf_str(&verbs), p->name, argv[0]);
+	else
+		rc = fb_fail(&c->err, FB_EUSAGE, "unknown command '%s' (see '%s --help')",
+			     argv[0], p->name);
+	buf_release(&verbs);
+	return rc;
+}
+
+enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
+		      struct cmd_ctx *c, struct fb_buf *out)
+{
+	const struct cmd_entry *e;
+	const char *db_opt = NULL;
+	enum fb_code rc;
+	int i, words = 0;
+
+	c->prog = p->name;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			c->help = 1;
+			return program_help(p, out);
+		} else if (!strcmp(argv[i], "--version")) {
+			c->help = 1;
+			return buf_printf(out, "%s %s\n", p->name, p->version);
+		} else if (!strcmp(argv[i], "--db")) {
+			if (i + 1 >= argc)
+				return fb_fail(&c->err, FB_EUSAGE, "--db needs a path");
+			db_opt = argv[++i];
+		} else if (!strncmp(argv[i], "--db=", 5)) {
+			db_opt = argv[i] + 5;
+		} else {
+			return fb_fail(&c->err, FB_EUSAGE, "unknown option '%s' (see '%s --help')",
+				       argv[i], p->name);
+		}
+	}
+	if (i >= argc)
+		return fb_fail(&c->err, FB_EUSAGE, "give a command (see '%s --help')", p->name);
+	if (!strcmp(argv[i], "help")) {
+		c->help = 1;
+		return program_help(p, out);
+	}
+	e = cmd_find(p->table, p->n, argc - i, argv + i, &words);
+	if (!e)
+		return no_command(p, c, argc - i, argv + i, out);
+	i += words - 1;
+	if ((rc = cmd_parse(c, e, argc - i, argv + i)) != FB_OK)
+		return rc;
+	if (c->help)
+		return cmd_help(e, p->name, out);
+	if ((rc = p->locate_db(c, db_opt)) != FB_OK)
+		return rc;
+	return e->run(c);
+}

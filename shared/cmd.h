@@ -120,4 +120,28 @@ enum fb_code cmd_list(const struct cmd_entry *const *table, size_t n,
 		      const char *prog, const char *group, struct fb_buf *out)
 	__attribute__((warn_unused_result));
 
+/* A program: its table and what its global options mean. */
+struct cmd_program {
+	const char *name;               /* "fieldbook" */
+	const char *version;
+	const char *synopsis;           /* "[--db PATH] COMMAND [ARGS]" */
+	const char *about;              /* a line of what it is for */
+	const char *footer;             /* after the list of commands */
+	const struct cmd_entry *const *table;
+	size_t n;
+	/* Set c->db_path from --db (NULL when not given), once a command
+	 * is about to run; a usage error when there is none to be had. */
+	enum fb_code (*locate_db)(struct cmd_ctx *c, const char *db_opt);
+};
+
+/*
+ * The one dispatcher: global options (--db PATH, --db=PATH, --help,
+ * --version), then the command argv names, its arguments (cmd_parse),
+ * and its function.  What is to be shown instead of running a command
+ * (help, version) goes into out, for main() to print; errors go into
+ * c->err with their code.  A command that runs prints its own output.
+ */
+enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
+		      struct cmd_ctx *c, struct fb_buf *out) __attribute__((warn_unused_result));
+
 #endif

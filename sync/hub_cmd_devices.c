@@ -11,23 +11,17 @@
 #include "text.h"
 #include "token.h"
 
-enum fb_code hub_cmd_enroll(struct hub_cli *c)
+static enum fb_code enroll(struct cmd_ctx *c)
 {
-	const char *unit = NULL, *name = NULL;
-	const struct hub_opt opts[] = {
-		{ "unit", 1, &unit }, { "name", 1, &name }, { NULL, 0, NULL }
-	};
+	const char *unit = cmd_get(c, "unit"), *name = cmd_get(c, "name");
 	unsigned char hash[TOKEN_HASH_LEN];
 	char token[TOKEN_TEXT_LEN + 1];
 	struct hub_store *st = NULL;
 	long long id = 0;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
 	if (!unit || !name)
-		return hub_usage(c, "--unit and --name are required");
+		return cmd_usage(c, "--unit and --name are required");
 	if (!*name || !text_valid_utf8(name, strlen(name)) || strlen(name) > 120)
 		return fb_fail(&c->err, FB_EINVAL, "--name: 1 to 120 bytes of UTF-8");
 	if (token_new(token) != FB_OK || token_hash(token, hash) != FB_OK)
@@ -73,17 +67,13 @@ static enum fb_code device_row(const struct hub_row *row, void *ctx)
 	return FB_OK;
 }
 
-enum fb_code hub_cmd_devices(struct hub_cli *c)
+static enum fb_code devices(struct cmd_ctx *c)
 {
-	const char *json = NULL;
-	const struct hub_opt opts[] = { { "json", 0, &json }, { NULL, 0, NULL } };
+	const char *json = cmd_get(c, "json");
 	struct hub_store *st = NULL;
 	cJSON *arr = NULL;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
 	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
 	if (json && !(arr = cJSON_CreateArray())) {
@@ -108,21 +98,16 @@ out:
 	return rc;
 }
 
-enum fb_code hub_cmd_revoke(struct hub_cli *c)
+static enum fb_code revoke(struct cmd_ctx *c)
 {
 	struct hub_store *st = NULL;
 	char *end;
 	long long id;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, NULL, &first)) != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return hub_usage(c, "give one device id (see 'devices')");
-	id = strtoll(c->argv[first], &end, 10);
+	id = strtoll(c->argv[0], &end, 10);
 	if (*end || id <= 0)
-		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a device id", c->argv[first]);
+		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a device id", c->argv[0]);
 	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
 	rc = st->ops->revoke(st, id, &c->err);
@@ -132,7 +117,7 @@ enum fb_code hub_cmd_revoke(struct hub_cli *c)
 	return rc;
 }
 
-enum fb_code hub_open_store(struct hub_cli *c, struct hub_store **out)
+enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
 {
 	struct stat sb;
 
@@ -143,3 +128,41 @@ enum fb_code hub_open_store(struct hub_cli *c, struct hub_store **out)
 			       c->db_path, c->db_path);
 	return hub_store_sqlite_admin(c->db_path, out, &c->err);
 }
+
+static const struct cmd_option enroll_opts[] = {
+	{ "unit", 0, "CODE", NULL, "the unit it may record for, and all below it (required)" },
+	{ "name", 0, "NAME", NULL, "who has the laptop, or where it is (required)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_enroll_entry = {
+	.name = "enroll",
+	.usage = "--db PATH enroll --unit CODE --name NAME",
+	.help = "enroll a laptop; prints its token once",
+	.options = enroll_opts,
+	.run = enroll,
+};
+
+static const struct cmd_option devices_opts[] = {
+	{ "json", 0, NULL, NULL, "print JSON instead of a table" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_devices_entry = {
+	.name = "devices",
+	.usage = "--db PATH devices [--json]",
+	.help = "list enrolled devices",
+	.options = devices_opts,
+	.run = devices,
+};
+
+const struct cmd_entry hub_revoke_entry = {
+	.name = "revoke",
+	.usage = "--db PATH revoke DEVICE_ID",
+	.help = "revoke a device's token, at once",
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "give one device id (see 'devices')",
+	.too_many = "give one device id (see 'devices')",
+	.run = revoke,
+};

@@ -95,13 +95,10 @@ static enum fb_code emit(enum row_format fmt, struct fb_buf *out, cJSON *arr,
 	return rc;
 }
 
-enum fb_code hub_cmd_report(struct hub_cli *c)
+static enum fb_code report(struct cmd_ctx *c)
 {
-	const char *unit = NULL, *by = "branch", *year_s = NULL, *format = "table";
-	const struct hub_opt opts[] = {
-		{ "unit", 1, &unit }, { "by", 1, &by }, { "year", 1, &year_s },
-		{ "format", 1, &format }, { NULL, 0, NULL }
-	};
+	const char *unit = cmd_get(c, "unit"), *by = cmd_get(c, "by");
+	const char *year_s = cmd_get(c, "year"), *format = cmd_get(c, "format");
 	struct fb_buf out = FB_BUF_INIT(0);
 	struct unit_rows units = { NULL, 0 };
 	struct report r;
@@ -110,18 +107,18 @@ enum fb_code hub_cmd_report(struct hub_cli *c)
 	cJSON *doc = NULL, *arr = NULL;
 	char *root = NULL;
 	size_t i;
-	int first, year;
-	enum fb_code rc;
+	int year;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return hub_usage(c, "unexpected argument '%s'", c->argv[first]);
+	if (!by)
+		by = "branch";
+	if (!format)
+		format = "table";
 	fmt = !strcmp(format, "csv") ? FMT_CSV : !strcmp(format, "json") ? FMT_JSON : FMT_TABLE;
 	if (fmt == FMT_TABLE && strcmp(format, "table"))
-		return hub_usage(c, "--format is table, csv or json");
+		return cmd_usage(c, "--format is table, csv or json");
 	if (!model_in_vocab(model_levels, by))
-		return hub_usage(c, "--by is central, province, district, commune or branch");
+		return cmd_usage(c, "--by is central, province, district, commune or branch");
 	if (year_s) {
 		char *end;
 
@@ -232,11 +229,11 @@ static enum fb_code listing_row(const struct hub_row *row, void *ctx)
 }
 
 /* One listing of the store, printed as lines or a JSON array. */
-static enum fb_code listing(struct hub_cli *c, enum hub_listing what, int all, int json)
+static enum fb_code listing(struct cmd_ctx *c, enum hub_listing what, int all, int json)
 {
 	struct listing_out x = { NULL, 0 };
 	struct hub_store *st = NULL;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
 	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
@@ -253,7 +250,7 @@ static enum fb_code listing(struct hub_cli *c, enum hub_listing what, int all, i
 		printf("%s\n", s ? s : "[]");
 		cJSON_free(s);
 	} else if (rc == FB_OK) {
-		printf("%ld %s\n", x.n, c->name);
+		printf("%ld %s\n", x.n, c->entry->name);
 	}
 out:
 	cJSON_Delete(x.arr);
@@ -261,42 +258,22 @@ out:
 	return rc;
 }
 
-enum fb_code hub_cmd_conflicts(struct hub_cli *c)
+static enum fb_code conflicts(struct cmd_ctx *c)
 {
-	const char *json = NULL, *all = NULL;
-	const struct hub_opt opts[] = { { "json", 0, &json }, { "all", 0, &all },
-					{ NULL, 0, NULL } };
-	int first;
-	enum fb_code rc;
-
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
-	return listing(c, HUB_LIST_CONFLICTS, all != NULL, json != NULL);
+	return listing(c, HUB_LIST_CONFLICTS, cmd_has(c, "all"), cmd_has(c, "json"));
 }
 
-enum fb_code hub_cmd_rejected(struct hub_cli *c)
+static enum fb_code rejected(struct cmd_ctx *c)
 {
-	const char *json = NULL;
-	const struct hub_opt opts[] = { { "json", 0, &json }, { NULL, 0, NULL } };
-	int first;
-	enum fb_code rc;
-
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
-	return listing(c, HUB_LIST_REJECTED, 0, json != NULL);
+	return listing(c, HUB_LIST_REJECTED, 0, cmd_has(c, "json"));
 }
 
-enum fb_code hub_cmd_verify(struct hub_cli *c)
+static enum fb_code verify(struct cmd_ctx *c)
 {
 	struct hub_store *st = NULL;
 	uint64_t rows = 0, entries = 0;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, NULL, &first)) != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return hub_usage(c, "unexpected argument '%s'", c->argv[first]);
 	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
 	rc = st->ops->verify(st, &rows, &entries, &c->err);
@@ -307,3 +284,53 @@ enum fb_code hub_cmd_verify(struct hub_cli *c)
 	st->ops->close(st);
 	return rc;
 }
+
+static const struct cmd_option report_opts[] = {
+	{ "unit", 0, "CODE", NULL, "the unit to report on (default: the hub's own)" },
+	{ "by", 0, "LEVEL", NULL, "a row for each unit of this level (default: branch)" },
+	{ "year", 0, "Y", NULL, "the year (default: this year)" },
+	{ "format", 0, "table|csv|json", NULL, "the format (default: table)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_report_entry = {
+	.name = "report",
+	.usage = "--db PATH report [--unit CODE] [--by LEVEL] [--year Y] [--format table|csv|json]",
+	.help = "coverage and activity rolled up by unit",
+	.options = report_opts,
+	.run = report,
+};
+
+static const struct cmd_option conflicts_opts[] = {
+	{ "json", 0, NULL, NULL, "print JSON" },
+	{ "all", 0, NULL, NULL, "include conflicts already resolved" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_conflicts_entry = {
+	.name = "conflicts",
+	.usage = "--db PATH conflicts [--json] [--all]",
+	.help = "values that lost to concurrent edits",
+	.options = conflicts_opts,
+	.run = conflicts,
+};
+
+static const struct cmd_option rejected_opts[] = {
+	{ "json", 0, NULL, NULL, "print JSON" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_rejected_entry = {
+	.name = "rejected",
+	.usage = "--db PATH rejected [--json]",
+	.help = "entries refused as invalid and kept aside",
+	.options = rejected_opts,
+	.run = rejected,
+};
+
+const struct cmd_entry hub_verify_entry = {
+	.name = "verify",
+	.usage = "--db PATH verify",
+	.help = "check the database and every device's hash chain, whole",
+	.run = verify,
+};

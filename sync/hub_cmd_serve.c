@@ -6,23 +6,16 @@
 #include "hub_cmd.h"
 #include "hub_http.h"
 
-enum fb_code hub_cmd_serve(struct hub_cli *c)
+static enum fb_code serve(struct cmd_ctx *c)
 {
-	struct hub_serve_config cfg = { "127.0.0.1:8470", NULL, NULL, NULL };
-	const struct hub_opt opts[] = {
-		{ "listen", 1, &cfg.listen }, { "tls-cert", 1, &cfg.tls_cert },
-		{ "tls-key", 1, &cfg.tls_key }, { "port-file", 1, &cfg.port_file },
-		{ NULL, 0, NULL }
-	};
+	struct hub_serve_config cfg = { "127.0.0.1:8470", cmd_get(c, "tls-cert"),
+					cmd_get(c, "tls-key"), cmd_get(c, "port-file") };
 	struct hub_store *store = NULL;
 	struct book *b = NULL;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
-	if (first < c->argc)
-		return hub_usage(c, "unexpected argument '%s'", c->argv[first]);
+	if (cmd_get(c, "listen"))
+		cfg.listen = cmd_get(c, "listen");
 	/* Refuse a database that init did not make. */
 	if ((rc = hub_open(c, &b)) != FB_OK)
 		return rc;
@@ -48,3 +41,19 @@ enum fb_code hub_cmd_serve(struct hub_cli *c)
 	store->ops->close(store);
 	return rc;
 }
+
+static const struct cmd_option serve_opts[] = {
+	{ "listen", 0, "ADDR:PORT", NULL, "where to listen (default: 127.0.0.1:8470)" },
+	{ "tls-cert", 0, "FILE", NULL, "serve HTTPS with this certificate (PEM)" },
+	{ "tls-key", 0, "FILE", NULL, "and this private key (PEM)" },
+	{ "port-file", 0, "FILE", NULL, "write the port it listens on to FILE" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_serve_entry = {
+	.name = "serve",
+	.usage = "--db PATH serve --listen ADDR:PORT [--tls-cert F --tls-key F] [--port-file F]",
+	.help = "serve /v1/push, /v1/pull and /v1/health",
+	.options = serve_opts,
+	.run = serve,
+};

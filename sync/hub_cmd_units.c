@@ -11,7 +11,7 @@
 #include "model.h"
 #include "text.h"
 
-static enum fb_code check_unit(struct hub_cli *c, const char *code,
+static enum fb_code check_unit(struct cmd_ctx *c, const char *code,
 			       const char *level, const char *name)
 {
 	if (!model_valid_unit_code(code))
@@ -34,7 +34,7 @@ static enum fb_code insert_unit(struct book *b, const char *code,
 				const char *name, struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 	int r;
 
 	rc = store_prepare(b->st, "INSERT INTO unit(code, parent, level, name)"
@@ -57,24 +57,18 @@ static enum fb_code insert_unit(struct book *b, const char *code,
 	return rc;
 }
 
-enum fb_code hub_cmd_init(struct hub_cli *c)
+static enum fb_code init(struct cmd_ctx *c)
 {
-	const char *unit = NULL, *name = NULL, *level = NULL;
-	const struct hub_opt opts[] = {
-		{ "unit", 1, &unit }, { "name", 1, &name }, { "level", 1, &level },
-		{ NULL, 0, NULL }
-	};
+	const char *unit = cmd_get(c, "unit"), *name = cmd_get(c, "name");
+	const char *level = cmd_get(c, "level");
 	struct fb_store *st = NULL;
 	struct book *b = NULL;
 	struct stat sb;
 	char *have = NULL;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
 	if (!unit || !name || !level)
-		return hub_usage(c, "--unit, --name and --level are required");
+		return cmd_usage(c, "--unit, --name and --level are required");
 	if ((rc = check_unit(c, unit, level, name)) != FB_OK)
 		return rc;
 	if (stat(c->db_path, &sb) == 0 && sb.st_size > 0)
@@ -105,33 +99,25 @@ out:
 	return rc;
 }
 
-enum fb_code hub_cmd_unit_add(struct hub_cli *c)
+static enum fb_code unit_add(struct cmd_ctx *c)
 {
-	const char *parent = NULL, *name = NULL, *level = NULL;
-	const struct hub_opt opts[] = {
-		{ "parent", 1, &parent }, { "name", 1, &name }, { "level", 1, &level },
-		{ NULL, 0, NULL }
-	};
+	const char *parent = cmd_get(c, "parent"), *name = cmd_get(c, "name");
+	const char *level = cmd_get(c, "level");
 	struct book *b = NULL;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, opts, &first)) != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return hub_usage(c, "give one unit code");
 	if (!parent || !name || !level)
-		return hub_usage(c, "--parent, --level and --name are required");
-	if ((rc = check_unit(c, c->argv[first], level, name)) != FB_OK)
+		return cmd_usage(c, "--parent, --level and --name are required");
+	if ((rc = check_unit(c, c->argv[0], level, name)) != FB_OK)
 		return rc;
 	if ((rc = hub_open(c, &b)) != FB_OK)
 		return rc;
-	rc = insert_unit(b, c->argv[first], parent, level, name, &c->err);
+	rc = insert_unit(b, c->argv[0], parent, level, name, &c->err);
 	book_close(b);
 	return rc;
 }
 
-enum fb_code hub_cmd_unit_import(struct hub_cli *c)
+static enum fb_code unit_import(struct cmd_ctx *c)
 {
 	struct fb_buf data = FB_BUF_INIT((size_t)64 << 20);
 	struct csv_reader rd;
@@ -140,23 +126,18 @@ enum fb_code hub_cmd_unit_import(struct hub_cli *c)
 	FILE *f;
 	size_t n;
 	long added = 0;
-	int first;
-	enum fb_code rc;
+	enum fb_code rc = FB_OK;
 
-	if ((rc = hub_parse(c, NULL, &first)) != FB_OK || first < 0)
-		return rc;
-	if (c->argc - first != 1)
-		return hub_usage(c, "give one CSV file");
-	f = fopen(c->argv[first], "rb");
+	f = fopen(c->argv[0], "rb");
 	if (!f)
-		return fb_fail(&c->err, FB_ENOINPUT, "cannot open %s: %s", c->argv[first],
+		return fb_fail(&c->err, FB_ENOINPUT, "cannot open %s: %s", c->argv[0],
 			       strerror(errno));
 	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		rc = buf_add(&data, chunk, n);
 	fclose(f);
 	if (rc != FB_OK) {
 		buf_release(&data);
-		return fb_fail(&c->err, rc, "%s is too large", c->argv[first]);
+		return fb_fail(&c->err, rc, "%s is too large", c->argv[0]);
 	}
 	csv_reader_init(&rd, buf_str(&data), data.len);
 	if ((rc = hub_open(c, &b)) != FB_OK)
@@ -201,3 +182,48 @@ out:
 	book_close(b);
 	return rc;
 }
+
+static const struct cmd_option init_opts[] = {
+	{ "unit", 0, "CODE", NULL, "the hub's top unit (required)" },
+	{ "name", 0, "NAME", NULL, "its name (required)" },
+	{ "level", 0, "LEVEL", NULL, "central, province, district, commune or branch (required)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_init_entry = {
+	.name = "init",
+	.usage = "--db PATH init --unit CODE --name NAME --level LEVEL",
+	.help = "create the hub's database for its top unit",
+	.options = init_opts,
+	.run = init,
+};
+
+static const struct cmd_option unit_add_opts[] = {
+	{ "parent", 0, "CODE", NULL, "the unit it sits under (required)" },
+	{ "level", 0, "LEVEL", NULL, "its level (required)" },
+	{ "name", 0, "NAME", NULL, "its name (required)" },
+	{ NULL, 0, NULL, NULL, NULL }
+};
+
+const struct cmd_entry hub_unit_add_entry = {
+	.name = "unit add",
+	.usage = "--db PATH unit add CODE --parent CODE --level LEVEL --name NAME",
+	.help = "add an organisation unit",
+	.options = unit_add_opts,
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "give one unit code",
+	.too_many = "give one unit code",
+	.run = unit_add,
+};
+
+const struct cmd_entry hub_unit_import_entry = {
+	.name = "unit import",
+	.usage = "--db PATH unit import FILE.csv",
+	.help = "add units from CSV (code,parent,level,name), all or nothing",
+	.args_min = 1,
+	.args_max = 1,
+	.too_few = "give one CSV file",
+	.too_many = "give one CSV file",
+	.run = unit_import,
+};
