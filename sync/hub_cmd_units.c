@@ -7,6 +7,7 @@
 
 #include "csv.h"
 #include "hub_cmd.h"
+#include "hub_limits.h"
 #include "hub_store.h"
 #include "model.h"
 #include "text.h"
@@ -28,158 +29,157 @@ static enum fb_code check_unit(struct cmd_ctx *c, const char *code,
 	return FB_OK;
 }
 
-/* Insert one unit; parent NULL for the top.  FB_EEXIST / FB_ENOENT. */
-static enum fb_code insert_unit(struct book *b, const char *code,
-				const char *parent, const char *level,
-				const char *name, struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc = FB_OK;
-	int r;
-
-	rc = store_prepare(b->st, "INSERT INTO unit(code, parent, level, name)"
-			   " VALUES(?1, ?2, ?3, ?4)", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-	if (parent)
-		sqlite3_bind_text(q, 2, parent, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, level, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, name, -1, SQLITE_STATIC);
-	r = sqlite3_step(q);
-	if (r == SQLITE_CONSTRAINT_PRIMARYKEY)
-		rc = fb_fail(err, FB_EEXIST, "unit %s exists already", code);
-	else if (r == SQLITE_CONSTRAINT_FOREIGNKEY)
-		rc = fb_fail(err, FB_ENOENT, "no parent unit %s", parent);
-	else if (r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "saving unit", err);
-	sqlite3_finalize(q);
-	return rc;
-}
-
 static enum fb_code init(struct cmd_ctx *c)
 {
-	const char *unit = cmd_get(c, "unit"), *name = cmd_get(c, "name");
-	const char *level = cmd_get(c, "level");
-	struct fb_store *st = NULL;
-	struct book *b = NULL;
+	const struct hub_unit top = { cmd_get(c, "unit"), NULL, cmd_get(c, "level"),
+				      cmd_get(c, "name") };
 	struct stat sb;
-	char *have = NULL;
-	enum fb_code rc = FB_OK;
+	enum fb_code rc;
 
-	if (!unit || !name || !level)
+	if (!top.code || !top.name || !top.level)
 		return cmd_usage(c, "--unit, --name and --level are required");
-	if ((rc = check_unit(c, unit, level, name)) != FB_OK)
+	if ((rc = check_unit(c, top.code, top.level, top.name)) != FB_OK)
 		return rc;
 	if (stat(c->db_path, &sb) == 0 && sb.st_size > 0)
 		return fb_fail(&c->err, FB_EEXIST, "%s exists already", c->db_path);
-	if ((rc = store_open(c->db_path, STORE_CREATE, hub_schema, &st, &c->err)) != FB_OK)
-		return rc;
-	store_close(st);
-	if ((rc = book_open(c->db_path, hub_schema, &b, &c->err)) != FB_OK)
-		return rc;
-	if ((rc = store_meta_get(b->st, "hub_unit", &have, &c->err)) != FB_OK)
-		goto out;
-	if (have) {
-		rc = fb_fail(&c->err, FB_EEXIST, "%s is already a hub for %s", c->db_path, have);
-		goto out;
-	}
-	if ((rc = book_begin(b, &c->err)) != FB_OK)
-		goto out;
-	if ((rc = insert_unit(b, unit, NULL, level, name, &c->err)) == FB_OK &&
-	    (rc = store_meta_set(b->st, "hub_unit", unit, &c->err)) == FB_OK)
-		rc = book_commit(b, &c->err);
-	else
-		book_rollback(b);
+	rc = hub_store_sqlite_create(c->db_path, &top, &c->err);
 	if (rc == FB_OK)
-		printf("hub for %s (%s) created at %s\n", unit, name, c->db_path);
-out:
-	free(have);
-	book_close(b);
+		printf("hub for %s (%s) created at %s\n", top.code, top.name, c->db_path);
 	return rc;
 }
 
 static enum fb_code unit_add(struct cmd_ctx *c)
 {
-	const char *parent = cmd_get(c, "parent"), *name = cmd_get(c, "name");
-	const char *level = cmd_get(c, "level");
-	struct book *b = NULL;
-	enum fb_code rc = FB_OK;
+	const struct hub_unit u = { c->argv[0], cmd_get(c, "parent"), cmd_get(c, "level"),
+				    cmd_get(c, "name") };
+	struct hub_store *st = NULL;
+	size_t failed;
+	enum fb_code rc;
 
-	if (!parent || !name || !level)
+	if (!u.parent || !u.name || !u.level)
 		return cmd_usage(c, "--parent, --level and --name are required");
-	if ((rc = check_unit(c, c->argv[0], level, name)) != FB_OK)
+	if ((rc = check_unit(c, u.code, u.level, u.name)) != FB_OK)
 		return rc;
-	if ((rc = hub_open(c, &b)) != FB_OK)
+	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
-	rc = insert_unit(b, c->argv[0], parent, level, name, &c->err);
-	book_close(b);
+	rc = st->ops->add_units(st, &u, 1, &failed, &c->err);
+	st->ops->close(st);
 	return rc;
+}
+
+/* Read the whole of path into data (at most its cap). */
+static enum fb_code read_whole(struct cmd_ctx *c, const char *path, struct fb_buf *data)
+{
+	char chunk[HUB_READ_CHUNK];
+	enum fb_code rc = FB_OK;
+	FILE *f = fopen(path, "rb");
+	size_t n;
+	int bad, saved;
+
+	if (!f)
+		return fb_fail(&c->err, FB_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
+	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		rc = buf_add(data, chunk, n);
+	/* A read error must not pass for the end of the file: the units
+	 * after it would be missing from an import that says it is done. */
+	saved = errno;
+	bad = ferror(f);
+	if (fclose(f) != 0 && !bad) {
+		bad = 1;
+		saved = errno;
+	}
+	if (rc != FB_OK)
+		return fb_fail(&c->err, rc, "%s is too large", path);
+	if (bad)
+		return fb_fail(&c->err, FB_EIO, "cannot read %s: %s; nothing imported", path,
+			       strerror(saved ? saved : EIO));
+	return FB_OK;
+}
+
+static void free_units(struct hub_unit *u, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free((char *)u[i].code);
+		free((char *)u[i].parent);
+		free((char *)u[i].level);
+		free((char *)u[i].name);
+	}
+	free(u);
+}
+
+/* One checked row of a units CSV, copied, as units[*n]. */
+static enum fb_code keep_row(struct cmd_ctx *c, const struct csv_reader *rd,
+			     struct hub_unit **units, unsigned long **lines, size_t *n)
+{
+	struct hub_unit *u = realloc(*units, (*n + 1) * sizeof(**units));
+	unsigned long *l;
+	struct fb_error e;
+	enum fb_code rc;
+
+	if (!u)
+		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
+	*units = u;
+	if (!(l = realloc(*lines, (*n + 1) * sizeof(**lines))))
+		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
+	*lines = l;
+	if (rd->nfields != 4)
+		return fb_fail(&c->err, FB_EINVAL, "line %lu: 4 fields expected", rd->rec_line);
+	rc = check_unit(c, rd->fields[0], rd->fields[2], rd->fields[3]);
+	if (rc == FB_OK && !*rd->fields[1])
+		rc = fb_fail(&c->err, FB_EINVAL, "a unit needs a parent");
+	if (rc != FB_OK) {
+		e = c->err;
+		return fb_fail(&c->err, rc, "line %lu: %s", rd->rec_line, e.msg);
+	}
+	u[*n] = (struct hub_unit){ strdup(rd->fields[0]), strdup(rd->fields[1]),
+				   strdup(rd->fields[2]), strdup(rd->fields[3]) };
+	l[*n] = rd->rec_line;
+	(*n)++;
+	if (!u[*n - 1].code || !u[*n - 1].parent || !u[*n - 1].level || !u[*n - 1].name)
+		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
+	return FB_OK;
 }
 
 static enum fb_code unit_import(struct cmd_ctx *c)
 {
-	struct fb_buf data = FB_BUF_INIT((size_t)64 << 20);
+	struct fb_buf data = FB_BUF_INIT(HUB_UNITS_FILE_MAX);
+	struct hub_store *st = NULL;
+	struct hub_unit *units = NULL;
+	unsigned long *lines = NULL;
 	struct csv_reader rd;
-	struct book *b = NULL;
-	char chunk[65536];
-	FILE *f;
-	size_t n;
-	long added = 0;
-	enum fb_code rc = FB_OK;
+	size_t n = 0, failed = 0;
+	enum fb_code rc;
 
-	f = fopen(c->argv[0], "rb");
-	if (!f)
-		return fb_fail(&c->err, FB_ENOINPUT, "cannot open %s: %s", c->argv[0],
-			       strerror(errno));
-	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_add(&data, chunk, n);
-	fclose(f);
-	if (rc != FB_OK) {
+	if ((rc = read_whole(c, c->argv[0], &data)) != FB_OK) {
 		buf_release(&data);
-		return fb_fail(&c->err, rc, "%s is too large", c->argv[0]);
+		return rc;
 	}
 	csv_reader_init(&rd, buf_str(&data), data.len);
-	if ((rc = hub_open(c, &b)) != FB_OK)
-		goto out;
-	if ((rc = book_begin(b, &c->err)) != FB_OK)
-		goto out;
 	rc = csv_read_record(&rd, &c->err);
 	if (rc == FB_OK && (rd.nfields != 4 || strcmp(rd.fields[0], "code") ||
 			    strcmp(rd.fields[1], "parent") || strcmp(rd.fields[2], "level") ||
 			    strcmp(rd.fields[3], "name")))
 		rc = fb_fail(&c->err, FB_EINVAL, "line 1: the header must be code,parent,level,name");
+	while (rc == FB_OK && (rc = csv_read_record(&rd, &c->err)) == FB_OK && rd.nfields)
+		rc = keep_row(c, &rd, &units, &lines, &n);
+	if (rc == FB_OK)
+		rc = hub_open_store(c, &st);
 	/* Parents must come before their children, as a tree is written. */
-	while (rc == FB_OK && (rc = csv_read_record(&rd, &c->err)) == FB_OK && rd.nfields) {
-		struct fb_error e;
+	if (rc == FB_OK && (rc = st->ops->add_units(st, units, n, &failed, &c->err)) != FB_OK) {
+		struct fb_error e = c->err;
 
-		if (rd.nfields != 4) {
-			rc = fb_fail(&c->err, FB_EINVAL, "line %lu: 4 fields expected", rd.rec_line);
-			break;
-		}
-		rc = check_unit(c, rd.fields[0], rd.fields[2], rd.fields[3]);
-		if (rc == FB_OK && !*rd.fields[1])
-			rc = fb_fail(&c->err, FB_EINVAL, "a unit needs a parent");
-		if (rc == FB_OK)
-			rc = insert_unit(b, rd.fields[0], rd.fields[1], rd.fields[2],
-					 rd.fields[3], &c->err);
-		if (rc != FB_OK) {
-			e = c->err;
-			fb_fail(&c->err, rc, "line %lu: %s", rd.rec_line, e.msg);
-			break;
-		}
-		added++;
+		fb_fail(&c->err, rc, "line %lu: %s", lines[failed], e.msg);
 	}
 	if (rc == FB_OK)
-		rc = book_commit(b, &c->err);
-	else
-		book_rollback(b);
-	if (rc == FB_OK)
-		printf("%ld units added\n", added);
-out:
+		printf("%zu units added\n", n);
+	if (st)
+		st->ops->close(st);
+	free_units(units, n);
+	free(lines);
 	csv_reader_release(&rd);
 	buf_release(&data);
-	book_close(b);
 	return rc;
 }
 

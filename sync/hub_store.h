@@ -63,6 +63,12 @@ struct hub_row {
 
 typedef enum fb_code (*hub_row_fn)(const struct hub_row *row, void *ctx);
 
+/* A unit of the organisation, as `unit add` and `unit import` give it. */
+struct hub_unit {
+	const char *code, *parent;      /* parent NULL: the hub's top unit */
+	const char *level, *name;
+};
+
 /* A unit of the hierarchy, for reports. */
 typedef enum fb_code (*hub_unit_fn)(const char *code, const char *name, void *ctx);
 
@@ -105,6 +111,11 @@ struct hub_store_ops {
 	 * the first fault. */
 	enum fb_code (*verify)(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			       struct fb_error *err);
+	/* Add units, in order (a parent before its children), all or
+	 * none: on failure *failed is the index of the unit refused
+	 * (FB_EEXIST: its code is taken; FB_ENOENT: no such parent). */
+	enum fb_code (*add_units)(struct hub_store *s, const struct hub_unit *u, size_t n,
+				  size_t *failed, struct fb_error *err);
 	/* The hub's top unit (init --unit), malloc'd into *code;
 	 * FB_EINVAL when the store is no hub's. */
 	enum fb_code (*top_unit)(struct hub_store *s, char **code, struct fb_error *err);
@@ -125,6 +136,11 @@ struct hub_store {
  * to serve (its checkpointer thread runs until close). */
 enum fb_code hub_store_sqlite_open(const char *path, int connections,
 				   struct hub_store **out, struct fb_error *err);
+
+/* Create the SQLite store at path for its top unit (init).  FB_EEXIST
+ * when a hub is there already. */
+enum fb_code hub_store_sqlite_create(const char *path, const struct hub_unit *top,
+				     struct fb_error *err);
 
 /* The same with one connection and no thread, for the hub's commands. */
 enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,

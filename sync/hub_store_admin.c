@@ -141,6 +141,86 @@ enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries
 	return rc;
 }
 
+/* Insert one unit; FB_EEXIST / FB_ENOENT. */
+static enum fb_code insert_unit(struct book *b, const struct hub_unit *u,
+				struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT INTO unit(code, parent, level, name)"
+			   " VALUES(?1, ?2, ?3, ?4)", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, u->code, -1, SQLITE_STATIC);
+	if (u->parent)
+		sqlite3_bind_text(q, 2, u->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, u->level, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, u->name, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	if (r == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = fb_fail(err, FB_EEXIST, "unit %s exists already", u->code);
+	else if (r == SQLITE_CONSTRAINT_FOREIGNKEY)
+		rc = fb_fail(err, FB_ENOENT, "no parent unit %s", u->parent);
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "saving unit", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code sqhub_add_units(struct hub_store *s, const struct hub_unit *u, size_t n,
+			     size_t *failed, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	enum fb_code rc = book_begin(b, err);
+	size_t i;
+
+	*failed = 0;
+	for (i = 0; rc == FB_OK && i < n; i++)
+		if ((rc = insert_unit(b, &u[i], err)) != FB_OK)
+			*failed = i;
+	if (rc == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
+	sqhub_put(h, b);
+	return rc;
+}
+
+enum fb_code hub_store_sqlite_create(const char *path, const struct hub_unit *top,
+				     struct fb_error *err)
+{
+	struct fb_store *st = NULL;
+	struct book *b = NULL;
+	char *have = NULL;
+	enum fb_code rc;
+
+	if ((rc = store_open(path, STORE_CREATE, hub_schema, &st, err)) != FB_OK)
+		return rc;
+	store_close(st);
+	if ((rc = book_open(path, hub_schema, &b, err)) != FB_OK)
+		return rc;
+	if ((rc = store_meta_get(b->st, "hub_unit", &have, err)) != FB_OK)
+		goto out;
+	if (have) {
+		rc = fb_fail(err, FB_EEXIST, "%s is already a hub for %s", path, have);
+		goto out;
+	}
+	if ((rc = book_begin(b, err)) != FB_OK)
+		goto out;
+	if ((rc = insert_unit(b, top, err)) == FB_OK &&
+	    (rc = store_meta_set(b->st, "hub_unit", top->code, err)) == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
+out:
+	free(have);
+	book_close(b);
+	return rc;
+}
+
 enum fb_code sqhub_top_unit(struct hub_store *s, char **code, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;

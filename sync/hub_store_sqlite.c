@@ -528,7 +528,8 @@ static void sq_close(struct hub_store *s)
 static const struct hub_store_ops sqlite_ops = {
 	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .healthy = sq_healthy,
 	.close = sq_close, .enroll = sqhub_enroll, .revoke = sqhub_revoke,
-	.list = sqhub_list, .verify = sqhub_verify, .top_unit = sqhub_top_unit,
+	.list = sqhub_list, .verify = sqhub_verify, .add_units = sqhub_add_units,
+	.top_unit = sqhub_top_unit,
 	.each_unit = sqhub_each_unit, .report = sqhub_report,
 };
 
