@@ -66,22 +66,53 @@ static void printable_utf8(char *s)
 	}
 }
 
+/*
+ * A message cut at its size limit may end inside a multi-byte character:
+ * drop that partial character, so the line ends on whole text.
+ */
+static void cut_partial_tail(char *s)
+{
+	size_t n = strlen(s), i = n;
+	unsigned char lead;
+	size_t want;
+
+	while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return;
+	lead = (unsigned char)s[i - 1];
+	want = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 :
+	       (lead & 0xF8) == 0xF0 ? 4 : 1;
+	if (n - (i - 1) < want)
+		s[i - 1] = '\0';
+}
+
+/* One line of printable UTF-8, whatever was formatted into msg. */
+static void tidy(char *msg, int formatted_len, size_t size)
+{
+	char *nl;
+
+	if (formatted_len >= 0 && (size_t)formatted_len >= size)
+		cut_partial_tail(msg);
+	/* One line: a value quoted into a message must not break it. */
+	while ((nl = strpbrk(msg, "\r\n")))
+		*nl = ' ';
+	printable_utf8(msg);
+}
+
 enum fb_code fb_fail(struct fb_error *err, enum fb_code code,
 		     const char *fmt, ...)
 {
 	va_list ap;
-	char *nl;
+	int n;
 
 	if (!err)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	/* One line: a value quoted into a message must not break it. */
-	while ((nl = strpbrk(err->msg, "\r\n")))
-		*nl = ' ';
-	printable_utf8(err->msg);
+	tidy(err->msg, n, sizeof(err->msg));
 	return code;
 }
 
@@ -100,6 +131,7 @@ enum fb_code fb_prefix(struct fb_error *err, const char *prefix)
 	if (!err)
 		return FB_EINTERNAL;
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old);
+	tidy(err->msg, snprintf(err->msg, sizeof(err->msg), "%s%s", prefix, old),
+	     sizeof(err->msg));
 	return err->code;
 }

@@ -11,26 +11,34 @@
 #include "model.h"
 #include "text.h"
 
-const char *const model_roles[] = {
-	"member", "branch_head", "branch_deputy", "commune_president",
-	"commune_vice", "commune_president_planned", "official", NULL
-};
-const char *const model_topics[] = {
-	"association_work", "gender_equality", "population_family_planning",
-	"parenting", "food_safety", "domestic_violence", "child_injury",
-	"digital_transformation", "political_theory", "leadership",
-	"trusted_address", "stem", "legal_consulting", "other", NULL
-};
-const char *const model_levels[] = {
-	"central", "province", "district", "commune", "branch", NULL
-};
-const char *const model_reasons[] = {
-	"illness", "hardship", "tet", "health_check", "childbirth",
-	"bereavement", "other", NULL
-};
-const char *const model_supports[] = {
-	"cash", "gift", "health_check", "other", NULL
-};
+/*
+ * Each vocabulary is written once, as a list; the definitions below and
+ * the checks that their counts (model.h) agree are made from it, so a
+ * code added without its count fails the build.
+ */
+#define ROLES "member", "branch_head", "branch_deputy", "commune_president", \
+	"commune_vice", "commune_president_planned", "official"
+#define TOPICS "association_work", "gender_equality", "population_family_planning", \
+	"parenting", "food_safety", "domestic_violence", "child_injury", \
+	"digital_transformation", "political_theory", "leadership", \
+	"trusted_address", "stem", "legal_consulting", "other"
+#define LEVELS "central", "province", "district", "commune", "branch"
+#define REASONS "illness", "hardship", "tet", "health_check", "childbirth", \
+	"bereavement", "other"
+#define SUPPORTS "cash", "gift", "health_check", "other"
+#define NCODES(...) (sizeof((const char *[]){ __VA_ARGS__ }) / sizeof(const char *))
+
+_Static_assert(NCODES(ROLES) == MODEL_NROLES, "model_roles and MODEL_NROLES differ");
+_Static_assert(NCODES(TOPICS) == MODEL_NTOPICS, "model_topics and MODEL_NTOPICS differ");
+_Static_assert(NCODES(LEVELS) == MODEL_NLEVELS, "model_levels and MODEL_NLEVELS differ");
+_Static_assert(NCODES(REASONS) == MODEL_NREASONS, "model_reasons and MODEL_NREASONS differ");
+_Static_assert(NCODES(SUPPORTS) == MODEL_NSUPPORTS, "model_supports and MODEL_NSUPPORTS differ");
+
+const char *const model_roles[] = { ROLES, NULL };
+const char *const model_topics[] = { TOPICS, NULL };
+const char *const model_levels[] = { LEVELS, NULL };
+const char *const model_reasons[] = { REASONS, NULL };
+const char *const model_supports[] = { SUPPORTS, NULL };
 
 #define DELETED_DEF { FIELD_DELETED, FK_BOOL, 0, 1, NULL, 0, 0 }
 

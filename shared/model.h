@@ -50,11 +50,21 @@ struct type_def {
 	const struct field_def *fields; /* ends with { NULL } */
 };
 
-extern const char *const model_roles[];
-extern const char *const model_topics[];
-extern const char *const model_levels[];
-extern const char *const model_reasons[];
-extern const char *const model_supports[];
+/*
+ * The vocabularies, each ending with NULL.  The counts are part of the
+ * declarations, so a code added to a list without its count (and so
+ * without every array sized by it, report.h) does not compile.
+ */
+#define MODEL_NROLES    7
+#define MODEL_NTOPICS   14
+#define MODEL_NLEVELS   5
+#define MODEL_NREASONS  7
+#define MODEL_NSUPPORTS 4
+extern const char *const model_roles[MODEL_NROLES + 1];
+extern const char *const model_topics[MODEL_NTOPICS + 1];
+extern const char *const model_levels[MODEL_NLEVELS + 1];
+extern const char *const model_reasons[MODEL_NREASONS + 1];
+extern const char *const model_supports[MODEL_NSUPPORTS + 1];
 
 #define FIELD_DELETED "deleted"
 

@@ -26,9 +26,9 @@
 #include "store.h"
 
 #define REPORT_GROUPS 3
-#define REPORT_ROLES  7
-#define REPORT_TOPICS 14
-#define REPORT_REASONS 7
+#define REPORT_ROLES   MODEL_NROLES    /* sized by the vocabularies */
+#define REPORT_TOPICS  MODEL_NTOPICS
+#define REPORT_REASONS MODEL_NREASONS
 
 struct report_person {
 	char *id, *name, *role;

@@ -145,6 +145,33 @@ out:
 	return rc;
 }
 
+/*
+ * The schema version the file was written with (0: none yet), read
+ * before anything is changed: a newer file is refused untouched.
+ */
+static enum fb_code schema_version(struct fb_store *s, long long *version,
+				   struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r, has_meta = 0;
+
+	*version = 0;
+	rc = store_prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
+			   " AND name = 'meta'", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	r = sqlite3_step(q);
+	if (r == SQLITE_ROW)
+		has_meta = 1;
+	else if (r != SQLITE_DONE)
+		rc = store_fail(s, r, "reading the schema", err);
+	sqlite3_finalize(q);
+	if (rc == FB_OK && has_meta)
+		rc = store_meta_int(s, "schema_version", 0, version, err);
+	return rc;
+}
+
 enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 			struct fb_store **out, struct fb_error *err)
 {
@@ -187,6 +214,14 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, FB_BUSY_TIMEOUT_MS);
+	if ((code = schema_version(s, &version, err)) != FB_OK)
+		goto fail;
+	if (version > STORE_SCHEMA_VERSION) {
+		code = fb_fail(err, FB_EINVAL,
+			       "%s was written by a newer Fieldbook (schema %lld); nothing was changed",
+			       path, version);
+		goto fail;
+	}
 	if (!(flags & STORE_READONLY)) {
 		code = store_exec(s, "PRAGMA journal_mode=WAL;", err);
 		if (code != FB_OK)
@@ -204,15 +239,6 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 					  err);
 		if (code != FB_OK)
 			goto fail;
-		code = store_meta_int(s, "schema_version", 0, &version, err);
-		if (code != FB_OK)
-			goto fail;
-		if (version > STORE_SCHEMA_VERSION) {
-			code = fb_fail(err, FB_EINVAL,
-				       "%s was written by a newer Fieldbook (schema %lld)",
-				       path, version);
-			goto fail;
-		}
 		if (version == 0 &&
 		    (code = store_meta_set_int(s, "schema_version",
 					       STORE_SCHEMA_VERSION, err)) != FB_OK)

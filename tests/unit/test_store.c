@@ -1,0 +1,88 @@
+/* test_store.c - opening a database: a newer schema is refused untouched. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sqlite3.h>
+
+#include "book.h"
+#include "store.h"
+#include "tap.h"
+
+/* Everything sqlite_master says about the file, as one string. */
+static char *schema_of(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	size_t len = 0;
+	char *all = calloc(1, 1);
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT type, name, coalesce(sql, '') FROM sqlite_master"
+			       " ORDER BY type, name", -1, &q, NULL) == SQLITE_OK) {
+		while (all && sqlite3_step(q) == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(q, 0);
+			const char *n = (const char *)sqlite3_column_text(q, 1);
+			const char *s = (const char *)sqlite3_column_text(q, 2);
+			size_t add = strlen(t) + strlen(n) + strlen(s) + 3;
+			char *p = realloc(all, len + add + 1);
+
+			if (!p)
+				break;
+			all = p;
+			len += (size_t)snprintf(all + len, add + 1, "%s %s %s\n", t, n, s);
+		}
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return all;
+}
+
+static int exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open(path, &db) == SQLITE_OK &&
+		 sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK;
+
+	sqlite3_close(db);
+	return rc;
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/test_store_XXXXXX", path[64];
+	struct fb_error err = { 0 };
+	struct fb_store *st = NULL;
+	char *before, *after;
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(path, sizeof(path), "%s/fb.db", dir);
+	is_int(book_create(path, "HN.PL.TT.03", "Chi hội 3", &err), FB_OK, "a database");
+	/* As a newer version would leave it: a higher schema version, and
+	 * an index of its own that this version's schema drops. */
+	ok(exec(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version';"
+		      "CREATE INDEX record_att_member ON record(id);"),
+	   "marked as written by a newer version, with an index of its own");
+	before = schema_of(path);
+	ok(before && strstr(before, "record_att_member"), "the index is there");
+	is_int(store_open(path, 0, NULL, &st, &err), FB_EINVAL, "opening it is refused");
+	ok(strstr(err.msg, "written by a newer Fieldbook (schema 99)") != NULL,
+	   "because it is newer: %s", err.msg);
+	ok(st == NULL, "and nothing is opened");
+	after = schema_of(path);
+	ok(after && !strcmp(before, after), "the schema is exactly as it was (no DDL ran)");
+	free(before);
+	free(after);
+	{
+		char side[96];
+
+		unlink(path);
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+	}
+	rmdir(dir);
+	return tap_done();
+}
