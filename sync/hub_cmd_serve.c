@@ -16,6 +16,15 @@ static enum fb_code serve(struct cmd_ctx *c)
 
 	if (cmd_get(c, "listen"))
 		cfg.listen = cmd_get(c, "listen");
+	/*
+	 * SIGTERM and SIGINT are for hub_serve's sigwait alone.  They are
+	 * blocked here, before the store's checkpointer or any server
+	 * thread exists, so that every thread inherits the mask: a signal
+	 * at start-up, or a second one during the drain, waits for sigwait
+	 * (or is absorbed by the drain in progress) instead of killing the
+	 * hub unclosed.
+	 */
+	hub_block_signals();
 	/* Refuse a database that init did not make. */
 	if ((rc = hub_open(c, &b)) != FB_OK)
 		return rc;

@@ -23,6 +23,7 @@
 
 #include "hlc.h"
 #include "hub_http.h"
+#include "hub_limits.h"
 #include "token.h"
 #include "limits.h"
 #include "zbuf.h"
@@ -54,37 +55,20 @@ static fb_hlc hub_time(void)
 	return HLC_MAKE(hlc_wall_ms(), 0);
 }
 
+/* One line of the request log, with what r knows (NULL: nothing yet). */
 static void log_line(struct MHD_Connection *conn, const char *method,
 		     const char *url, int status, const struct request *r,
 		     size_t out_bytes, const char *reason)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	char addr[INET6_ADDRSTRLEN] = "?", when[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	struct hub_log_entry e = {
+		ci ? ci->client_addr : NULL, method, url, status,
+		r ? r->device_id : 0, r ? r->body.len : 0, out_bytes,
+		r ? now_ms() - r->started_ms : 0, reason,
+	};
 
-	if (ci && ci->client_addr) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-				  addr, sizeof(addr));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
-				  addr, sizeof(addr));
-	}
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* The URL's query is left out, and a path that holds something
-	 * like a token is not written at all: a log never holds one. */
-	if (strcasestr(url, TOKEN_PREFIX))
-		url = "[a URL holding a token]";
-	fprintf(stderr, "%s %s %s %.*s %d device=%lld in=%zu out=%zu ms=%llu%s%s%s\n",
-		when, addr, method, (int)strcspn(url, "?"), url, status,
-		r ? r->device_id : 0LL, r ? r->body.len : 0, out_bytes,
-		r ? (unsigned long long)(now_ms() - r->started_ms) : 0ULL,
-		reason ? " reason=\"" : "", reason ? reason : "", reason ? "\"" : "");
+	hub_log(&e);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
@@ -284,11 +268,13 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 			code = "device_mismatch";
 		if (rc == FB_ECONFLICT) {
 			hlc_format(hub_time(), hex);
-			buf_printf(&out, "{\"error\":\"gap\",\"message\":\"expected entry %llu\","
-				   "\"expected\":%llu,\"hub_time\":\"%s\"}",
-				   (unsigned long long)res.expected,
-				   (unsigned long long)res.expected, hex);
-			ret = reply(conn, "POST", url, r, status, &out, 0, err.msg);
+			if (buf_printf(&out, "{\"error\":\"gap\",\"message\":\"expected entry %llu\","
+				       "\"expected\":%llu,\"hub_time\":\"%s\"}",
+				       (unsigned long long)res.expected,
+				       (unsigned long long)res.expected, hex) != FB_OK)
+				ret = fail(conn, "POST", url, r, 500, "internal", "out of memory");
+			else
+				ret = reply(conn, "POST", url, r, status, &out, 0, err.msg);
 			goto out;
 		}
 		ret = fail(conn, "POST", url, r, status, code, err.msg);
@@ -326,7 +312,7 @@ static int parse_u64(const char *s, uint64_t *out)
 		return 0;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || *end || v > (1ULL << 53))
+	if (errno || *end || v > HUB_NUMBER_MAX)
 		return 0;
 	*out = v;
 	return 1;
@@ -352,7 +338,7 @@ static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
 	    (limit_s && (!parse_u64(limit_s, &limit) || limit < 1 ||
 			 limit > WIRE_BATCH_MAX)))
 		return fail(conn, "GET", url, r, MHD_HTTP_BAD_REQUEST, "malformed",
-			    "after must be a cursor and limit 1 to 1000");
+			    "after must be a cursor and limit 1 to " FB_STR(WIRE_BATCH_MAX));
 	rc = srv->store->ops->pull(srv->store, dev, after, (size_t)limit,
 				   hub_time(), &out, &err);
 	if (rc != FB_OK) {
@@ -433,10 +419,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		enum MHD_Result ret;
 
 		hlc_format(hub_time(), hex);
-		buf_printf(&b, "{\"status\":\"%s\",\"hub_time\":\"%s\"}",
-			   ok ? "ok" : "unavailable", hex);
-		ret = reply(conn, method, url, r, ok ? MHD_HTTP_OK
-			    : MHD_HTTP_SERVICE_UNAVAILABLE, &b, 0, NULL);
+		if (buf_printf(&b, "{\"status\":\"%s\",\"hub_time\":\"%s\"}",
+			       ok ? "ok" : "unavailable", hex) != FB_OK)
+			ret = fail(conn, method, url, r, 500, "internal", "out of memory");
+		else
+			ret = reply(conn, method, url, r, ok ? MHD_HTTP_OK
+				    : MHD_HTTP_SERVICE_UNAVAILABLE, &b, 0, NULL);
 		buf_release(&b);
 		return ret;
 	}
@@ -482,69 +470,6 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 	*state = NULL;
 }
 
-static enum fb_code read_pem(const char *path, char **out, struct fb_error *err)
-{
-	FILE *f = fopen(path, "rb");
-	struct fb_buf b = FB_BUF_INIT(1 << 20);
-	char chunk[4096];
-	size_t n;
-	enum fb_code rc = FB_OK;
-
-	if (!f)
-		return fb_fail(err, FB_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
-	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		rc = buf_add(&b, chunk, n);
-	fclose(f);
-	if (rc != FB_OK || !b.len) {
-		buf_release(&b);
-		return fb_fail(err, FB_EINVAL, "%s is not a PEM file", path);
-	}
-	*out = buf_detach(&b, NULL);
-	return FB_OK;
-}
-
-/* "127.0.0.1:8470" or "[::1]:8470" into a socket address. */
-static enum fb_code parse_listen(const char *s, struct sockaddr_storage *ss,
-				 struct fb_error *err)
-{
-	char host[64];
-	const char *colon;
-	char *end;
-	long port;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-
-		if (!close || close[1] != ':' || (size_t)(close - s - 1) >= sizeof(host))
-			goto bad;
-		memcpy(host, s + 1, (size_t)(close - s - 1));
-		host[close - s - 1] = '\0';
-		colon = close + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (!colon || (size_t)(colon - s) >= sizeof(host))
-			goto bad;
-		memcpy(host, s, (size_t)(colon - s));
-		host[colon - s] = '\0';
-	}
-	port = strtol(colon + 1, &end, 10);
-	if (*end || port < 0 || port > 65535 || end == colon + 1)
-		goto bad;
-	if (inet_pton(AF_INET, host, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
-		((struct sockaddr_in *)ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-		return FB_OK;
-	}
-	if (inet_pton(AF_INET6, host, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
-		((struct sockaddr_in6 *)ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
-		return FB_OK;
-	}
-bad:
-	return fb_fail(err, FB_EUSAGE, "--listen takes ADDRESS:PORT (127.0.0.1:8470, [::1]:8470), not '%s'", s);
-}
-
 enum fb_code hub_serve(struct hub_store *store,
 		       const struct hub_serve_config *cfg, struct fb_error *err)
 {
@@ -559,25 +484,26 @@ enum fb_code hub_serve(struct hub_store *store,
 	enum fb_code rc;
 	int sig, waited;
 
-	if ((rc = parse_listen(cfg->listen, &ss, err)) != FB_OK)
+	if ((rc = hub_parse_listen(cfg->listen, &ss, err)) != FB_OK)
 		return rc;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
 		return fb_fail(err, FB_EUSAGE, "--tls-cert and --tls-key go together");
 	if (cfg->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
 			return fb_fail(err, FB_EINVAL, "this libmicrohttpd has no TLS");
-		if ((rc = read_pem(cfg->tls_cert, &cert, err)) != FB_OK ||
-		    (rc = read_pem(cfg->tls_key, &key, err)) != FB_OK)
+		if ((rc = hub_read_pem(cfg->tls_cert, &cert, err)) != FB_OK ||
+		    (rc = hub_read_pem(cfg->tls_key, &key, err)) != FB_OK)
 			goto out;
 		flags |= MHD_USE_TLS;
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* Signals go to sigwait below, not to MHD's threads. */
+	/* Signals go to sigwait below, not to MHD's threads (the caller
+	 * has blocked them before the store started its own). */
+	hub_block_signals();
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &srv,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,

@@ -80,7 +80,7 @@ struct hub_store_ops {
 	enum fb_code (*auth)(struct hub_store *s,
 			     const unsigned char hash[TOKEN_HASH_LEN],
 			     struct hub_device *dev, struct fb_error *err);
-	/* Apply a batch in one transaction (SPEC §7). */
+	/* Apply a batch in one transaction (docs/PROTOCOL.md). */
 	enum fb_code (*push)(struct hub_store *s, struct hub_device *dev,
 			     struct wire_batch *b, struct hub_push_result *res,
 			     struct fb_error *err);

@@ -1,0 +1,72 @@
+/*
+ * hub_log.c - the hub's request log: one line a request on stderr, with
+ * nothing a client sent able to break the line or forge another.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "hub_http.h"
+#include "hub_limits.h"
+#include "token.h"
+
+/*
+ * n bytes of s into out for the log: control bytes, DEL and backslash as
+ * \xNN, so that what a client sent can neither break a line nor pass
+ * for the log's own text; cut (with "...") to fit out.
+ */
+static void log_escape(const char *s, size_t n, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t need = ch < 0x20 || ch == 0x7f || ch == '\\' ? 4 : 1;
+
+		if (o + need + 4 > size) {      /* keep room for "..." and NUL */
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (need == 4)
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+}
+
+void hub_log(const struct hub_log_entry *e)
+{
+	char addr[INET6_ADDRSTRLEN] = "?", when[32], path[HUB_LOG_PATH_MAX], meth[32];
+	const char *url = e->url, *reason = e->reason;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (e->client) {
+		const struct sockaddr *sa = e->client;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+				  addr, sizeof(addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr,
+				  addr, sizeof(addr));
+	}
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* The URL's query is left out, and a path that holds something
+	 * like a token is not written at all: a log never holds one. */
+	if (strcasestr(url, TOKEN_PREFIX))
+		url = "[a URL holding a token]";
+	/* The path is decoded: a %0A in it must not start a log line. */
+	log_escape(url, strcspn(url, "?"), path, sizeof(path));
+	log_escape(e->method, strlen(e->method), meth, sizeof(meth));
+	fprintf(stderr, "%s %s %s %s %d device=%lld in=%zu out=%zu ms=%llu%s%s%s\n",
+		when, addr, meth, path, e->status, e->device, e->in_bytes, e->out_bytes,
+		(unsigned long long)e->ms, reason ? " reason=\"" : "", reason ? reason : "",
+		reason ? "\"" : "");
+}
