@@ -1,5 +1,5 @@
 /*
- * merge.h - the merge rule of SPEC §4, as one pure function.
+ * merge.h - the merge rule of docs/MERGE.md, as one pure function.
  *
  * The same code decides on the laptop and on the hub, for local edits
  * and for entries pulled or pushed.  It does no I/O: given what a

@@ -1,5 +1,5 @@
 /*
- * model.h - the record types of SPEC §2, their fields and validation.
+ * model.h - the record types of docs/DATA-MODEL.md, their fields and validation.
  *
  * Every field value is text.  Dates are YYYY-MM-DD, integers are decimal
  * without sign or leading zeros, topics are comma-separated codes, and

@@ -6,7 +6,7 @@
  * units up), and fills a struct report.  It prints nothing: the
  * programs format it as a table, CSV or JSON.
  *
- * Definitions (docs/REPORTS.md):
+ * Definitions (docs/COMMANDS.md, "Reports"):
  *  - a member is "trained" in year Y when she attends at least one
  *    training whose start_date is in Y;
  *  - target groups: branch heads and deputies (target 100%), commune

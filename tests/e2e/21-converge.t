@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Three laptops of one branch edit the same records while offline, then
 # sync in different orders, again and again.  Afterwards all hold the
-# same data (SPEC §4: order of arrival never matters), every value that
+# same data (docs/MERGE.md: order of arrival never matters), every value that
 # lost is in the conflict log of each laptop and of the hub, and a
 # conflict resolved on one laptop is settled everywhere.
 . "$(dirname "$0")/synclib.sh"
@@ -48,7 +48,7 @@ for x in A B C; do
 done
 
 # --- offline, each on their own -------------------------------------------
-# Attendance: A and C both record m1 at t1 (one row, SPEC §2), others apart.
+# Attendance: A and C both record m1 at t1 (one row, docs/DATA-MODEL.md), others apart.
 fbd "$A" training attend "$t1" "$m1" "$m4" >/dev/null
 fbd "$B" training attend "$t2" "$m2" "$m5" >/dev/null
 fbd "$C" training attend "$t1" "$m1" "$m5" >/dev/null

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Attendance is a set (SPEC §2, §4): its id is training_id:member_id, so
+# Attendance is a set (docs/DATA-MODEL.md, docs/MERGE.md): its id is training_id:member_id, so
 # the same person recorded at the same course on two laptops is one row
 # everywhere; unattend and attend again are edits of its `deleted` field.
 . "$(dirname "$0")/synclib.sh"

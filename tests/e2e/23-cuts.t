@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A sync cut off at any point can simply be run again (SPEC §7): the
+# A sync cut off at any point can simply be run again (docs/PROTOCOL.md): the
 # collector killed mid-push, the hub killed or stopped mid-push, the hub
 # not there at all.  Afterwards the hub holds the device's journal
 # exactly once and whole, and another laptop pulls exactly the same.

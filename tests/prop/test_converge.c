@@ -1,6 +1,6 @@
 /*
  * test_converge.c - convergence property test of the merge rule and of
- * sync (SPEC §3, §4, §7), through the real code: collector books, the
+ * sync (docs/DATA-MODEL.md, docs/MERGE.md, docs/PROTOCOL.md), through the real code: collector books, the
  * wire codec and the hub's SQLite store, in one process.
  *
  * For each seed: a hub with units HN > HN.B1 (and HN.B2), 3 to 5

@@ -1,5 +1,5 @@
 /*
- * test_merge.c - the merge rule of SPEC §4 (merge.h).
+ * test_merge.c - the merge rule of docs/MERGE.md (merge.h).
  *
  * A tiny in-memory "replica" holds one field (present, stamp, value) and
  * a conflict log deduplicated by the loser's stamp, and applies entries
