@@ -79,7 +79,7 @@ static enum fb_code json_each(const struct record *r, void *p)
 
 static enum fb_code export(struct cmd_ctx *c)
 {
-	struct fb_buf out = FB_BUF_INIT((size_t)1 << 31);
+	struct fb_buf out = FB_BUF_INIT(FB_EXPORT_BYTES_MAX);
 	struct export_ctx x = { &out, NULL, 0, 0, NULL };
 	const struct type_def *t = NULL;
 	struct cli_flags fl;

@@ -18,7 +18,7 @@ static enum fb_code log_row(const struct jchange *c, void *ctx)
 	struct log_out *x = ctx;
 	cJSON *arr = x->arr;
 	const struct type_def *t;
-	char when[32], base[STAMP_TEXT_MAX], hex[FB_HLC_HEX_LEN + 1];
+	char when[HLC_HUMAN_MAX], base[STAMP_TEXT_MAX], hex[FB_HLC_HEX_LEN + 1];
 	enum fb_code rc = FB_OK;
 	size_t i;
 

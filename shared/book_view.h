@@ -64,7 +64,7 @@ void book_status_release(struct book_status *st);
 struct book_conflict {
 	long long id;
 	const char *record, *type, *field;
-	const char *kind;               /* "edit" or "delete" */
+	const char *kind;               /* "field" (concurrent edits) or "delete" */
 	const char *winner_value, *winner_device;
 	const char *loser_value, *loser_device;
 	const char *current;            /* the field's value in the record now */

@@ -59,7 +59,7 @@ enum fb_code hlc_parse(const char *s, fb_hlc *out)
 	return FB_OK;
 }
 
-void hlc_human(fb_hlc h, char out[32])
+void hlc_human(fb_hlc h, char out[HLC_HUMAN_MAX])
 {
 	uint64_t ms = HLC_MS(h);
 	time_t secs = (time_t)(ms / 1000);

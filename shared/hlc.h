@@ -48,7 +48,9 @@ void hlc_format(fb_hlc h, char out[17]);
 /* Parse exactly 16 hex digits (either case).  FB_EINVAL otherwise. */
 enum fb_code hlc_parse(const char *s, fb_hlc *out);
 
-/* "2026-11-27 15:04:05.123" in UTC, for humans, into out[24]. */
-void hlc_human(fb_hlc h, char out[32]);
+#define HLC_HUMAN_MAX 32   /* hlc_human's buffer: 23 characters and NUL, with room */
+
+/* "2026-11-27 15:04:05.123" in UTC, for humans, into out[HLC_HUMAN_MAX]. */
+void hlc_human(fb_hlc h, char out[HLC_HUMAN_MAX]);
 
 #endif

@@ -31,6 +31,7 @@
 #define FB_CSV_LINE_MAX     (64 * 1024)     /* one CSV record, all fields */
 #define FB_IMPORT_BYTES_MAX (256L * 1024 * 1024) /* one import file */
 #define FB_IMPORT_ROWS_MAX  1000000
+#define FB_EXPORT_BYTES_MAX ((size_t)1 << 31) /* one export, built in memory */
 
 #define FB_BUSY_TIMEOUT_MS  5000    /* SQLite waits this long for a lock */
 #define FB_HLC_MAX_DRIFT_MS (5 * 60 * 1000) /* hub refuses entries ahead */

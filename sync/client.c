@@ -221,7 +221,6 @@ static enum fb_code request_end(struct conn *c, const char *step,
 		       step, *status, code, msg);
 }
 
-/* Take in the hub's time from an answer (HLC advances past it). */
 /* One request, start to end, on this thread. */
 static enum fb_code request(struct conn *c, const char *step, const char *path,
 			    const struct fb_buf *zbody, long *status,
@@ -232,6 +231,7 @@ static enum fb_code request(struct conn *c, const char *step, const char *path,
 	return request_end(c, step, zbody, status, err);
 }
 
+/* Take in the hub's time from an answer (HLC advances past it). */
 static void observe_hub_time(struct book *b, const char *hex)
 {
 	fb_hlc t;

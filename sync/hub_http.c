@@ -128,10 +128,10 @@ static int token_in_url(struct MHD_Connection *conn, const char *url)
 	for (n = names; *n; n++)
 		if (MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, *n))
 			return 1;
-	/* A value that looks like one of our tokens under any name. */
 	return 0;
 }
 
+/* A query argument whose name or value looks like one of our tokens. */
 struct arg_scan { int found; };
 
 static enum MHD_Result scan_arg(void *cls, enum MHD_ValueKind kind,
