@@ -70,24 +70,29 @@ struct field_value {
  * the branch code and name.  FB_EEXIST if one is already there.
  */
 enum fb_code book_create(const char *path, const char *branch,
-			 const char *name, struct fb_error *err);
+			 const char *name, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * Open the book at path.  extra_schema is passed to store_open (the hub
  * adds its tables).  On success *out is the caller's; book_close().
  */
 enum fb_code book_open(const char *path, const char *extra_schema,
-		       struct book **out, struct fb_error *err);
+		       struct book **out, struct fb_error *err)
+	FB_MUST_CHECK;
 void book_close(struct book *b);
 
 /* Group several calls into one transaction. */
-enum fb_code book_begin(struct book *b, struct fb_error *err);
-enum fb_code book_commit(struct book *b, struct fb_error *err);
+enum fb_code book_begin(struct book *b, struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code book_commit(struct book *b, struct fb_error *err)
+	FB_MUST_CHECK;
 void book_rollback(struct book *b);
 
 /* Load a record.  FB_ENOENT (with a message naming id) if absent. */
 enum fb_code book_get(struct book *b, const char *id, struct record **out,
-		      struct fb_error *err);
+		      struct fb_error *err)
+	FB_MUST_CHECK;
 void record_free(struct record *r);
 
 /* A field's current text, "" if never set; 1 if the record is deleted. */
@@ -105,7 +110,8 @@ int record_deleted(const struct record *r);
 typedef enum fb_code (*book_each_fn)(const struct record *r, void *ctx);
 enum fb_code book_each(struct book *b, enum rec_type t, int year,
 		       int include_deleted, book_each_fn fn, void *ctx,
-		       struct fb_error *err);
+		       struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* The date field a type's year filter and order use, or NULL. */
 const char *book_date_field(enum rec_type t);
@@ -121,7 +127,8 @@ const char *book_date_field(enum rec_type t);
  */
 enum fb_code book_add(struct book *b, enum rec_type t, const char *want_id,
 		      const struct field_value *fv, size_t n,
-		      char id_out[FB_RECORD_ID_MAX + 1], struct fb_error *err);
+		      char id_out[FB_RECORD_ID_MAX + 1], struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * Change fields of a record.  Fields whose value does not change write
@@ -131,7 +138,8 @@ enum fb_code book_add(struct book *b, enum rec_type t, const char *want_id,
  */
 enum fb_code book_edit(struct book *b, const char *id,
 		       const struct field_value *fv, size_t n, size_t *changed,
-		       struct fb_error *err);
+		       struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * Settle conflict `id` (a row of the conflict table) with `value`: an
@@ -142,11 +150,13 @@ enum fb_code book_edit(struct book *b, const char *id,
  * such conflict.
  */
 enum fb_code book_resolve(struct book *b, long long id, const char *value,
-			  struct fb_error *err);
+			  struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Delete (deleted=1) or restore (deleted=0) a record. */
 enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
-			      struct fb_error *err);
+			      struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Flags of book_apply(). */
 #define BOOK_QUARANTINE 1  /* hub: keep the change in the journal to
@@ -174,7 +184,8 @@ enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
  * FB_EINVAL with nothing written.  applied may be NULL.
  */
 enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
-			int *applied, struct fb_error *err);
+			int *applied, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * The last sequence and chain hash this book holds for device (0 and
@@ -183,7 +194,8 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 enum fb_code book_device_head(struct book *b, const char *device,
 			      uint64_t *last_seq,
 			      unsigned char hash[JOURNAL_HASH_LEN],
-			      struct fb_error *err);
+			      struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * This device's changes after sequence `after`, in order, into
@@ -193,7 +205,8 @@ enum fb_code book_device_head(struct book *b, const char *device,
  */
 enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      struct jchange *out, size_t max, size_t max_bytes,
-			      size_t *n, struct fb_error *err);
+			      size_t *n, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* The journal's columns, in the order book_journal_row() reads them. */
 #define BOOK_JOURNAL_COLUMNS \
@@ -207,10 +220,12 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
  * 32 bytes) or its body does not read as its n entries.
  */
 enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
-			      struct fb_error *err);
+			      struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Persist the clock (after observing a remote time). */
-enum fb_code book_save_clock(struct book *b, struct fb_error *err);
+enum fb_code book_save_clock(struct book *b, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * Walk every journal row in commit order, recomputing each device's
@@ -218,6 +233,7 @@ enum fb_code book_save_clock(struct book *b, struct fb_error *err);
  * not follow.  *rows counts the rows checked, *entries the entries.
  */
 enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
-			       uint64_t *entries, struct fb_error *err);
+			       uint64_t *entries, struct fb_error *err)
+	FB_MUST_CHECK;
 
 #endif

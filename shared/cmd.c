@@ -6,7 +6,9 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 
 #include "book.h"
 #include "cmd.h"
@@ -343,4 +345,29 @@ enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
 	if ((rc = p->locate_db(c, db_opt)) != FB_OK)
 		return rc;
 	return e->run(c);
+}
+
+int cmd_run(const struct cmd_program *p, int argc, char **argv)
+{
+	struct fb_buf out = FB_BUF_INIT(0);
+	struct cmd_ctx *c = calloc(1, sizeof(*c));
+	enum fb_code rc;
+	int status = 0;
+
+	if (!c) {
+		fprintf(stderr, "%s: out of memory\n", p->name);
+		return EX_OSERR;
+	}
+	rc = cmd_main(p, argc, argv, c, &out);
+	if (rc == FB_OK && out.len && fputs(buf_str(&out), stdout) < 0)
+		rc = fb_fail(&c->err, FB_EIO, "cannot write output");
+	buf_release(&out);
+	if (rc == FB_OK && fflush(stdout) != 0)
+		rc = fb_fail(&c->err, FB_EIO, "cannot write output");
+	if (rc != FB_OK) {
+		fprintf(stderr, "%s: %s\n", p->name, c->err.msg[0] ? c->err.msg : fb_strerror(rc));
+		status = fb_exit_status(rc);
+	}
+	free(c);
+	return status;
 }

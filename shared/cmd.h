@@ -144,4 +144,13 @@ struct cmd_program {
 enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
 		      struct cmd_ctx *c, struct fb_buf *out) __attribute__((warn_unused_result));
 
+/*
+ * All of main() after its set-up: cmd_main, then what it left to show
+ * on stdout, then the error line on stderr; returns the exit status
+ * (docs/EXIT-CODES.md).  The one function of shared/ that writes to
+ * the standard streams: it is the end of both programs' main(), kept in
+ * one place so that both say and exit alike.
+ */
+int cmd_run(const struct cmd_program *p, int argc, char **argv);
+
 #endif

@@ -34,6 +34,18 @@ enum fb_code {
 	FB_NCODES
 };
 
+/*
+ * On a function whose fb_code is its outcome: a caller that drops the
+ * result gets a compiler warning (an error under -Werror).  Not on
+ * fb_fail and fb_prefix, which hand back the code they were given so
+ * that `return fb_fail(...)` reads well; ignoring that is fine.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define FB_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define FB_MUST_CHECK
+#endif
+
 struct fb_error {
 	enum fb_code code;
 	char msg[FB_ERRMSG_MAX];
@@ -57,6 +69,10 @@ enum fb_code fb_fail(struct fb_error *err, enum fb_code code,
 /*
  * Put context before the message already in err ("pull: " + msg) and
  * return its code.  Safe where fb_fail(err, c, "x: %s", err->msg) is not.
+ * Like fb_fail, the result is cut to whole UTF-8 characters at the
+ * message limit.  err may be NULL (a caller that asked for no message):
+ * then nothing is written and, there being no code to return, the
+ * result is FB_EINTERNAL.
  */
 enum fb_code fb_prefix(struct fb_error *err, const char *prefix);
 

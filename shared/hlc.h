@@ -46,7 +46,8 @@ fb_hlc hlc_observe(fb_hlc last, fb_hlc seen);
 void hlc_format(fb_hlc h, char out[17]);
 
 /* Parse exactly 16 hex digits (either case).  FB_EINVAL otherwise. */
-enum fb_code hlc_parse(const char *s, fb_hlc *out);
+enum fb_code hlc_parse(const char *s, fb_hlc *out)
+	FB_MUST_CHECK;
 
 #define HLC_HUMAN_MAX 32   /* hlc_human's buffer: 23 characters and NUL, with room */
 

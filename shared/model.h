@@ -92,7 +92,8 @@ int model_in_vocab(const char *const *vocab, const char *code);
  * On failure FB_EINVAL / FB_ETOOBIG with err naming the field.
  */
 enum fb_code model_check(const struct field_def *f, const char *value,
-			 char **out, struct fb_error *err);
+			 char **out, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* 1 if s is a valid YYYY-MM-DD calendar date. */
 int model_valid_date(const char *s);
@@ -105,7 +106,8 @@ int model_valid_uuid(const char *s);
  * clock's milliseconds, a counter, 62 random bits.  Ids one thread makes
  * sort in the order it made them (docs/DECISIONS.md says why).
  */
-enum fb_code model_new_uuid(char out[FB_ID_LEN + 1]);
+enum fb_code model_new_uuid(char out[FB_ID_LEN + 1])
+	FB_MUST_CHECK;
 
 /* Attendance id "training_id:member_id" into out[FB_ATT_ID_LEN + 1]. */
 void model_attendance_id(const char *training_id, const char *member_id,

@@ -63,7 +63,8 @@ struct report {
  */
 enum fb_code report_build(struct fb_store *st, const char *const *branches,
 			  size_t nbranches, int year, struct report *r,
-			  struct fb_error *err);
+			  struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Free what report_build() allocated. */
 void report_release(struct report *r);

@@ -45,14 +45,17 @@ struct fb_store {
  * On success *out is owned by the caller and released with store_close().
  */
 enum fb_code store_open(const char *path, int flags, const char *extra_schema,
-			struct fb_store **out, struct fb_error *err);
+			struct fb_store **out, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Close and free; NULL is fine.  An open transaction is rolled back. */
 void store_close(struct fb_store *s);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
-enum fb_code store_begin(struct fb_store *s, struct fb_error *err);
-enum fb_code store_commit(struct fb_store *s, struct fb_error *err);
+enum fb_code store_begin(struct fb_store *s, struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code store_commit(struct fb_store *s, struct fb_error *err)
+	FB_MUST_CHECK;
 void store_rollback(struct fb_store *s);
 
 /*
@@ -60,15 +63,18 @@ void store_rollback(struct fb_store *s);
  * and message ("saving record: database or disk is full").
  */
 enum fb_code store_fail(struct fb_store *s, int sqlite_rc, const char *what,
-			struct fb_error *err);
+			struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Prepare a statement; on failure the message names it. */
 enum fb_code store_prepare(struct fb_store *s, const char *sql,
-			   sqlite3_stmt **out, struct fb_error *err);
+			   sqlite3_stmt **out, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Run SQL with no parameters and no rows (schema, pragmas). */
 enum fb_code store_exec(struct fb_store *s, const char *sql,
-			struct fb_error *err);
+			struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * Meta values.  store_meta_get() gives a malloc'd copy or NULL when the
@@ -76,18 +82,23 @@ enum fb_code store_exec(struct fb_store *s, const char *sql,
  * integer, giving def when absent.
  */
 enum fb_code store_meta_get(struct fb_store *s, const char *key, char **out,
-			    struct fb_error *err);
+			    struct fb_error *err)
+	FB_MUST_CHECK;
 enum fb_code store_meta_int(struct fb_store *s, const char *key, long long def,
-			    long long *out, struct fb_error *err);
+			    long long *out, struct fb_error *err)
+	FB_MUST_CHECK;
 enum fb_code store_meta_set(struct fb_store *s, const char *key,
-			    const char *value, struct fb_error *err);
+			    const char *value, struct fb_error *err)
+	FB_MUST_CHECK;
 enum fb_code store_meta_set_int(struct fb_store *s, const char *key,
-				long long value, struct fb_error *err);
+				long long value, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * PRAGMA integrity_check: FB_OK when "ok", else FB_ECORRUPT with the
  * first problem SQLite names.
  */
-enum fb_code store_integrity(struct fb_store *s, struct fb_error *err);
+enum fb_code store_integrity(struct fb_store *s, struct fb_error *err)
+	FB_MUST_CHECK;
 
 #endif

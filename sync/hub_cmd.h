@@ -12,13 +12,13 @@
 
 /* Open the hub database (created by init). */
 enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
-	__attribute__((warn_unused_result));
+	FB_MUST_CHECK;
 
 /* Open the hub's store (created by init) for a command; close it with
  * store->ops->close. */
 struct hub_store;
 enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
-	__attribute__((warn_unused_result));
+	FB_MUST_CHECK;
 
 extern const struct cmd_entry hub_init_entry;
 extern const struct cmd_entry hub_unit_add_entry;

@@ -8,7 +8,7 @@
 
 static enum fb_code serve(struct cmd_ctx *c)
 {
-	struct hub_serve_config cfg = { "127.0.0.1:8470", cmd_get(c, "tls-cert"),
+	struct hub_serve_config cfg = { HUB_LISTEN_DEFAULT, cmd_get(c, "tls-cert"),
 					cmd_get(c, "tls-key"), cmd_get(c, "port-file") };
 	struct hub_store *store = NULL;
 	struct book *b = NULL;
@@ -43,7 +43,7 @@ static enum fb_code serve(struct cmd_ctx *c)
 	/* Each pooled connection may cache 16 MiB of pages; together they
 	 * give some back past this. */
 	sqlite3_soft_heap_limit64(HUB_SQLITE_HEAP);
-	rc = hub_store_sqlite_open(c->db_path, HUB_THREADS + 2, &store, &c->err);
+	rc = hub_store_sqlite_open(c->db_path, HUB_STORE_CONNS, &store, &c->err);
 	if (rc != FB_OK)
 		return rc;
 	rc = hub_serve(store, &cfg, &c->err);
@@ -52,7 +52,7 @@ static enum fb_code serve(struct cmd_ctx *c)
 }
 
 static const struct cmd_option serve_opts[] = {
-	{ "listen", 0, "ADDR:PORT", NULL, "where to listen (default: 127.0.0.1:8470)" },
+	{ "listen", 0, "ADDR:PORT", NULL, "where to listen (default: " HUB_LISTEN_DEFAULT ")" },
 	{ "tls-cert", 0, "FILE", NULL, "serve HTTPS with this certificate (PEM)" },
 	{ "tls-key", 0, "FILE", NULL, "and this private key (PEM)" },
 	{ "port-file", 0, "FILE", NULL, "write the port it listens on to FILE" },

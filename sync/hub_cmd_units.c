@@ -124,8 +124,9 @@ static enum fb_code keep_row(struct cmd_ctx *c, const struct csv_reader *rd,
 	if (!(l = realloc(*lines, (*n + 1) * sizeof(**lines))))
 		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
 	*lines = l;
-	if (rd->nfields != 4)
-		return fb_fail(&c->err, FB_EINVAL, "line %lu: 4 fields expected", rd->rec_line);
+	if (rd->nfields != HUB_UNITS_FIELDS)
+		return fb_fail(&c->err, FB_EINVAL, "line %lu: %d fields expected", rd->rec_line,
+			       HUB_UNITS_FIELDS);
 	rc = check_unit(c, rd->fields[0], rd->fields[2], rd->fields[3]);
 	if (rc == FB_OK && !*rd->fields[1])
 		rc = fb_fail(&c->err, FB_EINVAL, "a unit needs a parent");
@@ -158,7 +159,7 @@ static enum fb_code unit_import(struct cmd_ctx *c)
 	}
 	csv_reader_init(&rd, buf_str(&data), data.len);
 	rc = csv_read_record(&rd, &c->err);
-	if (rc == FB_OK && (rd.nfields != 4 || strcmp(rd.fields[0], "code") ||
+	if (rc == FB_OK && (rd.nfields != HUB_UNITS_FIELDS || strcmp(rd.fields[0], "code") ||
 			    strcmp(rd.fields[1], "parent") || strcmp(rd.fields[2], "level") ||
 			    strcmp(rd.fields[3], "name")))
 		rc = fb_fail(&c->err, FB_EINVAL, "line 1: the header must be code,parent,level,name");

@@ -4,7 +4,9 @@
  * Content-Length before a byte is read, and again while reading),
  * inflated with a running cap, decoded defensively (wire.h), checked
  * against the token's scope and the hub's clock, and only then handed
- * to the store.
+ * to the store.  An answer is built whole before a byte of it is sent: a
+ * body that cannot be built is a 500, never half a body.  The request
+ * log is hub_log.c; what serve needs before it listens is hub_setup.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +30,16 @@
 #include "limits.h"
 #include "zbuf.h"
 
+#define BEARER        "Bearer "   /* the Authorization scheme, with its space */
+#define MS_PER_S      1000u
+#define NS_PER_MS     1000000u
+#define US_PER_MS     1000u
+#define MS_PER_MIN    60000u
+#define CLOCK_MSG_MAX (FB_ERRMSG_MAX + 64) /* the clock_ahead message */
+
+_Static_assert(((size_t)HUB_ZBODY_MIB << 20) == WIRE_ZBODY_MAX,
+	       "HUB_ZBODY_MIB is WIRE_ZBODY_MAX in MiB, for the too_large message");
+
 struct server {
 	struct hub_store *store;
 	atomic_int active;         /* requests received whole, not yet done */
@@ -47,7 +59,7 @@ static uint64_t now_ms(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (uint64_t)ts.tv_sec * MS_PER_S + (uint64_t)ts.tv_nsec / NS_PER_MS;
 }
 
 static fb_hlc hub_time(void)
@@ -88,7 +100,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
 	if (deflated)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "deflate");
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
-		char ra[16];
+		char ra[HUB_NUM_TEXT_MAX];
 
 		snprintf(ra, sizeof(ra), "%d", HUB_RETRY_AFTER_S);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
@@ -116,7 +128,8 @@ static enum MHD_Result fail(struct MHD_Connection *conn, const char *method,
 	return ret;
 }
 
-/* A token in the URL is refused, whatever else the request is. */
+/* A token in the URL's path, or under a name a token goes by, is
+ * refused, whatever else the request is. */
 static int token_in_url(struct MHD_Connection *conn, const char *url)
 {
 	static const char *const names[] = { "token", "access_token", "auth",
@@ -156,11 +169,11 @@ static int authenticate(struct server *srv, struct MHD_Connection *conn,
 	unsigned int hl = 0;
 	size_t n;
 
-	if (!h || strncasecmp(h, "Bearer ", 7)) {
+	if (!h || strncasecmp(h, BEARER, sizeof(BEARER) - 1)) {
 		fb_fail(err, FB_EAUTH, "no bearer token");
 		return MHD_HTTP_UNAUTHORIZED;
 	}
-	h += 7;
+	h += sizeof(BEARER) - 1;
 	n = strlen(h);
 	if (n == 0 || n > TOKEN_TEXT_MAX) {
 		fb_fail(err, FB_EAUTH, "malformed token");
@@ -204,7 +217,7 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 	struct wire_batch batch;
 	struct fb_error err;
 	const char *code;
-	char msg[FB_ERRMSG_MAX + 64], when[32], hex[FB_HLC_HEX_LEN + 1];
+	char msg[CLOCK_MSG_MAX], when[HLC_HUMAN_MAX], hex[FB_HLC_HEX_LEN + 1];
 	fb_hlc now = hub_time(), limit;
 	enum MHD_Result ret;
 	enum fb_code rc;
@@ -250,7 +263,7 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 			 "entry %llu is stamped %s UTC, %llu minutes ahead of the hub's clock;"
 			 " set this laptop's date and time",
 			 (unsigned long long)batch.changes[i].seq, when,
-			 (unsigned long long)((HLC_MS(batch.changes[i].hlc) - HLC_MS(now)) / 60000));
+			 (unsigned long long)((HLC_MS(batch.changes[i].hlc) - HLC_MS(now)) / MS_PER_MIN));
 		ret = fail(conn, "POST", url, r, MHD_HTTP_BAD_REQUEST, "clock_ahead", msg);
 		goto out;
 	}
@@ -272,7 +285,8 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 				       "\"expected\":%llu,\"hub_time\":\"%s\"}",
 				       (unsigned long long)res.expected,
 				       (unsigned long long)res.expected, hex) != FB_OK)
-				ret = fail(conn, "POST", url, r, 500, "internal", "out of memory");
+				ret = fail(conn, "POST", url, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					   "internal", "out of memory");
 			else
 				ret = reply(conn, "POST", url, r, status, &out, 0, err.msg);
 			goto out;
@@ -295,7 +309,8 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 	if (rc == FB_OK)
 		rc = buf_printf(&out, "],\"rejected_total\":%zu}", res.rejected);
 	ret = rc == FB_OK ? reply(conn, "POST", url, r, MHD_HTTP_OK, &out, 0, NULL)
-			  : fail(conn, "POST", url, r, 500, "internal", "out of memory");
+			  : fail(conn, "POST", url, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+					   "internal", "out of memory");
 out:
 	wire_batch_release(&batch);
 	buf_release(&json);
@@ -407,7 +422,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	}
 	if (r->too_big)
 		return fail(conn, method, url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
-			    "compressed body over 4 MiB; push smaller batches");
+			    "compressed body over " FB_STR(HUB_ZBODY_MIB)
+			    " MiB; push smaller batches");
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_arg, &scan);
 	if (token_in_url(conn, url) || scan.found)
 		return fail(conn, method, url, r, MHD_HTTP_BAD_REQUEST, "token_in_url",
@@ -421,7 +437,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		hlc_format(hub_time(), hex);
 		if (buf_printf(&b, "{\"status\":\"%s\",\"hub_time\":\"%s\"}",
 			       ok ? "ok" : "unavailable", hex) != FB_OK)
-			ret = fail(conn, method, url, r, 500, "internal", "out of memory");
+			ret = fail(conn, method, url, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				   "internal", "out of memory");
 		else
 			ret = reply(conn, method, url, r, ok ? MHD_HTTP_OK
 				    : MHD_HTTP_SERVICE_UNAVAILABLE, &b, 0, NULL);
@@ -498,8 +515,9 @@ enum fb_code hub_serve(struct hub_store *store,
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* Signals go to sigwait below, not to MHD's threads (the caller
-	 * has blocked them before the store started its own). */
+	/* Signals go to sigwait below, not to MHD's threads.  The caller
+	 * blocked them before the store started its own; again here costs
+	 * nothing and keeps hub_serve right for a caller that forgot. */
 	hub_block_signals();
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -533,9 +551,12 @@ enum fb_code hub_serve(struct hub_store *store,
 	}
 	sigwait(&set, &sig);
 	fprintf(stderr, "hub: signal %d, finishing requests in flight\n", sig);
+	/* A second signal from here on stays pending (blocked, not waited
+	 * for) and dies with the process: the drain and close run whole. */
 	MHD_quiesce_daemon(d);
-	for (waited = 0; atomic_load(&srv.active) > 0 && waited < HUB_DRAIN_S * 10; waited++)
-		usleep(100000);
+	for (waited = 0; atomic_load(&srv.active) > 0 &&
+	     waited < HUB_DRAIN_S * (int)MS_PER_S / HUB_DRAIN_POLL_MS; waited++)
+		usleep(HUB_DRAIN_POLL_MS * US_PER_MS);
 	MHD_stop_daemon(d);
 	fprintf(stderr, "hub: stopped\n");
 out:

@@ -6,17 +6,8 @@
 #ifndef FB_HUB_HTTP_H
 #define FB_HUB_HTTP_H
 
+#include "hub_limits.h"
 #include "hub_store.h"
-
-#define HUB_THREADS          8      /* request threads in the pool */
-#define HUB_HEAP_KEEP        ((size_t)32 << 20) /* freed heap kept per arena */
-#define HUB_SQLITE_HEAP      ((long long)64 << 20) /* SQLite's caches, all connections */
-#define HUB_CONN_TIMEOUT_S   30     /* idle or slow connections are closed */
-#define HUB_CONN_MAX         1024   /* open connections at once */
-#define HUB_PUSH_WAITING_MAX 256    /* pushes queued for the writer: then 503 */
-#define HUB_PULL_DEFAULT     500    /* changes per pull page */
-#define HUB_DRAIN_S          30     /* SIGTERM: wait this long for requests */
-#define HUB_RETRY_AFTER_S    5
 
 struct hub_serve_config {
 	const char *listen;        /* "127.0.0.1:8470", "[::1]:0" */
@@ -27,11 +18,26 @@ struct hub_serve_config {
 
 /*
  * Serve until SIGTERM or SIGINT, then finish requests in flight (up to
- * HUB_DRAIN_S) and return FB_OK.  Prints "listening on ADDR:PORT" to
- * stdout once bound, and one line per request to stderr.
+ * HUB_DRAIN_S), stop the server and return FB_OK; the caller then closes
+ * the store.  Prints "listening on ADDR:PORT (port N)" to stdout once
+ * bound, writes N to cfg->port_file if set, and one line per request to
+ * stderr (hub_log).
+ *
+ * The caller must have called hub_block_signals before it started any
+ * thread (the store's checkpointer included).  The signals are then only
+ * ever taken by the one sigwait here: one that comes before it (at
+ * start-up) is pending and stops the hub as soon as it listens; a second
+ * one during the drain stays pending, unread, and is discarded when the
+ * process exits, so the drain and the close still run whole (the exit
+ * status is 0).  To stop a hub at once, SIGKILL it; the store survives
+ * that as it survives a crash.
+ *
+ * Errors: FB_EUSAGE for a bad cfg->listen or half a TLS pair,
+ * FB_ENOINPUT / FB_EINVAL for TLS files, FB_EIO if it cannot listen.
  */
 enum fb_code hub_serve(struct hub_store *store,
-		       const struct hub_serve_config *cfg, struct fb_error *err);
+		       const struct hub_serve_config *cfg, struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* One request, as the log writes it (hub_log.c). */
 struct sockaddr;
@@ -45,17 +51,25 @@ struct hub_log_entry {
 	const char *reason;             /* why it was refused, or NULL */
 };
 
-/* Write e as one line on stderr, client bytes escaped. */
+/*
+ * Write e as one line on stderr.  What a client sent (method, path,
+ * reason) has its control bytes, DEL and backslash written as \xNN, so
+ * it can neither end the line nor forge another; the query is left out,
+ * and a path holding a token is not written at all.
+ */
 void hub_log(const struct hub_log_entry *e);
 
-/* The PEM file at path, whole, malloc'd into *out (at most HUB_PEM_MAX). */
+/* The PEM file at path, whole, into *out (malloc'd: the caller frees it).
+ * FB_ENOINPUT if it cannot be opened, FB_EINVAL if it is empty, cannot be
+ * read whole or is over HUB_PEM_MAX. */
 enum fb_code hub_read_pem(const char *path, char **out, struct fb_error *err)
-	__attribute__((warn_unused_result));
+	FB_MUST_CHECK;
 
-/* "127.0.0.1:8470" or "[::1]:8470" into a socket address. */
+/* "127.0.0.1:8470" or "[::1]:8470" into *ss (port 0: any free port);
+ * FB_EUSAGE, with the form expected, for anything else. */
 struct sockaddr_storage;
 enum fb_code hub_parse_listen(const char *s, struct sockaddr_storage *ss,
-			      struct fb_error *err) __attribute__((warn_unused_result));
+			      struct fb_error *err) FB_MUST_CHECK;
 
 /*
  * Block SIGTERM and SIGINT in the calling thread (and so in every thread

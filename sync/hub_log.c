@@ -13,9 +13,12 @@
 #include "hub_limits.h"
 #include "token.h"
 
+#define LOG_ESCAPED "\\xNN"       /* how one byte is escaped: its size */
+#define LOG_CUT     "..."          /* ends what was cut to fit */
+
 /*
- * n bytes of s into out for the log: control bytes, DEL and backslash as
- * \xNN, so that what a client sent can neither break a line nor pass
+ * n bytes of s into out for the log: control bytes, DEL, backslash and
+ * the double quote as \xNN, so that what a client sent can neither break a line nor pass
  * for the log's own text; cut (with "...") to fit out.
  */
 static void log_escape(const char *s, size_t n, char *out, size_t size)
@@ -24,14 +27,15 @@ static void log_escape(const char *s, size_t n, char *out, size_t size)
 
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		size_t need = ch < 0x20 || ch == 0x7f || ch == '\\' ? 4 : 1;
+		size_t need = ch < 0x20 || ch == 0x7f || ch == '\\' || ch == '"' ?
+			      sizeof(LOG_ESCAPED) - 1 : 1;
 
-		if (o + need + 4 > size) {      /* keep room for "..." and NUL */
-			memcpy(out + o, "...", 3);
-			o += 3;
+		if (o + need + sizeof(LOG_CUT) > size) {   /* room for "..." and NUL */
+			memcpy(out + o, LOG_CUT, sizeof(LOG_CUT) - 1);
+			o += sizeof(LOG_CUT) - 1;
 			break;
 		}
-		if (need == 4)
+		if (need > 1)
 			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
 		else
 			out[o++] = (char)ch;
@@ -41,8 +45,9 @@ static void log_escape(const char *s, size_t n, char *out, size_t size)
 
 void hub_log(const struct hub_log_entry *e)
 {
-	char addr[INET6_ADDRSTRLEN] = "?", when[32], path[HUB_LOG_PATH_MAX], meth[32];
-	const char *url = e->url, *reason = e->reason;
+	char addr[INET6_ADDRSTRLEN] = "?", when[HUB_LOG_TIME_MAX];
+	char path[HUB_LOG_PATH_MAX], meth[HUB_LOG_METHOD_MAX], reason[HUB_LOG_REASON_MAX];
+	const char *url = e->url;
 	time_t t = time(NULL);
 	struct tm tm;
 
@@ -65,8 +70,11 @@ void hub_log(const struct hub_log_entry *e)
 	/* The path is decoded: a %0A in it must not start a log line. */
 	log_escape(url, strcspn(url, "?"), path, sizeof(path));
 	log_escape(e->method, strlen(e->method), meth, sizeof(meth));
+	/* A reason may quote what the client sent (a field, a value). */
+	if (e->reason)
+		log_escape(e->reason, strlen(e->reason), reason, sizeof(reason));
 	fprintf(stderr, "%s %s %s %s %d device=%lld in=%zu out=%zu ms=%llu%s%s%s\n",
 		when, addr, meth, path, e->status, e->device, e->in_bytes, e->out_bytes,
-		(unsigned long long)e->ms, reason ? " reason=\"" : "", reason ? reason : "",
-		reason ? "\"" : "");
+		(unsigned long long)e->ms, e->reason ? " reason=\"" : "",
+		e->reason ? reason : "", e->reason ? "\"" : "");
 }

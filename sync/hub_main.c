@@ -64,21 +64,6 @@ static const struct cmd_program program = {
 
 int main(int argc, char **argv)
 {
-	struct fb_buf out = FB_BUF_INIT(0);
-	struct cmd_ctx c;
-	enum fb_code rc;
-
 	umask(077);
-	memset(&c, 0, sizeof(c));
-	rc = cmd_main(&program, argc, argv, &c, &out);
-	if (rc == FB_OK && out.len && fputs(buf_str(&out), stdout) < 0)
-		rc = fb_fail(&c.err, FB_EIO, "cannot write output");
-	buf_release(&out);
-	if (rc == FB_OK && fflush(stdout) != 0)
-		rc = fb_fail(&c.err, FB_EIO, "cannot write output");
-	if (rc != FB_OK) {
-		fprintf(stderr, "fieldbook-hub: %s\n", c.err.msg[0] ? c.err.msg : fb_strerror(rc));
-		return fb_exit_status(rc);
-	}
-	return 0;
+	return cmd_run(&program, argc, argv);
 }

@@ -22,13 +22,17 @@ enum fb_code hub_read_pem(const char *path, char **out, struct fb_error *err)
 	char chunk[HUB_READ_CHUNK];
 	size_t n;
 	enum fb_code rc = FB_OK;
+	int unread;
 
 	if (!f)
 		return fb_fail(err, FB_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
 	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		rc = buf_add(&b, chunk, n);
-	fclose(f);
-	if (rc != FB_OK || !b.len) {
+	/* Half a key read is no key: a read error is not the end. */
+	unread = ferror(f);
+	if (fclose(f) != 0)
+		unread = 1;
+	if (rc != FB_OK || unread || !b.len) {
 		buf_release(&b);
 		return fb_fail(err, FB_EINVAL, "%s is not a PEM file", path);
 	}
@@ -50,7 +54,7 @@ void hub_block_signals(void)
 enum fb_code hub_parse_listen(const char *s, struct sockaddr_storage *ss,
 				 struct fb_error *err)
 {
-	char host[64];
+	char host[HUB_HOST_MAX];
 	const char *colon;
 	char *end;
 	long port;

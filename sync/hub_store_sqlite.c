@@ -306,7 +306,10 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 		if (rc == FB_ECONFLICT) {
 			uint64_t last = 0;
 
-			book_device_head(b, c->device, &last, head, NULL);
+			/* Unknown (it could not be read): the laptop is
+			 * asked from the start and the hub replays. */
+			if (book_device_head(b, c->device, &last, head, NULL) != FB_OK)
+				last = 0;
 			res->expected = last + 1;
 		}
 		if (rc != FB_OK) {
@@ -414,7 +417,11 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 		rc = wire_pull_end(out, next, more, hub_time);
 out:
 	sqlite3_finalize(q);
-	store_exec(b->st, "COMMIT", NULL);
+	/* A read: what it read stands even if ending it fails, but the
+	 * connection must not stay inside it. */
+	if (store_exec(b->st, "COMMIT", NULL) != FB_OK &&
+	    store_exec(b->st, "ROLLBACK", NULL) != FB_OK && rc == FB_OK)
+		rc = fb_fail(err, FB_EIO, "pull: cannot end the read");
 done:
 	sqhub_put(h, b);
 	return rc;

@@ -26,6 +26,7 @@ is "$unblocked" "" "every one of them blocks SIGTERM and SIGINT"
 # A request whose decoded path holds a line break.
 curl -s -o /dev/null "$HUB_URL/v1/x%0Afake-line%20200%5Cx" || true
 curl -s -o /dev/null "$HUB_URL/v1/health" || true
+curl -s -o /dev/null "$HUB_URL/v1/pull?x=%0Afake-line" || true
 ok "no log line starts with the text after the %0A" bash -c "! grep -q '^fake-line' '$HUB_LOG'"
 like "$(grep -F '/v1/x' "$HUB_LOG" | head -1)" '/v1/x\\x0afake-line 200\\x5cx 404 ' \
 	"the line break and the backslash are written escaped, on the request's own line"

@@ -1814,11 +1814,13 @@ static void check_invented(struct world *w, struct book *hub)
 	char who[32];
 	int i;
 
-	book_each(hub, REC_NTYPES, 0, 1, invented_record, w, NULL);
+	if (book_each(hub, REC_NTYPES, 0, 1, invented_record, w, NULL) != FB_OK)
+		fail(w, P_AGREE, "the hub's records cannot be read");
 	check_invented_log(w, hub->st, "the hub");
 	for (i = 0; i < w->p->nrep; i++) {
 		snprintf(who, sizeof(who), "replica %d", i);
-		book_each(w->rep[i].b, REC_NTYPES, 0, 1, invented_record, w, NULL);
+		if (book_each(w->rep[i].b, REC_NTYPES, 0, 1, invented_record, w, NULL) != FB_OK)
+			fail(w, P_AGREE, "%s: its records cannot be read", who);
 		check_invented_log(w, w->rep[i].b->st, who);
 	}
 }
@@ -1908,9 +1910,10 @@ static void check_agreement(struct world *w, struct book *hub)
 		    count_rows_of(b->st, "SELECT count(*) FROM record WHERE branch <> ?1",
 				  branch_of(w->p, i)))
 			fail(w, P_AGREE, "replica %d holds another branch's entries", i);
-		book_device_head(b, b->device, &last, head, NULL);
-		store_meta_int(b->st, "acked_seq", 0, &acked, NULL);
-		if ((uint64_t)acked != last)
+		if (book_device_head(b, b->device, &last, head, NULL) != FB_OK ||
+		    store_meta_int(b->st, "acked_seq", 0, &acked, NULL) != FB_OK)
+			fail(w, P_AGREE, "replica %d: its journal head cannot be read", i);
+		else if ((uint64_t)acked != last)
 			fail(w, P_AGREE, "replica %d: acked_seq %lld, own journal ends at %llu",
 			     i, acked, (unsigned long long)last);
 		if (store_prepare(b->st, "SELECT device, seq, hash, n, hlc, body FROM journal",

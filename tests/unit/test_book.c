@@ -232,7 +232,7 @@ static void test_create_open(void)
 	fb_error_clear(&err);
 	is_int(book_create(path, BRANCH, "again", &err), FB_EEXIST,
 	       "book_create twice is FB_EEXIST (%s)", err.msg);
-	book_open(path, NULL, &b, &err);
+	is_int(book_open(path, NULL, &b, &err), FB_OK, "...the book opens");
 	ok(b && !strcmp(b->device, device), "...and the device id is unchanged");
 	book_close(b);
 	b = NULL;
@@ -460,7 +460,7 @@ static void test_refs(struct book *b, const char *member, const char *training)
 	is_int(journal_rows(b), before, "refused references write nothing");
 
 	add_member(b, "Người đã xoá", gone, &err);
-	book_set_deleted(b, gone, 1, &err);
+	is_int(book_set_deleted(b, gone, 1, &err), FB_OK, "a member deleted");
 	is_int(attend(b, training, gone, id, &err), FB_EINVAL,
 	       "attendance of a deleted member is refused (%s)", err.msg);
 }
@@ -539,7 +539,7 @@ static void test_edit(struct book *b, const char *member)
 		is_int(journal_rows(b), rows + 1, "...one journal row");
 		is_int(q_int(b, "SELECT n FROM journal ORDER BY cseq DESC LIMIT 1"), 1,
 		       "...holding one entry");
-		book_get(b, member, &after, &err);
+		is_int(book_get(b, member, &after, &err), FB_OK, "...the member reads back");
 		ok(after && after->stamp[pi].hlc ==
 		   (fb_hlc)q_int(b, "SELECT hlc FROM journal ORDER BY cseq DESC LIMIT 1"),
 		   "the field's stamp is the journal row's HLC");
@@ -553,7 +553,11 @@ static void test_edit(struct book *b, const char *member)
 		int pi = model_field_index(model_type(REC_MEMBER), "phone");
 		struct record *now = NULL;
 
-		book_get(b, member, &now, &err);
+		is_int(book_get(b, member, &now, &err), FB_OK, "the member reads");
+		if (!now) {
+			printf("Bail out! %s\n", err.msg);
+			return;
+		}
 		ps = now->stamp[pi];
 		stamp_format(&ps, base);
 		{
@@ -699,7 +703,7 @@ static void test_clock(void)
 	book_close(b);
 
 	path_in_tmp(path, sizeof(path), "clock.db");
-	book_open(path, NULL, &b, &err);
+	is_int(book_open(path, NULL, &b, &err), FB_OK, "the book reopens");
 	ok(b && b->clock >= before, "the clock is persisted across close and open");
 	b->wall_ms = ancient_wall;
 	{

@@ -34,7 +34,10 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(path, sizeof(path), "%s/r.db", dir);
-	book_create(path, "HN.B1", "Chi hội 1", &err);
+	if (book_create(path, "HN.B1", "Chi hội 1", &err) != FB_OK) {
+		printf("Bail out! %s\n", err.msg);
+		return 1;
+	}
 	if (book_open(path, NULL, &b, &err) != FB_OK) {
 		printf("Bail out! %s\n", err.msg);
 		return 1;
@@ -53,21 +56,21 @@ int main(void)
 	add(REC_ATTENDANCE, NULL, "training_id", t26, "member_id", mem, NULL, NULL);
 	add(REC_ATTENDANCE, NULL, "training_id", t25, "member_id", dep1, NULL, NULL);
 	add(REC_ATTENDANCE, NULL, "training_id", tdel, "member_id", dep2, NULL, NULL);
-	book_set_deleted(b, tdel, 1, &err);
+	is_int(book_set_deleted(b, tdel, 1, &err), FB_OK, "a training deleted");
 	add(REC_VISIT, NULL, "visit_date", "2026-01-25", "reason", "tet", "person_name", "Bà Tư");
 	{
 		struct field_value fv[] = { { "visit_date", "2026-06-02" }, { "reason", "illness" },
 					    { "member_id", mem }, { "amount_vnd", "1000000" } };
 		char id[FB_RECORD_ID_MAX + 1];
 
-		book_add(b, REC_VISIT, NULL, fv, 4, id, &err);
+		is_int(book_add(b, REC_VISIT, NULL, fv, 4, id, &err), FB_OK, "a visit");
 	}
 	{
 		struct field_value fv[] = { { "visit_date", "2026-07-02" }, { "reason", "illness" },
 					    { "person_name", "Bà Năm" }, { "amount_vnd", "500000" } };
 		char id[FB_RECORD_ID_MAX + 1];
 
-		book_add(b, REC_VISIT, NULL, fv, 4, id, &err);
+		is_int(book_add(b, REC_VISIT, NULL, fv, 4, id, &err), FB_OK, "a visit");
 	}
 
 	branch = "HN.B1";
@@ -106,7 +109,7 @@ int main(void)
 	is_int(r.members_total + r.courses + r.visits, 0, "counts nothing of this branch");
 	report_release(&r);
 
-	book_set_deleted(b, mem, 1, &err);
+	is_int(book_set_deleted(b, mem, 1, &err), FB_OK, "a member deleted");
 	is_int(report_build(b->st, NULL, 0, 2026, &r, &err), FB_OK, "report of every branch");
 	is_int(r.attendances, 1, "a deleted member's attendance no longer counts");
 	is_int(r.members_total, 3, "nor does she");
