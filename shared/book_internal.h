@@ -5,14 +5,43 @@
  * edits and resolve) and book_journal.c (reading and verifying the
  * journal).
  *
- * Private to those files: commands, the sync client and the hub use
- * book.h (and book_view.h), never this header.  Nothing here checks
+ * Private to those files and to the store modules built on a book (the
+ * hub's SQLite store): commands and the sync client use book.h and
+ * book_view.h, never this header.  Nothing here checks
  * its arguments beyond what book.h's callers already have.
  */
 #ifndef FB_BOOK_INTERNAL_H
 #define FB_BOOK_INTERNAL_H
 
 #include "book.h"
+
+/* The book, for the book module and the store modules that run SQL on its
+ * connection (the hub store); everything else sees struct book opaque. */
+struct book {
+	struct fb_store *st;
+	char device[FB_DEVICE_ID_MAX + 1];
+	char branch[FB_BRANCH_CODE_MAX + 1];   /* "" on a hub */
+	fb_hlc clock;                 /* last HLC issued or observed */
+	uint64_t next_seq;            /* this device's next sequence */
+	unsigned char chain[JOURNAL_HASH_LEN]; /* this device's chain head */
+	uint64_t (*wall_ms)(void);    /* the clock; tests may replace it */
+	int refs_may_be_deleted;      /* import: a reference may name a
+				       * deleted record (files exported with
+				       * their deleted records keep them) */
+	/* The chain head of the last other device whose change this
+	 * transaction (tx, store.h tx_count) wrote: a push of thousands of
+	 * one device's changes looks it up once, not once per change. */
+	struct {
+		char device[FB_DEVICE_ID_MAX + 1];
+		uint64_t last;
+		unsigned char hash[JOURNAL_HASH_LEN];
+		unsigned long tx;
+	} peer;
+	/* prepared statements, reused */
+	sqlite3_stmt *q_get, *q_put, *q_journal, *q_conflict, *q_device_head,
+		     *q_have, *q_settle, *q_ref;
+};
+
 
 /*
  * book_apply flag for changes made here (book_edit.c, commit_local):

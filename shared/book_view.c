@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "book_view.h"
+#include "book_internal.h"
 #include "report.h"
 
 const char *book_device(const struct book *b)

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 #include "book.h"
+#include "book_internal.h"
 #include "hub_store.h"
 
 struct sqlite_hub {

@@ -51,6 +51,7 @@
 #include <curl/curl.h>
 
 #include "book.h"
+#include "book_internal.h"
 #include "client.h"
 #include "recjson.h"
 #include "wire.h"

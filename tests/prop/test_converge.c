@@ -87,6 +87,7 @@
 #include <unistd.h>
 
 #include "book.h"
+#include "book_internal.h"
 #include "client.h"
 #include "hub_store.h"
 #include "token.h"

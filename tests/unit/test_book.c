@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "book.h"
+#include "book_internal.h"
 #include "tap.h"
 
 #define BRANCH      "HN.PL.TT.03"

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "book.h"
+#include "book_internal.h"
 #include "report.h"
 #include "tap.h"
 
