@@ -78,6 +78,5 @@ static const struct cmd_program program = {
 
 int main(int argc, char **argv)
 {
-	umask(077);
 	return cmd_run(&program, argc, argv);
 }

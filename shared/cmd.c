@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/stat.h>
 
 #include "book.h"
 #include "cmd.h"
@@ -354,6 +355,8 @@ int cmd_run(const struct cmd_program *p, int argc, char **argv)
 	enum fb_code rc;
 	int status = 0;
 
+	/* What the programs create (databases, exports) is owner-only. */
+	umask(077);
 	if (!c) {
 		fprintf(stderr, "%s: out of memory\n", p->name);
 		return EX_OSERR;

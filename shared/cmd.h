@@ -145,7 +145,8 @@ enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
 		      struct cmd_ctx *c, struct fb_buf *out) __attribute__((warn_unused_result));
 
 /*
- * All of main() after its set-up: cmd_main, then what it left to show
+ * All of main(): the umask (owner-only files), cmd_main, then what it
+ * left to show
  * on stdout, then the error line on stderr; returns the exit status
  * (docs/EXIT-CODES.md).  The one function of shared/ that writes to
  * the standard streams: it is the end of both programs' main(), kept in
