@@ -336,6 +336,30 @@ static enum fb_code decode_change(const struct jscan at[K_COUNT], struct jchange
 	return rc;
 }
 
+/*
+ * Room for the n changes of a message (none for 0), and *it at the
+ * first of them in the list.
+ */
+static enum fb_code changes_begin(struct jchange **changes, long n,
+				  const struct jscan *list, struct jscan *it,
+				  struct fb_error *err)
+{
+	*changes = n ? calloc((size_t)n, sizeof(**changes)) : NULL;
+	if (n && !*changes)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	*it = *list;
+	jscan_eat(it, '[');
+	return FB_OK;
+}
+
+/* changes[i], initialised and counted in *n: released with the rest. */
+static struct jchange *next_change(struct jchange *changes, size_t i, size_t *n)
+{
+	jchange_init(&changes[i]);
+	*n = i + 1;
+	return &changes[i];
+}
+
 enum fb_code wire_push_decode(const char *json, size_t len,
 			      struct wire_batch *out, struct fb_error *err)
 {
@@ -372,18 +396,11 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 	}
 	snprintf(out->device, sizeof(out->device), "%s", buf_str(&sc.s));
 	out->seq = seq;
-	out->changes = calloc((size_t)n, sizeof(*out->changes));
-	if (!out->changes) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	if ((rc = changes_begin(&out->changes, n, &at[K_CHANGES], &it, err)) != FB_OK)
 		goto out;
-	}
-	it = at[K_CHANGES];
-	jscan_eat(&it, '[');
 	for (i = 0; i < (size_t)n; i++) {
-		struct jchange *c = &out->changes[i];
+		struct jchange *c = next_change(out->changes, i, &out->n);
 
-		jchange_init(c);
-		out->n = i + 1;
 		snprintf(c->device, sizeof(c->device), "%s", out->device);
 		c->seq = seq;
 		if (!members(&it, PUSH_CHANGE, ch, &sc.key)) {
@@ -498,18 +515,11 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 		rc = fb_fail(err, FB_ETOOBIG, "hub sent more than %d changes", WIRE_BATCH_MAX);
 		goto out;
 	}
-	out->changes = n ? calloc((size_t)n, sizeof(*out->changes)) : NULL;
-	if (n && !out->changes) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	if ((rc = changes_begin(&out->changes, n, &at[K_CHANGES], &it, err)) != FB_OK)
 		goto out;
-	}
-	it = at[K_CHANGES];
-	jscan_eat(&it, '[');
 	for (i = 0; i < (size_t)n; i++) {
-		struct jchange *c = &out->changes[i];
+		struct jchange *c = next_change(out->changes, i, &out->n);
 
-		jchange_init(c);
-		out->n = i + 1;
 		if (!members(&it, PULL_CHANGE, ch, &sc.key) || !get_str(&ch[K_D], &sc.s) ||
 		    !journal_valid_device(buf_str(&sc.s)) ||
 		    !get_uint(&ch[K_S], &c->seq) || c->seq == 0 ||
