@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <cjson/cJSON.h>
 #include <openssl/crypto.h>
 
@@ -115,18 +114,6 @@ static enum fb_code revoke(struct cmd_ctx *c)
 		printf("device %lld revoked; its token is refused from now on\n", id);
 	st->ops->close(st);
 	return rc;
-}
-
-enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
-{
-	struct stat sb;
-
-	*out = NULL;
-	if (stat(c->db_path, &sb) != 0)
-		return fb_fail(&c->err, FB_ENOINPUT,
-			       "no hub database at %s (run 'fieldbook-hub --db %s init' first)",
-			       c->db_path, c->db_path);
-	return hub_store_sqlite_admin(c->db_path, out, &c->err);
 }
 
 static const struct cmd_option enroll_opts[] = {

@@ -28,7 +28,8 @@ static const struct cmd_entry *const commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
+/* FB_OK when init has made a hub database at c->db_path. */
+static enum fb_code hub_present(struct cmd_ctx *c)
 {
 	struct stat st;
 
@@ -36,7 +37,22 @@ enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
 		return fb_fail(&c->err, FB_ENOINPUT,
 			       "no hub database at %s (run 'fieldbook-hub --db %s init' first)",
 			       c->db_path, c->db_path);
-	return book_open(c->db_path, hub_schema, out, &c->err);
+	return FB_OK;
+}
+
+enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
+{
+	enum fb_code rc = hub_present(c);
+
+	return rc == FB_OK ? book_open(c->db_path, hub_schema, out, &c->err) : rc;
+}
+
+enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
+{
+	enum fb_code rc = hub_present(c);
+
+	*out = NULL;
+	return rc == FB_OK ? hub_store_sqlite_admin(c->db_path, out, &c->err) : rc;
 }
 
 /* --db PATH, else $FIELDBOOK_HUB_DB: a hub has no default place. */
