@@ -59,6 +59,16 @@ static enum fb_code sync(struct cmd_ctx *c)
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	rc = sync_run(b, what, &st, &c->err);
+	/* What changed in the history is said even when a later step failed. */
+	if (st.forked)
+		fprintf(stderr, "fieldbook: this database was restored from an older copy,"
+			" or copied to another laptop: the hub holds other entries under"
+			" device %s.  It goes on as new device %s (%zu changes moved);"
+			" nothing is lost\n", st.fork_old, st.fork_new, st.moved);
+	if (st.resent)
+		fprintf(stderr, "fieldbook: the hub had lost %llu entries it once held"
+			" (restored from a backup?); they are sent again\n",
+			(unsigned long long)st.resent);
 	if (rc == FB_OK) {
 		printf("synced: %zu changes sent, %zu received", st.pushed, st.pulled);
 		if (st.rejected)

@@ -176,6 +176,39 @@ enum fb_code book_device_head(struct book *b, const char *device,
 	FB_MUST_CHECK;
 
 /*
+ * The chain hash of device after entry seq, into hash: *found = 1 when
+ * this book holds a change of device that ends exactly at seq, else 0
+ * (nothing held there, or seq falls inside a change).  Used to check a
+ * pulled run against what is held, and a hub's idea of this device's
+ * chain against the book's own.
+ */
+enum fb_code book_chain_at(struct book *b, const char *device, uint64_t seq,
+			   unsigned char hash[JOURNAL_HASH_LEN], int *found,
+			   struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * What a hub's word on this device's chain means (docs/PROTOCOL.md
+ * §13.4): it holds `held` entries of it, the last with chain hash
+ * held_hash (a pull answer says so).
+ *   - It holds more than this book ever wrote: the book was restored
+ *     from an older copy, or copied to a second laptop.  *fork_at is
+ *     where to go on under a new device id (book_fork); nothing else
+ *     is done.
+ *   - It holds other content at or below `held`: acked_seq becomes 0,
+ *     so that everything is sent again and the hub's replay check finds
+ *     where the two histories part (a fork answer).
+ *   - It holds less than it acknowledged (it was restored from a
+ *     backup): acked_seq becomes `held`, so the rest is sent again.
+ * *resend is how many entries are to be sent again (0: nothing to do).
+ * acked_seq is changed in a transaction of its own.
+ */
+enum fb_code book_hub_holds(struct book *b, uint64_t held,
+			    const unsigned char held_hash[JOURNAL_HASH_LEN],
+			    uint64_t *fork_at, uint64_t *resend, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
  * This device's changes after sequence `after`, in order, into
  * out[0..*n): at most max changes, and no more once max_bytes of
  * journal text have been read (a change is never split).  The caller

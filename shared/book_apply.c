@@ -273,9 +273,30 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 		goto out;
 	}
 	if (c->seq <= last) {
+		/* Sent again: only the very same change is a replay.  Its
+		 * content is hashed from the chain before it, so that other
+		 * content under the same numbers (a laptop restored from a
+		 * copy, a copied database, a forged resend) is told apart. */
 		if ((rc = is_replay(b, c, &same, held, err)) != FB_OK)
 			goto out;
-		if (!same || ((flags & BOOK_HASHED) && memcmp(held, c->hash, sizeof(held))))
+		if (same && ((flags & BOOK_HASHED) ? memcmp(held, c->hash, sizeof(held))
+						   : 0))
+			same = 0;
+		if (same && !(flags & BOOK_HASHED)) {
+			int found = c->seq == 1;
+
+			memcpy(prev, zero_hash, sizeof(prev));
+			if (c->seq > 1 &&
+			    (rc = book_chain_at(b, c->device, c->seq - 1, prev, &found,
+						err)) != FB_OK)
+				goto out;
+			if (found && (rc = journal_hash(prev, c)) != FB_OK) {
+				fb_fail(err, rc, "hashing journal entry");
+				goto out;
+			}
+			same = found && !memcmp(held, c->hash, sizeof(held));
+		}
+		if (!same)
 			rc = fb_fail(err, FB_ECORRUPT,
 				     "device %s entry %llu differs from the one already held",
 				     c->device, (unsigned long long)c->seq);

@@ -36,6 +36,75 @@ enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
 	return FB_OK;
 }
 
+enum fb_code book_chain_at(struct book *b, const char *device, uint64_t seq,
+			   unsigned char hash[JOURNAL_HASH_LEN], int *found,
+			   struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s;
+
+	*found = 0;
+	/* The row at or before seq; it ends at seq or the chain has no
+	 * boundary there.  (A condition on seq + n would scan back.) */
+	rc = store_prepare(b->st, "SELECT seq + n - 1, hash FROM journal"
+			   " WHERE device = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW && (uint64_t)sqlite3_column_int64(q, 0) == seq) {
+		if (sqlite3_column_bytes(q, 1) != JOURNAL_HASH_LEN) {
+			rc = fb_fail(err, FB_ECORRUPT, "journal: device %s entry %llu is damaged",
+				     device, (unsigned long long)seq);
+		} else {
+			memcpy(hash, sqlite3_column_blob(q, 1), JOURNAL_HASH_LEN);
+			*found = 1;
+		}
+	} else if (s != SQLITE_ROW && s != SQLITE_DONE) {
+		rc = store_fail(b->st, s, "reading journal", err);
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_hub_holds(struct book *b, uint64_t held,
+			    const unsigned char held_hash[JOURNAL_HASH_LEN],
+			    uint64_t *fork_at, uint64_t *resend, struct fb_error *err)
+{
+	unsigned char mine[JOURNAL_HASH_LEN];
+	uint64_t last = b->next_seq - 1, to;
+	long long acked = 0;
+	enum fb_code rc;
+	int found = 0;
+
+	*fork_at = *resend = 0;
+	if (held > last) {
+		*fork_at = last + 1;
+		return FB_OK;
+	}
+	if ((rc = store_meta_int(b->st, "acked_seq", 0, &acked, err)) != FB_OK)
+		return rc;
+	if (held && (rc = book_chain_at(b, b->device, held, mine, &found, err)) != FB_OK)
+		return rc;
+	if (held && (!found || memcmp(mine, held_hash, sizeof(mine))))
+		to = 0;
+	else if (held < (uint64_t)acked)
+		to = held;
+	else
+		return FB_OK;
+	*resend = (uint64_t)acked - to;
+	if ((rc = book_begin(b, err)) != FB_OK)
+		return rc;
+	if ((rc = store_meta_set_int(b->st, "acked_seq", (long long)to, err)) != FB_OK) {
+		book_rollback(b);
+		return rc;
+	}
+	return book_commit(b, err);
+}
+
 enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      struct jchange *out, size_t max, size_t max_bytes,
 			      size_t *n, struct fb_error *err)

@@ -24,6 +24,7 @@ static const struct {
 	[FB_ECONFLICT] = { "protocol conflict",        EX_DATAERR },
 	[FB_ETOOBIG]   = { "over a limit",             EX_DATAERR },
 	[FB_EINTERNAL] = { "internal error",           EX_SOFTWARE },
+	[FB_EPROTO]    = { "protocol mismatch",        EX_PROTOCOL },
 };
 
 const char *fb_strerror(enum fb_code code)

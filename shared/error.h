@@ -31,6 +31,7 @@ enum fb_code {
 	FB_ECONFLICT,   /* sequence gap or other protocol conflict  -> 65 */
 	FB_ETOOBIG,     /* over a documented limit                  -> 65 */
 	FB_EINTERNAL,   /* a bug                                    -> 70 */
+	FB_EPROTO,      /* the hub speaks another protocol version  -> 76 */
 	FB_NCODES
 };
 

@@ -36,4 +36,8 @@
 #define FB_BUSY_TIMEOUT_MS  5000    /* SQLite waits this long for a lock */
 #define FB_HLC_MAX_DRIFT_MS (5 * 60 * 1000) /* hub refuses entries ahead */
 
+/* A number as text, for messages: FB_STR(WIRE_BATCH_MAX) is "10000". */
+#define FB_STR_(x) #x
+#define FB_STR(x)  FB_STR_(x)
+
 #endif

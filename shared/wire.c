@@ -59,12 +59,13 @@ static enum fb_code put_base(struct fb_buf *o, const struct fb_stamp *b,
 	return buf_json_str(o, full);
 }
 
-static enum fb_code put_entries(struct fb_buf *o, const struct jchange *c)
+/* The first n of c's entries. */
+static enum fb_code put_entries(struct fb_buf *o, const struct jchange *c, size_t n)
 {
 	enum fb_code rc = buf_adds(o, "\"e\":[");
 	size_t i;
 
-	for (i = 0; rc == FB_OK && i < c->n; i++) {
+	for (i = 0; rc == FB_OK && i < n; i++) {
 		rc = buf_adds(o, i ? ",[" : "[");
 		if (rc == FB_OK)
 			rc = buf_json_str(o, c->e[i].field);
@@ -83,7 +84,7 @@ static enum fb_code put_entries(struct fb_buf *o, const struct jchange *c)
 }
 
 enum fb_code wire_push_encode(const struct jchange *c, size_t n,
-			      struct fb_buf *out)
+			      const char *forked_from, struct fb_buf *out)
 {
 	char hex[2 * JOURNAL_HASH_LEN + 1], hlc[FB_HLC_HEX_LEN + 1];
 	enum fb_code rc;
@@ -99,6 +100,11 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 				(unsigned long long)c[0].seq);
 	if (rc == FB_OK)
 		rc = buf_json_str(out, c[0].branch);
+	if (rc == FB_OK && forked_from && *forked_from) {
+		rc = buf_adds(out, ",\"forked_from\":");
+		if (rc == FB_OK)
+			rc = buf_json_str(out, forked_from);
+	}
 	if (rc == FB_OK)
 		rc = buf_adds(out, ",\"changes\":[");
 	for (i = 0; rc == FB_OK && i < n; i++) {
@@ -116,7 +122,7 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 				rc = buf_addc(out, ',');
 		}
 		if (rc == FB_OK)
-			rc = put_entries(out, &c[i]);
+			rc = put_entries(out, &c[i], c[i].n);
 		if (rc == FB_OK)
 			rc = buf_addc(out, '}');
 	}
@@ -137,19 +143,23 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 /* Every key a message or a change may have; each direction allows some. */
 enum {
 	K_V, K_DEVICE, K_SEQ, K_BRANCH, K_CHANGES, K_LAST_HASH, K_NEXT, K_MORE,
-	K_HUB_TIME, K_D, K_S, K_H, K_X, K_ID, K_T, K_B, K_E, K_COUNT
+	K_HUB_TIME, K_D, K_S, K_H, K_X, K_ID, K_T, K_B, K_E, K_FORKED_FROM,
+	K_EPOCH, K_HELD, K_HELD_HASH, K_P, K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
 	"v", "device", "seq", "branch", "changes", "last_hash", "next", "more",
-	"hub_time", "d", "s", "h", "x", "id", "t", "b", "e"
+	"hub_time", "d", "s", "h", "x", "id", "t", "b", "e", "forked_from",
+	"epoch", "held", "held_hash", "p"
 };
 #define KEYS(k) (1u << (k))
 #define PUSH_TOP (KEYS(K_V) | KEYS(K_DEVICE) | KEYS(K_SEQ) | KEYS(K_BRANCH) | \
-		  KEYS(K_CHANGES) | KEYS(K_LAST_HASH))
+		  KEYS(K_CHANGES) | KEYS(K_LAST_HASH) | KEYS(K_FORKED_FROM))
 #define PULL_TOP (KEYS(K_V) | KEYS(K_CHANGES) | KEYS(K_NEXT) | KEYS(K_MORE) | \
 		  KEYS(K_HUB_TIME))
+#define PULL_TOP_2 (PULL_TOP | KEYS(K_EPOCH) | KEYS(K_HELD) | KEYS(K_HELD_HASH))
 #define PUSH_CHANGE (KEYS(K_H) | KEYS(K_ID) | KEYS(K_T) | KEYS(K_B) | KEYS(K_E))
 #define PULL_CHANGE (PUSH_CHANGE | KEYS(K_D) | KEYS(K_S) | KEYS(K_X))
+#define PULL_CHANGE_2 (PULL_CHANGE | KEYS(K_P))
 
 /* Scratch room for the strings of one decode, each capped. */
 struct scratch {
@@ -376,9 +386,20 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 		return rc;
 	scratch_init(&sc);
 	if (!members(&j, PUSH_TOP, at, &sc.key) || !get_uint(&at[K_V], &v) ||
-	    v != WIRE_VERSION) {
-		rc = fb_fail(err, FB_EINVAL, "not a version %d push message", WIRE_VERSION);
+	    (v != WIRE_VERSION && v != WIRE_VERSION_OLD) ||
+	    (v == WIRE_VERSION_OLD && at[K_FORKED_FROM].p)) {
+		rc = fb_fail(err, FB_EINVAL, "not a version %d or %d push message",
+			     WIRE_VERSION_OLD, WIRE_VERSION);
 		goto out;
+	}
+	out->version = (int)v;
+	if (at[K_FORKED_FROM].p) {
+		if (!get_str(&at[K_FORKED_FROM], &sc.s) ||
+		    !journal_valid_device(buf_str(&sc.s))) {
+			rc = fb_fail(err, FB_EINVAL, "forked_from must be a device id");
+			goto out;
+		}
+		snprintf(out->forked_from, sizeof(out->forked_from), "%s", buf_str(&sc.s));
 	}
 	if (!get_str(&at[K_DEVICE], &sc.s) || !journal_valid_device(buf_str(&sc.s)) ||
 	    !get_uint(&at[K_SEQ], &seq) || seq == 0 || !get_str(&at[K_BRANCH], &branch) ||
@@ -439,46 +460,226 @@ void wire_batch_release(struct wire_batch *b)
 
 /* --- pull ----------------------------------------------------------- */
 
-enum fb_code wire_pull_begin(struct fb_buf *out)
+struct jchange *wire_page_add(struct wire_page *p)
 {
-	return buf_printf(out, "{\"v\":%d,\"changes\":[", WIRE_VERSION);
+	if (p->n == WIRE_BATCH_MAX)
+		return NULL;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? 2 * p->cap : 64;
+		struct jchange *c;
+		struct wire_link *l;
+
+		if (cap > WIRE_BATCH_MAX)
+			cap = WIRE_BATCH_MAX;
+		if (!(c = realloc(p->changes, cap * sizeof(*c))))
+			return NULL;
+		p->changes = c;
+		if (!(l = realloc(p->links, cap * sizeof(*l))))
+			return NULL;
+		p->links = l;
+		p->cap = cap;
+	}
+	jchange_init(&p->changes[p->n]);
+	memset(&p->links[p->n], 0, sizeof(p->links[0]));
+	return &p->changes[p->n++];
 }
 
-enum fb_code wire_pull_add(struct fb_buf *out, const struct jchange *c,
-			   int first)
+/* b continues a's run: the same device, the very next sequence. */
+static int follows(const struct jchange *a, const struct jchange *b)
+{
+	return !strcmp(a->device, b->device) && b->seq == a->seq + a->n;
+}
+
+void wire_page_link(struct wire_page *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		p->links[i].start = i == 0 || !follows(&p->changes[i - 1], &p->changes[i]);
+		p->links[i].end = i + 1 == p->n || !follows(&p->changes[i], &p->changes[i + 1]);
+	}
+}
+
+static enum fb_code put_hash(struct fb_buf *o, const char *key,
+			     const unsigned char h[JOURNAL_HASH_LEN])
+{
+	char hex[2 * JOURNAL_HASH_LEN + 1];
+
+	wire_hex(h, JOURNAL_HASH_LEN, hex);
+	return buf_printf(o, ",\"%s\":\"%s\"", key, hex);
+}
+
+/*
+ * A version-1 change: every key, a hash on each.  A delete's trailing
+ * _seen entry is left out: the release before knows no such field and
+ * would refuse the page (docs/PROTOCOL.md §15).
+ */
+static enum fb_code put_change_v1(struct fb_buf *o, const struct jchange *c,
+				  int first)
 {
 	char hlc[FB_HLC_HEX_LEN + 1], hex[2 * JOURNAL_HASH_LEN + 1];
+	size_t n = c->n > 1 && !strcmp(c->e[c->n - 1].field, WIRE_SEEN_FIELD)
+		   ? c->n - 1 : c->n;
 	enum fb_code rc;
 
 	hlc_format(c->hlc, hlc);
 	wire_hex(c->hash, JOURNAL_HASH_LEN, hex);
-	rc = buf_printf(out, "%s{\"d\":", first ? "" : ",");
+	rc = buf_printf(o, "%s{\"d\":", first ? "" : ",");
 	if (rc == FB_OK)
-		rc = buf_json_str(out, c->device);
+		rc = buf_json_str(o, c->device);
 	if (rc == FB_OK)
-		rc = buf_printf(out, ",\"s\":%llu,\"h\":\"%s\",\"x\":\"%s\",\"id\":",
+		rc = buf_printf(o, ",\"s\":%llu,\"h\":\"%s\",\"x\":\"%s\",\"id\":",
 				(unsigned long long)c->seq, hlc, hex);
 	if (rc == FB_OK)
-		rc = buf_json_str(out, c->record_id);
+		rc = buf_json_str(o, c->record_id);
 	if (rc == FB_OK)
-		rc = buf_printf(out, ",\"t\":\"%s\",\"b\":", model_type(c->type)->name);
+		rc = buf_printf(o, ",\"t\":\"%s\",\"b\":", model_type(c->type)->name);
 	if (rc == FB_OK)
-		rc = buf_json_str(out, c->branch);
+		rc = buf_json_str(o, c->branch);
 	if (rc == FB_OK)
-		rc = buf_addc(out, ',');
+		rc = buf_addc(o, ',');
 	if (rc == FB_OK)
-		rc = put_entries(out, c);
+		rc = put_entries(o, c, n);
+	return rc == FB_OK ? buf_addc(o, '}') : rc;
+}
+
+/*
+ * A version-2 change says only what differs from the change before it
+ * on the page: its device and branch when they change, its sequence and
+ * the hash before it where a run starts, the hash after it where a run
+ * ends.
+ */
+static enum fb_code put_change_v2(struct fb_buf *o, const struct jchange *c,
+				  const struct wire_link *l,
+				  const struct jchange *before)
+{
+	char hlc[FB_HLC_HEX_LEN + 1];
+	enum fb_code rc;
+
+	hlc_format(c->hlc, hlc);
+	rc = buf_printf(o, "%s{\"h\":\"%s\"", before ? "," : "", hlc);
+	if (rc == FB_OK && (!before || strcmp(before->device, c->device))) {
+		rc = buf_adds(o, ",\"d\":");
+		if (rc == FB_OK)
+			rc = buf_json_str(o, c->device);
+	}
+	if (rc == FB_OK && l->start) {
+		rc = buf_printf(o, ",\"s\":%llu", (unsigned long long)c->seq);
+		if (rc == FB_OK && c->seq > 1)
+			rc = put_hash(o, "p", l->prev);
+	}
+	if (rc == FB_OK)
+		rc = buf_adds(o, ",\"id\":");
+	if (rc == FB_OK)
+		rc = buf_json_str(o, c->record_id);
+	if (rc == FB_OK)
+		rc = buf_printf(o, ",\"t\":\"%s\"", model_type(c->type)->name);
+	if (rc == FB_OK && (!before || strcmp(before->branch, c->branch))) {
+		rc = buf_adds(o, ",\"b\":");
+		if (rc == FB_OK)
+			rc = buf_json_str(o, c->branch);
+	}
+	if (rc == FB_OK)
+		rc = buf_addc(o, ',');
+	if (rc == FB_OK)
+		rc = put_entries(o, c, c->n);
+	if (rc == FB_OK && l->end)
+		rc = put_hash(o, "x", c->hash);
+	return rc == FB_OK ? buf_addc(o, '}') : rc;
+}
+
+enum fb_code wire_pull_encode(const struct wire_page *p, struct fb_buf *out)
+{
+	char hlc[FB_HLC_HEX_LEN + 1];
+	enum fb_code rc;
+	size_t i;
+
+	rc = buf_printf(out, "{\"v\":%d,\"changes\":[", p->version);
+	for (i = 0; rc == FB_OK && i < p->n; i++)
+		rc = p->version == WIRE_VERSION_OLD
+		     ? put_change_v1(out, &p->changes[i], i == 0)
+		     : put_change_v2(out, &p->changes[i], &p->links[i],
+				     i ? &p->changes[i - 1] : NULL);
+	hlc_format(p->hub_time, hlc);
+	if (rc == FB_OK)
+		rc = buf_printf(out, "],\"next\":%llu,\"more\":%s,\"hub_time\":\"%s\"",
+				(unsigned long long)p->next, p->more ? "true" : "false", hlc);
+	if (rc == FB_OK && p->version != WIRE_VERSION_OLD) {
+		rc = buf_printf(out, ",\"epoch\":\"%s\",\"held\":%llu", p->epoch,
+				(unsigned long long)p->held);
+		if (rc == FB_OK && p->held)
+			rc = put_hash(out, "held_hash", p->held_hash);
+	}
 	return rc == FB_OK ? buf_addc(out, '}') : rc;
 }
 
-enum fb_code wire_pull_end(struct fb_buf *out, uint64_t next, int more,
-			   fb_hlc hub_time)
+/* A hash under key k of the object at, into out: 0 when absent or bad. */
+static int get_hash(const struct jscan at[K_COUNT], int k, struct scratch *sc,
+		    unsigned char out[JOURNAL_HASH_LEN])
 {
-	char hlc[FB_HLC_HEX_LEN + 1];
+	return get_str(&at[k], &sc->base) &&
+	       wire_unhex(buf_str(&sc->base), out, JOURNAL_HASH_LEN) == FB_OK;
+}
 
-	hlc_format(hub_time, hlc);
-	return buf_printf(out, "],\"next\":%llu,\"more\":%s,\"hub_time\":\"%s\"}",
-			  (unsigned long long)next, more ? "true" : "false", hlc);
+/* An epoch: WIRE_EPOCH_LEN lower-case hex digits. */
+static int valid_epoch(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (hexval(s[i]) < 0)
+			return 0;
+	return i == WIRE_EPOCH_LEN;
+}
+
+static enum fb_code decode_pulled_v1(const struct jscan ch[K_COUNT], struct jchange *c,
+				     struct wire_link *l, size_t i,
+				     struct scratch *sc, struct fb_error *err)
+{
+	if (!get_str(&ch[K_D], &sc->s) || !journal_valid_device(buf_str(&sc->s)) ||
+	    !get_uint(&ch[K_S], &c->seq) || c->seq == 0 ||
+	    !get_hash(ch, K_X, sc, c->hash))
+		return bad(err, "malformed change from hub", i);
+	snprintf(c->device, sizeof(c->device), "%s", buf_str(&sc->s));
+	l->start = l->end = 1;
+	return decode_change(ch, c, i, NULL, sc, err);
+}
+
+/* A version-2 change; what it leaves out comes from the one before. */
+static enum fb_code decode_pulled_v2(const struct jscan ch[K_COUNT], struct jchange *c,
+				     struct wire_link *l, const struct jchange *before,
+				     const struct wire_link *lb, size_t i,
+				     struct scratch *sc, struct fb_error *err)
+{
+	if (ch[K_D].p) {
+		if (!get_str(&ch[K_D], &sc->s) || !journal_valid_device(buf_str(&sc->s)))
+			return bad(err, "'d' must be a device id", i);
+		snprintf(c->device, sizeof(c->device), "%s", buf_str(&sc->s));
+	} else if (before) {
+		memcpy(c->device, before->device, sizeof(c->device));
+	} else {
+		return bad(err, "the first change must name its device", i);
+	}
+	if (ch[K_S].p) {
+		if (!get_uint(&ch[K_S], &c->seq) || c->seq == 0)
+			return bad(err, "'s' must be a sequence", i);
+		l->start = 1;
+	} else if (before && !ch[K_D].p) {
+		c->seq = before->seq + before->n;
+	} else {
+		return bad(err, "a change that starts a run needs 's'", i);
+	}
+	/* A run ends with x exactly where the next one starts. */
+	if (lb && lb->end != l->start)
+		return bad(err, "'x' must end each run, and only a run", i);
+	if (l->start && c->seq > 1 ? !get_hash(ch, K_P, sc, l->prev) : !!ch[K_P].p)
+		return bad(err, "'p' must be the hash before a run, and only there", i);
+	if (ch[K_X].p) {
+		if (!get_hash(ch, K_X, sc, c->hash))
+			return bad(err, "'x' must be a hash", i);
+		l->end = 1;
+	}
+	return decode_change(ch, c, i, before ? before->branch : NULL, sc, err);
 }
 
 enum fb_code wire_pull_decode(const char *json, size_t len,
@@ -496,14 +697,28 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 	if ((rc = jscan_check(json, len, WIRE_DEPTH_MAX, err)) != FB_OK)
 		return rc;
 	scratch_init(&sc);
-	if (!members(&j, PULL_TOP, at, &sc.key) || !get_uint(&at[K_V], &v) ||
-	    v != WIRE_VERSION || (n = items(&at[K_CHANGES])) < 0 ||
+	if (!members(&j, PULL_TOP_2, at, &sc.key) || !get_uint(&at[K_V], &v) ||
+	    (v != WIRE_VERSION && v != WIRE_VERSION_OLD) ||
+	    (n = items(&at[K_CHANGES])) < 0 ||
 	    !get_uint(&at[K_NEXT], &out->next) || !at[K_MORE].p ||
 	    !get_str(&at[K_HUB_TIME], &sc.s) ||
 	    hlc_parse(buf_str(&sc.s), &out->hub_time) != FB_OK) {
 		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed pull answer");
 		goto out;
 	}
+	out->version = (int)v;
+	if (v == WIRE_VERSION_OLD
+	    ? at[K_EPOCH].p || at[K_HELD].p || at[K_HELD_HASH].p
+	    : !get_str(&at[K_EPOCH], &sc.s) ||
+	      !(valid_epoch(buf_str(&sc.s)) || (!*buf_str(&sc.s) && out->next == 0)) ||
+	      !get_uint(&at[K_HELD], &out->held) ||
+	      (out->held ? !get_hash(at, K_HELD_HASH, &sc, out->held_hash)
+			 : !!at[K_HELD_HASH].p)) {
+		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed pull answer");
+		goto out;
+	}
+	if (v != WIRE_VERSION_OLD)
+		snprintf(out->epoch, sizeof(out->epoch), "%s", buf_str(&sc.s));
 	m = at[K_MORE];
 	more = jscan_peek(&m);
 	if (more != 't' && more != 'f') {
@@ -515,24 +730,31 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 		rc = fb_fail(err, FB_ETOOBIG, "hub sent more than %d changes", WIRE_BATCH_MAX);
 		goto out;
 	}
-	if ((rc = changes_begin(&out->changes, n, &at[K_CHANGES], &it, err)) != FB_OK)
-		goto out;
+	it = at[K_CHANGES];
+	jscan_eat(&it, '[');
 	for (i = 0; i < (size_t)n; i++) {
-		struct jchange *c = next_change(out->changes, i, &out->n);
+		struct jchange *c = wire_page_add(out);
 
-		if (!members(&it, PULL_CHANGE, ch, &sc.key) || !get_str(&ch[K_D], &sc.s) ||
-		    !journal_valid_device(buf_str(&sc.s)) ||
-		    !get_uint(&ch[K_S], &c->seq) || c->seq == 0 ||
-		    !get_str(&ch[K_X], &sc.base) ||
-		    wire_unhex(buf_str(&sc.base), c->hash, JOURNAL_HASH_LEN) != FB_OK) {
+		if (!c) {
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			break;
+		}
+		if (!members(&it, v == WIRE_VERSION_OLD ? PULL_CHANGE : PULL_CHANGE_2, ch,
+			     &sc.key)) {
 			rc = bad(err, "malformed change from hub", i);
 			break;
 		}
-		snprintf(c->device, sizeof(c->device), "%s", buf_str(&sc.s));
-		if ((rc = decode_change(ch, c, i, NULL, &sc, err)) != FB_OK)
+		rc = v == WIRE_VERSION_OLD
+		     ? decode_pulled_v1(ch, c, &out->links[i], i, &sc, err)
+		     : decode_pulled_v2(ch, c, &out->links[i],
+					i ? &out->changes[i - 1] : NULL,
+					i ? &out->links[i - 1] : NULL, i, &sc, err);
+		if (rc != FB_OK)
 			break;
 		jscan_eat(&it, ',');
 	}
+	if (rc == FB_OK && out->n && !out->links[out->n - 1].end)
+		rc = bad(err, "the page's last run has no 'x'", out->n - 1);
 out:
 	if (rc != FB_OK)
 		wire_page_release(out);
@@ -540,9 +762,81 @@ out:
 	return rc;
 }
 
+enum fb_code wire_page_verify(struct wire_page *p, wire_held_fn held, void *ctx,
+			      struct fb_error *err)
+{
+	/* Each device's next sequence on this page, to keep runs in order. */
+	struct { const char *device; uint64_t next; } *seen = NULL;
+	unsigned char h[JOURNAL_HASH_LEN], have[JOURNAL_HASH_LEN],
+		      sent[JOURNAL_HASH_LEN];
+	size_t i, k, nseen = 0, first = 0;
+	enum fb_code rc = FB_OK;
+
+	if (p->version == WIRE_VERSION_OLD)
+		return fb_fail(err, FB_EINVAL, "a version 1 page carries no chain to check");
+	if (p->n && !(seen = calloc(p->n, sizeof(*seen))))
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	for (i = 0; rc == FB_OK && i < p->n; i++) {
+		struct jchange *c = &p->changes[i];
+		const struct wire_link *l = &p->links[i];
+
+		if (l->start) {
+			first = i;
+			for (k = 0; k < nseen && strcmp(seen[k].device, c->device); k++)
+				;
+			if (k < nseen && c->seq < seen[k].next) {
+				rc = fb_fail(err, FB_ECORRUPT, "device %s entry %llu comes after"
+					     " entry %llu on the page: out of order", c->device,
+					     (unsigned long long)c->seq,
+					     (unsigned long long)seen[k].next - 1);
+				break;
+			}
+			if (k == nseen)
+				seen[nseen++].device = c->device;
+			if (c->seq == 1)
+				memset(h, 0, sizeof(h));
+			else
+				memcpy(h, l->prev, sizeof(h));
+			if (c->seq > 1 && held(ctx, c->device, c->seq - 1, have) &&
+			    memcmp(have, h, sizeof(h))) {
+				rc = fb_fail(err, FB_ECORRUPT, "device %s entry %llu does not"
+					     " follow the entry %llu held here", c->device,
+					     (unsigned long long)c->seq,
+					     (unsigned long long)c->seq - 1);
+				break;
+			}
+		}
+		for (k = 0; k < nseen && strcmp(seen[k].device, c->device); k++)
+			;
+		seen[k].next = c->seq + c->n;
+		if (l->end)
+			memcpy(sent, c->hash, sizeof(sent));
+		if ((rc = journal_hash(h, c)) != FB_OK) {
+			fb_fail(err, rc, "hashing a pulled entry");
+			break;
+		}
+		memcpy(h, c->hash, sizeof(h));
+		if (l->end && memcmp(sent, h, sizeof(h)))
+			rc = fb_fail(err, FB_ECORRUPT, "device %s entries %llu to %llu do not"
+				     " match their hash chain (altered, dropped or reordered)",
+				     c->device, (unsigned long long)p->changes[first].seq,
+				     (unsigned long long)(c->seq + c->n - 1));
+	}
+	free(seen);
+	return rc;
+}
+
 void wire_page_release(struct wire_page *p)
 {
-	release_changes(&p->changes, &p->n);
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		jchange_release(&p->changes[i]);
+	free(p->changes);
+	free(p->links);
+	p->changes = NULL;
+	p->links = NULL;
+	p->n = p->cap = 0;
 }
 
 enum fb_code wire_error(struct fb_buf *out, const char *code, const char *msg,

@@ -18,48 +18,105 @@
 #include "buf.h"
 #include "journal.h"
 
-#define WIRE_VERSION       1
+/*
+ * Protocol versions.  This release speaks 2 (/v2/push, /v2/pull); a hub
+ * still serves version 1 (/v1/...) to laptops of the release before, in
+ * the format that release reads (docs/PROTOCOL.md §15).
+ */
+#define WIRE_VERSION       2
+#define WIRE_VERSION_OLD   1
+#define WIRE_PROTOCOL_HEADER "Fieldbook-Protocol" /* on every v2 request and answer */
 #define WIRE_BATCH_MAX     10000    /* changes in one push or pull page */
 #define WIRE_DEPTH_MAX     8        /* JSON nesting */
 #define WIRE_BODY_MAX      ((size_t)16 << 20)  /* inflated body, bytes */
 #define WIRE_ZBODY_MAX     ((size_t)4 << 20)   /* compressed body, bytes */
+#define WIRE_EPOCH_LEN     16       /* hex digits of a hub history's id */
+#define WIRE_SEEN_FIELD    "_seen"  /* stripped from version 1 pulls */
 
 /* A push request, decoded. */
 struct wire_batch {
+	int version;
 	char device[FB_DEVICE_ID_MAX + 1];
+	char forked_from[FB_DEVICE_ID_MAX + 1]; /* v2: "" or the id this
+						   device continues (a fork) */
 	uint64_t seq;                   /* sequence of changes[0] */
 	size_t n;
 	struct jchange *changes;        /* n of them, owned */
 	unsigned char last_hash[JOURNAL_HASH_LEN]; /* chain hash after the last */
 };
 
-/* A pull answer, decoded. */
-struct wire_page {
-	fb_hlc hub_time;
-	uint64_t next;                  /* cursor for the next pull */
-	int more;                       /* 1: call again with next */
-	size_t n;
-	struct jchange *changes;        /* with device, seq and hash set */
+/*
+ * A change's place in its writer's chain on a pull page.  A run is a
+ * stretch of changes next to each other on the page, of one device,
+ * with consecutive sequences.  Version 2 sends the hash before a run
+ * (`p`) and after it (`x`, the last change's hash) and nothing between,
+ * so that a receiver can recompute the run and check both ends.
+ */
+struct wire_link {
+	unsigned char start, end;       /* first / last change of its run */
+	unsigned char prev[JOURNAL_HASH_LEN]; /* with start: hash before */
 };
 
-/* Encode a push of changes c[0..n) (consecutive, one device). */
+/* A pull answer. */
+struct wire_page {
+	int version;
+	fb_hlc hub_time;
+	uint64_t next;                  /* cursor for the next pull */
+	char epoch[WIRE_EPOCH_LEN + 1]; /* v2: the hub history `next` is in;
+					   "" when next is 0 */
+	int more;                       /* 1: call again with next */
+	/* v2: the hub's last sequence of the asking device (0: none) and
+	 * its chain hash there. */
+	uint64_t held;
+	unsigned char held_hash[JOURNAL_HASH_LEN];
+	size_t n, cap;
+	struct jchange *changes;        /* device and seq set; the hash on
+					   every change (v1) or at run ends
+					   (v2) until wire_page_verify */
+	struct wire_link *links;        /* n of them */
+};
+
+/* Encode a version-2 push of changes c[0..n) (consecutive, one device);
+ * forked_from NULL or "" when the device is no fork. */
 enum fb_code wire_push_encode(const struct jchange *c, size_t n,
-			      struct fb_buf *out);
+			      const char *forked_from, struct fb_buf *out);
+/* Decode a push of version 1 or 2 (out->version says which). */
 enum fb_code wire_push_decode(const char *json, size_t len,
 			      struct wire_batch *out, struct fb_error *err);
 void wire_batch_release(struct wire_batch *b);
 
 /*
- * Pull answers are written a change at a time by the hub:
- * wire_pull_begin(), wire_pull_add() for each, wire_pull_end().
+ * A page is built by the hub a change at a time: wire_page_add() gives
+ * an empty change at the end (NULL when out of memory); fill its
+ * device, seq, hash and content.  wire_page_link() then marks the runs;
+ * the hub sets links[i].prev of each run start whose seq is over 1, and
+ * wire_pull_encode() writes the page in p->version's format.
  */
-enum fb_code wire_pull_begin(struct fb_buf *out);
-enum fb_code wire_pull_add(struct fb_buf *out, const struct jchange *c,
-			   int first);
-enum fb_code wire_pull_end(struct fb_buf *out, uint64_t next, int more,
-			   fb_hlc hub_time);
+struct jchange *wire_page_add(struct wire_page *p);
+void wire_page_link(struct wire_page *p);
+enum fb_code wire_pull_encode(const struct wire_page *p, struct fb_buf *out);
+
+/* Decode a pull answer of version 1 or 2 (out->version says which). */
 enum fb_code wire_pull_decode(const char *json, size_t len,
 			      struct wire_page *out, struct fb_error *err);
+
+/*
+ * The hash of the receiver's own copy of `device`'s chain after entry
+ * `seq`: 1 with hash filled when it holds a change ending there, else 0.
+ */
+typedef int (*wire_held_fn)(void *ctx, const char *device, uint64_t seq,
+			    unsigned char hash[JOURNAL_HASH_LEN]);
+
+/*
+ * Check a version-2 page before anything of it is applied: each run
+ * must start from the hash the receiver holds before it (when it holds
+ * one, asked through held), recompute to the `x` sent at its end, and
+ * each device's runs must come in sequence order.  On success every
+ * change's hash is its chain hash.  FB_ECORRUPT names the device and
+ * sequence where the page and the chain part.
+ */
+enum fb_code wire_page_verify(struct wire_page *p, wire_held_fn held, void *ctx,
+			      struct fb_error *err);
 void wire_page_release(struct wire_page *p);
 
 /* Hex of a hash (64 characters + NUL) and back. */

@@ -23,6 +23,11 @@ struct conn {
 	/* The request under way (request_begin .. request_end). */
 	struct curl_slist *req_headers;
 	CURLcode cr;
+	/* What the hub said of this device's history (docs/PROTOCOL.md §13.4). */
+	uint64_t fork;               /* a push met other content from here */
+	int held_known;              /* a pull said how much it holds: */
+	uint64_t held;
+	unsigned char held_hash[JOURNAL_HASH_LEN];
 };
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
@@ -58,6 +63,8 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 	c->headers = curl_slist_append(NULL, auth);
 	c->headers = curl_slist_append(c->headers, "Content-Type: application/json");
 	c->headers = curl_slist_append(c->headers, "Expect:");
+	c->headers = curl_slist_append(c->headers,
+				       WIRE_PROTOCOL_HEADER ": " FB_STR(WIRE_VERSION));
 	c->url = url;
 	url = NULL;
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
@@ -208,6 +215,24 @@ static enum fb_code request_end(struct conn *c, const char *step,
 	if (*status == 200 || *status == 409)
 		return FB_OK;
 	answer_message(&c->body, msg, sizeof(msg), code, sizeof(code));
+	{
+		struct curl_header *h = NULL;
+		long proto = 0;
+
+		if (curl_easy_header(c->curl, WIRE_PROTOCOL_HEADER, 0, CURLH_HEADER, -1,
+				     &h) == CURLHE_OK)
+			proto = strtol(h->value, NULL, 10);
+		/* A hub of the release before has no /v2/ and says no version. */
+		if (*status == 404 && proto == 0)
+			return fb_fail(err, FB_EPROTO, "%s: the hub runs an older release of"
+				       " Fieldbook (protocol %d); ask its operator to upgrade it."
+				       " Nothing was sent and nothing is lost", step,
+				       WIRE_VERSION_OLD);
+		if (proto > WIRE_VERSION)
+			return fb_fail(err, FB_EPROTO, "%s: the hub speaks protocol %ld, newer"
+				       " than this laptop's %d (%s); upgrade Fieldbook here."
+				       " Nothing is lost", step, proto, WIRE_VERSION, msg);
+	}
 	if (*status == 401)
 		return fb_fail(err, FB_EAUTH, "%s: the hub refused the token (%s); "
 			       "check 'fieldbook remote set'", step, msg);
@@ -229,6 +254,14 @@ static enum fb_code request(struct conn *c, const char *step, const char *path,
 	request_begin(c, path, zbody);
 	perform(c);
 	return request_end(c, step, zbody, status, err);
+}
+
+/* 1 when a JSON answer is the error `code`. */
+static int is_error(const cJSON *ans, const char *code)
+{
+	const char *e = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(ans, "error"));
+
+	return e && !strcmp(e, code);
 }
 
 /* Take in the hub's time from an answer (HLC advances past it). */
@@ -261,6 +294,40 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 	return rc;
 }
 
+/* book_fork_fn: the id the book's present device forked from. */
+static enum fb_code note_parent(const struct book_fork_note *f, void *ctx)
+{
+	struct { const char *device; char *parent; } *want = ctx;
+
+	if (!strcmp(f->new_device, want->device)) {
+		free(want->parent);
+		want->parent = strdup(f->old_device);
+		if (!want->parent)
+			return FB_ENOMEM;
+	}
+	return FB_OK;
+}
+
+/*
+ * The device id this book's device continues after a fork (malloc'd
+ * into *out), NULL when it never forked.  A push names it, so that the
+ * hub lets the laptop's token take the new id on (docs/PROTOCOL.md §6.2).
+ */
+static enum fb_code forked_from(struct book *b, char **out, struct fb_error *err)
+{
+	struct { const char *device; char *parent; } want = { book_device(b), NULL };
+	enum fb_code rc = book_each_fork(b, note_parent, &want, err);
+
+	if (rc != FB_OK) {
+		free(want.parent);
+		want.parent = NULL;
+		if (rc == FB_ENOMEM)
+			rc = fb_fail(err, rc, "out of memory");
+	}
+	*out = want.parent;
+	return rc;
+}
+
 /* A push batch, ready to send: n changes, its last entry `last`. */
 struct batch {
 	size_t n;
@@ -276,8 +343,8 @@ struct batch {
  * for the text; both are left empty for the next call.
  */
 static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
-			    struct jchange *changes, struct fb_buf *json,
-			    struct batch *out)
+			    const char *parent, struct jchange *changes,
+			    struct fb_buf *json, struct batch *out)
 {
 	size_t i;
 
@@ -290,7 +357,7 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 				   &out->err);
 	if (out->rc == FB_OK && out->n > 0) {
 		out->last = changes[out->n - 1].seq + changes[out->n - 1].n - 1;
-		if ((out->rc = wire_push_encode(changes, out->n, json)) != FB_OK ||
+		if ((out->rc = wire_push_encode(changes, out->n, parent, json)) != FB_OK ||
 		    (out->rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &out->z,
 					    &out->err)) != FB_OK)
 			fb_fail(&out->err, out->rc, "push: preparing the batch: %s",
@@ -337,6 +404,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	struct fb_buf json = FB_BUF_INIT(0);
 	struct batch two[2], *cur = &two[0], *next = &two[1], *t;
 	cJSON *unsaved = NULL;       /* an answer whose ack is not saved yet */
+	char *parent = NULL;
 	long long acked = 0;
 	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK, sent;
@@ -347,6 +415,11 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	two[0].z.cap = two[1].z.cap = WIRE_ZBODY_MAX;
 	if (!changes)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
+	c->fork = 0;
+	if ((rc = forked_from(b, &parent, err)) != FB_OK) {
+		free(changes);
+		return rc;
+	}
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		cJSON *ans = NULL;
 		const cJSON *ack, *exp;
@@ -366,7 +439,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			}
 			if ((rc = book_meta_int(b, "acked_seq", 0, &acked, err)) != FB_OK)
 				break;
-			prepare(b, (uint64_t)acked, size, changes, &json, cur);
+			prepare(b, (uint64_t)acked, size, parent, changes, &json, cur);
 		}
 		if (cur->rc != FB_OK) {
 			rc = fb_fail(err, cur->rc, "%s", cur->err.msg);
@@ -374,7 +447,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (cur->n == 0)
 			break;
-		request_begin(c, "/v1/push", &cur->z);
+		request_begin(c, "/v2/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
 		if (unsaved) {
 			rc = save_ack(b, unsaved, err);
@@ -383,7 +456,8 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (threaded) {
 			if (rc == FB_OK)
-				prepare(b, cur->last, sync_next_batch_size(size), changes, &json, next);
+				prepare(b, cur->last, sync_next_batch_size(size), parent,
+					changes, &json, next);
 			pthread_join(thread, NULL);
 		} else if (rc == FB_OK) {
 			perform(c);
@@ -396,6 +470,22 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		exp = cJSON_GetObjectItemCaseSensitive(ans, "expected");
 		observe_hub_time(b, cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
+		if (status == 409 && is_error(ans, "fork")) {
+			/* The hub holds other content under our numbers: this
+			 * book was restored from a copy, or copied.  The caller
+			 * continues it under a new id (book_fork). */
+			const cJSON *at = cJSON_GetObjectItemCaseSensitive(ans, "seq");
+
+			if (!cJSON_IsNumber(at) || at->valuedouble <= (double)acked ||
+			    at->valuedouble > (double)book_last_seq(b))
+				rc = fb_fail(err, FB_EINVAL, "push: the hub's fork answer makes"
+					     " no sense (entry %.0f)",
+					     cJSON_IsNumber(at) ? at->valuedouble : 0.0);
+			else
+				c->fork = (uint64_t)at->valuedouble;
+			cJSON_Delete(ans);
+			break;
+		}
 		if (status == 409) {
 			/* The hub lacks entries we thought it had (restored
 			 * from a backup?): send again from where it stands. */
@@ -455,27 +545,49 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		cJSON_Delete(unsaved);
 	}
 	free(changes);
+	free(parent);
 	buf_release(&json);
 	buf_release(&two[0].z);
 	buf_release(&two[1].z);
 	return rc;
 }
 
+/* wire_held_fn over the book: its own hash after a device's entry. */
+static int held_here(void *ctx, const char *device, uint64_t seq,
+		     unsigned char hash[JOURNAL_HASH_LEN])
+{
+	int found = 0;
+
+	return book_chain_at(ctx, device, seq, hash, &found, NULL) == FB_OK && found;
+}
+
+/*
+ * Pull page after page, each checked against the chains (nothing of a
+ * page that fails is applied) and applied in one transaction with the
+ * cursor and the hub history it is of.  The last answer says how much
+ * of this device's chain the hub holds (c->held).
+ */
 static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 {
 	long long cursor = 0;
+	char *epoch = NULL;
 	size_t rounds, i, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK;
 	long status = 0;
-	char path[128];
+	char path[256];
 
+	c->held_known = 0;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		struct wire_page page;
 
-		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK)
+		free(epoch);
+		epoch = NULL;
+		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK ||
+		    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK)
 			break;
-		snprintf(path, sizeof(path), "/v1/pull?after=%lld&limit=%zu", cursor,
-			 size);
+		/* Both are ours: digits, hex digits, [0-9a-z-]. */
+		snprintf(path, sizeof(path), "/v2/pull?after=%lld&epoch=%s&limit=%zu&device=%s",
+			 cursor, epoch ? epoch : "", size, book_device(b));
 		if ((rc = request(c, "pull", path, NULL, &status, err)) != FB_OK)
 			break;
 		if (status != 200) {
@@ -493,15 +605,33 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 				err->code = rc;
 			break;
 		}
+		if (page.version != WIRE_VERSION)
+			rc = fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d,"
+				     " not %d", page.version, WIRE_VERSION);
+		else if ((rc = wire_page_verify(&page, held_here, b, err)) != FB_OK)
+			fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
+				  " nothing of it was applied: ");
+		if (rc != FB_OK) {
+			wire_page_release(&page);
+			break;
+		}
 		book_observe(b, page.hub_time);
+		c->held_known = 1;
+		c->held = page.held;
+		memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
 		if ((rc = book_begin(b, err)) != FB_OK) {
 			wire_page_release(&page);
 			break;
 		}
+		/* Verified: each change's hash is its chain's. */
 		for (i = 0; rc == FB_OK && i < page.n; i++)
 			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
-		if (rc == FB_OK && page.next > (uint64_t)cursor)
+		/* The hub's cursor, even one lower than ours: a hub restored
+		 * from a copy cuts back what it no longer holds. */
+		if (rc == FB_OK)
 			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);
+		if (rc == FB_OK)
+			rc = book_meta_set(b, "pull_epoch", page.epoch, err);
 		if (rc == FB_OK)
 			rc = book_commit(b, err);
 		else
@@ -516,6 +646,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		size = sync_next_batch_size(size);
 	}
+	free(epoch);
 	return rc;
 }
 
@@ -552,12 +683,28 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 	return rc;
 }
 
+/* Continue this book under a new device id from entry `at` on. */
+static enum fb_code fork_here(struct book *b, uint64_t at, struct sync_stats *st,
+			      struct fb_error *err)
+{
+	size_t moved = 0;
+	enum fb_code rc = book_fork(b, at, st->fork_old, &moved, err);
+
+	if (rc != FB_OK)
+		return fb_prefix(err, "sync: continuing under a new device id: ");
+	st->forked = 1;
+	st->moved += moved;
+	snprintf(st->fork_new, sizeof(st->fork_new), "%s", book_device(b));
+	return FB_OK;
+}
+
 enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		      struct fb_error *err)
 {
 	struct conn c;
 	enum fb_code rc;
 	char when[32];
+	int round;
 
 	memset(st, 0, sizeof(*st));
 	if ((rc = conn_open(b, &c, err)) != FB_OK) {
@@ -565,10 +712,30 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		return rc;
 	}
 	c.st = st;
-	if (what & SYNC_PUSH)
-		rc = push(b, &c, err);
-	if (rc == FB_OK && (what & SYNC_PULL))
-		rc = pull(b, &c, err);
+	/* Push, pull, and again where the hub's answers show that a history
+	 * changed: a fork, or entries the hub lost (docs/PROTOCOL.md §13.4). */
+	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {
+		uint64_t fork_at = 0, resend = 0;
+
+		if (what & SYNC_PUSH) {
+			rc = push(b, &c, err);
+			if (rc == FB_OK && c.fork) {
+				rc = fork_here(b, c.fork, st, err);
+				continue;
+			}
+		}
+		if (rc == FB_OK && (what & SYNC_PULL))
+			rc = pull(b, &c, err);
+		if (rc == FB_OK && c.held_known)
+			rc = book_hub_holds(b, c.held, c.held_hash, &fork_at, &resend, err);
+		if (rc == FB_OK && fork_at) {
+			rc = fork_here(b, fork_at, st, err);
+			continue;
+		}
+		st->resent += resend;
+		if (!resend || !(what & SYNC_PUSH))
+			break;
+	}
 	if (rc == FB_OK) {
 		time_t t = time(NULL);
 		struct tm tm;

@@ -38,12 +38,19 @@ static inline size_t sync_next_batch_size(size_t size)
 #define SYNC_LOW_SPEED_BYTES  1                /* bytes/s below which ... */
 #define SYNC_LOW_SPEED_TIME   30               /* ... for this long: give up */
 #define SYNC_ROUNDS_MAX       100000           /* batches or pages in one sync */
+#define SYNC_HISTORY_ROUNDS   4                /* push-pull rounds in one sync when
+						  the hub shows a history changed */
 
 struct sync_stats {
 	size_t requests;
 	size_t bytes_sent, bytes_received;      /* HTTP bodies and headers */
 	size_t pushed, pulled, rejected;        /* changes */
 	uint64_t acked;                         /* hub's acknowledgement */
+	/* Histories that changed (docs/PROTOCOL.md §13.4): */
+	uint64_t resent;        /* entries the hub had lost, sent again */
+	int forked;             /* this book went on under a new device id, */
+	char fork_old[FB_DEVICE_ID_MAX + 1], fork_new[FB_DEVICE_ID_MAX + 1];
+	size_t moved;           /* ... its changes from the fork on moved to it */
 };
 
 #define SYNC_PUSH 1

@@ -97,6 +97,7 @@ static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"application/json");
+	MHD_add_response_header(resp, WIRE_PROTOCOL_HEADER, FB_STR(WIRE_VERSION));
 	if (deflated)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "deflate");
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
@@ -205,9 +206,32 @@ static int status_of(enum fb_code rc, const char **code)
 	}
 }
 
+/* 409 fork: the sender's history parted from the hub's at `seq`. */
+static enum MHD_Result fork_answer(struct MHD_Connection *conn, const char *url,
+				   struct request *r, const struct hub_push_result *res,
+				   const char *reason)
+{
+	struct fb_buf out = FB_BUF_INIT(0);
+	char hex[FB_HLC_HEX_LEN + 1];
+	enum MHD_Result ret;
+
+	hlc_format(hub_time(), hex);
+	if (buf_printf(&out, "{\"error\":\"fork\",\"message\":\"entry %llu differs from"
+		       " the one this hub holds\",\"seq\":%llu,\"held\":%llu,"
+		       "\"hub_time\":\"%s\"}", (unsigned long long)res->fork,
+		       (unsigned long long)res->fork, (unsigned long long)res->held,
+		       hex) != FB_OK)
+		ret = fail(conn, "POST", url, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			   "internal", "out of memory");
+	else
+		ret = reply(conn, "POST", url, r, MHD_HTTP_CONFLICT, &out, 0, reason);
+	buf_release(&out);
+	return ret;
+}
+
 static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 			       const char *url, struct request *r,
-			       struct hub_device *dev)
+			       struct hub_device *dev, int version)
 {
 	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_CONTENT_ENCODING);
@@ -247,6 +271,9 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 		goto out;
 	}
 	rc = wire_push_decode(buf_str(&json), json.len, &batch, &err);
+	if (rc == FB_OK && batch.version != version)
+		rc = fb_fail(&err, FB_EINVAL, "a version %d push goes to /v%d/push",
+			     batch.version, batch.version);
 	if (rc != FB_OK) {
 		ret = fail(conn, "POST", url, r, rc == FB_ETOOBIG ?
 			   MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
@@ -279,6 +306,11 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 		status = status_of(rc, &code);
 		if (rc == FB_EAUTH && !res.out_of_scope[0])
 			code = "device_mismatch";
+		/* The release before knows no fork: it hears chain_mismatch. */
+		if (rc == FB_ECORRUPT && res.fork && version != WIRE_VERSION_OLD) {
+			ret = fork_answer(conn, url, r, &res, err.msg);
+			goto out;
+		}
 		if (rc == FB_ECONFLICT) {
 			hlc_format(hub_time(), hex);
 			if (buf_printf(&out, "{\"error\":\"gap\",\"message\":\"expected entry %llu\","
@@ -296,7 +328,7 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 	}
 	hlc_format(hub_time(), hex);
 	rc = buf_printf(&out, "{\"v\":%d,\"ack\":%llu,\"applied\":%zu,\"replayed\":%zu,"
-			"\"hub_time\":\"%s\",\"rejected\":[", WIRE_VERSION,
+			"\"hub_time\":\"%s\",\"rejected\":[", version,
 			(unsigned long long)res.ack, res.applied, res.replayed, hex);
 	for (i = 0; rc == FB_OK && i < res.nrejects; i++) {
 		rc = buf_printf(&out, "%s{\"seq\":%llu,\"reason\":", i ? "," : "",
@@ -333,12 +365,22 @@ static int parse_u64(const char *s, uint64_t *out)
 	return 1;
 }
 
+/* An epoch as a v2 cursor names it: WIRE_EPOCH_LEN lower-case hex. */
+static int valid_epoch(const char *s)
+{
+	size_t n = strspn(s, "0123456789abcdef");
+
+	return n == WIRE_EPOCH_LEN && !s[n];
+}
+
 static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
 			       const char *url, struct request *r,
-			       const struct hub_device *dev)
+			       const struct hub_device *dev, int version)
 {
 	const char *after_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "after");
 	const char *limit_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
+	const char *epoch = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "epoch");
+	const char *device = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "device");
 	const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
 	struct fb_buf out = FB_BUF_INIT(WIRE_BODY_MAX), z = FB_BUF_INIT(WIRE_BODY_MAX);
@@ -354,11 +396,22 @@ static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
 			 limit > WIRE_BATCH_MAX)))
 		return fail(conn, "GET", url, r, MHD_HTTP_BAD_REQUEST, "malformed",
 			    "after must be a cursor and limit 1 to " FB_STR(WIRE_BATCH_MAX));
-	rc = srv->store->ops->pull(srv->store, dev, after, (size_t)limit,
-				   hub_time(), &out, &err);
+	if (version != WIRE_VERSION_OLD &&
+	    ((epoch && *epoch && !valid_epoch(epoch)) || !device ||
+	     !journal_valid_device(device)))
+		return fail(conn, "GET", url, r, MHD_HTTP_BAD_REQUEST, "malformed",
+			    "a version 2 pull needs device=ID, and epoch= 16 hex digits or none");
+	{
+		struct hub_pull req = { version, after, epoch ? epoch : "", (size_t)limit,
+					version != WIRE_VERSION_OLD ? device : NULL };
+
+		rc = srv->store->ops->pull(srv->store, dev, &req, hub_time(), &out, &err);
+	}
 	if (rc != FB_OK) {
 		int status = status_of(rc, &code);
 
+		if (rc == FB_EAUTH)
+			code = "device_mismatch";
 		buf_release(&out);
 		return fail(conn, "GET", url, r, status, code, err.msg);
 	}
@@ -382,7 +435,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	struct hub_device dev;
 	struct fb_error err;
 	struct arg_scan scan = { 0 };
-	int status;
+	int status, proto, push;
 
 	(void)version;
 	if (!r) {
@@ -445,10 +498,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 		buf_release(&b);
 		return ret;
 	}
-	if (strcmp(url, "/v1/push") && strcmp(url, "/v1/pull"))
+	/* /v1/ for laptops of the release before, /v2/ for this one. */
+	if (strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
+	    strcmp(url, "/v2/push") && strcmp(url, "/v2/pull"))
 		return fail(conn, method, url, r, MHD_HTTP_NOT_FOUND, "not_found",
 			    "no such endpoint");
-	if (!strcmp(url, "/v1/push") ? strcmp(method, "POST") : strcmp(method, "GET"))
+	proto = url[2] == '2' ? WIRE_VERSION : WIRE_VERSION_OLD;
+	push = !strcmp(url + 3, "/push");
+	if (push ? strcmp(method, "POST") : strcmp(method, "GET"))
 		return fail(conn, method, url, r, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method", "wrong method for this endpoint");
 	if (!strcmp(method, "POST") &&
@@ -465,9 +522,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			    status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy",
 			    err.msg);
 	r->device_id = dev.id;
-	if (!strcmp(url, "/v1/push"))
-		return do_push(srv, conn, url, r, &dev);
-	return do_pull(srv, conn, url, r, &dev);
+	if (push)
+		return do_push(srv, conn, url, r, &dev, proto);
+	return do_pull(srv, conn, url, r, &dev, proto);
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,

@@ -30,6 +30,8 @@
 
 /* serve: requests and answers */
 #define HUB_PULL_DEFAULT     500    /* changes per pull page without ?limit */
+#define HUB_PULL_CHANGE_BYTES 256   /* a pulled change's keys, ids and hashes,
+				       beside its entries' text, for the page cap */
 #define HUB_NUMBER_MAX       (1ULL << 53) /* cursors: exact in any JSON reader */
 #define HUB_RETRY_AFTER_S    5      /* Retry-After of a 503 */
 #define HUB_NUM_TEXT_MAX     24     /* a number as text, with its NUL */
@@ -44,9 +46,5 @@
 #define HUB_LOG_METHOD_MAX  32      /* its method, escaped */
 #define HUB_LOG_REASON_MAX  (FB_ERRMSG_MAX * 4) /* a refusal's reason, escaped */
 #define HUB_LOG_TIME_MAX    32      /* "2026-03-08T07:15:00Z" and its NUL */
-
-/* A number as text, for messages: FB_STR(WIRE_BATCH_MAX) is "10000". */
-#define FB_STR_(x) #x
-#define FB_STR(x)  FB_STR_(x)
 
 #endif

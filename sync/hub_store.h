@@ -38,7 +38,27 @@ struct hub_push_result {
 	} rejects[16];                       /* the first ones, for the answer */
 	size_t nrejects;
 	uint64_t expected;                   /* with FB_ECONFLICT: the sequence wanted */
+	/* With FB_ECORRUPT: the first sequence of the batch at which the
+	 * hub holds other content (a fork: a laptop restored from a copy,
+	 * or a copied database), and the hub's last sequence of the device;
+	 * fork 0 when the fault is another (last_hash). */
+	uint64_t fork, held;
 	char out_of_scope[FB_BRANCH_CODE_MAX + 1]; /* with FB_EAUTH: the branch */
+};
+
+/* A pull request (docs/PROTOCOL.md §7). */
+struct hub_pull {
+	int version;            /* WIRE_VERSION, or WIRE_VERSION_OLD */
+	uint64_t after;         /* the cursor: a commit sequence ... */
+	const char *epoch;      /* v2: ... of this hub history ("": none).  A
+				 * cursor of a history the hub does not hold
+				 * (it was restored from an older copy) is
+				 * cut back to where the two histories part. */
+	size_t limit;
+	const char *device;     /* v2: the asking device: its own changes are
+				 * left out, and the answer says how much of
+				 * its chain the hub holds.  v1: NULL, the
+				 * token's bound device. */
 };
 
 struct hub_store;
@@ -84,11 +104,11 @@ struct hub_store_ops {
 	enum fb_code (*push)(struct hub_store *s, struct hub_device *dev,
 			     struct wire_batch *b, struct hub_push_result *res,
 			     struct fb_error *err);
-	/* Append to out (between wire_pull_begin/end, which the
-	 * implementation writes) the changes in dev's scope from other
-	 * devices after `after`, at most limit. */
+	/* Write to out the pull answer (wire_pull_encode) of the changes in
+	 * dev's scope from other devices after the request's cursor, at
+	 * most its limit.  FB_EAUTH: the asking device is another token's. */
 	enum fb_code (*pull)(struct hub_store *s, const struct hub_device *dev,
-			     uint64_t after, size_t limit, fb_hlc hub_time,
+			     const struct hub_pull *req, fb_hlc hub_time,
 			     struct fb_buf *out, struct fb_error *err);
 	/* 1 when the store answers (health). */
 	int (*healthy)(struct hub_store *s);

@@ -19,6 +19,7 @@
 
 #include "book.h"
 #include "hub_store.h"
+#include "hub_limits.h"
 #include "hub_store_sqlite.h"
 
 const char hub_schema[] =
@@ -47,6 +48,18 @@ const char hub_schema[] =
 	"  reason TEXT NOT NULL,"
 	"  at TEXT NOT NULL,"
 	"  UNIQUE(device, seq));"
+	/* The hub's histories (hub_store_history.c): an epoch begins at
+	 * each start of serve, so a cursor names the history it is of. */
+	"CREATE TABLE IF NOT EXISTS epoch("
+	"  first_cseq INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  started TEXT NOT NULL);"
+	/* Device ids a token took on when its laptop forked (book_fork). */
+	"CREATE TABLE IF NOT EXISTS device_fork("
+	"  device TEXT PRIMARY KEY,"
+	"  owner INTEGER NOT NULL REFERENCES device(id),"
+	"  forked_from TEXT NOT NULL,"
+	"  at TEXT NOT NULL) WITHOUT ROWID;"
 	/* Hubs of earlier versions had the collector's journal index. */
 	"DROP INDEX IF EXISTS journal_record;";
 
@@ -160,37 +173,6 @@ static enum fb_code in_scope(struct book *b, const char *unit, const char *branc
 	return rc;
 }
 
-/* The first push of a token binds it to the collector's device id. */
-static enum fb_code bind_device(struct book *b, struct hub_device *dev,
-				const char *device, struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	int r;
-
-	if (dev->device[0])
-		return strcmp(dev->device, device)
-			? fb_fail(err, FB_EAUTH, "this token belongs to device %s, not %s",
-				  dev->device, device)
-			: FB_OK;
-	rc = store_prepare(b->st, "UPDATE device SET device = ?1 WHERE id = ?2"
-			   " AND device IS NULL", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, dev->id);
-	r = sqlite3_step(q);
-	if ((r & 0xFF) == SQLITE_CONSTRAINT)
-		rc = fb_fail(err, FB_EAUTH, "device %s is enrolled under another token",
-			     device);
-	else if (r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "binding device", err);
-	else
-		snprintf(dev->device, sizeof(dev->device), "%s", device);
-	sqlite3_finalize(q);
-	return rc;
-}
-
 /* Keep the hub's reason for an entry it set aside, for the answer. */
 static void note_reject(struct hub_push_result *res, uint64_t seq,
 			const char *reason)
@@ -269,7 +251,7 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	b = sqhub_get(h);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		goto out;
-	if ((rc = bind_device(b, dev, batch->device, err)) != FB_OK)
+	if ((rc = sqhub_bind(b, dev, batch->device, batch->forked_from, err)) != FB_OK)
 		goto fail;
 	/* Scope first: a batch with one record outside it applies nothing. */
 	for (i = 0; i < batch->n; i++) {
@@ -303,7 +285,7 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 			if (rc == FB_OK)
 				continue;
 		}
-		if (rc == FB_ECONFLICT) {
+		if (rc == FB_ECONFLICT || rc == FB_ECORRUPT) {
 			uint64_t last = 0;
 
 			/* Unknown (it could not be read): the laptop is
@@ -311,6 +293,11 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 			if (book_device_head(b, c->device, &last, head, NULL) != FB_OK)
 				last = 0;
 			res->expected = last + 1;
+			/* Other content under numbers the hub holds. */
+			if (rc == FB_ECORRUPT && c->seq <= last) {
+				res->fork = c->seq;
+				res->held = last;
+			}
 		}
 		if (rc != FB_OK) {
 			fb_fail(err, rc, "%s", e.msg);
@@ -350,22 +337,54 @@ out:
 	return rc;
 }
 
+/* The hash before each run's start on page p, as this hub holds it. */
+static enum fb_code link_runs(struct book *b, struct wire_page *p, struct fb_error *err)
+{
+	enum fb_code rc = FB_OK;
+	size_t i;
+	int found;
+
+	wire_page_link(p);
+	for (i = 0; rc == FB_OK && i < p->n; i++) {
+		const struct jchange *c = &p->changes[i];
+
+		if (!p->links[i].start || c->seq == 1)
+			continue;
+		rc = book_chain_at(b, c->device, c->seq - 1, p->links[i].prev, &found, err);
+		if (rc == FB_OK && !found)
+			rc = fb_fail(err, FB_ECORRUPT, "the hub's chain of %s has no entry %llu",
+				     c->device, (unsigned long long)c->seq - 1);
+	}
+	return rc;
+}
+
 static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
-			    uint64_t after, size_t limit, fb_hlc hub_time,
+			    const struct hub_pull *req, fb_hlc hub_time,
 			    struct fb_buf *out, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
 	struct book *b = sqhub_get(h);
+	const char *asking = req->version == WIRE_VERSION_OLD ? dev->device : req->device;
+	struct wire_page page;
 	sqlite3_stmt *q = NULL;
-	uint64_t next = after, top = after;
-	size_t count = 0;
+	uint64_t after = req->after, top = 0;
+	size_t bytes = 0;
 	enum fb_code rc;
-	int r, more = 0;
+	int r;
 
+	memset(&page, 0, sizeof(page));
+	page.version = req->version;
+	page.hub_time = hub_time;
 	/* One read transaction: what we return and the cursor we give
 	 * describe the same committed snapshot. */
 	if ((rc = store_exec(b->st, "BEGIN", err)) != FB_OK)
 		goto done;
+	if (req->version != WIRE_VERSION_OLD &&
+	    ((rc = sqhub_may_ask(b, dev, asking, err)) != FB_OK ||
+	     (rc = sqhub_cursor_after(b, req->after, req->epoch, &after, err)) != FB_OK ||
+	     (rc = book_device_head(b, asking, &page.held, page.held_hash, err)) != FB_OK))
+		goto out;
+	page.next = after;
 	rc = store_prepare(b->st, "SELECT coalesce(max(cseq), 0) FROM journal", &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -378,7 +397,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	if (rc != FB_OK)
 		goto out;
 	rc = store_prepare(b->st, SUBTREE_CTE
-			   " SELECT cseq, " BOOK_JOURNAL_COLUMNS
+			   " SELECT cseq, length(body), " BOOK_JOURNAL_COLUMNS
 			   " FROM journal WHERE cseq > ?2 AND quarantined = 0 AND device <> ?3"
 			   " AND branch IN (SELECT code FROM sub) ORDER BY cseq LIMIT ?4",
 			   &q, err);
@@ -386,35 +405,37 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 		goto out;
 	sqlite3_bind_text(q, 1, dev->unit, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
-	sqlite3_bind_text(q, 3, dev->device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, (sqlite3_int64)limit + 1);
-	if ((rc = wire_pull_begin(out)) != FB_OK)
-		goto out;
+	sqlite3_bind_text(q, 3, asking, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)req->limit + 1);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
-		struct jchange c;
+		struct jchange *c;
 
 		/* A page stays well under what a client will inflate. */
-		if (count == limit || out->len > WIRE_BODY_MAX / 2) {
-			more = 1;
+		if (page.n == req->limit || bytes > WIRE_BODY_MAX / 2) {
+			page.more = 1;
 			break;
 		}
-		rc = book_journal_row(q, 1, &c, err);
-		if (rc == FB_OK)
-			rc = wire_pull_add(out, &c, count == 0);
-		jchange_release(&c);
-		if (rc != FB_OK)
+		if (!(c = wire_page_add(&page))) {
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
 			break;
-		next = (uint64_t)sqlite3_column_int64(q, 0);
-		count++;
+		}
+		if ((rc = book_journal_row(q, 2, c, err)) != FB_OK)
+			break;
+		page.next = (uint64_t)sqlite3_column_int64(q, 0);
+		bytes += (size_t)sqlite3_column_int64(q, 1) + HUB_PULL_CHANGE_BYTES;
 	}
 	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
 		rc = store_fail(b->st, r, "reading journal", err);
 	/* Nothing more in scope: skip past what others wrote, up to what
 	 * this snapshot holds (committed, so no entry is passed over). */
-	if (rc == FB_OK && !more && top > next)
-		next = top;
+	if (rc == FB_OK && !page.more && top > page.next)
+		page.next = top;
+	if (rc == FB_OK && req->version != WIRE_VERSION_OLD &&
+	    ((rc = link_runs(b, &page, err)) != FB_OK ||
+	     (rc = sqhub_cursor_epoch(b, page.next, page.epoch, err)) != FB_OK))
+		goto out;
 	if (rc == FB_OK)
-		rc = wire_pull_end(out, next, more, hub_time);
+		rc = wire_pull_encode(&page, out);
 out:
 	sqlite3_finalize(q);
 	/* A read: what it read stands even if ending it fails, but the
@@ -423,6 +444,7 @@ out:
 	    store_exec(b->st, "ROLLBACK", NULL) != FB_OK && rc == FB_OK)
 		rc = fb_fail(err, FB_EIO, "pull: cannot end the read");
 done:
+	wire_page_release(&page);
 	sqhub_put(h, b);
 	return rc;
 }
@@ -567,7 +589,8 @@ static enum fb_code open_pool(const char *path, int connections, int serving,
 			goto fail;
 		h->n++;
 	}
-	if (serving && (rc = checkpointer_start(h, path, err)) != FB_OK)
+	if (serving && ((rc = sqhub_new_epoch(h->conn[0], err)) != FB_OK ||
+			(rc = checkpointer_start(h, path, err)) != FB_OK))
 		goto fail;
 	*out = &h->base;
 	return FB_OK;

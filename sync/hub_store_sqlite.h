@@ -48,4 +48,25 @@ enum fb_code sqhub_each_unit(struct hub_store *s, const char *root, const char *
 enum fb_code sqhub_report(struct hub_store *s, const char *unit, int year,
 			  struct report *r, struct fb_error *err);
 
+/* hub_store_history.c: epochs and the device ids a token holds. */
+/* Start a new epoch at the next commit sequence, in a transaction of
+ * its own (serve does this once it has opened the store). */
+enum fb_code sqhub_new_epoch(struct book *b, struct fb_error *err);
+/* The commit sequence a v2 pull may start after: `after`, cut back to
+ * the end of its epoch in this hub's history; 0 when the epoch is
+ * unknown.  Read inside the pull's transaction. */
+enum fb_code sqhub_cursor_after(struct book *b, uint64_t after, const char *epoch,
+				uint64_t *out, struct fb_error *err);
+/* The epoch commit sequence cseq belongs to ("" for 0). */
+enum fb_code sqhub_cursor_epoch(struct book *b, uint64_t cseq,
+				char epoch[WIRE_EPOCH_LEN + 1], struct fb_error *err);
+/* Let dev's token write as `device`: bind it on a first push, or take it
+ * on when it forked from an id the token holds.  FB_EAUTH otherwise. */
+enum fb_code sqhub_bind(struct book *b, struct hub_device *dev, const char *device,
+			const char *forked_from, struct fb_error *err);
+/* FB_OK when dev's token may pull as `device`: one it holds, or one no
+ * token holds yet.  FB_EAUTH otherwise. */
+enum fb_code sqhub_may_ask(struct book *b, const struct hub_device *dev,
+			   const char *device, struct fb_error *err);
+
 #endif

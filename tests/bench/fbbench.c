@@ -701,7 +701,7 @@ static void load_device(const char *db, struct device *dev, char **url)
 			break;
 		buf_reset(&json);
 		dev->body[dev->nbody] = (struct fb_buf)FB_BUF_INIT(WIRE_ZBODY_MAX);
-		if (wire_push_encode(changes, n, &json) != FB_OK ||
+		if (wire_push_encode(changes, n, NULL, &json) != FB_OK ||
 		    zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &dev->body[dev->nbody], &err) != FB_OK)
 			die("encoding a batch", &err);
 		after = changes[n - 1].seq + changes[n - 1].n - 1;
@@ -728,7 +728,7 @@ static void send_next(CURLM *m, struct device *dev, const char *url)
 {
 	char path[2048];
 
-	snprintf(path, sizeof(path), "%s/v1/push", url);
+	snprintf(path, sizeof(path), "%s/v2/push", url);
 	buf_reset(&dev->answer);
 	curl_easy_reset(dev->h);
 	curl_easy_setopt(dev->h, CURLOPT_URL, path);

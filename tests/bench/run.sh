@@ -457,12 +457,12 @@ non200=$(awk '$3 ~ /^(GET|POST)$/ && $5 != 200' "$log" | wc -l)
 note fleet_expected "$((DEVICES * PER_DEVICE))"
 note fleet_hub_records "$(sqlite3 "$HF" "select count(*) from journal")"
 note fleet_rps "$(calc "$sent / ($fleet_ms / 1000)")"
-note fleet_requests "$(awk '$3 == "POST" && $4 == "/v1/push"' "$log" | wc -l)"
+note fleet_requests "$(awk '$3 == "POST" && $4 == "/v2/push"' "$log" | wc -l)"
 note fleet_hub_ms "$(log_sum "$log" 0 POST ms)"
 note fleet_non200 "$non200"
 note fleet_missing "$((DEVICES * PER_DEVICE - sent))"
 note fleet_errors "$((failed + non200 + $(kvget fleet_gen_non200)))"
-awk '$3 == "POST" && $4 == "/v1/push" {
+awk '$3 == "POST" && $4 == "/v2/push" {
 	for (i = 6; i <= NF; i++) if ($i ~ /^ms=/) print substr($i, 4) }' "$log" >"$work/lat"
 note fleet_p50 "$(percentile 50 <"$work/lat")"
 note fleet_p99 "$(percentile 99 <"$work/lat")"

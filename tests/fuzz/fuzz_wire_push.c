@@ -35,7 +35,7 @@ static void check_roundtrip(struct wire_batch *b)
 
 	/* The batch's chain hash travels as the last change's hash. */
 	memcpy(b->changes[b->n - 1].hash, b->last_hash, JOURNAL_HASH_LEN);
-	FUZZ_CHECK(wire_push_encode(b->changes, b->n, &body) == FB_OK);
+	FUZZ_CHECK(wire_push_encode(b->changes, b->n, b->forked_from, &body) == FB_OK);
 	fb_error_clear(&err);
 	if (wire_push_decode(body.data, body.len, &again, &err) != FB_OK) {
 		fprintf(stderr, "re-encoded push refused: %s\n%s\n", err.msg,

@@ -168,13 +168,13 @@ static void push_seeds(void)
 	size_t n, i;
 
 	n = day_of_work();
-	check(wire_push_encode(chg, n, &b), "push");
+	check(wire_push_encode(chg, n, NULL, &b), "push");
 	putb("wire_push", "day", &b);
 	buf_reset(&b);
-	check(wire_push_encode(chg, 1, &b), "push");
+	check(wire_push_encode(chg, 1, NULL, &b), "push");
 	putb("wire_push", "one-change", &b);
 	buf_reset(&b);
-	check(wire_push_encode(chg + 3, 1, &b), "push");
+	check(wire_push_encode(chg + 3, 1, NULL, &b), "push");
 	putb("wire_push", "visit", &b);
 	release_changes();
 
@@ -188,7 +188,7 @@ static void push_seeds(void)
 	}
 	chain(0, 1);
 	buf_reset(&b);
-	check(wire_push_encode(chg, 1, &b), "push");
+	check(wire_push_encode(chg, 1, NULL, &b), "push");
 	putb("wire_push", "32-entries", &b);
 	release_changes();
 
@@ -201,7 +201,7 @@ static void push_seeds(void)
 	add(c, field, "\x01\x1f\x7f\xc3\xa9", 0, NULL);
 	chain(0, 1);
 	buf_reset(&b);
-	check(wire_push_encode(chg, 1, &b), "push");
+	check(wire_push_encode(chg, 1, NULL, &b), "push");
 	putb("wire_push", "limits", &b);
 	release_changes();
 
@@ -293,17 +293,39 @@ static void push_seeds(void)
 
 /* --- pull ------------------------------------------------------------- */
 
+/* chg[from..to) as a page of both versions ("name" and "name-v2"); the
+ * page borrows the changes, so it is not released. */
 static void pull_page(const char *name, size_t from, size_t to, uint64_t next,
 		      int more, fb_hlc hub)
 {
 	struct fb_buf b = FB_BUF_INIT(0);
-	size_t i;
+	struct wire_page p;
+	char v2[64];
+	int v;
 
-	check(wire_pull_begin(&b), "pull");
-	for (i = from; i < to; i++)
-		check(wire_pull_add(&b, &chg[i], i == from), "pull");
-	check(wire_pull_end(&b, next, more, hub), "pull");
-	putb("wire_pull", name, &b);
+	for (v = WIRE_VERSION_OLD; v <= WIRE_VERSION; v++) {
+		memset(&p, 0, sizeof(p));
+		p.version = v;
+		p.next = next;
+		p.more = more;
+		p.hub_time = hub;
+		p.changes = to > from ? &chg[from] : NULL;
+		p.n = to - from;
+		p.links = calloc(p.n + 1, sizeof(*p.links));
+		if (!p.links)
+			abort();
+		if (v == WIRE_VERSION) {
+			p.held = 3;
+			if (next)
+				snprintf(p.epoch, sizeof(p.epoch), "00112233445566ff");
+		}
+		wire_page_link(&p);
+		buf_reset(&b);
+		check(wire_pull_encode(&p, &b), "pull");
+		snprintf(v2, sizeof(v2), "%s-v2", name);
+		putb("wire_pull", v == WIRE_VERSION ? v2 : name, &b);
+		free(p.links);
+	}
 	buf_release(&b);
 }
 
@@ -387,7 +409,7 @@ static void zbuf_seeds(void)
 	size_t n;
 
 	n = day_of_work();
-	check(wire_push_encode(chg, n, &b), "push");
+	check(wire_push_encode(chg, n, NULL, &b), "push");
 	release_changes();
 	zput("push", b.data, b.len, ZBUF_LEVEL, 0, 0);
 	zput("push-level0-stored", b.data, b.len, 0, 0, 0);

@@ -13,15 +13,21 @@
  * NFD or with spaces around), delete, restore, unattend, resolve
  * (--keep current|other as cmd_conflicts.c does), a restart of the
  * program, a second process writing the same book, the hub's operator
- * taking a backup and later restoring it, and syncs of one replica at
- * a time (push and pull, or one alone; small batches and pages; an
- * answer lost after the hub committed; a pull cut off mid-page).
+ * taking a backup and later restoring it, a laptop's database copied
+ * and later put back over it (what it had not sent is gone with the
+ * disk; what it records next must reach everyone), and syncs of one
+ * replica at a time (push and pull, or one alone; small batches and
+ * pages; an answer lost after the hub committed; a pull cut off
+ * mid-page).
  *
  * A sync does what sync/client.c does, minus HTTP: book_own_changes,
  * wire_push_encode, wire_push_decode as the hub's handler would, the
  * store's push, acked_seq (and on a gap, 409, from where the hub
- * stands); the store's pull, wire_pull_decode, then
- * book_apply(BOOK_FROM_HUB) and the pull_cursor in one transaction.
+ * stands; on a fork, book_fork and again); the store's pull of version
+ * 2, wire_pull_decode and wire_page_verify, then book_apply
+ * (BOOK_FROM_HUB) and the cursor and its epoch in one transaction; then
+ * book_hub_holds on what the hub says it holds of the device, and
+ * another round where that shows a fork or entries the hub lost.
  * Every replica is then synced twice round-robin, and for every seed
  * these must hold:
  *
@@ -69,12 +75,9 @@
  *   PROP_DIR=DIR     where the databases go (default /dev/shm, else
  *                    $TMPDIR or /tmp)
  *   PROP_JOBS=N      worker processes (default: one per core, at most 8)
- *   PROP_HUB_RESTORE=1  also restore the hub from backups.  Off by
- *                    default: a hub restored from a backup is a known
- *                    gap (docs/DECISIONS.md): laptops do not resend what
- *                    it lost and their pull cursors run ahead of it.
- *                    The operations stay in the plan, as no-ops, so
- *                    seeds keep their meaning either way.
+ *   PROP_HUB_RESTORE=0  do not restore the hub from backups (on by
+ *                    default).  The operations stay in the plan, as
+ *                    no-ops, so seeds keep their meaning either way.
  */
 #include <errno.h>
 #include <poll.h>
@@ -159,17 +162,19 @@ static uint32_t rng_below(struct rng *r, uint32_t n)
 enum op_kind {
 	OP_ADD_MEMBER, OP_ADD_TRAINING, OP_ADD_VISIT, OP_ATTEND, OP_UNATTEND,
 	OP_EDIT, OP_DELETE, OP_RESTORE, OP_RESOLVE, OP_SYNC, OP_RESTART,
-	OP_SECOND, OP_HUB_BACKUP, OP_HUB_RESTORE, OP_NKINDS
+	OP_SECOND, OP_HUB_BACKUP, OP_HUB_RESTORE, OP_LAPTOP_BACKUP, OP_LAPTOP_RESTORE,
+	OP_NKINDS
 };
 
 static const char *const op_names[OP_NKINDS] = {
 	"add member", "add training", "add visit", "attend", "unattend",
 	"edit", "delete", "restore", "resolve", "sync", "restart",
-	"second process", "hub backup", "hub restored from backup"
+	"second process", "hub backup", "hub restored from backup", "laptop backup",
+	"laptop restored from backup"
 };
 
 static const unsigned op_weights[OP_NKINDS] = {
-	4, 2, 2, 6, 3, 40, 4, 3, 6, 20, 2, 3, 2, 2
+	4, 2, 2, 6, 3, 40, 4, 3, 6, 20, 2, 3, 2, 2, 2, 2
 };
 
 enum clock_kind { CLK_TRUE, CLK_LAG, CLK_HOURS_BEHIND, CLK_JUMPER, CLK_DAY_BEHIND };
@@ -388,6 +393,8 @@ static const char *const prop_names[P_N] = {
 struct outcome {
 	unsigned failed;                /* bit per enum prop */
 	int restored;                   /* the hub was restored from a backup */
+	int forks;                      /* laptops that went on under a new id */
+	int laptop_restores;
 	char msg[P_N][1024];            /* the first failure of each */
 	size_t ops_done, writes, current, logged, superseded, absorbed, conflicts,
 	       syncs, replays, open_disagree;
@@ -401,10 +408,14 @@ struct write {
 	char *value;
 	struct fb_stamp stamp, base;
 	int op, rep;
+	int gone;       /* only on a laptop's disk that was lost (restored
+			   from an older copy before it was sent) */
 };
 
 struct replica {
 	char path[512];
+	char backup[600];       /* a copy of its database, once taken */
+	size_t restored_nw;     /* writes noted before its last restore */
 	struct book *b;
 	unsigned char th[TOKEN_HASH_LEN];
 	int64_t offset_ms;
@@ -433,7 +444,7 @@ struct world {
 };
 
 static const char *g_dir;
-static int g_hub_restore = 0;   /* PROP_HUB_RESTORE=1: hub backups and restores */
+static int g_hub_restore = 1;   /* PROP_HUB_RESTORE=0: no hub backups and restores */
 /* client.c allocates its batch per sync; once is enough here. */
 static struct jchange *g_batch;
 static struct world *g_world;   /* for the wall clocks below */
@@ -799,7 +810,11 @@ static void local_done(struct world *w, int i, uint64_t before, enum fb_code rc,
 
 /* --- sync, as sync/client.c does it ----------------------------------- */
 
-static int push(struct world *w, int i, size_t limit, int lose_ack)
+/*
+ * Push as client.c does.  *fork: the hub holds other content from this
+ * sequence on (the laptop was restored from a copy), 0 when none.
+ */
+static int push(struct world *w, int i, size_t limit, int lose_ack, uint64_t *fork)
 {
 	struct book *b = w->rep[i].b;
 	struct jchange *batch = g_batch;
@@ -810,10 +825,16 @@ static int push(struct world *w, int i, size_t limit, int lose_ack)
 	struct fb_error err;
 	long long acked = 0;
 	size_t n = 0, k, rounds, gaps = 0;
+	char parent[FB_DEVICE_ID_MAX + 1];
 	enum fb_code rc;
 	int ret = -1;
 
 	memset(&wb, 0, sizeof(wb));
+	*fork = 0;
+	if (book_forked_from(b, parent, &err) != FB_OK) {
+		fail(w, P_RUN, "push of replica %d: %s", i, err.msg);
+		return -1;
+	}
 	if (limit > SYNC_BATCH_MAX) {
 		fail(w, P_RUN, "batch of %zu changes is over the client's", limit);
 		return -1;
@@ -833,7 +854,7 @@ static int push(struct world *w, int i, size_t limit, int lose_ack)
 		if (n == 0)
 			break;
 		buf_reset(&json);
-		if (wire_push_encode(batch, n, &json) != FB_OK) {
+		if (wire_push_encode(batch, n, parent, &json) != FB_OK) {
 			fail(w, P_RUN, "push of replica %d: encoding failed", i);
 			goto out;
 		}
@@ -873,6 +894,13 @@ static int push(struct world *w, int i, size_t limit, int lose_ack)
 		}
 		fb_error_clear(&err);
 		rc = w->hub->ops->push(w->hub, &dev, &wb, &res, &err);
+		if (rc == FB_ECORRUPT && res.fork) {
+			/* 409 fork: this book was restored from a copy. */
+			trace(w, "      fork: the hub holds other content from entry %llu",
+			      (unsigned long long)res.fork);
+			*fork = res.fork;
+			break;
+		}
 		if (rc == FB_ECONFLICT) {
 			/* 409: the hub lacks entries we thought it had (restored
 			 * from a backup): send again from where it stands. */
@@ -938,28 +966,47 @@ out:
 	return ret;
 }
 
-static int pull(struct world *w, int i, size_t limit, int cut)
+/* wire_held_fn over a replica's book. */
+static int held_by(void *ctx, const char *device, uint64_t seq,
+		   unsigned char hash[JOURNAL_HASH_LEN])
+{
+	int found = 0;
+
+	return book_chain_at(ctx, device, seq, hash, &found, NULL) == FB_OK && found;
+}
+
+/* Pull as client.c does: *held and held_hash, what the hub holds of this
+ * device's chain (held_known 0 when no page arrived). */
+static int pull(struct world *w, int i, size_t limit, int cut, int *held_known,
+		uint64_t *held, unsigned char held_hash[JOURNAL_HASH_LEN])
 {
 	struct book *b = w->rep[i].b;
 	struct fb_buf out = FB_BUF_INIT(WIRE_BODY_MAX);
 	struct hub_device dev;
 	struct fb_error err;
 	long long cursor = 0;
+	char *epoch = NULL;
 	size_t rounds, k;
 	int ret = -1;
 
+	*held_known = 0;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		struct wire_page page;
+		struct hub_pull req;
 		enum fb_code rc = FB_OK;
 
+		free(epoch);
+		epoch = NULL;
 		if (store_meta_int(b->st, "pull_cursor", 0, &cursor, &err) != FB_OK ||
+		    store_meta_get(b->st, "pull_epoch", &epoch, &err) != FB_OK ||
 		    w->hub->ops->auth(w->hub, w->rep[i].th, &dev, &err) != FB_OK) {
 			fail(w, P_RUN, "pull of replica %d: %s", i, err.msg);
 			goto out;
 		}
+		req = (struct hub_pull){ WIRE_VERSION, (uint64_t)cursor, epoch ? epoch : "",
+					 limit, b->device };
 		buf_reset(&out);
-		if (w->hub->ops->pull(w->hub, &dev, (uint64_t)cursor, limit, hub_time(w),
-				      &out, &err) != FB_OK) {
+		if (w->hub->ops->pull(w->hub, &dev, &req, hub_time(w), &out, &err) != FB_OK) {
 			fail(w, P_RUN, "pull of replica %d after %lld: %s", i, cursor, err.msg);
 			goto out;
 		}
@@ -968,8 +1015,18 @@ static int pull(struct world *w, int i, size_t limit, int cut)
 			     err.msg);
 			goto out;
 		}
-		trace(w, "      pulled %zu changes after %lld, next %llu%s", page.n, cursor,
-		      (unsigned long long)page.next, page.more ? ", more" : "");
+		if (wire_page_verify(&page, held_by, b, &err) != FB_OK) {
+			fail(w, P_CHAIN, "pull of replica %d: the page fails its chains: %s", i,
+			     err.msg);
+			wire_page_release(&page);
+			goto out;
+		}
+		trace(w, "      pulled %zu changes after %lld, next %llu%s; the hub holds"
+		      " %llu of %s", page.n, cursor, (unsigned long long)page.next,
+		      page.more ? ", more" : "", (unsigned long long)page.held, b->device);
+		*held_known = 1;
+		*held = page.held;
+		memcpy(held_hash, page.held_hash, JOURNAL_HASH_LEN);
 		b->clock = hlc_observe(b->clock, page.hub_time);
 		if (book_begin(b, &err) != FB_OK) {
 			wire_page_release(&page);
@@ -988,11 +1045,14 @@ static int pull(struct world *w, int i, size_t limit, int cut)
 			book_rollback(b);
 			wire_page_release(&page);
 			trace(w, "      (cut off mid-page)");
+			*held_known = 0;
 			ret = 0;
 			goto out;
 		}
-		if (rc == FB_OK && page.next > (uint64_t)cursor)
+		if (rc == FB_OK)
 			rc = store_meta_set_int(b->st, "pull_cursor", (long long)page.next, &err);
+		if (rc == FB_OK)
+			rc = store_meta_set(b->st, "pull_epoch", page.epoch, &err);
 		if (rc == FB_OK)
 			rc = book_commit(b, &err);
 		else
@@ -1006,7 +1066,8 @@ static int pull(struct world *w, int i, size_t limit, int cut)
 			wire_page_release(&page);
 			goto out;
 		}
-		if (page.next < (uint64_t)cursor) {
+		/* The cursor goes back only where the hub's history did. */
+		if (page.next < (uint64_t)cursor && !w->out->restored) {
 			fail(w, P_RUN, "pull of replica %d: the cursor went back from %lld"
 			     " to %llu", i, cursor, (unsigned long long)page.next);
 			wire_page_release(&page);
@@ -1018,8 +1079,120 @@ static int pull(struct world *w, int i, size_t limit, int cut)
 	}
 	ret = 0;
 out:
+	free(epoch);
 	buf_release(&out);
 	return ret;
+}
+
+/*
+ * Replica i goes on under a new device id from entry `at` (book_fork),
+ * and the writes it made since its restore that moved take the new id
+ * in what this test expects, as they do in the book.
+ */
+static int fork_replica(struct world *w, int i, uint64_t at)
+{
+	struct book *b = w->rep[i].b;
+	char old[FB_DEVICE_ID_MAX + 1];
+	fb_hlc *moved_hlc = NULL;
+	sqlite3_stmt *q = NULL;
+	size_t nmoved = 0, cap = 0, moved = 0, k, m;
+	struct fb_error err;
+
+	/* A row that holds `at` inside it moves whole. */
+	if (store_prepare(b->st, "SELECT hlc FROM journal WHERE device = ?1"
+			  " AND seq + n - 1 >= ?2", &q, &err) != FB_OK) {
+		fail(w, P_RUN, "fork of replica %d: %s", i, err.msg);
+		return -1;
+	}
+	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)at);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (nmoved == cap) {
+			fb_hlc *n2 = realloc(moved_hlc, (cap = cap ? 2 * cap : 64) *
+					     sizeof(*n2));
+
+			if (!n2)
+				break;
+			moved_hlc = n2;
+		}
+		moved_hlc[nmoved++] = (fb_hlc)sqlite3_column_int64(q, 0);
+	}
+	sqlite3_finalize(q);
+	if (book_fork(b, at, old, &moved, &err) != FB_OK) {
+		free(moved_hlc);
+		fail(w, P_RUN, "fork of replica %d at %llu: %s", i, (unsigned long long)at,
+		     err.msg);
+		return -1;
+	}
+	trace(w, "      replica %d goes on as device %s (was %s), %zu changes moved", i,
+	      b->device, old, moved);
+	w->out->forks++;
+	for (k = w->rep[i].restored_nw; k < w->nw; k++) {
+		struct write *x = &w->w[k];
+
+		if (x->rep != i)
+			continue;
+		for (m = 0; m < nmoved; m++) {
+			if (!strcmp(x->stamp.device, old) && x->stamp.hlc == moved_hlc[m])
+				snprintf(x->stamp.device, sizeof(x->stamp.device), "%s",
+					 b->device);
+			if (!strcmp(x->base.device, old) && x->base.hlc == moved_hlc[m])
+				snprintf(x->base.device, sizeof(x->base.device), "%s",
+					 b->device);
+		}
+	}
+	free(moved_hlc);
+	return 0;
+}
+
+/*
+ * One `fieldbook sync` of replica i, as sync_run does it: push, pull,
+ * and again where the hub's answers show a history changed (a fork, or
+ * entries a restored hub lost).  mode: 0 both, 1 push only, 2 pull only.
+ */
+static int sync_replica(struct world *w, int i, size_t push_limit, size_t pull_limit,
+			int mode, int lose_ack, int cut)
+{
+	unsigned char held_hash[JOURNAL_HASH_LEN];
+	uint64_t held = 0, fork_at, resend;
+	struct fb_error err;
+	int round, held_known = 0;
+
+	for (round = 0; round < SYNC_HISTORY_ROUNDS; round++) {
+		fork_at = 0;
+		if (mode != 2) {
+			if (push(w, i, push_limit, lose_ack, &fork_at))
+				return -1;
+			if (fork_at) {
+				if (fork_replica(w, i, fork_at))
+					return -1;
+				continue;
+			}
+			if (lose_ack)
+				return 0;
+		}
+		if (mode == 1)
+			return 0;
+		if (pull(w, i, pull_limit, cut, &held_known, &held, held_hash))
+			return -1;
+		if (!held_known)
+			return 0;
+		if (book_hub_holds(w->rep[i].b, held, held_hash, &fork_at, &resend,
+				   &err) != FB_OK) {
+			fail(w, P_RUN, "sync of replica %d: %s", i, err.msg);
+			return -1;
+		}
+		if (fork_at) {
+			if (fork_replica(w, i, fork_at))
+				return -1;
+			continue;
+		}
+		if (!resend)
+			return 0;
+		trace(w, "      the hub lacks %llu entries of this device: sending again",
+		      (unsigned long long)resend);
+	}
+	return 0;
 }
 
 /* --- operations ------------------------------------------------------ */
@@ -1252,12 +1425,7 @@ static void op_sync(struct world *w, int i, const struct op *o)
 	      i, modes[mode], push_limit, pull_limit, lose_ack ? ", ack lost" : "",
 	      cut ? ", pull cut" : "");
 	w->out->syncs++;
-	if (mode != 2 && push(w, i, push_limit, lose_ack))
-		return;
-	if (mode != 2 && lose_ack)
-		return;
-	if (mode != 1)
-		pull(w, i, pull_limit, cut);
+	sync_replica(w, i, push_limit, pull_limit, (int)mode, lose_ack, cut);
 }
 
 static void op_restart(struct world *w, int i)
@@ -1354,6 +1522,86 @@ static void op_hub_restore(struct world *w)
 		fail(w, P_RUN, "hub restore: %s", err.msg);
 }
 
+/* A branch head's nephew copies her database (VACUUM INTO, a whole copy). */
+static void op_laptop_backup(struct world *w, int i)
+{
+	struct fb_store *st = NULL;
+	struct fb_error err;
+	char *sql;
+
+	trace(w, "op %d: r%d backup of the laptop's database", w->cur_op, i);
+	snprintf(w->rep[i].backup, sizeof(w->rep[i].backup), "%s.bak", w->rep[i].path);
+	remove_db(w->rep[i].backup);
+	sql = sqlite3_mprintf("VACUUM INTO %Q", w->rep[i].backup);
+	if (!sql || store_open(w->rep[i].path, 0, NULL, &st, &err) != FB_OK ||
+	    store_exec(st, sql, &err) != FB_OK)
+		fail(w, P_RUN, "laptop backup: %s", sql ? err.msg : "out of memory");
+	sqlite3_free(sql);
+	store_close(st);
+}
+
+/* 1 when the book's journal (or the hub's) holds the write x. */
+static int holds_write(struct fb_store *st, const struct write *x)
+{
+	sqlite3_stmt *q = NULL;
+	int yes = 0;
+
+	if (store_prepare(st, "SELECT 1 FROM journal WHERE device = ?1 AND hlc = ?2",
+			  &q, NULL) != FB_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, x->stamp.device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)x->stamp.hlc);
+	yes = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return yes;
+}
+
+/*
+ * Her disk dies and the copy is put back.  What she recorded since and
+ * had not sent is gone with the disk; what the hub holds must come
+ * back, and what she records from now on must reach everyone.
+ */
+static void op_laptop_restore(struct world *w, int i, const struct op *o)
+{
+	struct fb_store *hub = NULL;
+	struct fb_error err;
+	size_t k;
+	int n;
+
+	/* The replica drawn, or the next one that has a copy. */
+	for (n = 0; n < w->p->nrep && !w->rep[i].backup[0]; n++)
+		i = (i + 1 + (int)(o->r[0] % 2)) % w->p->nrep;
+	if (!w->rep[i].backup[0]) {
+		trace(w, "op %d: laptop restore: no copy yet", w->cur_op);
+		return;
+	}
+	trace(w, "op %d: r%d restored from its copy", w->cur_op, i);
+	w->out->laptop_restores++;
+	book_close(w->rep[i].b);
+	w->rep[i].b = NULL;
+	remove_db(w->rep[i].path);
+	if (copy_file(w->rep[i].backup, w->rep[i].path) || open_replica(w, i)) {
+		fail(w, P_RUN, "laptop restore: cannot put the copy back");
+		return;
+	}
+	if (store_open(w->hub_path, 0, NULL, &hub, &err) != FB_OK) {
+		fail(w, P_RUN, "laptop restore: reading the hub: %s", err.msg);
+		return;
+	}
+	for (k = 0; k < w->nw; k++) {
+		struct write *x = &w->w[k];
+
+		if (x->rep == i && !x->gone && !holds_write(w->rep[i].b->st, x) &&
+		    !holds_write(hub, x)) {
+			x->gone = 1;
+			trace(w, "      gone with the disk: %s.%s at %016llx:%s", x->rec,
+			      x->field, (unsigned long long)x->stamp.hlc, x->stamp.device);
+		}
+	}
+	store_close(hub);
+	w->rep[i].restored_nw = w->nw;
+}
+
 static void run_op(struct world *w, const struct op *o)
 {
 	int i = o->rep;
@@ -1381,6 +1629,8 @@ static void run_op(struct world *w, const struct op *o)
 		if (g_hub_restore)
 			op_hub_restore(w);
 		break;
+	case OP_LAPTOP_BACKUP:  op_laptop_backup(w, i); break;
+	case OP_LAPTOP_RESTORE: op_laptop_restore(w, i, o); break;
 	case OP_NKINDS:     break;
 	}
 }
@@ -1625,7 +1875,7 @@ static void logged_everywhere(struct world *w, struct fb_store *st,
 		char path[64], stamp[STAMP_TEXT_MAX];
 		int found = 0;
 
-		if (branch && strcmp(branch, branch_of(w->p, x->rep)))
+		if (x->gone || (branch && strcmp(branch, branch_of(w->p, x->rep))))
 			continue;
 		snprintf(path, sizeof(path), "$.%s", x->field);
 		stamp_format(&x->stamp, stamp);
@@ -1669,6 +1919,8 @@ static void check_nothing_lost(struct world *w, struct book *hub)
 		const char *val = NULL, *clk = NULL;
 		int found = 0;
 
+		if (x->gone)
+			continue;
 		snprintf(path, sizeof(path), "$.%s", x->field);
 		stamp_format(&x->stamp, stamp);
 		sqlite3_bind_text(q, 1, x->rec, -1, SQLITE_STATIC);
@@ -2127,8 +2379,7 @@ static void run(const struct plan *p, const unsigned char *mask, int tr,
 			w->now_ms += 1000;
 			set_clocks(w, 0);
 			trace(w, "r%d sync", i);
-			if (push(w, i, p->push_limit[i], 0) ||
-			    pull(w, i, SYNC_BATCH_FIRST, 0))
+			if (sync_replica(w, i, p->push_limit[i], SYNC_BATCH_FIRST, 0, 0, 0))
 				goto out;
 		}
 	check_all(w);
@@ -2145,6 +2396,9 @@ out:
 			remove_db(w->hub_path);
 		if (w->backup_path[0])
 			remove_db(w->backup_path);
+		for (i = 0; i < p->nrep; i++)
+			if (w->rep[i].backup[0])
+				remove_db(w->rep[i].backup);
 	}
 	for (k = 0; k < w->nw; k++)
 		free(w->w[k].value);
@@ -2402,6 +2656,7 @@ int main(int argc, char **argv)
 	unsigned long fails[P_N] = { 0 };
 	long seed, first, last, ran = 0, shown_fails = 0, first_failing = -1;
 	long ran_restored = 0, failed_restored = 0, first_restored = -1;
+	long ran_laptop = 0, failed_laptop = 0;
 	unsigned first_failed = 0, first_restored_failed = 0;
 	int tap = 0, failed_any = 0, k;
 
@@ -2423,7 +2678,7 @@ int main(int argc, char **argv)
 	}
 	g_dir = dirbuf;
 	g_out = stdout;
-	g_hub_restore = env_long("PROP_HUB_RESTORE", 0) != 0;
+	g_hub_restore = env_long("PROP_HUB_RESTORE", 1) != 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	first = one >= 0 ? one : 1;
 	last = one >= 0 ? one : nseeds;
@@ -2452,6 +2707,12 @@ int main(int argc, char **argv)
 			ran_restored++;
 		else
 			ran++;
+		if (out.laptop_restores) {
+			ran_laptop++;
+			failed_laptop += out.failed != 0;
+		}
+		total.laptop_restores += out.laptop_restores;
+		total.forks += out.forks;
 		total.ops_done += out.ops_done;
 		total.writes += out.writes;
 		total.current += out.current;
@@ -2518,6 +2779,10 @@ int main(int argc, char **argv)
 	printf("%sok %d - %ld of %ld seeds where the hub was restored from a backup hold"
 	       " every property above\n", failed_restored ? "not " : "", ++tap,
 	       ran_restored - failed_restored, ran_restored);
+	printf("%sok %d - %ld of %ld seeds where a laptop was restored from an older copy"
+	       " hold every property above (%d restores; %d laptops went on under a new"
+	       " device id)\n", failed_laptop ? "not " : "", ++tap, ran_laptop - failed_laptop,
+	       ran_laptop, total.laptop_restores, total.forks);
 	for (k = 0; k < P_N; k++)
 		if (fails[k])
 			fprintf(stderr, "# %lu seed%s failed %s\n", fails[k], fails[k] == 1 ? "" : "s",

@@ -55,6 +55,241 @@ static enum fb_code push_text(const char *json)
 	return rc;
 }
 
+/* A copy of c, entries and all. */
+static void copy_change(struct jchange *to, const struct jchange *c)
+{
+	size_t i;
+
+	jchange_init(to);
+	memcpy(to->device, c->device, sizeof(to->device));
+	to->seq = c->seq;
+	to->hlc = c->hlc;
+	memcpy(to->record_id, c->record_id, sizeof(to->record_id));
+	to->type = c->type;
+	memcpy(to->branch, c->branch, sizeof(to->branch));
+	for (i = 0; i < c->n; i++)
+		jchange_add(to, c->e[i].field, c->e[i].value, &c->e[i].base);
+	memcpy(to->hash, c->hash, sizeof(to->hash));
+}
+
+static int held_none(void *ctx, const char *device, uint64_t seq,
+		     unsigned char hash[JOURNAL_HASH_LEN])
+{
+	(void)ctx, (void)device, (void)seq, (void)hash;
+	return 0;
+}
+
+/* What a receiver holds: device "aaaa" up to entry 3, with this hash. */
+static unsigned char held_hash3[JOURNAL_HASH_LEN];
+
+static int held_aaaa3(void *ctx, const char *device, uint64_t seq,
+		      unsigned char hash[JOURNAL_HASH_LEN])
+{
+	(void)ctx;
+	if (strcmp(device, "aaaa") || seq != 3)
+		return 0;
+	memcpy(hash, held_hash3, JOURNAL_HASH_LEN);
+	return 1;
+}
+
+/*
+ * A hub's page of two devices' chains: "aaaa" 1-3 (held), 4-5, 6 and,
+ * after a change of "bbbb", 7; "bbbb" from 2 (its 1 is out of scope).
+ * chain[] are the hashes after each change, in order.
+ */
+struct chains {
+	struct jchange c[6];
+	unsigned char before_b[JOURNAL_HASH_LEN];
+};
+
+static void make_chains(struct chains *ch)
+{
+	unsigned char h[JOURNAL_HASH_LEN];
+	struct jchange b1;
+	int i;
+
+	make_change(&ch->c[0], "aaaa", 1, 0x0001000000000000ULL, "HN.B1", 3);
+	make_change(&ch->c[1], "aaaa", 4, 0x0001000000010000ULL, "HN.B1", 2);
+	make_change(&ch->c[2], "aaaa", 6, 0x0001000000020000ULL, "HN.B1", 1);
+	make_change(&ch->c[3], "bbbb", 2, 0x0001000000030000ULL, "HN.B2", 1);
+	make_change(&ch->c[4], "aaaa", 7, 0x0001000000040000ULL, "HN.B1", 1);
+	make_change(&ch->c[5], "bbbb", 3, 0x0001000000050000ULL, "HN.B2", 2);
+	memset(h, 0, sizeof(h));
+	for (i = 0; i < 6; i++) {
+		if (i == 3) {
+			make_change(&b1, "bbbb", 1, 0x0000f00000000000ULL, "HN.X", 1);
+			memset(h, 0, sizeof(h));
+			journal_hash(h, &b1);
+			memcpy(ch->before_b, b1.hash, sizeof(h));
+			memcpy(h, b1.hash, sizeof(h));
+			jchange_release(&b1);
+		}
+		if (i == 4)
+			memcpy(h, ch->c[2].hash, sizeof(h));
+		if (i == 5)
+			memcpy(h, ch->c[3].hash, sizeof(h));
+		journal_hash(h, &ch->c[i]);
+		memcpy(h, ch->c[i].hash, sizeof(h));
+	}
+	memcpy(held_hash3, ch->c[0].hash, sizeof(held_hash3));
+}
+
+/* Encode changes c[from..6) as a hub's version-2 page, decode it. */
+static enum fb_code v2_roundtrip(struct chains *ch, int from, struct fb_buf *out,
+				 struct wire_page *got, struct fb_error *err)
+{
+	struct wire_page p;
+	size_t i;
+	int k;
+
+	memset(&p, 0, sizeof(p));
+	p.version = WIRE_VERSION;
+	p.next = 99;
+	snprintf(p.epoch, sizeof(p.epoch), "0123456789abcdef");
+	p.held = 3;
+	memcpy(p.held_hash, held_hash3, JOURNAL_HASH_LEN);
+	for (k = from; k < 6; k++)
+		copy_change(wire_page_add(&p), &ch->c[k]);
+	wire_page_link(&p);
+	for (i = 0; i < p.n; i++) {
+		const struct jchange *c = &p.changes[i];
+
+		if (!p.links[i].start || c->seq == 1)
+			continue;
+		if (!strcmp(c->device, "bbbb"))
+			memcpy(p.links[i].prev, c->seq == 2 ? ch->before_b : ch->c[3].hash,
+			       JOURNAL_HASH_LEN);
+		else
+			for (k = 0; k < 6; k++)
+				if (!strcmp(ch->c[k].device, "aaaa") &&
+				    ch->c[k].seq + ch->c[k].n == c->seq)
+					memcpy(p.links[i].prev, ch->c[k].hash, JOURNAL_HASH_LEN);
+	}
+	buf_reset(out);
+	if (wire_pull_encode(&p, out) != FB_OK)
+		return FB_EINTERNAL;
+	wire_page_release(&p);
+	return wire_pull_decode(out->data, out->len, got, err);
+}
+
+/* Count the occurrences of needle in s. */
+static int count(const char *s, const char *needle)
+{
+	int n = 0;
+
+	while ((s = strstr(s, needle))) {
+		n++;
+		s += strlen(needle);
+	}
+	return n;
+}
+
+static void test_pull_v2(void)
+{
+	struct fb_buf out = FB_BUF_INIT(0);
+	struct chains ch;
+	struct wire_page page;
+	struct fb_error err;
+	int i;
+
+	make_chains(&ch);
+	is_int(v2_roundtrip(&ch, 1, &out, &page, &err), FB_OK, "a version 2 page decodes");
+	is_int(page.version, 2, "version 2");
+	is_int(page.n, 5, "five changes");
+	is_str(page.epoch, "0123456789abcdef", "the cursor's epoch");
+	is_int(page.held, 3, "how much of the asker's chain the hub holds");
+	ok(!memcmp(page.held_hash, held_hash3, JOURNAL_HASH_LEN), "and its hash there");
+	is_int(count(out.data, "\"x\""), 3, "a hash after each of the 3 runs only");
+	is_int(count(out.data, "\"p\""), 3, "and one before each");
+	is_int(count(out.data, "\"d\""), 3, "the device only where it changes");
+	is_int(count(out.data, "\"s\""), 3, "the sequence only where a run starts");
+	is_int(count(out.data, "\"b\""), 3, "the branch only where it changes");
+	for (i = 0; i < 5; i++)
+		ok(same_change(&ch.c[i + 1], &page.changes[i]), "change %d round-trips", i);
+	is_int(wire_page_verify(&page, held_aaaa3, NULL, &err), FB_OK,
+	       "the page verifies against the chain held");
+	for (i = 0; i < 5; i++)
+		ok(!memcmp(page.changes[i].hash, ch.c[i + 1].hash, JOURNAL_HASH_LEN),
+		   "change %d gets its chain hash", i);
+	wire_page_release(&page);
+
+	/* An altered value, a dropped change, two swapped: each refused,
+	 * naming the device and entries. */
+	free(ch.c[1].e[0].value);
+	ch.c[1].e[0].value = strdup("Nguyễn Thị Hồng");
+	is_int(v2_roundtrip(&ch, 1, &out, &page, &err), FB_OK, "an altered page still decodes");
+	is_int(wire_page_verify(&page, held_aaaa3, NULL, &err), FB_ECORRUPT, "an altered entry is caught");
+	ok(strstr(err.msg, "device aaaa entries 4 to 6") != NULL, "naming device and entries: %s", err.msg);
+	wire_page_release(&page);
+	for (i = 0; i < 6; i++)
+		jchange_release(&ch.c[i]);
+
+	make_chains(&ch);
+	ch.c[2].seq = 5;        /* 4-5 then "5": a change dropped and one renumbered */
+	is_int(v2_roundtrip(&ch, 1, &out, &page, &err), FB_OK, "a renumbered page decodes");
+	is_int(wire_page_verify(&page, held_aaaa3, NULL, &err), FB_ECORRUPT,
+	       "a change dropped from a run is caught");
+	wire_page_release(&page);
+	for (i = 0; i < 6; i++)
+		jchange_release(&ch.c[i]);
+
+	make_chains(&ch);
+	{
+		struct jchange t = ch.c[1];     /* aaaa 4-5 after aaaa 6 */
+
+		ch.c[1] = ch.c[2];
+		ch.c[2] = t;
+	}
+	is_int(v2_roundtrip(&ch, 1, &out, &page, &err), FB_OK, "a reordered page decodes");
+	is_int(wire_page_verify(&page, held_aaaa3, NULL, &err), FB_ECORRUPT,
+	       "two changes swapped are caught: %s", err.msg);
+	wire_page_release(&page);
+	for (i = 0; i < 6; i++)
+		jchange_release(&ch.c[i]);
+
+	/* A run that does not start from the chain the receiver holds. */
+	make_chains(&ch);
+	memset(held_hash3, 0x11, sizeof(held_hash3));
+	is_int(v2_roundtrip(&ch, 1, &out, &page, &err), FB_OK, "decodes");
+	is_int(wire_page_verify(&page, held_aaaa3, NULL, &err), FB_ECORRUPT,
+	       "a run that does not follow the entry held is caught");
+	ok(strstr(err.msg, "device aaaa entry 4") != NULL, "naming it: %s", err.msg);
+	wire_page_release(&page);
+
+	/* Malformed version-2 pages. */
+	{
+		static const char *const bad_pages[] = {
+			"{\"v\":2,\"changes\":[],\"next\":0,\"more\":false,"
+			"\"hub_time\":\"0000000000000001\"}",
+			"{\"v\":2,\"changes\":[],\"next\":5,\"more\":false,"
+			"\"hub_time\":\"0000000000000001\",\"epoch\":\"\",\"held\":0}",
+			"{\"v\":2,\"changes\":[],\"next\":0,\"more\":false,"
+			"\"hub_time\":\"0000000000000001\",\"epoch\":\"\",\"held\":2}",
+			"{\"v\":2,\"changes\":[{\"h\":\"0001000000000000\",\"s\":1,"
+			"\"id\":\"1b4e28ba-2fa1-41d2-883f-0016d3cca427\",\"t\":\"member\","
+			"\"b\":\"B\",\"e\":[[\"full_name\",\"x\",\"\"]]}],\"next\":1,"
+			"\"more\":false,\"hub_time\":\"0000000000000001\","
+			"\"epoch\":\"0123456789abcdef\",\"held\":0}",
+			"{\"v\":1,\"changes\":[],\"next\":0,\"more\":false,"
+			"\"hub_time\":\"0000000000000001\",\"held\":0}",
+		};
+		static const char *const why[] = {
+			"no epoch or held", "an empty epoch with a cursor",
+			"held without its hash", "a change without the device",
+			"version 1 with version 2 keys",
+		};
+
+		for (i = 0; i < (int)(sizeof(bad_pages) / sizeof(bad_pages[0])); i++) {
+			is_int(wire_pull_decode(bad_pages[i], strlen(bad_pages[i]), &page, &err),
+			       FB_EINVAL, "refused: %s", why[i]);
+			wire_page_release(&page);
+		}
+	}
+	for (i = 0; i < 6; i++)
+		jchange_release(&ch.c[i]);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const char *dev = "0123456789abcdef";
@@ -70,7 +305,7 @@ int main(void)
 	make_change(&in[0], dev, 7, 0x0001000000000000ULL, "HN.B1", 3);
 	make_change(&in[1], dev, 10, 0x0001000000010000ULL, "HN.B1", 1);
 	make_change(&in[2], dev, 11, 0x0001000000020000ULL, "HN.B2", 2);
-	is_int(wire_push_encode(in, 3, &out), FB_OK, "encode a push of 3 changes");
+	is_int(wire_push_encode(in, 3, NULL, &out), FB_OK, "encode a push of 3 changes");
 	ok(strstr(out.data, "\"device\"") == strstr(out.data, dev) - 10,
 	   "the device is said once, at the top");
 	ok(strstr(out.data, "\"b\":\"HN.B2\"") != NULL, "a change of another branch says so");
@@ -83,13 +318,24 @@ int main(void)
 	ok(!memcmp(batch.last_hash, in[2].hash, JOURNAL_HASH_LEN), "last_hash is the last change's");
 	wire_batch_release(&batch);
 
-	/* Pull: every change carries device, seq and its hash. */
+	/* Pull, version 1 (the release before): every key on every change;
+	 * a delete's _seen entry is left out. */
 	buf_reset(&out);
-	wire_pull_begin(&out);
+	memset(&page, 0, sizeof(page));
+	page.version = WIRE_VERSION_OLD;
+	page.next = 1234;
+	page.more = 1;
+	page.hub_time = 0x00010000000a0000ULL;
 	for (i = 0; i < 3; i++)
-		wire_pull_add(&out, &in[i], i == 0);
-	wire_pull_end(&out, 1234, 1, 0x00010000000a0000ULL);
+		copy_change(wire_page_add(&page), &in[i]);
+	jchange_add(&page.changes[2], WIRE_SEEN_FIELD, "full_name@0001000000000000:0123", NULL);
+	is_int(wire_pull_encode(&page, &out), FB_OK, "encode a version 1 page");
+	wire_page_release(&page);
+	ok(!strstr(out.data, WIRE_SEEN_FIELD), "a version 1 page carries no _seen entry");
+	ok(!strstr(out.data, "\"held\"") && !strstr(out.data, "\"epoch\""),
+	   "nor the version 2 keys");
 	is_int(wire_pull_decode(out.data, out.len, &page, &err), FB_OK, "decode a pull page");
+	is_int(page.version, 1, "version 1");
 	is_int(page.n, 3, "three changes pulled");
 	is_int(page.next, 1234, "the cursor");
 	is_int(page.more, 1, "more");
@@ -98,8 +344,11 @@ int main(void)
 		ok(same_change(&in[i], &page.changes[i]) &&
 		   !memcmp(page.changes[i].hash, in[i].hash, JOURNAL_HASH_LEN),
 		   "pulled change %d round-trips with its hash", i);
+	is_int(wire_page_verify(&page, held_none, NULL, &err), FB_EINVAL,
+	       "a version 1 page has no chain to check");
 	wire_page_release(&page);
 
+	test_pull_v2();
 	/* Hostile pushes, each refused. */
 	is_int(push_text(""), FB_EINVAL, "empty body");
 	is_int(push_text("{\"v\":1}"), FB_EINVAL, "no fields");
