@@ -1,15 +1,43 @@
 /* cmd_status.c - fieldbook status: branch, device, counts, what is unsent. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cjson/cJSON.h>
 
 #include "book_view.h"
 #include "commands.h"
 
+/* The book's forks (book_each_fork): the last, how many, and for
+ * --json all of them. */
+struct forks {
+	struct book_fork_note last;
+	int count;
+	cJSON *list;            /* NULL: not wanted */
+};
+
+static enum fb_code note_fork(const struct book_fork_note *f, void *ctx)
+{
+	struct forks *fk = ctx;
+
+	fk->last = *f;
+	fk->count++;
+	if (fk->list) {
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "old_device", f->old_device);
+		cJSON_AddStringToObject(o, "new_device", f->new_device);
+		cJSON_AddNumberToObject(o, "from", (double)f->from);
+		cJSON_AddNumberToObject(o, "moved", (double)f->moved);
+		cJSON_AddItemToArray(fk->list, o);
+	}
+	return FB_OK;
+}
+
 static enum fb_code status(struct cmd_ctx *c)
 {
 	struct book_status st;
 	struct cli_flags fl;
+	struct forks fk;
 	struct book *b = NULL;
 	const char *name, *remote, *last_sync;
 	int i;
@@ -20,6 +48,13 @@ static enum fb_code status(struct cmd_ctx *c)
 		return rc;
 	if ((rc = book_status(b, &st, &c->err)) != FB_OK)
 		goto out;
+	memset(&fk, 0, sizeof(fk));
+	if (fl.json)
+		fk.list = cJSON_CreateArray();
+	if ((rc = book_each_fork(b, note_fork, &fk, &c->err)) != FB_OK) {
+		cJSON_Delete(fk.list);
+		goto release;
+	}
 	name = st.branch_name ? st.branch_name : "";
 	remote = st.remote;
 	last_sync = st.last_sync;
@@ -30,6 +65,7 @@ static enum fb_code status(struct cmd_ctx *c)
 		cJSON_AddStringToObject(o, "branch", book_branch(b));
 		cJSON_AddStringToObject(o, "branch_name", name);
 		cJSON_AddStringToObject(o, "device", book_device(b));
+		cJSON_AddItemToObject(o, "forks", fk.list);
 		for (i = 0; i < REC_NTYPES; i++) {
 			char key[32];
 
@@ -47,6 +83,14 @@ static enum fb_code status(struct cmd_ctx *c)
 		printf("database:  %s\n", c->db_path);
 		printf("branch:    %s%s%s\n", book_branch(b), *name ? "  " : "", name);
 		printf("device:    %s\n", book_device(b));
+		if (fk.count) {
+			printf("re-homed:  device %s continued as %s after a restore or copy"
+			       " (%llu changes moved", fk.last.old_device,
+			       fk.last.new_device, (unsigned long long)fk.last.moved);
+			if (fk.count > 1)
+				printf("; %d times in all", fk.count);
+			printf(")\n");
+		}
 		printf("records:   %lld members, %lld trainings, %lld attendances, %lld visits\n",
 		       st.live[REC_MEMBER], st.live[REC_TRAINING], st.live[REC_ATTENDANCE],
 		       st.live[REC_VISIT]);
@@ -60,6 +104,7 @@ static enum fb_code status(struct cmd_ctx *c)
 			printf("rejected:  %lld entries set aside by the hub (fieldbook-hub rejected)\n",
 			       st.rejected);
 	}
+release:
 	book_status_release(&st);
 out:
 	book_close(b);

@@ -38,7 +38,7 @@ static const char *const SQL_HAVE =
 
 /* --- opening -------------------------------------------------------- */
 
-static enum fb_code new_device_id(char out[FB_DEVICE_ID_LEN + 1])
+enum fb_code book_new_device_id(char out[FB_DEVICE_ID_LEN + 1])
 {
 	unsigned char r[FB_DEVICE_ID_LEN / 2];
 	size_t i;
@@ -72,7 +72,7 @@ enum fb_code book_create(const char *path, const char *branch,
 			     path);
 		goto out;
 	}
-	if (new_device_id(device) != FB_OK) {
+	if (book_new_device_id(device) != FB_OK) {
 		rc = fb_fail(err, FB_EINTERNAL, "no random bytes for a device id");
 		goto out;
 	}
@@ -128,14 +128,24 @@ enum fb_code book_device_head(struct book *b, const char *device,
 	return device_head(b, device, last_seq, hash, NULL, err);
 }
 
-/* Reload what the book caches about its own device from the database. */
+/*
+ * Reload what the book caches about its own device from the database:
+ * the id too, which book_fork (perhaps in another process, perhaps in a
+ * transaction since rolled back) may have changed.
+ */
 static enum fb_code load_head(struct book *b, struct fb_error *err)
 {
 	uint64_t last = 0;
 	long long clock = 0;
 	fb_hlc newest = 0;
+	char *device = NULL;
 	enum fb_code rc;
 
+	if ((rc = store_meta_get(b->st, "device", &device, err)) != FB_OK)
+		return rc;
+	if (device)
+		snprintf(b->device, sizeof(b->device), "%s", device);
+	free(device);
 	if (!b->device[0]) {
 		b->next_seq = 1;
 		return FB_OK;
@@ -157,7 +167,7 @@ enum fb_code book_open(const char *path, const char *extra_schema,
 		       struct book **out, struct fb_error *err)
 {
 	struct book *b = calloc(1, sizeof(*b));
-	char *device = NULL, *branch = NULL;
+	char *branch = NULL;
 	enum fb_code rc;
 
 	*out = NULL;
@@ -176,19 +186,16 @@ enum fb_code book_open(const char *path, const char *extra_schema,
 	    (rc = store_prepare(b->st, SQL_SETTLE, &b->q_settle, err)) ||
 	    (rc = store_prepare(b->st, SQL_REF, &b->q_ref, err)))
 		goto fail;
-	if ((rc = store_meta_get(b->st, "device", &device, err)) ||
-	    (rc = store_meta_get(b->st, "branch", &branch, err)))
+	if ((rc = store_meta_get(b->st, "branch", &branch, err)))
 		goto fail;
-	snprintf(b->device, sizeof(b->device), "%s", device ? device : "");
 	snprintf(b->branch, sizeof(b->branch), "%s", branch ? branch : "");
+	/* The device id comes with the rest of what load_head caches. */
 	if ((rc = load_head(b, err)) != FB_OK)
 		goto fail;
-	free(device);
 	free(branch);
 	*out = b;
 	return FB_OK;
 fail:
-	free(device);
 	free(branch);
 	book_close(b);
 	return rc;

@@ -219,6 +219,61 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      size_t *n, struct fb_error *err)
 	FB_MUST_CHECK;
 
+/*
+ * Continue this laptop's book under a new device id, after a restore
+ * from an old copy or a copy of the file to a second laptop (docs/
+ * DECISIONS.md, "A laptop restored from a copy, or copied").  Such a
+ * book numbers its new entries from where the copy stood, so they reuse
+ * sequences the hub holds with other content.  `from` is the fork point
+ * the sync client found: this device's first sequence at which the hub
+ * holds different content, or the book's last sequence + 1 when the hub
+ * holds more than the book ever wrote.
+ *
+ * In one transaction (its own, or the caller's after book_begin()):
+ *   - a new random device id, made as init makes one;
+ *   - every journal row of this device from `from` on, in sequence
+ *     order, is re-issued as a change of the new id: sequences from 1,
+ *     the same HLC, record, type, branch, fields and values, chained
+ *     from the zero hash.  A base that names one of those writes (old
+ *     id, one of their HLCs) names the new id; other bases stay.  The
+ *     row keeps its place in the commit order (`fieldbook log`).  A
+ *     row that holds `from` inside it (from > its first sequence) is
+ *     moved whole: the fork point becomes its first sequence;
+ *   - rows before the fork point stay: from now on they are another
+ *     device's (the old id's), which the hub holds identically;
+ *   - in the record state and the conflict log, every stamp of a
+ *     re-issued write takes the new id: values, conflicts and what is
+ *     settled are as they were, only renamed;
+ *   - meta: `device` is the new id; "<old>:<from>:<moved>:<new>" is
+ *     appended to `forked_from`; `acked_seq` and `pull_cursor` start at
+ *     0 and the hub's reasons in sync_rejected are dropped (they name
+ *     sequences of the old id); the remote's URL, token and CA and
+ *     `last_sync` are kept.
+ * The book's cached id, next sequence and chain head follow: the next
+ * local edit continues the new id's chain after the moved entries.  The
+ * next pull, from cursor 0, brings the hub's entries of the old id:
+ * those before the fork point are replays (skipped), the others (the
+ * other copy's, or the work this one lost) merge as another device's.
+ * The next push sends the new id's entries from 1.
+ *
+ * `from` beyond the last sequence moves nothing and still takes the
+ * new id.  On success *moved is the number of changes (journal rows)
+ * re-issued and old_device the id before the fork; either may be NULL;
+ * on failure they are 0 and "".  FB_EINVAL when from is 0 or b is a
+ * hub's book (no branch of its own); FB_EINTERNAL when there are no
+ * random bytes or the new id is already in the journal; FB_ECORRUPT
+ * when a row does not read; store errors (FB_EIO ...) as book_apply.
+ * On failure in its own transaction nothing is changed, the cached
+ * state included; in the caller's, book_rollback() undoes what it
+ * wrote and reloads the cached id, sequence and chain with the rest.
+ * It does not talk to the hub: sync rebinds the token (docs/
+ * DECISIONS.md).
+ */
+enum fb_code book_fork(struct book *b, uint64_t from,
+		       char old_device[FB_DEVICE_ID_MAX + 1],
+		       size_t *moved, struct fb_error *err)
+	FB_MUST_CHECK;
+
 /* The journal's columns, in the order book_journal_row() reads them. */
 #define BOOK_JOURNAL_COLUMNS \
 	"device, seq, n, hlc, record_id, type, branch, body, hash"

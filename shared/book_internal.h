@@ -2,8 +2,8 @@
  * book_internal.h - what the files of the book module share among
  * themselves: book.c (open, close, transactions), book_state.c (record
  * state), book_apply.c (the merge of one change), book_edit.c (local
- * edits and resolve) and book_journal.c (reading and verifying the
- * journal).
+ * edits and resolve), book_journal.c (reading and verifying the
+ * journal) and book_fork.c (continuing under a new device id).
  *
  * Private to those files and to the store modules built on a book (the
  * hub's SQLite store): commands and the sync client use book.h and
@@ -50,6 +50,14 @@ struct book {
  * makes such changes.
  */
 #define BOOK_VALIDATED 0x100
+
+/*
+ * A new random device id (FB_DEVICE_ID_LEN hex digits of RAND_bytes),
+ * as init makes it and book_fork re-makes it.  FB_EINTERNAL, with no
+ * message, when there are no random bytes.
+ */
+enum fb_code book_new_device_id(char out[FB_DEVICE_ID_LEN + 1])
+	FB_MUST_CHECK;
 
 /* The hash a device's chain starts from (before its first entry). */
 static const unsigned char zero_hash[JOURNAL_HASH_LEN];

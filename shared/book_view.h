@@ -60,6 +60,23 @@ enum fb_code book_status(struct book *b, struct book_status *st, struct fb_error
 	__attribute__((warn_unused_result));
 void book_status_release(struct book_status *st);
 
+/*
+ * Each time this book continued under a new device id after a restore
+ * or a copy (book_fork), oldest first; nothing when it never did.
+ * FB_ECORRUPT when the record of it (meta forked_from) does not read.
+ */
+struct book_fork_note {
+	char old_device[FB_DEVICE_ID_MAX + 1];  /* the id before */
+	char new_device[FB_DEVICE_ID_MAX + 1];  /* the id taken */
+	uint64_t from;                  /* the old id's first sequence moved */
+	uint64_t moved;                 /* changes re-issued under the new id */
+};
+
+typedef enum fb_code (*book_fork_fn)(const struct book_fork_note *f, void *ctx);
+
+enum fb_code book_each_fork(struct book *b, book_fork_fn fn, void *ctx,
+			    struct fb_error *err) __attribute__((warn_unused_result));
+
 /* One row of the conflict log (docs/MERGE.md). */
 struct book_conflict {
 	long long id;
