@@ -461,3 +461,22 @@ enum fb_code book_each_fork(struct book *b, book_fork_fn fn, void *ctx,
 	free(notes);
 	return rc;
 }
+
+/* book_fork_fn: remember the id the book's present device forked from. */
+static enum fb_code note_parent(const struct book_fork_note *f, void *ctx)
+{
+	struct { const char *device; char *parent; } *want = ctx;
+
+	if (!strcmp(f->new_device, want->device))
+		snprintf(want->parent, FB_DEVICE_ID_MAX + 1, "%s", f->old_device);
+	return FB_OK;
+}
+
+enum fb_code book_forked_from(struct book *b, char parent[FB_DEVICE_ID_MAX + 1],
+			      struct fb_error *err)
+{
+	struct { const char *device; char *parent; } want = { b->device, parent };
+
+	parent[0] = '\0';
+	return book_each_fork(b, note_parent, &want, err);
+}

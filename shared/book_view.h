@@ -77,6 +77,15 @@ typedef enum fb_code (*book_fork_fn)(const struct book_fork_note *f, void *ctx);
 enum fb_code book_each_fork(struct book *b, book_fork_fn fn, void *ctx,
 			    struct fb_error *err) __attribute__((warn_unused_result));
 
+/*
+ * The device id this book's present device went on from after its last
+ * fork, into parent ("" when it never forked).  A push names it, so
+ * that the hub lets the laptop's token take the new id on
+ * (docs/PROTOCOL.md §6.2).
+ */
+enum fb_code book_forked_from(struct book *b, char parent[FB_DEVICE_ID_MAX + 1],
+			      struct fb_error *err) __attribute__((warn_unused_result));
+
 /* One row of the conflict log (docs/MERGE.md). */
 struct book_conflict {
 	long long id;

@@ -294,38 +294,15 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 	return rc;
 }
 
-/* book_fork_fn: the id the book's present device forked from. */
-static enum fb_code note_parent(const struct book_fork_note *f, void *ctx)
+/* 1 when this book's own chain ends a change at seq with hash hex. */
+static int same_head(struct book *b, uint64_t seq, const char *hex)
 {
-	struct { const char *device; char *parent; } *want = ctx;
+	unsigned char want[JOURNAL_HASH_LEN], mine[JOURNAL_HASH_LEN];
+	int found = 0;
 
-	if (!strcmp(f->new_device, want->device)) {
-		free(want->parent);
-		want->parent = strdup(f->old_device);
-		if (!want->parent)
-			return FB_ENOMEM;
-	}
-	return FB_OK;
-}
-
-/*
- * The device id this book's device continues after a fork (malloc'd
- * into *out), NULL when it never forked.  A push names it, so that the
- * hub lets the laptop's token take the new id on (docs/PROTOCOL.md §6.2).
- */
-static enum fb_code forked_from(struct book *b, char **out, struct fb_error *err)
-{
-	struct { const char *device; char *parent; } want = { book_device(b), NULL };
-	enum fb_code rc = book_each_fork(b, note_parent, &want, err);
-
-	if (rc != FB_OK) {
-		free(want.parent);
-		want.parent = NULL;
-		if (rc == FB_ENOMEM)
-			rc = fb_fail(err, rc, "out of memory");
-	}
-	*out = want.parent;
-	return rc;
+	return hex && wire_unhex(hex, want, sizeof(want)) == FB_OK &&
+	       book_chain_at(b, book_device(b), seq, mine, &found, NULL) == FB_OK &&
+	       found && !memcmp(mine, want, sizeof(mine));
 }
 
 /* A push batch, ready to send: n changes, its last entry `last`. */
@@ -404,7 +381,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	struct fb_buf json = FB_BUF_INIT(0);
 	struct batch two[2], *cur = &two[0], *next = &two[1], *t;
 	cJSON *unsaved = NULL;       /* an answer whose ack is not saved yet */
-	char *parent = NULL;
+	char parent[FB_DEVICE_ID_MAX + 1];
 	long long acked = 0;
 	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK, sent;
@@ -416,7 +393,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	if (!changes)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	c->fork = 0;
-	if ((rc = forked_from(b, &parent, err)) != FB_OK) {
+	if ((rc = book_forked_from(b, parent, err)) != FB_OK) {
 		free(changes);
 		return rc;
 	}
@@ -510,12 +487,29 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		}
 		/* The hub may hold more than this batch (a resend after a
-		 * lost answer), never more than this device wrote. */
-		if (!cJSON_IsNumber(ack) || ack->valuedouble < (double)acked ||
-		    ack->valuedouble > (double)book_last_seq(b)) {
+		 * lost answer). */
+		if (!cJSON_IsNumber(ack) || ack->valuedouble < (double)acked) {
 			rc = fb_fail(err, FB_EINVAL, "push: the hub's acknowledgement makes no sense");
 			cJSON_Delete(ans);
 			break;
+		}
+		/* More than this book ever wrote: it was restored from an
+		 * older copy, or copied, and the hub holds the rest. */
+		if (ack->valuedouble > (double)book_last_seq(b)) {
+			c->fork = book_last_seq(b) + 1;
+			cJSON_Delete(ans);
+			break;
+		}
+		/* Past this batch: ours only if the chain there is ours (an
+		 * answer lost before).  Otherwise only the batch is taken, and
+		 * the next batch, sent from there, meets the hub's replay check,
+		 * which says where the two histories part. */
+		if ((uint64_t)ack->valuedouble > cur->last &&
+		    !same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(ans, "ack_hash")))) {
+			cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(ans, "ack"),
+					     (double)cur->last);
+			ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
 		}
 		c->st->pushed += cur->n;
 		c->st->acked = (uint64_t)ack->valuedouble;
@@ -545,7 +539,6 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		cJSON_Delete(unsaved);
 	}
 	free(changes);
-	free(parent);
 	buf_release(&json);
 	buf_release(&two[0].z);
 	buf_release(&two[1].z);

@@ -339,7 +339,17 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 			rc = buf_addc(&out, '}');
 	}
 	if (rc == FB_OK)
-		rc = buf_printf(&out, "],\"rejected_total\":%zu}", res.rejected);
+		rc = buf_printf(&out, "],\"rejected_total\":%zu", res.rejected);
+	/* Version 2: the hash there, so that a laptop can tell an ack past
+	 * its batch (an answer lost before) from another history's. */
+	if (rc == FB_OK && version != WIRE_VERSION_OLD) {
+		char hash[2 * JOURNAL_HASH_LEN + 1];
+
+		wire_hex(res.ack_hash, JOURNAL_HASH_LEN, hash);
+		rc = buf_printf(&out, ",\"ack_hash\":\"%s\"", hash);
+	}
+	if (rc == FB_OK)
+		rc = buf_addc(&out, '}');
 	ret = rc == FB_OK ? reply(conn, "POST", url, r, MHD_HTTP_OK, &out, 0, NULL)
 			  : fail(conn, "POST", url, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
 					   "internal", "out of memory");

@@ -31,6 +31,7 @@ struct hub_device {
 /* What a push did. */
 struct hub_push_result {
 	uint64_t ack;                        /* highest sequence held for the device */
+	unsigned char ack_hash[JOURNAL_HASH_LEN]; /* its chain hash there */
 	size_t applied, replayed, rejected;
 	struct {
 		uint64_t seq;

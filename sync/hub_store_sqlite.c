@@ -314,7 +314,7 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 			     "the batch's last_hash does not match the entries sent");
 		goto fail;
 	}
-	if ((rc = book_device_head(b, batch->device, &res->ack, head, err)) != FB_OK)
+	if ((rc = book_device_head(b, batch->device, &res->ack, res->ack_hash, err)) != FB_OK)
 		goto fail;
 	{
 		sqlite3_stmt *q = NULL;

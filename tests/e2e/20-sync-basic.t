@@ -89,7 +89,7 @@ for x in A B; do
 done
 
 # The hub logged one line per request, without tokens.
-requests=$(grep -Ec ' (GET|POST) /v1/(push|pull) [0-9]{3} device=[0-9]+ ' "$HUB_LOG")
+requests=$(grep -Ec ' (GET|POST) /v2/(push|pull) [0-9]{3} device=[0-9]+ ' "$HUB_LOG")
 like "$requests" '^([5-9]|[1-9][0-9]+)$' "the hub logs one line per request ($requests)"
 if grep -q -F -e "$(cat "$TMP/tokA")" -e "$(cat "$TMP/tokB")" -e fbt_ "$HUB_LOG"; then
 	fail "the hub's log holds no token"

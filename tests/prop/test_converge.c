@@ -91,6 +91,7 @@
 
 #include "book.h"
 #include "book_internal.h"
+#include "book_view.h"
 #include "client.h"
 #include "hub_store.h"
 #include "token.h"
@@ -937,11 +938,32 @@ static int push(struct world *w, int i, size_t limit, int lose_ack, uint64_t *fo
 			     (unsigned long long)res.rejects[0].seq, res.rejects[0].reason);
 			goto out;
 		}
-		if (res.ack != last) {
+		/* More than the book wrote: it is a restored copy. */
+		if (res.ack > own_next(w, i) - 1) {
+			trace(w, "      the hub holds %llu of this device, more than this book",
+			      (unsigned long long)res.ack);
+			*fork = own_next(w, i);
+			break;
+		}
+		if (res.ack < last) {
 			fail(w, P_RUN, "push of replica %d: the hub acknowledged %llu, sent"
 			     " %llu..%llu", i, (unsigned long long)res.ack,
 			     (unsigned long long)batch[0].seq, (unsigned long long)last);
 			goto out;
+		}
+		/* Past the batch: ours only where the chain there is ours;
+		 * else the next batch meets the hub's replay check. */
+		if (res.ack > last) {
+			unsigned char mine[JOURNAL_HASH_LEN];
+			int found = 0;
+
+			if (book_chain_at(b, b->device, res.ack, mine, &found, &err) != FB_OK ||
+			    !found || memcmp(mine, res.ack_hash, sizeof(mine))) {
+				trace(w, "      the hub's head %llu is not this book's: taking"
+				      " %llu", (unsigned long long)res.ack,
+				      (unsigned long long)last);
+				res.ack = last;
+			}
 		}
 		if (lose_ack) {
 			/* The connection dropped after the hub committed. */
@@ -1529,8 +1551,11 @@ static void op_laptop_backup(struct world *w, int i)
 	struct fb_error err;
 	char *sql;
 
+	char name[sizeof(w->rep[i].backup)];
+
 	trace(w, "op %d: r%d backup of the laptop's database", w->cur_op, i);
-	snprintf(w->rep[i].backup, sizeof(w->rep[i].backup), "%s.bak", w->rep[i].path);
+	snprintf(name, sizeof(name), "%s.bak", w->rep[i].path);
+	memcpy(w->rep[i].backup, name, sizeof(name));
 	remove_db(w->rep[i].backup);
 	sql = sqlite3_mprintf("VACUUM INTO %Q", w->rep[i].backup);
 	if (!sql || store_open(w->rep[i].path, 0, NULL, &st, &err) != FB_OK ||
@@ -1984,9 +2009,11 @@ static const struct write *find_write(const struct world *w, const char *rec,
 {
 	size_t k;
 
+	/* A write gone with a lost disk is held nowhere, and its stamp may
+	 * be taken again by the copy put back (the same clock). */
 	for (k = 0; k < w->nw; k++)
-		if (stamp_eq(&w->w[k].stamp, st) && !strcmp(w->w[k].field, field) &&
-		    !strcmp(w->w[k].rec, rec))
+		if (!w->w[k].gone && stamp_eq(&w->w[k].stamp, st) &&
+		    !strcmp(w->w[k].field, field) && !strcmp(w->w[k].rec, rec))
 			return &w->w[k];
 	return NULL;
 }

@@ -199,11 +199,13 @@ static void test_pull_v2(void)
 	is_str(page.epoch, "0123456789abcdef", "the cursor's epoch");
 	is_int(page.held, 3, "how much of the asker's chain the hub holds");
 	ok(!memcmp(page.held_hash, held_hash3, JOURNAL_HASH_LEN), "and its hash there");
-	is_int(count(out.data, "\"x\""), 3, "a hash after each of the 3 runs only");
-	is_int(count(out.data, "\"p\""), 3, "and one before each");
-	is_int(count(out.data, "\"d\""), 3, "the device only where it changes");
-	is_int(count(out.data, "\"s\""), 3, "the sequence only where a run starts");
-	is_int(count(out.data, "\"b\""), 3, "the branch only where it changes");
+	/* Runs: aaaa 4-6, bbbb 2, aaaa 7, bbbb 3-4. */
+	is_int(count(out.data, "\"x\""), 4, "a hash after each of the 4 runs only");
+	is_int(count(out.data, "\"p\""), 4, "and one before each");
+	is_int(count(out.data, "\"d\""), 4, "the device only where it changes");
+	is_int(count(out.data, "\"s\""), 4, "the sequence only where a run starts");
+	is_int(count(out.data, "\"b\""), 4, "the branch only where it changes");
+	is_int(count(out.data, "\"h\""), 5, "an HLC on every change");
 	for (i = 0; i < 5; i++)
 		ok(same_change(&ch.c[i + 1], &page.changes[i]), "change %d round-trips", i);
 	is_int(wire_page_verify(&page, held_aaaa3, NULL, &err), FB_OK,
