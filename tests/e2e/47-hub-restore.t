@@ -20,27 +20,6 @@
 
 T0=$SECONDS
 
-# What every laptop must hold at the end: for each record id, a line
-# "id type label phone deleted" (label: a member's name, a training's
-# title, an attendance's member).
-declare -A E_TYPE E_LABEL E_PHONE E_DEL
-expect_rec() { # ID TYPE LABEL [PHONE]
-	E_TYPE[$1]=$2
-	E_LABEL[$1]=$3
-	E_PHONE[$1]=${4:--}
-	E_DEL[$1]=0
-}
-expected_summary() {
-	local id
-	for id in "${!E_TYPE[@]}"; do
-		printf '%s %s %s %s %s\n' "$id" "${E_TYPE[$id]}" "${E_LABEL[$id]}" "${E_PHONE[$id]}" "${E_DEL[$id]}"
-	done | sort
-}
-# summary DB: the same lines from DB's export --all, into $JV.
-summary() {
-	json_eval '"\n".join(sorted("%s %s %s %s %d" % (r["id"], r["type"], r.get("full_name") or r.get("title") or r.get("member_id"), r.get("phone") or "-", r["deleted"]) for r in d["records"]))' \
-		"$(fbd "$1" export --format json --all </dev/null 2>&1)"
-}
 # member DB NAME [PHONE]: a member added on DB, expected everywhere.
 member() {
 	local id
@@ -56,9 +35,6 @@ member() {
 	expect_rec "$id" member "$2" "${3:-}"
 	LAST_ID=$id
 }
-dups() {
-	sqlite3 -readonly "$1" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1)"
-}
 # sync_ok G DESC DB: one sync of DB, which must exit 0.
 sync_ok() {
 	run fbd "$3" sync
@@ -70,7 +46,7 @@ scenario() {
 	local g=$1 method=$2 d=$TMP/$2 H BK x db dev n round converged
 	local L1 L2 L3 L4 a1 a3 b1 bt c1
 	mkdir -p "$d"
-	E_TYPE=() E_LABEL=() E_PHONE=() E_DEL=()
+	expect_reset
 	H=$d/hub.db
 	BK=$d/backup.db
 	L1=$d/L1.db L2=$d/L2.db L3=$d/L3.db L4=$d/L4.db
@@ -149,8 +125,8 @@ scenario() {
 
 	# More rounds until every laptop holds the same records: at most 2.
 	converged=
+	n=0
 	for round in 1 2; do
-		n=0
 		for x in 1 2 3 4; do
 			run fbd "$d/L$x.db" sync
 			[ "$RC" -eq 0 ] || {
@@ -158,7 +134,6 @@ scenario() {
 				diag "round $round: L$x sync exit $RC: $ERR"
 			}
 		done
-		is "$n" 0 "$g round $round: every laptop's sync exits 0"
 		for x in 1 2 3 4; do
 			records_of "$d/L$x.db" "$d/L$x.rec"
 		done
@@ -168,12 +143,12 @@ scenario() {
 			break
 		fi
 	done
+	is "$n" 0 "$g every laptop's sync of every round exits 0"
 	like "$converged" '^[12]$' "$g every laptop holds the same records after at most 2 rounds"
 
-	expected_summary >"$d/expected"
+	expected_summary "$d/expected"
 	for x in 1 2 3 4; do
-		summary "$d/L$x.db"
-		printf '%s\n' "$JV" >"$d/L$x.sum"
+		summary_of "$d/L$x.db" "$d/L$x.sum"
 		same_file "$g L$x holds every record recorded before and after the restore, each once, with its last value" \
 			"$d/expected" "$d/L$x.sum"
 	done
@@ -183,7 +158,7 @@ scenario() {
 
 	run hub --db "$H" verify
 	expect_exit 0 "$g fieldbook-hub verify passes"
-	is "$(dups "$H")" 0 "$g the hub's journal holds each (device, seq) once"
+	is "$(hub_dups "$H")" 0 "$g the hub's journal holds each (device, seq) once"
 	for x in 1 2 3 4; do
 		db=$d/L$x.db
 		dev=$(own_device "$db")

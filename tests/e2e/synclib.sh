@@ -23,6 +23,11 @@
 #   json_q EXPR ARGS...          json_get with ARGS bound to the list `a`
 #   same_file DESC F1 F2         one test: the files are equal (diff if not)
 #   records_of DB FILE           DB's records, canonical JSON lines, into FILE
+#   expect_reset / expect_rec ID TYPE LABEL [PHONE]   what every laptop must
+#                                hold; E_PHONE[ID]=P, E_DEL[ID]=1 for changes
+#   expected_summary FILE        those records, one line each, sorted
+#   summary_of DB FILE           DB's records in the same form (export --all)
+#   hub_dups H                   (device, seq) held more than once in H's journal
 #   copy_db SRC DST              copy a SQLite database no process has open
 #                                (the file and its -wal; DST's old -wal/-shm go)
 #   start_proxy SEED [ARGS...]   the fault proxy before the last hub started;
@@ -339,4 +344,40 @@ records_of() {
 	else
 		printf '(export of %s failed: %s)\n' "$1" "$out" >"$2"
 	fi
+}
+
+# What every laptop must hold at the end of a test: for each record id a
+# line "id type label phone deleted" (label: a member's name, a
+# training's title, an attendance's member id; phone "-" when none;
+# deleted 0 or 1).  A test notes each record it makes (expect_rec) and
+# each change (E_PHONE[ID]=..., E_DEL[ID]=1), and compares the laptops'
+# summary_of with expected_summary (same_file).
+declare -A E_TYPE E_LABEL E_PHONE E_DEL
+expect_reset() {
+	E_TYPE=() E_LABEL=() E_PHONE=() E_DEL=()
+}
+expect_rec() {
+	E_TYPE[$1]=$2
+	E_LABEL[$1]=$3
+	E_PHONE[$1]=${4:--}
+	E_DEL[$1]=0
+}
+expected_summary() {
+	local id
+	for id in "${!E_TYPE[@]}"; do
+		printf '%s %s %s %s %s\n' "$id" "${E_TYPE[$id]}" "${E_LABEL[$id]}" "${E_PHONE[$id]}" "${E_DEL[$id]}"
+	done | sort >"$1"
+}
+summary_of() {
+	local out
+	out=$(fbd "$1" export --format json --all 2>&1 </dev/null)
+	if json_eval '"\n".join(sorted("%s %s %s %s %d" % (r["id"], r["type"], r.get("full_name") or r.get("title") or r.get("member_id"), r.get("phone") or "-", r["deleted"]) for r in d["records"]))' "$out"; then
+		printf '%s\n' "$JV" | sort >"$2"
+	else
+		printf '(export of %s failed: %s)\n' "$1" "$out" >"$2"
+	fi
+}
+
+hub_dups() {
+	sqlite3 -readonly "$1" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1)"
 }
