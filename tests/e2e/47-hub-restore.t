@@ -118,7 +118,7 @@ scenario() {
 	for x in 1 2 3; do
 		db=$d/L$x.db
 		dev=$(own_device "$db")
-		is "$(jcount "$H" "$dev")" "$(jcount "$db" "$dev")" \
+		is "$(jchain "$H" "$dev")" "$(jchain "$db" "$dev")" \
 			"$g after its one sync, the restored hub holds L$x's journal whole again"
 	done
 	sync_ok "$g" "L4, enrolled after the restore, syncs" "$L4"
@@ -162,7 +162,7 @@ scenario() {
 	for x in 1 2 3 4; do
 		db=$d/L$x.db
 		dev=$(own_device "$db")
-		is "$(jcount "$H" "$dev")" "$(jcount "$db" "$dev")" "$g the hub holds L$x's journal whole"
+		is "$(jchain "$H" "$dev")" "$(jchain "$db" "$dev")" "$g the hub holds L$x's journal whole"
 		is "$(jget "$db" 'd["pending_entries"]' status --json)" 0 "$g L$x has nothing pending"
 		run fbd "$db" verify
 		expect_exit 0 "$g fieldbook verify passes on L$x"

@@ -19,6 +19,8 @@
 #   sync_until DB [MAX]          run sync until it exits 0 (bounded); RC
 #   own_device DB                the collector's device id
 #   jcount DB DEVICE             "rows|last_seq" of DEVICE's journal in DB
+#   jchain DB DEVICE             "rows|last_seq|hash of the last entry": equal
+#                                in two databases, they hold the same chain
 #   jget DB EXPR ARGS...         json_get EXPR on `fieldbook --db DB ARGS`
 #   json_q EXPR ARGS...          json_get with ARGS bound to the list `a`
 #   same_file DESC F1 F2         one test: the files are equal (diff if not)
@@ -291,6 +293,14 @@ own_device() {
 
 jcount() {
 	sqlite3 "$1" "select count(*), coalesce(max(seq + n - 1), 0) from journal where device = '$2'"
+}
+
+# The hash chains each entry to the one before: equal last hashes (and
+# counts) mean the same journal, content and all.  Read-only.
+jchain() {
+	sqlite3 -readonly "$1" "select count(*) || '|' || coalesce(max(seq + n - 1), 0) || '|' ||
+		coalesce((select hex(hash) from journal where device = '$2' order by seq desc limit 1), '-')
+		from journal where device = '$2'"
 }
 
 # jget DB EXPR ARGS...: a value from a --json command of fieldbook.
