@@ -10,15 +10,28 @@
 #   hub_tree H                   new hub db: HN > HN.PL > HN.PL.TT > .03, .04
 #   enroll H UNIT NAME FILE      enroll a device; its token into FILE (0600)
 #   start_hub H [ARGS...]        serve H; sets HUB_PID HUB_PORT HUB_URL HUB_LOG
+#                                (on $HUB_LISTEN if set, else 127.0.0.1:0)
+#   restart_hub H [ARGS...]      serve H again on the port of the hub started
+#                                last (stopped first), so laptops keep their remote
 #   stop_hub [PID]               SIGTERM, bounded wait; HUB_RC is its status
 #   kill_hub [PID]               SIGKILL (a crash), reaped
 #   new_collector DB BRANCH TOKENFILE [CACERT]   init + remote set
 #   sync_until DB [MAX]          run sync until it exits 0 (bounded); RC
 #   own_device DB                the collector's device id
 #   jcount DB DEVICE             "rows|last_seq" of DEVICE's journal in DB
+#   jchain DB DEVICE             "rows|last_seq|hash of the last entry": equal
+#                                in two databases, they hold the same chain
 #   jget DB EXPR ARGS...         json_get EXPR on `fieldbook --db DB ARGS`
 #   json_q EXPR ARGS...          json_get with ARGS bound to the list `a`
 #   same_file DESC F1 F2         one test: the files are equal (diff if not)
+#   records_of DB FILE           DB's records, canonical JSON lines, into FILE
+#   expect_reset / expect_rec ID TYPE LABEL [PHONE]   what every laptop must
+#                                hold; E_PHONE[ID]=P, E_DEL[ID]=1 for changes
+#   expected_summary FILE        those records, one line each, sorted
+#   summary_of DB FILE           DB's records in the same form (export --all)
+#   hub_dups H                   (device, seq) held more than once in H's journal
+#   copy_db SRC DST              copy a SQLite database no process has open
+#                                (the file and its -wal; DST's old -wal/-shm go)
 #   start_proxy SEED [ARGS...]   the fault proxy before the last hub started;
 #                                sets PROXY_PID PROXY_URL (log: $TMP/proxy.log)
 #   wait_held PID                after start_proxy 0 --hold-answer K: wait
@@ -117,17 +130,19 @@ HUB_PORT=
 HUB_URL=
 HUB_LOG=
 HUB_RC=
+HUB_LISTEN=
 # start_hub H [serve args...]: the hub's stderr goes to HUB_LOG (one per
-# start, so a test can read what each one logged).
+# start, so a test can read what each one logged).  It listens on
+# $HUB_LISTEN when that is set (restart_hub), else on a free port.
 start_hub() {
-	local h=$1 pf c _ scheme=http
+	local h=$1 pf c _ scheme=http listen=${HUB_LISTEN:-127.0.0.1:0}
 	shift
 	_HUB_N=$((_HUB_N + 1))
 	pf=$TMP/hub-$_HUB_N.port
 	HUB_LOG=$TMP/hub-$_HUB_N.log
 	rm -f "$pf"
 	case " $* " in *" --tls-cert "*) scheme=https ;; esac
-	"$FIELDBOOK_HUB" --db "$h" serve --listen 127.0.0.1:0 --port-file "$pf" "$@" \
+	"$FIELDBOOK_HUB" --db "$h" serve --listen "$listen" --port-file "$pf" "$@" \
 		>"$TMP/hub-$_HUB_N.out" 2>"$HUB_LOG" </dev/null 5>&- 6>&- 7>&- 8>&- &
 	HUB_PID=$!
 	_SYNC_PIDS="$_SYNC_PIDS $HUB_PID"
@@ -152,6 +167,18 @@ start_hub() {
 		exit 1
 	fi
 	HUB_URL=$scheme://127.0.0.1:$HUB_PORT
+}
+
+# restart_hub H [serve args...]: a hub on H listening on the port of the
+# hub started last, which must be stopped already: the laptops' remote
+# URL stays the same, as for a hub restarted or upgraded in place.  The
+# binary is $FIELDBOOK_HUB (FIELDBOOK_HUB=OTHER restart_hub H for another).
+restart_hub() {
+	if [ -z "$HUB_PORT" ]; then
+		echo "Bail out! restart_hub: no hub was started before"
+		exit 1
+	fi
+	HUB_LISTEN=127.0.0.1:$HUB_PORT start_hub "$@"
 }
 
 PROXY_PID=
@@ -268,6 +295,14 @@ jcount() {
 	sqlite3 "$1" "select count(*), coalesce(max(seq + n - 1), 0) from journal where device = '$2'"
 }
 
+# The hash chains each entry to the one before: equal last hashes (and
+# counts) mean the same journal, content and all.  Read-only.
+jchain() {
+	sqlite3 -readonly "$1" "select count(*) || '|' || coalesce(max(seq + n - 1), 0) || '|' ||
+		coalesce((select hex(hash) from journal where device = '$2' order by seq desc limit 1), '-')
+		from journal where device = '$2'"
+}
+
 # jget DB EXPR ARGS...: a value from a --json command of fieldbook.
 jget() {
 	local db=$1 expr=$2
@@ -293,4 +328,66 @@ same_file() {
 	else
 		fail "$1" "$(diff "$2" "$3" | head -20)"
 	fi
+}
+
+# copy_db SRC DST: a copy of the SQLite database SRC, which no process
+# has open (a stopped hub, a laptop between commands), as a person would
+# make one: the file and its -wal if there is one.  DST's old -wal and
+# -shm are removed first, so the copy is not read with another's log.
+copy_db() {
+	rm -f "$2" "$2"-wal "$2"-shm "$2"-journal
+	cp "$1" "$2" || return 1
+	if [ -e "$1"-wal ]; then
+		cp "$1"-wal "$2"-wal || return 1
+	fi
+}
+
+# records_of DB FILE: DB's records as its own `export --format json
+# --all` gives them, one JSON object a line, keys sorted, lines sorted,
+# into FILE; two databases hold the same records when the files are
+# equal (same_file).  FIELDBOOK=OTHER records_of ... for another binary.
+records_of() {
+	local out
+	out=$(fbd "$1" export --format json --all 2>&1 </dev/null)
+	if json_eval '"\n".join(sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in d["records"]))' "$out"; then
+		printf '%s\n' "$JV" >"$2"
+	else
+		printf '(export of %s failed: %s)\n' "$1" "$out" >"$2"
+	fi
+}
+
+# What every laptop must hold at the end of a test: for each record id a
+# line "id type label phone deleted" (label: a member's name, a
+# training's title, an attendance's member id; phone "-" when none;
+# deleted 0 or 1).  A test notes each record it makes (expect_rec) and
+# each change (E_PHONE[ID]=..., E_DEL[ID]=1), and compares the laptops'
+# summary_of with expected_summary (same_file).
+declare -A E_TYPE E_LABEL E_PHONE E_DEL
+expect_reset() {
+	E_TYPE=() E_LABEL=() E_PHONE=() E_DEL=()
+}
+expect_rec() {
+	E_TYPE[$1]=$2
+	E_LABEL[$1]=$3
+	E_PHONE[$1]=${4:--}
+	E_DEL[$1]=0
+}
+expected_summary() {
+	local id
+	for id in "${!E_TYPE[@]}"; do
+		printf '%s %s %s %s %s\n' "$id" "${E_TYPE[$id]}" "${E_LABEL[$id]}" "${E_PHONE[$id]}" "${E_DEL[$id]}"
+	done | sort >"$1"
+}
+summary_of() {
+	local out
+	out=$(fbd "$1" export --format json --all 2>&1 </dev/null)
+	if json_eval '"\n".join(sorted("%s %s %s %s %d" % (r["id"], r["type"], r.get("full_name") or r.get("title") or r.get("member_id"), r.get("phone") or "-", r["deleted"]) for r in d["records"]))' "$out"; then
+		printf '%s\n' "$JV" | sort >"$2"
+	else
+		printf '(export of %s failed: %s)\n' "$1" "$out" >"$2"
+	fi
+}
+
+hub_dups() {
+	sqlite3 -readonly "$1" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1)"
 }
