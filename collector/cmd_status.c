@@ -84,7 +84,7 @@ static enum fb_code status(struct cmd_ctx *c)
 		printf("branch:    %s%s%s\n", book_branch(b), *name ? "  " : "", name);
 		printf("device:    %s\n", book_device(b));
 		if (fk.count) {
-			printf("re-homed:  device %s continued as %s after a restore or copy"
+			printf("forked:    a restore or copy; device %s went on as new device %s"
 			       " (%llu changes moved", fk.last.old_device,
 			       fk.last.new_device, (unsigned long long)fk.last.moved);
 			if (fk.count > 1)

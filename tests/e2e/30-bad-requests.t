@@ -286,7 +286,7 @@ def main():
     case("POST without Content-Length", lambda: raw_http(port, b"POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + spare.encode() + b"\r\n\r\n"), {411}, "length_required")
     # Endpoints and methods
     case("path traversal in the URL", lambda: hub.request("GET", "/v1/../../etc/passwd"), {404}, "not_found")
-    case("unknown endpoint", lambda: hub.request("GET", "/v2/push"), {404}, "not_found")
+    case("unknown endpoint", lambda: hub.request("GET", "/v3/push"), {404}, "not_found")
     case("GET on push", lambda: hub.request("GET", "/v1/push", headers={"Authorization": "Bearer " + spare}), {405}, "method")
     case("POST on pull", lambda: hub.request("POST", "/v1/pull", b"{}", headers={"Authorization": "Bearer " + spare}), {405}, "method")
     case("pull with a negative cursor", lambda: hub.request("GET", "/v1/pull?after=-1", headers={"Authorization": "Bearer " + spare}), {400}, "malformed")

@@ -369,8 +369,8 @@ static void status_says(const char *old, const char *fresh, size_t moved)
 		return;
 	}
 	path_in_tmp(path, sizeof(path), "b.db");
-	snprintf(want, sizeof(want), "re-homed:  device %s continued as %s after a restore"
-		 " or copy (%zu changes moved)", old, fresh, moved);
+	snprintf(want, sizeof(want), "forked:    a restore or copy; device %s went on as new"
+		 " device %s (%zu changes moved)", old, fresh, moved);
 	snprintf(cmd, sizeof(cmd), "'%s' --db '%s' status", fieldbook, path);
 	if ((p = popen(cmd, "r"))) {
 		while (fgets(line, sizeof(line), p)) {
