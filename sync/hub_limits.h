@@ -24,9 +24,57 @@
 					       * request thread, and a margin */
 #define HUB_HEAP_KEEP        ((size_t)32 << 20) /* freed heap kept per arena */
 #define HUB_SQLITE_HEAP      ((long long)64 << 20) /* SQLite's caches, all connections */
-#define HUB_CONN_TIMEOUT_S   30     /* idle or slow connections are closed */
-#define HUB_CONN_MAX         1024   /* open connections at once */
+#define HUB_CONN_TIMEOUT_S   30     /* a connection silent this long is closed */
+#define HUB_CONN_MAX         4096   /* open connections at once; past it new
+				       ones wait in the kernel's backlog */
+#define HUB_CONN_PER_IP      2048   /* of them from one address: half, so one
+				       address (a carrier NAT, or an attacker)
+				       never holds the whole hub */
+#define HUB_FD_SPARE         64     /* open files beside the connections
+				       (SQLite, log, the listening socket) */
+#define HUB_CONN_MEMORY      ((size_t)32 << 10) /* libmicrohttpd's memory a
+				       connection: bounds the head (431/414) */
 #define HUB_PUSH_WAITING_MAX 256    /* pushes queued for the writer: then 503 */
+
+/*
+ * serve: deadlines (hub_guard.c).  A connection's head (from its accept,
+ * or from the end of the request before on a kept-alive connection) must
+ * be whole within HUB_HEAD_S; a body, and the answer, must move at
+ * HUB_MIN_RATE bytes a second on average after HUB_RATE_GRACE_S.  Past
+ * either the connection is closed, whatever a slow client still trickles.
+ */
+#define HUB_HEAD_S           10     /* the request line and headers, whole */
+#define HUB_RATE_GRACE_S     10     /* before the rate below is asked for */
+#define HUB_MIN_RATE         1024   /* bytes a second, body and answer */
+#define HUB_WATCH_MS         250    /* how often deadlines are looked at */
+
+/* serve: memory before work.  Bodies are read only once the token is
+ * known; all of them together (reserved from Content-Length, or grown
+ * in steps when chunked) may hold this much, then 503 busy. */
+#define HUB_BODIES_MAX       ((size_t)64 << 20)
+#define HUB_BODY_STEP        ((size_t)256 << 10) /* a chunked body's reservation step */
+
+/* serve: requests a token may make: a bucket of HUB_TOKEN_BURST refilled
+ * at HUB_TOKEN_RATE a second; empty, 429 with Retry-After.  A sync of
+ * 100,000 changes is about 60 requests. */
+#define HUB_TOKEN_BURST      300
+#define HUB_TOKEN_RATE       5
+#define HUB_TOKEN_SLOTS      4096   /* tokens followed at once (the least
+				       recently seen one is forgotten) */
+
+/* serve: what a request head may hold */
+#define HUB_QUERY_ARGS_MAX   16     /* query parameters; more: 414 */
+#define HUB_URI_MAX          2048   /* request target; longer: 414 */
+#define HUB_TARGET_PATH_MAX  256    /* its path as sent, kept for the log */
+
+/* serve: TLS (GnuTLS priority string): TLS 1.3 and 1.2 only, forward-
+ * secret key exchange, AEAD ciphers, the server's order. */
+#define HUB_TLS_PRIORITIES_DEFAULT \
+	"SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:" \
+	"+CHACHA20-POLY1305:+AES-128-GCM:-MAC-ALL:+AEAD:-KX-ALL:+ECDHE-ECDSA:" \
+	"+ECDHE-RSA:%SERVER_PRECEDENCE"
+#define HUB_TLS_PRIORITIES_MAX 1024 /* --tls-priorities */
+#define HUB_HSTS             "max-age=31536000" /* Strict-Transport-Security */
 
 /* serve: requests and answers */
 #define HUB_PULL_DEFAULT     500    /* changes per pull page without ?limit */
@@ -34,6 +82,7 @@
 				       beside its entries' text, for the page cap */
 #define HUB_NUMBER_MAX       (1ULL << 53) /* cursors: exact in any JSON reader */
 #define HUB_RETRY_AFTER_S    5      /* Retry-After of a 503 */
+#define HUB_RETRY_AFTER_MAX  60     /* the longest Retry-After of a 429 */
 #define HUB_NUM_TEXT_MAX     24     /* a number as text, with its NUL */
 #define HUB_ZBODY_MIB        4      /* WIRE_ZBODY_MAX in MiB, for messages */
 
