@@ -45,6 +45,8 @@ struct hub_push_result {
 	 * fork 0 when the fault is another (last_hash). */
 	uint64_t fork, held;
 	char out_of_scope[FB_BRANCH_CODE_MAX + 1]; /* with FB_EAUTH: the branch */
+	int revoked;                         /* with FB_EAUTH: the token was revoked
+						since it was authenticated */
 };
 
 /* A pull request (docs/PROTOCOL.md §7). */
@@ -101,7 +103,9 @@ struct hub_store_ops {
 	enum fb_code (*auth)(struct hub_store *s,
 			     const unsigned char hash[TOKEN_HASH_LEN],
 			     struct hub_device *dev, struct fb_error *err);
-	/* Apply a batch in one transaction (docs/PROTOCOL.md). */
+	/* Apply a batch in one transaction (docs/PROTOCOL.md).  The token's
+	 * revocation is looked at again inside it: FB_EAUTH with
+	 * res->revoked when it was revoked after auth. */
 	enum fb_code (*push)(struct hub_store *s, struct hub_device *dev,
 			     struct wire_batch *b, struct hub_push_result *res,
 			     struct fb_error *err);

@@ -135,12 +135,39 @@ static enum fb_code sq_auth(struct hub_store *s,
 		snprintf(dev->unit, sizeof(dev->unit), "%s", sqlite3_column_text(q, 2));
 		snprintf(dev->device, sizeof(dev->device), "%s", sqlite3_column_text(q, 3));
 		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
-			rc = fb_fail(err, FB_EAUTH, "token of device %lld was revoked",
-				     dev->id);
+			rc = fb_fail(err, FB_EAUTH, "revoked token");
 	}
 out:
 	sqlite3_finalize(q);
 	sqhub_put(h, b);
+	return rc;
+}
+
+/*
+ * Is dev's token still good, as this transaction sees the device table?
+ * A push authenticated before `revoke` committed must not be applied
+ * after it: the push's transaction holds the write lock, so a revoke is
+ * either committed before it (seen here) or waits until it ends.
+ */
+static enum fb_code still_enrolled(struct book *b, const struct hub_device *dev,
+				   struct hub_push_result *res, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "SELECT revoked IS NULL FROM device WHERE id = ?1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, dev->id);
+	r = sqlite3_step(q);
+	if (r == SQLITE_DONE || (r == SQLITE_ROW && !sqlite3_column_int(q, 0))) {
+		res->revoked = 1;
+		rc = fb_fail(err, FB_EAUTH, "revoked token");
+	} else if (r != SQLITE_ROW) {
+		rc = store_fail(b->st, r, "reading devices", err);
+	}
+	sqlite3_finalize(q);
 	return rc;
 }
 
@@ -251,7 +278,8 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	b = sqhub_get(h);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		goto out;
-	if ((rc = sqhub_bind(b, dev, batch->device, batch->forked_from, err)) != FB_OK)
+	if ((rc = still_enrolled(b, dev, res, err)) != FB_OK ||
+	    (rc = sqhub_bind(b, dev, batch->device, batch->forked_from, err)) != FB_OK)
 		goto fail;
 	/* Scope first: a batch with one record outside it applies nothing. */
 	for (i = 0; i < batch->n; i++) {
