@@ -11,7 +11,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 BUILD    ?= build
 PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc
-HUB_PKGS := libmicrohttpd
+HUB_PKGS := libmicrohttpd gnutls
 
 CC       ?= cc
 OPT      ?= -O2

@@ -9,7 +9,8 @@
 static enum fb_code serve(struct cmd_ctx *c)
 {
 	struct hub_serve_config cfg = { HUB_LISTEN_DEFAULT, cmd_get(c, "tls-cert"),
-					cmd_get(c, "tls-key"), cmd_get(c, "port-file") };
+					cmd_get(c, "tls-key"), cmd_get(c, "port-file"),
+					cmd_get(c, "tls-priorities") };
 	struct hub_store *store = NULL;
 	struct book *b = NULL;
 	enum fb_code rc = FB_OK;
@@ -55,13 +56,16 @@ static const struct cmd_option serve_opts[] = {
 	{ "listen", 0, "ADDR:PORT", NULL, "where to listen (default: " HUB_LISTEN_DEFAULT ")" },
 	{ "tls-cert", 0, "FILE", NULL, "serve HTTPS with this certificate (PEM)" },
 	{ "tls-key", 0, "FILE", NULL, "and this private key (PEM)" },
+	{ "tls-priorities", 0, "STRING", NULL, "GnuTLS priorities (default: TLS 1.2 and 1.3,"
+	  " forward-secret AEAD suites, the hub's order)" },
 	{ "port-file", 0, "FILE", NULL, "write the port it listens on to FILE" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry hub_serve_entry = {
 	.name = "serve",
-	.usage = "--db PATH serve --listen ADDR:PORT [--tls-cert F --tls-key F] [--port-file F]",
+	.usage = "--db PATH serve --listen ADDR:PORT [--tls-cert F --tls-key F"
+		 " [--tls-priorities S]] [--port-file F]",
 	.help = "serve /v1/push, /v1/pull and /v1/health",
 	.options = serve_opts,
 	.run = serve,

@@ -1,12 +1,17 @@
 /*
- * hub_http.c - requests in, JSON answers out.  Each request is read
- * into a capped buffer (the compressed cap is checked against
- * Content-Length before a byte is read, and again while reading),
- * inflated with a running cap, decoded defensively (wire.h), checked
- * against the token's scope and the hub's clock, and only then handed
- * to the store.  An answer is built whole before a byte of it is sent: a
- * body that cannot be built is a 500, never half a body.  The request
- * log is hub_log.c; what serve needs before it listens is hub_setup.c.
+ * hub_http.c - requests in, JSON answers out.  A request is judged by
+ * its head before a byte of its body is read (libmicrohttpd calls the
+ * handler first with the head alone): strict HTTP (hub_head.c), the
+ * size, the path, the token and its rate, and room in the bodies'
+ * budget; a refusal there is answered at once and the connection
+ * closed, so no body is read for a client without a good token.  The
+ * body is then read into a capped buffer, inflated with a running cap,
+ * decoded defensively (wire.h), checked against the token's scope and
+ * the hub's clock, and only then handed to the store.  An answer is
+ * built whole before a byte of it is sent: a body that cannot be built
+ * is a 500, never half a body.  Deadlines, the budget and the rates are
+ * hub_guard.c; the request log is hub_log.c; what serve needs before it
+ * listens is hub_setup.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,13 +22,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 #include <microhttpd.h>
+#include <gnutls/gnutls.h>
 #include <openssl/evp.h>
 
 #include "hlc.h"
+#include "hub_guard.h"
+#include "hub_head.h"
 #include "hub_http.h"
 #include "hub_limits.h"
 #include "token.h"
@@ -36,21 +45,36 @@
 #define US_PER_MS     1000u
 #define MS_PER_MIN    60000u
 #define CLOCK_MSG_MAX (FB_ERRMSG_MAX + 64) /* the clock_ahead message */
+#define METHOD_MAX    16          /* a method, as the log keeps it */
+#define AUTH_FAILED   "unknown or revoked token" /* the same for both */
 
 _Static_assert(((size_t)HUB_ZBODY_MIB << 20) == WIRE_ZBODY_MAX,
 	       "HUB_ZBODY_MIB is WIRE_ZBODY_MAX in MiB, for the too_large message");
 
 struct server {
 	struct hub_store *store;
+	struct hub_guard *guard;
 	atomic_int active;         /* requests received whole, not yet done */
 	atomic_int pushes;         /* pushes waiting for or holding the writer */
 };
 
+/* One request, from its request line (uri_seen) to its end (completed). */
 struct request {
 	struct fb_buf body;
 	uint64_t started_ms;
+	struct hub_conn *conn;     /* its connection's deadlines (NULL: none) */
+	struct hub_target target;  /* the request target as sent */
+	char method[METHOD_MAX];
+	size_t in_bytes;           /* body bytes received, kept or not */
+	size_t reserved;           /* of the bodies' budget */
+	int head_done;             /* the head was judged (the first call) */
+	int answered;              /* an answer is queued (and logged) */
 	int too_big;
+	int over_budget;           /* a chunked body outgrew the budget */
 	int counted;               /* in srv->active: its body is all here */
+	int push, proto;
+	int retry_after;           /* of a 429 */
+	struct hub_device dev;     /* the token's, once known */
 	long long device_id;       /* for the log, 0 before auth */
 };
 
@@ -76,7 +100,7 @@ static void log_line(struct MHD_Connection *conn, const char *method,
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct hub_log_entry e = {
 		ci ? ci->client_addr : NULL, method, url, status,
-		r ? r->device_id : 0, r ? r->body.len : 0, out_bytes,
+		r ? r->device_id : 0, r ? r->in_bytes : 0, out_bytes,
 		r ? now_ms() - r->started_ms : 0, reason,
 	};
 
@@ -100,18 +124,27 @@ static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
 	MHD_add_response_header(resp, WIRE_PROTOCOL_HEADER, FB_STR(WIRE_VERSION));
 	if (deflated)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "deflate");
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_TOO_MANY_REQUESTS) {
 		char ra[HUB_NUM_TEXT_MAX];
 
-		snprintf(ra, sizeof(ra), "%d", HUB_RETRY_AFTER_S);
+		snprintf(ra, sizeof(ra), "%d", status == MHD_HTTP_TOO_MANY_REQUESTS &&
+			 r && r->retry_after ? r->retry_after : HUB_RETRY_AFTER_S);
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
 	}
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"fieldbook\"");
+	/* Over TLS: browsers (and proxies that heed it) keep to https. */
+	if (MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_STRICT_TRANSPORT_SECURITY,
+					HUB_HSTS);
 	ret = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
 	log_line(conn, method, url, status, r, body->len, reason);
+	if (r) {
+		r->answered = 1;
+		hub_conn_phase(r->conn, HUB_PHASE_ANSWER, body->len);
+	}
 	return ret;
 }
 
@@ -184,10 +217,14 @@ static int authenticate(struct server *srv, struct MHD_Connection *conn,
 		fb_fail(err, FB_EINTERNAL, "hashing failed");
 		return MHD_HTTP_INTERNAL_SERVER_ERROR;
 	}
-	if (srv->store->ops->auth(srv->store, hash, dev, err) != FB_OK)
-		return err->code == FB_EAUTH ? MHD_HTTP_UNAUTHORIZED
-					     : MHD_HTTP_SERVICE_UNAVAILABLE;
-	return 0;
+	if (srv->store->ops->auth(srv->store, hash, dev, err) == FB_OK)
+		return 0;
+	if (err->code != FB_EAUTH)
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	/* Unknown and revoked read the same: an answer tells a caller
+	 * nothing of which tokens were ever good, nor the hub's numbers. */
+	fb_fail(err, FB_EAUTH, AUTH_FAILED);
+	return MHD_HTTP_UNAUTHORIZED;
 }
 
 /* Map a store failure to a status and an error code. */
@@ -304,6 +341,11 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 	atomic_fetch_sub(&srv->pushes, 1);
 	if (rc != FB_OK) {
 		status = status_of(rc, &code);
+		if (rc == FB_EAUTH && res.revoked) {
+			ret = fail(conn, "POST", url, r, MHD_HTTP_UNAUTHORIZED, "unauthorized",
+				   AUTH_FAILED);
+			goto out;
+		}
 		if (rc == FB_EAUTH && !res.out_of_scope[0])
 			code = "device_mismatch";
 		/* The release before knows no fork: it hears chain_mismatch. */
@@ -435,55 +477,139 @@ static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
 	return ret;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
-			      const char *url, const char *method,
-			      const char *version, const char *upload,
-			      size_t *upload_size, void **state)
+/* The guard's record of conn (NULL when it has none). */
+static struct hub_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
+}
+
+/* libmicrohttpd's URI log hook: a request line has come, nothing of it
+ * decoded yet.  The request begins here, so that every one, even one
+ * libmicrohttpd refuses itself later, ends in completed() and the log. */
+static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct request *r = calloc(1, sizeof(*r));
+
+	(void)cls;
+	if (!r)
+		return NULL;
+	r->body.cap = WIRE_ZBODY_MAX;
+	r->started_ms = now_ms();
+	r->conn = conn_of(conn);
+	snprintf(r->method, sizeof(r->method), "-");
+	/* The one place the buffer is written: see hub_head_target. */
+	hub_head_target((char *)uri, &r->target);
+	return r;
+}
+
+/* Connections come and go: the guard keeps their deadlines. */
+static void conn_notify(void *cls, struct MHD_Connection *conn, void **ctx,
+			enum MHD_ConnectionNotificationCode code)
 {
 	struct server *srv = cls;
-	struct request *r = *state;
-	struct hub_device dev;
-	struct fb_error err;
-	struct arg_scan scan = { 0 };
-	int status, proto, push;
 
-	(void)version;
-	if (!r) {
-		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		r = calloc(1, sizeof(*r));
-		if (!r)
-			return MHD_NO;
-		r->body.cap = WIRE_ZBODY_MAX;
-		r->started_ms = now_ms();
-		*state = r;
-		if (cl && strtoull(cl, NULL, 10) > WIRE_ZBODY_MAX)
-			r->too_big = 1;
-		if (!r->too_big)
-			return MHD_YES;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+		*ctx = fd ? hub_conn_opened(srv->guard, fd->connect_fd,
+					    ad ? ad->client_addr : NULL) : NULL;
+	} else {
+		hub_conn_closed(srv->guard, *ctx);
+		*ctx = NULL;
 	}
-	if (*upload_size) {
-		/* Past the cap the rest is read and dropped, not kept: an
-		 * answer sent while the client is still sending would be
-		 * lost to the reset that closing an unread socket causes. */
-		if (!r->too_big && buf_add(&r->body, upload, *upload_size) != FB_OK) {
-			r->too_big = 1;
+}
+
+/* What libmicrohttpd says (its own refusals among it): one log line each. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void mhd_said(void *cls, const char *fmt, va_list ap)
+{
+	char text[HUB_LOG_REASON_MAX], reason[HUB_LOG_REASON_MAX + 16];
+	struct hub_log_entry e = { 0 };
+	size_t n;
+
+	(void)cls;
+	vsnprintf(text, sizeof(text), fmt, ap);
+	/* Its own error answers: the status, without the HTML page. */
+	if (sscanf(text, "Error processing request (HTTP response code is %d", &e.status) == 1)
+		snprintf(text, sizeof(text), "refused a request (HTTP %d); connection closed",
+			 e.status);
+	n = strlen(text);
+	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
+		text[--n] = '\0';
+	snprintf(reason, sizeof(reason), "libmicrohttpd: %s", text);
+	e.method = "-";
+	e.url = "-";
+	e.reason = reason;
+	hub_log(&e);
+}
+#pragma GCC diagnostic pop
+
+/* The request's body has bytes: keep them within the caps and budget. */
+static void take_body(struct server *srv, struct request *r, const char *p, size_t n)
+{
+	size_t want;
+
+	r->in_bytes += n;
+	hub_conn_progress(r->conn, r->in_bytes);
+	/* Past the cap (or the budget) the rest is read and dropped, not
+	 * kept: an answer sent while the client is still sending would be
+	 * lost to the reset that closing an unread socket causes. */
+	if (r->too_big || r->over_budget)
+		return;
+	if (r->body.len + n > WIRE_ZBODY_MAX) {
+		r->too_big = 1;
+		buf_release(&r->body);
+		return;
+	}
+	want = r->body.len + n;
+	if (want > r->reserved) {
+		size_t more = (want - r->reserved + HUB_BODY_STEP - 1) / HUB_BODY_STEP *
+			      HUB_BODY_STEP;
+
+		if (!hub_body_reserve(srv->guard, more)) {
+			r->over_budget = 1;
 			buf_release(&r->body);
+			return;
 		}
-		*upload_size = 0;
-		return MHD_YES;
+		r->reserved += more;
 	}
-	/*
-	 * The request is whole: from here until its answer is sent, a
-	 * SIGTERM waits for it.  One whose body is still coming (or never
-	 * will: a peer gone quiet) is not waited for; its sender got no
-	 * answer and sends it again.
-	 */
-	if (!r->counted) {
-		r->counted = 1;
-		atomic_fetch_add(&srv->active, 1);
+	if (buf_add(&r->body, p, n) != FB_OK) {
+		r->too_big = 1;
+		buf_release(&r->body);
 	}
-	if (r->too_big)
+}
+
+/*
+ * The first call: the head is whole, no body byte is read yet.  Every
+ * refusal is answered here (libmicrohttpd then reads no body and closes
+ * the connection); a request that passes has its token's device and a
+ * reservation for its body.  The checks run in the order of
+ * docs/PROTOCOL.md §9.2.
+ */
+static enum MHD_Result judge_head(struct server *srv, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, struct request *r)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	char msg[FB_ERRMSG_MAX];
+	struct arg_scan scan = { 0 };
+	struct fb_error err;
+	const char *code;
+	int status;
+
+	snprintf(r->method, sizeof(r->method), "%s", method);
+	if ((status = hub_head_check(conn, method, version, &r->target, &code,
+				     msg, sizeof(msg))) != 0)
+		return fail(conn, method, url, r, status, code, msg);
+	if (cl && strtoull(cl, NULL, 10) > WIRE_ZBODY_MAX)
 		return fail(conn, method, url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
 			    "compressed body over " FB_STR(HUB_ZBODY_MIB)
 			    " MiB; push smaller batches");
@@ -513,28 +639,104 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	    strcmp(url, "/v2/push") && strcmp(url, "/v2/pull"))
 		return fail(conn, method, url, r, MHD_HTTP_NOT_FOUND, "not_found",
 			    "no such endpoint");
-	proto = url[2] == '2' ? WIRE_VERSION : WIRE_VERSION_OLD;
-	push = !strcmp(url + 3, "/push");
-	if (push ? strcmp(method, "POST") : strcmp(method, "GET"))
+	r->proto = url[2] == '2' ? WIRE_VERSION : WIRE_VERSION_OLD;
+	r->push = !strcmp(url + 3, "/push");
+	if (r->push ? strcmp(method, "POST") : strcmp(method, "GET"))
 		return fail(conn, method, url, r, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method", "wrong method for this endpoint");
-	if (!strcmp(method, "POST") &&
-	    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-					 MHD_HTTP_HEADER_CONTENT_LENGTH) &&
+	if (!strcmp(method, "POST") && !cl &&
 	    !MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 					 MHD_HTTP_HEADER_TRANSFER_ENCODING))
 		return fail(conn, method, url, r, MHD_HTTP_LENGTH_REQUIRED,
 			    "length_required", "Content-Length is required");
 	fb_error_clear(&err);
-	status = authenticate(srv, conn, &dev, &err);
+	status = authenticate(srv, conn, &r->dev, &err);
+	/* A revoked token's number is for the log, never the answer. */
+	r->device_id = r->dev.id;
 	if (status)
 		return fail(conn, method, url, r, status,
 			    status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy",
 			    err.msg);
-	r->device_id = dev.id;
-	if (push)
-		return do_push(srv, conn, url, r, &dev, proto);
-	return do_pull(srv, conn, url, r, &dev, proto);
+	if ((r->retry_after = hub_rate_take(srv->guard, r->dev.id)) != 0)
+		return fail(conn, method, url, r, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
+			    "this token sends requests faster than " FB_STR(HUB_TOKEN_RATE)
+			    " a second; wait Retry-After seconds");
+	/* A body of known length is reserved whole before it is read. */
+	if (r->push && cl) {
+		size_t n = (size_t)strtoull(cl, NULL, 10);
+
+		if (n && !hub_body_reserve(srv->guard, n))
+			return fail(conn, method, url, r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+				    "the hub holds as many bodies as it may; sync again shortly");
+		r->reserved = n;
+	}
+	hub_conn_phase(r->conn, HUB_PHASE_BODY, 0);
+	return MHD_YES;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
+			      const char *url, const char *method,
+			      const char *version, const char *upload,
+			      size_t *upload_size, void **state)
+{
+	struct server *srv = cls;
+	struct request *r = *state;
+
+	/* No request record (out of memory at its request line): close. */
+	if (!r)
+		return MHD_NO;
+	if (!r->head_done) {
+		r->head_done = 1;
+		return judge_head(srv, conn, url, method, version, r);
+	}
+	if (*upload_size) {
+		take_body(srv, r, upload, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (r->answered)
+		return MHD_YES;
+	/*
+	 * The request is whole: from here until its answer is sent, a
+	 * SIGTERM waits for it.  One whose body is still coming (or never
+	 * will: a peer gone quiet) is not waited for; its sender got no
+	 * answer and sends it again.
+	 */
+	hub_conn_phase(r->conn, HUB_PHASE_WORK, 0);
+	if (!r->counted) {
+		r->counted = 1;
+		atomic_fetch_add(&srv->active, 1);
+	}
+	if (r->too_big)
+		return fail(conn, method, url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+			    "compressed body over " FB_STR(HUB_ZBODY_MIB)
+			    " MiB; push smaller batches");
+	if (r->over_budget)
+		return fail(conn, method, url, r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+			    "the hub holds as many bodies as it may; sync again shortly");
+	if (r->push)
+		return do_push(srv, conn, url, r, &r->dev, r->proto);
+	return do_pull(srv, conn, url, r, &r->dev, r->proto);
+}
+
+/* Why a request ended without an answer of ours, for its log line. */
+static const char *ended_why(enum MHD_RequestTerminationCode toe, int status)
+{
+	switch (toe) {
+	case MHD_REQUEST_TERMINATED_COMPLETED_OK:
+		return status ? "refused by libmicrohttpd" : "ended";
+	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
+		return "silent for " FB_STR(HUB_CONN_TIMEOUT_S) " s; connection closed";
+	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
+		return "the hub stopped before the request was whole";
+	case MHD_REQUEST_TERMINATED_CLIENT_ABORT:
+		return "the client closed the connection before the request was whole";
+	case MHD_REQUEST_TERMINATED_READ_ERROR:
+		return "the connection failed while reading the request";
+	default:
+		return status ? "refused by libmicrohttpd" :
+			"the request was broken or cut; connection closed";
+	}
 }
 
 static void completed(void *cls, struct MHD_Connection *conn, void **state,
@@ -543,45 +745,108 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 	struct server *srv = cls;
 	struct request *r = *state;
 
-	(void)conn;
-	(void)toe;
 	if (!r)
 		return;
+	/* Every request leaves a line: those answered here have theirs; one
+	 * refused by libmicrohttpd (its own 4xx) or cut off gets it now,
+	 * unless the watchdog closed it (it wrote why). */
+	if (!r->answered && !hub_conn_killed(r->conn)) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+		int status = ci ? (int)ci->http_status : 0;
+
+		log_line(conn, r->method, r->target.path, status, r, 0,
+			 ended_why(toe, status));
+	}
+	/* Kept alive: the next request's head has HUB_HEAD_S from now. */
+	hub_conn_phase(r->conn, HUB_PHASE_HEAD, 0);
 	if (r->counted)
 		atomic_fetch_sub(&srv->active, 1);
+	if (r->reserved)
+		hub_body_release(srv->guard, r->reserved);
 	buf_release(&r->body);
 	free(r);
 	*state = NULL;
 }
 
+/*
+ * Open files for every connection: raise the soft limit as far as the
+ * hard one allows, and the connections the hub takes to what fits.
+ */
+static unsigned int fit_connections(void)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)HUB_CONN_MAX + HUB_FD_SPARE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return HUB_CONN_MAX;
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ?
+			      want : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur >= want)
+		return HUB_CONN_MAX;
+	return rl.rlim_cur > 2 * HUB_FD_SPARE ? (unsigned int)(rl.rlim_cur - HUB_FD_SPARE)
+					      : HUB_FD_SPARE;
+}
+
+/* FB_EUSAGE unless GnuTLS takes the priority string s. */
+static enum fb_code check_priorities(const char *s, struct fb_error *err)
+{
+	gnutls_priority_t p;
+	const char *at = NULL;
+
+	if (strlen(s) > HUB_TLS_PRIORITIES_MAX)
+		return fb_fail(err, FB_EUSAGE, "--tls-priorities is over %d bytes",
+			       HUB_TLS_PRIORITIES_MAX);
+	if (gnutls_priority_init(&p, s, &at) != GNUTLS_E_SUCCESS)
+		return fb_fail(err, FB_EUSAGE, "--tls-priorities: GnuTLS does not take it,"
+			       " from '%.40s'", at ? at : s);
+	gnutls_priority_deinit(p);
+	return FB_OK;
+}
+
 enum fb_code hub_serve(struct hub_store *store,
 		       const struct hub_serve_config *cfg, struct fb_error *err)
 {
-	struct server srv = { store, 0, 0 };
+	struct server srv = { store, NULL, 0, 0 };
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
+	const char *prio = cfg->tls_priorities ? cfg->tls_priorities
+					       : HUB_TLS_PRIORITIES_DEFAULT;
 	char *cert = NULL, *key = NULL;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-			     MHD_USE_AUTO;
+			     MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	unsigned int conns;
 	sigset_t set;
 	enum fb_code rc;
-	int sig, waited;
+	int sig, waited, n = 0;
+	struct MHD_OptionItem opts[24];
 
 	if ((rc = hub_parse_listen(cfg->listen, &ss, err)) != FB_OK)
 		return rc;
 	if (!!cfg->tls_cert != !!cfg->tls_key)
 		return fb_fail(err, FB_EUSAGE, "--tls-cert and --tls-key go together");
+	if (cfg->tls_priorities && !cfg->tls_cert)
+		return fb_fail(err, FB_EUSAGE, "--tls-priorities needs --tls-cert and --tls-key");
 	if (cfg->tls_cert) {
 		if (!MHD_is_feature_supported(MHD_FEATURE_TLS))
 			return fb_fail(err, FB_EINVAL, "this libmicrohttpd has no TLS");
-		if ((rc = hub_read_pem(cfg->tls_cert, &cert, err)) != FB_OK ||
+		if ((rc = check_priorities(prio, err)) != FB_OK ||
+		    (rc = hub_read_pem(cfg->tls_cert, &cert, err)) != FB_OK ||
 		    (rc = hub_read_pem(cfg->tls_key, &key, err)) != FB_OK)
 			goto out;
 		flags |= MHD_USE_TLS;
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	conns = fit_connections();
+	if (conns < HUB_CONN_MAX)
+		fprintf(stderr, "hub: the open files limit allows %u connections, not %d\n",
+			conns, HUB_CONN_MAX);
 	/* Signals go to sigwait below, not to MHD's threads.  The caller
 	 * blocked them before the store started its own; again here costs
 	 * nothing and keeps hub_serve right for a caller that forgot. */
@@ -590,15 +855,28 @@ enum fb_code hub_serve(struct hub_store *store,
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	signal(SIGPIPE, SIG_IGN);
+	if ((rc = hub_guard_new(&srv.guard, err)) != FB_OK)
+		goto out;
+#define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_said, NULL);
+	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
+	OPT(MHD_OPTION_THREAD_POOL_SIZE, HUB_THREADS, NULL);
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, HUB_CONN_TIMEOUT_S, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, conns, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, conns / 2, NULL);
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HUB_CONN_MEMORY, NULL);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, conn_notify, &srv);
+	OPT(MHD_OPTION_URI_LOG_CALLBACK, uri_seen, &srv);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, completed, &srv);
+	if (cert) {
+		OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, cert);
+		OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, key);
+		OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)prio);
+	}
+	OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
 	d = MHD_start_daemon(flags, 0, NULL, NULL, handle, &srv,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-			     MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)HUB_THREADS,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HUB_CONN_TIMEOUT_S,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HUB_CONN_MAX,
-			     MHD_OPTION_NOTIFY_COMPLETED, completed, &srv,
-			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
-			     MHD_OPTION_HTTPS_MEM_KEY, key,
-			     MHD_OPTION_END);
+			     MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!d) {
 		rc = fb_fail(err, FB_EIO, "cannot listen on %s (in use, or not an address here?)",
 			     cfg->listen);
@@ -625,8 +903,11 @@ enum fb_code hub_serve(struct hub_store *store,
 	     waited < HUB_DRAIN_S * (int)MS_PER_S / HUB_DRAIN_POLL_MS; waited++)
 		usleep(HUB_DRAIN_POLL_MS * US_PER_MS);
 	MHD_stop_daemon(d);
+	hub_guard_free(srv.guard);
+	srv.guard = NULL;
 	fprintf(stderr, "hub: stopped\n");
 out:
+	hub_guard_free(srv.guard);
 	free(cert);
 	free(key);
 	return rc;

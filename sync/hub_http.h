@@ -14,7 +14,13 @@ struct hub_serve_config {
 	const char *tls_cert;      /* PEM files, both or neither */
 	const char *tls_key;
 	const char *port_file;     /* if set, the bound port is written here */
+	const char *tls_priorities; /* GnuTLS priority string; NULL: the default,
+				      HUB_TLS_PRIORITIES_DEFAULT */
 };
+
+/* The log's status of a connection the hub closed for its slowness
+ * (hub_guard.c): nothing is sent, the connection is shut. */
+#define HUB_STATUS_TIMEOUT 408
 
 /*
  * Serve until SIGTERM or SIGINT, then finish requests in flight (up to
@@ -32,8 +38,9 @@ struct hub_serve_config {
  * status is 0).  To stop a hub at once, SIGKILL it; the store survives
  * that as it survives a crash.
  *
- * Errors: FB_EUSAGE for a bad cfg->listen or half a TLS pair,
- * FB_ENOINPUT / FB_EINVAL for TLS files, FB_EIO if it cannot listen.
+ * Errors: FB_EUSAGE for a bad cfg->listen, half a TLS pair, or priorities
+ * GnuTLS does not take (or without TLS), FB_ENOINPUT / FB_EINVAL for TLS
+ * files, FB_EIO if it cannot listen.
  */
 enum fb_code hub_serve(struct hub_store *store,
 		       const struct hub_serve_config *cfg, struct fb_error *err)

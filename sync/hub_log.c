@@ -3,6 +3,7 @@
  * nothing a client sent able to break the line or forge another.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,6 +44,20 @@ static void log_escape(const char *s, size_t n, char *out, size_t size)
 	out[o] = '\0';
 }
 
+/* Does s hold a run of 2 * TOKEN_BYTES hex digits: a token's body, with
+ * its "fbt_" taken off or spelt otherwise? */
+static int holds_token_hex(const char *s)
+{
+	size_t run = 0;
+
+	for (; *s; s++) {
+		run = isxdigit((unsigned char)*s) ? run + 1 : 0;
+		if (run >= 2 * TOKEN_BYTES)
+			return 1;
+	}
+	return 0;
+}
+
 void hub_log(const struct hub_log_entry *e)
 {
 	char addr[INET6_ADDRSTRLEN] = "?", when[HUB_LOG_TIME_MAX];
@@ -65,7 +80,7 @@ void hub_log(const struct hub_log_entry *e)
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	/* The URL's query is left out, and a path that holds something
 	 * like a token is not written at all: a log never holds one. */
-	if (strcasestr(url, TOKEN_PREFIX))
+	if (strcasestr(url, TOKEN_PREFIX) || holds_token_hex(url))
 		url = "[a URL holding a token]";
 	/* The path is decoded: a %0A in it must not start a log line. */
 	log_escape(url, strcspn(url, "?"), path, sizeof(path));
