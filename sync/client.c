@@ -1,4 +1,5 @@
 /* client.c - push and pull over HTTP with libcurl. */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ struct conn {
 	/* The request under way (request_begin .. request_end). */
 	struct curl_slist *req_headers;
 	CURLcode cr;
+	int retry_after;             /* the last answer was a 429: wait this */
+	int throttle_waits;          /* 429s waited out in this sync */
 	/* What the hub said of this device's history (docs/PROTOCOL.md §13.4). */
 	uint64_t fork;               /* a push met other content from here */
 	int held_known;              /* a pull said how much it holds: */
@@ -128,6 +131,7 @@ static void request_begin(struct conn *c, const char *path,
 	buf_reset(&c->body);
 	c->req_headers = NULL;
 	c->cr = CURLE_OK;
+	c->retry_after = 0;
 	snprintf(url, sizeof(url), "%s%s", c->url, path);
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	if (zbody) {
@@ -233,6 +237,18 @@ static enum fb_code request_end(struct conn *c, const char *step,
 				       " than this laptop's %d (%s); upgrade Fieldbook here."
 				       " Nothing is lost", step, proto, WIRE_VERSION, msg);
 	}
+	if (*status == 429) {
+		struct curl_header *h = NULL;
+		long s = 1;
+
+		if (curl_easy_header(c->curl, "Retry-After", 0, CURLH_HEADER, -1,
+				     &h) == CURLHE_OK)
+			s = strtol(h->value, NULL, 10);
+		c->retry_after = s < 1 ? 1 : s > SYNC_RETRY_AFTER_MAX ? SYNC_RETRY_AFTER_MAX
+								 : (int)s;
+		return fb_fail(err, FB_EBUSY, "%s: the hub limits this laptop's requests"
+			       " (HTTP 429: %s); run sync again in a minute", step, msg);
+	}
 	if (*status == 401)
 		return fb_fail(err, FB_EAUTH, "%s: the hub refused the token (%s); "
 			       "check 'fieldbook remote set'", step, msg);
@@ -246,14 +262,37 @@ static enum fb_code request_end(struct conn *c, const char *step,
 		       step, *status, code, msg);
 }
 
-/* One request, start to end, on this thread. */
+/*
+ * After a request that ended in rc: 1 if it was a 429 that this sync
+ * may still wait out (it then has waited, and the request is to be sent
+ * again), 0 if not.
+ */
+static int throttle_wait(struct conn *c, enum fb_code rc)
+{
+	struct timespec ts = { 0, 0 };
+
+	if (rc != FB_EBUSY || !c->retry_after || c->throttle_waits >= SYNC_THROTTLE_RETRIES)
+		return 0;
+	c->throttle_waits++;
+	ts.tv_sec = c->retry_after;
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	return 1;
+}
+
+/* One request, start to end, on this thread (429s waited out). */
 static enum fb_code request(struct conn *c, const char *step, const char *path,
 			    const struct fb_buf *zbody, long *status,
 			    struct fb_error *err)
 {
-	request_begin(c, path, zbody);
-	perform(c);
-	return request_end(c, step, zbody, status, err);
+	enum fb_code rc;
+
+	do {
+		request_begin(c, path, zbody);
+		perform(c);
+		rc = request_end(c, step, zbody, status, err);
+	} while (throttle_wait(c, rc));
+	return rc;
 }
 
 /* 1 when a JSON answer is the error `code`. */
@@ -440,6 +479,12 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			perform(c);
 		}
 		sent = request_end(c, "push", &cur->z, &status, rc == FB_OK ? err : NULL);
+		/* Refused for its rate: the same batch again, once waited. */
+		while (rc == FB_OK && throttle_wait(c, sent)) {
+			request_begin(c, "/v2/push", &cur->z);
+			perform(c);
+			sent = request_end(c, "push", &cur->z, &status, err);
+		}
 		if (rc != FB_OK || (rc = sent) != FB_OK)
 			break;
 		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);

@@ -40,6 +40,11 @@ static inline size_t sync_next_batch_size(size_t size)
 #define SYNC_ROUNDS_MAX       100000           /* batches or pages in one sync */
 #define SYNC_HISTORY_ROUNDS   4                /* push-pull rounds in one sync when
 						  the hub shows a history changed */
+/* A 429 (the hub limits this token's requests): wait its Retry-After (at
+ * most SYNC_RETRY_AFTER_MAX s) and send again, SYNC_THROTTLE_RETRIES
+ * times in one sync; then the sync fails as busy (exit 75). */
+#define SYNC_THROTTLE_RETRIES 3
+#define SYNC_RETRY_AFTER_MAX  30               /* seconds */
 
 struct sync_stats {
 	size_t requests;
@@ -63,7 +68,7 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 /*
  * Push and/or pull.  On failure err says which step ("push", "pull")
  * failed and how; the code is FB_ENET (unreachable, dropped), FB_EBUSY
- * (5xx), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
+ * (5xx, or 429 still after SYNC_THROTTLE_RETRIES waits), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
  * the data, e.g. a clock far ahead) or FB_EIO (local disk).  err may be
  * NULL, as for fb_fail: then only the code is returned.
  */
