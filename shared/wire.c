@@ -518,7 +518,7 @@ static enum fb_code put_change_v1(struct fb_buf *o, const struct jchange *c,
 				  int first)
 {
 	char hlc[FB_HLC_HEX_LEN + 1], hex[2 * JOURNAL_HASH_LEN + 1];
-	size_t n = c->n > 1 && !strcmp(c->e[c->n - 1].field, WIRE_SEEN_FIELD)
+	size_t n = c->n > 1 && !strcmp(c->e[c->n - 1].field, FIELD_SEEN)
 		   ? c->n - 1 : c->n;
 	enum fb_code rc;
 

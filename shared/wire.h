@@ -31,7 +31,6 @@
 #define WIRE_BODY_MAX      ((size_t)16 << 20)  /* inflated body, bytes */
 #define WIRE_ZBODY_MAX     ((size_t)4 << 20)   /* compressed body, bytes */
 #define WIRE_EPOCH_LEN     16       /* hex digits of a hub history's id */
-#define WIRE_SEEN_FIELD    "_seen"  /* stripped from version 1 pulls */
 
 /* A push request, decoded. */
 struct wire_batch {

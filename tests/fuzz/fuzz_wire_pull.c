@@ -31,7 +31,7 @@ static void drop_seen(struct wire_page *p)
 	for (i = 0; p->version == WIRE_VERSION_OLD && i < p->n; i++) {
 		struct jchange *c = &p->changes[i];
 
-		if (c->n > 1 && !strcmp(c->e[c->n - 1].field, WIRE_SEEN_FIELD)) {
+		if (c->n > 1 && !strcmp(c->e[c->n - 1].field, FIELD_SEEN)) {
 			free(c->e[c->n - 1].field);
 			free(c->e[c->n - 1].value);
 			c->n--;

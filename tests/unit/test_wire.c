@@ -330,10 +330,10 @@ int main(void)
 	page.hub_time = 0x00010000000a0000ULL;
 	for (i = 0; i < 3; i++)
 		copy_change(wire_page_add(&page), &in[i]);
-	jchange_add(&page.changes[2], WIRE_SEEN_FIELD, "full_name@0001000000000000:0123", NULL);
+	jchange_add(&page.changes[2], FIELD_SEEN, "full_name@0001000000000000:0123", NULL);
 	is_int(wire_pull_encode(&page, &out), FB_OK, "encode a version 1 page");
 	wire_page_release(&page);
-	ok(!strstr(out.data, WIRE_SEEN_FIELD), "a version 1 page carries no _seen entry");
+	ok(!strstr(out.data, FIELD_SEEN), "a version 1 page carries no _seen entry");
 	ok(!strstr(out.data, "\"held\"") && !strstr(out.data, "\"epoch\""),
 	   "nor the version 2 keys");
 	is_int(wire_pull_decode(out.data, out.len, &page, &err), FB_OK, "decode a pull page");
