@@ -1448,6 +1448,7 @@ static void test_older_edit_delete(void)
 	size_t n = 0, k;
 	long long cid;
 
+	fb_error_clear(&err);
 	/* The delete reaches the hub first. */
 	run_trio("df", 1, 0, &t);
 	is_int(book_own_changes(t.a, 0, cs, RELAY_MAX, SIZE_MAX, &n, &err), FB_OK,
