@@ -111,6 +111,29 @@ enum fb_code seen_parse(const struct type_def *t, const char *text,
 	return FB_OK;
 }
 
+enum fb_code seen_rewrite(const struct type_def *t, const char *text,
+			  seen_stamp_fn fn, void *ctx, char **out,
+			  struct fb_error *err)
+{
+	struct fb_stamp stamp[FB_EDIT_FIELDS_MAX];
+	char *held[FB_EDIT_FIELDS_MAX] = { 0 };
+	enum fb_code rc;
+	size_t i, n = model_nfields(t);
+
+	*out = NULL;
+	rc = seen_parse(t, text, stamp, FB_EDIT_FIELDS_MAX, err);
+	if (rc != FB_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (stamp[i].hlc) {
+			fn(&stamp[i], ctx);
+			held[i] = (char *)"";   /* listed: its value is not read */
+		}
+	rc = seen_format(t, held, stamp, out);
+	return rc == FB_OK ? FB_OK
+		: fb_fail(err, rc, "%s: %s", FIELD_SEEN, fb_strerror(rc));
+}
+
 size_t seen_count(const char *text)
 {
 	size_t n = *text ? 1 : 0;

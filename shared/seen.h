@@ -53,6 +53,18 @@ enum fb_code seen_parse(const struct type_def *t, const char *text,
 			struct fb_error *err)
 	FB_MUST_CHECK;
 
+/*
+ * The vector `text` of type t again, each listed stamp passed through
+ * fn first (a fork renames the stamps of the writes it moves to the
+ * new device id; docs/PROTOCOL.md, "A laptop restored or copied").
+ * *out is malloc'd, the caller's.  seen_parse()'s errors.
+ */
+typedef void (*seen_stamp_fn)(struct fb_stamp *s, void *ctx);
+enum fb_code seen_rewrite(const struct type_def *t, const char *text,
+			  seen_stamp_fn fn, void *ctx, char **out,
+			  struct fb_error *err)
+	FB_MUST_CHECK;
+
 /* How many fields a canonical vector lists (`fieldbook log` says so). */
 size_t seen_count(const char *text);
 
