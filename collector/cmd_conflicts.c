@@ -91,7 +91,7 @@ static enum fb_code resolve(struct cmd_ctx *c)
 {
 	struct book *b = NULL;
 	const char *keep = cmd_get(c, "keep"), *value = cmd_get(c, "value");
-	char *chosen = NULL, *end;
+	char *end;
 	long long id;
 	enum fb_code rc;
 
@@ -104,18 +104,12 @@ static enum fb_code resolve(struct cmd_ctx *c)
 		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a conflict id", c->argv[0]);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	if (!value) {
-		/* current: what the record holds now; other: what lost. */
-		rc = book_conflict_choice(b, id, !strcmp(keep, "current"), &chosen, &c->err);
-		if (rc != FB_OK)
-			goto out;
-		value = chosen;
-	}
-	rc = book_resolve(b, id, value, &c->err);
+	/* current: what the record holds now (for an edit that met a
+	 * delete, the delete); other: what lost. */
+	rc = value ? book_resolve(b, id, value, &c->err)
+		   : book_resolve_keep(b, id, !strcmp(keep, "current"), &c->err);
 	if (rc == FB_OK)
 		printf("conflict %lld resolved\n", id);
-out:
-	free(chosen);
 	book_close(b);
 	return rc;
 }

@@ -40,7 +40,8 @@ static enum fb_code csv_header(struct fb_buf *out, const struct type_def *t,
 	int i;
 
 	for (i = 0; rc == FB_OK && t->fields[i].name; i++)
-		if (all || strcmp(t->fields[i].name, FIELD_DELETED))
+		if (!t->fields[i].internal &&
+		    (all || strcmp(t->fields[i].name, FIELD_DELETED)))
 			rc = csv_write_field(out, t->fields[i].name, 0);
 	return rc == FB_OK ? buf_adds(out, "\r\n") : rc;
 }
@@ -56,6 +57,8 @@ static enum fb_code csv_each(const struct record *r, void *p)
 		return FB_OK;
 	rc = csv_write_field(x->out, r->id, 1);
 	for (i = 0; rc == FB_OK && t->fields[i].name; i++) {
+		if (t->fields[i].internal)
+			continue;
 		if (!strcmp(t->fields[i].name, FIELD_DELETED))
 			rc = x->deleted_column
 				? csv_write_field(x->out, record_deleted(r) ? "1" : "0", 0)

@@ -81,7 +81,8 @@ static enum fb_code apply_row(struct book *b, enum rec_type t, const char *id,
 	if (record_deleted(r) && deleted != 0) {
 		/* Nothing may change on a deleted record but its restoring. */
 		for (i = 0; i < n; i++) {
-			const struct field_def *f = model_field(model_type(t), fv[i].name);
+			const struct field_def *f = model_user_field(model_type(t),
+								     fv[i].name);
 			char *v = NULL;
 
 			if (!f)
@@ -158,7 +159,7 @@ static enum fb_code import_csv(struct cmd_ctx *c, struct book *b,
 	ncols = rd.nfields;
 	for (i = 0; i < ncols; i++) {
 		const char *h = rd.fields[i];
-		int fi = model_field_index(t, h);
+		int fi = model_user_field(t, h) ? model_field_index(t, h) : -1;
 
 		colfield[i] = !strcmp(h, "id") ? COL_ID
 			    : !strcmp(h, FIELD_DELETED) ? COL_DELETED
@@ -286,7 +287,7 @@ static enum fb_code import_object(struct cmd_ctx *c, struct book *b,
 		}
 		if (!strcmp(it->string, "attendees") || !strcmp(it->string, "trainings"))
 			continue;       /* what `show --json` adds */
-		f = model_field(t, it->string);
+		f = model_user_field(t, it->string);
 		if (!f)
 			return fb_fail(&c->err, FB_EINVAL, "record %d: a %s has no field '%s'",
 				       pos, t->name, it->string);

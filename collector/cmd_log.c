@@ -6,13 +6,19 @@
 #include "book_view.h"
 #include "commands.h"
 #include "journal.h"
+#include "seen.h"
 
 struct log_out {
 	cJSON *arr;             /* --json: the entries; else NULL */
 	struct fb_buf *out;     /* the text */
 };
 
-/* The entries of one journal row, as JSON objects or lines of text. */
+/*
+ * The entries of one journal row, as JSON objects or lines of text.  A
+ * delete's seen vector is no field of the record: the text says only
+ * how many fields the delete saw; JSON keeps the entry as the journal
+ * holds it, marked "internal".
+ */
 static enum fb_code log_row(const struct jchange *c, void *ctx)
 {
 	struct log_out *x = ctx;
@@ -27,6 +33,8 @@ static enum fb_code log_row(const struct jchange *c, void *ctx)
 	hlc_format(c->hlc, hex);
 	for (i = 0; i < c->n && rc == FB_OK; i++) {
 		const char *dev = c->device, *rec = c->record_id;
+		const struct field_def *f = model_field(t, c->e[i].field);
+		int internal = f && f->internal;
 
 		if (arr) {
 			cJSON *o = cJSON_CreateObject();
@@ -41,8 +49,14 @@ static enum fb_code log_row(const struct jchange *c, void *ctx)
 			    !cJSON_AddStringToObject(o, "type", t->name) ||
 			    !cJSON_AddStringToObject(o, "field", c->e[i].field) ||
 			    !cJSON_AddStringToObject(o, "value", c->e[i].value) ||
-			    !cJSON_AddStringToObject(o, "base", base))
+			    !cJSON_AddStringToObject(o, "base", base) ||
+			    (internal && !cJSON_AddBoolToObject(o, "internal", 1)))
 				rc = FB_ENOMEM;
+		} else if (internal) {
+			rc = buf_printf(x->out, "%s UTC  %s #%llu  %s %s  (delete saw %zu field%s)\n",
+					when, dev, (unsigned long long)(c->seq + i),
+					t->name, rec, seen_count(c->e[i].value),
+					seen_count(c->e[i].value) == 1 ? "" : "s");
 		} else {
 			rc = buf_printf(x->out, "%s UTC  %s #%llu  %s %s  %s = %s\n",
 					when, dev, (unsigned long long)(c->seq + i),

@@ -24,10 +24,26 @@ static const char *const SQL_JOURNAL =
 static const char *const SQL_SETTLE =
 	"UPDATE conflict SET resolved = 1 WHERE record_id = ?1 AND field = ?2"
 	" AND resolved = 0 AND winner_hlc = ?3 AND winner_device = ?4";
+/*
+ * A loser already logged stays as it is, unless its row is of kind
+ * delete (docs/MERGE.md, "The conflict log"): a delete conflict the
+ * record's state has again is opened again, with the winning delete of
+ * now, and a value that was in conflict with a delete and now loses to
+ * a concurrent edit becomes that field conflict, as a replica that saw
+ * the two edits first logs it.
+ */
 static const char *const SQL_CONFLICT =
-	"INSERT OR IGNORE INTO conflict(record_id, type, branch, field, kind,"
+	"INSERT INTO conflict(record_id, type, branch, field, kind,"
 	" winner_value, winner_hlc, winner_device, loser_value, loser_hlc,"
-	" loser_device) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+	" loser_device) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+	" ON CONFLICT(record_id, field, loser_hlc, loser_device) DO UPDATE SET"
+	" kind = excluded.kind, winner_value = excluded.winner_value,"
+	" winner_hlc = excluded.winner_hlc, winner_device = excluded.winner_device,"
+	" resolved = 0 WHERE conflict.kind = 'delete'";
+/* Before a deleted record's delete conflicts are logged again. */
+static const char *const SQL_SETTLE_DELETES =
+	"UPDATE conflict SET resolved = 1 WHERE record_id = ?1 AND kind = 'delete'"
+	" AND resolved = 0";
 static const char *const SQL_DEVICE_HEAD =
 	"SELECT seq + n - 1, hash, hlc FROM journal WHERE device = ?1"
 	" ORDER BY seq DESC LIMIT 1";
@@ -184,6 +200,8 @@ enum fb_code book_open(const char *path, const char *extra_schema,
 	    (rc = store_prepare(b->st, SQL_DEVICE_HEAD, &b->q_device_head, err)) ||
 	    (rc = store_prepare(b->st, SQL_HAVE, &b->q_have, err)) ||
 	    (rc = store_prepare(b->st, SQL_SETTLE, &b->q_settle, err)) ||
+	    (rc = store_prepare(b->st, SQL_SETTLE_DELETES, &b->q_settle_deletes,
+				err)) ||
 	    (rc = store_prepare(b->st, SQL_REF, &b->q_ref, err)))
 		goto fail;
 	if ((rc = store_meta_get(b->st, "branch", &branch, err)))
@@ -212,6 +230,7 @@ void book_close(struct book *b)
 	sqlite3_finalize(b->q_device_head);
 	sqlite3_finalize(b->q_have);
 	sqlite3_finalize(b->q_settle);
+	sqlite3_finalize(b->q_settle_deletes);
 	sqlite3_finalize(b->q_ref);
 	store_close(b->st);
 	free(b);

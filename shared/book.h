@@ -124,14 +124,32 @@ enum fb_code book_edit(struct book *b, const char *id,
  * entry that supersedes both sides (its base is the value held now, its
  * HLC newer than both), written even when the value is the one held, so
  * that every replica learns of the decision.  For an edit that met a
- * delete, restoring is deciding for the edit.  FB_ENOENT if there is no
- * such conflict.
+ * delete, a value is a decision for the edit: the record is restored
+ * with it.  The value is checked like any edit (FB_EINVAL).  FB_ENOENT
+ * if there is no such conflict.
  */
 enum fb_code book_resolve(struct book *b, long long id, const char *value,
 			  struct fb_error *err)
 	FB_MUST_CHECK;
 
-/* Delete (deleted=1) or restore (deleted=0) a record. */
+/*
+ * Settle conflict `id` by keeping one side (`fieldbook resolve --keep`):
+ * the value the record holds now (keep_current) or the one that lost,
+ * written as book_resolve() writes a value.  For an edit that met a
+ * delete, the current side is the delete: the record stays deleted,
+ * with a new delete that has seen every value it holds, so that it
+ * settles the record's delete conflicts on every replica; the other
+ * side restores the record with the edit's value.
+ */
+enum fb_code book_resolve_keep(struct book *b, long long id, int keep_current,
+			       struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Delete (deleted=1) or restore (deleted=0) a record; nothing when it
+ * already is.  A delete also writes the record's seen vector (`_seen`,
+ * seen.h).
+ */
 enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
 			      struct fb_error *err)
 	FB_MUST_CHECK;

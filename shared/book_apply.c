@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "seen.h"
 
 /* --- applying changes ----------------------------------------------- */
 
@@ -95,10 +96,14 @@ static enum fb_code is_replay(struct book *b, const struct jchange *c,
 	return rc;
 }
 
-/* Check each entry names a field of the type with a canonical value. */
+/*
+ * Check each entry names a field of the type with a canonical value, and
+ * that a seen vector comes only with the delete it belongs to.
+ */
 static enum fb_code check_entries(const struct jchange *c, struct fb_error *err)
 {
 	const struct type_def *t = model_type(c->type);
+	int seen = 0, deletes = 0;
 	size_t i, j;
 
 	if (!t || c->n == 0)
@@ -128,7 +133,13 @@ static enum fb_code check_entries(const struct jchange *c, struct fb_error *err)
 		if (rc != FB_OK)
 			return fb_fail(err, rc, "%s: value is not in canonical form",
 				       f->name);
+		seen |= !strcmp(f->name, FIELD_SEEN);
+		deletes |= !strcmp(f->name, FIELD_DELETED) &&
+			   !strcmp(c->e[i].value, "1");
 	}
+	if (seen && !deletes)
+		return fb_fail(err, FB_EINVAL, "%s: only a change that deletes"
+			       " (deleted = 1) says what it had seen", FIELD_SEEN);
 	return FB_OK;
 }
 
@@ -154,18 +165,71 @@ static enum fb_code settle(struct book *b, const struct record *r,
 	return s == SQLITE_DONE ? FB_OK : store_fail(b->st, s, "settling conflict", err);
 }
 
+/*
+ * The delete conflicts of r (merge.h, merge_edit_vs_delete), made to be
+ * what its state says now: every open one is settled, then those the
+ * state has are logged, or opened again.  So the open delete conflicts
+ * of a record are a function of its state, which every replica holding
+ * the same entries shares, whatever the order they came in.  A restore,
+ * a delete that saw the edit, or a later value of the field settles one.
+ */
+static enum fb_code delete_conflicts(struct book *b, const struct record *r,
+				     struct fb_error *err)
+{
+	const struct type_def *t = model_type(r->type);
+	int del = model_field_index(t, FIELD_DELETED),
+	    sn = model_field_index(t, FIELD_SEEN), s, j;
+	struct fb_stamp seen[RECORD_FIELDS_MAX];
+	const struct fb_stamp *vector = NULL;
+	sqlite3_stmt *q = b->q_settle_deletes;
+	enum fb_code rc;
+
+	sqlite3_bind_text(q, 1, r->id, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (s != SQLITE_DONE)
+		return store_fail(b->st, s, "settling conflicts", err);
+	if (!record_deleted(r))
+		return FB_OK;
+	/* The vector speaks for the delete that wrote it, the winning one
+	 * when their stamps agree; a delete without one keeps the rule of
+	 * the previous release. */
+	if (r->val[sn] && stamp_eq(&r->stamp[sn], &r->stamp[del])) {
+		if (seen_parse(t, r->val[sn], seen, RECORD_FIELDS_MAX, NULL) != FB_OK)
+			return fb_fail(err, FB_ECORRUPT, "record %s: its %s is damaged",
+				       r->id, FIELD_SEEN);
+		vector = seen;
+	}
+	for (j = 0; t->fields[j].name; j++) {
+		if (j == del || t->fields[j].internal || !r->val[j] ||
+		    !merge_edit_vs_delete(&r->stamp[j], &r->stamp[del],
+					  vector ? &vector[j] : NULL))
+			continue;
+		rc = log_conflict(b, r, t->fields[j].name, "delete",
+				  &r->stamp[del], "deleted", &r->stamp[j],
+				  r->val[j], err);
+		if (rc != FB_OK)
+			return rc;
+	}
+	return FB_OK;
+}
+
 /* Merge the change's entries into r and log what lost. */
 static enum fb_code merge_into(struct book *b, struct record *r,
 			       const struct jchange *c, struct fb_error *err)
 {
 	const struct type_def *t = model_type(r->type);
 	int del = model_field_index(t, FIELD_DELETED);
+	int was_deleted = record_deleted(r), touches_deleted = 0;
 	enum fb_code rc;
 	size_t i;
-	int j;
 
 	for (i = 0; i < c->n; i++) {
 		int fi = model_field_index(t, c->e[i].field);
+		/* Two deletes that saw different things are not a conflict
+		 * anyone must decide: `_seen` only merges. */
+		int internal = t->fields[fi].internal;
 		struct merge_field cur = { r->val[fi] != NULL, r->stamp[fi],
 					   r->val[fi] };
 		struct merge_entry in = { { c->hlc, "" }, c->e[i].base,
@@ -174,7 +238,8 @@ static enum fb_code merge_into(struct book *b, struct record *r,
 
 		snprintf(in.stamp.device, sizeof(in.stamp.device), "%s", c->device);
 		merge_field(&cur, &in, &res);
-		if (res.conflict) {
+		touches_deleted |= fi == del;
+		if (res.conflict && !internal) {
 			rc = log_conflict(b, r, c->e[i].field, "field",
 					  res.winner_stamp, res.winner_value,
 					  res.loser_stamp, res.loser_value, err);
@@ -182,6 +247,7 @@ static enum fb_code merge_into(struct book *b, struct record *r,
 				return rc;
 		}
 		if (res.outcome == MERGE_TAKE && !res.conflict && cur.present &&
+		    !internal &&
 		    (rc = settle(b, r, c->e[i].field, &cur.stamp, err)) != FB_OK)
 			return rc;
 		if (res.outcome == MERGE_TAKE) {
@@ -194,19 +260,9 @@ static enum fb_code merge_into(struct book *b, struct record *r,
 			r->stamp[fi] = in.stamp;
 		}
 	}
-	/* An edit and a delete that did not see each other (merge.h). */
-	if (!record_deleted(r))
-		return FB_OK;
-	for (j = 0; t->fields[j].name; j++) {
-		if (j == del || !r->val[j] ||
-		    !merge_edit_vs_delete(&r->stamp[j], &r->stamp[del]))
-			continue;
-		rc = log_conflict(b, r, t->fields[j].name, "delete",
-				  &r->stamp[del], "deleted", &r->stamp[j],
-				  r->val[j], err);
-		if (rc != FB_OK)
-			return rc;
-	}
+	/* A record never deleted has no delete conflict to look at. */
+	if (was_deleted || touches_deleted || record_deleted(r))
+		return delete_conflicts(b, r, err);
 	return FB_OK;
 }
 

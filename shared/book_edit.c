@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "seen.h"
 
 /* --- local edits ---------------------------------------------------- */
 
@@ -104,11 +105,11 @@ static enum fb_code typed_entries(struct book *b, struct record *r,
 		const struct field_def *f = fi >= 0 ? &t->fields[fi] : NULL;
 		char *v = NULL;
 
-		if (!f || !strcmp(f->name, FIELD_DELETED))
+		if (!f || f->internal || !strcmp(f->name, FIELD_DELETED))
 			return fb_fail(err, FB_EINVAL,
 				       "a %s has no field '%s'%s", t->name,
 				       fv[i].name,
-				       f ? " (use delete or restore)" : "");
+				       f && !f->internal ? " (use delete or restore)" : "");
 		for (j = 0; j < i; j++)
 			if (!strcmp(fv[j].name, fv[i].name))
 				return fb_fail(err, FB_EINVAL, "%s given twice",
@@ -143,10 +144,18 @@ static enum fb_code typed_entries(struct book *b, struct record *r,
 	return check_record(r, err);
 }
 
+/*
+ * Write deleted = 0 or 1 over what r holds.  A delete also says what it
+ * saw of the other fields (seen.h): an edit it never saw, older or
+ * newer, then meets it as a conflict on every replica.
+ */
 static enum fb_code set_deleted(struct book *b, struct record *r, int deleted,
 				struct fb_error *err)
 {
-	int di = model_field_index(model_type(r->type), FIELD_DELETED);
+	const struct type_def *t = model_type(r->type);
+	int di = model_field_index(t, FIELD_DELETED),
+	    si = model_field_index(t, FIELD_SEEN);
+	char *seen = NULL;
 	struct jchange c;
 	enum fb_code rc;
 
@@ -156,10 +165,15 @@ static enum fb_code set_deleted(struct book *b, struct record *r, int deleted,
 	snprintf(c.branch, sizeof(c.branch), "%s", r->branch);
 	rc = jchange_add(&c, FIELD_DELETED, deleted ? "1" : "0",
 			 r->val[di] ? &r->stamp[di] : NULL);
+	if (rc == FB_OK && deleted &&
+	    (rc = seen_format(t, r->val, r->stamp, &seen)) == FB_OK)
+		rc = jchange_add(&c, FIELD_SEEN, seen,
+				 r->val[si] ? &r->stamp[si] : NULL);
 	if (rc == FB_OK)
 		rc = commit_local(b, &c, err);
 	else
 		fb_fail(err, rc, "%s", fb_strerror(rc));
+	free(seen);
 	jchange_release(&c);
 	return rc;
 }
@@ -316,63 +330,122 @@ enum fb_code book_set_deleted(struct book *b, const char *id, int deleted,
 
 /* --- conflicts ------------------------------------------------------- */
 
-enum fb_code book_resolve(struct book *b, long long id, const char *value,
-			  struct fb_error *err)
+/* How a conflict is decided: a value given, or one side kept. */
+enum resolve_how { RESOLVE_VALUE, RESOLVE_CURRENT, RESOLVE_OTHER };
+
+/* The columns of a conflict row that resolving needs, malloc'd. */
+struct conflict_row {
+	char *record_id, *field, *kind, *loser_value;
+};
+
+static void conflict_row_release(struct conflict_row *k)
+{
+	free(k->record_id);
+	free(k->field);
+	free(k->kind);
+	free(k->loser_value);
+}
+
+static enum fb_code conflict_row_read(struct book *b, long long id,
+				      struct conflict_row *k,
+				      struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
-	struct record *r = NULL;
-	const struct field_def *f;
-	struct jchange c;
-	char *field = NULL, *kind = NULL, *record_id = NULL, *v = NULL;
-	int own_tx = !b->st->in_tx, fi, di, s;
 	enum fb_code rc;
+	int s;
 
-	jchange_init(&c);
-	if (own_tx && (rc = book_begin(b, err)) != FB_OK)
-		return rc;
-	rc = store_prepare(b->st, "SELECT record_id, field, kind FROM conflict WHERE id = ?1",
-			   &q, err);
+	memset(k, 0, sizeof(*k));
+	rc = store_prepare(b->st, "SELECT record_id, field, kind, loser_value"
+			   " FROM conflict WHERE id = ?1", &q, err);
 	if (rc != FB_OK)
-		goto fail;
+		return rc;
 	sqlite3_bind_int64(q, 1, id);
 	s = sqlite3_step(q);
 	if (s == SQLITE_ROW) {
-		record_id = strdup((const char *)sqlite3_column_text(q, 0));
-		field = strdup((const char *)sqlite3_column_text(q, 1));
-		kind = strdup((const char *)sqlite3_column_text(q, 2));
+		k->record_id = strdup((const char *)sqlite3_column_text(q, 0));
+		k->field = strdup((const char *)sqlite3_column_text(q, 1));
+		k->kind = strdup((const char *)sqlite3_column_text(q, 2));
+		k->loser_value = strdup((const char *)sqlite3_column_text(q, 3));
+		if (!k->record_id || !k->field || !k->kind || !k->loser_value)
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	} else if (s == SQLITE_DONE) {
+		rc = fb_fail(err, FB_ENOENT, "no conflict %lld", id);
+	} else {
+		rc = store_fail(b->st, s, "reading conflicts", err);
 	}
 	sqlite3_finalize(q);
-	q = NULL;
-	if (s != SQLITE_ROW) {
-		rc = s == SQLITE_DONE ? fb_fail(err, FB_ENOENT, "no conflict %lld", id)
-				      : store_fail(b->st, s, "reading conflicts", err);
-		goto fail;
-	}
-	if (!record_id || !field || !kind) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
-		goto fail;
-	}
-	if ((rc = book_get(b, record_id, &r, err)) != FB_OK)
-		goto fail;
-	fi = model_field_index(model_type(r->type), field);
-	di = model_field_index(model_type(r->type), FIELD_DELETED);
-	if (fi < 0) {
-		rc = fb_fail(err, FB_ECORRUPT, "conflict %lld names an unknown field", id);
-		goto fail;
-	}
-	f = &model_type(r->type)->fields[fi];
-	if ((rc = model_check(f, value, &v, err)) != FB_OK)
-		goto fail;
+	return rc;
+}
+
+/* Write v into field fi of r; for an edit that met a delete, restore r. */
+static enum fb_code write_decision(struct book *b, const struct record *r,
+				   const char *kind, int fi, const char *v,
+				   struct fb_error *err)
+{
+	const struct type_def *t = model_type(r->type);
+	int di = model_field_index(t, FIELD_DELETED);
+	struct jchange c;
+	enum fb_code rc;
+
+	jchange_init(&c);
 	snprintf(c.record_id, sizeof(c.record_id), "%s", r->id);
 	c.type = r->type;
 	snprintf(c.branch, sizeof(c.branch), "%s", r->branch);
 	/* Deciding for an edit that met a delete brings the record back. */
-	if (!strcmp(kind, "delete") && fi != di && record_deleted(r) &&
-	    (rc = jchange_add(&c, FIELD_DELETED, "0", &r->stamp[di])) != FB_OK)
+	rc = !strcmp(kind, "delete") && record_deleted(r)
+		? jchange_add(&c, FIELD_DELETED, "0", &r->stamp[di]) : FB_OK;
+	if (rc == FB_OK)
+		rc = jchange_add(&c, t->fields[fi].name, v,
+				 r->val[fi] ? &r->stamp[fi] : NULL);
+	if (rc == FB_OK)
+		rc = commit_local(b, &c, err);
+	else
+		fb_fail(err, rc, "%s", fb_strerror(rc));
+	jchange_release(&c);
+	return rc;
+}
+
+static enum fb_code resolve(struct book *b, long long id, enum resolve_how how,
+			    const char *given, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	struct record *r = NULL;
+	const struct field_def *f;
+	struct conflict_row k;
+	const char *value;
+	char *v = NULL;
+	int own_tx = !b->st->in_tx, fi, di, keep_delete, s;
+	enum fb_code rc;
+
+	memset(&k, 0, sizeof(k));
+	if (own_tx && (rc = book_begin(b, err)) != FB_OK)
+		return rc;
+	if ((rc = conflict_row_read(b, id, &k, err)) != FB_OK ||
+	    (rc = book_get(b, k.record_id, &r, err)) != FB_OK)
 		goto fail;
-	if ((rc = jchange_add(&c, f->name, v, r->val[fi] ? &r->stamp[fi] : NULL)) != FB_OK)
+	fi = model_field_index(model_type(r->type), k.field);
+	di = model_field_index(model_type(r->type), FIELD_DELETED);
+	if (fi < 0 || model_type(r->type)->fields[fi].internal) {
+		rc = fb_fail(err, FB_ECORRUPT, "conflict %lld names an unknown field", id);
 		goto fail;
-	if ((rc = commit_local(b, &c, err)) != FB_OK)
+	}
+	f = &model_type(r->type)->fields[fi];
+	/* Keeping the delete an edit met: a new delete, which has seen
+	 * every value the record holds, so that on every replica it
+	 * settles the record's delete conflicts (merge_into). */
+	keep_delete = !strcmp(k.kind, "delete") && how == RESOLVE_CURRENT &&
+		      record_deleted(r);
+	if (!keep_delete) {
+		value = how == RESOLVE_VALUE ? given
+		      : how == RESOLVE_CURRENT ? record_get(r, f->name) : k.loser_value;
+		if ((rc = model_check(f, value, &v, err)) != FB_OK)
+			goto fail;
+	}
+	if (keep_delete || fi == di)
+		rc = set_deleted(b, r, keep_delete || !strcmp(v, "1"), err);
+	else
+		rc = write_decision(b, r, k.kind, fi, v, err);
+	if (rc != FB_OK)
 		goto fail;
 	rc = store_prepare(b->st, "UPDATE conflict SET resolved = 1 WHERE id = ?1", &q, err);
 	if (rc == FB_OK) {
@@ -391,11 +464,21 @@ fail:
 		book_rollback(b);
 out:
 	sqlite3_finalize(q);
-	jchange_release(&c);
+	conflict_row_release(&k);
 	record_free(r);
 	free(v);
-	free(record_id);
-	free(field);
-	free(kind);
 	return rc;
+}
+
+enum fb_code book_resolve(struct book *b, long long id, const char *value,
+			  struct fb_error *err)
+{
+	return resolve(b, id, RESOLVE_VALUE, value, err);
+}
+
+enum fb_code book_resolve_keep(struct book *b, long long id, int keep_current,
+			       struct fb_error *err)
+{
+	return resolve(b, id, keep_current ? RESOLVE_CURRENT : RESOLVE_OTHER,
+		       NULL, err);
 }

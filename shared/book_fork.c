@@ -18,6 +18,7 @@
 
 #include "book_internal.h"
 #include "book_view.h"
+#include "seen.h"
 
 /* meta: one note "<old>:<from>:<moved>:<new>" per fork, space apart. */
 #define FORK_KEY "forked_from"
@@ -136,6 +137,37 @@ static int rename_stamp(const struct fork *f, struct fb_stamp *s)
 	return 1;
 }
 
+/* seen_stamp_fn over rename_stamp(). */
+static void rename_seen_stamp(struct fb_stamp *s, void *ctx)
+{
+	rename_stamp(ctx, s);
+}
+
+/*
+ * A delete's seen vector in *value names the stamps it saw; those of
+ * moved writes take the new id with them, or a receiver would take the
+ * renamed write for one the delete never saw.  *value is replaced.
+ */
+static enum fb_code rename_seen(const struct fork *f, enum rec_type type,
+				char **value, int *renamed, struct fb_error *err)
+{
+	char *again = NULL;
+	enum fb_code rc;
+
+	rc = seen_rewrite(model_type(type), *value, rename_seen_stamp,
+			  (void *)f, &again, err);
+	if (rc != FB_OK)
+		return rc;
+	if (strcmp(again, *value)) {
+		free(*value);
+		*value = again;
+		*renamed = 1;
+	} else {
+		free(again);
+	}
+	return FB_OK;
+}
+
 /* Write c, read from the row cseq, back as the new id's next change. */
 static enum fb_code reissue(struct fork *f, sqlite3_stmt *put, sqlite3_int64 cseq,
 			    struct jchange *c, struct fb_error *err)
@@ -143,12 +175,16 @@ static enum fb_code reissue(struct fork *f, sqlite3_stmt *put, sqlite3_int64 cse
 	char *body = NULL;
 	enum fb_code rc;
 	size_t i;
-	int s;
+	int s, changed = 0;
 
 	snprintf(c->device, sizeof(c->device), "%s", f->fresh);
 	c->seq = f->next_seq;
-	for (i = 0; i < c->n; i++)
+	for (i = 0; i < c->n; i++) {
 		rename_stamp(f, &c->e[i].base);
+		if (!strcmp(c->e[i].field, FIELD_SEEN) &&
+		    (rc = rename_seen(f, c->type, &c->e[i].value, &changed, err)) != FB_OK)
+			return rc;
+	}
 	if ((rc = journal_hash(f->chain, c)) != FB_OK ||
 	    (rc = journal_body_format(c, &body)) != FB_OK)
 		return fb_fail(err, rc, "re-issuing journal entry %llu: %s",
@@ -229,12 +265,19 @@ static enum fb_code rename_records(struct fork *f, struct fb_error *err)
 	sqlite3_bind_text(q, 1, f->fresh, -1, SQLITE_STATIC);
 	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
 		struct record *r = NULL;
-		int i, renamed = 0;
+		int i, renamed = 0, seen = -1;
 
 		rc = record_load(f->b, (const char *)sqlite3_column_text(q, 0), &r, err);
-		for (i = 0; rc == FB_OK && r && i < RECORD_FIELDS_MAX; i++)
-			if (r->val[i] && rename_stamp(f, &r->stamp[i]))
+		for (i = 0; rc == FB_OK && r && i < RECORD_FIELDS_MAX; i++) {
+			if (!r->val[i])
+				continue;
+			if (rename_stamp(f, &r->stamp[i]))
 				renamed = 1;
+			if (seen < 0)
+				seen = model_field_index(model_type(r->type), FIELD_SEEN);
+			if (i == seen)
+				rc = rename_seen(f, r->type, &r->val[i], &renamed, err);
+		}
 		if (rc == FB_OK && renamed)
 			rc = record_save(f->b, r, err);
 		record_free(r);

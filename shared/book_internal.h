@@ -39,7 +39,7 @@ struct book {
 	} peer;
 	/* prepared statements, reused */
 	sqlite3_stmt *q_get, *q_put, *q_journal, *q_conflict, *q_device_head,
-		     *q_have, *q_settle, *q_ref;
+		     *q_have, *q_settle, *q_settle_deletes, *q_ref;
 };
 
 

@@ -180,35 +180,6 @@ enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, vo
 	return rc;
 }
 
-enum fb_code book_conflict_choice(struct book *b, long long id, int keep_current,
-				  char **value, struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	int s = SQLITE_DONE;
-
-	*value = NULL;
-	rc = store_prepare(b->st,
-		"SELECT coalesce(json_extract(r.vals, '$.' || c.field), ''), c.loser_value"
-		" FROM conflict c LEFT JOIN record r ON r.id = c.record_id WHERE c.id = ?1",
-		&q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_int64(q, 1, id);
-	s = sqlite3_step(q);
-	if (s == SQLITE_ROW) {
-		*value = strdup(text(q, keep_current ? 0 : 1));
-		if (!*value)
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
-	} else if (s == SQLITE_DONE) {
-		rc = fb_fail(err, FB_ENOENT, "no conflict %lld", id);
-	} else {
-		rc = store_fail(b->st, s, "reading conflicts", err);
-	}
-	sqlite3_finalize(q);
-	return rc;
-}
-
 enum fb_code book_each_change(struct book *b, const char *record_id, book_change_fn fn,
 			      void *ctx, struct fb_error *err)
 {

@@ -103,15 +103,6 @@ typedef enum fb_code (*book_conflict_fn)(const struct book_conflict *k, void *ct
 enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, void *ctx,
 				struct fb_error *err) __attribute__((warn_unused_result));
 
-/*
- * The value that resolving conflict id by keeping one side means: the
- * record's current value (keep_current) or the one that lost.  *value is
- * malloc'd.  FB_ENOENT when there is no such conflict.
- */
-enum fb_code book_conflict_choice(struct book *b, long long id, int keep_current,
-				  char **value, struct fb_error *err)
-	__attribute__((warn_unused_result));
-
 typedef enum fb_code (*book_change_fn)(const struct jchange *c, void *ctx);
 
 /* The journal in commit order, every change or those of one record. */

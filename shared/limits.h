@@ -26,6 +26,10 @@
 #define FB_DEVICE_ID_MAX    64      /* accepted from peers */
 #define FB_HLC_HEX_LEN      16
 #define FB_VALUE_MAX        FB_NOTES_MAX /* largest field value */
+/* A delete's seen vector (`_seen`, seen.h): every field of the largest
+ * type (visit) with the longest device ids takes 816 bytes (test_seen
+ * checks it fits); well below FB_VALUE_MAX, the wire's cap. */
+#define FB_SEEN_MAX         1024
 
 #define FB_ERRMSG_MAX       512     /* one error line */
 #define FB_CSV_LINE_MAX     (64 * 1024)     /* one CSV record, all fields */

@@ -65,7 +65,10 @@ void merge_field(const struct merge_field *cur, const struct merge_entry *in,
 }
 
 int merge_edit_vs_delete(const struct fb_stamp *edit,
-			 const struct fb_stamp *del)
+			 const struct fb_stamp *del,
+			 const struct fb_stamp *seen)
 {
+	if (seen)
+		return stamp_cmp(edit, seen) > 0;
 	return strcmp(edit->device, del->device) != 0 && stamp_cmp(edit, del) > 0;
 }

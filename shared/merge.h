@@ -20,7 +20,8 @@
  *
  * Deletion is the field `deleted` and merges like any other.  An edit
  * and a delete of the same record touch different fields, so the rule
- * above cannot see them meet; merge_edit_vs_delete() decides that.
+ * above cannot see them meet; merge_edit_vs_delete() decides that, from
+ * what the delete says its writer had seen (its `_seen` vector, seen.h).
  */
 #ifndef FB_MERGE_H
 #define FB_MERGE_H
@@ -77,16 +78,27 @@ void merge_field(const struct merge_field *cur, const struct merge_entry *in,
 		 struct merge_result *out);
 
 /*
- * An edit of a non-deleted field at stamp `edit`, by another device
- * than the delete at stamp `del`, meets the delete as a conflict when
- * the edit is the newer of the two: the deleting device cannot have
- * seen it, and the record stays deleted although someone edited it.
- * The test depends only on the two stamps, so every replica logs the
- * same pairs whatever the order of arrival.  An older edit is not
- * logged: its value stays current in the (deleted) record, and
- * `restore` shows it again, so nothing is lost.
+ * An edit against a delete (docs/MERGE.md, "Delete against edit").
+ * While a record is deleted, a field whose value has stamp `edit` meets
+ * the winning delete, at stamp `del`, as a conflict when the deleting
+ * device had not seen that value:
+ *
+ *   - seen is what the delete's seen vector lists for the field (the
+ *     zero stamp when it lists none): the edit meets the delete when it
+ *     is greater.  The deleter held that value, or none, and never saw
+ *     this one, whether the edit is older or newer than the delete.
+ *   - seen is NULL for a delete that carries no vector (written by the
+ *     previous release, or the vector belongs to another delete): the
+ *     edit meets it only when it is newer than the delete and from
+ *     another device, the one case the receiver can tell without one.
+ *
+ * The answer depends only on the record's state, which every replica
+ * that holds the same entries shares, so all of them log the same open
+ * conflicts whatever the order of arrival.  The edit's value stays
+ * current in the deleted record either way, and `restore` shows it.
  */
 int merge_edit_vs_delete(const struct fb_stamp *edit,
-			 const struct fb_stamp *del);
+			 const struct fb_stamp *del,
+			 const struct fb_stamp *seen);
 
 #endif

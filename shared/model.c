@@ -9,6 +9,7 @@
 #include "limits.h"
 #include "buf.h"
 #include "model.h"
+#include "seen.h"
 #include "text.h"
 
 /*
@@ -40,51 +41,57 @@ const char *const model_levels[] = { LEVELS, NULL };
 const char *const model_reasons[] = { REASONS, NULL };
 const char *const model_supports[] = { SUPPORTS, NULL };
 
-#define DELETED_DEF { FIELD_DELETED, FK_BOOL, 0, 1, NULL, 0, 0 }
+#define DELETED_DEF { FIELD_DELETED, FK_BOOL, 0, 1, NULL, 0, 0, 0 }
+/* Every type's internal seen vector, listing that type's fields. */
+#define SEEN_DEF(type) { FIELD_SEEN, FK_SEEN, 0, FB_SEEN_MAX, NULL, type, 0, 1 }
 
 static const struct field_def member_fields[] = {
-	{ "full_name",  FK_TEXT,  1, FB_NAME_MAX,  NULL, 0, 0 },
-	{ "role",       FK_ENUM,  0, 0, model_roles, 0, 0 },
-	{ "birth_year", FK_YEAR,  0, 0, NULL, 0, 0 },
-	{ "phone",      FK_TEXT,  0, FB_SHORT_MAX, NULL, 0, 0 },
-	{ "joined",     FK_DATE,  0, 0, NULL, 0, 0 },
-	{ "notes",      FK_NOTES, 0, FB_NOTES_MAX, NULL, 0, 0 },
+	{ "full_name",  FK_TEXT,  1, FB_NAME_MAX,  NULL, 0, 0, 0 },
+	{ "role",       FK_ENUM,  0, 0, model_roles, 0, 0, 0 },
+	{ "birth_year", FK_YEAR,  0, 0, NULL, 0, 0, 0 },
+	{ "phone",      FK_TEXT,  0, FB_SHORT_MAX, NULL, 0, 0, 0 },
+	{ "joined",     FK_DATE,  0, 0, NULL, 0, 0, 0 },
+	{ "notes",      FK_NOTES, 0, FB_NOTES_MAX, NULL, 0, 0, 0 },
 	DELETED_DEF,
-	{ NULL, 0, 0, 0, NULL, 0, 0 }
+	SEEN_DEF(REC_MEMBER),
+	{ NULL, 0, 0, 0, NULL, 0, 0, 0 }
 };
 
 static const struct field_def training_fields[] = {
-	{ "title",           FK_TEXT,   1, FB_NAME_MAX, NULL, 0, 0 },
-	{ "start_date",      FK_DATE,   1, 0, NULL, 0, 0 },
-	{ "end_date",        FK_DATE,   0, 0, NULL, 0, 0 },
-	{ "topics",          FK_TOPICS, 1, 0, model_topics, 0, 0 },
-	{ "location",        FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0 },
-	{ "organizer_level", FK_ENUM,   0, 0, model_levels, 0, 0 },
-	{ "trainer",         FK_TEXT,   0, FB_NAME_MAX, NULL, 0, 0 },
-	{ "notes",           FK_NOTES,  0, FB_NOTES_MAX, NULL, 0, 0 },
+	{ "title",           FK_TEXT,   1, FB_NAME_MAX, NULL, 0, 0, 0 },
+	{ "start_date",      FK_DATE,   1, 0, NULL, 0, 0, 0 },
+	{ "end_date",        FK_DATE,   0, 0, NULL, 0, 0, 0 },
+	{ "topics",          FK_TOPICS, 1, 0, model_topics, 0, 0, 0 },
+	{ "location",        FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0, 0 },
+	{ "organizer_level", FK_ENUM,   0, 0, model_levels, 0, 0, 0 },
+	{ "trainer",         FK_TEXT,   0, FB_NAME_MAX, NULL, 0, 0, 0 },
+	{ "notes",           FK_NOTES,  0, FB_NOTES_MAX, NULL, 0, 0, 0 },
 	DELETED_DEF,
-	{ NULL, 0, 0, 0, NULL, 0, 0 }
+	SEEN_DEF(REC_TRAINING),
+	{ NULL, 0, 0, 0, NULL, 0, 0, 0 }
 };
 
 static const struct field_def attendance_fields[] = {
-	{ "training_id", FK_REF, 1, 0, NULL, REC_TRAINING, 1 },
-	{ "member_id",   FK_REF, 1, 0, NULL, REC_MEMBER, 1 },
+	{ "training_id", FK_REF, 1, 0, NULL, REC_TRAINING, 1, 0 },
+	{ "member_id",   FK_REF, 1, 0, NULL, REC_MEMBER, 1, 0 },
 	DELETED_DEF,
-	{ NULL, 0, 0, 0, NULL, 0, 0 }
+	SEEN_DEF(REC_ATTENDANCE),
+	{ NULL, 0, 0, 0, NULL, 0, 0, 0 }
 };
 
 static const struct field_def visit_fields[] = {
-	{ "visit_date",  FK_DATE,   1, 0, NULL, 0, 0 },
-	{ "reason",      FK_ENUM,   1, 0, model_reasons, 0, 0 },
-	{ "member_id",   FK_REF,    0, 0, NULL, REC_MEMBER, 0 },
-	{ "person_name", FK_TEXT,   0, FB_NAME_MAX, NULL, 0, 0 },
-	{ "support",     FK_ENUM,   0, 0, model_supports, 0, 0 },
-	{ "amount_vnd",  FK_AMOUNT, 0, 0, NULL, 0, 0 },
-	{ "gift",        FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0 },
-	{ "visitors",    FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0 },
-	{ "notes",       FK_NOTES,  0, FB_NOTES_MAX, NULL, 0, 0 },
+	{ "visit_date",  FK_DATE,   1, 0, NULL, 0, 0, 0 },
+	{ "reason",      FK_ENUM,   1, 0, model_reasons, 0, 0, 0 },
+	{ "member_id",   FK_REF,    0, 0, NULL, REC_MEMBER, 0, 0 },
+	{ "person_name", FK_TEXT,   0, FB_NAME_MAX, NULL, 0, 0, 0 },
+	{ "support",     FK_ENUM,   0, 0, model_supports, 0, 0, 0 },
+	{ "amount_vnd",  FK_AMOUNT, 0, 0, NULL, 0, 0, 0 },
+	{ "gift",        FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0, 0 },
+	{ "visitors",    FK_TEXT,   0, FB_SHORT_MAX, NULL, 0, 0, 0 },
+	{ "notes",       FK_NOTES,  0, FB_NOTES_MAX, NULL, 0, 0, 0 },
 	DELETED_DEF,
-	{ NULL, 0, 0, 0, NULL, 0, 0 }
+	SEEN_DEF(REC_VISIT),
+	{ NULL, 0, 0, 0, NULL, 0, 0, 0 }
 };
 
 static const struct type_def types[REC_NTYPES] = {
@@ -124,6 +131,14 @@ const struct field_def *model_field(const struct type_def *t, const char *name)
 	int i = model_field_index(t, name);
 
 	return i < 0 ? NULL : &t->fields[i];
+}
+
+const struct field_def *model_user_field(const struct type_def *t,
+					 const char *name)
+{
+	const struct field_def *f = model_field(t, name);
+
+	return f && !f->internal ? f : NULL;
 }
 
 size_t model_nfields(const struct type_def *t)
@@ -411,6 +426,11 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 			rc = fb_fail(err, FB_EINVAL, "%s: must be 0 or 1", f->name);
 			goto fail;
 		}
+		break;
+	case FK_SEEN:
+		rc = seen_parse(model_type(f->ref), v, NULL, 0, err);
+		if (rc != FB_OK)
+			goto fail;
 		break;
 	}
 	*out = v;

@@ -6,6 +6,11 @@
  * the `deleted` field of every type is "0" or "1".  An empty value means
  * the field is not set; required fields cannot be empty.  model_check()
  * turns what a user typed into this canonical text or says why not.
+ *
+ * Every type also has the internal field `_seen`: the seen vector a
+ * delete writes (seen.h).  The merge keeps it like any field, but no
+ * user names it: model_user_field() does not find it, and nothing shows,
+ * lists, exports or imports it (docs/DATA-MODEL.md).
  */
 #ifndef FB_MODEL_H
 #define FB_MODEL_H
@@ -31,6 +36,7 @@ enum field_kind {
 	FK_TOPICS,      /* one or more codes of the topic vocabulary */
 	FK_REF,         /* id of a record of another type */
 	FK_BOOL,        /* "0" or "1" (deleted) */
+	FK_SEEN,        /* a delete's seen vector (`_seen`, seen.h) */
 };
 
 struct field_def {
@@ -39,8 +45,11 @@ struct field_def {
 	int required;
 	size_t max;                 /* bytes, for text kinds */
 	const char *const *vocab;   /* for FK_ENUM and FK_TOPICS, NULL-ended */
-	enum rec_type ref;          /* for FK_REF */
+	enum rec_type ref;          /* FK_REF: the type referred to;
+				     * FK_SEEN: the type whose fields it lists */
 	int immutable;              /* set at creation only (attendance keys) */
+	int internal;               /* merged like any field, never named by
+				     * users nor shown (`_seen`) */
 };
 
 struct type_def {
@@ -67,18 +76,26 @@ extern const char *const model_reasons[MODEL_NREASONS + 1];
 extern const char *const model_supports[MODEL_NSUPPORTS + 1];
 
 #define FIELD_DELETED "deleted"
+#define FIELD_SEEN    "_seen"
 
 /* The definition of a type, by enum or by name ("member" or "members"). */
 const struct type_def *model_type(enum rec_type t);
 const struct type_def *model_type_named(const char *name);
 
-/* A field of a type, or NULL. */
+/* A field of a type, internal ones included, or NULL. */
 const struct field_def *model_field(const struct type_def *t, const char *name);
+
+/*
+ * A field users may name (edit, add, import, export): a field of the
+ * type that is not internal, or NULL.
+ */
+const struct field_def *model_user_field(const struct type_def *t,
+					 const char *name);
 
 /* Index of a field in t->fields, or -1. */
 int model_field_index(const struct type_def *t, const char *name);
 
-/* Number of fields of a type (including `deleted`). */
+/* Number of fields of a type (including `deleted` and `_seen`). */
 size_t model_nfields(const struct type_def *t);
 
 /* 1 if code is in the NULL-ended vocabulary. */
@@ -87,7 +104,9 @@ int model_in_vocab(const char *const *vocab, const char *code);
 /*
  * Check and canonicalise one value typed for field f: UTF-8 and NFC,
  * trimming, limits, dates, numbers, vocabularies.  References are only
- * checked for form here (the store checks they exist).  On success
+ * checked for form here (the store checks they exist).  A seen vector
+ * must already be canonical (seen_parse()): it is written by the
+ * program, never typed.  On success
  * *out is a malloc'd canonical string ("" for an unset optional field).
  * On failure FB_EINVAL / FB_ETOOBIG with err naming the field.
  */

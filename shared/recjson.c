@@ -16,8 +16,8 @@ cJSON *record_to_json(const struct record *r)
 	    !cJSON_AddStringToObject(o, "branch", r->branch))
 		goto fail;
 	for (i = 0; t->fields[i].name; i++) {
-		if (!strcmp(t->fields[i].name, FIELD_DELETED) || !r->val[i] ||
-		    !*r->val[i])
+		if (!strcmp(t->fields[i].name, FIELD_DELETED) || t->fields[i].internal ||
+		    !r->val[i] || !*r->val[i])
 			continue;
 		if (!cJSON_AddStringToObject(o, t->fields[i].name, r->val[i]))
 			goto fail;

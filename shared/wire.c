@@ -509,21 +509,31 @@ static enum fb_code put_hash(struct fb_buf *o, const char *key,
 	return buf_printf(o, ",\"%s\":\"%s\"", key, hex);
 }
 
+int wire_v1_strips(const struct jchange *c)
+{
+	return c->n > 1 && !strcmp(c->e[c->n - 1].field, FIELD_SEEN);
+}
+
 /*
  * A version-1 change: every key, a hash on each.  A delete's trailing
  * _seen entry is left out: the release before knows no such field and
- * would refuse the page (docs/PROTOCOL.md §15).
+ * would refuse the page (docs/PROTOCOL.md §15).  Its hash is then the
+ * chain's after the entries sent (from l->prev, the hash before the
+ * change), so that the release before verifies what it holds.
  */
 static enum fb_code put_change_v1(struct fb_buf *o, const struct jchange *c,
-				  int first)
+				  const struct wire_link *l, int first)
 {
 	char hlc[FB_HLC_HEX_LEN + 1], hex[2 * JOURNAL_HASH_LEN + 1];
-	size_t n = c->n > 1 && !strcmp(c->e[c->n - 1].field, WIRE_SEEN_FIELD)
-		   ? c->n - 1 : c->n;
+	size_t n = wire_v1_strips(c) ? c->n - 1 : c->n;
+	struct jchange sent = *c;
 	enum fb_code rc;
 
+	sent.n = n;
+	if (n < c->n && (rc = journal_hash(l->prev, &sent)) != FB_OK)
+		return rc;
 	hlc_format(c->hlc, hlc);
-	wire_hex(c->hash, JOURNAL_HASH_LEN, hex);
+	wire_hex(sent.hash, JOURNAL_HASH_LEN, hex);
 	rc = buf_printf(o, "%s{\"d\":", first ? "" : ",");
 	if (rc == FB_OK)
 		rc = buf_json_str(o, c->device);
@@ -597,7 +607,7 @@ enum fb_code wire_pull_encode(const struct wire_page *p, struct fb_buf *out)
 	rc = buf_printf(out, "{\"v\":%d,\"changes\":[", p->version);
 	for (i = 0; rc == FB_OK && i < p->n; i++)
 		rc = p->version == WIRE_VERSION_OLD
-		     ? put_change_v1(out, &p->changes[i], i == 0)
+		     ? put_change_v1(out, &p->changes[i], &p->links[i], i == 0)
 		     : put_change_v2(out, &p->changes[i], &p->links[i],
 				     i ? &p->changes[i - 1] : NULL);
 	hlc_format(p->hub_time, hlc);

@@ -31,7 +31,6 @@
 #define WIRE_BODY_MAX      ((size_t)16 << 20)  /* inflated body, bytes */
 #define WIRE_ZBODY_MAX     ((size_t)4 << 20)   /* compressed body, bytes */
 #define WIRE_EPOCH_LEN     16       /* hex digits of a hub history's id */
-#define WIRE_SEEN_FIELD    "_seen"  /* stripped from version 1 pulls */
 
 /* A push request, decoded. */
 struct wire_batch {
@@ -93,6 +92,13 @@ void wire_batch_release(struct wire_batch *b);
  * wire_pull_encode() writes the page in p->version's format.
  */
 struct jchange *wire_page_add(struct wire_page *p);
+/*
+ * 1 when version 1 leaves c's last entry out (a delete's _seen, which
+ * the release before does not know): the hub then sets links[i].prev,
+ * the hash before c, so that the change's hash can be sent as the chain
+ * stands after the entries it keeps.
+ */
+int wire_v1_strips(const struct jchange *c);
 void wire_page_link(struct wire_page *p);
 enum fb_code wire_pull_encode(const struct wire_page *p, struct fb_buf *out);
 

@@ -365,18 +365,23 @@ out:
 	return rc;
 }
 
-/* The hash before each run's start on page p, as this hub holds it. */
+/*
+ * The hash before each change on page p that needs it, as this hub holds
+ * it: each run's start (version 2), each change version 1 cuts short.
+ */
 static enum fb_code link_runs(struct book *b, struct wire_page *p, struct fb_error *err)
 {
 	enum fb_code rc = FB_OK;
 	size_t i;
 	int found;
 
-	wire_page_link(p);
+	if (p->version != WIRE_VERSION_OLD)
+		wire_page_link(p);
 	for (i = 0; rc == FB_OK && i < p->n; i++) {
 		const struct jchange *c = &p->changes[i];
 
-		if (!p->links[i].start || c->seq == 1)
+		if (!(p->version == WIRE_VERSION_OLD ? wire_v1_strips(c) : p->links[i].start) ||
+		    c->seq == 1)
 			continue;
 		rc = book_chain_at(b, c->device, c->seq - 1, p->links[i].prev, &found, err);
 		if (rc == FB_OK && !found)
@@ -458,9 +463,9 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	 * this snapshot holds (committed, so no entry is passed over). */
 	if (rc == FB_OK && !page.more && top > page.next)
 		page.next = top;
-	if (rc == FB_OK && req->version != WIRE_VERSION_OLD &&
-	    ((rc = link_runs(b, &page, err)) != FB_OK ||
-	     (rc = sqhub_cursor_epoch(b, page.next, page.epoch, err)) != FB_OK))
+	if (rc == FB_OK && ((rc = link_runs(b, &page, err)) != FB_OK ||
+			    (req->version != WIRE_VERSION_OLD &&
+			     (rc = sqhub_cursor_epoch(b, page.next, page.epoch, err)) != FB_OK)))
 		goto out;
 	if (rc == FB_OK)
 		rc = wire_pull_encode(&page, out);

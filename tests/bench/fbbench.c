@@ -415,7 +415,7 @@ static double raw_insert(const char *path, struct dataset *d, int one_tx)
 		il = (size_t)snprintf(insert, sizeof(insert), "INSERT INTO %s VALUES(?, ?",
 				      td->name);
 		for (j = 0; td->fields[j].name; j++) {
-			if (!strcmp(td->fields[j].name, FIELD_DELETED))
+			if (td->fields[j].internal || !strcmp(td->fields[j].name, FIELD_DELETED))
 				continue;
 			cl += (size_t)snprintf(create + cl, sizeof(create) - cl, ", %s TEXT",
 					       td->fields[j].name);
@@ -441,7 +441,7 @@ static double raw_insert(const char *path, struct dataset *d, int one_tx)
 		for (j = 0; td->fields[j].name; j++) {
 			size_t k;
 
-			if (!strcmp(td->fields[j].name, FIELD_DELETED))
+			if (td->fields[j].internal || !strcmp(td->fields[j].name, FIELD_DELETED))
 				continue;
 			for (k = 0; k < it->nf && strcmp(it->fv[k].name, td->fields[j].name); k++)
 				;

@@ -23,7 +23,7 @@ is_j '[d["database"], d["branch"], d["members"], d["trainings"], d["attendances"
 n=$(sqlite3 "$FIELDBOOK_DB" 'select sum(n) from journal')
 is_j 'd["journal_entries"]' "$n" "journal_entries = entries in the journal"
 is_j 'd["pending_entries"]' "$n" "nothing sent yet: all pending"
-is "$n" 13 "one entry per field: 2 member + 3 training + 2 attendance + 1 edit + 4 visit + 1 delete"
+is "$n" 14 "one entry per field: 2 member + 3 training + 2 attendance + 1 edit + 4 visit + 2 delete (deleted and _seen)"
 run fb status
 expect_exit 0 "status (text) exits 0"
 expect_out_contains "branch:    HN.PL.TT.03" "status text: branch"
@@ -44,7 +44,12 @@ is "$(printf '%s\n' "$OUT" | wc -l)" 3 "log ID: the member's 3 entries only"
 is "$(printf '%s\n' "$OUT" | grep -vc " member $m ")" 0 "log ID: no other record's entries"
 expect_out_contains "phone = 0912" "log ID shows the edit"
 run fb log "$v"
-is "$(printf '%s\n' "$OUT" | tail -1 | sed 's/.*  //')" "deleted = 1" "log shows the delete as deleted = 1"
+is "$(printf '%s\n' "$OUT" | tail -2 | head -1 | sed 's/.*  //')" "deleted = 1" "log shows the delete as deleted = 1"
+is "$(printf '%s\n' "$OUT" | tail -1 | sed 's/.*  //')" "(delete saw 4 fields)" \
+	"...and its seen vector as how many fields it saw, not as a field"
+run fb log "$v" --json
+is_j '[[e["field"], e.get("internal", False)] for e in d][-2:]' '[["deleted", false], ["_seen", true]]' \
+	"log --json keeps the seen vector's entry, marked internal"
 run fb log "$t:$m"
 is "$(printf '%s\n' "$OUT" | wc -l)" 2 "log of an attendance id"
 run fb log --json

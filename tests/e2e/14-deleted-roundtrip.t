@@ -47,4 +47,27 @@ try json --all
 try csv
 try csv --all
 
+# A delete's seen vector (`_seen`, docs/DATA-MODEL.md) is internal: the
+# record keeps it, but nothing shows, exports or takes it.
+export FIELDBOOK_DB=$A
+is "$(sqlite3 "$A" "select json_extract(vals, '\$._seen') is not null from record where id = '$m2'")" 1 \
+	"the deleted member holds a seen vector"
+run fb show "$m2" --json
+is_j '"_seen" in d' false "show --json has no _seen"
+run fb show "$m2"
+is "$(printf '%s\n' "$OUT" | grep -c _seen)" 0 "show has no _seen"
+run fb list members --all --json
+is_j 'any("_seen" in r for r in d)' false "list --all --json has no _seen"
+run fb export --format json --all
+is_j 'any("_seen" in r for r in d["records"])' false "export --format json --all has no _seen"
+run fb export --type member --all
+is "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" "id,full_name,role,birth_year,phone,joined,notes,deleted" \
+	"export CSV --all: the header ends with deleted, no _seen"
+printf 'id,full_name,_seen\n%s,Trần Thị Bình,\n' "$m1" >"$TMP/seen.csv"
+bad 65 "fieldbook: line 1, column 3: a member has no field '_seen'; nothing imported" \
+	fb import "$TMP/seen.csv" --type member
+printf '[{"type": "member", "full_name": "Lò Thị Xuân", "_seen": ""}]' >"$TMP/seen.json"
+bad 65 "fieldbook: record 1: a member has no field '_seen'; nothing imported" \
+	fb import "$TMP/seen.json"
+bad 65 "fieldbook: a member has no field '_seen'" fb edit "$m1" _seen=
 done_testing

@@ -36,6 +36,7 @@ m2=$(new_id fbd "$A" member add --name "Trần Thị Lan" --role member)
 m3=$(new_id fbd "$A" member add --name "Lê Thị Mai" --role member --notes "gốc")
 m6=$(new_id fbd "$A" member add --name "Đỗ Thị Sáu" --notes "gốc")
 m7=$(new_id fbd "$A" member add --name "Vũ Thị Bảy" --notes "gốc")
+m8=$(new_id fbd "$A" member add --name "Đinh Thị Tám" --notes "gốc")
 t1=$(new_id fbd "$A" training add --title "Nuôi con tốt" --date 2026-04-10 --topic parenting)
 m4=$(new_id fbd "$B" member add --name "Phạm Thị Thu" --role branch_deputy)
 t2=$(new_id fbd "$B" training add --title "An toàn thực phẩm" --date 2026-05-02 --topic food_safety)
@@ -44,7 +45,7 @@ fbd "$C" visit add --date 2026-01-20 --reason illness --member "$m5" --support c
 sync_all A B C A B C && pass "first syncs: everyone sends what they made"
 for x in A B C; do
 	is "$(jget "$TMP/$x.db" 'str(d["members"]) + " " + str(d["trainings"]) + " " + str(d["visits"])' status --json)" \
-		"7 2 1" "$x holds all 7 members, 2 trainings, 1 visit"
+		"8 2 1" "$x holds all 8 members, 2 trainings, 1 visit"
 done
 
 # --- offline, each on their own -------------------------------------------
@@ -63,12 +64,16 @@ fbd "$C" edit "$m2" notes="ghi chú của C" >/dev/null
 fbd "$C" delete "$m3" >/dev/null
 fbd "$A" edit "$m3" notes="A sửa sau khi C xóa" phone=0933333333 >/dev/null
 # The other way round: A edits m6 first, then C, not knowing, deletes it.
-# Neither saw the other.  A delete does not yet record what its writer
-# had seen of the other fields (docs/DECISIONS.md, "Edit against
-# delete"), so this older edit is not logged; it is not lost either: it
-# stays the value of the deleted record, and restore shows it.
+# Neither saw the other.  C's delete says what it had seen of m6 (its
+# seen vector, docs/MERGE.md), and A's edit is not in it: the older
+# edit is a conflict too.  A syncs before C, so the edit reaches the
+# hub first.
 fbd "$A" edit "$m6" notes="A sửa trước khi C xóa" >/dev/null
 fbd "$C" delete "$m6" >/dev/null
+# The same with the delete reaching the hub first: B edits m8 offline,
+# then A, who never saw that edit, deletes m8; A syncs before B.
+fbd "$B" edit "$m8" notes="B sửa trước khi A xóa" >/dev/null
+fbd "$A" delete "$m8" >/dev/null
 # Different fields of one training: both kept, no conflict.
 fbd "$A" edit "$t1" location="Nhà văn hóa" >/dev/null
 fbd "$C" edit "$t1" trainer="Cô Hạnh" >/dev/null
@@ -130,13 +135,37 @@ check_lost "phone of m1 from A" "$m1" phone 0911111111
 check_lost "notes of m2 from A" "$m2" notes "ghi chú của A"
 check_lost "notes of m2 from B" "$m2" notes "ghi chú của B"
 check_lost "edit of deleted m3 by A" "$m3" notes "A sửa sau khi C xóa"
+check_lost "older edit of m6 by A, deleted by C (the edit first at the hub)" "$m6" notes "A sửa trước khi C xóa"
+check_lost "older edit of m8 by B, deleted by A (the delete first at the hub)" "$m8" notes "B sửa trước khi A xóa"
 check_lost "title of t2 from B" "$t2" title "ATTP - lần 1"
 for x in A B C; do
 	is "$(fbd "$TMP/$x.db" export --format json --all | json_q '[r for r in d["records"] if r["id"] == a[0]][0]["notes"]' "$m6")" \
 		"A sửa trước khi C xóa" "$x: A's edit of m6 is kept in the deleted record"
 done
-is "$(json_q 'sorted(set(c["kind"] for c in d if c["record"] == a[0]))' "$m3" <"$TMP/hub-conflicts.json")" \
-	'["delete"]' "hub: the edit of a deleted record is a conflict of kind delete"
+for m in m3 m6 m8; do
+	is "$(json_q 'sorted(set(c["kind"] for c in d if c["record"] == a[0]))' "${!m}" <"$TMP/hub-conflicts.json")" \
+		'["delete"]' "hub: the edit of deleted $m is a conflict of kind delete"
+done
+# Open, and listed by `conflicts` without --all, on every replica.
+open_delete() {
+	json_q 'sum(1 for c in d if c["record"] == a[0] and c["kind"] == "delete" and c["field"] == "notes")' "$1"
+}
+# In what order the hub took each record's changes: its first field each.
+hub_order() {
+	sqlite3 "$H" "select group_concat(f, ' ') from (select json_extract(body, '\$[0][0]') as f
+		from journal where record_id = '$1' order by cseq)"
+}
+is "$(hub_order "$m6")" "full_name notes deleted" "m6: the hub took A's edit before C's delete"
+is "$(hub_order "$m8")" "full_name deleted notes" "m8: the hub took A's delete before B's edit"
+for m in m6 m8; do
+	id=${!m}
+	for x in A B C; do
+		is "$(fbd "$TMP/$x.db" conflicts --json | open_delete "$id")" 1 \
+			"$x: conflicts lists the older edit of $m against its delete"
+	done
+	is "$(hub --db "$H" conflicts --json | open_delete "$id")" 1 \
+		"hub: conflicts lists the older edit of $m against its delete"
+done
 # No conflict where nothing was concurrent.
 for x in A B C; do
 	is "$(json_q 'sum(1 for c in d if c["record"] == a[0] or (c["record"] == a[1] and c["field"] in ("role", "notes")))' \
@@ -193,6 +222,36 @@ for x in A B C; do
 done
 same_file "after resolving, B equals A" "$TMP/A.json" "$TMP/B.json"
 same_file "after resolving, C equals A" "$TMP/A.json" "$TMP/C.json"
+
+# The older edits: C, who deleted m6, decides for A's edit; B, whose
+# edit of m8 met A's delete, keeps the delete.  Each is settled on
+# every replica once the resolve has travelled.
+cid=$(fbd "$C" conflicts --json | json_q '[c["id"] for c in d if c["record"] == a[0] and c["kind"] == "delete"][0]' "$m6")
+like "$cid" '^[0-9]+$' "C has the open delete conflict of m6 (#$cid)"
+run fbd "$C" resolve "$cid" --keep other
+expect_exit 0 "C resolves it for A's older edit"
+cid=$(fbd "$B" conflicts --json | json_q '[c["id"] for c in d if c["record"] == a[0] and c["kind"] == "delete"][0]' "$m8")
+like "$cid" '^[0-9]+$' "B has the open delete conflict of m8 (#$cid)"
+run fbd "$B" resolve "$cid" --keep current
+expect_exit 0 "B resolves it keeping A's delete"
+sync_all C B A C B && pass "everyone syncs after the resolves of the older edits"
+for x in A B C; do
+	is "$(fbd "$TMP/$x.db" show "$m6" --json | json_get 'str(d["deleted"]) + " " + d["notes"]')" \
+		"False A sửa trước khi C xóa" "$x: m6 is back with A's older edit"
+	is "$(fbd "$TMP/$x.db" show "$m8" --json | json_get 'str(d["deleted"])')" True "$x: m8 stays deleted"
+	for m in m6 m8; do
+		id=${!m}
+		is "$(fbd "$TMP/$x.db" conflicts --json | open_delete "$id")" 0 "$x: $m's conflict is settled"
+		is "$(fbd "$TMP/$x.db" conflicts --json --all | json_q 'sum(1 for c in d if c["record"] == a[0] and c["resolved"])' "$id")" \
+			1 "$x: ...and listed as resolved with --all"
+	done
+	fbd "$TMP/$x.db" export --format json --all >"$TMP/$x.json"
+done
+for m in m6 m8; do
+	is "$(hub --db "$H" conflicts --json | open_delete "${!m}")" 0 "hub: $m's conflict is settled"
+done
+same_file "after the older edits are resolved, B equals A" "$TMP/A.json" "$TMP/B.json"
+same_file "after the older edits are resolved, C equals A" "$TMP/A.json" "$TMP/C.json"
 
 for x in A B C; do
 	run fbd "$TMP/$x.db" verify

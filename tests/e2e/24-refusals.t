@@ -3,8 +3,9 @@
 # sync`: missing, wrong and revoked tokens (401, exit 77), a token in the
 # URL (400), records outside the token's unit (403, exit 77), entries
 # from a clock running ahead (exit 65), a gap in the sequence (409 with
-# the expected entry).  Every refusal is a JSON error; the hub's log
-# never holds a token; the hub still answers afterwards.
+# the expected entry), a change that says what it saw without deleting
+# (quarantined).  Every refusal is a JSON error; the hub's log never
+# holds a token; the hub still answers afterwards.
 . "$(dirname "$0")/synclib.sh"
 
 command -v curl >/dev/null 2>&1 || {
@@ -175,6 +176,42 @@ refused "push starting at seq 5 for a new device" 409 gap
 is "$(printf '%s' "$BODY" | json_get 'd.get("expected")')" 1 'the answer says "expected":1'
 like "$BODY" '"expected":1[,}]' 'the JSON has "expected":1 literally'
 is "$(sqlite3 "$H" "select count(*) from journal where device = '00000000000000c4'")" 0 "nothing of the gap stored"
+
+# --- a seen vector outside a delete is set aside ---------------------------------
+# A change may carry `_seen` only with deleted=1 (docs/DATA-MODEL.md): a
+# batch whose second change edits a field and says what it saw is taken,
+# hash chain and all, but that change is quarantined, not merged.
+py - "$TMP/seen.z" 00000000000000c6 HN.PL.TT.03 <<'EOF'
+import hashlib, json, struct, sys, time, uuid, zlib
+path, device, branch = sys.argv[1], sys.argv[2], sys.argv[3]
+def u64(v): return struct.pack(">Q", v)
+def s64(b): return u64(len(b)) + b
+rid, hlc = str(uuid.uuid4()), int(time.time() * 1000) << 16
+made = "%016x:%s" % (hlc, device)
+changes, h, seq = [], bytes(32), 1
+for k, entries in enumerate([[["full_name", "Vi Thị Chín", ""]],
+                             [["phone", "0912345678", ""], ["_seen", "full_name@" + made, ""]]]):
+    for i, (f, v, b) in enumerate(entries):
+        h = hashlib.sha256(h + b"fbj1" + s64(device.encode()) + u64(seq + i) + u64(hlc + k) +
+                           s64(rid.encode()) + s64(b"member") + s64(branch.encode()) +
+                           s64(f.encode()) + s64(v.encode()) + u64(0) + s64(b"")).digest()
+    changes.append({"h": "%016x" % (hlc + k), "id": rid, "t": "member", "e": entries})
+    seq += len(entries)
+msg = {"v": 1, "device": device, "seq": 1, "branch": branch, "changes": changes,
+       "last_hash": h.hex()}
+open(path, "wb").write(zlib.compress(json.dumps(msg, ensure_ascii=False).encode()))
+EOF
+req POST /v1/push "$TOKC" "$TMP/seen.z"
+is "$CODE" 200 "a batch with _seen on an edit is taken (HTTP 200)"
+is "$(printf '%s' "$BODY" | json_get '[d["ack"], d["applied"], d["rejected_total"], d["rejected"][0]["seq"]]')" \
+	"[3, 1, 1, 2]" "...its first change applied, the second (seq 2) set aside"
+like "$(printf '%s' "$BODY" | json_get 'd["rejected"][0]["reason"]')" '^_seen: only a change that deletes' \
+	"...because only a delete says what it had seen"
+is "$(sqlite3 "$H" "select count(*) from journal where device = '00000000000000c6' and quarantined = 1")" 1 \
+	"the hub keeps that change quarantined"
+is "$(sqlite3 "$H" "select json_extract(vals, '\$.phone') is null and json_extract(vals, '\$._seen') is null
+	from record where json_extract(vals, '\$.full_name') = 'Vi Thị Chín'")" 1 \
+	"...and merged none of it"
 
 # --- malformed input, all JSON errors ----------------------------------------------
 printf 'not deflate at all' >"$TMP/junk"

@@ -20,21 +20,6 @@
 
 T0=$SECONDS
 
-# member DB NAME [PHONE]: a member added on DB, expected everywhere.
-member() {
-	local id
-	if [ -n "${3:-}" ]; then
-		id=$(new_id fbd "$1" member add --name "$2" --phone "$3")
-	else
-		id=$(new_id fbd "$1" member add --name "$2")
-	fi
-	[ -n "$id" ] || {
-		echo "Bail out! member add $2 on $1 failed"
-		exit 1
-	}
-	expect_rec "$id" member "$2" "${3:-}"
-	LAST_ID=$id
-}
 # sync_ok G DESC DB: one sync of DB, which must exit 0.
 sync_ok() {
 	run fbd "$3" sync
@@ -60,11 +45,11 @@ scenario() {
 	done
 
 	# Before the copy.
-	member "$L1" "Nguyễn Thị An" 0901000001
+	expect_member "$L1" "Nguyễn Thị An" 0901000001
 	a1=$LAST_ID
-	member "$L1" "Trần Thị Bình"
+	expect_member "$L1" "Trần Thị Bình"
 	sync_ok "$g" "L1 syncs before the copy" "$L1"
-	member "$L2" "Lê Thị Cúc"
+	expect_member "$L2" "Lê Thị Cúc"
 	b1=$LAST_ID
 	bt=$(new_id fbd "$L2" training add --title "Bình đẳng giới" --date 2026-03-08 --topic gender_equality)
 	expect_rec "$bt" training "Bình đẳng giới"
@@ -72,7 +57,7 @@ scenario() {
 	fbd "$L2" training attend "$bt" "$a1" >/dev/null &&
 		expect_rec "$bt:$a1" attendance "$a1"
 	sync_ok "$g" "L2 syncs the attendance" "$L2"
-	member "$L3" "Phạm Thị Dung" 0903000001
+	expect_member "$L3" "Phạm Thị Dung" 0903000001
 	c1=$LAST_ID
 	sync_ok "$g" "L3 syncs before the copy" "$L3"
 
@@ -88,14 +73,14 @@ scenario() {
 	fi
 
 	# After the copy: all this the restore takes from the hub.
-	member "$L1" "Hoàng Thị Em"
+	expect_member "$L1" "Hoàng Thị Em"
 	a3=$LAST_ID
 	fbd "$L1" edit "$a1" phone=0901999999 >/dev/null && E_PHONE[$a1]=0901999999
 	sync_ok "$g" "L1 syncs after the copy" "$L1"
-	member "$L2" "Vũ Thị Gấm"
+	expect_member "$L2" "Vũ Thị Gấm"
 	fbd "$L2" delete "$b1" >/dev/null && E_DEL[$b1]=1
 	sync_ok "$g" "L2 syncs after the copy" "$L2"
-	member "$L3" "Đỗ Thị Hà"
+	expect_member "$L3" "Đỗ Thị Hà"
 	fbd "$L3" edit "$c1" phone=0903999999 >/dev/null && E_PHONE[$c1]=0903999999
 	sync_ok "$g" "L3 syncs after the copy (and pulls the others' newer records)" "$L3"
 	run fbd "$L3" show "$a3" --json
@@ -112,7 +97,7 @@ scenario() {
 
 	# Each laptop's one ordinary sync.
 	sync_ok "$g" "L1, with nothing new, syncs with the restored hub" "$L1"
-	member "$L2" "Bùi Thị Hồng"
+	expect_member "$L2" "Bùi Thị Hồng"
 	sync_ok "$g" "L2 records more and syncs with the restored hub" "$L2"
 	sync_ok "$g" "L3 syncs with the restored hub" "$L3"
 	for x in 1 2 3; do

@@ -26,22 +26,6 @@
 
 T0=$SECONDS
 
-# member DB NAME [PHONE]: a member added on DB, expected everywhere; its
-# id in LAST_ID.
-member() {
-	local id
-	if [ -n "${3:-}" ]; then
-		id=$(new_id fbd "$1" member add --name "$2" --phone "$3")
-	else
-		id=$(new_id fbd "$1" member add --name "$2")
-	fi
-	[ -n "$id" ] || {
-		echo "Bail out! member add $2 on $1 failed"
-		exit 1
-	}
-	expect_rec "$id" member "$2" "${3:-}"
-	LAST_ID=$id
-}
 # sync_ok DESC DB: one sync of DB, which must exit 0.
 sync_ok() {
 	run fbd "$2" sync
@@ -94,9 +78,9 @@ clean_sync() {
 # --- (a) a laptop restored from an older copy ------------------------------
 g="(a)"
 setup a
-member "$L1" "Nguyễn Thị An" 0901000001
+expect_member "$L1" "Nguyễn Thị An" 0901000001
 m1=$LAST_ID
-member "$L1" "Trần Thị Bình"
+expect_member "$L1" "Trần Thị Bình"
 m2=$LAST_ID
 t1=$(new_id fbd "$L1" training add --title "Bình đẳng giới" --date 2026-03-08 --topic gender_equality)
 expect_rec "$t1" training "Bình đẳng giới"
@@ -106,7 +90,7 @@ copy_db "$L1" "$D/backup.db"
 DEV1=$(own_device "$L1")
 
 # The lost work: recorded and synced after the copy.
-member "$L1" "Lê Thị Cúc"
+expect_member "$L1" "Lê Thị Cúc"
 fbd "$L1" edit "$m1" phone=0901999999 >/dev/null && E_PHONE[$m1]=0901999999
 fbd "$L1" delete "$m2" >/dev/null && E_DEL[$m2]=1
 sync_ok "$g L1 syncs its work after the copy" "$L1"
@@ -115,7 +99,7 @@ is "$(jchain "$H" "$DEV1")" "$lost" "$g setup: the hub holds L1's work after the
 
 copy_db "$D/backup.db" "$L1"
 is "$(jget "$L1" 'd["members"]' status --json)" 2 "$g setup: L1 is back at its copy (2 members)"
-member "$L1" "Phạm Thị Dung" 0904000001
+expect_member "$L1" "Phạm Thị Dung" 0904000001
 m4=$LAST_ID
 run fbd "$L1" sync
 expect_exit 0 "$g the restored L1's sync exits 0"
@@ -143,16 +127,16 @@ stop_hub
 g="(b)"
 setup b
 L1b=$D/L1b.db
-member "$L1" "Hoàng Thị Em" 0905000001
+expect_member "$L1" "Hoàng Thị Em" 0905000001
 e1=$LAST_ID
 sync_ok "$g L1 syncs" "$L1"
 copy_db "$L1" "$L1b"
 DEV1=$(own_device "$L1")
 # Different things on each.
-member "$L1" "Vũ Thị Gấm"
+expect_member "$L1" "Vũ Thị Gấm"
 v1=$(new_id fbd "$L1" visit add --date 2026-02-01 --reason tet --member "$e1" --support gift --amount-vnd 500000 --gift "Áo dài")
 expect_rec "$v1" visit "$e1"
-member "$L1b" "Đỗ Thị Hà"
+expect_member "$L1b" "Đỗ Thị Hà"
 h1=$LAST_ID
 t3=$(new_id fbd "$L1b" training add --title "Kỹ năng làm cha mẹ" --date 2026-05-02 --topic parenting)
 expect_rec "$t3" training "Kỹ năng làm cha mẹ"
@@ -195,11 +179,11 @@ stop_hub
 # --- (c) restored, nothing recorded since ----------------------------------
 g="(c)"
 setup c
-member "$L1" "Bùi Thị Hồng" 0906000001
+expect_member "$L1" "Bùi Thị Hồng" 0906000001
 k1=$LAST_ID
 sync_ok "$g L1 syncs" "$L1"
 copy_db "$L1" "$D/backup.db"
-member "$L1" "Đặng Thị Ngọc"
+expect_member "$L1" "Đặng Thị Ngọc"
 k2=$LAST_ID
 fbd "$L1" edit "$k1" phone=0906999999 >/dev/null && E_PHONE[$k1]=0906999999
 sync_ok "$g L1 syncs its work after the copy" "$L1"
@@ -212,7 +196,7 @@ holds_all "$g" L1 "$L1"
 is "$(fbd "$L1" show "$k1" --json | json_get 'd["phone"]')" 0906999999 "$g the lost edit came back to L1"
 verify_ok "$g" L1 "$L1"
 # What it records now must not be lost either.
-member "$L1" "Ngô Thị Oanh"
+expect_member "$L1" "Ngô Thị Oanh"
 k3=$LAST_ID
 sync_ok "$g L1 syncs what it recorded after getting its work back" "$L1"
 sync_ok "$g L2 syncs" "$L2"
@@ -230,14 +214,14 @@ stop_hub
 g="(d)"
 setup d
 L1b=$D/L1b.db
-member "$L1" "Lý Thị Phương"
+expect_member "$L1" "Lý Thị Phương"
 sync_ok "$g L1 syncs" "$L1"
 copy_db "$L1" "$L1b"
 DEV1=$(own_device "$L1")
 # The same command on each copy: one change each, with the same fields.
-member "$L1" "Mai Thị Quế" 0907000001
+expect_member "$L1" "Mai Thị Quế" 0907000001
 q1=$LAST_ID
-member "$L1b" "Tạ Thị Rạng" 0907000002
+expect_member "$L1b" "Tạ Thị Rạng" 0907000002
 q2=$LAST_ID
 is "$(sqlite3 -readonly "$L1b" "select seq || '/' || n from journal where record_id = '$q2'")" \
 	"$(sqlite3 -readonly "$L1" "select seq || '/' || n from journal where record_id = '$q1'")" \

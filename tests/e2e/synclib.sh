@@ -27,6 +27,8 @@
 #   records_of DB FILE           DB's records, canonical JSON lines, into FILE
 #   expect_reset / expect_rec ID TYPE LABEL [PHONE]   what every laptop must
 #                                hold; E_PHONE[ID]=P, E_DEL[ID]=1 for changes
+#   expect_member DB NAME [PHONE]  a member added on DB and expected
+#                                everywhere; its id in LAST_ID
 #   expected_summary FILE        those records, one line each, sorted
 #   summary_of DB FILE           DB's records in the same form (export --all)
 #   hub_dups H                   (device, seq) held more than once in H's journal
@@ -372,6 +374,21 @@ expect_rec() {
 	E_PHONE[$1]=${4:--}
 	E_DEL[$1]=0
 }
+expect_member() {
+	local id
+	if [ -n "${3:-}" ]; then
+		id=$(new_id fbd "$1" member add --name "$2" --phone "$3")
+	else
+		id=$(new_id fbd "$1" member add --name "$2")
+	fi
+	[ -n "$id" ] || {
+		echo "Bail out! member add $2 on $1 failed"
+		exit 1
+	}
+	expect_rec "$id" member "$2" "${3:-}"
+	LAST_ID=$id
+}
+
 expected_summary() {
 	local id
 	for id in "${!E_TYPE[@]}"; do

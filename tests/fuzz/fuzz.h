@@ -47,6 +47,37 @@ static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 	return s;
 }
 
+/*
+ * The n-th field of the model, as the model target's first byte counts
+ * them: the fields users write, type after type in model order, then
+ * the internal ones (`_seen`), so that the seeds written before there
+ * were internal fields still pick the same field.  NULL past the end.
+ */
+static inline const struct field_def *fuzz_model_field(size_t n)
+{
+	int internal, i, k;
+
+	for (internal = 0; internal < 2; internal++)
+		for (i = 0; i < REC_NTYPES; i++) {
+			const struct type_def *t = model_type((enum rec_type)i);
+
+			for (k = 0; t->fields[k].name; k++)
+				if (!t->fields[k].internal == !internal && n-- == 0)
+					return &t->fields[k];
+		}
+	return NULL;
+}
+
+/* How many fields fuzz_model_field() counts. */
+static inline size_t fuzz_model_nfields(void)
+{
+	size_t n = 0;
+
+	while (fuzz_model_field(n))
+		n++;
+	return n;
+}
+
 /* 1 when two C strings, either possibly NULL, are equal. */
 static inline int fuzz_streq(const char *a, const char *b)
 {

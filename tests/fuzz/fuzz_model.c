@@ -3,41 +3,16 @@
  * command line (or in an imported CSV cell) into a field's canonical
  * value.
  *
- * The first byte of the input picks one field of one record type, the
- * rest is the value.  Checked: a refusal says why and returns nothing;
- * an accepted value is valid UTF-8 within the field's limits, and is
- * already canonical, so checking it again gives it back unchanged.
+ * The first byte of the input picks one field of one record type
+ * (fuzz_model_field(), the internal `_seen` too), the rest is the value.
+ * Checked: a refusal says why and returns nothing; an accepted value is
+ * valid UTF-8 within the field's limits, and is already canonical, so
+ * checking it again gives it back unchanged.
  */
 #include "fuzz.h"
 #include "model.h"
+#include "seen.h"
 #include "text.h"
-
-/* The n-th field over all record types, in model order, or NULL. */
-static const struct field_def *nth_field(size_t n)
-{
-	const struct type_def *t;
-	size_t nf;
-	int i;
-
-	for (i = 0; i < REC_NTYPES; i++) {
-		t = model_type((enum rec_type)i);
-		nf = model_nfields(t);
-		if (n < nf)
-			return &t->fields[n];
-		n -= nf;
-	}
-	return NULL;
-}
-
-static size_t total_fields(void)
-{
-	size_t n = 0;
-	int i;
-
-	for (i = 0; i < REC_NTYPES; i++)
-		n += model_nfields(model_type((enum rec_type)i));
-	return n;
-}
 
 /* Known codes, each once, at most FB_TOPICS_MAX, comma-separated. */
 static void check_topics(const struct field_def *f, const char *v, size_t len)
@@ -98,6 +73,10 @@ static void check_value(const struct field_def *f, const char *v)
 	case FK_BOOL:
 		FUZZ_CHECK(!strcmp(v, "0") || !strcmp(v, "1"));
 		break;
+	case FK_SEEN:
+		FUZZ_CHECK(len <= FB_SEEN_MAX && !strchr(v, ' '));
+		FUZZ_CHECK(seen_parse(model_type(f->ref), v, NULL, 0, NULL) == FB_OK);
+		break;
 	}
 }
 
@@ -110,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	f = nth_field(data[0] % total_fields());
+	f = fuzz_model_field(data[0] % fuzz_model_nfields());
 	FUZZ_CHECK(f != NULL);
 	value = fuzz_strndup(data + 1, size - 1);
 	fb_error_clear(&err);

@@ -18,6 +18,7 @@
 
 #include "buf.h"
 #include "csv.h"
+#include "fuzz.h"
 #include "journal.h"
 #include "model.h"
 #include "wire.h"
@@ -571,15 +572,13 @@ static void journal_seeds(void)
 /* Index of type.field in the order the model target counts fields. */
 static int field_byte(const char *type, const char *field)
 {
-	int i, base = 0;
+	const struct type_def *t = model_type_named(type);
+	const struct field_def *f = t ? model_field(t, field) : NULL, *g;
+	int i;
 
-	for (i = 0; i < REC_NTYPES; i++) {
-		const struct type_def *t = model_type((enum rec_type)i);
-
-		if (!strcmp(t->name, type))
-			return base + model_field_index(t, field);
-		base += (int)model_nfields(t);
-	}
+	for (i = 0; f && (g = fuzz_model_field((size_t)i)) != NULL; i++)
+		if (g == f)
+			return i;
 	return -1;
 }
 
@@ -677,6 +676,13 @@ static void model_seeds(void)
 	MPUT("title-rtl", "training", "title", "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xe2\x80\xae" "abc");
 	MPUT("location-emoji", "training", "location", "\xf0\x9f\x8f\xa0 \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x91\xa7");
 	MPUT("trainer-wide", "training", "trainer", "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97");
+	MPUT("seen", "member", "_seen", "full_name@019a9c5b2c000000:" DEV ",notes@019a9c5b2c000001:" DEV2);
+	MPUT("seen-empty", "visit", "_seen", "");
+	MPUT("seen-order", "member", "_seen", "notes@019a9c5b2c000001:" DEV ",full_name@019a9c5b2c000000:" DEV);
+	MPUT("seen-repeat", "attendance", "_seen", "member_id@019a9c5b2c000000:" DEV ",member_id@019a9c5b2c000000:" DEV);
+	MPUT("seen-deleted", "training", "_seen", "deleted@019a9c5b2c000000:" DEV);
+	MPUT("seen-upper", "visit", "_seen", "reason@019A9C5B2C000000:" DEV);
+	MPUT("seen-commas", "member", "_seen", ",full_name@019a9c5b2c000000:" DEV ",");
 }
 
 int main(int argc, char **argv)

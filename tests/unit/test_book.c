@@ -16,6 +16,7 @@
 
 #include "book.h"
 #include "book_internal.h"
+#include "seen.h"
 #include "tap.h"
 
 #define BRANCH      "HN.PL.TT.03"
@@ -1114,6 +1115,7 @@ static void run_edit_delete(const char *file, int delete_first, fb_hlc hdel,
 	book_close(b);
 }
 
+/* Deletes in these runs carry no seen vector (the previous release). */
 static void test_edit_delete(void)
 {
 	struct del_result a, d;
@@ -1129,11 +1131,14 @@ static void test_edit_delete(void)
 	is_str(a.loser, "Bùi Thị Hải Yến", "...logging the edit (delete first)");
 	is_str(d.loser, "Bùi Thị Hải Yến", "...logging the edit (edit first)");
 
+	/* These deletes carry no seen vector, as the previous release
+	 * wrote them: the rule of that release holds for them. */
 	run_edit_delete("del_older_a.db", 1, 200, 100, &a);
 	run_edit_delete("del_older_b.db", 0, 200, 100, &d);
-	ok(a.deleted && d.deleted, "an edit older than the delete: deleted in both orders");
+	ok(a.deleted && d.deleted, "an edit older than a delete without a seen vector:"
+	   " deleted in both orders");
 	ok(a.delete_conflicts == 0 && d.delete_conflicts == 0,
-	   "...and no edit-vs-delete conflict (%lld, %lld)",
+	   "...and no edit-vs-delete conflict, as the previous release decided (%lld, %lld)",
 	   a.delete_conflicts, d.delete_conflicts);
 	is_str(a.name, d.name, "...the same name kept for a restore");
 }
@@ -1149,7 +1154,7 @@ static void test_delete_restore_orders(void)
 	static const char *const orders[] = { "DRE", "DER", "EDR" };
 	char first_name[128] = "", name[128], file[32];
 	int i, k, same = 1, restored = 1;
-	long long logged[3];
+	long long logged[3], open[3];
 
 	for (k = 0; k < 3; k++) {
 		struct fb_stamp created = mkstamp(t0, CREATOR);
@@ -1198,13 +1203,300 @@ static void test_delete_restore_orders(void)
 		if (strcmp(name, "Bùi Thị Hải Yến"))
 			restored = 0;
 		logged[k] = q_int(b, "SELECT COUNT(*) FROM conflict WHERE kind = 'delete'");
+		open[k] = q_int(b, "SELECT COUNT(*) FROM conflict WHERE kind = 'delete'"
+				   " AND resolved = 0");
 		book_close(b);
 	}
 	ok(same, "delete, restore and a concurrent edit: same name in all 3 orders");
 	ok(restored, "...restored, with the edit's value current");
+	ok(open[0] == 0 && open[1] == 0 && open[2] == 0,
+	   "...and no delete conflict open in any order (%lld/%lld/%lld)",
+	   open[0], open[1], open[2]);
 	printf("# edit-vs-delete rows by order DRE/DER/EDR: %lld/%lld/%lld"
-	       " (the log depends on the order once a restore is involved)\n",
-	       logged[0], logged[1], logged[2]);
+	       " (a replica that saw the record deleted with the edit keeps the"
+	       " row, settled)\n", logged[0], logged[1], logged[2]);
+}
+
+/* --- the seen vector of a delete ------------------------------------- */
+
+/* A two-entry foreign change: fields f1 = v1 and f2 = v2, bases zero. */
+static enum fb_code apply_two(struct book *b, const char *device, uint64_t seq,
+			      const unsigned char *prev, fb_hlc hlc, const char *id,
+			      const char *f1, const char *v1, const char *f2,
+			      const char *v2, struct fb_error *err)
+{
+	struct jchange c;
+	enum fb_code rc;
+
+	foreign_change(&c, device, seq, hlc, id, REC_MEMBER);
+	jchange_add(&c, f1, v1, NULL);
+	if (f2)
+		jchange_add(&c, f2, v2, NULL);
+	journal_hash(prev, &c);
+	fb_error_clear(err);
+	rc = book_apply(b, &c, BOOK_HASHED, NULL, err);
+	jchange_release(&c);
+	return rc;
+}
+
+static void test_seen_checked(void)
+{
+	struct book *b = new_book("seen_checked.db");
+	struct fb_error err;
+	char stamp[STAMP_TEXT_MAX], seen[256], id[FB_RECORD_ID_MAX + 1];
+	struct fb_stamp made = mkstamp(t0, CREATOR);
+	long long rows;
+
+	stamp_format(&made, stamp);
+	snprintf(seen, sizeof(seen), "full_name@%s", stamp);
+	apply_one(b, CREATOR, 1, zero_hash, t0, FIXED_ID, "full_name", "Bùi Thị Yến",
+		  NULL, NULL);
+	rows = journal_rows(b);
+	is_int(apply_two(b, FOREIGN, 1, zero_hash, t0 + 10, FIXED_ID, FIELD_SEEN, seen,
+			 NULL, NULL, &err), FB_EINVAL,
+	       "a seen vector alone is refused (%s)", err.msg);
+	is_int(apply_two(b, FOREIGN, 1, zero_hash, t0 + 10, FIXED_ID, "phone", "1",
+			 FIELD_SEEN, seen, &err), FB_EINVAL,
+	       "a seen vector with an edit is refused (%s)", err.msg);
+	is_int(apply_two(b, FOREIGN, 1, zero_hash, t0 + 10, FIXED_ID, FIELD_DELETED, "0",
+			 FIELD_SEEN, seen, &err), FB_EINVAL,
+	       "a seen vector with a restore is refused (%s)", err.msg);
+	is_int(apply_two(b, FOREIGN, 1, zero_hash, t0 + 10, FIXED_ID, FIELD_DELETED, "1",
+			 FIELD_SEEN, "notes@0000000000000001:x,full_name@0000000000000002:x",
+			 &err), FB_EINVAL,
+	       "a delete whose vector is not canonical is refused (%s)", err.msg);
+	is_int(journal_rows(b), rows, "...none of them is written");
+	is_int(apply_two(b, FOREIGN, 1, zero_hash, t0 + 10, FIXED_ID, FIELD_DELETED, "1",
+			 FIELD_SEEN, seen, &err), FB_OK,
+	       "a delete with its vector applies (%s)", err.msg);
+	{
+		struct field_value fv[] = { { FIELD_SEEN, seen } };
+
+		is_int(add_member(b, "Lò Thị Xuân", id, &err), FB_OK, "a member of our own");
+		is_int(book_edit(b, id, fv, 1, NULL, &err), FB_EINVAL,
+		       "edit refuses the seen vector (%s)", err.msg);
+		ok(strstr(err.msg, "has no field '_seen'") != NULL, "...as no field of a member");
+		is_int(book_add(b, REC_MEMBER, NULL, fv, 1, id, &err), FB_EINVAL,
+		       "so does add (%s)", err.msg);
+	}
+	book_close(b);
+}
+
+/* Two laptops and a hub; the laptops' clocks are ours to set. */
+static uint64_t wall_a_ms, wall_b_ms;
+static uint64_t wall_a(void) { return wall_a_ms; }
+static uint64_t wall_b(void) { return wall_b_ms; }
+
+#define RELAY_MAX   64
+#define B_EDIT      "B sửa khi không có mạng"
+
+struct trio {
+	struct book *a, *b, *hub;
+	char id[FB_RECORD_ID_MAX + 1];
+};
+
+/*
+ * src's own changes to dst, replays changing nothing: as the hub takes
+ * a push (flags 0) or a laptop a pull (BOOK_FROM_HUB).
+ */
+static enum fb_code relay(struct book *src, struct book *dst, int flags)
+{
+	struct jchange cs[RELAY_MAX];
+	struct fb_error err;
+	enum fb_code rc;
+	size_t n = 0, k;
+
+	fb_error_clear(&err);
+	rc = book_own_changes(src, 0, cs, RELAY_MAX, SIZE_MAX, &n, &err);
+	for (k = 0; k < n; k++) {
+		if (rc == FB_OK)
+			rc = book_apply(dst, &cs[k], flags, NULL, &err);
+		jchange_release(&cs[k]);
+	}
+	if (rc != FB_OK)
+		printf("# relay: %s\n", err.msg);
+	return rc;
+}
+
+static void push_pull_all(struct trio *t)
+{
+	if (relay(t->a, t->hub, 0) || relay(t->b, t->hub, 0) ||
+	    relay(t->b, t->a, BOOK_FROM_HUB) || relay(t->a, t->b, BOOK_FROM_HUB))
+		printf("# a sync failed\n");
+}
+
+/* A book's delete conflicts of id, one line each, sorted. */
+static const char *delete_log(struct book *b, const char *id, char *out, size_t size)
+{
+	return q_text(b, "SELECT coalesce(group_concat(x, '; '), '') FROM (SELECT field"
+		      " || ' = ' || loser_value || ' at ' || printf('%016x', loser_hlc)"
+		      " || ':' || loser_device || ' against ' || winner_value || ' at '"
+		      " || printf('%016x', winner_hlc) || ':' || winner_device"
+		      " || CASE resolved WHEN 0 THEN ' (open)' ELSE ' (settled)' END AS x"
+		      " FROM conflict WHERE record_id = ?1 AND kind = 'delete' ORDER BY x)",
+		      id, out, size);
+}
+
+static long long open_deletes(struct book *b)
+{
+	return q_int(b, "SELECT COUNT(*) FROM conflict WHERE kind = 'delete' AND resolved = 0");
+}
+
+/*
+ * Laptop A makes a member; laptop B gets it and, offline, edits its
+ * notes; later A deletes the member, having seen B's edit (a_saw) or
+ * not.  The hub takes A's delete and B's edit in the order asked, then
+ * each laptop pulls the other's.
+ */
+static void run_trio(const char *tag, int delete_first, int a_saw, struct trio *t)
+{
+	struct field_value fv[] = { { "notes", B_EDIT } };
+	char file[64];
+	struct fb_error err;
+	uint64_t base = hlc_wall_ms() - HOUR_MS;
+
+	snprintf(file, sizeof(file), "trio_%s_a.db", tag);
+	t->a = new_book(file);
+	snprintf(file, sizeof(file), "trio_%s_b.db", tag);
+	t->b = new_book(file);
+	snprintf(file, sizeof(file), "trio_%s_hub.db", tag);
+	t->hub = new_book(file);
+	t->a->wall_ms = wall_a;
+	t->b->wall_ms = wall_b;
+	wall_a_ms = wall_b_ms = base;
+	fb_error_clear(&err);
+	if (add_member(t->a, "Đỗ Thị Sáu", t->id, &err) != FB_OK)
+		printf("# add: %s\n", err.msg);
+	relay(t->a, t->hub, 0);
+	relay(t->a, t->b, BOOK_FROM_HUB);
+	wall_b_ms = base + 10000;
+	if (book_edit(t->b, t->id, fv, 1, NULL, &err) != FB_OK)
+		printf("# edit: %s\n", err.msg);
+	if (a_saw) {
+		relay(t->b, t->hub, 0);
+		relay(t->b, t->a, BOOK_FROM_HUB);
+	}
+	wall_a_ms = base + 20000;
+	if (book_set_deleted(t->a, t->id, 1, &err) != FB_OK)
+		printf("# delete: %s\n", err.msg);
+	if (delete_first) {
+		relay(t->a, t->hub, 0);
+		relay(t->b, t->hub, 0);
+	} else {
+		relay(t->b, t->hub, 0);
+		relay(t->a, t->hub, 0);
+	}
+	relay(t->b, t->a, BOOK_FROM_HUB);
+	relay(t->a, t->b, BOOK_FROM_HUB);
+}
+
+static void close_trio(struct trio *t)
+{
+	book_close(t->a);
+	book_close(t->b);
+	book_close(t->hub);
+}
+
+/* The three books hold the member alike, and log its delete conflicts alike. */
+static void check_trio(const char *what, struct trio *t, int deleted, long long open)
+{
+	struct book *bk[3] = { t->a, t->b, t->hub };
+	static const char *const who[3] = { "A", "B", "the hub" };
+	char log0[1024], logk[1024];
+	int k;
+
+	delete_log(t->a, t->id, log0, sizeof(log0));
+	for (k = 0; k < 3; k++) {
+		struct record *r = NULL;
+		struct fb_error err;
+
+		if (book_get(bk[k], t->id, &r, &err) != FB_OK) {
+			ok(0, "%s: %s has no member (%s)", what, who[k], err.msg);
+			continue;
+		}
+		ok(record_deleted(r) == deleted && !strcmp(record_get(r, "notes"), B_EDIT),
+		   "%s: %s holds it %s, with B's notes", what, who[k],
+		   deleted ? "deleted" : "not deleted");
+		record_free(r);
+		is_int(open_deletes(bk[k]), open, "%s: %s has %lld open delete conflict%s",
+		       what, who[k], open, open == 1 ? "" : "s");
+		if (k)
+			is_str(delete_log(bk[k], t->id, logk, sizeof(logk)), log0,
+			       "%s: %s logs what A logs", what, who[k]);
+		is_int(verify(bk[k], NULL, NULL, &err), FB_OK, "%s: %s verifies", what, who[k]);
+	}
+}
+
+/* The open delete conflict of t's member on book b, or -1. */
+static long long open_delete_id(struct book *b, const char *id)
+{
+	char out[32];
+
+	q_text(b, "SELECT id FROM conflict WHERE kind = 'delete' AND resolved = 0"
+	       " AND record_id = ?1", id, out, sizeof(out));
+	return out[0] ? atoll(out) : -1;
+}
+
+static void test_older_edit_delete(void)
+{
+	struct trio t;
+	struct fb_error err;
+	struct jchange cs[RELAY_MAX];
+	struct fb_stamp seen[RECORD_FIELDS_MAX];
+	const struct type_def *mt = model_type(REC_MEMBER);
+	char log[1024];
+	size_t n = 0, k;
+	long long cid;
+
+	fb_error_clear(&err);
+	/* The delete reaches the hub first. */
+	run_trio("df", 1, 0, &t);
+	is_int(book_own_changes(t.a, 0, cs, RELAY_MAX, SIZE_MAX, &n, &err), FB_OK,
+	       "A's journal reads");
+	ok(n == 2 && cs[1].n == 2 && !strcmp(cs[1].e[0].field, FIELD_DELETED) &&
+	   !strcmp(cs[1].e[1].field, FIELD_SEEN), "A's delete writes deleted and _seen");
+	if (n == 2 && cs[1].n == 2) {
+		is_int(seen_parse(mt, cs[1].e[1].value, seen, RECORD_FIELDS_MAX, &err), FB_OK,
+		       "...a canonical vector (%s)", cs[1].e[1].value);
+		ok(seen[model_field_index(mt, "full_name")].hlc == cs[0].hlc &&
+		   !strcmp(seen[model_field_index(mt, "full_name")].device, cs[0].device) &&
+		   seen[model_field_index(mt, "notes")].hlc == 0,
+		   "...listing the name A wrote, and no notes: A never saw B's");
+	}
+	for (k = 0; k < n; k++)
+		jchange_release(&cs[k]);
+	check_trio("older edit, delete first at the hub", &t, 1, 1);
+	ok(strstr(delete_log(t.hub, t.id, log, sizeof(log)), "notes = " B_EDIT) == log,
+	   "...the conflict is B's notes against the delete (%s)", log);
+
+	/* B decides for its edit: the member is back everywhere, settled. */
+	cid = open_delete_id(t.b, t.id);
+	is_int(book_resolve_keep(t.b, cid, 0, &err), FB_OK,
+	       "B resolves #%lld for its edit (%s)", cid, err.msg);
+	push_pull_all(&t);
+	check_trio("after resolve --keep other", &t, 0, 0);
+	ok(strstr(delete_log(t.a, t.id, log, sizeof(log)), "(settled)") != NULL,
+	   "...A's row is settled (%s)", log);
+	close_trio(&t);
+
+	/* The edit reaches the hub first. */
+	run_trio("ef", 0, 0, &t);
+	check_trio("older edit, edit first at the hub", &t, 1, 1);
+	/* A keeps the delete: a new delete that saw B's edit. */
+	cid = open_delete_id(t.a, t.id);
+	is_int(book_resolve_keep(t.a, cid, 1, &err), FB_OK,
+	       "A resolves #%lld keeping the delete (%s)", cid, err.msg);
+	push_pull_all(&t);
+	check_trio("after resolve --keep current", &t, 1, 0);
+	ok(strstr(delete_log(t.b, t.id, log, sizeof(log)), "(settled)") != NULL,
+	   "...B's row is settled (%s)", log);
+	close_trio(&t);
+
+	/* A saw B's edit before deleting: nothing to decide. */
+	run_trio("saw", 1, 1, &t);
+	check_trio("a delete that saw the edit", &t, 1, 0);
+	is_str(delete_log(t.hub, t.id, log, sizeof(log)), "", "...nothing logged at all");
+	close_trio(&t);
 }
 
 int main(void)
@@ -1235,6 +1527,8 @@ int main(void)
 	test_concurrent();
 	test_edit_delete();
 	test_delete_restore_orders();
+	test_seen_checked();
+	test_older_edit_delete();
 
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();

@@ -777,6 +777,43 @@ static void test_inside_a_change(void)
 	book_close(d);
 }
 
+/*
+ * A delete that moves names, in its seen vector, the writes it saw.
+ * Those that moved with it take the new id there too, in the journal
+ * and in the record; a write that stays keeps the old id.  Otherwise
+ * a receiver would take the renamed write for one the delete never saw.
+ */
+static void test_seen_renamed(void)
+{
+	struct book *e = new_book("e.db");
+	char id[FB_RECORD_ID_MAX + 1], old[FB_DEVICE_ID_MAX + 1];
+	char want[256], *body, *vals;
+	struct fb_stamp name, phone;
+	struct fb_error err;
+
+	add_member(e, "Nguyễn Thị Lan", id);   /* entries 1-2: stay */
+	set_field(e, id, "phone", "0912");      /* entry 3: moves */
+	name = stamp_of(e, id, "full_name");
+	phone = stamp_of(e, id, "phone");
+	fb_error_clear(&err);
+	is_int(book_set_deleted(e, id, 1, &err), FB_OK, "delete (%s)", err.msg);
+	is_int(book_fork(e, 3, old, NULL, &err), FB_OK, "fork at entry 3 (%s)", err.msg);
+	snprintf(want, sizeof(want), "full_name@%016llx:%s,role@%016llx:%s,"
+		 "phone@%016llx:%s", (unsigned long long)name.hlc, old,
+		 (unsigned long long)name.hlc, old, (unsigned long long)phone.hlc,
+		 book_device(e));
+	body = dump(e, "SELECT body FROM journal WHERE device = ?1 AND seq = 2",
+		    book_device(e));
+	ok(strstr(body, want) != NULL, "the moved delete's vector names the moved"
+	   " phone under the new id, the name under the old one");
+	vals = dump(e, "SELECT vals FROM record", NULL);
+	ok(strstr(vals, want) != NULL, "...and so does the record's");
+	is_int(verify(e, &err), FB_OK, "verify passes (%s)", err.msg);
+	free(body);
+	free(vals);
+	book_close(e);
+}
+
 /* --- refusals and failures ------------------------------------------ */
 
 struct snapshot {
@@ -935,6 +972,7 @@ int main(int argc, char **argv)
 	test_two_copies();
 	test_nothing_to_move();
 	test_inside_a_change();
+	test_seen_renamed();
 	test_refusals();
 	test_failures();
 	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);

@@ -666,50 +666,97 @@ static void test_edit_vs_delete_rule(void)
 	struct fb_stamp newer_same = stamp(150, "dddd");
 	struct fb_stamp tie_greater = stamp(100, "eeee");
 	struct fb_stamp tie_smaller = stamp(100, "cccc");
+	struct fb_stamp made = stamp(10, "dev0"), none = stamp(0, "");
 
-	is_int(merge_edit_vs_delete(&newer_other, &del), 1,
-	       "a newer edit by another device meets the delete");
-	is_int(merge_edit_vs_delete(&older_other, &del), 0,
-	       "an older edit by another device does not");
-	is_int(merge_edit_vs_delete(&newer_same, &del), 0,
-	       "a newer edit by the deleting device does not");
-	is_int(merge_edit_vs_delete(&tie_greater, &del), 1,
-	       "equal HLC: a greater device id is the newer edit");
-	is_int(merge_edit_vs_delete(&tie_smaller, &del), 0,
-	       "equal HLC: a smaller device id is the older edit");
-	is_int(merge_edit_vs_delete(&del, &del), 0, "the delete against itself: no");
+	/* A delete of the previous release: no seen vector. */
+	is_int(merge_edit_vs_delete(&newer_other, &del, NULL), 1,
+	       "no vector: a newer edit by another device meets the delete");
+	is_int(merge_edit_vs_delete(&older_other, &del, NULL), 0,
+	       "no vector: an older edit by another device does not");
+	is_int(merge_edit_vs_delete(&newer_same, &del, NULL), 0,
+	       "no vector: a newer edit by the deleting device does not");
+	is_int(merge_edit_vs_delete(&tie_greater, &del, NULL), 1,
+	       "no vector: equal HLC, a greater device id is the newer edit");
+	is_int(merge_edit_vs_delete(&tie_smaller, &del, NULL), 0,
+	       "no vector: equal HLC, a smaller device id is the older edit");
+	is_int(merge_edit_vs_delete(&del, &del, NULL), 0,
+	       "no vector: the delete against itself: no");
+
+	/* With the vector: what the deleter held decides, not the delete's stamp. */
+	is_int(merge_edit_vs_delete(&older_other, &del, &made), 1,
+	       "an edit older than the delete, which held an older value, meets it");
+	is_int(merge_edit_vs_delete(&newer_other, &del, &made), 1,
+	       "so does a newer one");
+	is_int(merge_edit_vs_delete(&older_other, &del, &older_other), 0,
+	       "an edit the delete lists as seen does not");
+	is_int(merge_edit_vs_delete(&made, &del, &older_other), 0,
+	       "nor an older value than the one it saw");
+	is_int(merge_edit_vs_delete(&older_other, &del, &none), 1,
+	       "a field the vector does not list: any value meets the delete");
+	is_int(merge_edit_vs_delete(&newer_same, &del, &made), 1,
+	       "a later value by the deleting device itself meets it too");
 }
 
 /*
- * A two-field record (name, deleted) replicated as a caller would:
- * merge each field, then while deleted, log each field whose stamp
- * meets the delete (dedup by loser stamp).
+ * A record of one field (name), `deleted` and a seen vector, replicated
+ * as book_apply() does: each entry merges into its field (a delete's
+ * vector, which lists name's stamp, merges like a field and logs
+ * nothing); then, as merge_into() does, every open delete conflict is
+ * settled and the one the state has is opened (again).
  */
+struct rec_logged {
+	struct fb_stamp loser, winner;
+	int open;
+};
+
 struct rec_replica {
-	struct replica name, deleted;
-	struct fb_stamp del_log[LOG_MAX];
-	size_t ndel;
+	struct replica name, deleted, seen;
+	struct fb_stamp seen_name;      /* what the held vector lists */
+	struct rec_logged log[LOG_MAX];
+	size_t nlog;
 };
 
 struct rec_entry {
 	int is_delete_field;
 	struct merge_entry e;
+	int has_seen;                   /* a delete with its vector */
+	struct fb_stamp seen_name, seen_base;
 };
 
 static void rec_apply(struct rec_replica *r, const struct rec_entry *in)
 {
+	const struct fb_stamp *vector = NULL;
 	size_t i;
 
 	replica_apply(in->is_delete_field ? &r->deleted : &r->name, &in->e);
-	if (!r->deleted.present || strcmp(r->deleted.value, "1"))
+	if (in->has_seen) {
+		struct merge_entry s = in->e;
+		struct applied a;
+
+		s.base = in->seen_base;
+		s.value = "vector";
+		a = replica_apply(&r->seen, &s);
+		if (a.outcome == MERGE_TAKE)
+			r->seen_name = in->seen_name;
+		r->seen.nlog = 0;       /* a vector never logs */
+	}
+	for (i = 0; i < r->nlog; i++)
+		r->log[i].open = 0;
+	if (!r->deleted.present || strcmp(r->deleted.value, "1") || !r->name.present)
 		return;
-	if (!r->name.present ||
-	    !merge_edit_vs_delete(&r->name.stamp, &r->deleted.stamp))
+	if (r->seen.present && stamp_eq(&r->seen.stamp, &r->deleted.stamp))
+		vector = &r->seen_name;
+	if (!merge_edit_vs_delete(&r->name.stamp, &r->deleted.stamp, vector))
 		return;
-	for (i = 0; i < r->ndel; i++)
-		if (stamp_eq(&r->del_log[i], &r->name.stamp))
-			return;
-	r->del_log[r->ndel++] = r->name.stamp;
+	for (i = 0; i < r->nlog && !stamp_eq(&r->log[i].loser, &r->name.stamp); i++)
+		;
+	if (i == r->nlog) {
+		if (r->nlog == LOG_MAX)
+			abort();
+		r->log[r->nlog++].loser = r->name.stamp;
+	}
+	r->log[i].winner = r->deleted.stamp;
+	r->log[i].open = 1;
 }
 
 static int rec_same_state(const struct rec_replica *a,
@@ -721,17 +768,30 @@ static int rec_same_state(const struct rec_replica *a,
 	       stamp_eq(&a->deleted.stamp, &b->deleted.stamp);
 }
 
+static size_t rec_open(const struct rec_replica *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nlog; i++)
+		n += r->log[i].open;
+	return n;
+}
+
+/* Same state and the same open delete conflicts, with the same winner. */
 static int rec_same(const struct rec_replica *a, const struct rec_replica *b)
 {
 	size_t i, j;
 
-	if (a->ndel != b->ndel || !rec_same_state(a, b))
+	if (rec_open(a) != rec_open(b) || !rec_same_state(a, b))
 		return 0;
-	for (i = 0; i < a->ndel; i++) {
-		for (j = 0; j < b->ndel; j++)
-			if (stamp_eq(&a->del_log[i], &b->del_log[j]))
+	for (i = 0; i < a->nlog; i++) {
+		if (!a->log[i].open)
+			continue;
+		for (j = 0; j < b->nlog; j++)
+			if (b->log[j].open && stamp_eq(&a->log[i].loser, &b->log[j].loser) &&
+			    stamp_eq(&a->log[i].winner, &b->log[j].winner))
 				break;
-		if (j == b->ndel)
+		if (j == b->nlog)
 			return 0;
 	}
 	return 1;
@@ -750,60 +810,108 @@ static void rec_run(const struct rec_entry *es, size_t n, const size_t *order,
 		rec_apply(r, &es[order[i]]);
 }
 
+static struct rec_entry rec_delete(fb_hlc hlc, const char *device, fb_hlc base,
+				   const char *base_device, fb_hlc seen,
+				   const char *seen_device)
+{
+	struct rec_entry d;
+
+	memset(&d, 0, sizeof(d));
+	d.is_delete_field = 1;
+	d.e = entry(hlc, device, base, base_device, "1");
+	d.has_seen = 1;
+	d.seen_name = stamp(seen, seen_device);
+	return d;
+}
+
+static struct rec_entry rec_edit(fb_hlc hlc, const char *device, fb_hlc base,
+				 const char *base_device, const char *value)
+{
+	struct rec_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.e = entry(hlc, device, base, base_device, value);
+	return e;
+}
+
+/* Every order of es: the same state and open log as the first; *last is it. */
+static int rec_all_orders(const struct rec_entry *es, size_t n,
+			  struct rec_replica *last)
+{
+	size_t order[SET_MAX], i;
+	struct rec_replica first;
+	int same = 1;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	rec_run(es, n, order, &first);
+	do {
+		rec_run(es, n, order, last);
+		if (!rec_same(last, &first))
+			same = 0;
+	} while (next_permutation(order, n));
+	return same;
+}
+
 static void test_edit_vs_delete_orders(void)
 {
-	const struct rec_entry newer_edit[] = {
-		{ 1, entry(100, "dddd", 10, "dev0", "1") },
-		{ 0, entry(120, "eeee", 10, "dev0", "Lan Anh") },
-	};
-	const struct rec_entry older_edit[] = {
-		{ 1, entry(100, "dddd", 10, "dev0", "1") },
-		{ 0, entry(80, "eeee", 10, "dev0", "Lan Anh") },
-	};
-	const struct rec_entry restore[] = {
-		{ 1, entry(100, "dddd", 10, "dev0", "1") },
-		{ 0, entry(120, "eeee", 10, "dev0", "Lan Anh") },
-		{ 1, entry(130, "dddd", 100, "dddd", "0") },
-	};
-	const size_t ab[] = { 0, 1 }, ba[] = { 1, 0 };
-	struct rec_replica r1, r2;
-	size_t order[3] = { 0, 1, 2 };
-	int all_same = 1, all_restored = 1;
-	struct rec_replica first;
+	struct rec_entry legacy_newer[2], legacy_older[2], older[2], newer[2], saw[2],
+			 restore[3], redelete[3];
+	struct rec_replica r;
 
-	rec_run(newer_edit, 2, ab, &r1);
-	rec_run(newer_edit, 2, ba, &r2);
-	ok(rec_same(&r1, &r2), "newer edit vs delete: same state and log in both orders");
-	is_str(r1.deleted.value, "1", "...the record stays deleted");
-	is_str(r1.name.value, "Lan Anh", "...the edit's value is kept in the record");
-	ok(r1.ndel == 1 && r1.del_log[0].hlc == 120 &&
-	   !strcmp(r1.del_log[0].device, "eeee"),
-	   "...and the edit is logged against the delete (delete first: %zu)", r1.ndel);
-	ok(r2.ndel == 1, "...(edit first: %zu logged)", r2.ndel);
+	/* Deletes of the previous release, without a vector. */
+	legacy_newer[0] = rec_edit(100, "dddd", 10, "dev0", "1");
+	legacy_newer[0].is_delete_field = 1;
+	legacy_newer[1] = rec_edit(120, "eeee", 10, "dev0", "Lan Anh");
+	legacy_older[0] = legacy_newer[0];
+	legacy_older[1] = rec_edit(80, "eeee", 10, "dev0", "Lan Anh");
+	ok(rec_all_orders(legacy_newer, 2, &r),
+	   "no vector, newer edit vs delete: same state and open log in both orders");
+	is_str(r.deleted.value, "1", "...the record stays deleted");
+	is_str(r.name.value, "Lan Anh", "...the edit's value is kept in the record");
+	ok(rec_open(&r) == 1 && r.log[0].loser.hlc == 120, "...and logged against the delete");
+	ok(rec_all_orders(legacy_older, 2, &r) && rec_open(&r) == 0,
+	   "no vector, older edit: same in both orders, nothing logged (the old rule)");
 
-	rec_run(older_edit, 2, ab, &r1);
-	rec_run(older_edit, 2, ba, &r2);
-	ok(rec_same(&r1, &r2), "older edit vs delete: same state in both orders");
-	ok(r1.ndel == 0 && r2.ndel == 0, "...nothing logged against the delete");
-	is_str(r1.name.value, "Lan Anh", "...the edit's value waits for a restore");
+	/* The delete lists name as made (10): it never saw the edit. */
+	older[0] = rec_delete(100, "dddd", 10, "dev0", 10, "dev0");
+	older[1] = rec_edit(80, "eeee", 10, "dev0", "Lan Anh");
+	ok(rec_all_orders(older, 2, &r), "older edit vs a delete that never saw it:"
+	   " same state and open log in both orders");
+	ok(rec_open(&r) == 1 && r.log[0].loser.hlc == 80 && r.log[0].winner.hlc == 100,
+	   "...the edit is logged against the delete");
+	is_str(r.name.value, "Lan Anh", "...and its value is kept for a restore");
+	newer[0] = older[0];
+	newer[1] = rec_edit(120, "eeee", 10, "dev0", "Lan Anh");
+	ok(rec_all_orders(newer, 2, &r) && rec_open(&r) == 1,
+	   "a newer edit the delete never saw: logged in both orders");
 
-	/*
-	 * With a restore in play the log is not the same in every order:
-	 * an edit that arrives while the record is deleted is logged, one
-	 * that arrives after the restore is not (the caller only looks
-	 * while deleted).  The state converges and the edit is current,
-	 * so nothing is lost; that is what is asserted here.
-	 */
-	rec_run(restore, 3, order, &first);
-	do {
-		rec_run(restore, 3, order, &r1);
-		if (!rec_same_state(&r1, &first))
-			all_same = 0;
-		if (strcmp(r1.deleted.value, "0") || strcmp(r1.name.value, "Lan Anh"))
-			all_restored = 0;
-	} while (next_permutation(order, 3));
-	ok(all_same, "delete, edit and restore: same state in all 6 orders");
-	ok(all_restored, "...the record is restored with the edit's value");
+	/* The delete lists the edit: it saw it, then deleted. */
+	saw[0] = rec_delete(100, "dddd", 10, "dev0", 80, "eeee");
+	saw[1] = older[1];
+	ok(rec_all_orders(saw, 2, &r) && rec_open(&r) == 0,
+	   "a delete that saw the edit: nothing logged in either order");
+
+	/* A restore (which saw the delete) settles it, in all 6 orders. */
+	restore[0] = older[0];
+	restore[1] = older[1];
+	restore[2] = rec_edit(130, "dddd", 100, "dddd", "0");
+	restore[2].is_delete_field = 1;
+	ok(rec_all_orders(restore, 3, &r), "delete, older edit, restore: the same state"
+	   " and open log in all 6 orders");
+	ok(!strcmp(r.deleted.value, "0") && !strcmp(r.name.value, "Lan Anh") &&
+	   rec_open(&r) == 0, "...restored with the edit's value, nothing open");
+
+	/* Two deletes: the later one saw the edit, the first did not. */
+	redelete[0] = older[0];
+	redelete[1] = older[1];
+	redelete[2] = rec_delete(140, "ffff", 10, "dev0", 80, "eeee");
+	ok(rec_all_orders(redelete, 3, &r) && rec_open(&r) == 0,
+	   "a later delete that saw the edit wins: nothing open in all 6 orders");
+	redelete[2] = rec_delete(90, "ffff", 10, "dev0", 80, "eeee");
+	ok(rec_all_orders(redelete, 3, &r) && rec_open(&r) == 1 &&
+	   r.log[0].winner.hlc == 100,
+	   "an earlier delete saw it, the winning one did not: open in all 6 orders");
 }
 
 int main(void)

@@ -95,10 +95,10 @@ static void test_types(void)
 	ok(model_type_named("Member") == NULL, "names are case-sensitive");
 	ok(model_type_named("record") == NULL, "unknown type: NULL");
 	ok(model_type(REC_NTYPES) == NULL, "out-of-range enum: NULL");
-	is_int(model_nfields(m), 7, "member has 7 fields with deleted");
-	is_int(model_nfields(model_type(REC_TRAINING)), 9, "training has 9 fields");
-	is_int(model_nfields(a), 3, "attendance has 3 fields");
-	is_int(model_nfields(model_type(REC_VISIT)), 10, "visit has 10 fields");
+	is_int(model_nfields(m), 8, "member has 8 fields with deleted and _seen");
+	is_int(model_nfields(model_type(REC_TRAINING)), 10, "training has 10 fields");
+	is_int(model_nfields(a), 4, "attendance has 4 fields");
+	is_int(model_nfields(model_type(REC_VISIT)), 11, "visit has 11 fields");
 	ok(model_field(m, FIELD_DELETED) && model_field(m, FIELD_DELETED)->kind == FK_BOOL,
 	   "every type has deleted (member)");
 	ok(model_field(a, FIELD_DELETED) != NULL, "every type has deleted (attendance)");
@@ -115,6 +115,75 @@ static void test_types(void)
 	ok(model_in_vocab(model_topics, "gender_equality") &&
 	   model_in_vocab(model_topics, "legal_consulting") &&
 	   !model_in_vocab(model_topics, "gender"), "model_in_vocab");
+}
+
+/* Every type has the internal seen vector, which no user names. */
+static void test_internal(void)
+{
+	int i;
+
+	for (i = 0; i < REC_NTYPES; i++) {
+		const struct type_def *t = model_type((enum rec_type)i);
+		const struct field_def *f = model_field(t, FIELD_SEEN);
+		int k, internal = 0;
+
+		ok(f && f->kind == FK_SEEN && f->internal && f->ref == t->type &&
+		   !f->required, "%s has the internal field _seen, listing its own fields",
+		   t->name);
+		ok(model_user_field(t, FIELD_SEEN) == NULL,
+		   "...which model_user_field does not find");
+		ok(model_user_field(t, FIELD_DELETED) != NULL,
+		   "...but it finds deleted");
+		for (k = 0; t->fields[k].name; k++)
+			internal += t->fields[k].internal;
+		is_int(internal, 1, "...the one internal field of %s", t->name);
+	}
+	ok(model_user_field(model_type(REC_MEMBER), "full_name") ==
+	   model_field(model_type(REC_MEMBER), "full_name"), "full_name is a user field");
+	ok(model_user_field(model_type(REC_MEMBER), "nope") == NULL, "unknown: NULL");
+}
+
+#define STAMP_A "0190d2a1c4000000:1f2e3d4c5b6a7988"
+#define STAMP_B "0190d2a1c4000001:dev-b"
+
+static void test_seen(void)
+{
+	check_is("member", FIELD_SEEN, "", "");
+	check_is("member", FIELD_SEEN, "full_name@" STAMP_A, "full_name@" STAMP_A);
+	check_is("member", FIELD_SEEN, "full_name@" STAMP_A ",notes@" STAMP_B,
+		 "full_name@" STAMP_A ",notes@" STAMP_B);
+	check_is("visit", FIELD_SEEN, "reason@" STAMP_A ",member_id@" STAMP_B,
+		 "reason@" STAMP_A ",member_id@" STAMP_B);
+	check_refuses("member", FIELD_SEEN, "notes@" STAMP_B ",full_name@" STAMP_A,
+		      FB_EINVAL, "fields out of the type's order");
+	check_refuses("member", FIELD_SEEN, "phone@" STAMP_A ",phone@" STAMP_B,
+		      FB_EINVAL, "a field twice");
+	check_refuses("member", FIELD_SEEN, "shoe_size@" STAMP_A, FB_EINVAL,
+		      "an unknown field");
+	check_refuses("visit", FIELD_SEEN, "full_name@" STAMP_A, FB_EINVAL,
+		      "another type's field");
+	check_refuses("member", FIELD_SEEN, "deleted@" STAMP_A, FB_EINVAL, "deleted");
+	check_refuses("member", FIELD_SEEN, "_seen@" STAMP_A, FB_EINVAL, "_seen itself");
+	check_refuses("member", FIELD_SEEN, "full_name", FB_EINVAL, "no stamp");
+	check_refuses("member", FIELD_SEEN, "full_name@", FB_EINVAL, "an empty stamp");
+	check_refuses("member", FIELD_SEEN, "full_name@0000000000000000:dev", FB_EINVAL,
+		      "a zero HLC");
+	check_refuses("member", FIELD_SEEN, "full_name@0190D2A1C4000000:dev", FB_EINVAL,
+		      "upper-case hex");
+	check_refuses("member", FIELD_SEEN, "full_name@0190d2a1c4000000:Dev", FB_EINVAL,
+		      "an invalid device id");
+	check_refuses("member", FIELD_SEEN, "full_name@0190d2a1c400000:dev", FB_EINVAL,
+		      "a short HLC");
+	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A ",", FB_EINVAL,
+		      "a trailing comma");
+	check_refuses("member", FIELD_SEEN, ",full_name@" STAMP_A, FB_EINVAL,
+		      "a leading comma");
+	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A ",,notes@" STAMP_B,
+		      FB_EINVAL, "an empty item");
+	check_refuses("member", FIELD_SEEN, "full_name @" STAMP_A, FB_EINVAL,
+		      "a space in it");
+	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A "\n", FB_EINVAL,
+		      "a line break");
 }
 
 static void test_dates(void)
@@ -398,6 +467,8 @@ static void test_unit_codes(void)
 int main(void)
 {
 	test_types();
+	test_internal();
+	test_seen();
 	test_dates();
 	test_text_fields();
 	test_number_fields();

@@ -330,10 +330,25 @@ int main(void)
 	page.hub_time = 0x00010000000a0000ULL;
 	for (i = 0; i < 3; i++)
 		copy_change(wire_page_add(&page), &in[i]);
-	jchange_add(&page.changes[2], WIRE_SEEN_FIELD, "full_name@0001000000000000:0123", NULL);
+	/* Change 2 as the hub holds it: with a _seen entry, hashed whole
+	 * from the hash before it. */
+	{
+		unsigned char before[JOURNAL_HASH_LEN];
+
+		memset(before, 0x33, sizeof(before));
+		memcpy(page.links[2].prev, before, sizeof(before));
+		journal_hash(before, &in[2]);
+		jchange_add(&page.changes[2], FIELD_SEEN, "full_name@0001000000000000:0123",
+			    NULL);
+		journal_hash(before, &page.changes[2]);
+		ok(wire_v1_strips(&page.changes[2]) && !wire_v1_strips(&page.changes[1]),
+		   "version 1 cuts a delete's trailing _seen only");
+		ok(memcmp(page.changes[2].hash, in[2].hash, JOURNAL_HASH_LEN) != 0,
+		   "the change's full hash differs from the one without _seen");
+	}
 	is_int(wire_pull_encode(&page, &out), FB_OK, "encode a version 1 page");
 	wire_page_release(&page);
-	ok(!strstr(out.data, WIRE_SEEN_FIELD), "a version 1 page carries no _seen entry");
+	ok(!strstr(out.data, FIELD_SEEN), "a version 1 page carries no _seen entry");
 	ok(!strstr(out.data, "\"held\"") && !strstr(out.data, "\"epoch\""),
 	   "nor the version 2 keys");
 	is_int(wire_pull_decode(out.data, out.len, &page, &err), FB_OK, "decode a pull page");
@@ -345,7 +360,8 @@ int main(void)
 	for (i = 0; i < 3; i++)
 		ok(same_change(&in[i], &page.changes[i]) &&
 		   !memcmp(page.changes[i].hash, in[i].hash, JOURNAL_HASH_LEN),
-		   "pulled change %d round-trips with its hash", i);
+		   "pulled change %d round-trips with its hash (the last: the chain's"
+		   " after the entries sent, which the release before checks)", i);
 	is_int(wire_page_verify(&page, held_none, NULL, &err), FB_EINVAL,
 	       "a version 1 page has no chain to check");
 	wire_page_release(&page);
