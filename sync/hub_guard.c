@@ -27,12 +27,16 @@ struct hub_conn {
 	_Atomic int phase;                   /* enum hub_phase */
 	_Atomic uint64_t body_start_ms;
 	atomic_int killed;
+	atomic_int requests;                 /* request lines read on it */
 };
 
+/* A token followed: its bucket of requests, and its requests under way
+ * (a slot with some is never given to another token). */
 struct rate_slot {
 	long long id;                        /* 0: free */
 	uint64_t last_ms;                    /* the bucket was filled up to here */
 	long long milli;                     /* requests left, in 1/MILLI */
+	int inflight;                        /* requests entered, not yet left */
 };
 
 struct hub_guard {
@@ -261,8 +265,9 @@ void hub_body_release(struct hub_guard *g, size_t n)
 }
 
 /* The slot of token id: its own, a free one, or the one seen longest
- * ago among those it may take (that token's bucket starts full again). */
-static struct rate_slot *rate_slot(struct hub_guard *g, long long id)
+ * ago among those it may take that has nothing under way (that token's
+ * bucket starts full again); NULL when each it may take is busy. */
+static struct rate_slot *rate_slot(struct hub_guard *g, long long id, uint64_t now)
 {
 	size_t start = (size_t)((unsigned long long)id % HUB_TOKEN_SLOTS), i;
 	struct rate_slot *oldest = NULL;
@@ -272,38 +277,89 @@ static struct rate_slot *rate_slot(struct hub_guard *g, long long id)
 
 		if (s->id == id)
 			return s;
-		if (!s->id || !oldest || s->last_ms < oldest->last_ms)
+		if (!s->id) {
 			oldest = s;
-		if (!s->id)
 			break;
+		}
+		if (!s->inflight && (!oldest || s->last_ms < oldest->last_ms))
+			oldest = s;
 	}
+	if (!oldest)
+		return NULL;
 	oldest->id = id;
-	oldest->last_ms = now_ms();
+	oldest->last_ms = now;
 	oldest->milli = (long long)HUB_TOKEN_BURST * MILLI;
+	oldest->inflight = 0;
 	return oldest;
 }
 
-int hub_rate_take(struct hub_guard *g, long long id)
+enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id,
+				       int *slot, int *retry_after)
 {
+	enum hub_token_verdict v = HUB_TOKEN_GO;
 	uint64_t now = now_ms();
 	struct rate_slot *s;
 	long long wait_s = 0;
 
+	*slot = -1;
+	*retry_after = 0;
 	pthread_mutex_lock(&g->rate_lock);
-	s = rate_slot(g, id);
+	s = rate_slot(g, id, now);
+	if (!s) {
+		v = HUB_TOKEN_FULL;
+		wait_s = HUB_RETRY_AFTER_S;
+		goto out;
+	}
+	if (s->inflight >= HUB_TOKEN_INFLIGHT) {
+		v = HUB_TOKEN_BUSY;
+		wait_s = 1;
+		goto out;
+	}
 	/* HUB_TOKEN_RATE requests a second: that many MILLI a second, so
 	 * HUB_TOKEN_RATE a millisecond. */
 	s->milli += (long long)(now - s->last_ms) * HUB_TOKEN_RATE;
 	if (s->milli > (long long)HUB_TOKEN_BURST * MILLI)
 		s->milli = (long long)HUB_TOKEN_BURST * MILLI;
 	s->last_ms = now;
-	if (s->milli >= MILLI)
-		s->milli -= MILLI;
-	else
+	if (s->milli < MILLI) {
+		v = HUB_TOKEN_TOO_FAST;
 		wait_s = (MILLI - s->milli + (long long)HUB_TOKEN_RATE * MILLI - 1) /
 			 ((long long)HUB_TOKEN_RATE * MILLI);
+		goto out;
+	}
+	s->milli -= MILLI;
+	s->inflight++;
+	*slot = (int)(s - g->slots);
+out:
 	pthread_mutex_unlock(&g->rate_lock);
-	if (wait_s > HUB_RETRY_AFTER_MAX)
-		wait_s = HUB_RETRY_AFTER_MAX;
-	return (int)wait_s;
+	if (v != HUB_TOKEN_GO)
+		*retry_after = (int)(wait_s < 1 ? 1 : wait_s > HUB_RETRY_AFTER_MAX ?
+				     HUB_RETRY_AFTER_MAX : wait_s);
+	return v;
+}
+
+void hub_token_leave(struct hub_guard *g, int slot)
+{
+	if (slot < 0 || slot >= HUB_TOKEN_SLOTS)
+		return;
+	pthread_mutex_lock(&g->rate_lock);
+	if (g->slots[slot].inflight > 0)
+		g->slots[slot].inflight--;
+	pthread_mutex_unlock(&g->rate_lock);
+}
+
+void hub_conn_request_began(struct hub_conn *c)
+{
+	if (c)
+		atomic_fetch_add(&c->requests, 1);
+}
+
+const char *hub_conn_close_reason(const struct hub_conn *c)
+{
+	if (!c || atomic_load(&c->killed) || atomic_load(&c->requests))
+		return NULL;
+	return "no request line libmicrohttpd could read (bytes that are not HTTP,"
+	       " a request line over " FB_STR(HUB_CONN_MEMORY_KIB) " KiB, an HTTP"
+	       " version other than 1.0 or 1.1, a TLS handshake refused, or a"
+	       " client that left); connection closed";
 }

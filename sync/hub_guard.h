@@ -82,11 +82,41 @@ int hub_conn_killed(const struct hub_conn *c);
 int hub_body_reserve(struct hub_guard *g, size_t n);
 void hub_body_release(struct hub_guard *g, size_t n);
 
+/* libmicrohttpd read a request line on c: the request has its own log
+ * line from here (hub_http.c). */
+void hub_conn_request_began(struct hub_conn *c);
+
 /*
- * One request of the device `id` (the hub's number of the token): 0 if
- * it may go on, else the seconds until it may (1 to HUB_RETRY_AFTER_MAX)
- * for the 429's Retry-After.
+ * c is closing: why, for a log line of its own, or NULL when it needs
+ * none.  A connection on which libmicrohttpd read no request line has
+ * none yet unless the watchdog closed it: libmicrohttpd closed it, or
+ * refused it (a request line it could not read, with 400, 414 or 505),
+ * or a TLS handshake failed, or the client left.  libmicrohttpd 0.9
+ * tells nothing of which: one line says all of them.  (A request line
+ * it cannot read after a good request on a kept-alive connection is
+ * not told apart from a client that left: no line; see SECURITY.md.)
  */
-int hub_rate_take(struct hub_guard *g, long long id);
+const char *hub_conn_close_reason(const struct hub_conn *c);
+
+/* Why a token's request may not go on now (hub_token_enter). */
+enum hub_token_verdict {
+	HUB_TOKEN_GO,         /* it may; hub_token_leave once it ended */
+	HUB_TOKEN_TOO_FAST,   /* over HUB_TOKEN_RATE a second (429) */
+	HUB_TOKEN_BUSY,       /* HUB_TOKEN_INFLIGHT of its requests are under
+				 way already (429) */
+	HUB_TOKEN_FULL,       /* no slot to follow one more token (503) */
+};
+
+/*
+ * One request of the device `id` (the hub's number of the token) begins:
+ * HUB_TOKEN_GO with *slot set, to give to hub_token_leave when the
+ * request ends (answered and sent, or cut).  Otherwise *retry_after is
+ * the seconds after which it may (1 to HUB_RETRY_AFTER_MAX), for the
+ * 429's Retry-After, and nothing is to be left.  A request refused for
+ * being one too many under way costs none of the token's rate.
+ */
+enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id,
+				       int *slot, int *retry_after);
+void hub_token_leave(struct hub_guard *g, int slot);
 
 #endif

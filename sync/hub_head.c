@@ -1,6 +1,7 @@
 /*
  * hub_head.c - the strict checks of a request's head (hub_head.h).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,30 @@
 #define LINE_END_MIN 1   /* a bare LF */
 #define LINE_END_MAX 2   /* CRLF */
 #define HEADER_NAME_LOG 48 /* a header's name, as a message names it */
+
+static int hex_value(char c)
+{
+	return isdigit((unsigned char)c) ? c - '0' : tolower((unsigned char)c) - 'a' + 10;
+}
+
+/* The n bytes of the path p, %XX decoded as libmicrohttpd decodes the
+ * URL it hands over (but %00, kept as sent so that the log shows it),
+ * into out, cut to fit: the log writes every path in this one form. */
+static void decode_path(const char *p, size_t n, char *out, size_t size)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 1 < size; i++) {
+		if (p[i] == '%' && i + 2 < n && isxdigit((unsigned char)p[i + 1]) &&
+		    isxdigit((unsigned char)p[i + 2]) && (p[i + 1] != '0' || p[i + 2] != '0')) {
+			out[o++] = (char)(hex_value(p[i + 1]) * 16 + hex_value(p[i + 2]));
+			i += 2;
+		} else {
+			out[o++] = p[i];
+		}
+	}
+	out[o] = '\0';
+}
 
 void hub_head_target(char *uri, struct hub_target *t)
 {
@@ -31,7 +56,7 @@ void hub_head_target(char *uri, struct hub_target *t)
 		if (i + 2 < plen && ch == '%' && uri[i + 1] == '0' && uri[i + 2] == '0')
 			t->nul_in_path = 1;
 	}
-	snprintf(t->path, sizeof(t->path), "%.*s", (int)plen, uri);
+	decode_path(uri, plen, t->path, sizeof(t->path));
 	if (!q || !q[1])
 		return;
 	for (i = 1; q[i]; i++)

@@ -27,7 +27,8 @@ struct hub_target {
 	int bad_byte;                   /* a space or control byte in it */
 	int too_long;                   /* over HUB_URI_MAX */
 	int too_many_args;              /* over HUB_QUERY_ARGS_MAX parameters */
-	char path[HUB_TARGET_PATH_MAX]; /* the path, as sent (cut), for the log */
+	char path[HUB_TARGET_PATH_MAX]; /* the path, %XX decoded but %00, cut:
+					   what the log writes */
 };
 
 /*

@@ -74,6 +74,7 @@ struct request {
 	int counted;               /* in srv->active: its body is all here */
 	int push, proto;
 	int retry_after;           /* of a 429 */
+	int token_slot;            /* hub_token_enter's, -1: none to leave */
 	struct hub_device dev;     /* the token's, once known */
 	long long device_id;       /* for the log, 0 before auth */
 };
@@ -134,13 +135,17 @@ static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
 					"Bearer realm=\"fieldbook\"");
+	/* A refusal ends its connection: nothing the client sent after it
+	 * (a body, a request hidden in one) is read as a request. */
+	if (status >= MHD_HTTP_BAD_REQUEST)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	/* Over TLS: browsers (and proxies that heed it) keep to https. */
 	if (MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_STRICT_TRANSPORT_SECURITY,
 					HUB_HSTS);
 	ret = MHD_queue_response(conn, (unsigned)status, resp);
 	MHD_destroy_response(resp);
-	log_line(conn, method, url, status, r, body->len, reason);
+	log_line(conn, method, r ? r->target.path : url, status, r, body->len, reason);
 	if (r) {
 		r->answered = 1;
 		hub_conn_phase(r->conn, HUB_PHASE_ANSWER, body->len);
@@ -499,6 +504,8 @@ static void *uri_seen(void *cls, const char *uri, struct MHD_Connection *conn)
 	r->body.cap = WIRE_ZBODY_MAX;
 	r->started_ms = now_ms();
 	r->conn = conn_of(conn);
+	r->token_slot = -1;
+	hub_conn_request_began(r->conn);
 	snprintf(r->method, sizeof(r->method), "-");
 	/* The one place the buffer is written: see hub_head_target. */
 	hub_head_target((char *)uri, &r->target);
@@ -520,30 +527,68 @@ static void conn_notify(void *cls, struct MHD_Connection *conn, void **ctx,
 		*ctx = fd ? hub_conn_opened(srv->guard, fd->connect_fd,
 					    ad ? ad->client_addr : NULL) : NULL;
 	} else {
+		const char *why = hub_conn_close_reason(*ctx);
+
+		if (why) {
+			struct hub_log_entry e = { 0 };
+
+			e.client = hub_conn_addr(*ctx);
+			e.method = "-";
+			e.url = "-";
+			e.reason = why;
+			hub_log(&e);
+		}
 		hub_conn_closed(srv->guard, *ctx);
 		*ctx = NULL;
 	}
 }
 
-/* What libmicrohttpd says (its own refusals among it): one log line each. */
+/*
+ * What libmicrohttpd says of a request or a connection that has, or will
+ * have, a line of its own: the request's (completed) or the connection's
+ * (conn_notify).  Written too, it would be two lines for one refusal.
+ */
+static const char *const mhd_told_elsewhere[] = {
+	"Error processing request",            /* its own 4xx/5xx answers */
+	"Too large value of 'Content-Length'", /* each before one of those */
+	"Failed to parse `Content-Length'",
+	"Received HTTP/1.1 request without",
+	"Not enough memory in pool",
+	"Error: received handshake message",   /* a TLS handshake refused */
+	"Socket has been disconnected",        /* the client left */
+	"Connection socket is closed",
+	"Connection was closed by remote side",
+	"The connection was forcibly closed",
+	"Failed to send",
+	NULL
+};
+
+/* libmicrohttpd's own words: one log line each, but for those above. */
+#define MHD_AT_LIMIT "Server reached connection limit"
+
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void mhd_said(void *cls, const char *fmt, va_list ap)
 {
 	char text[HUB_LOG_REASON_MAX], reason[HUB_LOG_REASON_MAX + 16];
 	struct hub_log_entry e = { 0 };
+	const char *const *t;
 	size_t n;
 
 	(void)cls;
 	vsnprintf(text, sizeof(text), fmt, ap);
-	/* Its own error answers: the status, without the HTML page. */
-	if (sscanf(text, "Error processing request (HTTP response code is %d", &e.status) == 1)
-		snprintf(text, sizeof(text), "refused a request (HTTP %d); connection closed",
-			 e.status);
+	for (t = mhd_told_elsewhere; *t; t++)
+		if (!strncmp(text, *t, strlen(*t)))
+			return;
 	n = strlen(text);
 	while (n > 0 && (text[n - 1] == '\n' || text[n - 1] == ' '))
 		text[--n] = '\0';
-	snprintf(reason, sizeof(reason), "libmicrohttpd: %s", text);
+	if (!strncmp(text, MHD_AT_LIMIT, sizeof(MHD_AT_LIMIT) - 1))
+		snprintf(reason, sizeof(reason), "refused a connection: the hub holds"
+			 " as many as it may, from this address (%d) or in all; closed",
+			 HUB_CONN_PER_IP);
+	else
+		snprintf(reason, sizeof(reason), "libmicrohttpd: %s", text);
 	e.method = "-";
 	e.url = "-";
 	e.reason = reason;
@@ -657,10 +702,21 @@ static enum MHD_Result judge_head(struct server *srv, struct MHD_Connection *con
 		return fail(conn, method, url, r, status,
 			    status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy",
 			    err.msg);
-	if ((r->retry_after = hub_rate_take(srv->guard, r->dev.id)) != 0)
+	switch (hub_token_enter(srv->guard, r->dev.id, &r->token_slot, &r->retry_after)) {
+	case HUB_TOKEN_GO:
+		break;
+	case HUB_TOKEN_TOO_FAST:
 		return fail(conn, method, url, r, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
 			    "this token sends requests faster than " FB_STR(HUB_TOKEN_RATE)
 			    " a second; wait Retry-After seconds");
+	case HUB_TOKEN_BUSY:
+		return fail(conn, method, url, r, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
+			    "this token has " FB_STR(HUB_TOKEN_INFLIGHT) " requests under way"
+			    " already; wait Retry-After seconds");
+	case HUB_TOKEN_FULL:
+		return fail(conn, method, url, r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
+			    "the hub follows as many tokens as it may; sync again shortly");
+	}
 	/* A body of known length is reserved whole before it is read. */
 	if (r->push && cl) {
 		size_t n = (size_t)strtoull(cl, NULL, 10);
@@ -719,12 +775,28 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	return do_pull(srv, conn, url, r, &r->dev, r->proto);
 }
 
-/* Why a request ended without an answer of ours, for its log line. */
+/* Why a request ended without an answer of ours, for its log line:
+ * status is libmicrohttpd's answer to it (0: none). */
 static const char *ended_why(enum MHD_RequestTerminationCode toe, int status)
 {
+	switch (status) {
+	case 0:
+		break;
+	case MHD_HTTP_BAD_REQUEST:
+		return "libmicrohttpd refused it: a header line, a Content-Length or a"
+		       " chunk it could not read; connection closed";
+	case MHD_HTTP_CONTENT_TOO_LARGE:
+		return "libmicrohttpd refused it: a Content-Length or a chunk size past"
+		       " what it can count; connection closed";
+	case MHD_HTTP_REQUEST_HEADER_FIELDS_TOO_LARGE:
+		return "libmicrohttpd refused it: the head is over "
+		       FB_STR(HUB_CONN_MEMORY_KIB) " KiB; connection closed";
+	default:
+		return "libmicrohttpd refused it; connection closed";
+	}
 	switch (toe) {
 	case MHD_REQUEST_TERMINATED_COMPLETED_OK:
-		return status ? "refused by libmicrohttpd" : "ended";
+		return "ended";
 	case MHD_REQUEST_TERMINATED_TIMEOUT_REACHED:
 		return "silent for " FB_STR(HUB_CONN_TIMEOUT_S) " s; connection closed";
 	case MHD_REQUEST_TERMINATED_DAEMON_SHUTDOWN:
@@ -734,8 +806,7 @@ static const char *ended_why(enum MHD_RequestTerminationCode toe, int status)
 	case MHD_REQUEST_TERMINATED_READ_ERROR:
 		return "the connection failed while reading the request";
 	default:
-		return status ? "refused by libmicrohttpd" :
-			"the request was broken or cut; connection closed";
+		return "the request was broken or cut; connection closed";
 	}
 }
 
@@ -744,26 +815,25 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 {
 	struct server *srv = cls;
 	struct request *r = *state;
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
+	int status = ci ? (int)ci->http_status : 0;
 
 	if (!r)
 		return;
 	/* Every request leaves a line: those answered here have theirs; one
 	 * refused by libmicrohttpd (its own 4xx) or cut off gets it now,
 	 * unless the watchdog closed it (it wrote why). */
-	if (!r->answered && !hub_conn_killed(r->conn)) {
-		const union MHD_ConnectionInfo *ci =
-			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_HTTP_STATUS);
-		int status = ci ? (int)ci->http_status : 0;
-
+	if (!r->answered && !hub_conn_killed(r->conn))
 		log_line(conn, r->method, r->target.path, status, r, 0,
 			 ended_why(toe, status));
-	}
 	/* Kept alive: the next request's head has HUB_HEAD_S from now. */
 	hub_conn_phase(r->conn, HUB_PHASE_HEAD, 0);
 	if (r->counted)
 		atomic_fetch_sub(&srv->active, 1);
 	if (r->reserved)
 		hub_body_release(srv->guard, r->reserved);
+	hub_token_leave(srv->guard, r->token_slot);
 	buf_release(&r->body);
 	free(r);
 	*state = NULL;

@@ -32,8 +32,9 @@
 				       never holds the whole hub */
 #define HUB_FD_SPARE         64     /* open files beside the connections
 				       (SQLite, log, the listening socket) */
-#define HUB_CONN_MEMORY      ((size_t)32 << 10) /* libmicrohttpd's memory a
-				       connection: bounds the head (431/414) */
+#define HUB_CONN_MEMORY_KIB  32     /* libmicrohttpd's memory a connection:
+				       bounds the head (431/414) */
+#define HUB_CONN_MEMORY      ((size_t)HUB_CONN_MEMORY_KIB << 10)
 #define HUB_PUSH_WAITING_MAX 256    /* pushes queued for the writer: then 503 */
 
 /*
@@ -61,6 +62,9 @@
 #define HUB_TOKEN_RATE       5
 #define HUB_TOKEN_SLOTS      4096   /* tokens followed at once (the least
 				       recently seen one is forgotten) */
+#define HUB_TOKEN_INFLIGHT   4      /* a token's requests under way at once
+				       (head judged, answer not yet sent): a
+				       laptop sends one at a time; past it 429 */
 
 /* serve: what a request head may hold */
 #define HUB_QUERY_ARGS_MAX   16     /* query parameters; more: 414 */

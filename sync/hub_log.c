@@ -7,6 +7,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -16,11 +17,38 @@
 
 #define LOG_ESCAPED "\\xNN"       /* how one byte is escaped: its size */
 #define LOG_CUT     "..."          /* ends what was cut to fit */
+#define LOG_TOKEN   "[token]"      /* what a token is written as */
+
+/*
+ * How many bytes of s (n long) from i on are a token to be masked: "fbt_"
+ * in any case and the letters, digits and '_' after it, or a run of
+ * 2 * TOKEN_BYTES hex digits or more (a token's body spelt otherwise, or
+ * a hash); 0 when none starts at i.
+ */
+static size_t token_run(const char *s, size_t n, size_t i)
+{
+	size_t j = i;
+
+	if (n - i >= sizeof(TOKEN_PREFIX) - 1 &&
+	    !strncasecmp(s + i, TOKEN_PREFIX, sizeof(TOKEN_PREFIX) - 1)) {
+		j += sizeof(TOKEN_PREFIX) - 1;
+		while (j < n && (isalnum((unsigned char)s[j]) || s[j] == '_'))
+			j++;
+		return j - i;
+	}
+	if (i > 0 && isxdigit((unsigned char)s[i - 1]))
+		return 0;      /* inside a run that was shorter */
+	while (j < n && isxdigit((unsigned char)s[j]))
+		j++;
+	return j - i >= 2 * TOKEN_BYTES ? j - i : 0;
+}
 
 /*
  * n bytes of s into out for the log: control bytes, DEL, backslash and
- * the double quote as \xNN, so that what a client sent can neither break a line nor pass
- * for the log's own text; cut (with "...") to fit out.
+ * the double quote as \xNN, so that what a client sent can neither break
+ * a line nor pass for the log's own text; a token (token_run) as
+ * LOG_TOKEN, so that the log never holds one; cut (with "...") to fit
+ * out.
  */
 static void log_escape(const char *s, size_t n, char *out, size_t size)
 {
@@ -28,7 +56,9 @@ static void log_escape(const char *s, size_t n, char *out, size_t size)
 
 	for (i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
-		size_t need = ch < 0x20 || ch == 0x7f || ch == '\\' || ch == '"' ?
+		size_t run = token_run(s, n, i);
+		size_t need = run ? sizeof(LOG_TOKEN) - 1 :
+			      ch < 0x20 || ch == 0x7f || ch == '\\' || ch == '"' ?
 			      sizeof(LOG_ESCAPED) - 1 : 1;
 
 		if (o + need + sizeof(LOG_CUT) > size) {   /* room for "..." and NUL */
@@ -36,26 +66,17 @@ static void log_escape(const char *s, size_t n, char *out, size_t size)
 			o += sizeof(LOG_CUT) - 1;
 			break;
 		}
-		if (need > 1)
+		if (run) {
+			memcpy(out + o, LOG_TOKEN, sizeof(LOG_TOKEN) - 1);
+			o += sizeof(LOG_TOKEN) - 1;
+			i += run - 1;
+		} else if (need > 1) {
 			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
-		else
+		} else {
 			out[o++] = (char)ch;
+		}
 	}
 	out[o] = '\0';
-}
-
-/* Does s hold a run of 2 * TOKEN_BYTES hex digits: a token's body, with
- * its "fbt_" taken off or spelt otherwise? */
-static int holds_token_hex(const char *s)
-{
-	size_t run = 0;
-
-	for (; *s; s++) {
-		run = isxdigit((unsigned char)*s) ? run + 1 : 0;
-		if (run >= 2 * TOKEN_BYTES)
-			return 1;
-	}
-	return 0;
 }
 
 void hub_log(const struct hub_log_entry *e)
@@ -78,11 +99,8 @@ void hub_log(const struct hub_log_entry *e)
 	}
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	/* The URL's query is left out, and a path that holds something
-	 * like a token is not written at all: a log never holds one. */
-	if (strcasestr(url, TOKEN_PREFIX) || holds_token_hex(url))
-		url = "[a URL holding a token]";
-	/* The path is decoded: a %0A in it must not start a log line. */
+	/* The URL's query is left out.  The path is decoded: a %0A in it
+	 * must not start a log line, nor a token in it be written. */
 	log_escape(url, strcspn(url, "?"), path, sizeof(path));
 	log_escape(e->method, strlen(e->method), meth, sizeof(meth));
 	/* A reason may quote what the client sent (a field, a value). */
