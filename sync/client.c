@@ -65,13 +65,13 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 	}
 	c->headers = curl_slist_append(NULL, auth);
 	c->headers = curl_slist_append(c->headers, "Content-Type: application/json");
-	c->headers = curl_slist_append(c->headers, "Expect:");
 	c->headers = curl_slist_append(c->headers,
 				       WIRE_PROTOCOL_HEADER ": " FB_STR(WIRE_VERSION));
 	c->url = url;
 	url = NULL;
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
 	curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, (long)SYNC_CONNECT_TIMEOUT);
+	curl_easy_setopt(c->curl, CURLOPT_EXPECT_100_TIMEOUT_MS, (long)SYNC_EXPECT_100_MS);
 	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_LIMIT, (long)SYNC_LOW_SPEED_BYTES);
 	curl_easy_setopt(c->curl, CURLOPT_LOW_SPEED_TIME, (long)SYNC_LOW_SPEED_TIME);
 	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
@@ -145,6 +145,7 @@ static void request_begin(struct conn *c, const char *path,
 			c->req_headers = curl_slist_append(c->req_headers, it->data);
 		c->req_headers = curl_slist_append(c->req_headers,
 						   "Content-Encoding: deflate");
+		c->req_headers = curl_slist_append(c->req_headers, "Expect: 100-continue");
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->req_headers);
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);

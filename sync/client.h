@@ -37,6 +37,11 @@ static inline size_t sync_next_batch_size(size_t size)
 #define SYNC_CONNECT_TIMEOUT  10               /* seconds */
 #define SYNC_LOW_SPEED_BYTES  1                /* bytes/s below which ... */
 #define SYNC_LOW_SPEED_TIME   30               /* ... for this long: give up */
+/* A push asks "Expect: 100-continue": the hub judges its head (token,
+ * rate, room) before the body is sent, so that a refusal costs no upload
+ * and is not lost to the reset of a connection closed with a body
+ * unread.  A hub (or proxy) silent this long gets the body anyway. */
+#define SYNC_EXPECT_100_MS    1000
 #define SYNC_ROUNDS_MAX       100000           /* batches or pages in one sync */
 #define SYNC_HISTORY_ROUNDS   4                /* push-pull rounds in one sync when
 						  the hub shows a history changed */

@@ -821,6 +821,12 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 
 	if (!r)
 		return;
+	/* What it held is given back first: once its line is in the log, a
+	 * test (or an operator) may count on the room being there again. */
+	if (r->reserved)
+		hub_body_release(srv->guard, r->reserved);
+	hub_token_leave(srv->guard, r->token_slot);
+	buf_release(&r->body);
 	/* Every request leaves a line: those answered here have theirs; one
 	 * refused by libmicrohttpd (its own 4xx) or cut off gets it now,
 	 * unless the watchdog closed it (it wrote why). */
@@ -831,10 +837,6 @@ static void completed(void *cls, struct MHD_Connection *conn, void **state,
 	hub_conn_phase(r->conn, HUB_PHASE_HEAD, 0);
 	if (r->counted)
 		atomic_fetch_sub(&srv->active, 1);
-	if (r->reserved)
-		hub_body_release(srv->guard, r->reserved);
-	hub_token_leave(srv->guard, r->token_slot);
-	buf_release(&r->body);
 	free(r);
 	*state = NULL;
 }
