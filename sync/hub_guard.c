@@ -86,6 +86,9 @@ static void sweep(struct hub_guard *g)
 
 		if (!d || now <= d || atomic_exchange(&c->killed, 1))
 			continue;
+		/* Why, before the shutdown: libmicrohttpd may end the request
+		 * (and move c to its next head) as soon as it sees it. */
+		e.reason = kill_reason(atomic_load(&c->phase));
 		/* libmicrohttpd reads the end of the stream and closes it in
 		 * its own thread; the socket stays open until then. */
 		shutdown(c->fd, SHUT_RDWR);
@@ -93,7 +96,6 @@ static void sweep(struct hub_guard *g)
 		e.method = "-";
 		e.url = "-";
 		e.status = HUB_STATUS_TIMEOUT;
-		e.reason = kill_reason(atomic_load(&c->phase));
 		hub_log(&e);
 	}
 }

@@ -20,3 +20,11 @@ bench: $(FIELDBOOK) $(HUB) $(BENCH_BIN)
 	  FBBENCH=$(abspath $(BENCH_BIN)) bash tests/bench/run.sh
 
 -include $(BUILD)/tests/bench/fbbench.d
+
+# make bench-attacks [BEFORE_HUB=path/to/an/older/fieldbook-hub]: the hub
+# under slow and greedy clients of one address (tests/bench/attacks.sh);
+# the table goes to bench/attacks.md, and its figures to docs/SECURITY.md.
+.PHONY: bench-attacks
+bench-attacks: $(FIELDBOOK) $(HUB)
+	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) \
+	  BEFORE_HUB=$(BEFORE_HUB) bash tests/bench/attacks.sh

@@ -20,6 +20,10 @@ laptops of a test another), each doing MODE:
   upload  a POST /v2/push head with Content-Length 4 MiB and
           "Expect: 100-continue" (and the token, if given), then the
           whole body as fast as the hub takes it
+  flood   GET /v2/pull with the token, one request after the other on a
+          kept-alive connection (one connection; --conns is ignored),
+          as fast as the hub answers; counted by status, and the first
+          429's Retry-After kept ("retry-after N" in the status)
 
 A connection the hub closes is opened again (and counted), up to
 --opens-max openings in all; so the attack goes on at N connections for as
@@ -54,7 +58,7 @@ PIPELINE = 1000
 
 def parse():
     p = argparse.ArgumentParser()
-    p.add_argument("mode", choices=("head", "body", "read", "upload"))
+    p.add_argument("mode", choices=("head", "body", "read", "upload", "flood"))
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--conns", type=int, default=1100)
     p.add_argument("--source", default="127.0.0.2")
@@ -82,9 +86,92 @@ class Conn:
         self.body_left = 0
 
 
+def read_answer(s):
+    """One whole answer (head, and a body of Content-Length bytes) from
+    the blocking socket s: (status, headers dict), or (None, {}) when the
+    hub closed the connection first."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        d = s.recv(4096)
+        if not d:
+            return None, {}
+        data += d
+    head, _, rest = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for l in lines[1:]:
+        k, _, v = l.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    need = int(headers.get("content-length", "0") or 0) - len(rest)
+    while need > 0:
+        d = s.recv(min(need, 65536))
+        if not d:
+            break
+        need -= len(d)
+    parts = lines[0].split(" ")
+    return (parts[1] if len(parts) > 1 else "?"), headers
+
+
+def flood(a, token):
+    """The flood mode: requests one after the other, until stopped."""
+    stop = [False]
+    signal.signal(signal.SIGTERM, lambda *_: stop.__setitem__(0, True))
+    statuses = {}
+    retry_after = [None]
+    opened = [0]
+    end = time.monotonic() + a.seconds
+    req = ("GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\nHost: hub\r\n"
+           "Authorization: Bearer %s\r\n\r\n" % token).encode()
+    last = [0.0]
+
+    def line():
+        st = " ".join("%s:%d" % kv for kv in sorted(statuses.items()))
+        return ("%s opened %d answers %s%s" % (
+            "done" if stop[0] else "running", opened[0], st or "-",
+            " retry-after %s" % retry_after[0] if retry_after[0] else ""))
+
+    def write(force=False):
+        now = time.monotonic()
+        if a.status and (force or now - last[0] >= 0.1):
+            last[0] = now
+            with open(a.status + ".tmp", "w") as f:
+                f.write(line() + "\n")
+            os.replace(a.status + ".tmp", a.status)
+
+    s = None
+    while not stop[0] and time.monotonic() < end:
+        if s is None:
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(30)
+            s.bind((a.source, 0))
+            s.connect(("127.0.0.1", a.port))
+            opened[0] += 1
+        try:
+            s.sendall(req)
+            code, headers = read_answer(s)
+        except OSError:
+            code, headers = None, {}
+        if code is None:
+            s.close()
+            s = None
+            continue
+        statuses[code] = statuses.get(code, 0) + 1
+        if code == "429" and retry_after[0] is None:
+            retry_after[0] = headers.get("retry-after", "none")
+        if headers.get("connection", "").lower() == "close":
+            s.close()
+            s = None
+        write()
+    stop[0] = True
+    write(force=True)
+    print(line())
+
+
 def main():
     a = parse()
     token = open(a.token_file).read().strip() if a.token_file else None
+    if a.mode == "flood":
+        return flood(a, token)
     auth = ("Authorization: Bearer %s\r\n" % token).encode() if token else b""
     need = a.conns + 64
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
