@@ -56,6 +56,8 @@ struct server {
 	struct hub_guard *guard;
 	atomic_int active;         /* requests received whole, not yet done */
 	atomic_int pushes;         /* pushes waiting for or holding the writer */
+	unsigned int conns, per_ip; /* connections it takes, in all and from
+				      one address (fit_connections) */
 };
 
 /* One request, from its request line (uri_seen) to its end (completed). */
@@ -570,12 +572,12 @@ static const char *const mhd_told_elsewhere[] = {
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 static void mhd_said(void *cls, const char *fmt, va_list ap)
 {
+	const struct server *srv = cls;
 	char text[HUB_LOG_REASON_MAX], reason[HUB_LOG_REASON_MAX + 16];
 	struct hub_log_entry e = { 0 };
 	const char *const *t;
 	size_t n;
 
-	(void)cls;
 	vsnprintf(text, sizeof(text), fmt, ap);
 	for (t = mhd_told_elsewhere; *t; t++)
 		if (!strncmp(text, *t, strlen(*t)))
@@ -585,8 +587,8 @@ static void mhd_said(void *cls, const char *fmt, va_list ap)
 		text[--n] = '\0';
 	if (!strncmp(text, MHD_AT_LIMIT, sizeof(MHD_AT_LIMIT) - 1))
 		snprintf(reason, sizeof(reason), "refused a connection: the hub holds"
-			 " as many as it may, from this address (%d) or in all; closed",
-			 HUB_CONN_PER_IP);
+			 " as many as it may, from this address (%u) or in all (%u); closed",
+			 srv->per_ip, srv->conns);
 	else
 		snprintf(reason, sizeof(reason), "libmicrohttpd: %s", text);
 	e.method = "-";
@@ -883,7 +885,7 @@ static enum fb_code check_priorities(const char *s, struct fb_error *err)
 enum fb_code hub_serve(struct hub_store *store,
 		       const struct hub_serve_config *cfg, struct fb_error *err)
 {
-	struct server srv = { store, NULL, 0, 0 };
+	struct server srv = { store, NULL, 0, 0, 0, 0 };
 	struct sockaddr_storage ss;
 	struct MHD_Daemon *d;
 	const union MHD_DaemonInfo *info;
@@ -892,7 +894,6 @@ enum fb_code hub_serve(struct hub_store *store,
 	char *cert = NULL, *key = NULL;
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
 			     MHD_USE_AUTO | MHD_USE_ERROR_LOG;
-	unsigned int conns;
 	sigset_t set;
 	enum fb_code rc;
 	int sig, waited, n = 0;
@@ -915,10 +916,12 @@ enum fb_code hub_serve(struct hub_store *store,
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	conns = fit_connections();
-	if (conns < HUB_CONN_MAX)
+	srv.conns = fit_connections();
+	/* One address holds half at most, whatever the open files allow. */
+	srv.per_ip = srv.conns < HUB_CONN_MAX ? srv.conns / 2 : HUB_CONN_PER_IP;
+	if (srv.conns < HUB_CONN_MAX)
 		fprintf(stderr, "hub: the open files limit allows %u connections, not %d\n",
-			conns, HUB_CONN_MAX);
+			srv.conns, HUB_CONN_MAX);
 	/* Signals go to sigwait below, not to MHD's threads.  The caller
 	 * blocked them before the store started its own; again here costs
 	 * nothing and keeps hub_serve right for a caller that forgot. */
@@ -930,12 +933,12 @@ enum fb_code hub_serve(struct hub_store *store,
 	if ((rc = hub_guard_new(&srv.guard, err)) != FB_OK)
 		goto out;
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){ (o), (intptr_t)(v), (p) })
-	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_said, NULL);
+	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_said, &srv);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
 	OPT(MHD_OPTION_THREAD_POOL_SIZE, HUB_THREADS, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, HUB_CONN_TIMEOUT_S, NULL);
-	OPT(MHD_OPTION_CONNECTION_LIMIT, conns, NULL);
-	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, conns / 2, NULL);
+	OPT(MHD_OPTION_CONNECTION_LIMIT, srv.conns, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv.per_ip, NULL);
 	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HUB_CONN_MEMORY, NULL);
 	OPT(MHD_OPTION_NOTIFY_CONNECTION, conn_notify, &srv);
 	OPT(MHD_OPTION_URI_LOG_CALLBACK, uri_seen, &srv);

@@ -11,6 +11,8 @@
 #   reads         1,100 connections reading 1,000 pipelined answers a byte
 #                 at a time
 #   slowhttptest  Debian's slowhttptest -H, 1,100 connections (if installed)
+#   flood         one enrolled token sending pulls back to back, as fast as
+#                 the hub answers (its rate limit is what stops it)
 #
 # and under each: /v1/health's latency (the median and the worst of
 # ATTACK_PROBES probes, one after the other; a probe that gets no answer
@@ -66,6 +68,7 @@ hub_up() {
 	"$bin" --db "$h" init --unit HN --name "Hà Nội" --level province >/dev/null
 	"$bin" --db "$h" unit add HN.B1 --parent HN --level branch --name "Chi hội 1" >/dev/null
 	(umask 077 && "$bin" --db "$h" enroll --unit HN.B1 --name laptop >"$work/run/tok" 2>/dev/null)
+	(umask 077 && "$bin" --db "$h" enroll --unit HN.B1 --name flooder >"$work/run/tokX" 2>/dev/null)
 	"$bin" --db "$h" serve --listen 127.0.0.1:0 --port-file "$work/run/port" \
 		>/dev/null 2>"$work/run/hub.log" </dev/null &
 	HUB_PID=$!
@@ -105,6 +108,18 @@ attack_up() {
 		return 0
 		;;
 	esac
+	if [ "$name" = flood ]; then
+		"$PY" -I -S "$ATTACK" flood --port "$PORT" --token-file "$work/run/tokX" \
+			--seconds 600 --status "$st" >"$work/run/$name.out" 2>&1 </dev/null &
+		APID=$!
+		pids="$pids $APID"
+		for _ in $(seq 600); do
+			s=$(head -n 1 "$st" 2>/dev/null || true)
+			[[ $s =~ answers\ .*[0-9] ]] && return 0
+			sleep 0.1
+		done
+		return 0
+	fi
 	"$PY" -I -S "$ATTACK" "$@" --port "$PORT" --conns "$CONNS" --interval 5 \
 		--seconds 600 --status "$st" >"$work/run/$name.out" 2>&1 </dev/null &
 	APID=$!
@@ -193,6 +208,10 @@ run_all() {
 		measure "slowhttptest -H, $CONNS connections"
 		attack_down
 	fi
+	attack_up flood
+	measure "one token flooding pulls"
+	attack_down
+	say "$WHICH flood: $(cat "$work/run/flood.out")"
 	memory
 	hub_down
 }

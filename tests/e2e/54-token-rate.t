@@ -68,79 +68,15 @@ def counts(line):
     return dict((k, int(v)) for k, v in (x.split(":") for x in m.group(1).split() if ":" in x)) if m else {}
 
 
-# --- a flooding token --------------------------------------------------------
-st_file = os.path.join(tmp, "flood.status")
-flood = spawn([sys.executable, "-I", "-S", ATTACK, "flood", "--port", str(port),
-               "--token-file", hub.token_file(tok_a, "a.tok"), "--status", st_file,
-               "--seconds", "180"], stdout=subprocess.PIPE, text=True)
-for _ in range(1200):                      # until the first 429, at most 120 s
-    if counts(status_of(st_file)).get("429"):
-        break
-    if flood.poll() is not None:
-        break
-    time.sleep(0.1)
-line = status_of(st_file)
-c = counts(line)
-t.ok(c.get("429", 0) >= 1 and c.get("200", 0) >= 300,
-     "a token flooding pulls is served its burst, then gets 429 (%s)" % line, line)
-m = re.search(r"retry-after (\S+)", line)
-t.ok(m and m.group(1).isdigit() and 1 <= int(m.group(1)) <= 60,
-     "the 429 says Retry-After: %s (1 to 60 s)" % (m.group(1) if m else "none"), line)
-a = raw(port, b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
-        b"Authorization: Bearer " + tok_a.encode() + b"\r\n\r\n")
-doc = json.loads(a.body or b"{}")
-t.ok(a.status == 429 and doc.get("error") == "rate_limited" and a.closed,
-     "its answer: 429 rate_limited, connection closed (%s)" % doc.get("message"), repr(a))
-
-# Another laptop syncs while the flood goes on.
-B = laptop("B", tok_b, "http://127.0.0.1:%d" % port)
-add_member(B, "Võ Thị Sáu")
-before = counts(status_of(st_file)).get("429", 0)
-t0 = time.monotonic()
-r = run(FB, "--db", B, "sync")
-took = time.monotonic() - t0
-after = counts(status_of(st_file)).get("429", 0)
-t.ok(r.returncode == 0, "laptop B syncs while A floods (exit 0)", r.stderr)
-t.diag("laptop B's sync took %.0f ms during the flood" % (took * 1000))
-t.ok(pending(B) == 0, "B has nothing pending")
-t.ok(after > before, "A was refused all along B's sync (%d more 429s)" % (after - before))
-flood.terminate()
-out, _ = flood.communicate(timeout=30)
-t.diag("flood: " + out.strip())
-
-# Retry-After passed, A is served again.
-a = raw(port, b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
-        b"Authorization: Bearer " + tok_a.encode() + b"\r\n\r\n")
-wait = int(a.headers.get("retry-after", "1"))
-time.sleep(wait)
-a = raw(port, b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
-        b"Authorization: Bearer " + tok_a.encode() + b"\r\nConnection: close\r\n\r\n")
-t.ok(a.status == 200, "once its Retry-After (%d s) has passed, A is served" % wait, repr(a))
-
-# --- requests under way --------------------------------------------------------
-held = []
-statuses = []
-for i in range(5):
-    s = connect(port)
-    s.sendall(b"POST /v2/push HTTP/1.1\r\n" + H + b"Authorization: Bearer " + tok_c.encode() +
-              b"\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n")
-    st, got = read_head(s)
-    statuses.append(st)
-    held.append(s)
-t.ok(statuses == [100, 100, 100, 100, 429],
-     "a token's 4 pushes under way are taken, a fifth is refused 429 (%s)" % statuses)
-for s in held:
-    s.close()
-
-
-# --- the laptop and 429s: a proxy that refuses what it is told to ------------
 class Proxy:
-    """Refuses with 429 (Retry-After: 1) the first `refuse[kind]` requests
-    of each kind ("push", "pull"; -1: all of them), forwards the others
-    to the hub, one request a connection."""
+    """A proxy in front of the hub, one request a connection.  It refuses
+    with 429 (Retry-After: 1) the first `refuse[kind]` requests of each
+    kind ("push", "pull"; -1: all of them), and forwards the others; gate,
+    if given, is called before each is forwarded (it may wait)."""
 
-    def __init__(self, refuse):
+    def __init__(self, refuse, gate=None):
         self.refuse = dict(refuse)
+        self.gate = gate
         self.seen = {"push": 0, "pull": 0}
         self.refused = {"push": 0, "pull": 0}
         self.times = []
@@ -192,6 +128,8 @@ class Proxy:
                           b"Content-Type: application/json\r\nFieldbook-Protocol: 2\r\n"
                           b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(msg) + msg)
                 return
+            if self.gate:
+                self.gate()
             if any(l.lower() == b"expect: 100-continue" for l in lines[1:]):
                 c.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
             while len(body) < n:
@@ -219,6 +157,93 @@ class Proxy:
         self.sock.close()
 
 
+
+# --- a flooding token --------------------------------------------------------
+st_file = os.path.join(tmp, "flood.status")
+flood = spawn([sys.executable, "-I", "-S", ATTACK, "flood", "--port", str(port),
+               "--token-file", hub.token_file(tok_a, "a.tok"), "--status", st_file,
+               "--seconds", "180"], stdout=subprocess.PIPE, text=True)
+for _ in range(1200):                      # until the first 429, at most 120 s
+    if counts(status_of(st_file)).get("429"):
+        break
+    if flood.poll() is not None:
+        break
+    time.sleep(0.1)
+line = status_of(st_file)
+c = counts(line)
+t.ok(c.get("429", 0) >= 1 and c.get("200", 0) >= 300,
+     "a token flooding pulls is served its burst, then gets 429 (%s)" % line, line)
+m = re.search(r"retry-after (\S+)", line)
+t.ok(m and m.group(1).isdigit() and 1 <= int(m.group(1)) <= 60,
+     "the 429 says Retry-After: %s (1 to 60 s)" % (m.group(1) if m else "none"), line)
+a = raw(port, b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
+        b"Authorization: Bearer " + tok_a.encode() + b"\r\n\r\n")
+doc = json.loads(a.body or b"{}")
+t.ok(a.status == 429 and doc.get("error") == "rate_limited" and a.closed,
+     "its answer: 429 rate_limited, connection closed (%s)" % doc.get("message"), repr(a))
+
+# Another laptop syncs while the flood goes on.  Its requests pass a gate
+# that lets each go to the hub only once A has been refused again since
+# the one before: the flood is under way all through B's sync, by
+# construction, whatever the speed of either.
+gate_log = []
+
+
+def flood_refused_again():
+    seen = gate_log[-1] if gate_log else 0
+    for _ in range(300):                   # at most 30 s
+        n = counts(status_of(st_file)).get("429", 0)
+        if n > seen:
+            gate_log.append(n)
+            return
+        time.sleep(0.1)
+    gate_log.append(-1)
+
+
+gate = Proxy({}, gate=flood_refused_again)
+B = laptop("B", tok_b, "http://127.0.0.1:%d" % gate.port)
+add_member(B, "Võ Thị Sáu")
+t0 = time.monotonic()
+r = run(FB, "--db", B, "sync")
+took = time.monotonic() - t0
+t.ok(r.returncode == 0, "laptop B syncs while A floods (exit 0)", r.stderr)
+t.diag("laptop B's sync took %.0f ms during the flood (its requests waited for A's 429s)"
+       % (took * 1000))
+t.ok(pending(B) == 0, "B has nothing pending")
+t.ok(len(gate_log) == sum(gate.seen.values()) >= 2 and -1 not in gate_log,
+     "A was refused again before each of B's %d requests (429s so far: %s)"
+     % (sum(gate.seen.values()), gate_log))
+gate.close()
+flood.terminate()
+out, _ = flood.communicate(timeout=30)
+t.diag("flood: " + out.strip())
+
+# Retry-After passed, A is served again.
+a = raw(port, b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
+        b"Authorization: Bearer " + tok_a.encode() + b"\r\n\r\n")
+wait = int(a.headers.get("retry-after", "1"))
+time.sleep(wait)
+a = raw(port, b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
+        b"Authorization: Bearer " + tok_a.encode() + b"\r\nConnection: close\r\n\r\n")
+t.ok(a.status == 200, "once its Retry-After (%d s) has passed, A is served" % wait, repr(a))
+
+# --- requests under way --------------------------------------------------------
+held = []
+statuses = []
+for i in range(5):
+    s = connect(port)
+    s.sendall(b"POST /v2/push HTTP/1.1\r\n" + H + b"Authorization: Bearer " + tok_c.encode() +
+              b"\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n")
+    st, got = read_head(s)
+    statuses.append(st)
+    held.append(s)
+t.ok(statuses == [100, 100, 100, 100, 429],
+     "a token's 4 pushes under way are taken, a fifth is refused 429 (%s)" % statuses)
+for s in held:
+    s.close()
+
+
+# --- the laptop and 429s ------------------------------------------------------
 p = Proxy({"push": 2, "pull": 1})
 C = laptop("C", tok_c, "http://127.0.0.1:%d" % p.port)
 rid = add_member(C, "Lý Thị Bình")
