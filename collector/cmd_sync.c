@@ -69,6 +69,10 @@ static enum fb_code sync(struct cmd_ctx *c)
 		fprintf(stderr, "fieldbook: the hub had lost %llu entries it once held"
 			" (restored from a backup?); they are sent again\n",
 			(unsigned long long)st.resent);
+	if (st.relayed)
+		fprintf(stderr, "fieldbook: the hub had lost %zu changes of %zu other"
+			" devices that this laptop holds; they were sent back to it\n",
+			st.relayed, st.relay_devices);
 	if (rc == FB_OK) {
 		printf("synced: %zu changes sent, %zu received", st.pushed, st.pulled);
 		if (st.rejected)

@@ -237,6 +237,34 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      size_t *n, struct fb_error *err)
 	FB_MUST_CHECK;
 
+/* The same for any device's changes this book holds (a relay). */
+enum fb_code book_changes_of(struct book *b, const char *device, uint64_t after,
+			     struct jchange *out, size_t max, size_t max_bytes,
+			     size_t *n, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Another device's changes to send back to a hub that holds its chain
+ * up to `held` (a relay): those from held + 1 on, as far as they follow
+ * one another without a hole (a change outside this book's scope was
+ * never pulled here), at most max changes and about max_bytes.  *n 0:
+ * none follow `held` here.  Released as for book_own_changes.
+ */
+enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t held,
+				struct jchange *out, size_t max, size_t max_bytes,
+				size_t *n, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Each device other than this book's own whose changes it holds, with
+ * the last sequence it holds of it, in device order.  fn's code other
+ * than FB_OK stops the walk and is returned.
+ */
+typedef enum fb_code (*book_head_fn)(const char *device, uint64_t last, void *ctx);
+enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
+				    struct fb_error *err)
+	FB_MUST_CHECK;
+
 /*
  * Continue this laptop's book under a new device id, after a restore
  * from an old copy or a copy of the file to a second laptop (docs/

@@ -109,6 +109,53 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      struct jchange *out, size_t max, size_t max_bytes,
 			      size_t *n, struct fb_error *err)
 {
+	return book_changes_of(b, b->device, after, out, max, max_bytes, n, err);
+}
+
+enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t held,
+				struct jchange *out, size_t max, size_t max_bytes,
+				size_t *n, struct fb_error *err)
+{
+	uint64_t next = held + 1;
+	size_t got = 0, run, i;
+	enum fb_code rc;
+
+	*n = 0;
+	rc = book_changes_of(b, device, held, out, max, max_bytes, &got, err);
+	for (run = 0; rc == FB_OK && run < got && out[run].seq == next; run++)
+		next += out[run].n;
+	for (i = rc == FB_OK ? run : 0; i < got; i++)
+		jchange_release(&out[i]);
+	if (rc == FB_OK)
+		*n = run;
+	return rc;
+}
+
+enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
+				    struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "SELECT device, max(seq + n - 1) FROM journal"
+			   " WHERE device <> ?1 GROUP BY device ORDER BY device", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
+	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW)
+		rc = fn((const char *)sqlite3_column_text(q, 0),
+			(uint64_t)sqlite3_column_int64(q, 1), ctx);
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading journal", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_changes_of(struct book *b, const char *device, uint64_t after,
+			     struct jchange *out, size_t max, size_t max_bytes,
+			     size_t *n, struct fb_error *err)
+{
 	sqlite3_stmt *q = NULL;
 	size_t bytes = 0;
 	enum fb_code rc;
@@ -120,7 +167,7 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
 			   &q, err);
 	if (rc != FB_OK)
 		return rc;
-	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
 	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
 	while (bytes < max_bytes && (r = sqlite3_step(q)) == SQLITE_ROW) {

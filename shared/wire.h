@@ -38,6 +38,9 @@ struct wire_batch {
 	char device[FB_DEVICE_ID_MAX + 1];
 	char forked_from[FB_DEVICE_ID_MAX + 1]; /* v2: "" or the id this
 						   device continues (a fork) */
+	int relay;                      /* v2: 1 when the sender carries
+					   another device's changes that the
+					   hub lost (docs/PROTOCOL.md §6.10) */
 	uint64_t seq;                   /* sequence of changes[0] */
 	size_t n;
 	struct jchange *changes;        /* n of them, owned */
@@ -79,10 +82,41 @@ struct wire_page {
  * forked_from NULL or "" when the device is no fork. */
 enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 			      const char *forked_from, struct fb_buf *out);
+/* The same for changes of another device, which the sender holds and
+ * the hub lost ("relay": true). */
+enum fb_code wire_relay_encode(const struct jchange *c, size_t n,
+			       struct fb_buf *out);
 /* Decode a push of version 1 or 2 (out->version says which). */
 enum fb_code wire_push_decode(const char *json, size_t len,
 			      struct wire_batch *out, struct fb_error *err);
 void wire_batch_release(struct wire_batch *b);
+
+/*
+ * POST /v2/heads: how much of each named device's chain the hub holds
+ * (docs/PROTOCOL.md §7.6).  The request names 1 to WIRE_HEADS_MAX
+ * distinct devices; the answer gives, in the same order, the hub's last
+ * sequence of each (0: none).
+ */
+#define WIRE_HEADS_MAX 1000
+struct wire_heads {
+	size_t n;
+	char (*device)[FB_DEVICE_ID_MAX + 1];   /* n of them, owned */
+	uint64_t *seq;                          /* n of them, owned */
+};
+enum fb_code wire_heads_alloc(struct wire_heads *h, size_t n);
+void wire_heads_release(struct wire_heads *h);
+/* {"v":2,"devices":[...]} of h's devices. */
+enum fb_code wire_heads_request_encode(const struct wire_heads *h, struct fb_buf *out);
+/* Decode it into h (seq all 0); repeated or invalid ids are refused. */
+enum fb_code wire_heads_request_decode(const char *json, size_t len,
+				       struct wire_heads *h, struct fb_error *err);
+/* {"v":2,"heads":[...],"hub_time":...}: h's sequences, in order. */
+enum fb_code wire_heads_answer_encode(const struct wire_heads *h, fb_hlc hub_time,
+				      struct fb_buf *out);
+/* Read an answer into h's seq; it must give exactly h->n of them. */
+enum fb_code wire_heads_answer_decode(const char *json, size_t len,
+				      struct wire_heads *h, fb_hlc *hub_time,
+				      struct fb_error *err);
 
 /*
  * A page is built by the hub a change at a time: wire_page_add() gives

@@ -476,6 +476,8 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			}
 			rc = book_meta_set_int(b, "acked_seq",
 						(long long)exp->valuedouble - 1, err);
+			if (rc == FB_OK)
+				rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
 			cJSON_Delete(ans);
 			if (rc != FB_OK)
 				break;
@@ -620,7 +622,10 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		for (i = 0; rc == FB_OK && i < page.n; i++)
 			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
 		/* The hub's cursor, even one lower than ours: a hub restored
-		 * from a copy cuts back what it no longer holds. */
+		 * from a copy cuts back what it no longer holds, and may have
+		 * lost other devices' changes this laptop holds. */
+		if (rc == FB_OK && page.next < (uint64_t)cursor)
+			rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
 		if (rc == FB_OK)
 			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);
 		if (rc == FB_OK)
@@ -640,6 +645,173 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		size = sync_next_batch_size(size);
 	}
 	free(epoch);
+	return rc;
+}
+
+
+/* --- relay: other devices' changes a restored hub lost -------------- */
+
+/* book_head_fn: note a device and the last sequence held of it. */
+static enum fb_code note_head(const char *device, uint64_t last, void *ctx)
+{
+	struct wire_heads *h = ctx;
+
+	if (h->n == WIRE_HEADS_MAX)
+		return FB_ETOOBIG;
+	snprintf(h->device[h->n], sizeof(h->device[0]), "%s", device);
+	h->seq[h->n++] = last;
+	return FB_OK;
+}
+
+/* Ask the hub how much it holds of each device in h; h->seq then says. */
+static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads *h,
+			      struct fb_error *err)
+{
+	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
+	enum fb_code rc;
+	long status = 0;
+	fb_hlc t = 0;
+
+	rc = wire_heads_request_encode(h, &json);
+	if (rc == FB_OK)
+		rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err);
+	if (rc == FB_OK)
+		rc = request(c, "relay", "/v2/heads", &z, &status, err);
+	if (rc == FB_OK && status != 200)
+		rc = fb_fail(err, FB_EINVAL, "relay: unexpected HTTP %ld", status);
+	if (rc == FB_OK) {
+		rc = wire_heads_answer_decode(buf_str(&c->body), c->body.len, h, &t, err);
+		if (rc == FB_OK)
+			book_observe(b, t);
+		else
+			fb_prefix(err, "relay: ");
+	}
+	buf_release(&json);
+	buf_release(&z);
+	return rc;
+}
+
+/*
+ * Send back device's changes after `held`, the hub's last of it, as far
+ * as this book holds them without a hole (a change outside this
+ * laptop's scope is not here).  *taken: changes the hub took.  A refusal
+ * of the device (its history differs there, or it lies outside the
+ * token's scope) is no failure of the sync: *refused is set.
+ */
+static enum fb_code relay_device(struct conn *c, struct book *b, const char *device,
+				 uint64_t held, struct jchange *changes, size_t *taken,
+				 int *refused, struct fb_error *err)
+{
+	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
+	enum fb_code rc = FB_OK;
+	size_t rounds, n, i;
+
+	*taken = 0;
+	*refused = 0;
+	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
+		uint64_t last = 0;
+		const cJSON *ack;
+		cJSON *ans;
+		long status = 0;
+
+		n = 0;
+		rc = book_relay_changes(b, device, held, changes, SYNC_BATCH_MAX,
+					SYNC_PUSH_BYTES, &n, err);
+		buf_reset(&json);
+		buf_reset(&z);
+		if (rc == FB_OK && n > 0) {
+			last = changes[n - 1].seq + changes[n - 1].n - 1;
+			if ((rc = wire_relay_encode(changes, n, &json)) == FB_OK)
+				rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err);
+		}
+		for (i = 0; i < n; i++)
+			jchange_release(&changes[i]);
+		if (rc != FB_OK || n == 0)
+			break;
+		rc = request(c, "relay", "/v2/push", &z, &status, err);
+		if (rc == FB_EAUTH || (rc == FB_OK && status == 409) || rc == FB_EINVAL) {
+			/* Not this device's changes, here: the hub keeps its own. */
+			*refused = 1;
+			rc = FB_OK;
+			break;
+		}
+		if (rc != FB_OK)
+			break;
+		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
+		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+		observe_hub_time(b, cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
+		if (!cJSON_IsNumber(ack)) {
+			cJSON_Delete(ans);
+			rc = fb_fail(err, FB_ENET, "relay: the hub's answer arrived damaged or"
+				     " cut short; nothing is lost, run sync again");
+			break;
+		}
+		*taken += n;
+		/* The hub holds less than was sent: it went no further. */
+		if (ack->valuedouble < (double)last) {
+			cJSON_Delete(ans);
+			break;
+		}
+		held = (uint64_t)ack->valuedouble;
+		cJSON_Delete(ans);
+	}
+	buf_release(&json);
+	buf_release(&z);
+	return rc;
+}
+
+/*
+ * After a hub lost part of its history (docs/PROTOCOL.md §13.5): every
+ * other device's changes this laptop holds and the hub lacks go back
+ * to it, each device's chain continuing from what the hub holds.  Done
+ * whole, the mark is cleared; cut off, the next sync does it again.
+ */
+static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
+{
+	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
+	struct wire_heads h, mine;
+	enum fb_code rc;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	memset(&mine, 0, sizeof(mine));
+	if (!changes || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK ||
+	    wire_heads_alloc(&mine, WIRE_HEADS_MAX) != FB_OK) {
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		goto out;
+	}
+	h.n = 0;
+	rc = book_each_other_device(b, note_head, &h, err);
+	if (rc == FB_ETOOBIG)
+		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
+	if (rc != FB_OK || h.n == 0)
+		goto done;
+	mine.n = h.n;
+	memcpy(mine.seq, h.seq, h.n * sizeof(*h.seq));
+	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
+		goto out;
+	for (i = 0; rc == FB_OK && i < h.n; i++) {
+		size_t taken = 0;
+		int refused = 0;
+
+		if (mine.seq[i] <= h.seq[i])
+			continue;
+		rc = relay_device(c, b, h.device[i], h.seq[i], changes, &taken,
+				  &refused, err);
+		c->st->relayed += taken;
+		c->st->relay_devices += taken > 0;
+		c->st->relay_refused += refused;
+	}
+done:
+	if (rc == FB_OK && (rc = book_begin(b, err)) == FB_OK) {
+		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 0, err);
+		rc = rc == FB_OK ? book_commit(b, err) : (book_rollback(b), rc);
+	}
+out:
+	wire_heads_release(&h);
+	wire_heads_release(&mine);
+	free(changes);
 	return rc;
 }
 
@@ -726,8 +898,18 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 			continue;
 		}
 		st->resent += resend;
+		/* The hub lost what it had acknowledged: others' too, maybe. */
+		if (rc == FB_OK && resend)
+			rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
 		if (!resend || !(what & SYNC_PUSH))
 			break;
+	}
+	if (rc == FB_OK && (what & SYNC_PUSH)) {
+		long long due = 0;
+
+		rc = book_meta_int(b, SYNC_RELAY_DUE, 0, &due, err);
+		if (rc == FB_OK && due)
+			rc = relay(b, &c, err);
 	}
 	if (rc == FB_OK) {
 		time_t t = time(NULL);

@@ -51,7 +51,16 @@ struct sync_stats {
 	int forked;             /* this book went on under a new device id, */
 	char fork_old[FB_DEVICE_ID_MAX + 1], fork_new[FB_DEVICE_ID_MAX + 1];
 	size_t moved;           /* ... its changes from the fork on moved to it */
+	/* Other devices' changes this laptop holds and a restored hub had
+	 * lost, sent back to it (docs/PROTOCOL.md §13.5): */
+	size_t relayed;         /* changes the hub took */
+	size_t relay_devices;   /* devices they were of */
+	size_t relay_refused;   /* devices the hub would not take back */
 };
+
+/* meta key: set when the hub was seen to have lost part of its history;
+ * cleared once every other device's changes it lacks were offered back. */
+#define SYNC_RELAY_DUE "relay_due"
 
 #define SYNC_PUSH 1
 #define SYNC_PULL 2

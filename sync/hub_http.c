@@ -229,12 +229,44 @@ static enum MHD_Result fork_answer(struct MHD_Connection *conn, const char *url,
 	return ret;
 }
 
+/*
+ * The body of a POST, inflated when it says so, into json.  0 when it
+ * cannot be read, *ret then the answer sent.
+ */
+static int body_json(struct MHD_Connection *conn, const char *url, struct request *r,
+		     struct fb_buf *json, enum MHD_Result *ret)
+{
+	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_ENCODING);
+	struct fb_error err;
+	enum fb_code rc;
+
+	fb_error_clear(&err);
+	if (enc && !strcasecmp(enc, "deflate")) {
+		rc = zbuf_inflate(r->body.data, r->body.len, WIRE_BODY_MAX, json, &err);
+		if (rc == FB_OK)
+			return 1;
+		*ret = fail(conn, "POST", url, r, rc == FB_ETOOBIG ?
+			    MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
+			    rc == FB_ETOOBIG ? "inflated_too_large" : "bad_deflate", err.msg);
+		return 0;
+	}
+	if (enc && strcasecmp(enc, "identity")) {
+		*ret = fail(conn, "POST", url, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+			    "bad_encoding", "Content-Encoding must be deflate");
+		return 0;
+	}
+	if (buf_add(json, r->body.data ? r->body.data : "", r->body.len) == FB_OK)
+		return 1;
+	*ret = fail(conn, "POST", url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+		    "body over the limit");
+	return 0;
+}
+
 static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 			       const char *url, struct request *r,
 			       struct hub_device *dev, int version)
 {
-	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_CONTENT_ENCODING);
 	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX + 1);
 	struct fb_buf out = FB_BUF_INIT(0);
 	struct hub_push_result res;
@@ -250,26 +282,8 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 
 	memset(&batch, 0, sizeof(batch));
 	fb_error_clear(&err);
-	if (enc && !strcasecmp(enc, "deflate")) {
-		rc = zbuf_inflate(r->body.data, r->body.len, WIRE_BODY_MAX, &json, &err);
-		if (rc != FB_OK) {
-			ret = fail(conn, "POST", url, r, rc == FB_ETOOBIG ?
-				   MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
-				   rc == FB_ETOOBIG ? "inflated_too_large" : "bad_deflate",
-				   err.msg);
-			goto out;
-		}
-	} else if (!enc || !strcasecmp(enc, "identity")) {
-		if (buf_add(&json, r->body.data ? r->body.data : "", r->body.len) != FB_OK) {
-			ret = fail(conn, "POST", url, r, MHD_HTTP_CONTENT_TOO_LARGE,
-				   "too_large", "body over the limit");
-			goto out;
-		}
-	} else {
-		ret = fail(conn, "POST", url, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-			   "bad_encoding", "Content-Encoding must be deflate");
+	if (!body_json(conn, url, r, &json, &ret))
 		goto out;
-	}
 	rc = wire_push_decode(buf_str(&json), json.len, &batch, &err);
 	if (rc == FB_OK && batch.version != version)
 		rc = fb_fail(&err, FB_EINVAL, "a version %d push goes to /v%d/push",
@@ -355,6 +369,41 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 					   "internal", "out of memory");
 out:
 	wire_batch_release(&batch);
+	buf_release(&json);
+	buf_release(&out);
+	return ret;
+}
+
+/* POST /v2/heads: how much of each named device's chain the hub holds. */
+static enum MHD_Result do_heads(struct server *srv, struct MHD_Connection *conn,
+				const char *url, struct request *r,
+				const struct hub_device *dev)
+{
+	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX + 1), out = FB_BUF_INIT(0);
+	struct wire_heads h;
+	struct fb_error err;
+	const char *code;
+	enum MHD_Result ret;
+	enum fb_code rc;
+
+	memset(&h, 0, sizeof(h));
+	fb_error_clear(&err);
+	if (!body_json(conn, url, r, &json, &ret))
+		goto out;
+	rc = wire_heads_request_decode(buf_str(&json), json.len, &h, &err);
+	if (rc == FB_OK)
+		rc = srv->store->ops->heads(srv->store, dev, &h, &err);
+	if (rc == FB_OK && (rc = wire_heads_answer_encode(&h, hub_time(), &out)) != FB_OK)
+		fb_fail(&err, rc, "out of memory");
+	if (rc == FB_OK) {
+		ret = reply(conn, "POST", url, r, MHD_HTTP_OK, &out, 0, NULL);
+	} else {
+		int status = status_of(rc, &code);
+
+		ret = fail(conn, "POST", url, r, status, code, err.msg);
+	}
+out:
+	wire_heads_release(&h);
 	buf_release(&json);
 	buf_release(&out);
 	return ret;
@@ -510,11 +559,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	}
 	/* /v1/ for laptops of the release before, /v2/ for this one. */
 	if (strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
-	    strcmp(url, "/v2/push") && strcmp(url, "/v2/pull"))
+	    strcmp(url, "/v2/push") && strcmp(url, "/v2/pull") && strcmp(url, "/v2/heads"))
 		return fail(conn, method, url, r, MHD_HTTP_NOT_FOUND, "not_found",
 			    "no such endpoint");
 	proto = url[2] == '2' ? WIRE_VERSION : WIRE_VERSION_OLD;
-	push = !strcmp(url + 3, "/push");
+	push = strcmp(url + 3, "/pull") != 0;   /* push and heads are POSTs */
 	if (push ? strcmp(method, "POST") : strcmp(method, "GET"))
 		return fail(conn, method, url, r, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method", "wrong method for this endpoint");
@@ -532,6 +581,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 			    status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy",
 			    err.msg);
 	r->device_id = dev.id;
+	if (!strcmp(url, "/v2/heads"))
+		return do_heads(srv, conn, url, r, &dev);
 	if (push)
 		return do_push(srv, conn, url, r, &dev, proto);
 	return do_pull(srv, conn, url, r, &dev, proto);

@@ -111,6 +111,10 @@ struct hub_store_ops {
 	enum fb_code (*pull)(struct hub_store *s, const struct hub_device *dev,
 			     const struct hub_pull *req, fb_hlc hub_time,
 			     struct fb_buf *out, struct fb_error *err);
+	/* Fill h->seq: the hub's last sequence of each device in h (0:
+	 * none).  docs/PROTOCOL.md §7.6. */
+	enum fb_code (*heads)(struct hub_store *s, const struct hub_device *dev,
+			      struct wire_heads *h, struct fb_error *err);
 	/* 1 when the store answers (health). */
 	int (*healthy)(struct hub_store *s);
 	void (*close)(struct hub_store *s);

@@ -251,7 +251,10 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	b = sqhub_get(h);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		goto out;
-	if ((rc = sqhub_bind(b, dev, batch->device, batch->forked_from, err)) != FB_OK)
+	/* A relay carries another device's changes the hub lost; it binds
+	 * nothing (docs/PROTOCOL.md §6.10). */
+	if (!batch->relay &&
+	    (rc = sqhub_bind(b, dev, batch->device, batch->forked_from, err)) != FB_OK)
 		goto fail;
 	/* Scope first: a batch with one record outside it applies nothing. */
 	for (i = 0; i < batch->n; i++) {
@@ -316,7 +319,7 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	}
 	if ((rc = book_device_head(b, batch->device, &res->ack, res->ack_hash, err)) != FB_OK)
 		goto fail;
-	{
+	if (!batch->relay) {
 		sqlite3_stmt *q = NULL;
 
 		if (store_prepare(b->st, "UPDATE device SET last_seen ="
@@ -334,6 +337,22 @@ fail:
 out:
 	sqhub_put(h, b);
 	pthread_mutex_unlock(&h->writer);
+	return rc;
+}
+
+static enum fb_code sq_heads(struct hub_store *s, const struct hub_device *dev,
+			     struct wire_heads *h, struct fb_error *err)
+{
+	struct sqlite_hub *hub = (struct sqlite_hub *)s;
+	unsigned char hash[JOURNAL_HASH_LEN];
+	struct book *b = sqhub_get(hub);
+	enum fb_code rc = FB_OK;
+	size_t i;
+
+	(void)dev;      /* a head says no more than a push's answer would */
+	for (i = 0; rc == FB_OK && i < h->n; i++)
+		rc = book_device_head(b, h->device[i], &h->seq[i], hash, err);
+	sqhub_put(hub, b);
 	return rc;
 }
 
@@ -560,7 +579,8 @@ static void sq_close(struct hub_store *s)
 }
 
 static const struct hub_store_ops sqlite_ops = {
-	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .healthy = sq_healthy,
+	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .heads = sq_heads,
+	.healthy = sq_healthy,
 	.close = sq_close, .enroll = sqhub_enroll, .revoke = sqhub_revoke,
 	.list = sqhub_list, .verify = sqhub_verify, .add_units = sqhub_add_units,
 	.top_unit = sqhub_top_unit,
