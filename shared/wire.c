@@ -159,12 +159,13 @@ enum fb_code wire_relay_encode(const struct jchange *c, size_t n,
 enum {
 	K_V, K_DEVICE, K_SEQ, K_BRANCH, K_CHANGES, K_LAST_HASH, K_NEXT, K_MORE,
 	K_HUB_TIME, K_D, K_S, K_H, K_X, K_ID, K_T, K_B, K_E, K_FORKED_FROM,
-	K_EPOCH, K_HELD, K_HELD_HASH, K_P, K_RELAY, K_DEVICES, K_HEADS, K_COUNT
+	K_EPOCH, K_HELD, K_HELD_HASH, K_P, K_RELAY, K_DEVICES, K_HEADS, K_CUT_TO,
+	K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
 	"v", "device", "seq", "branch", "changes", "last_hash", "next", "more",
 	"hub_time", "d", "s", "h", "x", "id", "t", "b", "e", "forked_from",
-	"epoch", "held", "held_hash", "p", "relay", "devices", "heads"
+	"epoch", "held", "held_hash", "p", "relay", "devices", "heads", "cut_to"
 };
 #define KEYS(k) (1u << (k))
 #define PUSH_TOP (KEYS(K_V) | KEYS(K_DEVICE) | KEYS(K_SEQ) | KEYS(K_BRANCH) | \
@@ -174,7 +175,8 @@ static const char *const key_names[K_COUNT] = {
 #define HEADS_ANSWER (KEYS(K_V) | KEYS(K_HEADS) | KEYS(K_HUB_TIME))
 #define PULL_TOP (KEYS(K_V) | KEYS(K_CHANGES) | KEYS(K_NEXT) | KEYS(K_MORE) | \
 		  KEYS(K_HUB_TIME))
-#define PULL_TOP_2 (PULL_TOP | KEYS(K_EPOCH) | KEYS(K_HELD) | KEYS(K_HELD_HASH))
+#define PULL_TOP_2 (PULL_TOP | KEYS(K_EPOCH) | KEYS(K_HELD) | KEYS(K_HELD_HASH) | \
+		    KEYS(K_CUT_TO))
 #define PUSH_CHANGE (KEYS(K_H) | KEYS(K_ID) | KEYS(K_T) | KEYS(K_B) | KEYS(K_E))
 #define PULL_CHANGE (PUSH_CHANGE | KEYS(K_D) | KEYS(K_S) | KEYS(K_X))
 #define PULL_CHANGE_2 (PULL_CHANGE | KEYS(K_P))
@@ -647,6 +649,9 @@ enum fb_code wire_pull_encode(const struct wire_page *p, struct fb_buf *out)
 				(unsigned long long)p->held);
 		if (rc == FB_OK && p->held)
 			rc = put_hash(out, "held_hash", p->held_hash);
+		if (rc == FB_OK && p->cut)
+			rc = buf_printf(out, ",\"cut_to\":%llu",
+					(unsigned long long)p->cut_to);
 	}
 	return rc == FB_OK ? buf_addc(out, '}') : rc;
 }
@@ -745,9 +750,11 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 		goto out;
 	}
 	out->version = (int)v;
+	out->cut = at[K_CUT_TO].p != NULL;
 	if (v == WIRE_VERSION_OLD
-	    ? at[K_EPOCH].p || at[K_HELD].p || at[K_HELD_HASH].p
-	    : !get_str(&at[K_EPOCH], &sc.s) ||
+	    ? at[K_EPOCH].p || at[K_HELD].p || at[K_HELD_HASH].p || out->cut
+	    : (out->cut && !get_uint(&at[K_CUT_TO], &out->cut_to)) ||
+	      !get_str(&at[K_EPOCH], &sc.s) ||
 	      !(valid_epoch(buf_str(&sc.s)) || (!*buf_str(&sc.s) && out->next == 0)) ||
 	      !get_uint(&at[K_HELD], &out->held) ||
 	      (out->held ? !get_hash(at, K_HELD_HASH, &sc, out->held_hash)

@@ -71,6 +71,11 @@ struct wire_page {
 	 * its chain hash there. */
 	uint64_t held;
 	unsigned char held_hash[JOURNAL_HASH_LEN];
+	/* v2: the hub cut the asking cursor back to cut_to, for its history
+	 * is no longer the one the cursor counted in (a restore): it may
+	 * have lost what others sent, which the asker may hold. */
+	int cut;
+	uint64_t cut_to;
 	size_t n, cap;
 	struct jchange *changes;        /* device and seq set; the hash on
 					   every change (v1) or at run ends

@@ -624,7 +624,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		/* The hub's cursor, even one lower than ours: a hub restored
 		 * from a copy cuts back what it no longer holds, and may have
 		 * lost other devices' changes this laptop holds. */
-		if (rc == FB_OK && page.next < (uint64_t)cursor)
+		if (rc == FB_OK && page.cut)
 			rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
 		if (rc == FB_OK)
 			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);

@@ -409,6 +409,8 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	     (rc = book_device_head(b, asking, &page.held, page.held_hash, err)) != FB_OK))
 		goto out;
 	page.next = after;
+	page.cut = after < req->after;
+	page.cut_to = after;
 	rc = store_prepare(b->st, "SELECT coalesce(max(cseq), 0) FROM journal", &q, err);
 	if (rc != FB_OK)
 		goto out;
