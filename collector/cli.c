@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "limits.h"
+#include "text.h"
 
 void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl)
 {
@@ -23,6 +24,61 @@ void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl)
 enum fb_code cli_open(struct cmd_ctx *c, struct book **out)
 {
 	return book_open(c->db_path, NULL, out, &c->err);
+}
+
+enum fb_code cli_names(struct cmd_ctx *c, struct book *b, struct book_names **out)
+{
+	return book_names_open(b, out, &c->err);
+}
+
+/* One candidate of an ambiguous name, a line of c->detail. */
+static enum fb_code candidate(struct fb_buf *out, const struct book_name *m)
+{
+	enum fb_code rc = buf_printf(out, "  %-8s  %-8s  ", m->short_id,
+				     model_type(m->type)->name);
+
+	if (rc == FB_OK)
+		rc = text_pad(out, m->label, 28);
+	if (rc == FB_OK && m->type == REC_MEMBER)
+		rc = buf_printf(out, "  %s%-4s  %s", *m->year ? "born " : "     ", m->year,
+				m->phone);
+	else if (rc == FB_OK)
+		rc = buf_printf(out, "  %s", m->date);
+	if (rc == FB_OK && m->deleted)
+		rc = buf_adds(out, "  (deleted)");
+	/* No blanks at the end of the line, whatever was left empty. */
+	while (rc == FB_OK && out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+	return rc == FB_OK ? buf_addc(out, '\n') : rc;
+}
+
+enum fb_code cli_find(struct cmd_ctx *c, const struct book_names *n, const char *ref,
+		      int flags, char id[FB_RECORD_ID_MAX + 1])
+{
+	struct book_found f;
+	enum fb_code rc = book_names_find(n, ref, flags, &f, &c->err);
+	size_t i;
+
+	if (rc == FB_OK) {
+		memcpy(id, f.id, sizeof(f.id));
+		return FB_OK;
+	}
+	for (i = 0; f.n > 1 && i < f.n && i < BOOK_FIND_LIST_MAX; i++)
+		if (candidate(&c->detail, f.cand[i]) != FB_OK)
+			break;
+	if (f.n > BOOK_FIND_LIST_MAX)
+		(void)buf_printf(&c->detail, "  ... and %zu more\n", f.n - BOOK_FIND_LIST_MAX);
+	return rc;
+}
+
+const char *cli_describe(const struct book_names *n, const char *id, enum rec_type t)
+{
+	static struct fb_buf line;
+
+	buf_reset(&line);
+	if (book_names_describe(n, id, t, &line) != FB_OK)
+		buf_reset(&line);
+	return buf_str(&line);
 }
 
 enum fb_code cli_year(struct cmd_ctx *c, const char *s, int *year)

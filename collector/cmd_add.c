@@ -1,6 +1,7 @@
 /*
  * cmd_add.c - fieldbook member add, training add, visit add: options
  * map to fields; the book checks every value and prints the new id.
+ * A visit's member may be named as any record is (book_find.h).
  */
 #include <stdio.h>
 
@@ -32,7 +33,7 @@ static const struct cmd_option training_opts[] = {
 static const struct cmd_option visit_opts[] = {
 	{ "date", 0, "DATE", "visit_date", "the day of the visit (required)" },
 	{ "reason", 0, "R", "reason", "why the visit was made (required)" },
-	{ "member", 0, "ID", "member_id", "the member visited" },
+	{ "member", 0, "MEMBER", "member_id", "the member visited: her name, short id or id" },
 	{ "person", 0, "NAME", "person_name", "the person visited, when not a member" },
 	{ "support", 0, "KIND", "support", "what was given" },
 	{ "amount-vnd", 0, "N", "amount_vnd", "the amount in dong" },
@@ -62,17 +63,49 @@ static enum fb_code vocab(enum rec_type t, struct fb_buf *out)
 	return rc;
 }
 
+/*
+ * The ids of the references given by name or short id (a visit's
+ * member), into refs; complete ids are left to the book to check.
+ */
+static enum fb_code find_refs(struct cmd_ctx *c, struct book *b, enum rec_type t,
+			      struct field_value *fv, size_t n,
+			      char refs[][FB_RECORD_ID_MAX + 1])
+{
+	struct book_names *names = NULL;
+	enum fb_code rc = FB_OK;
+	size_t i;
+
+	for (i = 0; rc == FB_OK && i < n; i++) {
+		const struct field_def *f = model_user_field(model_type(t), fv[i].name);
+
+		if (!f || f->kind != FK_REF || !*fv[i].value)
+			continue;
+		if (!names && (rc = cli_names(c, b, &names)) != FB_OK)
+			break;
+		if ((rc = cli_find(c, names, fv[i].value, 1 << f->ref, refs[i])) != FB_OK) {
+			fb_prefix(&c->err, ": ");
+			fb_prefix(&c->err, f->name);
+			break;
+		}
+		fv[i].value = refs[i];
+	}
+	book_names_close(names);
+	return rc;
+}
+
 static enum fb_code add(struct cmd_ctx *c, enum rec_type t)
 {
 	struct field_value fv[FB_EDIT_FIELDS_MAX];
-	char id[FB_RECORD_ID_MAX + 1];
+	char id[FB_RECORD_ID_MAX + 1], refs[FB_EDIT_FIELDS_MAX][FB_RECORD_ID_MAX + 1];
 	struct book *b = NULL;
 	size_t n = cmd_fields(c, fv, FB_EDIT_FIELDS_MAX);
 	enum fb_code rc;
 
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = book_add(b, t, NULL, fv, n, id, &c->err);
+	rc = find_refs(c, b, t, fv, n, refs);
+	if (rc == FB_OK)
+		rc = book_add(b, t, NULL, fv, n, id, &c->err);
 	if (rc == FB_OK)
 		printf("%s\n", id);
 	book_close(b);
@@ -131,7 +164,7 @@ const struct cmd_entry cmd_training_add_entry = {
 
 const struct cmd_entry cmd_visit_add_entry = {
 	.name = "visit add",
-	.usage = "visit add --date DATE --reason R (--member ID | --person NAME) [--support KIND]"
+	.usage = "visit add --date DATE --reason R (--member MEMBER | --person NAME) [--support KIND]"
 		 " [--amount-vnd N] [--gift TEXT] [--visitors TEXT] [--notes N]",
 	.help = "add a support visit; prints its id",
 	.options = visit_opts,

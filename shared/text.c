@@ -117,6 +117,67 @@ out:
 	return rc;
 }
 
+/* A letter or a digit, which folded text keeps; anything else separates. */
+static int is_word_char(utf8proc_int32_t cp)
+{
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+	case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+	case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+	case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+enum fb_code text_fold(const char *s, char **out)
+{
+	utf8proc_uint8_t *m = NULL;
+	utf8proc_ssize_t n, i, k;
+	utf8proc_int32_t cp;
+	char *r, *w;
+	int gap = 0;
+
+	*out = NULL;
+	/* Decomposed, compatibility forms, marks dropped, case folded:
+	 * "Ễ" is "e" and "Ｌ" is "l". */
+	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &m,
+			 UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_DECOMPOSE |
+			 UTF8PROC_COMPAT | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD);
+	if (n < 0)
+		return n == UTF8PROC_ERROR_NOMEM ? FB_ENOMEM : FB_EINVAL;
+	/* Never longer than what utf8proc gave: đ (2 bytes) becomes d. */
+	if (!(r = malloc((size_t)n + 1))) {
+		free(m);
+		return FB_ENOMEM;
+	}
+	w = r;
+	for (i = 0; i < n; i += k) {
+		k = utf8proc_iterate(m + i, n - i, &cp);
+		if (k <= 0)
+			break;  /* utf8proc wrote it: cannot happen */
+		if (!is_word_char(cp)) {
+			gap = w > r;
+			continue;
+		}
+		if (gap)
+			*w++ = ' ';
+		gap = 0;
+		/* đ has no decomposition: it is its own letter, read d. */
+		if (cp == 0x111) {
+			*w++ = 'd';
+		} else {
+			memcpy(w, m + i, (size_t)k);
+			w += k;
+		}
+	}
+	*w = '\0';
+	free(m);
+	*out = r;
+	return FB_OK;
+}
+
 /* Width of one code point, 0 for marks and controls, 2 for wide. */
 static size_t cp_width(utf8proc_int32_t cp)
 {

@@ -41,6 +41,18 @@ int text_valid_utf8(const char *s, size_t len);
 size_t text_width(const char *s);
 
 /*
+ * The form of s that matching by name compares (book_find.h, `list
+ * --search`): lower case, without accents or tone marks (the letter đ
+ * becomes d), every run of characters that are neither letters nor
+ * digits one space, trimmed.  "  Nguyễn  Thị-Lan " folds to "nguyen thi
+ * lan", as do "NGUYEN THI LAN" and its NFD form.  s must be valid UTF-8
+ * (what text_clean() gives).  On success *out is a new malloc'd string
+ * the caller frees; FB_ENOMEM (no message) when memory runs out,
+ * FB_EINVAL when s is not UTF-8.
+ */
+enum fb_code text_fold(const char *s, char **out) FB_MUST_CHECK;
+
+/*
  * Append to out what fits in `cols` columns of s, padded with spaces to
  * exactly `cols` (a string too wide is cut and ends with "…").
  */

@@ -46,7 +46,7 @@ bad 65 "fieldbook: a visit needs a member (--member ID) or a person's name (--pe
 	fb visit add --date 2026-01-01 --reason illness --person "  "
 bad 65 "fieldbook: member_id: no member with id '$NOID'" \
 	fb visit add --date 2026-01-01 --reason illness --member "$NOID"
-bad 65 "fieldbook: member_id: 'abc' is not a record id" \
+bad 65 "fieldbook: member_id: no member matches 'abc' (see 'fieldbook list members')" \
 	fb visit add --date 2026-01-01 --reason illness --member abc
 bad 65 "fieldbook: member_id: no member with id '$v1'" \
 	fb visit add --date 2026-01-01 --reason illness --member "$v1"

@@ -48,7 +48,7 @@ is_j 'd["person_name"] + "|" + d["gift"] + "|" + d["visitors"]' \
 
 # list (text and JSON)
 run fb list members
-has_bytes "$OUT_FILE" "$m  $NAME" "list members: the name"
+has_bytes "$OUT_FILE" "${m: -8}  $NAME" "list members: the short id and the name"
 run fb list trainings
 has_bytes "$OUT_FILE" "$TITLE" "list trainings: the title"
 run fb list visits
