@@ -32,6 +32,7 @@ void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl);
 #define CLI_OPT_JSON   { "json", 0, NULL, NULL, "print JSON instead of a table" }
 #define CLI_OPT_ALL    { "all", 0, NULL, NULL, "include deleted records" }
 #define CLI_OPT_YEAR   { "year", 0, "Y", NULL, "the year (default: this year)" }
+#define CLI_OPT_QUIET  { "quiet", 'q', NULL, NULL, "no progress on a terminal, only the summary" }
 
 /* Open the book at c->db_path (message in c->err on failure). */
 enum fb_code cli_open(struct cmd_ctx *c, struct book **out);

@@ -8,7 +8,8 @@
  * deleted, an attendance of a deleted training), marked deleted, so
  * that what export writes can always be imported.  CSV then has a
  * `deleted` column.  A file named with -o is created new (never
- * overwritten), owner-only.
+ * overwritten), owner-only.  On a terminal, progress goes to stderr
+ * (meter.h); a one-line summary follows there, apart from the data.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "book_view.h"
 #include "commands.h"
 #include "csv.h"
+#include "meter.h"
 #include "recjson.h"
 
 struct export_ctx {
@@ -25,7 +27,19 @@ struct export_ctx {
 	int all;                /* every deleted record */
 	int deleted_column;     /* CSV: write `deleted` */
 	struct book_referred *referred; /* deleted records others refer to */
+	struct progress_sink sink;
+	struct progress prog;   /* records looked at, of all there are */
+	long written;
 };
+
+/* One more record looked at. */
+static void advance(struct export_ctx *x)
+{
+	x->prog.done++;
+	x->prog.bytes = x->out->len;
+	x->prog.fraction = progress_fraction(x->prog.done, x->prog.total);
+	progress_report(&x->sink, &x->prog);
+}
 
 /* Is r to be written?  Not deleted, or --all, or referred to. */
 static int wanted(struct export_ctx *x, const struct record *r)
@@ -53,8 +67,10 @@ static enum fb_code csv_each(const struct record *r, void *p)
 	enum fb_code rc;
 	int i;
 
+	advance(x);
 	if (!wanted(x, r))
 		return FB_OK;
+	x->written++;
 	rc = csv_write_field(x->out, r->id, 1);
 	for (i = 0; rc == FB_OK && t->fields[i].name; i++) {
 		if (t->fields[i].internal)
@@ -74,8 +90,10 @@ static enum fb_code json_each(const struct record *r, void *p)
 	struct export_ctx *x = p;
 	cJSON *o;
 
+	advance(x);
 	if (!wanted(x, r))
 		return FB_OK;
+	x->written++;
 	o = record_to_json(r);
 	return o && cJSON_AddItemToArray(x->arr, o) ? FB_OK : FB_ENOMEM;
 }
@@ -83,15 +101,20 @@ static enum fb_code json_each(const struct record *r, void *p)
 static enum fb_code export(struct cmd_ctx *c)
 {
 	struct fb_buf out = FB_BUF_INIT(FB_EXPORT_BYTES_MAX);
-	struct export_ctx x = { &out, NULL, 0, 0, NULL };
+	struct export_ctx x;
 	const struct type_def *t = NULL;
 	struct cli_flags fl;
 	struct book *b = NULL;
+	struct meter m;
 	cJSON *doc = NULL;
 	const char *fmt;
 	char *s;
+	long long total = 0;
 	int any_referred = 0;
 	enum fb_code rc;
+
+	memset(&x, 0, sizeof(x));
+	x.out = &out;
 
 	cli_flags(c, &fl);
 	fmt = fl.format ? fl.format : "csv";
@@ -108,6 +131,14 @@ static enum fb_code export(struct cmd_ctx *c)
 	if ((rc = book_referred_open(b, t, &x.referred, &any_referred, &c->err)) != FB_OK)
 		goto out;
 	x.deleted_column = fl.all || any_referred;
+	if ((rc = book_count(b, t ? t->type : REC_NTYPES, 1, &total, &c->err)) != FB_OK)
+		goto out;
+	x.sink = meter_init(&m, cmd_has(c, "quiet"));
+	x.prog.step = "exporting";
+	x.prog.unit = "records";
+	x.prog.total = (uint64_t)total;
+	x.prog.fraction = progress_fraction(0, x.prog.total);
+	progress_report(&x.sink, &x.prog);
 	if (!strcmp(fmt, "csv")) {
 		if (fl.bom)
 			rc = buf_adds(&out, "\xEF\xBB\xBF");
@@ -131,12 +162,20 @@ static enum fb_code export(struct cmd_ctx *c)
 			cJSON_free(s);
 		}
 	}
+	meter_end(&m);
 	if (rc != FB_OK) {
 		if (!c->err.msg[0])
 			fb_fail(&c->err, rc, "export: %s", fb_strerror(rc));
 		goto out;
 	}
 	rc = cli_write(c, fl.output, &out);
+	/* The summary: on stderr, for stdout may be the data itself. */
+	if (rc == FB_OK)
+		fprintf(stderr, "exported %ld %s to %s (%zu bytes)\n", x.written,
+			t ? (x.written == 1 ? t->name : t->plural)
+			  : (x.written == 1 ? "record" : "records"),
+			fl.output && strcmp(fl.output, "-") ? fl.output : "standard output",
+			out.len);
 out:
 	book_referred_close(x.referred);
 	cJSON_Delete(doc);
@@ -151,12 +190,13 @@ static const struct cmd_option export_opts[] = {
 	{ "all", 0, NULL, NULL, "include deleted records, with a deleted column" },
 	{ "bom", 0, NULL, NULL, "start CSV with a byte order mark, for spreadsheets" },
 	{ "output", 'o', "FILE", NULL, "write to FILE (never over an existing one)" },
+	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
-	.usage = "export [--type T] [--format csv|json] [--all] [--bom] [-o FILE]",
+	.usage = "export [--type T] [--format csv|json] [--all] [--bom] [-o FILE] [--quiet]",
 	.help = "write records as CSV or JSON",
 	.options = export_opts,
 	.run = export,

@@ -9,6 +9,7 @@
  * or no id adds a record.  CSV: a header row of field names (`id` and
  * `deleted` optional; `branch` ignored), one type per file.  JSON: what
  * `export --format json` writes, or an array of such record objects.
+ * On a terminal, progress goes to stderr (meter.h) as rows are applied.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,10 +21,23 @@
 #include "commands.h"
 #include "csv.h"
 #include "limits.h"
+#include "meter.h"
 
 struct import_stats {
 	long added, updated, unchanged;
+	struct progress_sink sink;
+	struct progress prog;   /* rows or records applied */
 };
+
+/* One more row applied; `at` of `len` bytes of the file read. */
+static void advance(struct import_stats *st, size_t at, size_t len)
+{
+	st->prog.done++;
+	st->prog.bytes = at;
+	st->prog.fraction = st->prog.total ? progress_fraction(st->prog.done, st->prog.total)
+		: progress_fraction(at, len);
+	progress_report(&st->sink, &st->prog);
+}
 
 static enum fb_code read_file(struct cmd_ctx *c, const char *path,
 			      struct fb_buf *out)
@@ -231,6 +245,7 @@ static enum fb_code import_csv(struct cmd_ctx *c, struct book *b,
 			fb_fail(&c->err, rc, "line %lu: %s", rd.rec_line, e.msg);
 			break;
 		}
+		advance(st, (size_t)(rd.p - (data->data ? data->data : rd.p)), data->len);
 	}
 out:
 	csv_reader_release(&rd);
@@ -335,6 +350,9 @@ static enum fb_code import_json(struct cmd_ctx *c, struct book *b,
 			     "expected a list of records or {\"records\": [...]}");
 		goto out;
 	}
+	st->prog.unit = "records";
+	st->prog.total = (uint64_t)cJSON_GetArraySize(arr);
+	st->prog.bytes = data->len;
 	/* Members and trainings first: attendance and visits refer to them. */
 	for (k = 0; rc == FB_OK && k < 4; k++) {
 		pos = 0;
@@ -365,6 +383,7 @@ static enum fb_code import_json(struct cmd_ctx *c, struct book *b,
 				continue;
 			if ((rc = import_object(c, b, o, t, pos, st)) != FB_OK)
 				break;
+			advance(st, data->len, data->len);
 		}
 	}
 out:
@@ -375,14 +394,19 @@ out:
 static enum fb_code import(struct cmd_ctx *c)
 {
 	struct fb_buf data = FB_BUF_INIT(FB_IMPORT_BYTES_MAX);
-	struct import_stats st = { 0, 0, 0 };
+	struct import_stats st;
 	const struct type_def *t = NULL;
 	struct cli_flags fl;
 	struct book *b = NULL;
+	struct meter m;
 	const char *path, *ext, *fmt;
 	enum fb_code rc;
 
 	cli_flags(c, &fl);
+	memset(&st, 0, sizeof(st));
+	st.prog.step = "importing";
+	st.prog.unit = "rows";
+	st.prog.fraction = 0;
 	path = c->argv[0];
 	if (fl.type && !(t = model_type_named(fl.type)))
 		return cmd_usage(c, "unknown type '%s' (member, training, attendance, visit)",
@@ -401,12 +425,15 @@ static enum fb_code import(struct cmd_ctx *c)
 		goto out;
 	/* An exported file carries the deleted records its others refer to. */
 	book_allow_deleted_refs(b);
+	st.sink = meter_init(&m, cmd_has(c, "quiet"));
+	progress_report(&st.sink, &st.prog);
 	rc = !strcmp(fmt, "csv") ? import_csv(c, b, t, &data, &st)
 				 : import_json(c, b, t, &data, &st);
 	if (rc == FB_OK)
 		rc = book_commit(b, &c->err);
 	else
 		book_rollback(b);
+	meter_end(&m);
 	if (rc == FB_OK)
 		printf("imported %s: %ld added, %ld updated, %ld unchanged\n", path,
 		       st.added, st.updated, st.unchanged);
@@ -425,12 +452,13 @@ out:
 static const struct cmd_option import_opts[] = {
 	{ "type", 0, "T", NULL, "member, training, attendance or visit (CSV: required)" },
 	{ "format", 0, "csv|json", NULL, "the format (default: from the file's name)" },
+	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "import FILE (--type member|training|visit|attendance for CSV)",
+	.usage = "import FILE (--type member|training|visit|attendance for CSV) [--quiet]",
 	.help = "add or update records from CSV or JSON, all or nothing",
 	.options = import_opts,
 	.args_min = 1,

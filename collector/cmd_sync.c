@@ -15,6 +15,7 @@
 
 #include "client.h"
 #include "commands.h"
+#include "meter.h"
 #include "token.h"
 
 static enum fb_code remote_set(struct cmd_ctx *c)
@@ -49,6 +50,7 @@ static enum fb_code remote_set(struct cmd_ctx *c)
 static enum fb_code sync(struct cmd_ctx *c)
 {
 	struct sync_stats st;
+	struct meter m;
 	struct book *b = NULL;
 	int push_only = cmd_has(c, "push-only"), pull_only = cmd_has(c, "pull-only"), what;
 	enum fb_code rc;
@@ -58,7 +60,10 @@ static enum fb_code sync(struct cmd_ctx *c)
 	what = push_only ? SYNC_PUSH : pull_only ? SYNC_PULL : SYNC_PUSH | SYNC_PULL;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
+	memset(&st, 0, sizeof(st));
+	st.progress = meter_init(&m, cmd_has(c, "quiet"));
 	rc = sync_run(b, what, &st, &c->err);
+	meter_end(&m);
 	/* What changed in the history is said even when a later step failed. */
 	if (st.forked)
 		fprintf(stderr, "fieldbook: this database was restored from an older copy,"
@@ -106,12 +111,13 @@ const struct cmd_entry cmd_remote_set_entry = {
 static const struct cmd_option sync_opts[] = {
 	{ "push-only", 0, NULL, NULL, "only send this laptop's changes" },
 	{ "pull-only", 0, NULL, NULL, "only fetch others' changes" },
+	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_sync_entry = {
 	.name = "sync",
-	.usage = "sync [--push-only | --pull-only]",
+	.usage = "sync [--push-only | --pull-only] [--quiet]",
 	.help = "send unsent changes to the hub and fetch others'",
 	.options = sync_opts,
 	.run = sync,

@@ -28,6 +28,10 @@ struct conn {
 	int held_known;              /* a pull said how much it holds: */
 	uint64_t held;
 	unsigned char held_hash[JOURNAL_HASH_LEN];
+	/* The step under way, as reported to st->progress (step_begin). */
+	struct progress prog;        /* as of the last request's end */
+	uint64_t batch;              /* entries the request under way sends */
+	size_t step_bytes0;          /* bytes moved before the step began */
 };
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
@@ -91,6 +95,60 @@ out:
 	free(cacert);
 	free(auth);
 	return rc;
+}
+
+/* --- progress (progress.h) ---------------------------------------- */
+
+static size_t bytes_moved(const struct conn *c)
+{
+	return c->st->bytes_sent + c->st->bytes_received;
+}
+
+/* A step begins: its first report, before anything is sent. */
+static void step_begin(struct conn *c, const char *step, uint64_t total)
+{
+	c->prog.step = step;
+	c->prog.done = 0;
+	c->prog.total = total;
+	c->prog.bytes = 0;
+	c->prog.fraction = progress_fraction(0, total);
+	c->batch = 0;
+	c->step_bytes0 = bytes_moved(c);
+	progress_report(&c->st->progress, &c->prog);
+}
+
+/* After a request: done entries of the step, and its bytes. */
+static void step_advance(struct conn *c, uint64_t done)
+{
+	c->prog.done = done;
+	c->prog.bytes = bytes_moved(c) - c->step_bytes0;
+	c->prog.fraction = progress_fraction(done, c->prog.total);
+	c->batch = 0;
+	progress_report(&c->st->progress, &c->prog);
+}
+
+/*
+ * curl's transfer callback: the bytes of the request under way, and
+ * for a push the part of its batch sent.  Called on the transfer's
+ * thread, at least once a second even while nothing moves, so that a
+ * slow or stalled link still shows its rate falling.
+ */
+static int on_transfer(void *cls, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct conn *c = cls;
+	struct progress p = c->prog;
+
+	(void)dltotal;
+	if (!p.step)
+		return 0;
+	p.bytes += (uint64_t)(ulnow > 0 ? ulnow : 0) + (uint64_t)(dlnow > 0 ? dlnow : 0);
+	if (c->batch && ultotal > 0 && ulnow > 0) {
+		p.done += (uint64_t)((double)c->batch * (double)ulnow / (double)ultotal);
+		p.fraction = progress_fraction(p.done, p.total);
+	}
+	progress_report(&c->st->progress, &p);
+	return 0;
 }
 
 static void conn_close(struct conn *c)
@@ -382,7 +440,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	struct batch two[2], *cur = &two[0], *next = &two[1], *t;
 	cJSON *unsaved = NULL;       /* an answer whose ack is not saved yet */
 	char parent[FB_DEVICE_ID_MAX + 1];
-	long long acked = 0;
+	long long acked = 0, acked0 = 0;
 	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK, sent;
 	long status = 0;
@@ -393,10 +451,13 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	if (!changes)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	c->fork = 0;
-	if ((rc = book_forked_from(b, parent, err)) != FB_OK) {
+	if ((rc = book_forked_from(b, parent, err)) != FB_OK ||
+	    (rc = book_meta_int(b, "acked_seq", 0, &acked0, err)) != FB_OK) {
 		free(changes);
 		return rc;
 	}
+	if (book_last_seq(b) > (uint64_t)acked0)
+		step_begin(c, "sending", book_last_seq(b) - (uint64_t)acked0);
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		cJSON *ans = NULL;
 		const cJSON *ack, *exp;
@@ -424,6 +485,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (cur->n == 0)
 			break;
+		c->batch = cur->last - (uint64_t)acked;
 		request_begin(c, "/v2/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
 		if (unsaved) {
@@ -527,6 +589,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		acked = (long long)ack->valuedouble;
 		size = sync_next_batch_size(size);
 		unsaved = ans;
+		step_advance(c, acked > acked0 ? (uint64_t)(acked - acked0) : 0);
 	}
 	if (unsaved) {
 		/* What the hub took is saved even when a later step failed;
@@ -567,11 +630,13 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	long long cursor = 0;
 	char *epoch = NULL;
 	size_t rounds, i, size = SYNC_BATCH_FIRST;
+	uint64_t received = 0;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
 
 	c->held_known = 0;
+	step_begin(c, "receiving", 0);
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		struct wire_page page;
 
@@ -635,11 +700,14 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		else
 			book_rollback(b);
 		c->st->pulled += page.n;
+		for (i = 0; rc == FB_OK && i < page.n; i++)
+			received += page.changes[i].n;
 		wire_page_release(&page);
 		if (rc != FB_OK) {
 			fb_prefix(err, "pull: applying changes: ");
 			break;
 		}
+		step_advance(c, received);
 		if (!page.more)
 			break;
 		size = sync_next_batch_size(size);
@@ -789,6 +857,7 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 		goto done;
 	mine.n = h.n;
 	memcpy(mine.seq, h.seq, h.n * sizeof(*h.seq));
+	step_begin(c, "relaying", 0);
 	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
 		goto out;
 	for (i = 0; rc == FB_OK && i < h.n; i++) {
@@ -799,6 +868,7 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 			continue;
 		rc = relay_device(c, b, h.device[i], h.seq[i], changes, &taken,
 				  &refused, err);
+		step_advance(c, c->prog.done + taken);
 		c->st->relayed += taken;
 		c->st->relay_devices += taken > 0;
 		c->st->relay_refused += refused;
@@ -866,17 +936,24 @@ static enum fb_code fork_here(struct book *b, uint64_t at, struct sync_stats *st
 enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		      struct fb_error *err)
 {
+	struct progress_sink sink = st->progress;
 	struct conn c;
 	enum fb_code rc;
 	char when[32];
 	int round;
 
 	memset(st, 0, sizeof(*st));
+	st->progress = sink;
 	if ((rc = conn_open(b, &c, err)) != FB_OK) {
 		conn_close(&c);
 		return rc;
 	}
 	c.st = st;
+	if (sink.fn) {
+		curl_easy_setopt(c.curl, CURLOPT_XFERINFOFUNCTION, on_transfer);
+		curl_easy_setopt(c.curl, CURLOPT_XFERINFODATA, &c);
+		curl_easy_setopt(c.curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	/* Push, pull, and again where the hub's answers show that a history
 	 * changed: a fork, or entries the hub lost (docs/PROTOCOL.md §13.4). */
 	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include "book.h"
+#include "progress.h"
 
 /*
  * A sync's first push batch and first pull page hold SYNC_BATCH_FIRST
@@ -56,6 +57,10 @@ struct sync_stats {
 	size_t relayed;         /* changes the hub took */
 	size_t relay_devices;   /* devices they were of */
 	size_t relay_refused;   /* devices the hub would not take back */
+	/* Set by the caller before sync_run, which keeps it: where each
+	 * step ("sending", "receiving", "relaying") reports how far it got,
+	 * in journal entries and bytes, during and after every request. */
+	struct progress_sink progress;
 };
 
 /* meta key: set when the hub was seen to have lost part of its history;
@@ -70,7 +75,8 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 			     const char *cacert, struct fb_error *err);
 
 /*
- * Push and/or pull.  On failure err says which step ("push", "pull")
+ * Push and/or pull.  st is filled (all but st->progress, which it
+ * reports to).  On failure err says which step ("push", "pull")
  * failed and how; the code is FB_ENET (unreachable, dropped), FB_EBUSY
  * (5xx), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
  * the data, e.g. a clock far ahead) or FB_EIO (local disk).  err may be
