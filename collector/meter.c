@@ -50,9 +50,12 @@ void meter_report(const struct progress *p, void *ctx)
 		m->step = p->step;
 		m->start = now;
 		m->frames = 0;
-	} else if (!complete && ms_between(&m->last, &now) < METER_INTERVAL_MS) {
+		m->complete = 0;
+	} else if ((!complete || m->complete) &&
+		   ms_between(&m->last, &now) < METER_INTERVAL_MS) {
 		return;
 	}
+	m->complete = complete;
 	progress_format(p, ms_between(&m->start, &now), m->frames, term_cols(), line, sizeof(line));
 	/* Back to the start of the line, the line, and clear what is left
 	 * of a longer one before it. */

@@ -3,13 +3,13 @@
  * line on standard error, redrawn in place, that says which step runs,
  * how many entries and bytes it has moved, a bar, and the rate:
  *
- *   sending    1200/3400 entries [#######.............]  35%  1.2 MB  48.0 kB/s  0:25
- *   receiving   800 entries      [      <=>           ]      310 kB  12.4 kB/s  0:25
+ *   sending   1200/3400 entries [#####...........]  35%   1.2 MB  48.0 kB/s 0:25
+ *   receiving 800 entries       [     <=>        ]       310.0 kB  12.4 kB/s 0:25
  *
  * It draws only when standard error is a terminal and --quiet was not
  * given; otherwise it is silent and the command's one-line summary is
- * all there is.  The first report of a step and the one that completes
- * it are always drawn; others at most every METER_INTERVAL_MS.  The
+ * all there is.  The first report of a step and the first that
+ * completes it are always drawn; others at most every METER_INTERVAL_MS.  The
  * command erases the line (meter_end) before it prints its summary.
  *
  * A meter is a progress sink (shared/progress.h): the library reports,
@@ -31,6 +31,7 @@ struct meter {
 	struct timespec start;          /* when the step began */
 	struct timespec last;           /* when the line was last drawn */
 	unsigned long frames;           /* lines drawn for the step */
+	int complete;                   /* the step's last line drawn was 100% */
 	int shown;                      /* a line is on the screen */
 };
 

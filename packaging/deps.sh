@@ -10,7 +10,8 @@ libcjson:libcjson-dev libmicrohttpd:libmicrohttpd-dev libcrypto:libssl-dev \
 libutf8proc:libutf8proc-dev"
 # command -> Debian package (tests use these)
 TOOLS="pkg-config:pkg-config cc:gcc make:make prove:perl sqlite3:sqlite3 \
-curl:curl openssl:openssl faketime:faketime python3:python3"
+curl:curl openssl:openssl faketime:faketime python3:python3 \
+script:bsdutils"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"

@@ -127,6 +127,16 @@ static void step_advance(struct conn *c, uint64_t done)
 	progress_report(&c->st->progress, &c->prog);
 }
 
+/* The step is over: done entries were all there was to do. */
+static void step_finish(struct conn *c, uint64_t done)
+{
+	c->prog.done = c->prog.total = done;
+	c->prog.bytes = bytes_moved(c) - c->step_bytes0;
+	c->prog.fraction = 1.0;
+	c->batch = 0;
+	progress_report(&c->st->progress, &c->prog);
+}
+
 /*
  * curl's transfer callback: the bytes of the request under way, and
  * for a push the part of its batch sent.  Called on the transfer's
@@ -707,9 +717,11 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			fb_prefix(err, "pull: applying changes: ");
 			break;
 		}
-		step_advance(c, received);
-		if (!page.more)
+		if (!page.more) {
+			step_finish(c, received);
 			break;
+		}
+		step_advance(c, received);
 		size = sync_next_batch_size(size);
 	}
 	free(epoch);
