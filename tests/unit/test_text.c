@@ -347,8 +347,41 @@ static void test_clean_matches_utf8proc(void)
 	   " (%d of them inert only)%s%s", fast, same ? "" : "; first differing: ", first);
 }
 
+/* fold(s): text_fold's result, "(error N)" on failure; static. */
+static const char *fold(const char *s)
+{
+	static char keep[256];
+	char *out = NULL;
+	enum fb_code rc = text_fold(s, &out);
+
+	if (rc != FB_OK)
+		snprintf(keep, sizeof(keep), "(error %d)", (int)rc);
+	else
+		snprintf(keep, sizeof(keep), "%s", out);
+	free(out);
+	return keep;
+}
+
+static void test_fold(void)
+{
+	is_str(fold("Nguyễn Thị Lan"), "nguyen thi lan", "fold: accents and tones go, lower case");
+	is_str(fold("NGUYỄN THỊ LAN"), "nguyen thi lan", "fold: capitals");
+	is_str(fold("Nguye\xcc\x82\xcc\x83n Thi\xcc\xa3 Lan"), "nguyen thi lan",
+	       "fold: the decomposed (NFD) form folds the same");
+	is_str(fold("Đỗ Thị Đào"), "do thi dao", "fold: Đ and đ are d");
+	is_str(fold("  Lan,   \"Nhỏ\"  - An\t"), "lan nho an",
+	       "fold: punctuation and runs of spaces are one space, trimmed");
+	is_str(fold("Ｌａｎ　２"), "lan 2", "fold: full-width forms are their ASCII letters");
+	is_str(fold("0912 345-678"), "0912 345 678", "fold: digits stay");
+	is_str(fold(""), "", "fold: empty stays empty");
+	is_str(fold("!?"), "", "fold: nothing but punctuation is empty");
+	is_str(fold("Bình đẳng giới"), "binh dang gioi", "fold: a topic's Vietnamese name");
+	is_str(fold("\xff"), "(error 2)", "fold: not UTF-8 is FB_EINVAL");
+}
+
 int main(void)
 {
+	test_fold();
 	test_width();
 	test_pad();
 	test_clean_basics();
