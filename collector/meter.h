@@ -37,7 +37,8 @@ struct meter {
 
 /*
  * Start a meter for a command: on when stderr is a terminal and quiet
- * is 0.  Returns the sink to hand to the library (or to call itself).
+ * is 0.  Returns the sink to hand to the library (or to call itself);
+ * its fn is NULL when the meter is off.
  */
 struct progress_sink meter_init(struct meter *m, int quiet);
 

@@ -57,7 +57,8 @@
 /* One record of the index, as a person would recognise it. */
 struct book_name {
 	char id[FB_ID_LEN + 1];
-	char short_id[SHORTID_HEX + 1];
+	char short_id[SHORTID_HEX + 1]; /* made when the index hands the
+					   entry out (get, find, describe) */
 	enum rec_type type;
 	int deleted;
 	const char *label;      /* a member's full name, a training's title,
