@@ -651,18 +651,6 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 
 /* --- relay: other devices' changes a restored hub lost -------------- */
 
-/* book_head_fn: note a device and the last sequence held of it. */
-static enum fb_code note_head(const char *device, uint64_t last, void *ctx)
-{
-	struct wire_heads *h = ctx;
-
-	if (h->n == WIRE_HEADS_MAX)
-		return FB_ETOOBIG;
-	snprintf(h->device[h->n], sizeof(h->device[0]), "%s", device);
-	h->seq[h->n++] = last;
-	return FB_OK;
-}
-
 /* Ask the hub how much it holds of each device in h; h->seq then says. */
 static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads *h,
 			      struct fb_error *err)
@@ -782,7 +770,7 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 		goto out;
 	}
 	h.n = 0;
-	rc = book_each_other_device(b, note_head, &h, err);
+	rc = book_each_other_device(b, wire_heads_note, &h, err);
 	if (rc == FB_ETOOBIG)
 		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
 	if (rc != FB_OK || h.n == 0)

@@ -1265,17 +1265,6 @@ static int fork_replica(struct world *w, int i, uint64_t at)
 	return 0;
 }
 
-/* book_head_fn: note a device and the last sequence a replica holds. */
-static enum fb_code note_head(const char *device, uint64_t last, void *ctx)
-{
-	struct wire_heads *h = ctx;
-
-	if (h->n == WIRE_HEADS_MAX)
-		return FB_ETOOBIG;
-	snprintf(h->device[h->n], sizeof(h->device[0]), "%s", device);
-	h->seq[h->n++] = last;
-	return FB_OK;
-}
 
 /*
  * Send back to the hub, as client.c's relay does, the changes of other
@@ -1303,7 +1292,7 @@ static int relay_replica(struct world *w, int i)
 		return -1;
 	}
 	h.n = 0;
-	if (book_each_other_device(b, note_head, &h, &err) != FB_OK ||
+	if (book_each_other_device(b, wire_heads_note, &h, &err) != FB_OK ||
 	    w->hub->ops->auth(w->hub, w->rep[i].th, &dev, &err) != FB_OK) {
 		fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
 		goto out;
