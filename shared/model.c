@@ -9,7 +9,6 @@
 #include "limits.h"
 #include "buf.h"
 #include "model.h"
-#include "seen.h"
 #include "text.h"
 
 /*
@@ -428,9 +427,9 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 		}
 		break;
 	case FK_SEEN:
-		rc = seen_parse(model_type(f->ref), v, NULL, 0, err);
-		if (rc != FB_OK)
-			goto fail;
+		/* Written by the program, never typed: its form is read where
+		 * a change is applied (seen_parse() in book_apply.c), which
+		 * keeps this table below the vector's reader. */
 		break;
 	}
 	*out = v;

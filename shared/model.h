@@ -105,8 +105,9 @@ int model_in_vocab(const char *const *vocab, const char *code);
  * Check and canonicalise one value typed for field f: UTF-8 and NFC,
  * trimming, limits, dates, numbers, vocabularies.  References are only
  * checked for form here (the store checks they exist).  A seen vector
- * must already be canonical (seen_parse()): it is written by the
- * program, never typed.  On success
+ * is only checked for its size and bytes here: it is written by the
+ * program, never typed, and a received one is read whole where its
+ * change is applied (seen_parse()).  On success
  * *out is a malloc'd canonical string ("" for an unset optional field).
  * On failure FB_EINVAL / FB_ETOOBIG with err naming the field.
  */
