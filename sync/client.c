@@ -648,7 +648,6 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	return rc;
 }
 
-
 /* --- relay: other devices' changes a restored hub lost -------------- */
 
 /* Ask the hub how much it holds of each device in h; h->seq then says. */
@@ -758,14 +757,13 @@ static enum fb_code relay_device(struct conn *c, struct book *b, const char *dev
 static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 {
 	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
-	struct wire_heads h, mine;
+	uint64_t *mine = calloc(WIRE_HEADS_MAX, sizeof(*mine)); /* what this book holds */
+	struct wire_heads h;
 	enum fb_code rc;
 	size_t i;
 
 	memset(&h, 0, sizeof(h));
-	memset(&mine, 0, sizeof(mine));
-	if (!changes || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK ||
-	    wire_heads_alloc(&mine, WIRE_HEADS_MAX) != FB_OK) {
+	if (!changes || !mine || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -775,15 +773,14 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
 	if (rc != FB_OK || h.n == 0)
 		goto done;
-	mine.n = h.n;
-	memcpy(mine.seq, h.seq, h.n * sizeof(*h.seq));
+	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
 	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
 		goto out;
 	for (i = 0; rc == FB_OK && i < h.n; i++) {
 		size_t taken = 0;
 		int refused = 0;
 
-		if (mine.seq[i] <= h.seq[i])
+		if (mine[i] <= h.seq[i])
 			continue;
 		rc = relay_device(c, b, h.device[i], h.seq[i], changes, &taken,
 				  &refused, err);
@@ -792,13 +789,11 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 		c->st->relay_refused += refused;
 	}
 done:
-	if (rc == FB_OK && (rc = book_begin(b, err)) == FB_OK) {
+	if (rc == FB_OK)
 		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 0, err);
-		rc = rc == FB_OK ? book_commit(b, err) : (book_rollback(b), rc);
-	}
 out:
 	wire_heads_release(&h);
-	wire_heads_release(&mine);
+	free(mine);
 	free(changes);
 	return rc;
 }

@@ -1276,7 +1276,8 @@ static int relay_replica(struct world *w, int i)
 {
 	struct book *b = w->rep[i].b;
 	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX);
-	struct wire_heads h, ask, mine;
+	struct wire_heads h, ask;
+	uint64_t mine[WIRE_HEADS_MAX];  /* what the replica holds of each */
 	struct hub_push_result res;
 	struct hub_device dev;
 	struct wire_batch wb;
@@ -1287,7 +1288,7 @@ static int relay_replica(struct world *w, int i)
 
 	memset(&wb, 0, sizeof(wb));
 	memset(&ask, 0, sizeof(ask));
-	if (wire_heads_alloc(&h, WIRE_HEADS_MAX) || wire_heads_alloc(&mine, WIRE_HEADS_MAX)) {
+	if (wire_heads_alloc(&h, WIRE_HEADS_MAX)) {
 		fail(w, P_RUN, "relay of replica %d: out of memory", i);
 		return -1;
 	}
@@ -1297,8 +1298,7 @@ static int relay_replica(struct world *w, int i)
 		fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
 		goto out;
 	}
-	mine.n = h.n;
-	memcpy(mine.seq, h.seq, h.n * sizeof(*h.seq));
+	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
 	/* The heads request and answer, through the wire. */
 	if (h.n && (wire_heads_request_encode(&h, &json) != FB_OK ||
 		    wire_heads_request_decode(buf_str(&json), json.len, &ask, &err) != FB_OK ||
@@ -1312,7 +1312,7 @@ static int relay_replica(struct world *w, int i)
 		uint64_t held = h.seq[d];
 		size_t rounds;
 
-		for (rounds = 0; mine.seq[d] > held && rounds < SYNC_ROUNDS_MAX; rounds++) {
+		for (rounds = 0; mine[d] > held && rounds < SYNC_ROUNDS_MAX; rounds++) {
 			enum fb_code rc;
 
 			if (book_relay_changes(b, h.device[d], held, g_batch, SYNC_BATCH_MAX,
@@ -1365,7 +1365,6 @@ out:
 	wire_batch_release(&wb);
 	wire_heads_release(&h);
 	wire_heads_release(&ask);
-	wire_heads_release(&mine);
 	buf_release(&json);
 	return ret;
 }
