@@ -255,12 +255,37 @@ enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t hel
 				size_t *n, struct fb_error *err)
 	FB_MUST_CHECK;
 
+/* A device and the last sequence of it that one side holds. */
+typedef enum fb_code (*book_head_fn)(const char *device, uint64_t last, void *ctx);
+
+/*
+ * What this book knows the hub it syncs with holds of other devices
+ * (the relay_head table): book_relay_known() notes that the hub holds a
+ * device's chain up to seq at least; book_relay_forget() forgets it all,
+ * when the hub showed it lost part of its history.  Either runs in the
+ * caller's transaction, or in one of its own.
+ */
+enum fb_code book_relay_known(struct book *b, const char *device, uint64_t seq,
+			      struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code book_relay_forget(struct book *b, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Each device other than this book's own of which it holds more than
+ * the hub is known to (book_relay_known), with the last sequence it
+ * holds, in device order.  fn's code other than FB_OK stops the walk
+ * and is returned.
+ */
+enum fb_code book_each_relay_candidate(struct book *b, book_head_fn fn, void *ctx,
+				       struct fb_error *err)
+	FB_MUST_CHECK;
+
 /*
  * Each device other than this book's own whose changes it holds, with
  * the last sequence it holds of it, in device order.  fn's code other
  * than FB_OK stops the walk and is returned.
  */
-typedef enum fb_code (*book_head_fn)(const char *device, uint64_t last, void *ctx);
 enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
 				    struct fb_error *err)
 	FB_MUST_CHECK;

@@ -131,15 +131,40 @@ enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t hel
 	return rc;
 }
 
-enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
-				    struct fb_error *err)
+enum fb_code book_relay_known(struct book *b, const char *device, uint64_t seq,
+			      struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum fb_code rc;
 	int r;
 
-	rc = store_prepare(b->st, "SELECT device, max(seq + n - 1) FROM journal"
-			   " WHERE device <> ?1 GROUP BY device ORDER BY device", &q, err);
+	rc = store_prepare(b->st, "INSERT INTO relay_head(device, seq) VALUES(?1, ?2)"
+			   " ON CONFLICT(device) DO UPDATE SET seq = max(seq, excluded.seq)",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		rc = store_fail(b->st, r, "noting what the hub holds", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_relay_forget(struct book *b, struct fb_error *err)
+{
+	return store_exec(b->st, "DELETE FROM relay_head", err);
+}
+
+/* Walk `sql` (?1 this book's device): rows of device and last sequence. */
+static enum fb_code each_head(struct book *b, const char *sql, book_head_fn fn,
+			      void *ctx, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r = SQLITE_DONE;
+
+	rc = store_prepare(b->st, sql, &q, err);
 	if (rc != FB_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
@@ -150,6 +175,24 @@ enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
 		rc = store_fail(b->st, r, "reading journal", err);
 	sqlite3_finalize(q);
 	return rc;
+}
+
+enum fb_code book_each_relay_candidate(struct book *b, book_head_fn fn, void *ctx,
+				       struct fb_error *err)
+{
+	return each_head(b, "SELECT j.device, max(j.seq + j.n - 1) AS last FROM journal j"
+			 " LEFT JOIN relay_head r ON r.device = j.device"
+			 " WHERE j.device <> ?1 GROUP BY j.device"
+			 " HAVING last > coalesce(max(r.seq), 0) ORDER BY j.device",
+			 fn, ctx, err);
+}
+
+enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
+				    struct fb_error *err)
+{
+	return each_head(b, "SELECT device, max(seq + n - 1) FROM journal"
+			 " WHERE device <> ?1 GROUP BY device ORDER BY device",
+			 fn, ctx, err);
 }
 
 enum fb_code book_changes_of(struct book *b, const char *device, uint64_t after,

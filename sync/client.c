@@ -25,6 +25,7 @@ struct conn {
 	CURLcode cr;
 	/* What the hub said of this device's history (docs/PROTOCOL.md §13.4). */
 	uint64_t fork;               /* a push met other content from here */
+	int relay_all;               /* SYNC_RELAY_ALL: a hub's relay */
 	int held_known;              /* a pull said how much it holds: */
 	uint64_t held;
 	unsigned char held_hash[JOURNAL_HASH_LEN];
@@ -621,6 +622,12 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		/* Verified: each change's hash is its chain's. */
 		for (i = 0; rc == FB_OK && i < page.n; i++)
 			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
+		/* A relay never sends back what the upstream sent. */
+		for (i = 0; rc == FB_OK && c->relay_all && i < page.n; i++)
+			if (page.links[i].end)
+				rc = book_relay_known(b, page.changes[i].device,
+						      page.changes[i].seq + page.changes[i].n - 1,
+						      err);
 		/* The hub's cursor, even one lower than ours: a hub restored
 		 * from a copy cuts back what it no longer holds, and may have
 		 * lost other devices' changes this laptop holds. */
@@ -735,13 +742,13 @@ static enum fb_code relay_device(struct conn *c, struct book *b, const char *dev
 			break;
 		}
 		*taken += n;
-		/* The hub holds less than was sent: it went no further. */
-		if (ack->valuedouble < (double)last) {
-			cJSON_Delete(ans);
-			break;
-		}
 		held = (uint64_t)ack->valuedouble;
 		cJSON_Delete(ans);
+		if ((rc = book_relay_known(b, device, held, err)) != FB_OK)
+			break;
+		/* The hub holds less than was sent: it went no further. */
+		if (held < last)
+			break;
 	}
 	buf_release(&json);
 	buf_release(&z);
@@ -768,7 +775,7 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 		goto out;
 	}
 	h.n = 0;
-	rc = book_each_other_device(b, wire_heads_note, &h, err);
+	rc = book_each_relay_candidate(b, wire_heads_note, &h, err);
 	if (rc == FB_ETOOBIG)
 		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
 	if (rc != FB_OK || h.n == 0)
@@ -780,6 +787,8 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 		size_t taken = 0;
 		int refused = 0;
 
+		if ((rc = book_relay_known(b, h.device[i], h.seq[i], err)) != FB_OK)
+			break;
 		if (mine[i] <= h.seq[i])
 			continue;
 		rc = relay_device(c, b, h.device[i], h.seq[i], changes, &taken,
@@ -860,6 +869,7 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		return rc;
 	}
 	c.st = st;
+	c.relay_all = (what & SYNC_RELAY_ALL) != 0;
 	/* Push, pull, and again where the hub's answers show that a history
 	 * changed: a fork, or entries the hub lost (docs/PROTOCOL.md §13.4). */
 	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {
@@ -892,6 +902,8 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 
 		rc = book_meta_int(b, SYNC_RELAY_DUE, 0, &due, err);
 		if (rc == FB_OK && due)
+			rc = book_relay_forget(b, err);
+		if (rc == FB_OK && (due || c.relay_all))
 			rc = relay(b, &c, err);
 	}
 	if (rc == FB_OK) {

@@ -1293,7 +1293,8 @@ static int relay_replica(struct world *w, int i)
 		return -1;
 	}
 	h.n = 0;
-	if (book_each_other_device(b, wire_heads_note, &h, &err) != FB_OK ||
+	if (book_relay_forget(b, &err) != FB_OK ||
+	    book_each_relay_candidate(b, wire_heads_note, &h, &err) != FB_OK ||
 	    w->hub->ops->auth(w->hub, w->rep[i].th, &dev, &err) != FB_OK) {
 		fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
 		goto out;
