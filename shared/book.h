@@ -237,22 +237,34 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      size_t *n, struct fb_error *err)
 	FB_MUST_CHECK;
 
-/* The same for any device's changes this book holds (a relay). */
-enum fb_code book_changes_of(struct book *b, const char *device, uint64_t after,
-			     struct jchange *out, size_t max, size_t max_bytes,
-			     size_t *n, struct fb_error *err)
+/*
+ * Another device's changes to send to a hub that holds its chain up to
+ * `held` (a relay): those from held + 1 on, as far as they follow one
+ * another without a hole (a change outside this book's scope was never
+ * pulled here), committed here before commit `below` (0: any), at most
+ * max changes and about max_bytes.  *n 0: none follow `held` here.
+ * Released as for book_own_changes.
+ *
+ * A relay sends in this book's commit order, across devices, so that
+ * a change reaches the hub after every change it was written over:
+ * book_relay_first() says where device's next change stands in that
+ * order (*cseq 0: none), and `below` stops a run where another
+ * device's change comes first.
+ */
+enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t held,
+				uint64_t below, struct jchange *out, size_t max,
+				size_t max_bytes, size_t *n, struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code book_relay_first(struct book *b, const char *device, uint64_t held,
+			      uint64_t *cseq, struct fb_error *err)
 	FB_MUST_CHECK;
 
 /*
- * Another device's changes to send back to a hub that holds its chain
- * up to `held` (a relay): those from held + 1 on, as far as they follow
- * one another without a hole (a change outside this book's scope was
- * never pulled here), at most max changes and about max_bytes.  *n 0:
- * none follow `held` here.  Released as for book_own_changes.
+ * A hub's book has no device of its own.  Towards the hub above it, it
+ * speaks under an id kept in meta `relay_device` (made on first use),
+ * under which it writes nothing.  A book that has a device keeps it.
  */
-enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t held,
-				struct jchange *out, size_t max, size_t max_bytes,
-				size_t *n, struct fb_error *err)
+enum fb_code book_relay_identity(struct book *b, struct fb_error *err)
 	FB_MUST_CHECK;
 
 /* A device and the last sequence of it that one side holds. */
