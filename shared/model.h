@@ -77,6 +77,9 @@ extern const char *const model_supports[MODEL_NSUPPORTS + 1];
 
 #define FIELD_DELETED "deleted"
 #define FIELD_SEEN    "_seen"
+/* The characters a seen vector is written in (seen.h): field names,
+ * '@', stamps of hex HLCs and device ids, ','. */
+#define SEEN_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-@:,"
 
 /* The definition of a type, by enum or by name ("member" or "members"). */
 const struct type_def *model_type(enum rec_type t);

@@ -60,7 +60,7 @@ for x in 3 4; do enroll "$D2" HN.BV.X.01 "laptop L$x" "$d/tok$x"; done
 start_hub "$C"; C_URL=$HUB_URL
 start_hub "$P"; P_URL=$HUB_URL
 start_hub "$D1"; D1_URL=$HUB_URL
-start_hub "$D2"; D2_URL=$HUB_URL
+start_hub "$D2"; D2_URL=$HUB_URL D2_PID=$HUB_PID D2_PORT=$HUB_PORT
 
 run hub --db "$P" upstream set "$C_URL" --token-file "$d/tokP"
 expect_exit 0 "P's upstream is C"
@@ -161,6 +161,27 @@ is "$(jchain "$C" "$dev5")" "$(jchain "$d/L5.db" "$dev5")" "C holds L5's journal
 run hub --db "$D1" sync
 like "$OUT" "^relayed: 0 changes of 0 devices sent up, 0 received; 1 requests" \
 	"a change that came down is never sent back up"
+
+# serve --upstream-every: D2 relays by itself while it serves.
+run hub --db "$D2" serve --listen 127.0.0.1:0 --upstream-every 0
+expect_exit 64 "--upstream-every 0 is refused"
+like "$ERR" "a duration of 1 s to 1 day" "...saying what it takes"
+run hub --db "$C" serve --listen 127.0.0.1:0 --upstream-every 1m
+expect_exit 64 "a hub without an upstream cannot relay"
+like "$ERR" "needs an upstream" "...and says so"
+stop_hub "$D2_PID"
+HUB_LISTEN=127.0.0.1:$D2_PORT start_hub "$D2" --upstream-every 1
+run fbd "$d/L3.db" member add --name "Đỗ Thị Hà"
+run fbd "$d/L3.db" sync
+expect_exit 0 "L3 syncs with D2, which now relays by itself"
+dev3=$(own_device "$d/L3.db")
+want=$(jchain "$d/L3.db" "$dev3")
+for _ in $(seq 200); do
+	[ "$(jchain "$P" "$dev3")" = "$want" ] && break
+	sleep 0.1
+done
+is "$(jchain "$P" "$dev3")" "$want" "P receives L3's new change through D2's own relay"
+like "$(cat "$HUB_LOG")" "relay ok sent=[1-9]" "D2's log has a line for the relay"
 
 for pid in $_SYNC_PIDS; do stop_hub "$pid"; done
 [ -n "${KEEP:-}" ] && cp -r "$d" /tmp/relay-keep

@@ -156,6 +156,11 @@ static void test_seen(void)
 		 "full_name@" STAMP_A ",notes@" STAMP_B);
 	check_is("visit", FIELD_SEEN, "reason@" STAMP_A ",member_id@" STAMP_B,
 		 "reason@" STAMP_A ",member_id@" STAMP_B);
+	/* Its size and characters are checked here. */
+	check_refuses("member", FIELD_SEEN, "full_name @" STAMP_A, FB_EINVAL, "a space");
+	check_refuses("member", FIELD_SEEN, "Full_name@" STAMP_A, FB_EINVAL, "upper case");
+	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A ";", FB_EINVAL,
+		      "another separator");
 }
 
 static void test_dates(void)
