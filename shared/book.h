@@ -293,6 +293,12 @@ enum fb_code book_each_relay_candidate(struct book *b, book_head_fn fn, void *ct
 				       struct fb_error *err)
 	FB_MUST_CHECK;
 
+/* How many entries of how many devices the hub is not known to hold
+ * (`fieldbook-hub status`: what waits for the next relay). */
+enum fb_code book_relay_waiting(struct book *b, uint64_t *entries, uint64_t *devices,
+				struct fb_error *err)
+	FB_MUST_CHECK;
+
 /*
  * Each device other than this book's own whose changes it holds, with
  * the last sequence it holds of it, in device order.  fn's code other

@@ -244,6 +244,32 @@ enum fb_code book_each_relay_candidate(struct book *b, book_head_fn fn, void *ct
 			 fn, ctx, err);
 }
 
+/* book_head_fn: add up what the hub is not known to hold. */
+static enum fb_code add_waiting(const char *device, uint64_t ahead, void *ctx)
+{
+	uint64_t *sum = ctx;
+
+	(void)device;
+	sum[0] += ahead;
+	sum[1]++;
+	return FB_OK;
+}
+
+enum fb_code book_relay_waiting(struct book *b, uint64_t *entries, uint64_t *devices,
+				struct fb_error *err)
+{
+	uint64_t sum[2] = { 0, 0 };
+	enum fb_code rc;
+
+	rc = each_head(b, "SELECT j.device, max(j.seq + j.n - 1) - coalesce(max(r.seq), 0)"
+		       " AS ahead FROM journal j LEFT JOIN relay_head r ON r.device = j.device"
+		       " WHERE j.device <> ?1 AND j.quarantined = 0 GROUP BY j.device"
+		       " HAVING ahead > 0", add_waiting, sum, err);
+	*entries = sum[0];
+	*devices = sum[1];
+	return rc;
+}
+
 enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
 				    struct fb_error *err)
 {

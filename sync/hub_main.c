@@ -27,6 +27,7 @@ static const struct cmd_entry *const commands[] = {
 	&hub_verify_entry,
 	&hub_upstream_set_entry,
 	&hub_sync_entry,
+	&hub_status_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

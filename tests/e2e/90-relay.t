@@ -104,9 +104,22 @@ expect_exit 0 "L2 syncs its concurrent edit"
 is "$(sqlite3 "$D1" "select count(*) from conflict where record_id = '$m' and resolved = 0")" 1 \
 	"the concurrent edits meet as a conflict on D1"
 
+# What waits for the relay.
+run hub --db "$D1" status
+expect_exit 0 "D1's status"
+like "$OUT" "upstream:   $P_URL" "...names its upstream"
+like "$OUT" "last relay: never" "...which it never relayed to"
+like "$OUT" "waiting:    [1-9][0-9]* entries of 2 devices" "...and what waits: its two laptops'"
+run hub --db "$C" status
+like "$OUT" "upstream:   none" "the top hub relays nowhere, and says so"
+
 # Bottom-up.
 run hub --db "$D1" sync
 expect_exit 0 "D1 relays up"
+is "$(hub --db "$D1" status --json | json_get 'd["waiting_entries"]')" 0 \
+	"after the relay nothing waits"
+like "$(hub --db "$D1" status --json | json_get 'd["lag_seconds"]')" '^[0-9]+$' \
+	"...and the lag since the last relay is known"
 like "$OUT" "^relayed: [1-9][0-9]* changes of 2 devices sent up, 0 received" \
 	"...its two laptops' changes, and receives none of them back"
 run hub --db "$D2" sync
