@@ -196,6 +196,31 @@ done
 is "$(jchain "$P" "$dev3")" "$want" "P receives L3's new change through D2's own relay"
 like "$(cat "$HUB_LOG")" "relay ok sent=[1-9]" "D2's log has a line for the relay"
 
+# A laptop moved to another hub: Ba Vì gets a new hub D2b, and L3 is
+# enrolled on it.  L3 sends its whole journal again, D2b relays it, and
+# P takes it as what it holds already.
+D2B=$d/d2b.db
+hub --db "$D2B" init --unit HN.BV --name "Ba Vì (máy mới)" --level district >/dev/null
+units "$D2B" "${D_BV[@]}"
+(umask 077 && hub --db "$P" enroll --unit HN.BV --name "Ba Vì, máy mới" --hub >"$d/tokD2b" 2>/dev/null)
+enroll "$D2B" HN.BV.X.01 "laptop L3, moved" "$d/tok3b"
+HUB_LISTEN= start_hub "$D2B"
+run hub --db "$D2B" upstream set "$P_URL" --token-file "$d/tokD2b"
+fbd "$d/L3.db" remote set "$HUB_URL" --token-file "$d/tok3b" >/dev/null
+run fbd "$d/L3.db" sync
+expect_exit 0 "L3 syncs with its new hub"
+is "$(jchain "$D2B" "$dev3")" "$(jchain "$d/L3.db" "$dev3")" "...which now holds L3's whole journal"
+rowsP=$(sqlite3 "$P" "select count(*) from journal")
+run hub --db "$D2B" sync
+expect_exit 0 "the new hub relays to P"
+is "$(sqlite3 "$P" "select count(*) from journal")" "$rowsP" "P takes L3's journal as what it holds: no new row"
+is "$(hub_dups "$P")" 0 "P holds each (device, seq) once"
+dev4=$(own_device "$d/L4.db")
+is "$(jchain "$D2B" "$dev4")" "$(jchain "$d/L4.db" "$dev4")" \
+	"the new hub receives from P what L4 sent through the old one"
+run hub --db "$D2B" verify
+expect_exit 0 "the new hub verifies"
+
 for pid in $_SYNC_PIDS; do stop_hub "$pid"; done
 [ -n "${KEEP:-}" ] && cp -r "$d" /tmp/relay-keep
 diag "$((SECONDS - T0)) s"
