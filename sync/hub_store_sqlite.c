@@ -70,6 +70,11 @@ const char hub_schema[] =
 	"  cseq INTEGER NOT NULL,"
 	"  token INTEGER NOT NULL,"
 	"  PRIMARY KEY(cseq, token)) WITHOUT ROWID;"
+	/* How far each hub below has pulled: one that asks from further
+	 * back was restored, and gets what it relayed too. */
+	"CREATE TABLE IF NOT EXISTS hub_pull("
+	"  token INTEGER PRIMARY KEY,"
+	"  pulled_to INTEGER NOT NULL);"
 	/* Hubs of earlier versions had the collector's journal index. */
 	"DROP INDEX IF EXISTS journal_record;";
 
@@ -423,6 +428,48 @@ static enum fb_code link_runs(struct book *b, struct wire_page *p, struct fb_err
 	return rc;
 }
 
+/* How far the hub below with token `token` has pulled (0: never). */
+static enum fb_code hub_pulled_to(struct book *b, long long token, uint64_t *to,
+				  struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*to = 0;
+	rc = store_prepare(b->st, "SELECT pulled_to FROM hub_pull WHERE token = ?1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, token);
+	if ((r = sqlite3_step(q)) == SQLITE_ROW)
+		*to = (uint64_t)sqlite3_column_int64(q, 0);
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading hub_pull", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ... and note that it has pulled to `to`, after the read. */
+static enum fb_code hub_pulled_mark(struct book *b, long long token, uint64_t to,
+				    struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT INTO hub_pull(token, pulled_to) VALUES(?1, ?2)"
+			   " ON CONFLICT(token) DO UPDATE SET pulled_to ="
+			   " max(pulled_to, excluded.pulled_to)", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, token);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)to);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		rc = store_fail(b->st, r, "noting a hub's pull", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 			    const struct hub_pull *req, fb_hlc hub_time,
 			    struct fb_buf *out, struct fb_error *err)
@@ -432,7 +479,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	const char *asking = req->version == WIRE_VERSION_OLD ? dev->device : req->device;
 	struct wire_page page;
 	sqlite3_stmt *q = NULL;
-	uint64_t after = req->after, top = 0;
+	uint64_t after = req->after, top = 0, pulled_to = 0;
 	size_t bytes = 0;
 	enum fb_code rc;
 	int r;
@@ -452,6 +499,11 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	page.next = after;
 	page.cut = after < req->after;
 	page.cut_to = after;
+	/* What a token relayed is left out of its pulls, unless it asks
+	 * from before where it had pulled to: a hub below restored from an
+	 * older copy, which may have lost what it relayed. */
+	if (dev->hub && (rc = hub_pulled_to(b, dev->id, &pulled_to, err)) != FB_OK)
+		goto out;
 	rc = store_prepare(b->st, "SELECT coalesce(max(cseq), 0) FROM journal", &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -467,8 +519,8 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 			   " SELECT cseq, length(body), " BOOK_JOURNAL_COLUMNS
 			   " FROM journal WHERE cseq > ?2 AND quarantined = 0 AND device <> ?3"
 			   " AND branch IN (SELECT code FROM sub)"
-			   " AND NOT EXISTS (SELECT 1 FROM relayed r WHERE r.cseq = journal.cseq"
-			   " AND r.token = ?5) ORDER BY cseq LIMIT ?4",
+			   " AND (?6 OR NOT EXISTS (SELECT 1 FROM relayed r"
+			   " WHERE r.cseq = journal.cseq AND r.token = ?5)) ORDER BY cseq LIMIT ?4",
 			   &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -477,6 +529,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	sqlite3_bind_text(q, 3, asking, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)req->limit + 1);
 	sqlite3_bind_int64(q, 5, dev->id);
+	sqlite3_bind_int(q, 6, after < pulled_to);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		struct jchange *c;
 
@@ -513,6 +566,8 @@ out:
 	if (store_exec(b->st, "COMMIT", NULL) != FB_OK &&
 	    store_exec(b->st, "ROLLBACK", NULL) != FB_OK && rc == FB_OK)
 		rc = fb_fail(err, FB_EIO, "pull: cannot end the read");
+	if (rc == FB_OK && dev->hub && page.next > pulled_to)
+		rc = hub_pulled_mark(b, dev->id, page.next, err);
 done:
 	wire_page_release(&page);
 	sqhub_put(h, b);

@@ -59,7 +59,7 @@ for x in 3 4; do enroll "$D2" HN.BV.X.01 "laptop L$x" "$d/tok$x"; done
 
 start_hub "$C"; C_URL=$HUB_URL
 start_hub "$P"; P_URL=$HUB_URL
-start_hub "$D1"; D1_URL=$HUB_URL
+start_hub "$D1"; D1_URL=$HUB_URL D1_PID=$HUB_PID D1_PORT=$HUB_PORT
 start_hub "$D2"; D2_URL=$HUB_URL D2_PID=$HUB_PID D2_PORT=$HUB_PORT
 
 run hub --db "$P" upstream set "$C_URL" --token-file "$d/tokP"
@@ -195,6 +195,35 @@ for _ in $(seq 200); do
 done
 is "$(jchain "$P" "$dev3")" "$want" "P receives L3's new change through D2's own relay"
 like "$(cat "$HUB_LOG")" "relay ok sent=[1-9]" "D2's log has a line for the relay"
+
+# A district hub restored from an older copy loses nothing its upstream
+# holds: L2 records, D1 relays it up, L2 is lost for good, and D1 is
+# put back from a copy taken before.  D1 asks P from further back than
+# it had pulled to, so P sends what D1 had relayed as well.
+run sqlite3 "$D1" ".backup '$d/d1-backup.db'"
+expect_exit 0 "D1 is copied while it serves"
+dev2=$(own_device "$d/L2.db")
+run fbd "$d/L2.db" member add --name "Võ Thị Xuân"
+run fbd "$d/L2.db" sync
+expect_exit 0 "L2 records after the copy and syncs"
+chain2=$(jchain "$d/L2.db" "$dev2")
+run hub --db "$D1" sync
+expect_exit 0 "D1 relays L2's change to P"
+is "$(jchain "$P" "$dev2")" "$chain2" "...which P now holds"
+rm -f "$d/L2.db" "$d/L2.db-wal" "$d/L2.db-shm"
+stop_hub "$D1_PID"
+rm -f "$D1"-wal "$D1"-shm
+cp "$d/d1-backup.db" "$D1"
+HUB_LISTEN=127.0.0.1:$D1_PORT start_hub "$D1"
+ok "setup: the restored D1 lacks L2's last change" test "$(jchain "$D1" "$dev2")" != "$chain2"
+run hub --db "$D1" sync
+expect_exit 0 "the restored D1 relays"
+is "$(jchain "$D1" "$dev2")" "$chain2" "...and gets back from P what it had relayed, L2 being gone"
+run fbd "$d/L1.db" sync
+expect_exit 0 "L1 syncs with the restored D1"
+like "$(fbd "$d/L1.db" list members 2>&1)" "Võ Thị Xuân" "...and holds the member L2 recorded before it was lost"
+run hub --db "$D1" verify
+expect_exit 0 "the restored D1 verifies"
 
 # A laptop moved to another hub: Ba Vì gets a new hub D2b, and L3 is
 # enrolled on it.  L3 sends its whole journal again, D2b relays it, and
