@@ -12,7 +12,11 @@
 # (C verifies every chain whole), the conflict is listed on D1, P and C,
 # L5's member reaches D1's laptops, nothing is sent back to the hub it
 # came from, a relay with nothing new is one request, and a hub token
-# cannot write as a laptop.
+# cannot write as a laptop.  Then: status says what waits; serve
+# --upstream-every relays by itself; a district hub restored from an
+# older copy gets back from P what it had relayed; a laptop moved to a
+# new hub of its district duplicates nothing; and the centre reports
+# each district as the district hub does.
 . "$(dirname "$0")/synclib.sh"
 
 T0=$SECONDS
@@ -229,7 +233,7 @@ expect_exit 0 "the restored D1 verifies"
 # enrolled on it.  L3 sends its whole journal again, D2b relays it, and
 # P takes it as what it holds already.
 D2B=$d/d2b.db
-hub --db "$D2B" init --unit HN.BV --name "Ba Vì (máy mới)" --level district >/dev/null
+hub --db "$D2B" init --unit HN.BV --name "Ba Vì" --level district >/dev/null
 units "$D2B" "${D_BV[@]}"
 (umask 077 && hub --db "$P" enroll --unit HN.BV --name "Ba Vì, máy mới" --hub >"$d/tokD2b" 2>/dev/null)
 enroll "$D2B" HN.BV.X.01 "laptop L3, moved" "$d/tok3b"
@@ -249,6 +253,23 @@ is "$(jchain "$D2B" "$dev4")" "$(jchain "$d/L4.db" "$dev4")" \
 	"the new hub receives from P what L4 sent through the old one"
 run hub --db "$D2B" verify
 expect_exit 0 "the new hub verifies"
+
+# Reports across levels: once every hub has relayed both ways, the
+# centre's row of each district equals the district hub's own report.
+for h in "$D1" "$D2B" "$P" "$D1" "$D2B"; do
+	run hub --db "$h" sync
+	[ "$RC" -eq 0 ] || diag "sync of $h: $ERR"
+done
+for pair in "$D1:HN.PL" "$D2B:HN.BV"; do
+	h=${pair%%:*} u=${pair##*:}
+	hub --db "$h" report --by district --format csv >"$d/low.csv"
+	hub --db "$C" report --unit "$u" --by district --format csv >"$d/top.csv"
+	same_file "the centre reports $u as its district hub does" "$d/low.csv" "$d/top.csv"
+	hub --db "$h" report --by branch --format csv >"$d/low.csv"
+	hub --db "$C" report --unit "$u" --by branch --format csv >"$d/top.csv"
+	same_file "...branch by branch" "$d/low.csv" "$d/top.csv"
+done
+like "$(cat "$d/top.csv")" "HN.BV.X.01" "setup: the reports have rows"
 
 for pid in $_SYNC_PIDS; do stop_hub "$pid"; done
 [ -n "${KEEP:-}" ] && cp -r "$d" /tmp/relay-keep
