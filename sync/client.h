@@ -57,32 +57,43 @@ struct sync_stats {
 	size_t relayed;         /* changes the hub took */
 	size_t relay_devices;   /* devices they were of */
 	size_t relay_refused;   /* devices the hub would not take back */
-	/* Set by the caller before sync_run, which keeps it: where each
-	 * step ("sending", "receiving", "relaying") reports how far it got,
-	 * in journal entries and bytes, during and after every request. */
-	struct progress_sink progress;
 };
 
 /* meta key: set when the hub was seen to have lost part of its history;
- * cleared once every other device's changes it lacks were offered back. */
+ * what it was known to hold (book_relay_known) is then forgotten, and
+ * the mark cleared once every other device's changes it lacks were
+ * offered back. */
 #define SYNC_RELAY_DUE "relay_due"
 
 #define SYNC_PUSH 1
 #define SYNC_PULL 2
+#define SYNC_RELAY_ALL 4        /* a hub towards its upstream: send every
+				   other device's changes the upstream is
+				   not known to hold, each sync (§13.6) */
 
 /* Set the remote: checks the URL (http or https, no token in it). */
 enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 			     const char *cacert, struct fb_error *err);
 
 /*
- * Push and/or pull.  st is filled (all but st->progress, which it
- * reports to).  On failure err says which step ("push", "pull")
- * failed and how; the code is FB_ENET (unreachable, dropped), FB_EBUSY
- * (5xx), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
- * the data, e.g. a clock far ahead) or FB_EIO (local disk).  err may be
- * NULL, as for fb_fail: then only the code is returned.
+ * Push and/or pull.  st is filled.  On failure err says which step
+ * ("push", "pull") failed and how; the code is FB_ENET (unreachable,
+ * dropped), FB_EBUSY (5xx), FB_EAUTH (token or scope refused), FB_EINVAL
+ * (the hub refused the data, e.g. a clock far ahead) or FB_EIO (local
+ * disk).  err may be NULL, as for fb_fail: then only the code is
+ * returned.
  */
 enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		      struct fb_error *err);
+
+/*
+ * sync_run, telling progress (which may be NULL or have no fn) how far
+ * each step ("sending", "receiving", "relaying") got, in journal entries
+ * and bytes: at its start, during every request (from the transfer's
+ * thread, at least once a second while it waits) and after each.
+ */
+enum fb_code sync_run_progress(struct book *b, int what,
+			       const struct progress_sink *progress,
+			       struct sync_stats *st, struct fb_error *err);
 
 #endif
