@@ -49,9 +49,9 @@ for x in A B; do
 	deleter=$JV
 	run fbd "$db" conflicts
 	expect_exit 0 "$x: conflicts exits 0"
-	like "$OUT" "^#[0-9]+  member Nguyễn Thị Lan \(${m: -8}\), phone: current \"$current\"; other \"$other\" \($(laptop_of "$db" "$lost")\)$" \
+	like "$OUT" "^#[0-9a-f]+  member Nguyễn Thị Lan \(${m: -8}\), phone: current \"$current\"; other \"$other\" \($(laptop_of "$db" "$lost")\)$" \
 		"$x: the phone conflict names the member and the laptop that lost"
-	like "$OUT" "^#[0-9]+  visit 2026-01-25 to Bà Tư \(${v: -8}\): edited \(amount_vnd = \"300000\", $(laptop_of "$db" "$devB")\) while deleted on $(laptop_of "$db" "$devA")$" \
+	like "$OUT" "^#[0-9a-f]+  visit 2026-01-25 to Bà Tư \(${v: -8}\): edited \(amount_vnd = \"300000\", $(laptop_of "$db" "$devB")\) while deleted on $(laptop_of "$db" "$devA")$" \
 		"$x: the delete conflict names the visit, the laptop that edited and the one that deleted"
 	is "$deleter" "$devA" "$x: (--json keeps the device ids)"
 	is "$(printf '%s\n' "$OUT" | grep -cE '[0-9a-f]{16}|[0-9a-f]{8}-[0-9a-f]{4}')" 0 \
