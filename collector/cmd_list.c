@@ -83,17 +83,6 @@ static enum fb_code each(const struct record *r, void *p)
 	return rc == FB_OK ? buf_addc(&x->out, '\n') : rc;
 }
 
-/* The width of the ID column: the longest short id of the type's. */
-static enum fb_code measure_ids(const struct record *r, void *p)
-{
-	struct list_ctx *x = p;
-	const struct book_name *e = book_names_get(x->names, r->id);
-
-	if (e && strlen(e->short_id) > x->id_width)
-		x->id_width = strlen(e->short_id);
-	return FB_OK;
-}
-
 static enum fb_code list(struct cmd_ctx *c)
 {
 	struct list_ctx x = { NULL, FB_BUF_INIT(0), NULL, 0, NULL, NULL, SHORTID_MIN };
@@ -127,8 +116,7 @@ static enum fb_code list(struct cmd_ctx *c)
 	if ((rc = cli_open(c, &b)) != FB_OK || (rc = cli_names(c, b, &names)) != FB_OK)
 		goto out;
 	x.names = names;
-	if (!fl.json)
-		rc = book_each(b, t->type, year, fl.all, measure_ids, &x, &c->err);
+	x.id_width = book_names_short_width(names, t->type);
 	if (!fl.json)
 		for (i = 0; x.cols[i].field && rc == FB_OK; i++)
 			rc = add_cell(&x.out, x.cols[i].title,

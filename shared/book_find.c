@@ -311,6 +311,20 @@ void book_names_short(const struct book_names *n, const char *id,
 	snprintf(out, FB_ATT_ID_LEN + 1, "%s", t);
 }
 
+size_t book_names_short_width(const struct book_names *n, enum rec_type t)
+{
+	size_t i, w = SHORTID_MIN, len;
+
+	for (i = 0; i < n->n; i++) {
+		if (n->e[i].pub.type != t)
+			continue;
+		len = strlen(with_short(n, &n->e[i])->pub.short_id);
+		if (len > w)
+			w = len;
+	}
+	return w;
+}
+
 enum fb_code book_names_describe(const struct book_names *n, const char *id,
 				 enum rec_type t, struct fb_buf *out)
 {

@@ -91,6 +91,12 @@ void book_names_short(const struct book_names *n, const char *id,
 		      char out[FB_ATT_ID_LEN + 1]);
 
 /*
+ * The longest short id of the records of type t (deleted ones
+ * included), SHORTID_MIN at least: the width of `list`'s ID column.
+ */
+size_t book_names_short_width(const struct book_names *n, enum rec_type t);
+
+/*
  * One line that names record id for a person, appended to out: the
  * type, what she calls it and its short id, as in
  *   member Nguyễn Thị Lan (1c2e5b7d)

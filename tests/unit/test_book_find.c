@@ -111,6 +111,8 @@ int main(void)
 	ok(e && !strcmp(e->label, "Nguyễn Thị Hồng Nhung") && !strcmp(e->date, "2026-01-25"),
 	   "a visit to a member is labelled with her name");
 	ok(book_names_get(names, att) == NULL, "attendance is not in the index");
+	is_int((long long)book_names_short_width(names, REC_MEMBER), SHORTID_MIN,
+	       "list's ID column: 8 wide when no two ids end alike");
 	ok(book_names_get(names, "nope") == NULL, "nor what is no id");
 
 	/* Finding. */
