@@ -295,8 +295,7 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 	return rc;
 }
 
-/* 1 when this book's own chain ends a change at seq with hash hex. */
-static int same_head(struct book *b, uint64_t seq, const char *hex)
+int sync_same_head(struct book *b, uint64_t seq, const char *hex)
 {
 	unsigned char want[JOURNAL_HASH_LEN], mine[JOURNAL_HASH_LEN];
 	int found = 0;
@@ -508,7 +507,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		 * the next batch, sent from there, meets the hub's replay check,
 		 * which says where the two histories part. */
 		if ((uint64_t)ack->valuedouble > cur->last &&
-		    !same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
+		    !sync_same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(ans, "ack_hash")))) {
 			cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(ans, "ack"),
 					     (double)cur->last);
@@ -557,6 +556,45 @@ static int held_here(void *ctx, const char *device, uint64_t seq,
 	return book_chain_at(ctx, device, seq, hash, &found, NULL) == FB_OK && found;
 }
 
+enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+			     struct fb_error *err)
+{
+	enum fb_code rc;
+	size_t i;
+
+	if (page->version != WIRE_VERSION)
+		return fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d, not %d",
+			       page->version, WIRE_VERSION);
+	if ((rc = wire_page_verify(page, held_here, b, err)) != FB_OK)
+		return fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
+				 " nothing of it was applied: ");
+	book_observe(b, page->hub_time);
+	if ((rc = book_begin(b, err)) != FB_OK)
+		return rc;
+	/* Verified: each change's hash is its chain's. */
+	for (i = 0; rc == FB_OK && i < page->n; i++)
+		rc = book_apply(b, &page->changes[i], BOOK_FROM_HUB, NULL, err);
+	/* A relay never sends back what the upstream sent. */
+	for (i = 0; rc == FB_OK && relay_all && i < page->n; i++)
+		if (page->links[i].end)
+			rc = book_relay_known(b, page->changes[i].device,
+					      page->changes[i].seq + page->changes[i].n - 1, err);
+	/* The hub's cursor, even one lower than ours: a hub restored from a
+	 * copy cuts back what it no longer holds, and may have lost other
+	 * devices' changes this laptop holds. */
+	if (rc == FB_OK && page->cut)
+		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
+	if (rc == FB_OK)
+		rc = book_meta_set_int(b, "pull_cursor", (long long)page->next, err);
+	if (rc == FB_OK)
+		rc = book_meta_set(b, "pull_epoch", page->epoch, err);
+	if (rc == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
+	return rc == FB_OK ? FB_OK : fb_prefix(err, "pull: applying changes: ");
+}
+
 /*
  * Pull page after page, each checked against the chains (nothing of a
  * page that fails is applied) and applied in one transaction with the
@@ -567,7 +605,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 {
 	long long cursor = 0;
 	char *epoch = NULL;
-	size_t rounds, i, size = SYNC_BATCH_FIRST;
+	size_t rounds, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
@@ -601,52 +639,16 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 				err->code = rc;
 			break;
 		}
-		if (page.version != WIRE_VERSION)
-			rc = fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d,"
-				     " not %d", page.version, WIRE_VERSION);
-		else if ((rc = wire_page_verify(&page, held_here, b, err)) != FB_OK)
-			fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
-				  " nothing of it was applied: ");
-		if (rc != FB_OK) {
-			wire_page_release(&page);
-			break;
+		rc = sync_apply_page(b, &page, c->relay_all, err);
+		if (rc == FB_OK) {
+			c->held_known = 1;
+			c->held = page.held;
+			memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
+			c->st->pulled += page.n;
 		}
-		book_observe(b, page.hub_time);
-		c->held_known = 1;
-		c->held = page.held;
-		memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
-		if ((rc = book_begin(b, err)) != FB_OK) {
-			wire_page_release(&page);
-			break;
-		}
-		/* Verified: each change's hash is its chain's. */
-		for (i = 0; rc == FB_OK && i < page.n; i++)
-			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
-		/* A relay never sends back what the upstream sent. */
-		for (i = 0; rc == FB_OK && c->relay_all && i < page.n; i++)
-			if (page.links[i].end)
-				rc = book_relay_known(b, page.changes[i].device,
-						      page.changes[i].seq + page.changes[i].n - 1,
-						      err);
-		/* The hub's cursor, even one lower than ours: a hub restored
-		 * from a copy cuts back what it no longer holds, and may have
-		 * lost other devices' changes this laptop holds. */
-		if (rc == FB_OK && page.cut)
-			rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
-		if (rc == FB_OK)
-			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);
-		if (rc == FB_OK)
-			rc = book_meta_set(b, "pull_epoch", page.epoch, err);
-		if (rc == FB_OK)
-			rc = book_commit(b, err);
-		else
-			book_rollback(b);
-		c->st->pulled += page.n;
 		wire_page_release(&page);
-		if (rc != FB_OK) {
-			fb_prefix(err, "pull: applying changes: ");
+		if (rc != FB_OK)
 			break;
-		}
 		if (!page.more)
 			break;
 		size = sync_next_batch_size(size);
