@@ -15,7 +15,8 @@
 # cannot write as a laptop.  Then: status says what waits; serve
 # --upstream-every relays by itself; a district hub restored from an
 # older copy gets back from P what it had relayed; a laptop moved to a
-# new hub of its district duplicates nothing; and the centre reports
+# new hub of its district duplicates nothing; the province killed in the
+# middle of a relay loses and doubles nothing; and the centre reports
 # each district as the district hub does.
 . "$(dirname "$0")/synclib.sh"
 
@@ -62,7 +63,7 @@ for x in 1 2; do enroll "$D1" HN.PL.TT.03 "laptop L$x" "$d/tok$x"; done
 for x in 3 4; do enroll "$D2" HN.BV.X.01 "laptop L$x" "$d/tok$x"; done
 
 start_hub "$C"; C_URL=$HUB_URL
-start_hub "$P"; P_URL=$HUB_URL
+start_hub "$P"; P_URL=$HUB_URL P_PID=$HUB_PID P_PORT=$HUB_PORT
 start_hub "$D1"; D1_URL=$HUB_URL D1_PID=$HUB_PID D1_PORT=$HUB_PORT
 start_hub "$D2"; D2_URL=$HUB_URL D2_PID=$HUB_PID D2_PORT=$HUB_PORT
 
@@ -253,6 +254,38 @@ is "$(jchain "$D2B" "$dev4")" "$(jchain "$d/L4.db" "$dev4")" \
 	"the new hub receives from P what L4 sent through the old one"
 run hub --db "$D2B" verify
 expect_exit 0 "the new hub verifies"
+
+# The province killed in the middle of a relay.  D1 relays through the
+# fault proxy, which holds the answer to its third request (its pull,
+# the heads, then the first relay push): P has taken that push when it
+# is killed, and D1 never hears so.  By construction, not by timing.
+for x in 1 2 3; do fbd "$d/L1.db" member add --name "Hội viên mới $x" >/dev/null; done
+run fbd "$d/L1.db" sync
+expect_exit 0 "L1 records three members and syncs with D1"
+HUB_PORT=$P_PORT
+start_proxy 0 --hold-answer 2
+hub --db "$D1" upstream set "$PROXY_URL" --token-file "$d/tokD1" >/dev/null
+"$FIELDBOOK_HUB" --db "$D1" sync >/dev/null 2>"$d/cut.err" </dev/null &
+relay_pid=$!
+if wait_held "$relay_pid"; then
+	pass "the relay is held at its third request"
+else
+	fail "the relay is held at its third request" "$(cat "$d/cut.err")"
+fi
+kill_hub "$P_PID"
+wait "$relay_pid"
+ok "...and fails when the province dies under it" test "$?" -ne 0
+stop_proxy
+HUB_LISTEN=127.0.0.1:$P_PORT start_hub "$P"
+P_PID=$HUB_PID
+hub --db "$D1" upstream set "$P_URL" --token-file "$d/tokD1" >/dev/null
+run hub --db "$D1" sync
+expect_exit 0 "the next relay after the province's restart goes through"
+dev1=$(own_device "$d/L1.db")
+is "$(jchain "$P" "$dev1")" "$(jchain "$d/L1.db" "$dev1")" "P holds L1's journal whole"
+is "$(hub_dups "$P")" 0 "...each entry once"
+run hub --db "$P" verify
+expect_exit 0 "P verifies after the crash"
 
 # Reports across levels: once every hub has relayed both ways, the
 # centre's row of each district equals the district hub's own report.
