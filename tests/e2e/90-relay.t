@@ -16,8 +16,9 @@
 # --upstream-every relays by itself; a district hub restored from an
 # older copy gets back from P what it had relayed; a laptop moved to a
 # new hub of its district duplicates nothing; the province killed in the
-# middle of a relay loses and doubles nothing; and the centre reports
-# each district as the district hub does.
+# middle of a relay loses and doubles nothing; after syncs and relays
+# in a shuffled order every laptop holds its branch as the centre does;
+# and the centre reports each district as the district hub does.
 . "$(dirname "$0")/synclib.sh"
 
 T0=$SECONDS
@@ -286,6 +287,45 @@ is "$(jchain "$P" "$dev1")" "$(jchain "$d/L1.db" "$dev1")" "P holds L1's journal
 is "$(hub_dups "$P")" 0 "...each entry once"
 run hub --db "$P" verify
 expect_exit 0 "P verifies after the crash"
+
+# Syncs and relays in a shuffled order (seeded: the same every run):
+# laptops record and sync, hubs relay, in any order; then two rounds of
+# everyone.  Every laptop holds its branch as the centre does.
+RANDOM=20261207
+for step in $(seq 30); do
+	r=$((RANDOM % 8))
+	case $r in
+	[0-3])
+		x=$((r + 1))
+		[ "$x" -eq 2 ] && x=5       # L2 is gone; L5 records on P
+		fbd "$d/L$x.db" member add --name "Bước $step của L$x" >/dev/null
+		run fbd "$d/L$x.db" sync ;;
+	4) run hub --db "$D1" sync ;;
+	5) run hub --db "$D2" sync ;;
+	6) run hub --db "$D2B" sync ;;
+	7) run hub --db "$P" sync ;;
+	esac
+	[ "$RC" -eq 0 ] || diag "shuffled step $step ($r): exit $RC: $ERR"
+done
+for round in 1 2; do
+	for x in 1 3 4 5; do run fbd "$d/L$x.db" sync; done
+	for h in "$D1" "$D2" "$D2B" "$P"; do run hub --db "$h" sync; done
+done
+for x in 1 3 4 5; do run fbd "$d/L$x.db" sync; done
+branch_ids() {
+	sqlite3 "$1" "select id from record where branch = '$2' order by id"
+}
+for x in 1 5; do
+	is "$(branch_ids "$d/L$x.db" HN.PL.TT.03)" "$(branch_ids "$C" HN.PL.TT.03)" \
+		"after the shuffle L$x holds its branch's records as the centre does"
+done
+for x in 3 4; do
+	is "$(branch_ids "$d/L$x.db" HN.BV.X.01)" "$(branch_ids "$C" HN.BV.X.01)" \
+		"after the shuffle L$x holds its branch's records as the centre does"
+done
+is "$(hub_dups "$C")" 0 "the centre holds every entry once"
+run hub --db "$C" verify
+expect_exit 0 "the centre verifies every chain after the shuffle"
 
 # Reports across levels: once every hub has relayed both ways, the
 # centre's row of each district equals the district hub's own report.
