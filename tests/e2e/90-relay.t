@@ -288,6 +288,46 @@ is "$(hub_dups "$P")" 0 "...each entry once"
 run hub --db "$P" verify
 expect_exit 0 "P verifies after the crash"
 
+# Rejected entries are carried as rejected: a laptop of an older make
+# sends D1 a change that says what it had seen without deleting; D1
+# sets it aside and keeps the chain going through it.  Relayed, P and
+# C set it aside too and hold the chain whole.
+enroll "$D1" HN.PL.TT.03 "an old laptop" "$d/tokR"
+py - "$d/seen.z" 00000000000000c6 HN.PL.TT.03 <<'EOF_PY'
+import hashlib, json, struct, sys, time, uuid, zlib
+path, device, branch = sys.argv[1], sys.argv[2], sys.argv[3]
+def u64(v): return struct.pack(">Q", v)
+def s64(b): return u64(len(b)) + b
+rid, hlc = str(uuid.uuid4()), int(time.time() * 1000) << 16
+made = "%016x:%s" % (hlc, device)
+changes, h, seq = [], bytes(32), 1
+for k, entries in enumerate([[["full_name", "Vi Thị Chín", ""]],
+                             [["phone", "0912345678", ""], ["_seen", "full_name@" + made, ""]]]):
+    for i, (f, v, b) in enumerate(entries):
+        h = hashlib.sha256(h + b"fbj1" + s64(device.encode()) + u64(seq + i) + u64(hlc + k) +
+                           s64(rid.encode()) + s64(b"member") + s64(branch.encode()) +
+                           s64(f.encode()) + s64(v.encode()) + u64(0) + s64(b"")).digest()
+    changes.append({"h": "%016x" % (hlc + k), "id": rid, "t": "member", "e": entries})
+    seq += len(entries)
+msg = {"v": 1, "device": device, "seq": 1, "branch": branch, "changes": changes,
+       "last_hash": h.hex()}
+open(path, "wb").write(zlib.compress(json.dumps(msg, ensure_ascii=False).encode()))
+EOF_PY
+code=$(curl -s --max-time 10 -o "$d/answer" -w '%{http_code}' -X POST \
+	-H "Authorization: Bearer $(cat "$d/tokR")" -H "Content-Type: application/json" \
+	-H "Content-Encoding: deflate" --data-binary "@$d/seen.z" "$D1_URL/v1/push")
+is "$code|$(json_get 'd["rejected_total"]' <"$d/answer")" "200|1" "D1 takes the old laptop's batch and sets one change aside"
+run hub --db "$D1" sync
+expect_exit 0 "D1 relays it"
+run hub --db "$P" sync
+expect_exit 0 "P relays it"
+for h in "$P" "$C"; do
+	is "$(jchain "$h" 00000000000000c6)" "$(jchain "$D1" 00000000000000c6)" \
+		"$(basename "$h" .db) holds the old laptop's chain whole"
+	is "$(sqlite3 "$h" "select count(*) from journal where device = '00000000000000c6' and quarantined = 1")|$(sqlite3 "$h" "select seq from rejected where device = '00000000000000c6'")" \
+		"1|2" "...with its change 2 set aside and listed as rejected"
+done
+
 # Syncs and relays in a shuffled order (seeded: the same every run):
 # laptops record and sync, hubs relay, in any order; then two rounds of
 # everyone.  Every laptop holds its branch as the centre does.
