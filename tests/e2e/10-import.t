@@ -99,7 +99,7 @@ run fb list members --json
 is_j '[r["full_name"] for r in d if r["full_name"] in ("An", "Bình")]' "[]" \
 	"the good row before the bad one was not imported"
 printf 'full_name,role,joined\nAn,member,2020-01-01\nBình,member,2026-02-30\n' >"$TMP/bad3d.csv"
-bad 65 "fieldbook: line 3, column 3 (joined): '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200); nothing imported" \
+bad 65 "fieldbook: line 3, column 3 (joined): '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200); nothing imported" \
 	fb import "$TMP/bad3d.csv" --type member
 printf 'full_name,notes\nAn,"two\nlines"\nBình,ok\n"",x\n' >"$TMP/bad5.csv"
 bad 65 "fieldbook: line 5, column 1 (full_name): must not be empty; nothing imported" \
