@@ -51,7 +51,7 @@ static const struct field_def member_fields[] = {
 	{ "full_name",  FK_TEXT,  1, FB_NAME_MAX,  NULL, 0, 0, 0 },
 	{ "role",       FK_ENUM,  0, 0, model_roles, 0, 0, 0 },
 	{ "birth_year", FK_YEAR,  0, 0, NULL, 0, 0, 0 },
-	{ "phone",      FK_TEXT,  0, FB_SHORT_MAX, NULL, 0, 0, 0 },
+	{ "phone",      FK_PHONE, 0, FB_SHORT_MAX, NULL, 0, 0, 0 },
 	{ "joined",     FK_DATE,  0, 0, NULL, 0, 0, 0 },
 	{ "notes",      FK_NOTES, 0, FB_NOTES_MAX, NULL, 0, 0, 0 },
 	DELETED_DEF,
@@ -399,6 +399,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 	}
 	switch (f->kind) {
 	case FK_TEXT:
+	case FK_PHONE:
 	case FK_NOTES:
 		if (strlen(v) > f->max) {
 			rc = fb_fail(err, FB_ETOOBIG,
@@ -486,5 +487,25 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 	return FB_OK;
 fail:
 	free(v);
+	return rc;
+}
+
+enum fb_code model_check_typed(const struct field_def *f, const char *value,
+			       char **out, int *fixed, struct fb_error *err)
+{
+	char zero[FB_SHORT_MAX + 2];
+	enum fb_code rc = model_check(f, value, out, err);
+
+	if (fixed)
+		*fixed = 0;
+	if (rc != FB_OK || f->kind != FK_PHONE ||
+	    !value_phone_zero(*out, zero, sizeof(zero)))
+		return rc;
+	if ((rc = replace(f, out, zero, err)) != FB_OK) {
+		free(*out);
+		*out = NULL;
+	} else if (fixed) {
+		*fixed = 1;
+	}
 	return rc;
 }
