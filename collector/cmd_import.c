@@ -187,7 +187,7 @@ static enum fb_code plan_line(struct import *im, const struct row *r,
 {
 	if (!im->dry_run)
 		return FB_OK;
-	return buf_printf(&im->plan, "%s %lu: %s %s %s%s%.8s%s%s%s\n", r->where, r->line,
+	return buf_printf(&im->plan, "%s %lu: %s %s %s%s%s%s%s%s\n", r->where, r->line,
 			  what, r->t->name, row_name(r, have), *id ? " (" : "", id,
 			  *id ? ")" : "", *fields ? ": " : "", fields);
 }
