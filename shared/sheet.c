@@ -81,6 +81,17 @@ static enum fb_code convert(const char *from, const char *data, size_t len,
 		}
 		rc = buf_add(out, chunk, sizeof(chunk) - room);
 	}
+	/* Windows-1258 holds a letter back, waiting for a tone to put on
+	 * it: the end of the input lets it go. */
+	if (rc == FB_OK) {
+		o = chunk;
+		room = sizeof(chunk);
+		if (iconv(cd, NULL, NULL, &o, &room) == (size_t)-1)
+			rc = fb_fail(err, FB_EINVAL, "%s is not valid %s (at its end); "
+				     SAVE_AS_HINT, name, from);
+		else
+			rc = buf_add(out, chunk, sizeof(chunk) - room);
+	}
 	iconv_close(cd);
 	return rc;
 }
@@ -197,8 +208,10 @@ enum fb_code sheet_decode(const char *data, size_t len, const char *name,
 
 	if (!data)
 		data = text = "";
+	/* UTF-32 and workbooks, before their bytes pass for anything else. */
 	if (len >= 4 && (!memcmp(p, "\xFF\xFE\x00\x00", 4) ||
-			 !memcmp(p, "\x00\x00\xFE\xFF", 4)))
+			 !memcmp(p, "\x00\x00\xFE\xFF", 4) || !memcmp(p, "PK\x03\x04", 4) ||
+			 !memcmp(p, "\xD0\xCF\x11\xE0", 4)))
 		return not_text(data, len, name, err);
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) {
 		e = SHEET_UTF8_BOM;
