@@ -29,8 +29,7 @@ is_j '[[r["visit_date"], r["reason"], r.get("support", ""), r["amount_vnd"]] for
 
 # Output: codes and ISO dates in CSV and JSON.
 run fb export --type visit
-expect_out_contains "$v,2026-01-25,tet,$m,,cash,500000,,,
-" "CSV holds the codes and ISO dates"
+expect_out_contains "$v,2026-01-25,tet,$m,,cash,500000,,,"$'\r' "CSV holds the codes and ISO dates"
 run fb export --format json
 is_j '[r["start_date"] for r in d["records"] if r["type"] == "training"]' '["2026-05-10"]' "JSON holds ISO dates"
 
