@@ -255,7 +255,7 @@ static enum fb_code workbook(const struct report *r, const char *branch,
 	static const char *const roles_h[] = { "Role", "code", "members" };
 	static const char *const groups_h[] = { "Target group", "code", "trained", "total",
 						"percent", "target", "met" };
-	static const char *const people_h[] = { "Not yet trained", "group", "id", "role" };
+	static const char *const people_h[] = { "Name", "group", "id", "role" };
 	static const char *const topics_h[] = { "Topic", "code", "courses", "attendances" };
 	static const char *const visits_h[] = { "Reason", "code", "visits", "amount (VND)" };
 	struct xlsx *x = NULL;
