@@ -59,11 +59,32 @@ struct sync_stats {
 };
 
 /* meta key: set when the hub was seen to have lost part of its history;
- * cleared once every other device's changes it lacks were offered back. */
+ * what it was known to hold (book_relay_known) is then forgotten, and
+ * the mark cleared once every other device's changes it lacks were
+ * offered back. */
 #define SYNC_RELAY_DUE "relay_due"
 
 #define SYNC_PUSH 1
 #define SYNC_PULL 2
+#define SYNC_RELAY_ALL 4        /* a hub towards its upstream: send every
+				   other device's changes the upstream is
+				   not known to hold, each sync (§13.6) */
+
+struct wire_page;
+
+/*
+ * Check a pull page against the chains this book holds and apply it
+ * whole, with the cursor and the hub history it is of, in one
+ * transaction; nothing of a page that fails is applied.  relay_all:
+ * note what it brought as held by the hub (SYNC_RELAY_ALL).  A pull and
+ * a bundle of pulled pages (`fieldbook bundle import`) both use it.
+ */
+enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+			     struct fb_error *err)
+	FB_MUST_CHECK;
+
+/* 1 when this book's own chain ends a change at seq with hash hex. */
+int sync_same_head(struct book *b, uint64_t seq, const char *hex);
 
 /* Set the remote: checks the URL (http or https, no token in it). */
 enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
