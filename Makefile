@@ -10,7 +10,7 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 BUILD    ?= build
-PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc
+PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc xlsxwriter
 HUB_PKGS := libmicrohttpd
 
 CC       ?= cc
