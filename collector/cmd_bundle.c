@@ -73,7 +73,7 @@ static enum fb_code bundle_import(struct cmd_ctx *c)
 
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = bundle_take_pull(b, c->argv[0], &n, &c->err);
+	rc = bundle_take_pull(b, c->argv[0], 0, &n, &c->err);
 	if (rc == FB_OK)
 		printf("bundle applied: %zu changes from others\n", n);
 	book_close(b);

@@ -34,9 +34,9 @@ static enum fb_code token_sha(struct book *b, char hex[2 * TOKEN_HASH_LEN + 1],
 	return rc;
 }
 
-/* The header line of a push bundle into text. */
-static enum fb_code push_header(struct book *b, const char *parent, struct fb_buf *text,
-				struct fb_error *err)
+/* The header line of a push or relay bundle into text. */
+static enum fb_code push_header(struct book *b, const char *kind, const char *parent,
+				struct fb_buf *text, struct fb_error *err)
 {
 	char sha[2 * TOKEN_HASH_LEN + 1], *epoch = NULL, *line = NULL;
 	long long cursor = 0;
@@ -48,7 +48,7 @@ static enum fb_code push_header(struct book *b, const char *parent, struct fb_bu
 	    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK)
 		goto out;
 	h = cJSON_CreateObject();
-	if (!h || !cJSON_AddStringToObject(h, BUNDLE_KIND_KEY, BUNDLE_PUSH) ||
+	if (!h || !cJSON_AddStringToObject(h, BUNDLE_KIND_KEY, kind) ||
 	    !cJSON_AddNumberToObject(h, "v", WIRE_VERSION) ||
 	    !cJSON_AddStringToObject(h, "device", book_device(b)) ||
 	    !cJSON_AddStringToObject(h, "forked_from", parent) ||
@@ -81,7 +81,7 @@ enum fb_code bundle_export_push(struct book *b, const char *path, size_t *change
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	if ((rc = book_forked_from(b, parent, err)) != FB_OK ||
 	    (rc = book_meta_int(b, "acked_seq", 0, &acked, err)) != FB_OK ||
-	    (rc = push_header(b, parent, &text, err)) != FB_OK)
+	    (rc = push_header(b, BUNDLE_PUSH, parent, &text, err)) != FB_OK)
 		goto out;
 	after = (uint64_t)acked;
 	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
@@ -194,8 +194,8 @@ out:
 	return rc;
 }
 
-enum fb_code bundle_take_pull(struct book *b, const char *path, size_t *changes,
-			      struct fb_error *err)
+enum fb_code bundle_take_pull(struct book *b, const char *path, int relay_all,
+			      size_t *changes, struct fb_error *err)
 {
 	struct fb_buf text = FB_BUF_INIT(0);
 	cJSON *head = NULL;
@@ -216,11 +216,126 @@ enum fb_code bundle_take_pull(struct book *b, const char *path, size_t *changes,
 			fb_prefix(err, where);
 			break;
 		}
-		rc = sync_apply_page(b, &page, 0, err);
+		rc = sync_apply_page(b, &page, relay_all, err);
 		if (rc == FB_OK)
 			*changes += page.n;
 		wire_page_release(&page);
 	}
+out:
+	cJSON_Delete(head);
+	buf_release(&text);
+	return rc;
+}
+
+/* relay_send_fn into a bundle: one line each; taken as sent, but not
+ * known to be held until the upstream's acknowledgement comes back. */
+static enum fb_code relay_into_bundle(void *ctx, struct book *b, const char *device,
+				      const struct fb_buf *json, uint64_t last,
+				      uint64_t *held, int *refused, struct fb_error *err)
+{
+	struct fb_buf *text = ctx;
+
+	(void)b;
+	(void)device;
+	(void)refused;
+	if (buf_add(text, json->data, json->len) != FB_OK || buf_addc(text, '\n') != FB_OK)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	*held = last;
+	return FB_OK;
+}
+
+/* book_head_fn: a device this hub holds more of than the upstream is
+ * known to, with the upstream's known head beside it. */
+struct relay_rows {
+	struct book *b;
+	struct wire_heads *h;
+	uint64_t *mine;
+};
+
+static enum fb_code note_relay_row(const char *device, uint64_t last, void *ctx)
+{
+	struct relay_rows *r = ctx;
+	enum fb_code rc;
+
+	if (r->h->n == WIRE_HEADS_MAX)
+		return FB_ETOOBIG;
+	r->mine[r->h->n] = last;
+	rc = book_relay_known_of(r->b, device, &r->h->seq[r->h->n], NULL);
+	if (rc == FB_OK)
+		snprintf(r->h->device[r->h->n++], sizeof(r->h->device[0]), "%s", device);
+	return rc;
+}
+
+enum fb_code bundle_export_relay(struct book *b, const char *path, size_t *changes,
+				 size_t *devices, struct fb_error *err)
+{
+	struct fb_buf text = FB_BUF_INIT(0);
+	struct sync_stats st;
+	struct wire_heads h;
+	struct relay_rows rows = { b, &h, calloc(WIRE_HEADS_MAX, sizeof(uint64_t)) };
+	enum fb_code rc;
+
+	memset(&st, 0, sizeof(st));
+	memset(&h, 0, sizeof(h));
+	*changes = *devices = 0;
+	if (!rows.mine || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		goto out;
+	}
+	h.n = 0;
+	if ((rc = book_relay_identity(b, err)) != FB_OK ||
+	    (rc = push_header(b, BUNDLE_RELAY, "", &text, err)) != FB_OK)
+		goto out;
+	rc = book_each_relay_candidate(b, note_relay_row, &rows, err);
+	if (rc == FB_ETOOBIG)
+		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
+	if (rc == FB_OK)
+		rc = sync_relay_plan(b, &h, rows.mine, relay_into_bundle, &text, &st, err);
+	if (rc == FB_OK)
+		rc = bundle_write(path, &text, err);
+	*changes = st.relayed;
+	*devices = st.relay_devices;
+out:
+	wire_heads_release(&h);
+	free(rows.mine);
+	buf_release(&text);
+	return rc;
+}
+
+enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *devices,
+				   struct fb_error *err)
+{
+	struct fb_buf text = FB_BUF_INIT(0);
+	const cJSON *heads, *it;
+	cJSON *head = NULL;
+	enum fb_code rc;
+	size_t pos;
+
+	*devices = 0;
+	if ((rc = book_relay_identity(b, err)) != FB_OK ||
+	    (rc = open_bundle(b, path, BUNDLE_RELAY_ACK, &text, &pos, &head, err)) != FB_OK)
+		goto out;
+	heads = cJSON_GetObjectItemCaseSensitive(head, "heads");
+	if (!cJSON_IsObject(heads)) {
+		rc = fb_fail(err, FB_EINVAL, "%s holds no heads", path);
+		goto out;
+	}
+	if ((rc = book_begin(b, err)) != FB_OK)
+		goto out;
+	cJSON_ArrayForEach(it, heads) {
+		if (rc != FB_OK)
+			break;
+		if (!cJSON_IsNumber(it) || !journal_valid_device(it->string)) {
+			rc = fb_fail(err, FB_EINVAL, "%s: a head that makes no sense", path);
+			break;
+		}
+		rc = book_relay_known(b, it->string, (uint64_t)it->valuedouble, err);
+		(*devices)++;
+	}
+	if (rc == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
 out:
 	cJSON_Delete(head);
 	buf_release(&text);

@@ -15,7 +15,9 @@
 #define BUNDLE_KIND_KEY "bundle"
 #define BUNDLE_PUSH     "push"     /* a laptop's unsent changes */
 #define BUNDLE_ACK      "ack"      /* the hub's acknowledgement of them */
-#define BUNDLE_PULL     "pull"     /* what others changed, for one laptop */
+#define BUNDLE_PULL     "pull"     /* what others changed, for one laptop or hub */
+#define BUNDLE_RELAY    "relay"    /* a hub's relay to the hub above */
+#define BUNDLE_RELAY_ACK "relay-ack" /* the upstream's heads after it */
 
 /*
  * Write every change of this laptop the hub has not acknowledged into a
@@ -35,8 +37,21 @@ enum fb_code bundle_take_ack(struct book *b, const char *path, uint64_t *acked,
 
 /* Apply a pull bundle made for this laptop, page by page, each checked
  * as a pull's.  *changes: how many arrived. */
-enum fb_code bundle_take_pull(struct book *b, const char *path, size_t *changes,
-			      struct fb_error *err)
+enum fb_code bundle_take_pull(struct book *b, const char *path, int relay_all,
+			      size_t *changes, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * A hub's relay into a bundle for the hub above (`fieldbook-hub bundle
+ * export --upstream`): every other device's changes the upstream is
+ * not known to hold, in commit order, as relay pushes; nothing is known
+ * held until bundle_take_relay_ack() takes the upstream's answer.
+ */
+enum fb_code bundle_export_relay(struct book *b, const char *path, size_t *changes,
+				 size_t *devices, struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *devices,
+				   struct fb_error *err)
 	FB_MUST_CHECK;
 
 #endif

@@ -867,6 +867,9 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 		rc = u ? book_meta_set(b, "remote_url", u, err) : FB_ENOMEM;
 		free(u);
 	}
+	/* What another hub was known to hold says nothing of this one. */
+	if (rc == FB_OK)
+		rc = book_relay_forget(b, err);
 	if (rc == FB_OK)
 		rc = book_meta_set(b, "remote_token", token, err);
 	if (rc == FB_OK)

@@ -52,11 +52,14 @@ struct taken {
 	uint64_t ack;
 	unsigned char ack_hash[JOURNAL_HASH_LEN];
 	cJSON *rejects;
+	cJSON *heads;            /* relay: device -> the hub's head after it */
+	cJSON *refused;          /* relay: device -> why it was left out */
 };
 
-/* Apply one push line of the bundle, as do_push would. */
+/* Apply one push line of the bundle, as do_push would.  relay: the
+ * bundle is a hub's relay, whose lines must all be relays. */
 static enum fb_code take_line(struct hub_store *st, struct hub_device *dev, char *line,
-			      struct taken *t, struct fb_error *err)
+			      int relay, struct taken *t, struct fb_error *err)
 {
 	char msg[HUB_CLOCK_MSG_MAX];
 	struct hub_push_result res;
@@ -64,9 +67,17 @@ static enum fb_code take_line(struct hub_store *st, struct hub_device *dev, char
 	enum fb_code rc;
 	size_t i;
 
+	memset(&res, 0, sizeof(res));
 	rc = wire_push_decode(line, strlen(line), &batch, err);
 	if (rc == FB_OK && batch.version != WIRE_VERSION)
 		rc = fb_fail(err, FB_EINVAL, "a bundle carries version %d pushes", WIRE_VERSION);
+	if (rc == FB_OK && batch.relay != relay)
+		rc = fb_fail(err, FB_EINVAL, "a %s bundle carries %s pushes only",
+			     relay ? "hub's relay" : "laptop's", relay ? "relay" : "its own");
+	if (rc == FB_OK && relay && cJSON_GetObjectItemCaseSensitive(t->refused, batch.device)) {
+		wire_batch_release(&batch);
+		return FB_OK;   /* the rest of a device refused before */
+	}
 	if (rc == FB_OK && hub_batch_ahead(&batch, hub_now(), msg))
 		rc = fb_fail(err, FB_EINVAL, "%s", msg);
 	if (rc == FB_OK)
@@ -80,7 +91,21 @@ static enum fb_code take_line(struct hub_store *st, struct hub_device *dev, char
 			     " this hub holds: the laptop was restored from a copy; let it sync"
 			     " or make a new bundle after its next sync",
 			     (unsigned long long)res.fork, batch.device);
+	/* A hub's relay goes on past a device the hub keeps its own
+	 * history of, as an online relay does. */
+	if (relay && rc != FB_OK && rc != FB_ENOMEM && rc != FB_EIO && rc != FB_EBUSY &&
+	    batch.device[0]) {
+		cJSON_AddStringToObject(t->refused, batch.device, err->msg);
+		fprintf(stderr, "fieldbook-hub: device %s: %s; its changes in this bundle"
+			" are left out\n", batch.device, err->msg);
+		fb_error_clear(err);
+		rc = FB_OK;
+		wire_batch_release(&batch);
+		return rc;
+	}
 	if (rc == FB_OK) {
+		if (relay)
+			cJSON_AddNumberToObject(t->heads, batch.device, (double)res.ack);
 		t->changes += batch.n;
 		t->applied += res.applied;
 		t->replayed += res.replayed;
@@ -99,31 +124,65 @@ static enum fb_code take_line(struct hub_store *st, struct hub_device *dev, char
 	return rc;
 }
 
-/* The acknowledgement bundle for device: what the hub now holds of it. */
-static enum fb_code write_ack(const char *path, const char *device, struct taken *t,
-			      struct fb_error *err)
+/* The acknowledgement bundle for device: what the hub now holds of it
+ * (a laptop's), or of each device it relayed (a hub's). */
+static enum fb_code write_ack(const char *path, const char *device, int relay,
+			      struct taken *t, struct fb_error *err)
 {
 	struct fb_buf text = FB_BUF_INIT(0);
 	char hex[2 * JOURNAL_HASH_LEN + 1], *line = NULL;
 	cJSON *h = cJSON_CreateObject();
 	enum fb_code rc = FB_OK;
+	int built;
 
 	wire_hex(t->ack_hash, JOURNAL_HASH_LEN, hex);
-	if (!h || !cJSON_AddStringToObject(h, BUNDLE_KIND_KEY, BUNDLE_ACK) ||
-	    !cJSON_AddStringToObject(h, "device", device) ||
-	    !cJSON_AddNumberToObject(h, "ack", (double)t->ack) ||
-	    !cJSON_AddStringToObject(h, "ack_hash", hex) ||
-	    !cJSON_AddItemToObject(h, "rejected", t->rejects) ||
-	    !(line = cJSON_PrintUnformatted(h)) ||
+	built = h && cJSON_AddStringToObject(h, "device", device);
+	if (built && relay)
+		built = cJSON_AddStringToObject(h, BUNDLE_KIND_KEY, BUNDLE_RELAY_ACK) &&
+			cJSON_AddItemToObject(h, "heads", t->heads) &&
+			(t->heads = NULL, cJSON_AddItemToObject(h, "refused", t->refused)) &&
+			(t->refused = NULL, 1);
+	else if (built)
+		built = cJSON_AddStringToObject(h, BUNDLE_KIND_KEY, BUNDLE_ACK) &&
+			cJSON_AddNumberToObject(h, "ack", (double)t->ack) &&
+			cJSON_AddStringToObject(h, "ack_hash", hex) &&
+			cJSON_AddItemToObject(h, "rejected", t->rejects) &&
+			(t->rejects = NULL, 1);
+	if (!built || !(line = cJSON_PrintUnformatted(h)) ||
 	    buf_adds(&text, line) != FB_OK || buf_addc(&text, '\n') != FB_OK)
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
-	else
-		t->rejects = NULL;      /* h owns it now */
 	if (rc == FB_OK)
 		rc = bundle_write(path, &text, err);
 	free(line);
 	cJSON_Delete(h);
 	buf_release(&text);
+	return rc;
+}
+
+/* A bundle meant for this hub itself: the upstream's answer to its
+ * relay bundle, or the changes it holds for this hub's unit. */
+static enum fb_code import_for_this_hub(struct cmd_ctx *c, const char *kind)
+{
+	struct book *b = NULL;
+	size_t n = 0;
+	enum fb_code rc;
+
+	if ((rc = hub_open(c, &b)) != FB_OK)
+		return rc;
+	if ((rc = book_relay_identity(b, &c->err)) != FB_OK)
+		goto out;
+	if (!strcmp(kind, BUNDLE_RELAY_ACK)) {
+		rc = bundle_take_relay_ack(b, c->argv[0], &n, &c->err);
+		if (rc == FB_OK)
+			printf("acknowledged: the upstream holds what this hub relayed of %zu"
+			       " devices\n", n);
+	} else {
+		rc = bundle_take_pull(b, c->argv[0], 1, &n, &c->err);
+		if (rc == FB_OK)
+			printf("bundle applied: %zu changes from the upstream\n", n);
+	}
+out:
+	book_close(b);
 	return rc;
 }
 
@@ -139,6 +198,7 @@ static enum fb_code bundle_import(struct cmd_ctx *c)
 	char ack_path[4096], *line;
 	enum fb_code rc;
 	size_t pos = 0;
+	int relay;
 
 	if (snprintf(ack_path, sizeof(ack_path), "%s%s", ack_opt ? ack_opt : path,
 		     ack_opt ? "" : ACK_SUFFIX) >= (int)sizeof(ack_path))
@@ -150,50 +210,58 @@ static enum fb_code bundle_import(struct cmd_ctx *c)
 	kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(head, BUNDLE_KIND_KEY));
 	device = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(head, "device"));
 	epoch = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(head, "pull_epoch"));
-	if (!kind || strcmp(kind, BUNDLE_PUSH) || !device || !journal_valid_device(device)) {
-		rc = fb_fail(&c->err, FB_EINVAL, "%s is not a laptop's push bundle%s", path,
-			     kind ? " (a hub imports what a laptop exported)" : "");
+	if (kind && (!strcmp(kind, BUNDLE_RELAY_ACK) || !strcmp(kind, BUNDLE_PULL))) {
+		rc = import_for_this_hub(c, kind);
+		goto out;
+	}
+	relay = kind && !strcmp(kind, BUNDLE_RELAY);
+	if (!kind || (!relay && strcmp(kind, BUNDLE_PUSH)) || !device ||
+	    !journal_valid_device(device)) {
+		rc = fb_fail(&c->err, FB_EINVAL, "%s is not a bundle this hub can import"
+			     "%s", path, kind ? " (it is an answer for a laptop)" : "");
 		goto out;
 	}
 	if ((rc = hub_open_store(c, &st)) != FB_OK ||
 	    (rc = bundle_token(st, head, &dev, &c->err)) != FB_OK)
 		goto out;
-	if (!(t.rejects = cJSON_CreateArray())) {
+	if (!(t.rejects = cJSON_CreateArray()) || !(t.heads = cJSON_CreateObject()) ||
+	    !(t.refused = cJSON_CreateObject())) {
 		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
 	while (rc == FB_OK && (line = bundle_next_line(&text, &pos)))
-		rc = take_line(st, &dev, line, &t, &c->err);
-	/* Where this laptop's pulls stand, for the bundle back to it. */
+		rc = take_line(st, &dev, line, relay, &t, &c->err);
+	/* Where the sender's pulls stand, for the bundle back to it. */
 	if (rc == FB_OK)
-		rc = st->ops->bundle_mark(st, device, (uint64_t)cJSON_GetNumberValue(
+		rc = st->ops->bundle_mark(st, device, dev.id, (uint64_t)cJSON_GetNumberValue(
 			cJSON_GetObjectItemCaseSensitive(head, "pull_cursor")),
 			epoch ? epoch : "", &c->err);
-	if (rc == FB_OK && t.changes == 0) {
-		uint64_t held = 0;
+	if (rc == FB_OK && !relay && t.changes == 0) {
 		struct wire_heads h;
 
 		/* Nothing new in it: the acknowledgement says what is held. */
 		if ((rc = wire_heads_alloc(&h, 1)) == FB_OK) {
 			snprintf(h.device[0], sizeof(h.device[0]), "%s", device);
 			rc = st->ops->heads(st, &dev, &h, &c->err);
-			held = h.seq[0];
+			t.ack = h.seq[0];
 			wire_heads_release(&h);
 		}
-		t.ack = held;
-		if (held)
-			fprintf(stderr, "fieldbook-hub: the bundle holds nothing new; the"
-				" acknowledgement says the hub holds entries up to %llu\n",
-				(unsigned long long)held);
 	}
 	if (rc == FB_OK)
-		rc = write_ack(ack_path, device, &t, &c->err);
-	if (rc == FB_OK)
+		rc = write_ack(ack_path, device, relay, &t, &c->err);
+	if (rc == FB_OK && relay)
+		printf("bundle applied: %zu changes relayed by hub %s (%zu new, %zu held"
+		       " already, %zu set aside); give %s back to that hub (fieldbook-hub"
+		       " bundle import)\n", t.changes, dev.name, t.applied, t.replayed,
+		       t.rejected, ack_path);
+	else if (rc == FB_OK)
 		printf("bundle applied: %zu changes of device %s (%zu new, %zu held already,"
 		       " %zu set aside); give %s back to the laptop (fieldbook bundle ack)\n",
 		       t.changes, device, t.applied, t.replayed, t.rejected, ack_path);
 out:
 	cJSON_Delete(t.rejects);
+	cJSON_Delete(t.heads);
+	cJSON_Delete(t.refused);
 	cJSON_Delete(head);
 	buf_release(&text);
 	if (st)
@@ -209,13 +277,31 @@ static const struct cmd_option import_opts[] = {
 const struct cmd_entry hub_bundle_import_entry = {
 	.name = "bundle import",
 	.usage = "--db PATH bundle import FILE [--ack FILE]",
-	.help = "apply a laptop's push bundle as its pushes, and write its acknowledgement",
+	.help = "apply a bundle: a laptop's or a lower hub's (writing the answer), or the upstream's",
 	.options = import_opts,
 	.args_min = 1,
 	.args_max = 1,
 	.too_few = "give the bundle the laptop wrote",
 	.run = bundle_import,
 };
+
+/* bundle export --upstream: this hub's relay, into a bundle. */
+static enum fb_code export_upstream(struct cmd_ctx *c)
+{
+	struct book *b = NULL;
+	size_t n = 0, devices = 0;
+	enum fb_code rc;
+
+	if ((rc = hub_open(c, &b)) != FB_OK)
+		return rc;
+	rc = bundle_export_relay(b, c->argv[0], &n, &devices, &c->err);
+	if (rc == FB_OK)
+		printf("bundle written: %zu changes of %zu devices for the upstream in %s;"
+		       " import it there, then import its answer here\n", n, devices,
+		       c->argv[0]);
+	book_close(b);
+	return rc;
+}
 
 static enum fb_code bundle_export(struct cmd_ctx *c)
 {
@@ -229,8 +315,10 @@ static enum fb_code bundle_export(struct cmd_ctx *c)
 	size_t rounds, n = 0;
 	enum fb_code rc;
 
+	if (cmd_has(c, "upstream") == (device != NULL))
+		return cmd_usage(c, "give --for DEVICE (a laptop or lower hub) or --upstream");
 	if (!device)
-		return cmd_usage(c, "give the laptop's device id with --for DEVICE");
+		return export_upstream(c);
 	if (!journal_valid_device(device))
 		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a device id", device);
 	if ((rc = hub_open_store(c, &st)) != FB_OK ||
@@ -283,14 +371,16 @@ out:
 }
 
 static const struct cmd_option export_opts[] = {
-	{ "for", 0, "DEVICE", NULL, "the laptop's device id (fieldbook status shows it)" },
+	{ "for", 0, "DEVICE", NULL, "the laptop's device id (fieldbook status shows it),"
+	  " or a lower hub's relay id (its bundles name it)" },
+	{ "upstream", 0, NULL, NULL, "this hub's relay to the hub above, into FILE" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry hub_bundle_export_entry = {
 	.name = "bundle export",
-	.usage = "--db PATH bundle export --for DEVICE FILE",
-	.help = "write what others changed for one laptop into a file it can import",
+	.usage = "--db PATH bundle export (--for DEVICE | --upstream) FILE",
+	.help = "write what others changed for a laptop or lower hub, or this hub's relay up, into a file",
 	.options = export_opts,
 	.args_min = 1,
 	.args_max = 1,

@@ -78,6 +78,7 @@ const char hub_schema[] =
 	/* Where a laptop without a link stood, as its last bundle said. */
 	"CREATE TABLE IF NOT EXISTS bundle_cursor("
 	"  device TEXT PRIMARY KEY,"
+	"  token INTEGER NOT NULL,"
 	"  after INTEGER NOT NULL,"
 	"  epoch TEXT NOT NULL) WITHOUT ROWID;"
 	/* Hubs of earlier versions had the collector's journal index. */
@@ -148,7 +149,9 @@ static enum fb_code sq_find_device(struct hub_store *s, const char *device,
 
 	memset(dev, 0, sizeof(*dev));
 	rc = store_prepare(b->st, "SELECT " DEVICE_COLUMNS " FROM device WHERE device = ?1"
-			   " OR id = (SELECT owner FROM device_fork WHERE device = ?1)", &q, err);
+			   " OR id = (SELECT owner FROM device_fork WHERE device = ?1)"
+			   " OR id = (SELECT token FROM bundle_cursor WHERE device = ?1)"
+			   " ORDER BY device = ?1 DESC LIMIT 1", &q, err);
 	if (rc != FB_OK)
 		goto out;
 	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
@@ -197,7 +200,7 @@ static enum fb_code sq_bundle_cursor(struct hub_store *s, const char *device,
 	return rc;
 }
 
-static enum fb_code sq_bundle_mark(struct hub_store *s, const char *device,
+static enum fb_code sq_bundle_mark(struct hub_store *s, const char *device, long long token,
 				   uint64_t after, const char *epoch, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
@@ -206,12 +209,13 @@ static enum fb_code sq_bundle_mark(struct hub_store *s, const char *device,
 	enum fb_code rc;
 	int r;
 
-	rc = store_prepare(b->st, "INSERT OR REPLACE INTO bundle_cursor(device, after, epoch)"
-			   " VALUES(?1, ?2, ?3)", &q, err);
+	rc = store_prepare(b->st, "INSERT OR REPLACE INTO bundle_cursor(device, token, after,"
+			   " epoch) VALUES(?1, ?4, ?2, ?3)", &q, err);
 	if (rc == FB_OK) {
 		sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
 		sqlite3_bind_text(q, 3, epoch, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 4, token);
 		if ((r = sqlite3_step(q)) != SQLITE_DONE)
 			rc = store_fail(b->st, r, "noting a bundle's cursor", err);
 	}

@@ -8,7 +8,8 @@
 # what others changed for L1, and L1 applies it.  A damaged, cut, foreign
 # or misdirected bundle is refused whole and changes nothing; a bundle
 # of a token the hub does not know is refused too.  Then the district
-# hub relays what arrived by bundle to its province.
+# hub relays what arrived by bundle to its province; and to a second
+# province with no link at all, by bundle both ways.
 . "$(dirname "$0")/synclib.sh"
 
 T0=$SECONDS
@@ -121,6 +122,53 @@ run hub --db "$H" sync
 expect_exit 0 "the district hub relays to its province"
 is "$(jchain "$P" "$dev1")" "$(jchain "$H" "$dev1")" \
 	"the province holds the journal of L1, which never had a link"
+
+# Between hubs without a link: the district's relay to a second
+# province goes by bundle, and its answer comes back the same way.
+P2=$d/province2.db
+hub_tree "$P2"
+(umask 077 && hub --db "$P2" enroll --unit HN.PL --name "district, no link" --hub >"$d/tokH2" 2>/dev/null)
+enroll "$P2" HN.PL.TT.03 "province officer" "$d/tok9"
+hub --db "$H" upstream set http://127.0.0.1:9 --token-file "$d/tokH2" >/dev/null
+run hub --db "$H" bundle export --upstream "$d/up.fbb"
+expect_exit 0 "the district writes its relay into a bundle"
+like "$OUT" "bundle written: [1-9][0-9]* changes of [1-9][0-9]* devices for the upstream" \
+	"...of its laptops' changes"
+run hub --db "$P2" bundle import "$d/up.fbb"
+expect_exit 0 "the second province imports it"
+like "$OUT" "relayed by hub district, no link" "...as the relay of that hub"
+is "$(jchain "$P2" "$dev1")" "$(jchain "$H" "$dev1")" "it holds L1's journal whole"
+run hub --db "$H" status --json
+waiting=$(printf '%s' "$OUT" | json_get 'd["waiting_entries"]')
+relay_id=$(printf '%s' "$OUT" | json_get 'd["relay_id"]')
+ok "setup: before the answer, the district still counts them as waiting" test "$waiting" -gt 0
+run hub --db "$H" bundle import "$d/up.fbb.ack"
+expect_exit 0 "the district imports the answer"
+is "$(hub --db "$H" status --json | json_get 'd["waiting_entries"]')" 0 "...and nothing waits any more"
+run hub --db "$P2" bundle import "$d/up.fbb"
+like "$OUT" "\(0 new" "the same relay bundle again adds nothing"
+is "$(hub_dups "$P2")" 0 "...no entry twice"
+
+# The way down: a province officer's member reaches the district, then L2.
+HUB_URL_SAVE=$HUB_URL
+start_hub "$P2"
+fbd "$d/L9.db" init --branch HN.PL.TT.03 >/dev/null
+fbd "$d/L9.db" remote set "$HUB_URL" --token-file "$d/tok9" >/dev/null
+nine=$(new_id fbd "$d/L9.db" member add --name "Hà Thị Chín")
+run fbd "$d/L9.db" sync
+expect_exit 0 "a province officer records on the second province hub"
+run hub --db "$P2" bundle export --for "$relay_id" "$d/down.fbb"
+expect_exit 0 "the province writes a bundle for the district, by its relay id"
+run hub --db "$H" bundle import "$d/down.fbb"
+expect_exit 0 "the district imports it"
+like "$OUT" "bundle applied: [1-9][0-9]* changes from the upstream" "...as changes from the upstream"
+dev9=$(own_device "$d/L9.db")
+is "$(jchain "$H" "$dev9")" "$(jchain "$d/L9.db" "$dev9")" "the district holds the officer's journal"
+run fbd "$d/L2.db" sync
+run fbd "$d/L2.db" show "$nine" --json
+expect_exit 0 "L2 holds the officer's member"
+run hub --db "$H" bundle export --upstream "$d/up2.fbb"
+like "$OUT" "bundle written: 0 changes" "what came down is not sent back up"
 
 stop_hub "$p_pid"
 stop_hub "$hub_pid"
