@@ -288,6 +288,32 @@ is "$(hub_dups "$P")" 0 "...each entry once"
 run hub --db "$P" verify
 expect_exit 0 "P verifies after the crash"
 
+# A hub's token cannot widen its scope: D1's token relays, to P, a
+# change of a Ba Vì branch, which P refuses whole (403).
+py - "$d/wide.z" 00000000000000d7 HN.BV.X.01 <<'EOF_PY'
+import hashlib, json, struct, sys, time, uuid, zlib
+path, device, branch = sys.argv[1], sys.argv[2], sys.argv[3]
+def u64(v): return struct.pack(">Q", v)
+def s64(b): return u64(len(b)) + b
+rid, hlc = str(uuid.uuid4()), int(time.time() * 1000) << 16
+f, v = "full_name", "Ngoài Phạm Vi"
+h = hashlib.sha256(bytes(32) + b"fbj1" + s64(device.encode()) + u64(1) + u64(hlc) +
+                   s64(rid.encode()) + s64(b"member") + s64(branch.encode()) +
+                   s64(f.encode()) + s64(v.encode()) + u64(0) + s64(b"")).digest()
+msg = {"v": 2, "device": device, "seq": 1, "branch": branch, "relay": True,
+       "changes": [{"h": "%016x" % hlc, "id": rid, "t": "member", "e": [[f, v, ""]]}],
+       "last_hash": h.hex()}
+open(path, "wb").write(zlib.compress(json.dumps(msg, ensure_ascii=False).encode()))
+EOF_PY
+code=$(curl -s --max-time 10 -o "$d/answer" -w '%{http_code}' -X POST \
+	-H "Authorization: Bearer $(cat "$d/tokD1")" -H "Content-Type: application/json" \
+	-H "Content-Encoding: deflate" -H "Fieldbook-Protocol: 2" --data-binary "@$d/wide.z" \
+	"$P_URL/v2/push")
+is "$code|$(json_get 'd["error"]' <"$d/answer")" "403|out_of_scope" \
+	"a district hub's token cannot relay a record of another district"
+is "$(sqlite3 "$P" "select count(*) from journal where device = '00000000000000d7'")" 0 \
+	"...and P holds nothing of it"
+
 # Rejected entries are carried as rejected: a laptop of an older make
 # sends D1 a change that says what it had seen without deleting; D1
 # sets it aside and keeps the chain going through it.  Relayed, P and
@@ -378,9 +404,13 @@ for pair in "$D1:HN.PL" "$D2B:HN.BV"; do
 	hub --db "$h" report --by district --format csv >"$d/low.csv"
 	hub --db "$C" report --unit "$u" --by district --format csv >"$d/top.csv"
 	same_file "the centre reports $u as its district hub does" "$d/low.csv" "$d/top.csv"
-	hub --db "$h" report --by branch --format csv >"$d/low.csv"
-	hub --db "$C" report --unit "$u" --by branch --format csv >"$d/top.csv"
-	same_file "...branch by branch" "$d/low.csv" "$d/top.csv"
+	for level in commune branch; do
+		hub --db "$h" report --by $level --format csv >"$d/low.csv"
+		hub --db "$C" report --unit "$u" --by $level --format csv >"$d/top.csv"
+		same_file "...$level by $level" "$d/low.csv" "$d/top.csv"
+		hub --db "$P" report --unit "$u" --by $level --format csv >"$d/top.csv"
+		same_file "...and so does the province" "$d/low.csv" "$d/top.csv"
+	done
 done
 like "$(cat "$d/top.csv")" "HN.BV.X.01" "setup: the reports have rows"
 
