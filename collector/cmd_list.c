@@ -107,7 +107,7 @@ static enum fb_code list(struct cmd_ctx *c)
 	       : t->type == REC_TRAINING ? training_cols : visit_cols;
 	if (fl.json && !(x.arr = cJSON_CreateArray()))
 		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
-	if (search && (rc = text_fold(search, &folded)) != FB_OK) {
+	if (search && (rc = text_fold(search, TEXT_FOLD_ACCENTS, &folded)) != FB_OK) {
 		rc = fb_fail(&c->err, rc, "--search: %s", rc == FB_EINVAL ? "invalid UTF-8"
 									 : "out of memory");
 		goto out;

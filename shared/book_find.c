@@ -168,9 +168,9 @@ static enum fb_code read_entry(sqlite3_stmt *q, struct entry *e, struct scratch 
 	buf_reset(&x->extra);
 	rc = read_vals(col(q, 3), e, x);
 	if (rc == FB_OK)
-		rc = text_fold(e->s[S_LABEL], &e->s[S_FOLDED]);
+		rc = text_fold(e->s[S_LABEL], TEXT_FOLD_ACCENTS, &e->s[S_FOLDED]);
 	if (rc == FB_OK)
-		rc = text_fold(buf_str(&x->extra), &e->extra);
+		rc = text_fold(buf_str(&x->extra), TEXT_FOLD_ACCENTS, &e->extra);
 	return rc == FB_OK ? FB_OK : FB_ENOMEM;
 }
 
@@ -485,7 +485,7 @@ enum fb_code book_names_find(const struct book_names *n, const char *ref, int fl
 	if (flags & BOOK_FIND_ATTENDANCE && strchr(ref, ':'))
 		return find_attendance(n, ref, found, err);
 	by_id = shortid_parse(ref, hex);
-	if ((rc = text_fold(ref, &fr)) != FB_OK)
+	if ((rc = text_fold(ref, TEXT_FOLD_ACCENTS, &fr)) != FB_OK)
 		return rc == FB_ENOMEM ? fb_fail(err, rc, "out of memory")
 			: fb_fail(err, FB_EINVAL, "'%s' is not UTF-8 text: name a record by"
 				  " its id or its name", ref);

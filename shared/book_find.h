@@ -8,7 +8,7 @@
  * A `struct book_names` is an index of the book's members, trainings
  * and visits, read once (one query) when a command starts: their ids,
  * their short ids (shortid.h), what a person would call them, and their
- * names folded for matching (text_fold()).  It is a snapshot: a record
+ * names folded for matching (text_fold() with TEXT_FOLD_ACCENTS).  It is a snapshot: a record
  * added after it was read is not in it.  Attendance rows are not in it;
  * they are named by their full id ("TRAINING_ID:MEMBER_ID") or through
  * their training and member.

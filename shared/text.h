@@ -41,16 +41,31 @@ int text_valid_utf8(const char *s, size_t len);
 size_t text_width(const char *s);
 
 /*
- * The form of s that matching by name compares (book_find.h, `list
- * --search`): lower case, without accents or tone marks (the letter đ
- * becomes d), every run of characters that are neither letters nor
- * digits one space, trimmed.  "  Nguyễn  Thị-Lan " folds to "nguyen thi
- * lan", as do "NGUYEN THI LAN" and its NFD form.  s must be valid UTF-8
- * (what text_clean() gives).  On success *out is a new malloc'd string
- * the caller frees; FB_ENOMEM (no message) when memory runs out,
- * FB_EINVAL when s is not UTF-8.
+ * Folding, for comparing what people type with what a program knows:
+ * a key that two spellings of the same thing share.  Case is folded
+ * (utf8proc's case folding), and every run of characters that are not
+ * letters, digits or marks (spaces, punctuation, '_', '-') becomes one
+ * space, with none at either end: "  Họ và tên: " and "họ và tên" fold
+ * alike.
+ *
+ * TEXT_FOLD_ACCENTS also drops every accent, and đ becomes d: "Bình
+ * đẳng giới", "BINH DANG GIOI" and "binh_dang_gioi" fold to "binh dang
+ * gioi".  For labels and header names, never for people's names.
+ *
+ * TEXT_FOLD_TONES keeps the letters' own marks (â ă ê ô ơ ư đ) but takes
+ * each word's tone mark off its vowel and writes it after the word, so
+ * that the old and new tone placements of a name fold alike ("Thuỷ" and
+ * "Thủy", "Hoà" and "Hòa") while names that differ in a letter or a
+ * tone do not ("Lan", "Lân" and "Lán").  For names.
+ *
+ * s must be valid UTF-8 (the caller has cleaned it).  On success *out
+ * is a malloc'd NUL-terminated key the caller frees; FB_ENOMEM, or
+ * FB_EINVAL when s is not UTF-8, with *out NULL.
  */
-enum fb_code text_fold(const char *s, char **out) FB_MUST_CHECK;
+#define TEXT_FOLD_ACCENTS 1
+#define TEXT_FOLD_TONES   2
+enum fb_code text_fold(const char *s, int flags, char **out)
+	FB_MUST_CHECK;
 
 /*
  * Append to out what fits in `cols` columns of s, padded with spaces to
