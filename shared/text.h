@@ -50,7 +50,10 @@ size_t text_width(const char *s);
  *
  * TEXT_FOLD_ACCENTS also drops every accent, and đ becomes d: "Bình
  * đẳng giới", "BINH DANG GIOI" and "binh_dang_gioi" fold to "binh dang
- * gioi".  For labels and header names, never for people's names.
+ * gioi".  For labels and header names, and for finding a record by a
+ * name typed without accents (book_find.h, where a name that could be
+ * several people is refused with all of them listed); never to decide
+ * that two people are one (import's matching uses TEXT_FOLD_TONES).
  *
  * TEXT_FOLD_TONES keeps the letters' own marks (â ă ê ô ơ ư đ) but takes
  * each word's tone mark off its vowel and writes it after the word, so
