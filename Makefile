@@ -121,5 +121,6 @@ clean:
 # Each test tool adds its own targets (bench, fuzz, ...) in a .mk file
 # beside it, so it can grow without touching this file.
 include $(sort $(wildcard tests/*/*.mk))
+include packaging/packaging.mk
 
 -include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(HUB_OBJ:.o=.d)
