@@ -69,3 +69,15 @@ uninstall:
 	  $(DESTDIR)$(LIBEXECDIR)/fieldbook-hub-backup \
 	  $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNITS))
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
+
+# ---- make deb -----------------------------------------------------------------
+# fieldbook and fieldbook-hub .deb packages into $(BUILD)/deb
+# (packaging/mkdeb.sh; DEB_MAINTAINER sets the Maintainer field).
+
+.PHONY: deb lintian
+deb: $(FIELDBOOK) $(HUB) $(MAN_PAGES) $(COMPLETIONS)
+	sh packaging/mkdeb.sh $(BUILD) $(BUILD)/deb
+
+# lintian on the packages (CI installs it: FIELDBOOK_EXTRA_DEPS=lintian).
+lintian: deb
+	lintian --fail-on error $(BUILD)/deb/*.deb
