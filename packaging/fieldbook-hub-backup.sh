@@ -25,12 +25,12 @@ umask 077
 mkdir -p "$dir"
 "$hub" --db "$db" backup "$dir/hub-$(date +%Y-%m-%d).db"
 
-# The names sort by date; remove the oldest beyond $keep.
-n=$(ls -1 "$dir" | grep -c '^hub-[0-9-]*\.db$' || true)
-if [ "$n" -gt "$keep" ]; then
-	ls -1 "$dir" | grep '^hub-[0-9-]*\.db$' | sort | head -n $((n - keep)) |
-	while IFS= read -r old; do
-		rm -f "$dir/$old"
-		echo "fieldbook-hub-backup: removed $old (keeping $keep)"
-	done
-fi
+# The names sort by date, and so does the glob: remove the oldest
+# beyond $keep.
+set -- "$dir"/hub-[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9].db
+[ -e "$1" ] || set --
+while [ "$#" -gt "$keep" ]; do
+	rm -f "$1"
+	echo "fieldbook-hub-backup: removed ${1##*/} (keeping $keep)"
+	shift
+done

@@ -18,10 +18,10 @@ maint=${DEB_MAINTAINER:-Fieldbook maintainers <fieldbook@example.org>}
 arch=$(dpkg --print-architecture)
 version=$("$build/bin/fieldbook" --version | sed -n 's/^fieldbook //p')
 hubversion=$("$build/bin/fieldbook-hub" --version | sed -n 's/^fieldbook-hub //p')
-[ -n "$version" ] && [ "$version" = "$hubversion" ] || {
+if [ -z "$version" ] || [ "$version" != "$hubversion" ]; then
 	echo "mkdeb: fieldbook says version '$version', fieldbook-hub '$hubversion'" >&2
 	exit 1
-}
+fi
 epoch=${SOURCE_DATE_EPOCH:-$(date +%s)}
 stage=$build/deb-stage
 rm -rf "$stage"
@@ -63,15 +63,15 @@ EOT
 	chmod 0644 "$doc/copyright" "$doc/changelog.gz"
 }
 
-# package PKG DESCRIPTION-FILE: control, md5sums, dpkg-deb.
+# package PKG DESCRIPTION-FILE SECTION [MORE-DEPENDS]: control, md5sums, dpkg-deb.
 package() {
-	pkg=$1 root=$stage/$1
+	pkg=$1 root=$stage/$1 section=$3 extra_deps=${4:-}
 	find "$root" -type d -exec chmod 0755 {} +
 	mkdir -p "$root/DEBIAN"
 	size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
 	deps=$(shlibs_depends "$root/usr/bin/$pkg")
 	[ -n "$deps" ] || { echo "mkdeb: no dependencies found for $pkg" >&2; exit 1; }
-	[ -z "${extra_deps:-}" ] || deps="$deps, $extra_deps"
+	[ -z "$extra_deps" ] || deps="$deps, $extra_deps"
 	{
 		printf 'Package: %s\nVersion: %s\nArchitecture: %s\n' "$pkg" "$version" "$arch"
 		printf 'Maintainer: %s\nInstalled-Size: %s\nDepends: %s\n' "$maint" "$size" "$deps"
@@ -113,7 +113,7 @@ Description: offline-first records of a Women's Union branch
  appears, "fieldbook sync" sends what is new to a hub and fetches what
  others changed, merging concurrent edits field by field.
 EOT
-section=misc extra_deps= package fieldbook "$stage/fieldbook.desc"
+package fieldbook "$stage/fieldbook.desc" misc
 
 # fieldbook-hub
 place fieldbook-hub usr/bin/fieldbook-hub usr/share/man/man1/fieldbook-hub.1 \
@@ -141,7 +141,7 @@ Description: hub that Fieldbook laptops sync with, and its reports
  system user on /var/lib/fieldbook-hub/hub.db, and a timer for nightly
  checked backups.
 EOT
-section=net extra_deps=adduser package fieldbook-hub "$stage/fieldbook-hub.desc"
+package fieldbook-hub "$stage/fieldbook-hub.desc" net adduser
 
 [ -z "$(find "$stage/all" -type f)" ] || {
 	echo "mkdeb: installed but in no package:" >&2

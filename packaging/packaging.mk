@@ -8,8 +8,14 @@
 PYTHON3    ?= python3
 MANDIR     ?= $(PREFIX)/share/man/man1
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+# Dates in the manuals and packages: the last commit's, for reproducible
+# builds (a tarball without git: the binaries' time).
+ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
+SOURCE_DATE_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null)
+endif
+ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
+endif
 
 MAN_PAGES   := $(BUILD)/man/fieldbook.1 $(BUILD)/man/fieldbook-hub.1
 COMPLETIONS := $(BUILD)/completion/fieldbook $(BUILD)/completion/fieldbook-hub
