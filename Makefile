@@ -5,7 +5,8 @@
 #                   again under ASan+UBSan, and the unit tests under valgrind
 #   make sanitize   the tests against an ASan+UBSan build
 #   make demo       a branch's day, printed as a report
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (and uninstall; packaging/packaging.mk)
+#   make deb        fieldbook and fieldbook-hub .deb packages into $(BUILD)/deb
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -51,7 +52,7 @@ LIB           := $(BUILD)/libfieldbook.a
 FIELDBOOK     := $(BUILD)/bin/fieldbook
 HUB           := $(BUILD)/bin/fieldbook-hub
 
-.PHONY: all deps check test sanitize sanitize-test valgrind demo install clean
+.PHONY: all deps check test sanitize sanitize-test valgrind demo clean
 all: $(FIELDBOOK) $(HUB) $(UNIT_BIN)
 
 deps:
@@ -110,16 +111,12 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh $(abspath $(FIELDBOOK)) $(abspath $(HUB))
 
-install: $(FIELDBOOK) $(HUB)
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(FIELDBOOK) $(DESTDIR)$(BINDIR)/fieldbook
-	install -m 0755 $(HUB) $(DESTDIR)$(BINDIR)/fieldbook-hub
-
 clean:
 	rm -rf build build-san
 
 # Each test tool adds its own targets (bench, fuzz, ...) in a .mk file
 # beside it, so it can grow without touching this file.
 include $(sort $(wildcard tests/*/*.mk))
+include packaging/packaging.mk
 
 -include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(HUB_OBJ:.o=.d)

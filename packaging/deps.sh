@@ -25,6 +25,13 @@ for pair in $TOOLS; do
 	cmd=${pair%%:*}; pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
 done
+# Extras for CI only (CI=true, as .ci/run sets it): dpkg-shlibdeps for
+# `make deb` and lintian, which tests/e2e/95-deb.t runs on the packages.
+# Elsewhere those checks are skipped when the tools are missing.
+CI_EXTRA_DEPS="dpkg-dev lintian"
+if [ "${CI:-}" = true ]; then
+	FIELDBOOK_EXTRA_DEPS="${FIELDBOOK_EXTRA_DEPS:-} $CI_EXTRA_DEPS"
+fi
 for extra in ${FIELDBOOK_EXTRA_DEPS:-}; do
 	dpkg -s "$extra" >/dev/null 2>&1 || missing="$missing $extra"
 done
