@@ -5,12 +5,13 @@
 #                   again under ASan+UBSan, and the unit tests under valgrind
 #   make sanitize   the tests against an ASan+UBSan build
 #   make demo       a branch's day, printed as a report
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=  (and uninstall; packaging/packaging.mk)
+#   make deb        fieldbook and fieldbook-hub .deb packages into $(BUILD)/deb
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 BUILD    ?= build
-PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc
+PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc xlsxwriter
 HUB_PKGS := libmicrohttpd gnutls
 
 CC       ?= cc
@@ -39,19 +40,19 @@ LDLIBS    += $(PKG_LIBS) -lpthread
 
 SHARED_SRC    := $(wildcard shared/*.c)
 COLLECTOR_SRC := $(wildcard collector/*.c)
-CLIENT_SRC    := sync/client.c sync/token.c
+CLIENT_SRC    := sync/client.c sync/bundle_client.c sync/remote.c sync/token.c
 HUB_SRC       := $(filter-out $(CLIENT_SRC),$(wildcard sync/*.c))
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
 SHARED_OBJ    := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 COLLECTOR_OBJ := $(COLLECTOR_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o)
-HUB_OBJ       := $(HUB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sync/token.o
+HUB_OBJ       := $(HUB_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB           := $(BUILD)/libfieldbook.a
 FIELDBOOK     := $(BUILD)/bin/fieldbook
 HUB           := $(BUILD)/bin/fieldbook-hub
 
-.PHONY: all deps check test sanitize sanitize-test valgrind demo install clean
+.PHONY: all deps check test sanitize sanitize-test valgrind demo clean
 all: $(FIELDBOOK) $(HUB) $(UNIT_BIN)
 
 deps:
@@ -110,16 +111,12 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh $(abspath $(FIELDBOOK)) $(abspath $(HUB))
 
-install: $(FIELDBOOK) $(HUB)
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 0755 $(FIELDBOOK) $(DESTDIR)$(BINDIR)/fieldbook
-	install -m 0755 $(HUB) $(DESTDIR)$(BINDIR)/fieldbook-hub
-
 clean:
 	rm -rf build build-san
 
 # Each test tool adds its own targets (bench, fuzz, ...) in a .mk file
 # beside it, so it can grow without touching this file.
 include $(sort $(wildcard tests/*/*.mk))
+include packaging/packaging.mk
 
 -include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(HUB_OBJ:.o=.d)

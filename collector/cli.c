@@ -8,6 +8,8 @@
 
 #include "cli.h"
 #include "limits.h"
+#include "text.h"
+#include "vocab.h"
 
 void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl)
 {
@@ -23,6 +25,61 @@ void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl)
 enum fb_code cli_open(struct cmd_ctx *c, struct book **out)
 {
 	return book_open(c->db_path, NULL, out, &c->err);
+}
+
+enum fb_code cli_names(struct cmd_ctx *c, struct book *b, struct book_names **out)
+{
+	return book_names_open(b, out, &c->err);
+}
+
+/* One candidate of an ambiguous name, a line of c->detail. */
+static enum fb_code candidate(struct fb_buf *out, const struct book_name *m)
+{
+	enum fb_code rc = buf_printf(out, "  %-8s  %-8s  ", m->short_id,
+				     model_type(m->type)->name);
+
+	if (rc == FB_OK)
+		rc = text_pad(out, m->label, 28);
+	if (rc == FB_OK && m->type == REC_MEMBER)
+		rc = buf_printf(out, "  %s%-4s  %s", *m->year ? "born " : "     ", m->year,
+				m->phone);
+	else if (rc == FB_OK)
+		rc = buf_printf(out, "  %s", m->date);
+	if (rc == FB_OK && m->deleted)
+		rc = buf_adds(out, "  (deleted)");
+	/* No blanks at the end of the line, whatever was left empty. */
+	while (rc == FB_OK && out->len && out->data[out->len - 1] == ' ')
+		out->data[--out->len] = '\0';
+	return rc == FB_OK ? buf_addc(out, '\n') : rc;
+}
+
+enum fb_code cli_find(struct cmd_ctx *c, const struct book_names *n, const char *ref,
+		      int flags, char id[FB_RECORD_ID_MAX + 1])
+{
+	struct book_found f;
+	enum fb_code rc = book_names_find(n, ref, flags, &f, &c->err);
+	size_t i;
+
+	if (rc == FB_OK) {
+		memcpy(id, f.id, sizeof(f.id));
+		return FB_OK;
+	}
+	for (i = 0; f.n > 1 && i < f.n && i < BOOK_FIND_LIST_MAX; i++)
+		if (candidate(&c->detail, f.cand[i]) != FB_OK)
+			break;
+	if (f.n > BOOK_FIND_LIST_MAX)
+		(void)buf_printf(&c->detail, "  ... and %zu more\n", f.n - BOOK_FIND_LIST_MAX);
+	return rc;
+}
+
+const char *cli_describe(const struct book_names *n, const char *id, enum rec_type t)
+{
+	static struct fb_buf line;
+
+	buf_reset(&line);
+	if (book_names_describe(n, id, t, &line) != FB_OK)
+		buf_reset(&line);
+	return buf_str(&line);
 }
 
 enum fb_code cli_year(struct cmd_ctx *c, const char *s, int *year)
@@ -104,42 +161,7 @@ enum fb_code cli_print_json(struct cmd_ctx *c, cJSON *doc)
 	return rc;
 }
 
-static const struct { const char *code, *label; } labels[] = {
-	{ "association_work", "Công tác Hội" },
-	{ "gender_equality", "Bình đẳng giới" },
-	{ "population_family_planning", "Dân số - Kế hoạch hóa gia đình" },
-	{ "parenting", "Nuôi dạy con" },
-	{ "food_safety", "An toàn thực phẩm" },
-	{ "domestic_violence", "Phòng chống bạo lực gia đình" },
-	{ "child_injury", "Phòng chống tai nạn thương tích trẻ em" },
-	{ "digital_transformation", "Chuyển đổi số" },
-	{ "political_theory", "Lý luận chính trị" },
-	{ "leadership", "Kỹ năng lãnh đạo" },
-	{ "trusted_address", "Địa chỉ tin cậy" },
-	{ "stem", "STEM" },
-	{ "legal_consulting", "Tư vấn pháp luật" },
-	{ "member", "Hội viên" },
-	{ "branch_head", "Chi hội trưởng" },
-	{ "branch_deputy", "Chi hội phó" },
-	{ "commune_president", "Chủ tịch Hội LHPN xã" },
-	{ "commune_vice", "Phó Chủ tịch Hội LHPN xã" },
-	{ "commune_president_planned", "Quy hoạch Chủ tịch xã" },
-	{ "official", "Cán bộ Hội" },
-	{ "illness", "Ốm đau" },
-	{ "hardship", "Hoàn cảnh khó khăn" },
-	{ "tet", "Thăm hỏi dịp Tết" },
-	{ "health_check", "Khám sức khỏe" },
-	{ "childbirth", "Sinh con" },
-	{ "bereavement", "Hiếu sự" },
-	{ "other", "Khác" },
-};
-
 const char *cli_label(const char *code)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (!strcmp(labels[i].code, code))
-			return labels[i].label;
-	return code;
+	return vocab_label(code);
 }

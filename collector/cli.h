@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include "book.h"
+#include "book_find.h"
 #include "buf.h"
 #include "cmd.h"
 #include "error.h"
@@ -31,6 +32,7 @@ void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl);
 #define CLI_OPT_JSON   { "json", 0, NULL, NULL, "print JSON instead of a table" }
 #define CLI_OPT_ALL    { "all", 0, NULL, NULL, "include deleted records" }
 #define CLI_OPT_YEAR   { "year", 0, "Y", NULL, "the year (default: this year)" }
+#define CLI_OPT_QUIET  { "quiet", 'q', NULL, NULL, "no progress on a terminal, only the summary" }
 
 /* Open the book at c->db_path (message in c->err on failure). */
 enum fb_code cli_open(struct cmd_ctx *c, struct book **out);
@@ -44,6 +46,22 @@ enum fb_code cli_write(struct cmd_ctx *c, const char *path, const struct fb_buf 
 /* Print a cJSON document on stdout, pretty, and free it. */
 struct cJSON;
 enum fb_code cli_print_json(struct cmd_ctx *c, struct cJSON *doc);
+
+/* The book's index of names and short ids (book_find.h), read once. */
+enum fb_code cli_names(struct cmd_ctx *c, struct book *b, struct book_names **out);
+
+/*
+ * The id of the record ref names (book_names_find) among the types of
+ * flags, into id.  When several could be meant, nothing is chosen: the
+ * error says so and c->detail lists them, a line each (short id, type,
+ * name, birth year or date, phone), for main() to print after it.
+ */
+enum fb_code cli_find(struct cmd_ctx *c, const struct book_names *n, const char *ref,
+		      int flags, char id[FB_RECORD_ID_MAX + 1]);
+
+/* "member Nguyễn Thị Lan (1c2e5b7d)" (book_names_describe), for one
+ * line of output; "" when memory runs out.  Valid until the next call. */
+const char *cli_describe(const struct book_names *n, const char *id, enum rec_type t);
 
 /* Vietnamese label of a vocabulary code, or the code itself. */
 const char *cli_label(const char *code);

@@ -1,8 +1,11 @@
 /*
  * cmd_add.c - fieldbook member add, training add, visit add: options
  * map to fields; the book checks every value and prints the new id.
+ * A visit's member may be named as any record is (book_find.h).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 
@@ -11,14 +14,14 @@ static const struct cmd_option member_opts[] = {
 	{ "role", 0, "ROLE", "role", "her role in the branch (default: member)" },
 	{ "birth-year", 0, "Y", "birth_year", "the year she was born" },
 	{ "phone", 0, "P", "phone", "phone number" },
-	{ "joined", 0, "DATE", "joined", "the day she joined (YYYY-MM-DD)" },
+	{ "joined", 0, "DATE", "joined", "the day she joined (YYYY-MM-DD or DD/MM/YYYY)" },
 	{ "notes", 0, "N", "notes", "free text" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cmd_option training_opts[] = {
 	{ "title", 0, "T", "title", "what the course was called (required)" },
-	{ "date", 0, "DATE", "start_date", "the day it began (required)" },
+	{ "date", 0, "DATE", "start_date", "the day it began (YYYY-MM-DD or DD/MM/YYYY; required)" },
 	{ "end-date", 0, "DATE", "end_date", "the day it ended, for a course of several days" },
 	{ "topic", 0, "CODE[,CODE...]", "topics", "its topics (required)" },
 	{ "topics", 0, "CODE[,CODE...]", "topics", "the same as --topic" },
@@ -32,7 +35,7 @@ static const struct cmd_option training_opts[] = {
 static const struct cmd_option visit_opts[] = {
 	{ "date", 0, "DATE", "visit_date", "the day of the visit (required)" },
 	{ "reason", 0, "R", "reason", "why the visit was made (required)" },
-	{ "member", 0, "ID", "member_id", "the member visited" },
+	{ "member", 0, "MEMBER", "member_id", "the member visited: her name, short id or id" },
 	{ "person", 0, "NAME", "person_name", "the person visited, when not a member" },
 	{ "support", 0, "KIND", "support", "what was given" },
 	{ "amount-vnd", 0, "N", "amount_vnd", "the amount in dong" },
@@ -59,22 +62,93 @@ static enum fb_code vocab(enum rec_type t, struct fb_buf *out)
 		if (rc == FB_OK)
 			rc = buf_addc(out, '\n');
 	}
+	if (rc == FB_OK)
+		rc = buf_adds(out, "A code may also be given by its Vietnamese name"
+			      " (\"Chi hội trưởng\", Tết, \"Bình đẳng giới\", Xã),\n"
+			      "without regard to case or accents; several topics by"
+			      " \",\" or \";\".  Dates may be\nDD/MM/YYYY, amounts"
+			      " 500.000 or \"500,000 đ\".\n");
 	return rc;
+}
+
+/*
+ * The ids of the references given by name or short id (a visit's
+ * member), into refs; complete ids are left to the book to check.
+ */
+static enum fb_code find_refs(struct cmd_ctx *c, struct book *b, enum rec_type t,
+			      struct field_value *fv, size_t n,
+			      char refs[][FB_RECORD_ID_MAX + 1])
+{
+	struct book_names *names = NULL;
+	enum fb_code rc = FB_OK;
+	size_t i;
+
+	for (i = 0; rc == FB_OK && i < n; i++) {
+		const struct field_def *f = model_user_field(model_type(t), fv[i].name);
+
+		if (!f || f->kind != FK_REF || !*fv[i].value)
+			continue;
+		if (!names && (rc = cli_names(c, b, &names)) != FB_OK)
+			break;
+		if ((rc = cli_find(c, names, fv[i].value, 1 << f->ref, refs[i])) != FB_OK) {
+			fb_prefix(&c->err, ": ");
+			fb_prefix(&c->err, f->name);
+			break;
+		}
+		fv[i].value = refs[i];
+	}
+	book_names_close(names);
+	return rc;
+}
+
+/*
+ * A phone typed without the leading zero of a Vietnamese number gets it
+ * back (model_check_typed), with a notice; *fixed holds the new text
+ * (the caller frees it) and fv points to it.
+ */
+static void phone_zero(struct cmd_ctx *c, enum rec_type t, struct field_value *fv,
+		       size_t n, char **fixed)
+{
+	const struct field_def *f;
+	size_t i;
+	int was;
+
+	*fixed = NULL;
+	for (i = 0; i < n; i++) {
+		f = model_user_field(model_type(t), fv[i].name);
+		if (!f || f->kind != FK_PHONE)
+			continue;
+		/* A bad value is book_add's to report. */
+		if (model_check_typed(f, fv[i].value, fixed, &was, NULL) != FB_OK || !was) {
+			free(*fixed);
+			*fixed = NULL;
+			continue;
+		}
+		fprintf(stderr, "%s: %s %s read as %s (a Vietnamese number without its"
+			" leading 0)\n", c->prog, f->name, fv[i].value, *fixed);
+		fv[i].value = *fixed;
+		return;
+	}
 }
 
 static enum fb_code add(struct cmd_ctx *c, enum rec_type t)
 {
 	struct field_value fv[FB_EDIT_FIELDS_MAX];
-	char id[FB_RECORD_ID_MAX + 1];
+	char id[FB_RECORD_ID_MAX + 1], refs[FB_EDIT_FIELDS_MAX][FB_RECORD_ID_MAX + 1];
+	char *fixed = NULL;
 	struct book *b = NULL;
 	size_t n = cmd_fields(c, fv, FB_EDIT_FIELDS_MAX);
 	enum fb_code rc;
 
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = book_add(b, t, NULL, fv, n, id, &c->err);
+	phone_zero(c, t, fv, n, &fixed);
+	rc = find_refs(c, b, t, fv, n, refs);
+	if (rc == FB_OK)
+		rc = book_add(b, t, NULL, fv, n, id, &c->err);
 	if (rc == FB_OK)
 		printf("%s\n", id);
+	free(fixed);
 	book_close(b);
 	return rc;
 }
@@ -131,7 +205,7 @@ const struct cmd_entry cmd_training_add_entry = {
 
 const struct cmd_entry cmd_visit_add_entry = {
 	.name = "visit add",
-	.usage = "visit add --date DATE --reason R (--member ID | --person NAME) [--support KIND]"
+	.usage = "visit add --date DATE --reason R (--member MEMBER | --person NAME) [--support KIND]"
 		 " [--amount-vnd N] [--gift TEXT] [--visitors TEXT] [--notes N]",
 	.help = "add a support visit; prints its id",
 	.options = visit_opts,

@@ -5,6 +5,11 @@
  * is ever dropped); resolve decides one: keep the current value, take
  * the other, or give a new one.  The decision is a new edit that wins
  * over both and syncs like any other.
+ *
+ * The text names the record as a person knows it (book_find.h) and the
+ * laptops by "this laptop" or "laptop" and the first digits of their
+ * device id: the collector does not know the names the hub enrolled
+ * them under (docs/COMMANDS.md).  --json keeps the ids.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,24 +22,45 @@
 struct conflicts_out {
 	cJSON *arr;             /* --json: the objects; else NULL */
 	long n;
+	struct book *b;
+	const struct book_names *names;
 };
+
+#define LAPTOP_ID_SHOWN 8       /* hex digits of another laptop's device id */
+
+/* "this laptop", or "laptop 5c1e9a0b" for another's device id. */
+static const char *laptop(struct conflicts_out *x, const char *device, char *out, size_t n)
+{
+	if (!strcmp(device, book_device(x->b)))
+		return "this laptop";
+	snprintf(out, n, "laptop %.*s", LAPTOP_ID_SHOWN, device);
+	return out;
+}
 
 /* One conflict, as a JSON object in the array or a line on stdout. */
 static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 {
 	struct conflicts_out *x = ctx;
+	char won[32], lost[32];
+	const struct type_def *t;
 	cJSON *o;
 
 	x->n++;
 	if (!x->arr) {
+		t = model_type_named(k->type);
+		printf("#%lld  %s", k->id,
+		       cli_describe(x->names, k->record, t ? t->type : REC_NTYPES));
 		if (!strcmp(k->kind, "delete"))
-			printf("#%lld  %s %s: edited (%s = \"%s\", device %s) while deleted on device %s%s\n",
-			       k->id, k->type, k->record, k->field, k->loser_value, k->loser_device,
-			       k->winner_device, k->resolved ? "  [resolved]" : "");
+			printf(": edited (%s = \"%s\", %s) while deleted on %s%s\n",
+			       k->field, k->loser_value,
+			       laptop(x, k->loser_device, lost, sizeof(lost)),
+			       laptop(x, k->winner_device, won, sizeof(won)),
+			       k->resolved ? "  [resolved]" : "");
 		else
-			printf("#%lld  %s %s, %s: current \"%s\"; other \"%s\" (device %s)%s\n",
-			       k->id, k->type, k->record, k->field, k->current, k->loser_value,
-			       k->loser_device, k->resolved ? "  [resolved]" : "");
+			printf(", %s: current \"%s\"; other \"%s\" (%s)%s\n",
+			       k->field, k->current, k->loser_value,
+			       laptop(x, k->loser_device, lost, sizeof(lost)),
+			       k->resolved ? "  [resolved]" : "");
 		return FB_OK;
 	}
 	o = cJSON_CreateObject();
@@ -56,7 +82,8 @@ static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 
 static enum fb_code conflicts(struct cmd_ctx *c)
 {
-	struct conflicts_out x = { NULL, 0 };
+	struct conflicts_out x = { NULL, 0, NULL, NULL };
+	struct book_names *names = NULL;
 	struct cli_flags fl;
 	struct book *b = NULL;
 	enum fb_code rc;
@@ -64,6 +91,10 @@ static enum fb_code conflicts(struct cmd_ctx *c)
 	cli_flags(c, &fl);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
+	if (!fl.json && (rc = cli_names(c, b, &names)) != FB_OK)
+		goto out;
+	x.b = b;
+	x.names = names;
 	if (fl.json && !(x.arr = cJSON_CreateArray())) {
 		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
 		goto out;
@@ -83,6 +114,7 @@ static enum fb_code conflicts(struct cmd_ctx *c)
 	}
 out:
 	cJSON_Delete(x.arr);
+	book_names_close(names);
 	book_close(b);
 	return rc;
 }

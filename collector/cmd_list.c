@@ -1,8 +1,11 @@
 /*
  * cmd_list.c - fieldbook list members|trainings|visits: a table aligned
- * by display width (Vietnamese names line up), or --json.
+ * by display width (Vietnamese names line up), or --json.  The table
+ * shows short ids (shortid.h), which every command takes back; --search
+ * keeps the records whose names hold the text, accents aside.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 
@@ -13,16 +16,17 @@
 /* Columns shown for each type, with their widths in the table. */
 struct column { const char *field; const char *title; size_t width; };
 
+/* The width of "id" is the longest short id's, SHORTID_MIN at least. */
 static const struct column member_cols[] = {
-	{ "id", "ID", 36 }, { "full_name", "NAME", 28 }, { "role", "ROLE", 14 },
+	{ "id", "ID", SHORTID_MIN }, { "full_name", "NAME", 28 }, { "role", "ROLE", 14 },
 	{ "birth_year", "BORN", 4 }, { "phone", "PHONE", 12 }, { NULL, NULL, 0 }
 };
 static const struct column training_cols[] = {
-	{ "id", "ID", 36 }, { "start_date", "DATE", 10 }, { "title", "TITLE", 32 },
+	{ "id", "ID", SHORTID_MIN }, { "start_date", "DATE", 10 }, { "title", "TITLE", 32 },
 	{ "topics", "TOPICS", 24 }, { NULL, NULL, 0 }
 };
 static const struct column visit_cols[] = {
-	{ "id", "ID", 36 }, { "visit_date", "DATE", 10 }, { "reason", "REASON", 12 },
+	{ "id", "ID", SHORTID_MIN }, { "visit_date", "DATE", 10 }, { "reason", "REASON", 12 },
 	{ "person_name", "PERSON", 24 }, { "amount_vnd", "AMOUNT", 12 },
 	{ NULL, NULL, 0 }
 };
@@ -32,6 +36,9 @@ struct list_ctx {
 	struct fb_buf out;
 	cJSON *arr;
 	size_t count;
+	const struct book_names *names;
+	const char *search;     /* folded (text_fold), or NULL: all */
+	size_t id_width;
 };
 
 static enum fb_code add_cell(struct fb_buf *out, const char *s, size_t w,
@@ -45,20 +52,31 @@ static enum fb_code add_cell(struct fb_buf *out, const char *s, size_t w,
 static enum fb_code each(const struct record *r, void *p)
 {
 	struct list_ctx *x = p;
+	char sid[FB_ATT_ID_LEN + 1];
 	enum fb_code rc = FB_OK;
 	size_t i;
 
+	if (x->search && !book_names_search(x->names, r->id, x->search))
+		return FB_OK;
 	x->count++;
 	if (x->arr) {
 		cJSON *o = record_to_json(r);
 
 		return o && cJSON_AddItemToArray(x->arr, o) ? FB_OK : FB_ENOMEM;
 	}
+	book_names_short(x->names, r->id, sid);
 	for (i = 0; x->cols[i].field && rc == FB_OK; i++) {
-		const char *v = strcmp(x->cols[i].field, "id")
-			? record_get(r, x->cols[i].field) : r->id;
+		int is_id = !strcmp(x->cols[i].field, "id");
+		const char *v = is_id ? sid : record_get(r, x->cols[i].field);
 
-		rc = add_cell(&x->out, v, x->cols[i].width, !x->cols[i + 1].field);
+		/* A visit to a member: her name, where a person's would be. */
+		if (!is_id && !*v && !strcmp(x->cols[i].field, "person_name")) {
+			const struct book_name *e = book_names_get(x->names, r->id);
+
+			v = e ? e->label : "";
+		}
+		rc = add_cell(&x->out, v, is_id ? x->id_width : x->cols[i].width,
+			      !x->cols[i + 1].field);
 	}
 	if (rc == FB_OK && record_deleted(r))
 		rc = buf_adds(&x->out, "  (deleted)");
@@ -67,10 +85,13 @@ static enum fb_code each(const struct record *r, void *p)
 
 static enum fb_code list(struct cmd_ctx *c)
 {
-	struct list_ctx x = { NULL, FB_BUF_INIT(0), NULL, 0 };
+	struct list_ctx x = { NULL, FB_BUF_INIT(0), NULL, 0, NULL, NULL, SHORTID_MIN };
+	const char *search = cmd_get(c, "search");
+	struct book_names *names = NULL;
 	const struct type_def *t;
 	struct cli_flags fl;
 	struct book *b = NULL;
+	char *folded = NULL;
 	int year = 0;
 	size_t i;
 	enum fb_code rc;
@@ -86,11 +107,20 @@ static enum fb_code list(struct cmd_ctx *c)
 	       : t->type == REC_TRAINING ? training_cols : visit_cols;
 	if (fl.json && !(x.arr = cJSON_CreateArray()))
 		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
-	if ((rc = cli_open(c, &b)) != FB_OK)
+	if (search && (rc = text_fold(search, TEXT_FOLD_ACCENTS, &folded)) != FB_OK) {
+		rc = fb_fail(&c->err, rc, "--search: %s", rc == FB_EINVAL ? "invalid UTF-8"
+									 : "out of memory");
 		goto out;
+	}
+	x.search = folded;
+	if ((rc = cli_open(c, &b)) != FB_OK || (rc = cli_names(c, b, &names)) != FB_OK)
+		goto out;
+	x.names = names;
+	x.id_width = book_names_short_width(names, t->type);
 	if (!fl.json)
 		for (i = 0; x.cols[i].field && rc == FB_OK; i++)
-			rc = add_cell(&x.out, x.cols[i].title, x.cols[i].width,
+			rc = add_cell(&x.out, x.cols[i].title,
+				      i == 0 ? x.id_width : x.cols[i].width,
 				      !x.cols[i + 1].field);
 	if (rc == FB_OK && !fl.json)
 		rc = buf_addc(&x.out, '\n');
@@ -113,11 +143,14 @@ static enum fb_code list(struct cmd_ctx *c)
 out:
 	cJSON_Delete(x.arr);
 	buf_release(&x.out);
+	free(folded);
+	book_names_close(names);
 	book_close(b);
 	return rc;
 }
 
 static const struct cmd_option list_opts[] = {
+	{ "search", 0, "TEXT", NULL, "only those whose names hold TEXT (case and accents aside)" },
 	{ "year", 0, "Y", NULL, "only records of that year" },
 	CLI_OPT_ALL,
 	CLI_OPT_JSON,
@@ -126,7 +159,7 @@ static const struct cmd_option list_opts[] = {
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
-	.usage = "list members|trainings|visits [--year Y] [--all] [--json]",
+	.usage = "list members|trainings|visits [--search TEXT] [--year Y] [--all] [--json]",
 	.help = "list records",
 	.options = list_opts,
 	.args_min = 1,

@@ -1,4 +1,7 @@
-/* cmd_log.c - fieldbook log [ID]: the history of changes, from the journal. */
+/*
+ * cmd_log.c - fieldbook log [RECORD]: the history of changes, from the
+ * journal; RECORD as every command takes one (book_find.h).
+ */
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -70,21 +73,28 @@ static enum fb_code log_cmd(struct cmd_ctx *c)
 {
 	struct fb_buf out = FB_BUF_INIT(0);
 	struct log_out x = { NULL, &out };
+	char found[FB_RECORD_ID_MAX + 1];
 	struct cli_flags fl;
 	struct book *b = NULL;
-	const char *id;
+	const char *id = NULL;
 	enum fb_code rc;
 
 	cli_flags(c, &fl);
-	id = c->argc ? c->argv[0] : NULL;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	if (id) {
+	if (c->argc) {
+		struct book_names *names = NULL;
 		struct record *r = NULL;
 
-		if ((rc = book_get(b, id, &r, &c->err)) != FB_OK)
-			goto out;
+		rc = cli_names(c, b, &names);
+		if (rc == FB_OK)
+			rc = cli_find(c, names, c->argv[0], BOOK_FIND_ANY, found);
+		book_names_close(names);
+		if (rc == FB_OK && (rc = book_get(b, found, &r, &c->err)) == FB_OK)
+			id = found;
 		record_free(r);
+		if (rc != FB_OK)
+			goto out;
 	}
 	if (fl.json && !(x.arr = cJSON_CreateArray())) {
 		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
@@ -116,10 +126,10 @@ static const struct cmd_option log_opts[] = {
 
 const struct cmd_entry cmd_log_entry = {
 	.name = "log",
-	.usage = "log [ID] [--json]",
+	.usage = "log [RECORD] [--json]",
 	.help = "history of changes from the journal",
 	.options = log_opts,
 	.args_max = 1,
-	.too_many = "give at most one record id",
+	.too_many = "give at most one record",
 	.run = log_cmd,
 };

@@ -1,4 +1,8 @@
-/* cmd_show.c - fieldbook show ID [--json]: one record, every field. */
+/*
+ * cmd_show.c - fieldbook show RECORD [--json]: one record, every field.
+ * The text names what ids point at: a training's attendees and a
+ * member's trainings by name and short id, a visit's member by name.
+ */
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -32,7 +36,22 @@ static enum fb_code add_links(struct book *b, const struct record *r,
 	return rc;
 }
 
-static void print_text(const cJSON *o)
+/* One linked record, under "attendees" or "trainings". */
+static void print_link(const struct book_names *n, const char *id, int w)
+{
+	const struct book_name *e = book_names_get(n, id);
+
+	if (!e)
+		printf("%*s%s\n", w + 4, "", id);
+	else if (e->type == REC_TRAINING)
+		printf("%*s%s  %s  %s\n", w + 4, "", e->short_id, e->date, e->label);
+	else if (*e->year)
+		printf("%*s%s  %s  (born %s)\n", w + 4, "", e->short_id, e->label, e->year);
+	else
+		printf("%*s%s  %s\n", w + 4, "", e->short_id, e->label);
+}
+
+static void print_text(const cJSON *o, const struct book_names *n)
 {
 	const cJSON *it, *x;
 	size_t w = 0;
@@ -41,8 +60,14 @@ static void print_text(const cJSON *o)
 		if (strlen(it->string) > w)
 			w = strlen(it->string);
 	cJSON_ArrayForEach(it, o) {
+		const struct book_name *ref;
+
 		printf("%-*s  ", (int)w, it->string);
-		if (cJSON_IsString(it)) {
+		if (cJSON_IsString(it) && (!strcmp(it->string, "member_id") ||
+					   !strcmp(it->string, "training_id")) &&
+		    (ref = book_names_get(n, it->valuestring))) {
+			printf("%s  (%s)\n", it->valuestring, ref->label);
+		} else if (cJSON_IsString(it)) {
 			/* Indent continuation lines of notes. */
 			const char *p;
 
@@ -57,13 +82,15 @@ static void print_text(const cJSON *o)
 		} else if (cJSON_IsArray(it)) {
 			printf("%d\n", cJSON_GetArraySize(it));
 			cJSON_ArrayForEach(x, it)
-				printf("%*s%s\n", (int)w + 4, "", x->valuestring);
+				print_link(n, x->valuestring, (int)w);
 		}
 	}
 }
 
 static enum fb_code show(struct cmd_ctx *c)
 {
+	char id[FB_RECORD_ID_MAX + 1];
+	struct book_names *names = NULL;
 	struct cli_flags fl;
 	struct record *r = NULL;
 	struct book *b = NULL;
@@ -73,7 +100,9 @@ static enum fb_code show(struct cmd_ctx *c)
 	cli_flags(c, &fl);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	if ((rc = book_get(b, c->argv[0], &r, &c->err)) != FB_OK)
+	if ((rc = cli_names(c, b, &names)) != FB_OK ||
+	    (rc = cli_find(c, names, c->argv[0], BOOK_FIND_ANY, id)) != FB_OK ||
+	    (rc = book_get(b, id, &r, &c->err)) != FB_OK)
 		goto out;
 	o = record_to_json(r);
 	if (!o) {
@@ -86,11 +115,12 @@ static enum fb_code show(struct cmd_ctx *c)
 		rc = cli_print_json(c, o);
 		o = NULL;
 	} else {
-		print_text(o);
+		print_text(o, names);
 	}
 out:
 	cJSON_Delete(o);
 	record_free(r);
+	book_names_close(names);
 	book_close(b);
 	return rc;
 }
@@ -102,12 +132,12 @@ static const struct cmd_option show_opts[] = {
 
 const struct cmd_entry cmd_show_entry = {
 	.name = "show",
-	.usage = "show ID [--json]",
+	.usage = "show RECORD [--json]",
 	.help = "show one record",
 	.options = show_opts,
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give exactly one record id",
-	.too_many = "give exactly one record id",
+	.too_few = "give exactly one record",
+	.too_many = "give exactly one record",
 	.run = show,
 };

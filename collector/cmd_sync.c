@@ -6,49 +6,30 @@
  * the command line or the URL) and an optional CA file for a hub with a
  * private certificate.
  */
-#include <limits.h>
-#include <linux/limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/crypto.h>
 
 #include "client.h"
+#include "remote.h"
 #include "commands.h"
+#include "meter.h"
 #include "token.h"
 
 static enum fb_code remote_set(struct cmd_ctx *c)
 {
-	char token[TOKEN_TEXT_MAX + 1], cacert[PATH_MAX];
-	const char *file = cmd_get(c, "token-file"), *ca = cmd_get(c, "cacert");
-	const char *given = cmd_get(c, "token");
-	struct book *b = NULL;
-	enum fb_code rc;
+	enum fb_code rc = remote_set_from(c, cli_open, &c->err);
 
-	if (given) {
-		if (strcmp(given, "-"))
-			return cmd_usage(c, "a token is never given on the command line:"
-					 " use --token - (standard input) or --token-file FILE");
-		file = "-";
-	}
-	if (!file)
-		return cmd_usage(c, "give --token-file FILE or --token -");
-	if (ca && !realpath(ca, cacert))
-		return fb_fail(&c->err, FB_ENOINPUT, "cannot find CA file %s", ca);
-	if ((rc = token_read(file, token, &c->err)) != FB_OK)
-		return rc;
-	if ((rc = cli_open(c, &b)) == FB_OK)
-		rc = sync_set_remote(b, c->argv[0], token, ca ? cacert : NULL, &c->err);
-	OPENSSL_cleanse(token, sizeof(token));
 	if (rc == FB_OK)
 		printf("hub set: %s\n", c->argv[0]);
-	book_close(b);
 	return rc;
 }
 
 static enum fb_code sync(struct cmd_ctx *c)
 {
+	struct progress_sink sink;
 	struct sync_stats st;
+	struct meter m;
 	struct book *b = NULL;
 	int push_only = cmd_has(c, "push-only"), pull_only = cmd_has(c, "pull-only"), what;
 	enum fb_code rc;
@@ -58,7 +39,9 @@ static enum fb_code sync(struct cmd_ctx *c)
 	what = push_only ? SYNC_PUSH : pull_only ? SYNC_PULL : SYNC_PUSH | SYNC_PULL;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = sync_run(b, what, &st, &c->err);
+	sink = meter_init(&m, cmd_has(c, "quiet"));
+	rc = sync_run_progress(b, what, &sink, &st, &c->err);
+	meter_end(&m);
 	/* What changed in the history is said even when a later step failed. */
 	if (st.forked)
 		fprintf(stderr, "fieldbook: this database was restored from an older copy,"
@@ -69,6 +52,10 @@ static enum fb_code sync(struct cmd_ctx *c)
 		fprintf(stderr, "fieldbook: the hub had lost %llu entries it once held"
 			" (restored from a backup?); they are sent again\n",
 			(unsigned long long)st.resent);
+	if (st.relayed)
+		fprintf(stderr, "fieldbook: the hub had lost %zu changes of %zu other"
+			" devices that this laptop holds; they were sent back to it\n",
+			st.relayed, st.relay_devices);
 	if (rc == FB_OK) {
 		printf("synced: %zu changes sent, %zu received", st.pushed, st.pulled);
 		if (st.rejected)
@@ -80,18 +67,12 @@ static enum fb_code sync(struct cmd_ctx *c)
 	return rc;
 }
 
-static const struct cmd_option remote_set_opts[] = {
-	{ "token-file", 0, "FILE", NULL, "read the token from FILE (only its owner may read it)" },
-	{ "token", 0, "-", NULL, "read the token from standard input" },
-	{ "cacert", 0, "FILE", NULL, "the CA certificate of a hub with a private one" },
-	{ NULL, 0, NULL, NULL, NULL }
-};
 
 const struct cmd_entry cmd_remote_set_entry = {
 	.name = "remote set",
 	.usage = "remote set URL (--token-file FILE | --token -) [--cacert FILE]",
 	.help = "set the hub this laptop syncs with",
-	.options = remote_set_opts,
+	.options = remote_options,
 	.args_min = 1,
 	.args_max = 1,
 	.too_few = "give the hub's URL",
@@ -102,12 +83,13 @@ const struct cmd_entry cmd_remote_set_entry = {
 static const struct cmd_option sync_opts[] = {
 	{ "push-only", 0, NULL, NULL, "only send this laptop's changes" },
 	{ "pull-only", 0, NULL, NULL, "only fetch others' changes" },
+	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_sync_entry = {
 	.name = "sync",
-	.usage = "sync [--push-only | --pull-only]",
+	.usage = "sync [--push-only | --pull-only] [--quiet]",
 	.help = "send unsent changes to the hub and fetch others'",
 	.options = sync_opts,
 	.run = sync,

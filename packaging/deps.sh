@@ -7,11 +7,11 @@ set -eu
 # pkg-config module -> Debian package
 LIBS="sqlite3:libsqlite3-dev libcurl:libcurl4-openssl-dev zlib:zlib1g-dev \
 libcjson:libcjson-dev libmicrohttpd:libmicrohttpd-dev libcrypto:libssl-dev \
-libutf8proc:libutf8proc-dev gnutls:libgnutls28-dev"
+libutf8proc:libutf8proc-dev gnutls:libgnutls28-dev xlsxwriter:libxlsxwriter-dev"
 # command -> Debian package (tests use these)
 TOOLS="pkg-config:pkg-config cc:gcc make:make prove:perl sqlite3:sqlite3 \
 curl:curl openssl:openssl faketime:faketime python3:python3 \
-slowhttptest:slowhttptest"
+script:bsdutils slowhttptest:slowhttptest"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
@@ -25,6 +25,13 @@ for pair in $TOOLS; do
 	cmd=${pair%%:*}; pkg=${pair#*:}
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
 done
+# Extras for CI only (CI=true, as .ci/run sets it): dpkg-shlibdeps for
+# `make deb` and lintian, which tests/e2e/95-deb.t runs on the packages.
+# Elsewhere those checks are skipped when the tools are missing.
+CI_EXTRA_DEPS="dpkg-dev lintian"
+if [ "${CI:-}" = true ]; then
+	FIELDBOOK_EXTRA_DEPS="${FIELDBOOK_EXTRA_DEPS:-} $CI_EXTRA_DEPS"
+fi
 for extra in ${FIELDBOOK_EXTRA_DEPS:-}; do
 	dpkg -s "$extra" >/dev/null 2>&1 || missing="$missing $extra"
 done

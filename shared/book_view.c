@@ -97,6 +97,15 @@ static enum fb_code one_int(struct book *b, const char *sql, const char *param,
 	return rc;
 }
 
+enum fb_code book_count(struct book *b, enum rec_type t, int include_deleted,
+			long long *n, struct fb_error *err)
+{
+	return one_int(b, include_deleted
+		       ? "SELECT count(*) FROM record WHERE ?1 = '' OR type = ?1"
+		       : "SELECT count(*) FROM record WHERE (?1 = '' OR type = ?1) AND deleted = 0",
+		       t < REC_NTYPES ? model_type(t)->name : "", n, err);
+}
+
 enum fb_code book_status(struct book *b, struct book_status *st, struct fb_error *err)
 {
 	enum fb_code rc = FB_OK;

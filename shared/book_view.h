@@ -46,6 +46,12 @@ struct report;
 enum fb_code book_report(struct book *b, int year, struct report *r,
 			 struct fb_error *err) __attribute__((warn_unused_result));
 
+/* How many records of type t (REC_NTYPES: every type) the book holds,
+ * deleted ones only with include_deleted: the end of an export's
+ * progress. */
+enum fb_code book_count(struct book *b, enum rec_type t, int include_deleted,
+			long long *n, struct fb_error *err) __attribute__((warn_unused_result));
+
 /* What `fieldbook status` shows. */
 struct book_status {
 	long long live[REC_NTYPES];     /* records not deleted, by type */

@@ -87,6 +87,52 @@ static const struct cmd_option *find_long(const struct cmd_entry *e, const char 
 	return NULL;
 }
 
+size_t cmd_distance(const char *a, const char *b, size_t limit)
+{
+	enum { MAXLEN = 64 };
+	size_t row[3][MAXLEN + 1], la = strlen(a), lb = strlen(b), i, j;
+
+	if (la > MAXLEN || lb > MAXLEN || (la > lb ? la - lb : lb - la) > limit)
+		return limit + 1;
+	for (j = 0; j <= lb; j++)
+		row[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t *cur = row[i % 3], *up = row[(i - 1) % 3], *up2 = row[(i + 1) % 3];
+
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], d = up[j - 1] + cost;
+
+			if (up[j] + 1 < d)
+				d = up[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    up2[j - 2] + 1 < d)
+				d = up2[j - 2] + 1;
+			cur[j] = d;
+		}
+	}
+	return row[la % 3][lb] > limit ? limit + 1 : row[la % 3][lb];
+}
+
+const char *cmd_nearest(const char *typed, const char *const *words, size_t n)
+{
+	size_t limit = strlen(typed) <= 4 ? 1 : 2, best = limit + 1, i, d;
+	const char *near = NULL;
+
+	for (i = 0; i < n; i++) {
+		if (!words[i] || !strcmp(words[i], typed))
+			continue;
+		d = cmd_distance(typed, words[i], limit);
+		if (d < best) {
+			best = d;
+			near = words[i];
+		}
+	}
+	return near;
+}
+
 static const struct cmd_option *find_letter(const struct cmd_entry *e, char ch)
 {
 	const struct cmd_option *o;
@@ -138,8 +184,16 @@ static enum fb_code option(struct cmd_ctx *c, int argc, char **argv, int *i)
 	}
 	if (!o) {
 		char name[FB_ERRMSG_MAX / 4];
+		const char *names[CMD_GIVEN_MAX], *near = NULL;
+		size_t n = 0;
 
 		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - w) : (int)strlen(w), w);
+		for (o = c->entry->options; w[1] == '-' && o && o->name && n < CMD_GIVEN_MAX; o++)
+			names[n++] = o->name;
+		if (n)
+			near = cmd_nearest(name + 2, names, n);
+		if (near)
+			return cmd_usage(c, "unknown option '%s'; did you mean '--%s'?", name, near);
 		return cmd_usage(c, "unknown option '%s'", name);
 	}
 	if (!o->arg) {
@@ -277,29 +331,127 @@ static enum fb_code program_help(const struct cmd_program *p, struct fb_buf *out
 	return rc;
 }
 
-/* argv[0] names no command: a group's help, or say what is wrong. */
+/* A group's usage lines ("member --help", "help member"). */
+static enum fb_code group_help(const struct cmd_program *p, struct cmd_ctx *c,
+			       const char *group, struct fb_buf *out)
+{
+	enum fb_code rc = buf_adds(out, "usage:\n");
+
+	c->help = 1;
+	return rc == FB_OK ? cmd_list(p->table, p->n, p->name, group, out) : rc;
+}
+
+#define WORDS_MAX 64            /* commands of one program, for suggestions */
+#define WORD_MAX  32
+
+/*
+ * The words a typo of argv[0] may have meant: the first words of the
+ * program's commands, or with group, the verbs of that group; each
+ * once, into w (room for WORDS_MAX), pointing into room.
+ */
+static size_t words_of(const struct cmd_program *p, const char *group,
+		       const char *w[WORDS_MAX], char room[WORDS_MAX][WORD_MAX])
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->n && n < WORDS_MAX; i++) {
+		const char *name = p->table[i]->name, *sp = strchr(name, ' ');
+
+		if (group) {
+			if (!in_group(p->table[i], group))
+				continue;
+			snprintf(room[n], WORD_MAX, "%s", sp + 1);
+		} else {
+			snprintf(room[n], WORD_MAX, "%.*s",
+				 sp ? (int)(sp - name) : (int)strlen(name), name);
+		}
+		for (j = 0; j < n && strcmp(room[j], room[n]); j++)
+			;
+		if (j == n) {
+			w[n] = room[n];
+			n++;
+		}
+	}
+	return n;
+}
+
+/* argv[0] names no command: a group's help, or say what is wrong, and
+ * what was probably meant. */
 static enum fb_code no_command(const struct cmd_program *p, struct cmd_ctx *c,
 			       int argc, char **argv, struct fb_buf *out)
 {
 	struct fb_buf verbs = FB_BUF_INIT(0);
+	char room[WORDS_MAX][WORD_MAX];
+	const char *w[WORDS_MAX], *near;
 	enum fb_code rc;
+	int words = 0;
 
 	if (argc > 1 && !strcmp(argv[1], "--help") &&
 	    cmd_group_verbs(p->table, p->n, argv[0], &verbs)) {
 		buf_release(&verbs);
-		c->help = 1;
-		rc = buf_adds(out, "usage:\n");
-		return rc == FB_OK ? cmd_list(p->table, p->n, p->name, argv[0], out) : rc;
+		return group_help(p, c, argv[0], out);
 	}
 	buf_reset(&verbs);
-	if (cmd_group_verbs(p->table, p->n, argv[0], &verbs))
-		rc = fb_fail(&c->err, FB_EUSAGE, "'%s' needs one of: %s (see '%s %s --help')",
-			     argv[0], buf_str(&verbs), p->name, argv[0]);
-	else
-		rc = fb_fail(&c->err, FB_EUSAGE, "unknown command '%s' (see '%s --help')",
-			     argv[0], p->name);
+	if (cmd_group_verbs(p->table, p->n, argv[0], &verbs)) {
+		near = argc > 1 && argv[1][0] != '-'
+			? cmd_nearest(argv[1], w, words_of(p, argv[0], w, room)) : NULL;
+		if (near)
+			rc = fb_fail(&c->err, FB_EUSAGE, "unknown command '%s %s'; did you mean"
+				     " '%s %s'? (see '%s %s --help')", argv[0], argv[1],
+				     argv[0], near, p->name, argv[0]);
+		else
+			rc = fb_fail(&c->err, FB_EUSAGE, "'%s' needs one of: %s (see '%s %s --help')",
+				     argv[0], buf_str(&verbs), p->name, argv[0]);
+		buf_release(&verbs);
+		return rc;
+	}
 	buf_release(&verbs);
-	return rc;
+	near = cmd_nearest(argv[0], w, words_of(p, NULL, w, room));
+	if (!near)
+		return fb_fail(&c->err, FB_EUSAGE, "unknown command '%s' (see '%s --help')",
+			       argv[0], p->name);
+	/* "membr add": the group, with the verb when it is one of its. */
+	if (argc > 1) {
+		char *fixed[2] = { (char *)near, argv[1] };
+
+		if (cmd_find(p->table, p->n, 2, fixed, &words) && words == 2)
+			return fb_fail(&c->err, FB_EUSAGE, "unknown command '%s'; did you mean"
+				       " '%s %s'? (see '%s --help')", argv[0], near, argv[1],
+				       p->name);
+	}
+	return fb_fail(&c->err, FB_EUSAGE, "unknown command '%s'; did you mean '%s'?"
+		       " (see '%s --help')", argv[0], near, p->name);
+}
+
+/* `help`, `help COMMAND`, `help GROUP`: what --help would show. */
+static enum fb_code help_command(const struct cmd_program *p, struct cmd_ctx *c,
+				 int argc, char **argv, struct fb_buf *out)
+{
+	const struct cmd_entry *e;
+	int words = 0;
+
+	if (argc < 1) {
+		c->help = 1;
+		return program_help(p, out);
+	}
+	e = cmd_find(p->table, p->n, argc, argv, &words);
+	if (e && words == argc) {
+		c->help = 1;
+		c->entry = e;
+		return cmd_help(e, p->name, out);
+	}
+	if (e)
+		return fb_fail(&c->err, FB_EUSAGE, "help takes one command, not '%s'"
+			       " (see '%s help')", argv[words], p->name);
+	if (argc == 1) {
+		struct fb_buf verbs = FB_BUF_INIT(0);
+		int group = cmd_group_verbs(p->table, p->n, argv[0], &verbs);
+
+		buf_release(&verbs);
+		if (group)
+			return group_help(p, c, argv[0], out);
+	}
+	return no_command(p, c, argc, argv, out);
 }
 
 enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
@@ -331,10 +483,8 @@ enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
 	}
 	if (i >= argc)
 		return fb_fail(&c->err, FB_EUSAGE, "give a command (see '%s --help')", p->name);
-	if (!strcmp(argv[i], "help")) {
-		c->help = 1;
-		return program_help(p, out);
-	}
+	if (!strcmp(argv[i], "help"))
+		return help_command(p, c, argc - i - 1, argv + i + 1, out);
 	e = cmd_find(p->table, p->n, argc - i, argv + i, &words);
 	if (!e)
 		return no_command(p, c, argc - i, argv + i, out);
@@ -369,8 +519,11 @@ int cmd_run(const struct cmd_program *p, int argc, char **argv)
 		rc = fb_fail(&c->err, FB_EIO, "cannot write output");
 	if (rc != FB_OK) {
 		fprintf(stderr, "%s: %s\n", p->name, c->err.msg[0] ? c->err.msg : fb_strerror(rc));
+		if (c->detail.len)
+			fputs(buf_str(&c->detail), stderr);
 		status = fb_exit_status(rc);
 	}
+	buf_release(&c->detail);
 	free(c);
 	return status;
 }

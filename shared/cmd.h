@@ -65,6 +65,9 @@ struct cmd_ctx {
 	size_t ngiven;
 	int help;                       /* --help: show cmd_help, run nothing */
 	struct fb_error err;
+	/* Lines that belong to the error, for stderr after its line (the
+	 * records an ambiguous name could mean); cmd_run prints them. */
+	struct fb_buf detail;
 };
 
 /*
@@ -107,6 +110,20 @@ size_t cmd_fields(const struct cmd_ctx *c, struct field_value *fv, size_t max);
 enum fb_code cmd_usage(struct cmd_ctx *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * The edit distance of a and b (bytes; a transposition of two
+ * neighbours counts one), at most `limit` + 1: only small ones matter.
+ */
+size_t cmd_distance(const char *a, const char *b, size_t limit);
+
+/*
+ * What a mistyped word most likely meant: the word of words[0..n) (NULL
+ * entries skipped) nearest to typed, if near enough to be a typo (one
+ * edit in a word of up to four letters, two in a longer one), else
+ * NULL.  The first of equals wins.
+ */
+const char *cmd_nearest(const char *typed, const char *const *words, size_t n);
+
 /* "usage: PROG USAGE", the help line and the options, into out. */
 enum fb_code cmd_help(const struct cmd_entry *e, const char *prog,
 		      struct fb_buf *out) __attribute__((warn_unused_result));
@@ -137,7 +154,9 @@ struct cmd_program {
 /*
  * The one dispatcher: global options (--db PATH, --db=PATH, --help,
  * --version), then the command argv names, its arguments (cmd_parse),
- * and its function.  What is to be shown instead of running a command
+ * and its function.  `help COMMAND` is `COMMAND --help`.  A command
+ * name that is no command's, but near one's, is a usage error that
+ * suggests it ("did you mean 'list'?").  What is to be shown instead of running a command
  * (help, version) goes into out, for main() to print; errors go into
  * c->err with their code.  A command that runs prints its own output.
  */
@@ -146,8 +165,8 @@ enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
 
 /*
  * All of main(): the umask (owner-only files), cmd_main, then what it
- * left to show
- * on stdout, then the error line on stderr; returns the exit status
+ * left to show on stdout, then the error line and its detail lines on
+ * stderr; returns the exit status
  * (docs/EXIT-CODES.md).  The one function of shared/ that writes to
  * the standard streams: it is the end of both programs' main(), kept in
  * one place so that both say and exit alike.

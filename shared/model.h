@@ -29,6 +29,8 @@ enum rec_type {
 enum field_kind {
 	FK_TEXT,        /* one line of text */
 	FK_NOTES,       /* text that may hold line breaks */
+	FK_PHONE,       /* a phone number: text as FK_TEXT, but typed input
+			 * gets back a leading zero (model_check_typed) */
 	FK_DATE,        /* YYYY-MM-DD, a real calendar date */
 	FK_YEAR,        /* FB_YEAR_MIN..FB_YEAR_MAX */
 	FK_AMOUNT,      /* integer 0..FB_AMOUNT_MAX */
@@ -77,6 +79,9 @@ extern const char *const model_supports[MODEL_NSUPPORTS + 1];
 
 #define FIELD_DELETED "deleted"
 #define FIELD_SEEN    "_seen"
+/* The characters a seen vector is written in (seen.h): field names,
+ * '@', stamps of hex HLCs and device ids, ','. */
+#define SEEN_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-@:,"
 
 /* The definition of a type, by enum or by name ("member" or "members"). */
 const struct type_def *model_type(enum rec_type t);
@@ -105,13 +110,25 @@ int model_in_vocab(const char *const *vocab, const char *code);
  * Check and canonicalise one value typed for field f: UTF-8 and NFC,
  * trimming, limits, dates, numbers, vocabularies.  References are only
  * checked for form here (the store checks they exist).  A seen vector
- * must already be canonical (seen_parse()): it is written by the
- * program, never typed.  On success
+ * is only checked for its size and bytes here: it is written by the
+ * program, never typed, and a received one is read whole where its
+ * change is applied (seen_parse()).  On success
  * *out is a malloc'd canonical string ("" for an unset optional field).
  * On failure FB_EINVAL / FB_ETOOBIG with err naming the field.
  */
 enum fb_code model_check(const struct field_def *f, const char *value,
 			 char **out, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * model_check() for a value a person or a spreadsheet typed now: an
+ * FK_PHONE value that lost its leading zero (value_phone_zero, value.h)
+ * gets it back, and *fixed (may be NULL) is set to 1; otherwise 0.
+ * Not for entries of other devices, whose values are what they are:
+ * a phone written "912345678" before stays valid as it is.
+ */
+enum fb_code model_check_typed(const struct field_def *f, const char *value,
+			       char **out, int *fixed, struct fb_error *err)
 	FB_MUST_CHECK;
 
 /* 1 if s is a valid YYYY-MM-DD calendar date. */

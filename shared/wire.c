@@ -83,8 +83,9 @@ static enum fb_code put_entries(struct fb_buf *o, const struct jchange *c, size_
 	return rc == FB_OK ? buf_addc(o, ']') : rc;
 }
 
-enum fb_code wire_push_encode(const struct jchange *c, size_t n,
-			      const char *forked_from, struct fb_buf *out)
+static enum fb_code push_encode(const struct jchange *c, size_t n,
+				const char *forked_from, int relay,
+				struct fb_buf *out)
 {
 	char hex[2 * JOURNAL_HASH_LEN + 1], hlc[FB_HLC_HEX_LEN + 1];
 	enum fb_code rc;
@@ -105,6 +106,8 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 		if (rc == FB_OK)
 			rc = buf_json_str(out, forked_from);
 	}
+	if (rc == FB_OK && relay)
+		rc = buf_adds(out, ",\"relay\":true");
 	if (rc == FB_OK)
 		rc = buf_adds(out, ",\"changes\":[");
 	for (i = 0; rc == FB_OK && i < n; i++) {
@@ -132,6 +135,18 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 	return rc;
 }
 
+enum fb_code wire_push_encode(const struct jchange *c, size_t n,
+			      const char *forked_from, struct fb_buf *out)
+{
+	return push_encode(c, n, forked_from, 0, out);
+}
+
+enum fb_code wire_relay_encode(const struct jchange *c, size_t n,
+			       struct fb_buf *out)
+{
+	return push_encode(c, n, NULL, 1, out);
+}
+
 /* --- decoding ------------------------------------------------------- */
 
 /*
@@ -144,19 +159,24 @@ enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 enum {
 	K_V, K_DEVICE, K_SEQ, K_BRANCH, K_CHANGES, K_LAST_HASH, K_NEXT, K_MORE,
 	K_HUB_TIME, K_D, K_S, K_H, K_X, K_ID, K_T, K_B, K_E, K_FORKED_FROM,
-	K_EPOCH, K_HELD, K_HELD_HASH, K_P, K_COUNT
+	K_EPOCH, K_HELD, K_HELD_HASH, K_P, K_RELAY, K_DEVICES, K_HEADS, K_CUT_TO,
+	K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
 	"v", "device", "seq", "branch", "changes", "last_hash", "next", "more",
 	"hub_time", "d", "s", "h", "x", "id", "t", "b", "e", "forked_from",
-	"epoch", "held", "held_hash", "p"
+	"epoch", "held", "held_hash", "p", "relay", "devices", "heads", "cut_to"
 };
 #define KEYS(k) (1u << (k))
 #define PUSH_TOP (KEYS(K_V) | KEYS(K_DEVICE) | KEYS(K_SEQ) | KEYS(K_BRANCH) | \
-		  KEYS(K_CHANGES) | KEYS(K_LAST_HASH) | KEYS(K_FORKED_FROM))
+		  KEYS(K_CHANGES) | KEYS(K_LAST_HASH) | KEYS(K_FORKED_FROM) | \
+		  KEYS(K_RELAY))
+#define HEADS_ASK (KEYS(K_V) | KEYS(K_DEVICES))
+#define HEADS_ANSWER (KEYS(K_V) | KEYS(K_HEADS) | KEYS(K_HUB_TIME))
 #define PULL_TOP (KEYS(K_V) | KEYS(K_CHANGES) | KEYS(K_NEXT) | KEYS(K_MORE) | \
 		  KEYS(K_HUB_TIME))
-#define PULL_TOP_2 (PULL_TOP | KEYS(K_EPOCH) | KEYS(K_HELD) | KEYS(K_HELD_HASH))
+#define PULL_TOP_2 (PULL_TOP | KEYS(K_EPOCH) | KEYS(K_HELD) | KEYS(K_HELD_HASH) | \
+		    KEYS(K_CUT_TO))
 #define PUSH_CHANGE (KEYS(K_H) | KEYS(K_ID) | KEYS(K_T) | KEYS(K_B) | KEYS(K_E))
 #define PULL_CHANGE (PUSH_CHANGE | KEYS(K_D) | KEYS(K_S) | KEYS(K_X))
 #define PULL_CHANGE_2 (PULL_CHANGE | KEYS(K_P))
@@ -387,12 +407,22 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 	scratch_init(&sc);
 	if (!members(&j, PUSH_TOP, at, &sc.key) || !get_uint(&at[K_V], &v) ||
 	    (v != WIRE_VERSION && v != WIRE_VERSION_OLD) ||
-	    (v == WIRE_VERSION_OLD && at[K_FORKED_FROM].p)) {
+	    (v == WIRE_VERSION_OLD && (at[K_FORKED_FROM].p || at[K_RELAY].p))) {
 		rc = fb_fail(err, FB_EINVAL, "not a version %d or %d push message",
 			     WIRE_VERSION_OLD, WIRE_VERSION);
 		goto out;
 	}
 	out->version = (int)v;
+	if (at[K_RELAY].p) {
+		struct jscan r = at[K_RELAY];
+
+		if (jscan_peek(&r) != 't' || at[K_FORKED_FROM].p) {
+			rc = fb_fail(err, FB_EINVAL, "relay is true or absent, and a"
+				     " relayed batch names no forked_from");
+			goto out;
+		}
+		out->relay = 1;
+	}
 	if (at[K_FORKED_FROM].p) {
 		if (!get_str(&at[K_FORKED_FROM], &sc.s) ||
 		    !journal_valid_device(buf_str(&sc.s))) {
@@ -619,6 +649,9 @@ enum fb_code wire_pull_encode(const struct wire_page *p, struct fb_buf *out)
 				(unsigned long long)p->held);
 		if (rc == FB_OK && p->held)
 			rc = put_hash(out, "held_hash", p->held_hash);
+		if (rc == FB_OK && p->cut)
+			rc = buf_printf(out, ",\"cut_to\":%llu",
+					(unsigned long long)p->cut_to);
 	}
 	return rc == FB_OK ? buf_addc(out, '}') : rc;
 }
@@ -717,9 +750,11 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 		goto out;
 	}
 	out->version = (int)v;
+	out->cut = at[K_CUT_TO].p != NULL;
 	if (v == WIRE_VERSION_OLD
-	    ? at[K_EPOCH].p || at[K_HELD].p || at[K_HELD_HASH].p
-	    : !get_str(&at[K_EPOCH], &sc.s) ||
+	    ? at[K_EPOCH].p || at[K_HELD].p || at[K_HELD_HASH].p || out->cut
+	    : (out->cut && !get_uint(&at[K_CUT_TO], &out->cut_to)) ||
+	      !get_str(&at[K_EPOCH], &sc.s) ||
 	      !(valid_epoch(buf_str(&sc.s)) || (!*buf_str(&sc.s) && out->next == 0)) ||
 	      !get_uint(&at[K_HELD], &out->held) ||
 	      (out->held ? !get_hash(at, K_HELD_HASH, &sc, out->held_hash)
@@ -865,5 +900,163 @@ enum fb_code wire_error(struct fb_buf *out, const char *code, const char *msg,
 		rc = buf_json_str(out, msg);
 	if (rc == FB_OK)
 		rc = buf_printf(out, ",\"hub_time\":\"%s\"}", hlc);
+	return rc;
+}
+
+/* --- heads: how much of each device's chain the hub holds ------------ */
+
+enum fb_code wire_heads_alloc(struct wire_heads *h, size_t n)
+{
+	memset(h, 0, sizeof(*h));
+	h->device = calloc(n ? n : 1, sizeof(*h->device));
+	h->seq = calloc(n ? n : 1, sizeof(*h->seq));
+	if (!h->device || !h->seq) {
+		wire_heads_release(h);
+		return FB_ENOMEM;
+	}
+	h->n = n;
+	return FB_OK;
+}
+
+enum fb_code wire_heads_note(const char *device, uint64_t seq, void *heads)
+{
+	struct wire_heads *h = heads;
+
+	if (h->n == WIRE_HEADS_MAX)
+		return FB_ETOOBIG;
+	snprintf(h->device[h->n], sizeof(h->device[0]), "%s", device);
+	h->seq[h->n++] = seq;
+	return FB_OK;
+}
+
+void wire_heads_release(struct wire_heads *h)
+{
+	free(h->device);
+	free(h->seq);
+	memset(h, 0, sizeof(*h));
+}
+
+enum fb_code wire_heads_request_encode(const struct wire_heads *h, struct fb_buf *out)
+{
+	enum fb_code rc = buf_printf(out, "{\"v\":%d,\"devices\":[", WIRE_VERSION);
+	size_t i;
+
+	for (i = 0; rc == FB_OK && i < h->n; i++) {
+		if (i)
+			rc = buf_addc(out, ',');
+		if (rc == FB_OK)
+			rc = buf_json_str(out, h->device[i]);
+	}
+	if (rc == FB_OK)
+		rc = buf_adds(out, "]}");
+	return rc;
+}
+
+/* 1 when the first i devices of h hold h->device[i] already. */
+static int named_before(const struct wire_heads *h, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < i; k++)
+		if (!strcmp(h->device[k], h->device[i]))
+			return 1;
+	return 0;
+}
+
+enum fb_code wire_heads_request_decode(const char *json, size_t len,
+				       struct wire_heads *h, struct fb_error *err)
+{
+	struct jscan j = { json, json + len }, at[K_COUNT], it;
+	struct fb_buf key = FB_BUF_INIT(64), s = FB_BUF_INIT(256);
+	enum fb_code rc;
+	uint64_t v = 0;
+	long n;
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	if ((rc = jscan_check(json, len, WIRE_DEPTH_MAX, err)) != FB_OK)
+		return rc;
+	if (!members(&j, HEADS_ASK, at, &key) || !get_uint(&at[K_V], &v) ||
+	    v != WIRE_VERSION || (n = items(&at[K_DEVICES])) < 1) {
+		rc = fb_fail(err, FB_EINVAL, "a heads request is {\"v\":%d,\"devices\":"
+			     "[device ids]}", WIRE_VERSION);
+		goto out;
+	}
+	if (n > WIRE_HEADS_MAX) {
+		rc = fb_fail(err, FB_ETOOBIG, "a heads request names 1 to %d devices",
+			     WIRE_HEADS_MAX);
+		goto out;
+	}
+	if ((rc = wire_heads_alloc(h, (size_t)n)) != FB_OK) {
+		fb_fail(err, rc, "out of memory");
+		goto out;
+	}
+	it = at[K_DEVICES];
+	jscan_eat(&it, '[');
+	for (i = 0; i < (size_t)n; i++) {
+		if (jscan_str(&it, &s) != FB_OK || !journal_valid_device(buf_str(&s))) {
+			rc = fb_fail(err, FB_EINVAL, "devices[%zu] is not a device id", i);
+			break;
+		}
+		snprintf(h->device[i], sizeof(h->device[i]), "%s", buf_str(&s));
+		if (named_before(h, i)) {
+			rc = fb_fail(err, FB_EINVAL, "device %s is named twice", h->device[i]);
+			break;
+		}
+		jscan_eat(&it, ',');
+	}
+	if (rc != FB_OK)
+		wire_heads_release(h);
+out:
+	buf_release(&key);
+	buf_release(&s);
+	return rc;
+}
+
+enum fb_code wire_heads_answer_encode(const struct wire_heads *h, fb_hlc hub_time,
+				      struct fb_buf *out)
+{
+	char hlc[FB_HLC_HEX_LEN + 1];
+	enum fb_code rc = buf_printf(out, "{\"v\":%d,\"heads\":[", WIRE_VERSION);
+	size_t i;
+
+	for (i = 0; rc == FB_OK && i < h->n; i++)
+		rc = buf_printf(out, "%s%llu", i ? "," : "", (unsigned long long)h->seq[i]);
+	hlc_format(hub_time, hlc);
+	if (rc == FB_OK)
+		rc = buf_printf(out, "],\"hub_time\":\"%s\"}", hlc);
+	return rc;
+}
+
+enum fb_code wire_heads_answer_decode(const char *json, size_t len,
+				      struct wire_heads *h, fb_hlc *hub_time,
+				      struct fb_error *err)
+{
+	struct jscan j = { json, json + len }, at[K_COUNT], it;
+	struct fb_buf key = FB_BUF_INIT(64), s = FB_BUF_INIT(64);
+	enum fb_code rc;
+	uint64_t v = 0;
+	size_t i;
+
+	if ((rc = jscan_check(json, len, WIRE_DEPTH_MAX, err)) != FB_OK)
+		return rc;
+	if (!members(&j, HEADS_ANSWER, at, &key) || !get_uint(&at[K_V], &v) ||
+	    v != WIRE_VERSION || items(&at[K_HEADS]) != (long)h->n ||
+	    !get_str(&at[K_HUB_TIME], &s) || hlc_parse(buf_str(&s), hub_time) != FB_OK) {
+		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed heads answer");
+		goto out;
+	}
+	it = at[K_HEADS];
+	jscan_eat(&it, '[');
+	for (i = 0; i < h->n; i++) {
+		if (!jscan_uint(&it, &h->seq[i])) {
+			rc = fb_fail(err, FB_EINVAL, "hub sent a malformed heads answer");
+			break;
+		}
+		jscan_eat(&it, ',');
+	}
+out:
+	buf_release(&key);
+	buf_release(&s);
 	return rc;
 }

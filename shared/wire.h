@@ -38,6 +38,9 @@ struct wire_batch {
 	char device[FB_DEVICE_ID_MAX + 1];
 	char forked_from[FB_DEVICE_ID_MAX + 1]; /* v2: "" or the id this
 						   device continues (a fork) */
+	int relay;                      /* v2: 1 when the sender carries
+					   another device's changes that the
+					   hub lost (docs/PROTOCOL.md §6.10) */
 	uint64_t seq;                   /* sequence of changes[0] */
 	size_t n;
 	struct jchange *changes;        /* n of them, owned */
@@ -68,6 +71,11 @@ struct wire_page {
 	 * its chain hash there. */
 	uint64_t held;
 	unsigned char held_hash[JOURNAL_HASH_LEN];
+	/* v2: the hub cut the asking cursor back to cut_to, for its history
+	 * is no longer the one the cursor counted in (a restore): it may
+	 * have lost what others sent, which the asker may hold. */
+	int cut;
+	uint64_t cut_to;
 	size_t n, cap;
 	struct jchange *changes;        /* device and seq set; the hash on
 					   every change (v1) or at run ends
@@ -79,10 +87,45 @@ struct wire_page {
  * forked_from NULL or "" when the device is no fork. */
 enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 			      const char *forked_from, struct fb_buf *out);
+/* The same for changes of another device, which the sender holds and
+ * the hub lost ("relay": true). */
+enum fb_code wire_relay_encode(const struct jchange *c, size_t n,
+			       struct fb_buf *out);
 /* Decode a push of version 1 or 2 (out->version says which). */
 enum fb_code wire_push_decode(const char *json, size_t len,
 			      struct wire_batch *out, struct fb_error *err);
 void wire_batch_release(struct wire_batch *b);
+
+/*
+ * POST /v2/heads: how much of each named device's chain the hub holds
+ * (docs/PROTOCOL.md §7.6).  The request names 1 to WIRE_HEADS_MAX
+ * distinct devices; the answer gives, in the same order, the hub's last
+ * sequence of each (0: none).
+ */
+#define WIRE_HEADS_MAX 1000
+struct wire_heads {
+	size_t n;
+	char (*device)[FB_DEVICE_ID_MAX + 1];   /* n of them, owned */
+	uint64_t *seq;                          /* n of them, owned */
+};
+enum fb_code wire_heads_alloc(struct wire_heads *h, size_t n);
+/* Append device and seq to h, allocated for WIRE_HEADS_MAX (h->n its
+ * count so far); FB_ETOOBIG when full.  Its form is book_head_fn's, so
+ * that book_each_other_device() can fill a request with it. */
+enum fb_code wire_heads_note(const char *device, uint64_t seq, void *h);
+void wire_heads_release(struct wire_heads *h);
+/* {"v":2,"devices":[...]} of h's devices. */
+enum fb_code wire_heads_request_encode(const struct wire_heads *h, struct fb_buf *out);
+/* Decode it into h (seq all 0); repeated or invalid ids are refused. */
+enum fb_code wire_heads_request_decode(const char *json, size_t len,
+				       struct wire_heads *h, struct fb_error *err);
+/* {"v":2,"heads":[...],"hub_time":...}: h's sequences, in order. */
+enum fb_code wire_heads_answer_encode(const struct wire_heads *h, fb_hlc hub_time,
+				      struct fb_buf *out);
+/* Read an answer into h's seq; it must give exactly h->n of them. */
+enum fb_code wire_heads_answer_decode(const char *json, size_t len,
+				      struct wire_heads *h, fb_hlc *hub_time,
+				      struct fb_error *err);
 
 /*
  * A page is built by the hub a change at a time: wire_page_add() gives

@@ -28,9 +28,15 @@ struct conn {
 	int throttle_waits;          /* 429s waited out in this sync */
 	/* What the hub said of this device's history (docs/PROTOCOL.md §13.4). */
 	uint64_t fork;               /* a push met other content from here */
+	int relay_all;               /* SYNC_RELAY_ALL: a hub's relay */
 	int held_known;              /* a pull said how much it holds: */
 	uint64_t held;
 	unsigned char held_hash[JOURNAL_HASH_LEN];
+	/* The step under way, as reported to sink (step_begin). */
+	const struct progress_sink *sink;  /* NULL: no reports */
+	struct progress prog;        /* as of the last request's end */
+	uint64_t batch;              /* entries the request under way sends */
+	size_t step_bytes0;          /* bytes moved before the step began */
 };
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
@@ -94,6 +100,70 @@ out:
 	free(cacert);
 	free(auth);
 	return rc;
+}
+
+/* --- progress (progress.h) ---------------------------------------- */
+
+static size_t bytes_moved(const struct conn *c)
+{
+	return c->st->bytes_sent + c->st->bytes_received;
+}
+
+/* A step begins: its first report, before anything is sent. */
+static void step_begin(struct conn *c, const char *step, uint64_t total)
+{
+	c->prog.step = step;
+	c->prog.done = 0;
+	c->prog.total = total;
+	c->prog.bytes = 0;
+	c->prog.fraction = progress_fraction(0, total);
+	c->batch = 0;
+	c->step_bytes0 = bytes_moved(c);
+	progress_report(c->sink, &c->prog);
+}
+
+/* After a request: done entries of the step, and its bytes. */
+static void step_advance(struct conn *c, uint64_t done)
+{
+	c->prog.done = done;
+	c->prog.bytes = bytes_moved(c) - c->step_bytes0;
+	c->prog.fraction = progress_fraction(done, c->prog.total);
+	c->batch = 0;
+	progress_report(c->sink, &c->prog);
+}
+
+/* The step is over: done entries were all there was to do. */
+static void step_finish(struct conn *c, uint64_t done)
+{
+	c->prog.done = c->prog.total = done;
+	c->prog.bytes = bytes_moved(c) - c->step_bytes0;
+	c->prog.fraction = 1.0;
+	c->batch = 0;
+	progress_report(c->sink, &c->prog);
+}
+
+/*
+ * curl's transfer callback: the bytes of the request under way, and
+ * for a push the part of its batch sent.  Called on the transfer's
+ * thread, at least once a second even while nothing moves, so that a
+ * slow or stalled link still shows its rate falling.
+ */
+static int on_transfer(void *cls, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct conn *c = cls;
+	struct progress p = c->prog;
+
+	(void)dltotal;
+	if (!p.step)
+		return 0;
+	p.bytes += (uint64_t)(ulnow > 0 ? ulnow : 0) + (uint64_t)(dlnow > 0 ? dlnow : 0);
+	if (c->batch && ultotal > 0 && ulnow > 0) {
+		p.done += (uint64_t)((double)c->batch * (double)ulnow / (double)ultotal);
+		p.fraction = progress_fraction(p.done, p.total);
+	}
+	progress_report(c->sink, &p);
+	return 0;
 }
 
 static void conn_close(struct conn *c)
@@ -334,8 +404,7 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 	return rc;
 }
 
-/* 1 when this book's own chain ends a change at seq with hash hex. */
-static int same_head(struct book *b, uint64_t seq, const char *hex)
+int sync_same_head(struct book *b, uint64_t seq, const char *hex)
 {
 	unsigned char want[JOURNAL_HASH_LEN], mine[JOURNAL_HASH_LEN];
 	int found = 0;
@@ -422,7 +491,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	struct batch two[2], *cur = &two[0], *next = &two[1], *t;
 	cJSON *unsaved = NULL;       /* an answer whose ack is not saved yet */
 	char parent[FB_DEVICE_ID_MAX + 1];
-	long long acked = 0;
+	long long acked = 0, acked0 = 0;
 	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK, sent;
 	long status = 0;
@@ -433,10 +502,13 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	if (!changes)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	c->fork = 0;
-	if ((rc = book_forked_from(b, parent, err)) != FB_OK) {
+	if ((rc = book_forked_from(b, parent, err)) != FB_OK ||
+	    (rc = book_meta_int(b, "acked_seq", 0, &acked0, err)) != FB_OK) {
 		free(changes);
 		return rc;
 	}
+	if (book_last_seq(b) > (uint64_t)acked0)
+		step_begin(c, "sending", book_last_seq(b) - (uint64_t)acked0);
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		cJSON *ans = NULL;
 		const cJSON *ack, *exp;
@@ -464,6 +536,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (cur->n == 0)
 			break;
+		c->batch = cur->last - (uint64_t)acked;
 		request_begin(c, "/v2/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
 		if (unsaved) {
@@ -522,6 +595,8 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			}
 			rc = book_meta_set_int(b, "acked_seq",
 						(long long)exp->valuedouble - 1, err);
+			if (rc == FB_OK)
+				rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
 			cJSON_Delete(ans);
 			if (rc != FB_OK)
 				break;
@@ -551,7 +626,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		 * the next batch, sent from there, meets the hub's replay check,
 		 * which says where the two histories part. */
 		if ((uint64_t)ack->valuedouble > cur->last &&
-		    !same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
+		    !sync_same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(ans, "ack_hash")))) {
 			cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(ans, "ack"),
 					     (double)cur->last);
@@ -571,6 +646,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		acked = (long long)ack->valuedouble;
 		size = sync_next_batch_size(size);
 		unsaved = ans;
+		step_advance(c, acked > acked0 ? (uint64_t)(acked - acked0) : 0);
 	}
 	if (unsaved) {
 		/* What the hub took is saved even when a later step failed;
@@ -600,6 +676,45 @@ static int held_here(void *ctx, const char *device, uint64_t seq,
 	return book_chain_at(ctx, device, seq, hash, &found, NULL) == FB_OK && found;
 }
 
+enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+			     struct fb_error *err)
+{
+	enum fb_code rc;
+	size_t i;
+
+	if (page->version != WIRE_VERSION)
+		return fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d, not %d",
+			       page->version, WIRE_VERSION);
+	if ((rc = wire_page_verify(page, held_here, b, err)) != FB_OK)
+		return fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
+				 " nothing of it was applied: ");
+	book_observe(b, page->hub_time);
+	if ((rc = book_begin(b, err)) != FB_OK)
+		return rc;
+	/* Verified: each change's hash is its chain's. */
+	for (i = 0; rc == FB_OK && i < page->n; i++)
+		rc = book_apply(b, &page->changes[i], BOOK_FROM_HUB, NULL, err);
+	/* A relay never sends back what the upstream sent. */
+	for (i = 0; rc == FB_OK && relay_all && i < page->n; i++)
+		if (page->links[i].end)
+			rc = book_relay_known(b, page->changes[i].device,
+					      page->changes[i].seq + page->changes[i].n - 1, err);
+	/* The hub's cursor, even one lower than ours: a hub restored from a
+	 * copy cuts back what it no longer holds, and may have lost other
+	 * devices' changes this laptop holds. */
+	if (rc == FB_OK && page->cut)
+		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
+	if (rc == FB_OK)
+		rc = book_meta_set_int(b, "pull_cursor", (long long)page->next, err);
+	if (rc == FB_OK)
+		rc = book_meta_set(b, "pull_epoch", page->epoch, err);
+	if (rc == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
+	return rc == FB_OK ? FB_OK : fb_prefix(err, "pull: applying changes: ");
+}
+
 /*
  * Pull page after page, each checked against the chains (nothing of a
  * page that fails is applied) and applied in one transaction with the
@@ -611,11 +726,13 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	long long cursor = 0;
 	char *epoch = NULL;
 	size_t rounds, i, size = SYNC_BATCH_FIRST;
+	uint64_t received = 0;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
 
 	c->held_known = 0;
+	step_begin(c, "receiving", 0);
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		struct wire_page page;
 
@@ -644,48 +761,219 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 				err->code = rc;
 			break;
 		}
-		if (page.version != WIRE_VERSION)
-			rc = fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d,"
-				     " not %d", page.version, WIRE_VERSION);
-		else if ((rc = wire_page_verify(&page, held_here, b, err)) != FB_OK)
-			fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
-				  " nothing of it was applied: ");
-		if (rc != FB_OK) {
-			wire_page_release(&page);
-			break;
+		rc = sync_apply_page(b, &page, c->relay_all, err);
+		if (rc == FB_OK) {
+			c->held_known = 1;
+			c->held = page.held;
+			memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
+			c->st->pulled += page.n;
+			for (i = 0; i < page.n; i++)
+				received += page.changes[i].n;
 		}
-		book_observe(b, page.hub_time);
-		c->held_known = 1;
-		c->held = page.held;
-		memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
-		if ((rc = book_begin(b, err)) != FB_OK) {
-			wire_page_release(&page);
-			break;
-		}
-		/* Verified: each change's hash is its chain's. */
-		for (i = 0; rc == FB_OK && i < page.n; i++)
-			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
-		/* The hub's cursor, even one lower than ours: a hub restored
-		 * from a copy cuts back what it no longer holds. */
-		if (rc == FB_OK)
-			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);
-		if (rc == FB_OK)
-			rc = book_meta_set(b, "pull_epoch", page.epoch, err);
-		if (rc == FB_OK)
-			rc = book_commit(b, err);
-		else
-			book_rollback(b);
-		c->st->pulled += page.n;
 		wire_page_release(&page);
-		if (rc != FB_OK) {
-			fb_prefix(err, "pull: applying changes: ");
+		if (rc != FB_OK)
+			break;
+		if (!page.more) {
+			step_finish(c, received);
 			break;
 		}
-		if (!page.more)
-			break;
+		step_advance(c, received);
 		size = sync_next_batch_size(size);
 	}
 	free(epoch);
+	return rc;
+}
+
+/* --- relay: other devices' changes a restored hub lost -------------- */
+
+/* Ask the hub how much it holds of each device in h; h->seq then says. */
+static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads *h,
+			      struct fb_error *err)
+{
+	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
+	enum fb_code rc;
+	long status = 0;
+	fb_hlc t = 0;
+
+	rc = wire_heads_request_encode(h, &json);
+	if (rc == FB_OK)
+		rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err);
+	if (rc == FB_OK)
+		rc = request(c, "relay", "/v2/heads", &z, &status, err);
+	if (rc == FB_OK && status != 200)
+		rc = fb_fail(err, FB_EINVAL, "relay: unexpected HTTP %ld", status);
+	if (rc == FB_OK) {
+		rc = wire_heads_answer_decode(buf_str(&c->body), c->body.len, h, &t, err);
+		if (rc == FB_OK)
+			book_observe(b, t);
+		else
+			fb_prefix(err, "relay: ");
+	}
+	buf_release(&json);
+	buf_release(&z);
+	return rc;
+}
+
+/* relay_send_fn over HTTP: a relay push, its acknowledgement noted. */
+static enum fb_code relay_over_http(void *ctx, struct book *b, const char *device,
+				    const struct fb_buf *json, uint64_t last,
+				    uint64_t *held, int *refused, struct fb_error *err)
+{
+	struct conn *c = ctx;
+	struct fb_buf z = FB_BUF_INIT(WIRE_ZBODY_MAX);
+	const cJSON *ack;
+	cJSON *ans = NULL;
+	enum fb_code rc;
+	long status = 0;
+
+	(void)last;
+	rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &z, err);
+	if (rc == FB_OK)
+		rc = request(c, "relay", "/v2/push", &z, &status, err);
+	if (rc == FB_EAUTH || rc == FB_EINVAL || (rc == FB_OK && status == 409)) {
+		*refused = 1;
+		rc = FB_OK;
+		goto out;
+	}
+	if (rc != FB_OK)
+		goto out;
+	ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
+	ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+	observe_hub_time(b, cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
+	if (!cJSON_IsNumber(ack)) {
+		rc = fb_fail(err, FB_ENET, "relay: the hub's answer arrived damaged or cut"
+			     " short; nothing is lost, run sync again");
+		goto out;
+	}
+	*held = (uint64_t)ack->valuedouble;
+	rc = book_relay_known(b, device, *held, err);
+	/* The changes of the batches before this one (the plan counts). */
+	step_advance(c, c->st->relayed);
+out:
+	cJSON_Delete(ans);
+	buf_release(&z);
+	return rc;
+}
+
+/* The device of pending whose next change comes first here (-1: none),
+ * and in *other the commit of the next change of any other (0: none). */
+static int first_pending(const uint64_t *next, size_t n, uint64_t *other)
+{
+	size_t i;
+	int best = -1;
+
+	for (i = 0; i < n; i++)
+		if (next[i] && (best < 0 || next[i] < next[best]))
+			best = (int)i;
+	*other = 0;
+	for (i = 0; i < n; i++)
+		if (next[i] && (int)i != best && (!*other || next[i] < *other))
+			*other = next[i];
+	return best;
+}
+
+enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_t *mine,
+			     relay_send_fn send, void *ctx, struct sync_stats *st,
+			     struct fb_error *err)
+{
+	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
+	uint64_t *next = calloc(h->n ? h->n : 1, sizeof(*next)); /* their next commit */
+	size_t *sent = calloc(h->n ? h->n : 1, sizeof(*sent)), rounds, i, n;
+	struct fb_buf json = FB_BUF_INIT(0);
+	enum fb_code rc = FB_OK;
+
+	if (!changes || !next || !sent)
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	for (i = 0; rc == FB_OK && i < h->n; i++)
+		if (mine[i] > h->seq[i])
+			rc = book_relay_first(b, h->device[i], h->seq[i], &next[i], err);
+	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
+		uint64_t other, last, held;
+		int k = first_pending(next, h->n, &other), refused = 0;
+
+		if (k < 0)
+			break;
+		next[k] = 0;
+		n = 0;
+		buf_reset(&json);
+		rc = book_relay_changes(b, h->device[k], h->seq[k], other, changes,
+					SYNC_BATCH_MAX, SYNC_PUSH_BYTES, &n, err);
+		if (rc != FB_OK || n == 0) {
+			for (i = 0; i < n; i++)
+				jchange_release(&changes[i]);
+			continue;
+		}
+		last = changes[n - 1].seq + changes[n - 1].n - 1;
+		rc = wire_relay_encode(changes, n, &json);
+		for (i = 0; i < n; i++)
+			jchange_release(&changes[i]);
+		if (rc != FB_OK) {
+			fb_fail(err, rc, "out of memory");
+			break;
+		}
+		held = h->seq[k];
+		rc = send(ctx, b, h->device[k], &json, last, &held, &refused, err);
+		st->relay_refused += refused;
+		if (rc != FB_OK || refused)
+			continue;
+		sent[k] += n;
+		st->relayed += n;
+		h->seq[k] = held;
+		/* Short of what was sent: the hub went no further. */
+		if (held >= last)
+			rc = book_relay_first(b, h->device[k], held, &next[k], err);
+	}
+	for (i = 0; i < h->n; i++)
+		st->relay_devices += sent && sent[i] > 0;
+	buf_release(&json);
+	free(changes);
+	free(next);
+	free(sent);
+	return rc;
+}
+
+/*
+ * Every other device's changes this laptop (or hub) holds and the hub
+ * is not known to hold go to it (docs/PROTOCOL.md §13.5, §13.6), each
+ * device's chain continuing from what the hub says it holds, in this
+ * book's commit order (sync_relay_plan).  Done whole, the mark is
+ * cleared; cut off, the next sync does it again.
+ */
+static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
+{
+	uint64_t *mine = calloc(WIRE_HEADS_MAX, sizeof(*mine));  /* held here */
+	struct wire_heads h;
+	enum fb_code rc;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	if (!mine || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		goto out;
+	}
+	h.n = 0;
+	rc = book_each_relay_candidate(b, wire_heads_note, &h, err);
+	if (rc == FB_ETOOBIG)
+		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
+	if (rc != FB_OK || h.n == 0)
+		goto done;
+	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
+	step_begin(c, "relaying", 0);
+	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
+		goto out;
+	for (i = 0; rc == FB_OK && i < h.n; i++)
+		rc = book_relay_known(b, h.device[i], h.seq[i], err);
+	if (rc == FB_OK)
+		rc = sync_relay_plan(b, &h, mine, relay_over_http, c, c->st, err);
+	if (rc == FB_OK)
+		step_finish(c, c->st->relayed);
+done:
+	if (rc == FB_OK)
+		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 0, err);
+out:
+	wire_heads_release(&h);
+	free(mine);
 	return rc;
 }
 
@@ -711,6 +999,9 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 		rc = u ? book_meta_set(b, "remote_url", u, err) : FB_ENOMEM;
 		free(u);
 	}
+	/* What another hub was known to hold says nothing of this one. */
+	if (rc == FB_OK)
+		rc = book_relay_forget(b, err);
 	if (rc == FB_OK)
 		rc = book_meta_set(b, "remote_token", token, err);
 	if (rc == FB_OK)
@@ -740,6 +1031,13 @@ static enum fb_code fork_here(struct book *b, uint64_t at, struct sync_stats *st
 enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		      struct fb_error *err)
 {
+	return sync_run_progress(b, what, NULL, st, err);
+}
+
+enum fb_code sync_run_progress(struct book *b, int what,
+			       const struct progress_sink *progress,
+			       struct sync_stats *st, struct fb_error *err)
+{
 	struct conn c;
 	enum fb_code rc;
 	char when[32];
@@ -751,6 +1049,13 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		return rc;
 	}
 	c.st = st;
+	c.relay_all = (what & SYNC_RELAY_ALL) != 0;
+	if (progress && progress->fn) {
+		c.sink = progress;
+		curl_easy_setopt(c.curl, CURLOPT_XFERINFOFUNCTION, on_transfer);
+		curl_easy_setopt(c.curl, CURLOPT_XFERINFODATA, &c);
+		curl_easy_setopt(c.curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	/* Push, pull, and again where the hub's answers show that a history
 	 * changed: a fork, or entries the hub lost (docs/PROTOCOL.md §13.4). */
 	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {
@@ -772,8 +1077,20 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 			continue;
 		}
 		st->resent += resend;
+		/* The hub lost what it had acknowledged: others' too, maybe. */
+		if (rc == FB_OK && resend)
+			rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
 		if (!resend || !(what & SYNC_PUSH))
 			break;
+	}
+	if (rc == FB_OK && (what & SYNC_PUSH)) {
+		long long due = 0;
+
+		rc = book_meta_int(b, SYNC_RELAY_DUE, 0, &due, err);
+		if (rc == FB_OK && due)
+			rc = book_relay_forget(b, err);
+		if (rc == FB_OK && (due || c.relay_all))
+			rc = relay(b, &c, err);
 	}
 	if (rc == FB_OK) {
 		time_t t = time(NULL);

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 #include "book.h"
+#include "buf.h"
+#include "progress.h"
 
 /*
  * A sync's first push batch and first pull page hold SYNC_BATCH_FIRST
@@ -61,23 +63,82 @@ struct sync_stats {
 	int forked;             /* this book went on under a new device id, */
 	char fork_old[FB_DEVICE_ID_MAX + 1], fork_new[FB_DEVICE_ID_MAX + 1];
 	size_t moved;           /* ... its changes from the fork on moved to it */
+	/* Other devices' changes this laptop holds and a restored hub had
+	 * lost, sent back to it (docs/PROTOCOL.md §13.5): */
+	size_t relayed;         /* changes the hub took */
+	size_t relay_devices;   /* devices they were of */
+	size_t relay_refused;   /* devices the hub would not take back */
 };
+
+/* meta key: set when the hub was seen to have lost part of its history;
+ * what it was known to hold (book_relay_known) is then forgotten, and
+ * the mark cleared once every other device's changes it lacks were
+ * offered back. */
+#define SYNC_RELAY_DUE "relay_due"
 
 #define SYNC_PUSH 1
 #define SYNC_PULL 2
+#define SYNC_RELAY_ALL 4        /* a hub towards its upstream: send every
+				   other device's changes the upstream is
+				   not known to hold, each sync (§13.6) */
+
+struct wire_page;
+
+/*
+ * Check a pull page against the chains this book holds and apply it
+ * whole, with the cursor and the hub history it is of, in one
+ * transaction; nothing of a page that fails is applied.  relay_all:
+ * note what it brought as held by the hub (SYNC_RELAY_ALL).  A pull and
+ * a bundle of pulled pages (`fieldbook bundle import`) both use it.
+ */
+enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+			     struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Relay: send other devices' changes to a hub in this book's commit
+ * order across devices (docs/PROTOCOL.md §13.6).  h names the devices
+ * and what the hub holds of each (h->seq, raised as it takes more),
+ * mine what this book holds of them.  send() carries one batch: json is
+ * a relay push body of device's changes up to entry `last`; it sets
+ * *held to what the hub then holds of device (as sent: the batch was
+ * taken), or *refused.  Over HTTP it is a push; into a bundle, a line.
+ */
+struct wire_heads;
+typedef enum fb_code (*relay_send_fn)(void *ctx, struct book *b, const char *device,
+				      const struct fb_buf *json, uint64_t last,
+				      uint64_t *held, int *refused, struct fb_error *err);
+enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_t *mine,
+			     relay_send_fn send, void *ctx, struct sync_stats *st,
+			     struct fb_error *err)
+	FB_MUST_CHECK;
+
+/* 1 when this book's own chain ends a change at seq with hash hex. */
+int sync_same_head(struct book *b, uint64_t seq, const char *hex);
 
 /* Set the remote: checks the URL (http or https, no token in it). */
 enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 			     const char *cacert, struct fb_error *err);
 
 /*
- * Push and/or pull.  On failure err says which step ("push", "pull")
- * failed and how; the code is FB_ENET (unreachable, dropped), FB_EBUSY
- * (5xx, or 429 still after SYNC_THROTTLE_RETRIES waits), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
+ * Push and/or pull.  st is filled.  On failure err says which step
+ * ("push", "pull") failed and how; the code is FB_ENET (unreachable,
+ * dropped), FB_EBUSY (5xx, or a 429 still after SYNC_THROTTLE_RETRIES
+ * waits), FB_EAUTH (token or scope refused), FB_EINVAL (the hub refused
  * the data, e.g. a clock far ahead) or FB_EIO (local disk).  err may be
  * NULL, as for fb_fail: then only the code is returned.
  */
 enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		      struct fb_error *err);
+
+/*
+ * sync_run, telling progress (which may be NULL or have no fn) how far
+ * each step ("sending", "receiving", "relaying") got, in journal entries
+ * and bytes: at its start, during every request (from the transfer's
+ * thread, at least once a second while it waits) and after each.
+ */
+enum fb_code sync_run_progress(struct book *b, int what,
+			       const struct progress_sink *progress,
+			       struct sync_stats *st, struct fb_error *err);
 
 #endif

@@ -269,7 +269,8 @@ void hub_body_release(struct hub_guard *g, size_t n)
 /* The slot of token id: its own, a free one, or the one seen longest
  * ago among those it may take that has nothing under way (that token's
  * bucket starts full again); NULL when each it may take is busy. */
-static struct rate_slot *rate_slot(struct hub_guard *g, long long id, uint64_t now)
+static struct rate_slot *rate_slot(struct hub_guard *g, long long id, long long burst,
+				   uint64_t now)
 {
 	size_t start = (size_t)((unsigned long long)id % HUB_TOKEN_SLOTS), i;
 	struct rate_slot *oldest = NULL;
@@ -290,14 +291,16 @@ static struct rate_slot *rate_slot(struct hub_guard *g, long long id, uint64_t n
 		return NULL;
 	oldest->id = id;
 	oldest->last_ms = now;
-	oldest->milli = (long long)HUB_TOKEN_BURST * MILLI;
+	oldest->milli = burst * MILLI;
 	oldest->inflight = 0;
 	return oldest;
 }
 
-enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id,
+enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id, int relay,
 				       int *slot, int *retry_after)
 {
+	long long burst = relay ? HUB_RELAY_BURST : HUB_TOKEN_BURST;
+	long long per_s = relay ? HUB_RELAY_RATE : HUB_TOKEN_RATE;
 	enum hub_token_verdict v = HUB_TOKEN_GO;
 	uint64_t now = now_ms();
 	struct rate_slot *s;
@@ -306,7 +309,7 @@ enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id,
 	*slot = -1;
 	*retry_after = 0;
 	pthread_mutex_lock(&g->rate_lock);
-	s = rate_slot(g, id, now);
+	s = rate_slot(g, id, burst, now);
 	if (!s) {
 		v = HUB_TOKEN_FULL;
 		wait_s = HUB_RETRY_AFTER_S;
@@ -317,16 +320,15 @@ enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id,
 		wait_s = 1;
 		goto out;
 	}
-	/* HUB_TOKEN_RATE requests a second: that many MILLI a second, so
-	 * HUB_TOKEN_RATE a millisecond. */
-	s->milli += (long long)(now - s->last_ms) * HUB_TOKEN_RATE;
-	if (s->milli > (long long)HUB_TOKEN_BURST * MILLI)
-		s->milli = (long long)HUB_TOKEN_BURST * MILLI;
+	/* per_s requests a second: that many MILLI a second, so per_s a
+	 * millisecond. */
+	s->milli += (long long)(now - s->last_ms) * per_s;
+	if (s->milli > burst * MILLI)
+		s->milli = burst * MILLI;
 	s->last_ms = now;
 	if (s->milli < MILLI) {
 		v = HUB_TOKEN_TOO_FAST;
-		wait_s = (MILLI - s->milli + (long long)HUB_TOKEN_RATE * MILLI - 1) /
-			 ((long long)HUB_TOKEN_RATE * MILLI);
+		wait_s = (MILLI - s->milli + per_s * MILLI - 1) / (per_s * MILLI);
 		goto out;
 	}
 	s->milli -= MILLI;

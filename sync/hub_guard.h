@@ -113,9 +113,11 @@ enum hub_token_verdict {
  * request ends (answered and sent, or cut).  Otherwise *retry_after is
  * the seconds after which it may (1 to HUB_RETRY_AFTER_MAX), for the
  * 429's Retry-After, and nothing is to be left.  A request refused for
- * being one too many under way costs none of the token's rate.
+ * being one too many under way costs none of the token's rate.  A hub's
+ * token (relay 1) has HUB_RELAY_BURST and HUB_RELAY_RATE, a laptop's
+ * HUB_TOKEN_BURST and HUB_TOKEN_RATE.
  */
-enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id,
+enum hub_token_verdict hub_token_enter(struct hub_guard *g, long long id, int relay,
 				       int *slot, int *retry_after);
 void hub_token_leave(struct hub_guard *g, int slot);
 

@@ -31,6 +31,7 @@
 #include <openssl/evp.h>
 
 #include "hlc.h"
+#include "hub_clock.h"
 #include "hub_guard.h"
 #include "hub_head.h"
 #include "hub_http.h"
@@ -43,8 +44,6 @@
 #define MS_PER_S      1000u
 #define NS_PER_MS     1000000u
 #define US_PER_MS     1000u
-#define MS_PER_MIN    60000u
-#define CLOCK_MSG_MAX (FB_ERRMSG_MAX + 64) /* the clock_ahead message */
 #define METHOD_MAX    16          /* a method, as the log keeps it */
 #define AUTH_FAILED   "unknown or revoked token" /* the same for both */
 
@@ -75,6 +74,7 @@ struct request {
 	int over_budget;           /* a chunked body outgrew the budget */
 	int counted;               /* in srv->active: its body is all here */
 	int push, proto;
+	int heads;                 /* POST /v2/heads (push is set too) */
 	int retry_after;           /* of a 429 */
 	int token_slot;            /* hub_token_enter's, -1: none to leave */
 	struct hub_device dev;     /* the token's, once known */
@@ -273,20 +273,52 @@ static enum MHD_Result fork_answer(struct MHD_Connection *conn, const char *url,
 	return ret;
 }
 
+/*
+ * The body of a POST, inflated when it says so, into json.  0 when it
+ * cannot be read, *ret then the answer sent.
+ */
+static int body_json(struct MHD_Connection *conn, const char *url, struct request *r,
+		     struct fb_buf *json, enum MHD_Result *ret)
+{
+	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_CONTENT_ENCODING);
+	struct fb_error err;
+	enum fb_code rc;
+
+	fb_error_clear(&err);
+	if (enc && !strcasecmp(enc, "deflate")) {
+		rc = zbuf_inflate(r->body.data, r->body.len, WIRE_BODY_MAX, json, &err);
+		if (rc == FB_OK)
+			return 1;
+		*ret = fail(conn, "POST", url, r, rc == FB_ETOOBIG ?
+			    MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
+			    rc == FB_ETOOBIG ? "inflated_too_large" : "bad_deflate", err.msg);
+		return 0;
+	}
+	if (enc && strcasecmp(enc, "identity")) {
+		*ret = fail(conn, "POST", url, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+			    "bad_encoding", "Content-Encoding must be deflate");
+		return 0;
+	}
+	if (buf_add(json, r->body.data ? r->body.data : "", r->body.len) == FB_OK)
+		return 1;
+	*ret = fail(conn, "POST", url, r, MHD_HTTP_CONTENT_TOO_LARGE, "too_large",
+		    "body over the limit");
+	return 0;
+}
+
 static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 			       const char *url, struct request *r,
 			       struct hub_device *dev, int version)
 {
-	const char *enc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_CONTENT_ENCODING);
 	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX + 1);
 	struct fb_buf out = FB_BUF_INIT(0);
 	struct hub_push_result res;
 	struct wire_batch batch;
 	struct fb_error err;
 	const char *code;
-	char msg[CLOCK_MSG_MAX], when[HLC_HUMAN_MAX], hex[FB_HLC_HEX_LEN + 1];
-	fb_hlc now = hub_time(), limit;
+	char msg[HUB_CLOCK_MSG_MAX], hex[FB_HLC_HEX_LEN + 1];
+	fb_hlc now = hub_time();
 	enum MHD_Result ret;
 	enum fb_code rc;
 	size_t i;
@@ -294,26 +326,8 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 
 	memset(&batch, 0, sizeof(batch));
 	fb_error_clear(&err);
-	if (enc && !strcasecmp(enc, "deflate")) {
-		rc = zbuf_inflate(r->body.data, r->body.len, WIRE_BODY_MAX, &json, &err);
-		if (rc != FB_OK) {
-			ret = fail(conn, "POST", url, r, rc == FB_ETOOBIG ?
-				   MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_BAD_REQUEST,
-				   rc == FB_ETOOBIG ? "inflated_too_large" : "bad_deflate",
-				   err.msg);
-			goto out;
-		}
-	} else if (!enc || !strcasecmp(enc, "identity")) {
-		if (buf_add(&json, r->body.data ? r->body.data : "", r->body.len) != FB_OK) {
-			ret = fail(conn, "POST", url, r, MHD_HTTP_CONTENT_TOO_LARGE,
-				   "too_large", "body over the limit");
-			goto out;
-		}
-	} else {
-		ret = fail(conn, "POST", url, r, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
-			   "bad_encoding", "Content-Encoding must be deflate");
+	if (!body_json(conn, url, r, &json, &ret))
 		goto out;
-	}
 	rc = wire_push_decode(buf_str(&json), json.len, &batch, &err);
 	if (rc == FB_OK && batch.version != version)
 		rc = fb_fail(&err, FB_EINVAL, "a version %d push goes to /v%d/push",
@@ -325,16 +339,7 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 		goto out;
 	}
 	/* A laptop whose clock runs ahead would win every merge: refuse. */
-	limit = HLC_MAKE(HLC_MS(now) + FB_HLC_MAX_DRIFT_MS, 0);
-	for (i = 0; i < batch.n; i++) {
-		if (batch.changes[i].hlc <= limit)
-			continue;
-		hlc_human(batch.changes[i].hlc, when);
-		snprintf(msg, sizeof(msg),
-			 "entry %llu is stamped %s UTC, %llu minutes ahead of the hub's clock;"
-			 " set this laptop's date and time",
-			 (unsigned long long)batch.changes[i].seq, when,
-			 (unsigned long long)((HLC_MS(batch.changes[i].hlc) - HLC_MS(now)) / MS_PER_MIN));
+	if (hub_batch_ahead(&batch, now, msg)) {
 		ret = fail(conn, "POST", url, r, MHD_HTTP_BAD_REQUEST, "clock_ahead", msg);
 		goto out;
 	}
@@ -404,6 +409,41 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 					   "internal", "out of memory");
 out:
 	wire_batch_release(&batch);
+	buf_release(&json);
+	buf_release(&out);
+	return ret;
+}
+
+/* POST /v2/heads: how much of each named device's chain the hub holds. */
+static enum MHD_Result do_heads(struct server *srv, struct MHD_Connection *conn,
+				const char *url, struct request *r,
+				const struct hub_device *dev)
+{
+	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX + 1), out = FB_BUF_INIT(0);
+	struct wire_heads h;
+	struct fb_error err;
+	const char *code;
+	enum MHD_Result ret;
+	enum fb_code rc;
+
+	memset(&h, 0, sizeof(h));
+	fb_error_clear(&err);
+	if (!body_json(conn, url, r, &json, &ret))
+		goto out;
+	rc = wire_heads_request_decode(buf_str(&json), json.len, &h, &err);
+	if (rc == FB_OK)
+		rc = srv->store->ops->heads(srv->store, dev, &h, &err);
+	if (rc == FB_OK && (rc = wire_heads_answer_encode(&h, hub_time(), &out)) != FB_OK)
+		fb_fail(&err, rc, "out of memory");
+	if (rc == FB_OK) {
+		ret = reply(conn, "POST", url, r, MHD_HTTP_OK, &out, 0, NULL);
+	} else {
+		int status = status_of(rc, &code);
+
+		ret = fail(conn, "POST", url, r, status, code, err.msg);
+	}
+out:
+	wire_heads_release(&h);
 	buf_release(&json);
 	buf_release(&out);
 	return ret;
@@ -683,11 +723,12 @@ static enum MHD_Result judge_head(struct server *srv, struct MHD_Connection *con
 	}
 	/* /v1/ for laptops of the release before, /v2/ for this one. */
 	if (strcmp(url, "/v1/push") && strcmp(url, "/v1/pull") &&
-	    strcmp(url, "/v2/push") && strcmp(url, "/v2/pull"))
+	    strcmp(url, "/v2/push") && strcmp(url, "/v2/pull") && strcmp(url, "/v2/heads"))
 		return fail(conn, method, url, r, MHD_HTTP_NOT_FOUND, "not_found",
 			    "no such endpoint");
 	r->proto = url[2] == '2' ? WIRE_VERSION : WIRE_VERSION_OLD;
-	r->push = !strcmp(url + 3, "/push");
+	r->push = strcmp(url + 3, "/pull") != 0;   /* push and heads are POSTs */
+	r->heads = !strcmp(url, "/v2/heads");
 	if (r->push ? strcmp(method, "POST") : strcmp(method, "GET"))
 		return fail(conn, method, url, r, MHD_HTTP_METHOD_NOT_ALLOWED,
 			    "method", "wrong method for this endpoint");
@@ -704,12 +745,15 @@ static enum MHD_Result judge_head(struct server *srv, struct MHD_Connection *con
 		return fail(conn, method, url, r, status,
 			    status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "busy",
 			    err.msg);
-	switch (hub_token_enter(srv->guard, r->dev.id, &r->token_slot, &r->retry_after)) {
+	switch (hub_token_enter(srv->guard, r->dev.id, r->dev.hub, &r->token_slot,
+				&r->retry_after)) {
 	case HUB_TOKEN_GO:
 		break;
 	case HUB_TOKEN_TOO_FAST:
 		return fail(conn, method, url, r, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
-			    "this token sends requests faster than " FB_STR(HUB_TOKEN_RATE)
+			    r->dev.hub ? "this hub's token sends requests faster than "
+			    FB_STR(HUB_RELAY_RATE) " a second; wait Retry-After seconds"
+			    : "this token sends requests faster than " FB_STR(HUB_TOKEN_RATE)
 			    " a second; wait Retry-After seconds");
 	case HUB_TOKEN_BUSY:
 		return fail(conn, method, url, r, MHD_HTTP_TOO_MANY_REQUESTS, "rate_limited",
@@ -772,6 +816,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn,
 	if (r->over_budget)
 		return fail(conn, method, url, r, MHD_HTTP_SERVICE_UNAVAILABLE, "busy",
 			    "the hub holds as many bodies as it may; sync again shortly");
+	if (r->heads)
+		return do_heads(srv, conn, url, r, &r->dev);
 	if (r->push)
 		return do_push(srv, conn, url, r, &r->dev, r->proto);
 	return do_pull(srv, conn, url, r, &r->dev, r->proto);

@@ -60,6 +60,10 @@
  * 100,000 changes is about 60 requests. */
 #define HUB_TOKEN_BURST      300
 #define HUB_TOKEN_RATE       5
+/* A hub's token (enroll --hub) relays the changes of every laptop of its
+ * unit, a run of each at a time: ten laptops' worth. */
+#define HUB_RELAY_BURST      3000
+#define HUB_RELAY_RATE       50
 #define HUB_TOKEN_SLOTS      4096   /* tokens followed at once (the least
 				       recently seen one is forgotten) */
 #define HUB_TOKEN_INFLIGHT   4      /* a token's requests under way at once
@@ -99,5 +103,7 @@
 #define HUB_LOG_METHOD_MAX  32      /* its method, escaped */
 #define HUB_LOG_REASON_MAX  (FB_ERRMSG_MAX * 4) /* a refusal's reason, escaped */
 #define HUB_LOG_TIME_MAX    32      /* "2026-03-08T07:15:00Z" and its NUL */
+
+#define HUB_MS_PER_MIN 60000u      /* the clock_ahead message counts minutes */
 
 #endif

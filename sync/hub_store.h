@@ -26,6 +26,8 @@ struct hub_device {
 	char name[128];
 	char unit[FB_BRANCH_CODE_MAX + 1];   /* its scope: this unit and below */
 	char device[FB_DEVICE_ID_MAX + 1];   /* the collector's device id, once bound */
+	int hub;                             /* a hub below (enroll --hub): it
+						relays and binds no device */
 };
 
 /* What a push did. */
@@ -115,6 +117,22 @@ struct hub_store_ops {
 	enum fb_code (*pull)(struct hub_store *s, const struct hub_device *dev,
 			     const struct hub_pull *req, fb_hlc hub_time,
 			     struct fb_buf *out, struct fb_error *err);
+	/* Fill h->seq: the hub's last sequence of each device in h (0:
+	 * none).  docs/PROTOCOL.md §7.6. */
+	enum fb_code (*heads)(struct hub_store *s, const struct hub_device *dev,
+			      struct wire_heads *h, struct fb_error *err);
+	/* The enrolled device whose token bound (or took on) device, or
+	 * whose bundles came from it (a hub's relay id), in *dev; FB_ENOENT
+	 * when none, FB_EAUTH when its token is revoked. */
+	enum fb_code (*find_device)(struct hub_store *s, const char *device,
+				    struct hub_device *dev, struct fb_error *err);
+	/* Where a bundle for device is to start (the cursor and epoch its
+	 * last push bundle gave), and noting that. */
+	enum fb_code (*bundle_cursor)(struct hub_store *s, const char *device,
+				      uint64_t *after, char epoch[WIRE_EPOCH_LEN + 1],
+				      struct fb_error *err);
+	enum fb_code (*bundle_mark)(struct hub_store *s, const char *device, long long token,
+				    uint64_t after, const char *epoch, struct fb_error *err);
 	/* 1 when the store answers (health). */
 	int (*healthy)(struct hub_store *s);
 	void (*close)(struct hub_store *s);
@@ -124,6 +142,8 @@ struct hub_store_ops {
 	enum fb_code (*enroll)(struct hub_store *s, const char *unit, const char *name,
 			       const unsigned char hash[TOKEN_HASH_LEN], long long *id,
 			       struct fb_error *err);
+	/* Make device id a hub below this one (enroll --hub). */
+	enum fb_code (*make_hub)(struct hub_store *s, long long id, struct fb_error *err);
 	/* Refuse device id's token from now on (again: no change).
 	 * FB_ENOENT: no such device. */
 	enum fb_code (*revoke)(struct hub_store *s, long long id, struct fb_error *err);
@@ -141,6 +161,11 @@ struct hub_store_ops {
 	 * (FB_EEXIST: its code is taken; FB_ENOENT: no such parent). */
 	enum fb_code (*add_units)(struct hub_store *s, const struct hub_unit *u, size_t n,
 				  size_t *failed, struct fb_error *err);
+	/* A consistent copy of the store at dest, taken while it serves,
+	 * owner-only, checked as verify checks (*entries: its entries)
+	 * before it is put in place. */
+	enum fb_code (*backup)(struct hub_store *s, const char *dest, uint64_t *entries,
+			       struct fb_error *err);
 	/* The hub's top unit (init --unit), malloc'd into *code;
 	 * FB_EINVAL when the store is no hub's. */
 	enum fb_code (*top_unit)(struct hub_store *s, char **code, struct fb_error *err);
@@ -170,6 +195,12 @@ enum fb_code hub_store_sqlite_create(const char *path, const struct hub_unit *to
 /* The same with one connection and no thread, for the hub's commands. */
 enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,
 				    struct fb_error *err);
+
+/* Put the copy at `copy` in place of the database at target, which no
+ * process may have open (FB_EBUSY): checked first, then written whole
+ * and renamed, the old database's -wal and -shm removed. */
+enum fb_code hub_store_sqlite_restore(const char *copy, const char *target,
+				      uint64_t *entries, struct fb_error *err);
 
 /* The hub's tables, added to the common schema (store.h). */
 extern const char hub_schema[];

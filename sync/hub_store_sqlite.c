@@ -60,6 +60,27 @@ const char hub_schema[] =
 	"  owner INTEGER NOT NULL REFERENCES device(id),"
 	"  forked_from TEXT NOT NULL,"
 	"  at TEXT NOT NULL) WITHOUT ROWID;"
+	/* Tokens enrolled for a hub below this one (enroll --hub): they
+	 * relay their laptops' changes and bind no device. */
+	"CREATE TABLE IF NOT EXISTS hub_token("
+	"  id INTEGER PRIMARY KEY REFERENCES device(id));"
+	/* Which token relayed (or relayed again) each journal row, so that
+	 * a pull never sends a row back to the hub it came from. */
+	"CREATE TABLE IF NOT EXISTS relayed("
+	"  cseq INTEGER NOT NULL,"
+	"  token INTEGER NOT NULL,"
+	"  PRIMARY KEY(cseq, token)) WITHOUT ROWID;"
+	/* How far each hub below has pulled: one that asks from further
+	 * back was restored, and gets what it relayed too. */
+	"CREATE TABLE IF NOT EXISTS hub_pull("
+	"  token INTEGER PRIMARY KEY,"
+	"  pulled_to INTEGER NOT NULL);"
+	/* Where a laptop without a link stood, as its last bundle said. */
+	"CREATE TABLE IF NOT EXISTS bundle_cursor("
+	"  device TEXT PRIMARY KEY,"
+	"  token INTEGER NOT NULL,"
+	"  after INTEGER NOT NULL,"
+	"  epoch TEXT NOT NULL) WITHOUT ROWID;"
 	/* Hubs of earlier versions had the collector's journal index. */
 	"DROP INDEX IF EXISTS journal_record;";
 
@@ -104,6 +125,105 @@ void sqhub_put(struct sqlite_hub *h, struct book *b)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* A device row as sq_auth and sq_find_device read it. */
+#define DEVICE_COLUMNS "id, name, unit, coalesce(device, ''), revoked, token_hash," \
+	" EXISTS(SELECT 1 FROM hub_token WHERE hub_token.id = device.id)"
+
+static void device_row(sqlite3_stmt *q, struct hub_device *dev)
+{
+	dev->id = sqlite3_column_int64(q, 0);
+	snprintf(dev->name, sizeof(dev->name), "%s", sqlite3_column_text(q, 1));
+	snprintf(dev->unit, sizeof(dev->unit), "%s", sqlite3_column_text(q, 2));
+	snprintf(dev->device, sizeof(dev->device), "%s", sqlite3_column_text(q, 3));
+	dev->hub = sqlite3_column_int(q, 6);
+}
+
+static enum fb_code sq_find_device(struct hub_store *s, const char *device,
+				   struct hub_device *dev, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	memset(dev, 0, sizeof(*dev));
+	rc = store_prepare(b->st, "SELECT " DEVICE_COLUMNS " FROM device WHERE device = ?1"
+			   " OR id = (SELECT owner FROM device_fork WHERE device = ?1)"
+			   " OR id = (SELECT token FROM bundle_cursor WHERE device = ?1)"
+			   " ORDER BY device = ?1 DESC LIMIT 1", &q, err);
+	if (rc != FB_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	if (r == SQLITE_DONE) {
+		rc = fb_fail(err, FB_ENOENT, "no device %s has synced with this hub: it is"
+			     " known once its first push (or push bundle) arrived", device);
+	} else if (r != SQLITE_ROW) {
+		rc = store_fail(b->st, r, "reading devices", err);
+	} else {
+		device_row(q, dev);
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+			rc = fb_fail(err, FB_EAUTH, "the token of device %s was revoked", device);
+	}
+out:
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+static enum fb_code sq_bundle_cursor(struct hub_store *s, const char *device,
+				     uint64_t *after, char epoch[WIRE_EPOCH_LEN + 1],
+				     struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*after = 0;
+	epoch[0] = '\0';
+	rc = store_prepare(b->st, "SELECT after, epoch FROM bundle_cursor WHERE device = ?1",
+			   &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+		if ((r = sqlite3_step(q)) == SQLITE_ROW) {
+			*after = (uint64_t)sqlite3_column_int64(q, 0);
+			snprintf(epoch, WIRE_EPOCH_LEN + 1, "%s", sqlite3_column_text(q, 1));
+		} else if (r != SQLITE_DONE) {
+			rc = store_fail(b->st, r, "reading bundle_cursor", err);
+		}
+	}
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+static enum fb_code sq_bundle_mark(struct hub_store *s, const char *device, long long token,
+				   uint64_t after, const char *epoch, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT OR REPLACE INTO bundle_cursor(device, token, after,"
+			   " epoch) VALUES(?1, ?4, ?2, ?3)", &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+		sqlite3_bind_text(q, 3, epoch, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 4, token);
+		if ((r = sqlite3_step(q)) != SQLITE_DONE)
+			rc = store_fail(b->st, r, "noting a bundle's cursor", err);
+	}
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
 static enum fb_code sq_auth(struct hub_store *s,
 			    const unsigned char hash[TOKEN_HASH_LEN],
 			    struct hub_device *dev, struct fb_error *err)
@@ -115,9 +235,8 @@ static enum fb_code sq_auth(struct hub_store *s,
 	int r;
 
 	memset(dev, 0, sizeof(*dev));
-	rc = store_prepare(b->st,
-			   "SELECT id, name, unit, coalesce(device, ''), revoked, token_hash"
-			   " FROM device WHERE token_hash = ?1", &q, err);
+	rc = store_prepare(b->st, "SELECT " DEVICE_COLUMNS " FROM device WHERE token_hash = ?1",
+			   &q, err);
 	if (rc != FB_OK)
 		goto out;
 	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
@@ -130,10 +249,7 @@ static enum fb_code sq_auth(struct hub_store *s,
 		   CRYPTO_memcmp(sqlite3_column_blob(q, 5), hash, TOKEN_HASH_LEN)) {
 		rc = fb_fail(err, FB_EAUTH, "unknown token");
 	} else {
-		dev->id = sqlite3_column_int64(q, 0);
-		snprintf(dev->name, sizeof(dev->name), "%s", sqlite3_column_text(q, 1));
-		snprintf(dev->unit, sizeof(dev->unit), "%s", sqlite3_column_text(q, 2));
-		snprintf(dev->device, sizeof(dev->device), "%s", sqlite3_column_text(q, 3));
+		device_row(q, dev);
 		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
 			rc = fb_fail(err, FB_EAUTH, "revoked token");
 	}
@@ -260,6 +376,28 @@ static enum fb_code quarantine(struct book *b, struct jchange *c,
 	return rc;
 }
 
+/* The token `by` relayed c (taken or held already): never sent back. */
+static enum fb_code note_relayed(struct book *b, const struct jchange *c,
+				 long long by, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT OR IGNORE INTO relayed(cseq, token)"
+			   " SELECT cseq, ?3 FROM journal WHERE device = ?1 AND seq = ?2",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, c->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)c->seq);
+	sqlite3_bind_int64(q, 3, by);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		rc = store_fail(b->st, r, "noting a relayed change", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 			    struct wire_batch *batch, struct hub_push_result *res,
 			    struct fb_error *err)
@@ -278,7 +416,18 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	b = sqhub_get(h);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		goto out;
-	if ((rc = still_enrolled(b, dev, res, err)) != FB_OK ||
+	/* The token again, as this transaction sees it: a revoke that
+	 * committed after the head was judged is seen here. */
+	if ((rc = still_enrolled(b, dev, res, err)) != FB_OK)
+		goto fail;
+	/* A relay carries another device's changes; it binds nothing
+	 * (docs/PROTOCOL.md §6.10).  A hub's token only relays. */
+	if (dev->hub && !batch->relay) {
+		rc = fb_fail(err, FB_EAUTH, "this token is a hub's: it relays other"
+			     " devices' changes and writes none of its own");
+		goto fail;
+	}
+	if (!batch->relay &&
 	    (rc = sqhub_bind(b, dev, batch->device, batch->forked_from, err)) != FB_OK)
 		goto fail;
 	/* Scope first: a batch with one record outside it applies nothing. */
@@ -335,6 +484,8 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 			res->applied++;
 		else
 			res->replayed++;
+		if (batch->relay && (rc = note_relayed(b, c, dev->id, err)) != FB_OK)
+			goto fail;
 	}
 	if (memcmp(batch->changes[batch->n - 1].hash, batch->last_hash,
 		   JOURNAL_HASH_LEN)) {
@@ -344,7 +495,7 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	}
 	if ((rc = book_device_head(b, batch->device, &res->ack, res->ack_hash, err)) != FB_OK)
 		goto fail;
-	{
+	if (!batch->relay) {
 		sqlite3_stmt *q = NULL;
 
 		if (store_prepare(b->st, "UPDATE device SET last_seen ="
@@ -362,6 +513,22 @@ fail:
 out:
 	sqhub_put(h, b);
 	pthread_mutex_unlock(&h->writer);
+	return rc;
+}
+
+static enum fb_code sq_heads(struct hub_store *s, const struct hub_device *dev,
+			     struct wire_heads *h, struct fb_error *err)
+{
+	struct sqlite_hub *hub = (struct sqlite_hub *)s;
+	unsigned char hash[JOURNAL_HASH_LEN];
+	struct book *b = sqhub_get(hub);
+	enum fb_code rc = FB_OK;
+	size_t i;
+
+	(void)dev;      /* a head says no more than a push's answer would */
+	for (i = 0; rc == FB_OK && i < h->n; i++)
+		rc = book_device_head(b, h->device[i], &h->seq[i], hash, err);
+	sqhub_put(hub, b);
 	return rc;
 }
 
@@ -391,6 +558,48 @@ static enum fb_code link_runs(struct book *b, struct wire_page *p, struct fb_err
 	return rc;
 }
 
+/* How far the hub below with token `token` has pulled (0: never). */
+static enum fb_code hub_pulled_to(struct book *b, long long token, uint64_t *to,
+				  struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*to = 0;
+	rc = store_prepare(b->st, "SELECT pulled_to FROM hub_pull WHERE token = ?1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, token);
+	if ((r = sqlite3_step(q)) == SQLITE_ROW)
+		*to = (uint64_t)sqlite3_column_int64(q, 0);
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading hub_pull", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ... and note that it has pulled to `to`, after the read. */
+static enum fb_code hub_pulled_mark(struct book *b, long long token, uint64_t to,
+				    struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT INTO hub_pull(token, pulled_to) VALUES(?1, ?2)"
+			   " ON CONFLICT(token) DO UPDATE SET pulled_to ="
+			   " max(pulled_to, excluded.pulled_to)", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, token);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)to);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		rc = store_fail(b->st, r, "noting a hub's pull", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 			    const struct hub_pull *req, fb_hlc hub_time,
 			    struct fb_buf *out, struct fb_error *err)
@@ -400,7 +609,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	const char *asking = req->version == WIRE_VERSION_OLD ? dev->device : req->device;
 	struct wire_page page;
 	sqlite3_stmt *q = NULL;
-	uint64_t after = req->after, top = 0;
+	uint64_t after = req->after, top = 0, pulled_to = 0;
 	size_t bytes = 0;
 	enum fb_code rc;
 	int r;
@@ -418,6 +627,13 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	     (rc = book_device_head(b, asking, &page.held, page.held_hash, err)) != FB_OK))
 		goto out;
 	page.next = after;
+	page.cut = after < req->after;
+	page.cut_to = after;
+	/* What a token relayed is left out of its pulls, unless it asks
+	 * from before where it had pulled to: a hub below restored from an
+	 * older copy, which may have lost what it relayed. */
+	if (dev->hub && (rc = hub_pulled_to(b, dev->id, &pulled_to, err)) != FB_OK)
+		goto out;
 	rc = store_prepare(b->st, "SELECT coalesce(max(cseq), 0) FROM journal", &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -432,7 +648,9 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	rc = store_prepare(b->st, SUBTREE_CTE
 			   " SELECT cseq, length(body), " BOOK_JOURNAL_COLUMNS
 			   " FROM journal WHERE cseq > ?2 AND quarantined = 0 AND device <> ?3"
-			   " AND branch IN (SELECT code FROM sub) ORDER BY cseq LIMIT ?4",
+			   " AND branch IN (SELECT code FROM sub)"
+			   " AND (?6 OR NOT EXISTS (SELECT 1 FROM relayed r"
+			   " WHERE r.cseq = journal.cseq AND r.token = ?5)) ORDER BY cseq LIMIT ?4",
 			   &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -440,6 +658,8 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
 	sqlite3_bind_text(q, 3, asking, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)req->limit + 1);
+	sqlite3_bind_int64(q, 5, dev->id);
+	sqlite3_bind_int(q, 6, after < pulled_to);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		struct jchange *c;
 
@@ -476,6 +696,8 @@ out:
 	if (store_exec(b->st, "COMMIT", NULL) != FB_OK &&
 	    store_exec(b->st, "ROLLBACK", NULL) != FB_OK && rc == FB_OK)
 		rc = fb_fail(err, FB_EIO, "pull: cannot end the read");
+	if (rc == FB_OK && dev->hub && page.next > pulled_to)
+		rc = hub_pulled_mark(b, dev->id, page.next, err);
 done:
 	wire_page_release(&page);
 	sqhub_put(h, b);
@@ -588,9 +810,14 @@ static void sq_close(struct hub_store *s)
 }
 
 static const struct hub_store_ops sqlite_ops = {
-	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .healthy = sq_healthy,
-	.close = sq_close, .enroll = sqhub_enroll, .revoke = sqhub_revoke,
+	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .heads = sq_heads,
+	.find_device = sq_find_device, .bundle_cursor = sq_bundle_cursor,
+	.bundle_mark = sq_bundle_mark,
+	.healthy = sq_healthy,
+	.close = sq_close, .enroll = sqhub_enroll, .make_hub = sqhub_make_hub,
+	.revoke = sqhub_revoke,
 	.list = sqhub_list, .verify = sqhub_verify, .add_units = sqhub_add_units,
+	.backup = sqhub_backup,
 	.top_unit = sqhub_top_unit,
 	.each_unit = sqhub_each_unit, .report = sqhub_report,
 };

@@ -36,7 +36,7 @@ expect_out_contains "reason: illness hardship tet health_check childbirth bereav
 expect_out_contains "support: cash gift health_check other" "visit add --help lists support kinds"
 run fb training --help
 expect_exit 0 "'training --help' exits 0"
-expect_out_contains "fieldbook training attend TRAINING_ID MEMBER_ID..." "'training --help' lists its verbs"
+expect_out_contains "fieldbook training attend TRAINING MEMBER..." "'training --help' lists its verbs"
 
 # Usage errors: exit 64, one line, nothing touched.
 fresh_db
@@ -55,14 +55,14 @@ bad 64 "fieldbook: unexpected argument 'extra' (see 'fieldbook member add --help
 bad 64 "fieldbook: say what to list: members, trainings or visits (see 'fieldbook list --help')" fb list
 bad 64 "fieldbook: cannot list 'cats'; choose members, trainings or visits (see 'fieldbook list --help')" \
 	fb list cats
-bad 64 "fieldbook: --format is csv or json, not 'xml' (see 'fieldbook export --help')" \
+bad 64 "fieldbook: --format is csv, json or xlsx, not 'xml' (see 'fieldbook export --help')" \
 	fb export --format xml
-bad 64 "fieldbook: --format is table, csv or json, not 'pdf' (see 'fieldbook report --help')" \
+bad 64 "fieldbook: --format is table, csv, json or xlsx, not 'pdf' (see 'fieldbook report --help')" \
 	fb report --format pdf
-bad 64 "fieldbook: give exactly one record id (see 'fieldbook show --help')" fb show
-bad 64 "fieldbook: give a record id and at least one FIELD=VALUE (see 'fieldbook edit --help')" \
+bad 64 "fieldbook: give exactly one record (see 'fieldbook show --help')" fb show
+bad 64 "fieldbook: give a record and at least one FIELD=VALUE (see 'fieldbook edit --help')" \
 	fb edit "$NOID"
-bad 64 "fieldbook: give a training id and at least one member id (see 'fieldbook training attend --help')" \
+bad 64 "fieldbook: give a training and at least one member (see 'fieldbook training attend --help')" \
 	fb training attend "$NOID"
 
 run fb
@@ -107,6 +107,6 @@ expect_err "fieldbook: --db needs a path" "--db without a path says so"
 fresh_db
 run "$FIELDBOOK" show $'\xff'
 expect_exit 65 "an invalid id: bad data"
-expect_err "fieldbook: no record with id '?'" "bytes that are not UTF-8 are not echoed raw"
+expect_err "fieldbook: '?' is not UTF-8 text: name a record by its id or its name" "bytes that are not UTF-8 are not echoed raw"
 
 done_testing

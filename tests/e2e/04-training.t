@@ -49,13 +49,13 @@ bad 65 "fieldbook: topics: at least one topic is required" \
 bad 65 "fieldbook: topics is required" fb training add --title X --date 2026-03-05
 bad 65 "fieldbook: start_date is required" fb training add --title X --topic stem
 bad 65 "fieldbook: title: must not be empty" fb training add --title "" --date 2026-03-05 --topic stem
-bad 65 "fieldbook: start_date: '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: start_date: '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 2026-02-30 --topic stem
-bad 65 "fieldbook: start_date: '2026-13-01' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: start_date: '2026-13-01' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 2026-13-01 --topic stem
-bad 65 "fieldbook: start_date: '26-1-1' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: start_date: '26-1-1' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 26-1-1 --topic stem
-bad 65 "fieldbook: end_date: '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: end_date: '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 2026-02-01 --end-date 2026-02-30 --topic stem
 bad 65 "fieldbook: organizer_level: unknown value 'village'" \
 	fb training add --title X --date 2026-03-05 --topic stem --organizer village
@@ -102,7 +102,7 @@ is_j 'd["type"] + " " + d["training_id"] + " " + d["member_id"]' \
 # unattend: removed, and attending again brings it back.
 run fb training unattend "$t1" "$m3"
 expect_exit 0 "unattend exits 0"
-expect_out "" "unattend prints nothing"
+expect_out_match '^removed .+ from training "Tập huấn bình đẳng giới" 2026-03-08 \([0-9a-f]{8}\)$' "unattend says in one line whom it removed"
 run fb show "$t1" --json
 is_j 'len(d["attendees"])' 2 "2 attendees after unattend"
 run fb status --json
@@ -118,7 +118,7 @@ is_j 'len(d["attendees"])' 3 "3 attendees again"
 bad 65 "fieldbook: training_id: no training with id '$NOID'" fb training attend "$NOID" "$m1"
 bad 65 "fieldbook: member_id: no member with id '$NOID'" fb training attend "$t2" "$NOID"
 bad 65 "fieldbook: member_id: no member with id '$NOID'" fb training attend "$t2" "$m1" "$NOID"
-bad 65 "fieldbook: member_id: 'nope' is not a record id" fb training attend "$t2" nope
+bad 65 "fieldbook: no member matches 'nope' (see 'fieldbook list members')" fb training attend "$t2" nope
 bad 65 "fieldbook: training_id: no training with id '$m1'" fb training attend "$m1" "$m2"
 bad 65 "fieldbook: member_id: no member with id '$t1'" fb training attend "$t2" "$t1"
 bad 65 "fieldbook: member $NOID is not recorded as attending training $t2" \
@@ -143,7 +143,8 @@ run fb training attend "$t2" "$m2"
 expect_exit 0 "attend m2 at a new training t2 (for the unattend checks)"
 att_t2m2() { sqlite3 "$FIELDBOOK_DB" "select deleted from record where id = '$t2:$m2'"; }
 bad 65 "fieldbook: training_id: '$t2:$m2' is not a record id" fb training unattend "$t2:$m2" X
-bad 65 "fieldbook: member_id: '${m2}X' is not a record id" fb training unattend "$t2" "${m2}X"
-bad 65 "fieldbook: member_id: 'nope' is not a record id" fb training unattend "$t2" nope
+bad 65 "fieldbook: no member matches '${m2}X' (see 'fieldbook list members')" fb training unattend "$t2" "${m2}X"
+bad 65 "fieldbook: member_id: '$t2:$m2' is not a record id" fb training unattend "$t2" "$t2:$m2"
+bad 65 "fieldbook: no member matches 'nope' (see 'fieldbook list members')" fb training unattend "$t2" nope
 is "$(att_t2m2)" 0 "the attendance t2:m2 is still recorded after the refused unattends"
 done_testing

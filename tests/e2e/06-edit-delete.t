@@ -18,7 +18,8 @@ v=$(new_id fb visit add --date 2026-05-02 --reason illness --person "Bà Sáu" -
 e0=$(entries)
 run fb edit "$m" role=branch_head "phone=0912 000 111" "notes=Được bầu, 2026"
 expect_exit 0 "edit three fields"
-expect_out "" "edit prints nothing on stdout"
+expect_out "changed member Vũ Thị Hằng (${m: -8}): role = branch_head, phone = 0912 000 111, notes = Được bầu, 2026" \
+	"edit says in one line what it changed"
 expect_err_empty "edit of changed values: nothing on stderr"
 run fb show "$m" --json
 is_j '[d["role"], d["phone"], d["notes"], d["full_name"]]' \
@@ -74,7 +75,7 @@ bad 65 "fieldbook: a member has no field 'deleted' (use delete or restore)" fb e
 bad 65 "fieldbook: phone given twice" fb edit "$m" phone=1 phone=2
 bad 65 "fieldbook: full_name: must not be empty" fb edit "$m" full_name=
 bad 65 "fieldbook: role: unknown value 'queen'" fb edit "$m" role=queen
-bad 65 "fieldbook: joined: '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: joined: '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb edit "$m" joined=2026-02-30
 bad 65 "fieldbook: full_name: invalid UTF-8 at byte 1" fb edit "$m" "full_name=$(printf '\xff')"
 bad 65 "fieldbook: full_name: too long (201 bytes, at most 200)" \
@@ -89,7 +90,7 @@ bad 65 "fieldbook: amount_vnd: '-1' is not a whole number of VND from 0 to 10000
 	fb edit "$v" amount_vnd=-1
 bad 65 "fieldbook: member_id: no member with id '$NOID'" fb edit "$v" "member_id=$NOID"
 bad 65 "fieldbook: no record with id '$NOID'" fb edit "$NOID" phone=1
-bad 65 "fieldbook: no record with id 'nope'" fb edit nope phone=1
+bad 65 "fieldbook: no record matches 'nope': give a member's name, a training's title or an id (see 'fieldbook list')" fb edit nope phone=1
 bad 64 "fieldbook: 'phone' is not FIELD=VALUE (see 'fieldbook edit --help')" fb edit "$m" phone
 bad 64 "fieldbook: '=x' is not FIELD=VALUE (see 'fieldbook edit --help')" fb edit "$m" =x
 
@@ -102,13 +103,14 @@ bad 65 "fieldbook: member_id cannot be changed; unattend and attend instead" \
 # delete / restore.
 run fb delete "$v"
 expect_exit 0 "delete exits 0"
-expect_out "" "delete prints nothing"
+expect_out "deleted visit 2026-05-02 to Bà Sáu (${v: -8}); 'fieldbook restore ${v: -8}' brings it back" \
+	"delete says what it deleted, and how to undo it"
 expect_err_empty
 run fb list visits
 expect_out_contains "0 visits" "list hides a deleted visit"
 run fb list visits --all
 expect_out_contains "(deleted)" "list --all shows it, marked deleted"
-expect_out_contains "$v" "list --all shows the deleted id"
+expect_out_contains "${v: -8}" "list --all shows the deleted record's short id"
 run fb show "$v" --json
 is_j 'd["deleted"]' true "show a deleted record: deleted is true"
 run fb show "$v"
@@ -143,7 +145,7 @@ bad 65 "fieldbook: no record with id '$NOID'" fb delete "$NOID"
 bad 65 "fieldbook: no record with id '$NOID'" fb restore "$NOID"
 bad 65 "fieldbook: no record with id '$NOID'" fb show "$NOID"
 bad 65 "fieldbook: no record with id '$NOID'" fb show "$NOID" --json
-bad 64 "fieldbook: give exactly one record id (see 'fieldbook delete --help')" fb delete
-bad 64 "fieldbook: give exactly one record id (see 'fieldbook delete --help')" fb delete "$m" "$t"
+bad 64 "fieldbook: give exactly one record (see 'fieldbook delete --help')" fb delete
+bad 64 "fieldbook: give exactly one record (see 'fieldbook delete --help')" fb delete "$m" "$t"
 
 done_testing

@@ -17,9 +17,9 @@ expect_exit 0 "list members exits 0"
 expect_err_empty
 is "$(printf '%s\n' "$OUT" | head -1 | sed 's/  */ /g')" "ID NAME ROLE BORN PHONE" "members table header"
 expect_out_contains "Nguyễn Thị Hồng Nhung" "members table has the Vietnamese name"
-expect_out_match "$m1  Nguyễn Thị Hồng Nhung +branch_head +1980  0912" "a member's row"
+expect_out_match "^${m1: -8}  Nguyễn Thị Hồng Nhung +branch_head +1980  0912$" "a member's row, with her short id"
 is "$(printf '%s\n' "$OUT" | tail -1)" "2 members" "count line"
-is "$(printf '%s\n' "$OUT" | sed -n '2p;3p' | cut -c1-36 | tr '\n' ' ')" "$m2 $m1 " "members ordered by name"
+is "$(printf '%s\n' "$OUT" | sed -n '2p;3p' | cut -c1-8 | tr '\n' ' ')" "${m2: -8} ${m1: -8} " "members ordered by name"
 # Columns line up by display width: the PHONE column starts at the same column.
 col=$(printf '%s\n' "$OUT" | py -c '
 import sys
@@ -29,17 +29,18 @@ is "$col" "$(echo "$col" | cut -d' ' -f1) $(echo "$col" | cut -d' ' -f1)" "ROLE 
 
 run fb list trainings
 expect_exit 0 "list trainings exits 0"
-expect_out_match "$t1  2026-01-10  Phòng chống bạo lực gia đình +domestic_violence,stem" "a training's row"
+expect_out_match "^${t1: -8}  2026-01-10  Phòng chống bạo lực gia đình +domestic_violence,stem$" "a training's row"
 is "$(printf '%s\n' "$OUT" | tail -1)" "2 trainings" "2 trainings"
 run fb list visits
 expect_exit 0 "list visits exits 0"
-expect_out_match "$v1  2026-01-20  tet +Bà Tư +500000" "a visit's row"
+expect_out_match "^${v1: -8}  2026-01-20  tet +Bà Tư +500000$" "a visit's row"
+expect_out_match "^${v2: -8}  2025-03-03  illness +An +$" "a visit to a member shows her name as the person"
 is "$(printf '%s\n' "$OUT" | tail -1)" "2 visits" "2 visits"
 
 # --year filters on the record's date (joined, start_date, visit_date).
 run fb list trainings --year 2025
-expect_out_contains "$t2" "--year 2025 shows the 2025 training"
-is "$(printf '%s\n' "$OUT" | grep -c "$t1")" 0 "--year 2025 hides the 2026 training"
+expect_out_contains "${t2: -8}" "--year 2025 shows the 2025 training"
+is "$(printf '%s\n' "$OUT" | grep -c "${t1: -8}")" 0 "--year 2025 hides the 2026 training"
 is "$(printf '%s\n' "$OUT" | tail -1)" "1 training" "--year 2025: 1 training"
 run fb list visits --year 2026 --json
 is_j '[r["id"] for r in d]' "[\"$v1\"]" "visits --year 2026"
@@ -83,7 +84,7 @@ expect_out_contains "notes      dòng 1
            dòng 2" "show: notes continuation lines are indented"
 expect_out_contains "deleted    no" "show: deleted no"
 expect_out_contains "trainings  1" "show: the member's number of trainings"
-expect_out_match "^ +$t1\$" "show: the member's training id on its own indented line"
+expect_out_match "^ +${t1: -8}  2026-01-10  Phòng chống bạo lực gia đình\$" "show: the member's training, by short id, date and title, on its own indented line"
 run fb show "$t1"
 expect_out_contains "attendees   2" "show training: 2 attendees"
 run fb show "$v2" --json

@@ -14,7 +14,8 @@ fb delete "$d"
 # CSV: header of the type's fields, id first; CRLF rows; quoting.
 run fb export --type member
 expect_exit 0 "export --type member exits 0"
-expect_err_empty
+expect_err "exported 1 member to standard output ($(stat -c %s "$OUT_FILE") bytes)" \
+	"the summary goes to stderr, apart from the data"
 printf 'id,full_name,role,birth_year,phone,joined,notes\r\n%s,"Lan, ""Nhỏ""",member,,,,"a, ""b""\nc"\r\n' "$m" >"$TMP/want.csv"
 ok "member CSV is exactly as RFC 4180 wants (commas, quotes, line break quoted)" cmp -s "$OUT_FILE" "$TMP/want.csv"
 [ -n "$(cmp "$OUT_FILE" "$TMP/want.csv" 2>&1)" ] && diag "$(od -c "$OUT_FILE" | head -20)"
@@ -89,7 +90,7 @@ bad 64 "fieldbook: CSV holds one type: give --type member|training|attendance|vi
 	fb export
 bad 64 "fieldbook: unknown type 'cats' (member, training, attendance, visit) (see 'fieldbook export --help')" \
 	fb export --type cats
-bad 64 "fieldbook: --format is csv or json, not 'xlsx' (see 'fieldbook export --help')" \
-	fb export --type member --format xlsx
+bad 64 "fieldbook: --format is csv, json or xlsx, not 'ods' (see 'fieldbook export --help')" \
+	fb export --type member --format ods
 
 done_testing

@@ -62,7 +62,7 @@ is_j '[e["seq"] for e in d]' \
 	"$(py -c 'import sys; print(list(range(1, int(sys.argv[1]) + 1)))' "$n")" "sequence numbers 1..n without gaps"
 like "$(printf '%s' "$OUT" | json_get 'd[0]["hlc"]')" '^[0-9a-f]{16}$' "hlc is 16 hex digits"
 bad 65 "fieldbook: no record with id '$NOID'" fb log "$NOID"
-bad 64 "fieldbook: give at most one record id (see 'fieldbook log --help')" fb log "$m" "$t"
+bad 64 "fieldbook: give at most one record (see 'fieldbook log --help')" fb log "$m" "$t"
 
 # verify
 run fb verify

@@ -12,7 +12,10 @@
 # every entry again, exactly once (pull cursors are not trusted across a
 # restore), and after at most two more rounds of syncs every laptop
 # holds every record, including those recorded before and after the
-# restore, each once and with its last value.
+# restore, each once and with its last value.  A fifth laptop L5 records
+# and syncs after the copy and is then lost for good; L3, which pulled
+# its record, sends its changes back to the restored hub in its one
+# sync, so they reach everyone (docs/PROTOCOL.md §13.5, relay).
 #
 # (a) the copy is taken while the hub serves: sqlite3 .backup.
 # (b) the copy is a cp of the stopped hub's file.
@@ -29,18 +32,18 @@ sync_ok() {
 # scenario G METHOD: the whole story, METHOD online or cold.
 scenario() {
 	local g=$1 method=$2 d=$TMP/$2 H BK x db dev n round converged
-	local L1 L2 L3 L4 a1 a3 b1 bt c1
+	local L1 L2 L3 L4 L5 a1 a3 b1 bt c1 dev5 chain5
 	mkdir -p "$d"
 	expect_reset
 	H=$d/hub.db
 	BK=$d/backup.db
-	L1=$d/L1.db L2=$d/L2.db L3=$d/L3.db L4=$d/L4.db
+	L1=$d/L1.db L2=$d/L2.db L3=$d/L3.db L4=$d/L4.db L5=$d/L5.db
 	hub_tree "$H"
-	for x in 1 2 3; do
+	for x in 1 2 3 5; do
 		enroll "$H" HN.PL.TT.03 "laptop L$x" "$d/tok$x"
 	done
 	start_hub "$H"
-	for x in 1 2 3; do
+	for x in 1 2 3 5; do
 		new_collector "$d/L$x.db" HN.PL.TT.03 "$d/tok$x"
 	done
 
@@ -80,11 +83,17 @@ scenario() {
 	expect_member "$L2" "Vũ Thị Gấm"
 	fbd "$L2" delete "$b1" >/dev/null && E_DEL[$b1]=1
 	sync_ok "$g" "L2 syncs after the copy" "$L2"
+	expect_member "$L5" "Ngô Thị Lan" 0905000001
+	sync_ok "$g" "L5 syncs after the copy" "$L5"
 	expect_member "$L3" "Đỗ Thị Hà"
 	fbd "$L3" edit "$c1" phone=0903999999 >/dev/null && E_PHONE[$c1]=0903999999
 	sync_ok "$g" "L3 syncs after the copy (and pulls the others' newer records)" "$L3"
 	run fbd "$L3" show "$a3" --json
 	expect_exit 0 "$g setup: L3 holds L1's record made after the copy"
+	dev5=$(own_device "$L5")
+	chain5=$(jchain "$L5" "$dev5")
+	like "$(jchain "$L3" "$dev5")" "^[1-9]" "$g setup: L3 holds L5's changes"
+	rm -f "$L5"
 
 	# The restore.
 	stop_hub
@@ -100,6 +109,10 @@ scenario() {
 	expect_member "$L2" "Bùi Thị Hồng"
 	sync_ok "$g" "L2 records more and syncs with the restored hub" "$L2"
 	sync_ok "$g" "L3 syncs with the restored hub" "$L3"
+	like "$ERR" "lost [0-9]+ changes of 1 other devices that this laptop holds; they were sent back" \
+		"$g L3 says it sent back the changes of L5, which is lost for good"
+	is "$(jchain "$H" "$dev5")" "$chain5" \
+		"$g after L3's one sync, the restored hub holds L5's journal whole again"
 	for x in 1 2 3; do
 		db=$d/L$x.db
 		dev=$(own_device "$db")

@@ -345,7 +345,10 @@ db_state() {
 		from record order by id;"
 	key=$SQL_OUT
 	if [ "$db|$key" != "$_STATE_KEY" ]; then
-		_STATE_EXPORT=$(FIELDBOOK_DB=$db fb export --format json --all 2>&1)
+		# The export's summary line on stderr is no part of the state;
+		# an error is.
+		_STATE_EXPORT=$(FIELDBOOK_DB=$db fb export --format json --all 2>"$TMP/.state.err") ||
+			_STATE_EXPORT+=$(<"$TMP/.state.err")
 		_STATE_KEY="$db|$key"
 	fi
 	STATE="$_STATE_EXPORT

@@ -350,7 +350,8 @@ copy_db() {
 # equal (same_file).  FIELDBOOK=OTHER records_of ... for another binary.
 records_of() {
 	local out
-	out=$(fbd "$1" export --format json --all 2>&1 </dev/null)
+	out=$(fbd "$1" export --format json --all 2>"$TMP/.export.err" </dev/null) ||
+		out+=$(<"$TMP/.export.err")
 	if json_eval '"\n".join(sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in d["records"]))' "$out"; then
 		printf '%s\n' "$JV" >"$2"
 	else
@@ -397,7 +398,8 @@ expected_summary() {
 }
 summary_of() {
 	local out
-	out=$(fbd "$1" export --format json --all 2>&1 </dev/null)
+	out=$(fbd "$1" export --format json --all 2>"$TMP/.export.err" </dev/null) ||
+		out+=$(<"$TMP/.export.err")
 	if json_eval '"\n".join(sorted("%s %s %s %s %d" % (r["id"], r["type"], r.get("full_name") or r.get("title") or r.get("member_id"), r.get("phone") or "-", r["deleted"]) for r in d["records"]))' "$out"; then
 		printf '%s\n' "$JV" | sort >"$2"
 	else

@@ -35,7 +35,8 @@ static void check_roundtrip(struct wire_batch *b)
 
 	/* The batch's chain hash travels as the last change's hash. */
 	memcpy(b->changes[b->n - 1].hash, b->last_hash, JOURNAL_HASH_LEN);
-	FUZZ_CHECK(wire_push_encode(b->changes, b->n, b->forked_from, &body) == FB_OK);
+	FUZZ_CHECK((b->relay ? wire_relay_encode(b->changes, b->n, &body)
+		    : wire_push_encode(b->changes, b->n, b->forked_from, &body)) == FB_OK);
 	fb_error_clear(&err);
 	if (wire_push_decode(body.data, body.len, &again, &err) != FB_OK) {
 		fprintf(stderr, "re-encoded push refused: %s\n%s\n", err.msg,
@@ -45,6 +46,7 @@ static void check_roundtrip(struct wire_batch *b)
 	FUZZ_CHECK(!strcmp(again.device, b->device));
 	FUZZ_CHECK(again.seq == b->seq);
 	FUZZ_CHECK(again.n == b->n);
+	FUZZ_CHECK(again.relay == b->relay);
 	FUZZ_CHECK(!memcmp(again.last_hash, b->last_hash, JOURNAL_HASH_LEN));
 	for (i = 0; i < b->n; i++)
 		FUZZ_CHECK(fuzz_change_eq(&again.changes[i], &b->changes[i]));

@@ -177,6 +177,9 @@ static void push_seeds(void)
 	buf_reset(&b);
 	check(wire_push_encode(chg + 3, 1, NULL, &b), "push");
 	putb("wire_push", "visit", &b);
+	buf_reset(&b);
+	check(wire_relay_encode(chg, n, &b), "push");
+	putb("wire_push", "relay", &b);
 	release_changes();
 
 	/* 32 entries, the most a change may hold; values at the limits */

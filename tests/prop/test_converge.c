@@ -411,7 +411,7 @@ struct outcome {
 	int laptop_restores;
 	char msg[P_N][1024];            /* the first failure of each */
 	size_t ops_done, writes, current, logged, superseded, absorbed, conflicts,
-	       syncs, replays, open_disagree;
+	       syncs, replays, relayed, open_disagree;
 	/* Edits older than a delete that had not seen them, logged on the
 	 * hub: the delete reached it first, or the edit did. */
 	size_t older_delete_first, older_edit_first;
@@ -965,6 +965,7 @@ static int push(struct world *w, int i, size_t limit, int lose_ack, uint64_t *fo
 			if (book_begin(b, &err) != FB_OK ||
 			    store_meta_set_int(b->st, "acked_seq", (long long)res.expected - 1,
 					       &err) != FB_OK ||
+			    store_meta_set_int(b->st, SYNC_RELAY_DUE, 1, &err) != FB_OK ||
 			    book_commit(b, &err) != FB_OK) {
 				fail(w, P_RUN, "push of replica %d: saving the ack: %s", i, err.msg);
 				goto out;
@@ -1120,6 +1121,8 @@ static int pull(struct world *w, int i, size_t limit, int cut, int *held_known,
 			ret = 0;
 			goto out;
 		}
+		if (rc == FB_OK && page.cut)
+			rc = store_meta_set_int(b->st, SYNC_RELAY_DUE, 1, &err);
 		if (rc == FB_OK)
 			rc = store_meta_set_int(b->st, "pull_cursor", (long long)page.next, &err);
 		if (rc == FB_OK)
@@ -1262,6 +1265,130 @@ static int fork_replica(struct world *w, int i, uint64_t at)
 	return 0;
 }
 
+
+/*
+ * Send back to the hub, as client.c's relay does, the changes of other
+ * devices that replica i holds and the hub lacks, each device's chain
+ * from the hub's head on; then clear the mark.  Through the wire's
+ * encoders, as the hub's handler would read them.
+ */
+static int relay_replica(struct world *w, int i)
+{
+	struct book *b = w->rep[i].b;
+	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX);
+	struct wire_heads h, ask;
+	uint64_t mine[WIRE_HEADS_MAX];  /* what the replica holds of each */
+	uint64_t next[WIRE_HEADS_MAX] = { 0 };  /* their next commit there */
+	struct hub_push_result res;
+	struct hub_device dev;
+	struct wire_batch wb;
+	struct fb_error err;
+	fb_hlc t;
+	size_t k, n = 0, d, rounds;
+	int ret = -1;
+
+	memset(&wb, 0, sizeof(wb));
+	memset(&ask, 0, sizeof(ask));
+	if (wire_heads_alloc(&h, WIRE_HEADS_MAX)) {
+		fail(w, P_RUN, "relay of replica %d: out of memory", i);
+		return -1;
+	}
+	h.n = 0;
+	if (book_relay_forget(b, &err) != FB_OK ||
+	    book_each_relay_candidate(b, wire_heads_note, &h, &err) != FB_OK ||
+	    w->hub->ops->auth(w->hub, w->rep[i].th, &dev, &err) != FB_OK) {
+		fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+		goto out;
+	}
+	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
+	/* The heads request and answer, through the wire. */
+	if (h.n && (wire_heads_request_encode(&h, &json) != FB_OK ||
+		    wire_heads_request_decode(buf_str(&json), json.len, &ask, &err) != FB_OK ||
+		    w->hub->ops->heads(w->hub, &dev, &ask, &err) != FB_OK ||
+		    (buf_reset(&json), wire_heads_answer_encode(&ask, hub_time(w), &json)) != FB_OK ||
+		    wire_heads_answer_decode(buf_str(&json), json.len, &h, &t, &err) != FB_OK)) {
+		fail(w, P_RUN, "relay of replica %d: heads: %s", i, err.msg);
+		goto out;
+	}
+	/* In the replica's commit order across devices, as client.c sends. */
+	for (d = 0; d < h.n; d++)
+		if (mine[d] > h.seq[d] &&
+		    book_relay_first(b, h.device[d], h.seq[d], &next[d], &err) != FB_OK) {
+			fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+			goto out;
+		}
+	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
+		uint64_t other = 0, held;
+		enum fb_code rc;
+		int best = -1;
+
+		for (d = 0; d < h.n; d++)
+			if (next[d] && (best < 0 || next[d] < next[best]))
+				best = (int)d;
+		if (best < 0)
+			break;
+		for (d = 0; d < h.n; d++)
+			if (next[d] && (int)d != best && (!other || next[d] < other))
+				other = next[d];
+		held = h.seq[best];
+		next[best] = 0;
+		if (book_relay_changes(b, h.device[best], held, other, g_batch,
+				       SYNC_BATCH_MAX, SYNC_PUSH_BYTES, &n, &err) != FB_OK) {
+			fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+			goto out;
+		}
+		if (n == 0)
+			continue;
+		buf_reset(&json);
+		if (wire_relay_encode(g_batch, n, &json) != FB_OK ||
+		    wire_push_decode(buf_str(&json), json.len, &wb, &err) != FB_OK ||
+		    !wb.relay) {
+			fail(w, P_RUN, "relay of replica %d: the wire lost the batch", i);
+			goto out;
+		}
+		fb_error_clear(&err);
+		rc = w->hub->ops->push(w->hub, &dev, &wb, &res, &err);
+		trace(w, "      relayed %zu changes of %s from seq %llu: %s, ack %llu,"
+		      " %zu applied, %zu replayed", n, h.device[best],
+		      (unsigned long long)held + 1, rc == FB_OK ? "taken" : err.msg,
+		      (unsigned long long)res.ack, res.applied, res.replayed);
+		wire_batch_release(&wb);
+		if (rc != FB_OK && rc != FB_ECORRUPT && rc != FB_ECONFLICT && rc != FB_EAUTH) {
+			fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+			goto out;
+		}
+		/* Refused, the hub keeps its own history of the device. */
+		if (rc == FB_OK) {
+			w->out->relayed += res.applied;
+			h.seq[best] = res.ack;
+			if (res.ack >= g_batch[n - 1].seq + g_batch[n - 1].n - 1 &&
+			    book_relay_first(b, h.device[best], res.ack, &next[best],
+					     &err) != FB_OK) {
+				fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+				goto out;
+			}
+		}
+		for (k = 0; k < n; k++)
+			jchange_release(&g_batch[k]);
+		n = 0;
+	}
+	if (book_begin(b, &err) != FB_OK ||
+	    store_meta_set_int(b->st, SYNC_RELAY_DUE, 0, &err) != FB_OK ||
+	    book_commit(b, &err) != FB_OK) {
+		fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+		goto out;
+	}
+	ret = 0;
+out:
+	for (k = 0; k < n; k++)
+		jchange_release(&g_batch[k]);
+	wire_batch_release(&wb);
+	wire_heads_release(&h);
+	wire_heads_release(&ask);
+	buf_release(&json);
+	return ret;
+}
+
 /*
  * One `fieldbook sync` of replica i, as sync_run does it: push, pull,
  * and again where the hub's answers show a history changed (a fork, or
@@ -1289,7 +1416,7 @@ static int sync_replica(struct world *w, int i, size_t push_limit, size_t pull_l
 				return 0;
 		}
 		if (mode == 1)
-			return 0;
+			break;
 		if (pull(w, i, pull_limit, cut, &held_known, &held, held_hash))
 			return -1;
 		if (!held_known)
@@ -1304,10 +1431,25 @@ static int sync_replica(struct world *w, int i, size_t push_limit, size_t pull_l
 				return -1;
 			continue;
 		}
-		if (!resend)
-			return 0;
+		if (resend && store_meta_set_int(w->rep[i].b->st, SYNC_RELAY_DUE, 1,
+						 &err) != FB_OK) {
+			fail(w, P_RUN, "sync of replica %d: %s", i, err.msg);
+			return -1;
+		}
+		if (!resend || mode == 2)
+			break;
 		trace(w, "      the hub lacks %llu entries of this device: sending again",
 		      (unsigned long long)resend);
+	}
+	if (mode != 2) {
+		long long due = 0;
+
+		if (store_meta_int(w->rep[i].b->st, SYNC_RELAY_DUE, 0, &due, &err) != FB_OK) {
+			fail(w, P_RUN, "sync of replica %d: %s", i, err.msg);
+			return -1;
+		}
+		if (due)
+			return relay_replica(w, i);
 	}
 	return 0;
 }
@@ -2961,6 +3103,7 @@ int main(int argc, char **argv)
 		total.conflicts += out.conflicts;
 		total.syncs += out.syncs;
 		total.replays += out.replays;
+		total.relayed += out.relayed;
 		total.older_delete_first += out.older_delete_first;
 		total.older_edit_first += out.older_edit_first;
 		if (out.open_disagree && !total.open_disagree)
@@ -3043,10 +3186,12 @@ int main(int argc, char **argv)
 		if (fails[k])
 			fprintf(stderr, "# %lu seed%s failed %s\n", fails[k], fails[k] == 1 ? "" : "s",
 			       prop_names[k]);
-	printf("# %zu operations, %zu syncs (%zu entries resent), %zu values written:"
+	printf("# %zu operations, %zu syncs (%zu entries resent, %zu changes of other"
+	       " devices sent back to a restored hub), %zu values written:"
 	       " %zu current, %zu in a conflict log, %zu knowingly overwritten,"
 	       " %zu lost to an equal value; %zu conflicts logged on hubs\n",
-	       total.ops_done, total.syncs, total.replays, total.writes, total.current,
+	       total.ops_done, total.syncs, total.replays, total.relayed, total.writes,
+	       total.current,
 	       total.logged, total.superseded, total.absorbed, total.conflicts);
 	if (total.open_disagree)
 		printf("# note: %zu conflicts settled on one replica are open on another;"

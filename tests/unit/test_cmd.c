@@ -38,6 +38,88 @@ static const struct cmd_entry show_entry = {
 static const struct cmd_entry *const table[] = { &add_entry, &attend_entry, &show_entry };
 #define NTABLE (sizeof(table) / sizeof(table[0]))
 
+static enum fb_code no_db(struct cmd_ctx *c, const char *db_opt)
+{
+	c->db_path = db_opt ? db_opt : "x.db";
+	return FB_OK;
+}
+
+static const struct cmd_program program = {
+	.name = "prog", .version = "1", .synopsis = "COMMAND", .about = "about",
+	.table = table, .n = NTABLE, .locate_db = no_db,
+};
+
+/* cmd_main on the words of line; c->err and out hold what it said. */
+static enum fb_code dispatch(struct cmd_ctx *c, struct fb_buf *out, const char *line)
+{
+	static char copy[512];
+	static char *argv[17];
+	int argc = 0;
+	char *p;
+
+	memset(c, 0, sizeof(*c));
+	buf_reset(out);
+	strcpy(copy, line);
+	for (p = strtok(copy, " "); p && argc < 16; p = strtok(NULL, " "))
+		argv[argc++] = p;
+	argv[argc] = NULL;
+	return cmd_main(&program, argc, argv, c, out);
+}
+
+static void test_suggest(void)
+{
+	static const char *const words[] = { "list", "show", "sync", "status", NULL, "member" };
+	struct fb_buf out = FB_BUF_INIT(0), want = FB_BUF_INIT(0);
+	struct cmd_ctx c;
+
+	is_int((long long)cmd_distance("list", "list", 2), 0, "distance: the same word, 0");
+	is_int((long long)cmd_distance("lst", "list", 2), 1, "a letter missing, 1");
+	is_int((long long)cmd_distance("lsit", "list", 2), 1, "two letters swapped, 1");
+	is_int((long long)cmd_distance("sync", "show", 2), 3, "far apart: limit + 1");
+	is_int((long long)cmd_distance("abcdefgh", "a", 2), 3, "lengths too far apart: limit + 1");
+	is_str(cmd_nearest("lsit", words, 6), "list", "nearest: lsit is list");
+	is_str(cmd_nearest("sycn", words, 6), "sync", "sycn is sync");
+	is_str(cmd_nearest("statsu", words, 6), "status", "statsu is status");
+	is_str(cmd_nearest("membr", words, 6), "member", "past a NULL");
+	ok(cmd_nearest("xyzzy", words, 6) == NULL, "nothing near: NULL");
+	ok(cmd_nearest("sh", words, 6) == NULL, "two edits in a short word are too many");
+	ok(cmd_nearest("list", words, 6) == NULL, "the word itself is no suggestion");
+
+	is_int(dispatch(&c, &out, "prog shw x"), FB_EUSAGE, "a typo of a command");
+	is_str(c.err.msg, "unknown command 'shw'; did you mean 'show'? (see 'prog --help')",
+	       "suggests the nearest");
+	is_int(dispatch(&c, &out, "prog trainng attend t m"), FB_EUSAGE, "a typo of a group");
+	is_str(c.err.msg, "unknown command 'trainng'; did you mean 'training attend'? (see 'prog --help')",
+	       "suggests the group with its verb");
+	is_int(dispatch(&c, &out, "prog training atend t m"), FB_EUSAGE, "a typo of a verb");
+	is_str(c.err.msg, "unknown command 'training atend'; did you mean 'training attend'?"
+	       " (see 'prog training --help')", "suggests the verb");
+	is_int(dispatch(&c, &out, "prog training nothing"), FB_EUSAGE, "a verb far from any");
+	is_str(c.err.msg, "'training' needs one of: attend (see 'prog training --help')",
+	       "lists the verbs");
+	is_int(dispatch(&c, &out, "prog member add --nmae X"), FB_EUSAGE, "a typo of an option");
+	is_str(c.err.msg, "unknown option '--nmae'; did you mean '--name'? (see 'prog member add --help')",
+	       "suggests the option");
+
+	is_int(dispatch(&c, &out, "prog help show"), FB_OK, "help COMMAND");
+	ok(c.help && cmd_help(&show_entry, "prog", &want) == FB_OK &&
+	   !strcmp(buf_str(&out), buf_str(&want)), "shows the command's help, as --help does");
+	buf_reset(&want);
+	is_int(dispatch(&c, &out, "prog help training attend"), FB_OK, "help of a two-word command");
+	ok(cmd_help(&attend_entry, "prog", &want) == FB_OK && !strcmp(buf_str(&out), buf_str(&want)),
+	   "its help");
+	is_int(dispatch(&c, &out, "prog help training"), FB_OK, "help of a group");
+	is_str(buf_str(&out), "usage:\n  prog training attend T M...\n", "the group's usage lines");
+	is_int(dispatch(&c, &out, "prog help"), FB_OK, "help alone");
+	ok(c.help && strstr(buf_str(&out), "Commands:"), "the program's help");
+	is_int(dispatch(&c, &out, "prog help shw"), FB_EUSAGE, "help of a typo");
+	is_str(c.err.msg, "unknown command 'shw'; did you mean 'show'? (see 'prog --help')",
+	       "suggests, as the command itself would");
+	is_int(dispatch(&c, &out, "prog help show x"), FB_EUSAGE, "help with a word too many");
+	buf_release(&out);
+	buf_release(&want);
+}
+
 /* Parse the words of line (split on spaces, at most 16) against e. */
 static enum fb_code parse(struct cmd_ctx *c, const struct cmd_entry *e, const char *line)
 {
@@ -121,5 +203,6 @@ int main(void)
 	is_int(cmd_list(table, NTABLE, "prog", "training", &b), FB_OK, "a group's usage lines");
 	is_str(buf_str(&b), "  prog training attend T M...\n", "only the group's");
 	buf_release(&b);
+	test_suggest();
 	return tap_done();
 }

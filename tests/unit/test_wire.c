@@ -198,6 +198,7 @@ static void test_pull_v2(void)
 	is_int(page.n, 5, "five changes");
 	is_str(page.epoch, "0123456789abcdef", "the cursor's epoch");
 	is_int(page.held, 3, "how much of the asker's chain the hub holds");
+	ok(!page.cut && !strstr(out.data, "cut_to"), "a cursor left as it was says nothing");
 	ok(!memcmp(page.held_hash, held_hash3, JOURNAL_HASH_LEN), "and its hash there");
 	/* Runs: aaaa 4-6, bbbb 2, aaaa 7, bbbb 3-4. */
 	is_int(count(out.data, "\"x\""), 4, "a hash after each of the 4 runs only");
@@ -292,6 +293,124 @@ static void test_pull_v2(void)
 	buf_release(&out);
 }
 
+
+/* Relay pushes, heads and a cursor the hub cut back (§6.10, §7.6). */
+static void test_relay(void)
+{
+	const char *dev = "0123456789abcdef";
+	struct fb_buf out = FB_BUF_INIT(0);
+	struct wire_heads h, got;
+	struct wire_batch batch;
+	struct jchange in[2];
+	struct fb_error err;
+	char *many, *at;
+	fb_hlc t = 0;
+	int i;
+
+	make_change(&in[0], dev, 4, 0x0001000000000000ULL, "HN.B1", 2);
+	make_change(&in[1], dev, 6, 0x0001000000010000ULL, "HN.B1", 1);
+	is_int(wire_relay_encode(in, 2, &out), FB_OK, "encode a relay of 2 changes");
+	ok(strstr(out.data, "\"relay\":true") != NULL, "it says relay");
+	is_int(wire_push_decode(out.data, out.len, &batch, &err), FB_OK, "it decodes");
+	ok(batch.relay && batch.n == 2 && batch.seq == 4 && !batch.forked_from[0],
+	   "as a relay of the two, from entry 4");
+	wire_batch_release(&batch);
+	buf_reset(&out);
+	is_int(wire_push_encode(in, 2, NULL, &out), FB_OK, "a plain push");
+	is_int(wire_push_decode(out.data, out.len, &batch, &err), FB_OK, "decodes");
+	ok(!batch.relay, "as no relay");
+	wire_batch_release(&batch);
+	for (i = 0; i < 2; i++)
+		jchange_release(&in[i]);
+	is_int(push_text("{\"v\":2,\"device\":\"0123456789abcdef\",\"seq\":1,\"branch\":\"B\","
+			 "\"relay\":false,\"changes\":[{\"h\":\"0001000000000000\",\"id\":"
+			 "\"1b4e28ba-2fa1-41d2-883f-0016d3cca427\",\"t\":\"member\",\"e\":"
+			 "[[\"full_name\",\"x\",\"\"]]}],\"last_hash\":\""
+			 "0000000000000000000000000000000000000000000000000000000000000000\"}"),
+	       FB_EINVAL, "relay is true or absent");
+	is_int(push_text("{\"v\":2,\"device\":\"0123456789abcdef\",\"seq\":1,\"branch\":\"B\","
+			 "\"relay\":true,\"forked_from\":\"00000000000000aa\",\"changes\":"
+			 "[{\"h\":\"0001000000000000\",\"id\":\"1b4e28ba-2fa1-41d2-883f-0016d3cca427\","
+			 "\"t\":\"member\",\"e\":[[\"full_name\",\"x\",\"\"]]}],\"last_hash\":\""
+			 "0000000000000000000000000000000000000000000000000000000000000000\"}"),
+	       FB_EINVAL, "a relay names no forked_from");
+	is_int(push_text("{\"v\":1,\"device\":\"0123456789abcdef\",\"seq\":1,\"branch\":\"B\","
+			 "\"relay\":true,\"changes\":[{\"h\":\"0001000000000000\",\"id\":"
+			 "\"1b4e28ba-2fa1-41d2-883f-0016d3cca427\",\"t\":\"member\",\"e\":"
+			 "[[\"full_name\",\"x\",\"\"]]}],\"last_hash\":\""
+			 "0000000000000000000000000000000000000000000000000000000000000000\"}"),
+	       FB_EINVAL, "version 1 knows no relay");
+
+	/* A pull whose cursor the hub cut back says where it went on. */
+	{
+		struct wire_page p, back;
+
+		memset(&p, 0, sizeof(p));
+		p.version = WIRE_VERSION;
+		p.next = 5;
+		p.cut = 1;
+		p.cut_to = 5;
+		snprintf(p.epoch, sizeof(p.epoch), "0123456789abcdef");
+		buf_reset(&out);
+		is_int(wire_pull_encode(&p, &out), FB_OK, "encode a page of a cut cursor");
+		ok(strstr(out.data, "\"cut_to\":5") != NULL, "it says cut_to");
+		is_int(wire_pull_decode(out.data, out.len, &back, &err), FB_OK, "it decodes");
+		ok(back.cut && back.cut_to == 5, "as a cursor cut back to 5");
+		wire_page_release(&back);
+		wire_page_release(&p);
+		p.version = WIRE_VERSION_OLD;
+		buf_reset(&out);
+		is_int(wire_pull_encode(&p, &out), FB_OK, "version 1");
+		ok(!strstr(out.data, "cut_to"), "...never says it");
+		wire_page_release(&p);
+	}
+
+	/* Heads: asked by name, answered in order. */
+	is_int(wire_heads_alloc(&h, 3), FB_OK, "room for three heads");
+	snprintf(h.device[0], sizeof(h.device[0]), "%s", dev);
+	snprintf(h.device[1], sizeof(h.device[1]), "fedcba9876543210");
+	snprintf(h.device[2], sizeof(h.device[2]), "laptop-3");
+	buf_reset(&out);
+	is_int(wire_heads_request_encode(&h, &out), FB_OK, "encode a heads request");
+	is_int(wire_heads_request_decode(out.data, out.len, &got, &err), FB_OK,
+	       "decode it (%s)", err.msg);
+	ok(got.n == 3 && !strcmp(got.device[2], "laptop-3") && got.seq[1] == 0,
+	   "the three devices, in order, no heads yet");
+	got.seq[0] = 17;
+	got.seq[2] = 4;
+	buf_reset(&out);
+	is_int(wire_heads_answer_encode(&got, 0x0001000000030000ULL, &out), FB_OK,
+	       "encode the answer");
+	is_str(out.data, "{\"v\":2,\"heads\":[17,0,4],\"hub_time\":\"0001000000030000\"}",
+	       "the answer is a list of sequences");
+	is_int(wire_heads_answer_decode(out.data, out.len, &h, &t, &err), FB_OK,
+	       "decode it into the request");
+	ok(h.seq[0] == 17 && h.seq[1] == 0 && h.seq[2] == 4 && t == 0x0001000000030000ULL,
+	   "each device's head, and the hub's time");
+	h.n = 2;
+	is_int(wire_heads_answer_decode(out.data, out.len, &h, &t, &err), FB_EINVAL,
+	       "an answer of another length is refused");
+	wire_heads_release(&h);
+	wire_heads_release(&got);
+	is_int(wire_heads_request_decode("{\"v\":2,\"devices\":[\"aa\",\"aa\"]}", 30,
+					 &got, &err), FB_EINVAL, "a device named twice");
+	is_int(wire_heads_request_decode("{\"v\":2,\"devices\":[]}", 21, &got, &err),
+	       FB_EINVAL, "no device");
+	is_int(wire_heads_request_decode("{\"v\":2,\"devices\":[\"A B\"]}", 26, &got, &err),
+	       FB_EINVAL, "not a device id");
+	is_int(wire_heads_request_decode("{\"v\":1,\"devices\":[\"aa\"]}", 25, &got, &err),
+	       FB_EINVAL, "version 1");
+	many = malloc(32 * (WIRE_HEADS_MAX + 2));
+	at = many + sprintf(many, "{\"v\":2,\"devices\":[");
+	for (i = 0; i <= WIRE_HEADS_MAX; i++)
+		at += sprintf(at, "%s\"d%d\"", i ? "," : "", i);
+	at += sprintf(at, "]}");
+	is_int(wire_heads_request_decode(many, (size_t)(at - many), &got, &err), FB_ETOOBIG,
+	       "more than %d devices", WIRE_HEADS_MAX);
+	free(many);
+	buf_release(&out);
+}
+
 int main(void)
 {
 	const char *dev = "0123456789abcdef";
@@ -367,6 +486,7 @@ int main(void)
 	wire_page_release(&page);
 
 	test_pull_v2();
+	test_relay();
 	/* Hostile pushes, each refused. */
 	is_int(push_text(""), FB_EINVAL, "empty body");
 	is_int(push_text("{\"v\":1}"), FB_EINVAL, "no fields");
