@@ -107,6 +107,6 @@ is "$(complete_words fieldbook --db x.db list "")" "members trainings visits " "
 is "$(complete_words fieldbook visit add --reason t)" "tet " "visit reasons"
 is "$(complete_words fieldbook report --format "")" "csv json table xlsx " "report --format"
 is "$(complete_words fieldbook-hub --db h.db report --by pro)" "province " "hub levels: report --by"
-is "$(complete_words fieldbook-hub --db h.db serve --)" "--help --listen --port-file --tls-cert --tls-key --upstream-every " "hub serve options"
+is "$(complete_words fieldbook-hub --db h.db serve --)" "--help --listen --port-file --tls-cert --tls-key --tls-priorities --upstream-every " "hub serve options"
 
 done_testing

@@ -70,6 +70,11 @@ for key in NoNewPrivileges=yes ProtectSystem=strict ProtectHome=yes PrivateTmp=y
 	grep -qx "$key" "$units/fieldbook-hub.service" || missing="${missing:-} [$key]"
 done
 is "${missing:-}" "" "the hub's unit has its user, state directory and hardening"
+# The hub takes 4,096 connections and needs 4,160 open files; its
+# system-call filter forbids setrlimit, so the unit must give them.
+nofile=$(sed -n 's/^LimitNOFILE=\([0-9]*\)$/\1/p' "$units/fieldbook-hub.service")
+ok "the hub's unit gives it the open files of 4,096 connections (LimitNOFILE=${nofile:-none})" \
+	test "${nofile:-0}" -ge 4160
 
 # The nightly backup script: a checked copy, owner-only, and rotation.
 backup=$prefix/lib/fieldbook-hub/fieldbook-hub-backup
