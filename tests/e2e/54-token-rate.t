@@ -5,6 +5,8 @@
 #    then 5 a second) gets 429 rate_limited with Retry-After; while it
 #    keeps flooding, another laptop syncs normally and never meets a 429;
 #    once the flood stops and Retry-After has passed, the token is served.
+#  - A hub's token (enroll --hub), which relays a unit's laptops, has ten
+#    times the burst: 400 requests at once are all served.
 #  - A token may have 4 requests under way at once; a fifth gets 429.
 #  - The laptop waits out a 429 (its Retry-After) and sends the request
 #    again, within the same sync, 3 times in all; still refused, the sync
@@ -30,6 +32,7 @@ hub = Hub(tmp)
 tok_a, dev_a = hub.enroll("laptop A, flooding")
 tok_b, dev_b = hub.enroll("laptop B")
 tok_c, dev_c = hub.enroll("laptop C")
+tok_h, dev_h = hub.enroll("a district hub", hub=True)
 port = hub.start()
 H = b"Host: hub\r\n"
 
@@ -226,6 +229,22 @@ time.sleep(wait)
 a = raw(port, b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
         b"Authorization: Bearer " + tok_a.encode() + b"\r\nConnection: close\r\n\r\n")
 t.ok(a.status == 200, "once its Retry-After (%d s) has passed, A is served" % wait, repr(a))
+
+# --- a hub's token -------------------------------------------------------------
+s = connect(port)
+got = {}
+for i in range(400):
+    s.sendall(b"GET /v2/pull?device=0123456789abcdef HTTP/1.1\r\n" + H +
+              b"Authorization: Bearer " + tok_h.encode() + b"\r\n\r\n")
+    st, head = read_head(s)
+    n = int(re.search(rb"Content-Length: (\d+)", head).group(1)) if st else 0
+    while n > 0:
+        n -= len(s.recv(n))
+    got[st] = got.get(st, 0) + 1
+    if st != 200:
+        break
+s.close()
+t.ok(got == {200: 400}, "a hub's token is served 400 requests in a row (%s)" % got)
 
 # --- requests under way --------------------------------------------------------
 held = []

@@ -138,9 +138,10 @@ class Hub:
                 print("Bail out! hub setup failed: " + r.stderr)
                 sys.exit(1)
 
-    def enroll(self, name, unit="HN.B1"):
-        r = run(HUB, "--db", self.db, "enroll", "--unit", unit, "--name", name)
-        m = re.search(r"device (\d+) enrolled", r.stderr)
+    def enroll(self, name, unit="HN.B1", hub=False):
+        r = run(HUB, "--db", self.db, "enroll", "--unit", unit, "--name", name,
+                *(["--hub"] if hub else []))
+        m = re.search(r"(?:device|hub) (\d+) enrolled", r.stderr)
         tok = r.stdout.strip()
         if r.returncode != 0 or not m or not re.fullmatch(r"fbt_[0-9a-f]{64}", tok):
             print("Bail out! enroll failed: " + r.stderr)
