@@ -320,6 +320,36 @@ enum fb_code book_fork(struct book *b, uint64_t from,
 		       size_t *moved, struct fb_error *err)
 	FB_MUST_CHECK;
 
+/*
+ * Date again this laptop's entries that no hub has acknowledged and that
+ * are stamped after `bound`: those saved while its clock ran fast, which
+ * a hub refuses (clock_ahead) and which would hold back every later
+ * entry, the HLC never going back (docs/DECISIONS.md, "A clock that ran
+ * fast").  `bound` is the latest stamp the hub takes now: max(this
+ * laptop's clock, the hub's) plus FB_HLC_MAX_DRIFT_MS, as an HLC.
+ *
+ * The run of own rows after acked_seq that are all stamped after
+ * `bound`, and after every other device's entry this book holds, takes
+ * new HLCs in the same order, each the next tick of the clock after
+ * everything else the book holds (hlc_tick from that floor with the
+ * wall clock).  Sequences stay; the chain is hashed anew from the entry
+ * before; bases, seen vectors, the record state and the conflict log
+ * name the new stamps (book_rewrite.c); the book's clock comes down to
+ * the last of them.  Every comparison the merge made here reads the
+ * same afterwards, and no other replica ever saw the old stamps, so the
+ * merge stays the same everywhere.
+ *
+ * *moved is the number of changes (journal rows) dated again: 0 when
+ * none is ahead, or when the new stamps would not fit under `bound`
+ * (the laptop's clock is still fast, or the hub's history holds entries
+ * ahead), which leaves the book as it was.  In one transaction (its own
+ * or the caller's).  FB_EINVAL on a hub's book; store errors as
+ * book_apply.
+ */
+enum fb_code book_restamp(struct book *b, fb_hlc bound, size_t *moved,
+			  struct fb_error *err)
+	FB_MUST_CHECK;
+
 /* The journal's columns, in the order book_journal_row() reads them. */
 #define BOOK_JOURNAL_COLUMNS \
 	"device, seq, n, hlc, record_id, type, branch, body, hash"

@@ -4,6 +4,7 @@
  * schema of store.c; sync_rejected is made here, the first time a hub
  * sets an entry of this device aside.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,6 +30,83 @@ uint64_t book_last_seq(const struct book *b)
 void book_observe(struct book *b, fb_hlc t)
 {
 	b->clock = hlc_observe(b->clock, t);
+}
+
+uint64_t book_wall_ms(const struct book *b)
+{
+	return b->wall_ms();
+}
+
+/* meta keys of the hub's clock as the last sync saw it. */
+#define CLOCK_OFFSET_KEY "clock_offset_ms"
+#define CLOCK_SEEN_KEY   "clock_seen"
+
+enum fb_code book_note_hub_clock(struct book *b, const struct book_clock_note *n,
+				 struct fb_error *err)
+{
+	char boot_id[HLC_BOOT_ID_MAX], seen[2 * 24 + HLC_BOOT_ID_MAX + 4];
+	enum fb_code rc;
+
+	hlc_boot_id(boot_id);
+	snprintf(seen, sizeof(seen), "%llu:%llu:%s", (unsigned long long)n->hub_ms,
+		 (unsigned long long)n->boot_ms, boot_id);
+	if ((rc = store_begin(b->st, err)) != FB_OK)
+		return rc;
+	rc = store_meta_set_int(b->st, CLOCK_OFFSET_KEY,
+				(long long)n->hub_ms - (long long)n->local_ms, err);
+	if (rc == FB_OK)
+		rc = store_meta_set(b->st, CLOCK_SEEN_KEY, seen, err);
+	if (rc == FB_OK)
+		return store_commit(b->st, err);
+	store_rollback(b->st);
+	return rc;
+}
+
+/* "<hub ms>:<boot ms>:<boot id>" as book_note_hub_clock writes it. */
+static int parse_clock_seen(const char *s, uint64_t *hub_ms, uint64_t *boot_ms,
+			    const char **boot_id)
+{
+	unsigned long long h, t;
+	int used = 0;
+
+	if (sscanf(s, "%llu:%llu:%n", &h, &t, &used) != 2 || used == 0)
+		return 0;
+	*hub_ms = h;
+	*boot_ms = t;
+	*boot_id = s + used;
+	return 1;
+}
+
+enum fb_code book_clock_drift(struct book *b, int64_t *ahead_ms, int *known,
+			      struct fb_error *err)
+{
+	char boot_id[HLC_BOOT_ID_MAX], *seen = NULL;
+	const char *seen_boot = NULL;
+	uint64_t hub_ms = 0, boot_then = 0, boot_now;
+	long long offset = 0;
+	enum fb_code rc;
+
+	*ahead_ms = 0;
+	*known = 0;
+	if ((rc = store_meta_get(b->st, CLOCK_SEEN_KEY, &seen, err)) != FB_OK)
+		return rc;
+	hlc_boot_id(boot_id);
+	boot_now = hlc_boot_ms();
+	if (seen && *boot_id && boot_now &&
+	    parse_clock_seen(seen, &hub_ms, &boot_then, &seen_boot) &&
+	    !strcmp(seen_boot, boot_id) && boot_now >= boot_then) {
+		*ahead_ms = (int64_t)b->wall_ms() - (int64_t)(hub_ms + (boot_now - boot_then));
+		*known = 1;
+	}
+	free(seen);
+	if (*known)
+		return FB_OK;
+	rc = store_meta_int(b->st, CLOCK_OFFSET_KEY, (long long)INT64_MIN, &offset, err);
+	if (rc == FB_OK && offset != (long long)INT64_MIN) {
+		*ahead_ms = -(int64_t)offset;
+		*known = 1;
+	}
+	return rc;
 }
 
 void book_allow_deleted_refs(struct book *b)

@@ -22,6 +22,35 @@ uint64_t book_last_seq(const struct book *b);
 /* Move the clock past a time a peer has seen (hlc.h). */
 void book_observe(struct book *b, fb_hlc t);
 
+/* The wall clock this book stamps by, in ms (hlc_wall_ms; tests may
+ * replace it). */
+uint64_t book_wall_ms(const struct book *b);
+
+/*
+ * How this laptop's clock compares with the hub's (docs/DATA-MODEL.md,
+ * meta `clock_offset_ms` and `clock_seen`).  A sync notes what it saw:
+ * the hub's time hub_ms, read when this laptop's wall clock said
+ * local_ms and it had been up boot_ms (hlc_boot_ms).  Saved in a
+ * transaction of its own.
+ */
+struct book_clock_note {
+	uint64_t hub_ms, local_ms, boot_ms;
+};
+
+enum fb_code book_note_hub_clock(struct book *b, const struct book_clock_note *n,
+				 struct fb_error *err) __attribute__((warn_unused_result));
+
+/*
+ * By how much this laptop's wall clock runs ahead of the hub's now
+ * (negative: behind), in ms, into *ahead_ms; *known 0 when no sync ever
+ * saw the hub's time.  Within the boot in which the hub's time was seen,
+ * that time is carried forward by the time since (hlc_boot_ms), so a
+ * clock set wrong after the sync shows at once; after a restart, the
+ * offset the last sync measured stands.
+ */
+enum fb_code book_clock_drift(struct book *b, int64_t *ahead_ms, int *known,
+			      struct fb_error *err) __attribute__((warn_unused_result));
+
 /* Let references name deleted records in this transaction (an export
  * carries the deleted records its others refer to, and imports them). */
 void book_allow_deleted_refs(struct book *b);
