@@ -70,13 +70,18 @@ enum fb_code store_fail(struct fb_store *s, int rc, const char *what,
 	enum fb_code code;
 
 	switch (rc & 0xFF) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		/* Not the disk: another command holds the write lock, and
+		 * sqlite3_busy_timeout has waited for it already. */
+		return fb_fail(err, FB_EBUSY, "the database is busy: another Fieldbook command"
+			       " is writing to it (waited %d s); run this one again when it"
+			       " has finished", FB_BUSY_TIMEOUT_MS / 1000);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
 	case SQLITE_READONLY:
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
 	case SQLITE_PROTOCOL:
 		code = FB_EIO;
 		break;

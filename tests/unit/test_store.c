@@ -1,5 +1,10 @@
-/* test_store.c - opening a database: a newer schema is refused untouched. */
+/*
+ * test_store.c - opening a database: a newer schema is refused
+ * untouched; a database another connection is writing is "busy" (75),
+ * not an I/O error (74).
+ */
 #include <stdio.h>
+#include <sysexits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +53,35 @@ static int exec(const char *path, const char *sql)
 	return rc;
 }
 
+/* Another connection holds the write lock: busy, 75, and reads go on. */
+static void test_busy(const char *path)
+{
+	struct fb_store *a = NULL, *b = NULL;
+	struct fb_error err = { 0 };
+	long long v = 0;
+
+	if (store_open(path, 0, NULL, &a, &err) != FB_OK ||
+	    store_open(path, 0, NULL, &b, &err) != FB_OK) {
+		ok(0, "two connections: %s", err.msg);
+		return;
+	}
+	/* The test need not wait the whole FB_BUSY_TIMEOUT_MS. */
+	sqlite3_busy_timeout(b->db, 50);
+	is_int(store_begin(a, &err), FB_OK, "one connection begins writing");
+	fb_error_clear(&err);
+	is_int(store_begin(b, &err), FB_EBUSY, "the other, meeting it, is busy");
+	is_int(fb_exit_status(err.code), EX_TEMPFAIL, "...which exits 75, not 74");
+	ok(strstr(err.msg, "another Fieldbook command is writing to it") != NULL,
+	   "...and says another command is writing: %s", err.msg);
+	is_int(store_meta_int(b, "schema_version", 0, &v, &err), FB_OK,
+	       "reading goes on meanwhile");
+	store_rollback(a);
+	is_int(store_begin(b, &err), FB_OK, "once the first is done, the other writes");
+	store_rollback(b);
+	store_close(a);
+	store_close(b);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_store_XXXXXX", path[64];
@@ -59,6 +93,7 @@ int main(void)
 		return 1;
 	snprintf(path, sizeof(path), "%s/fb.db", dir);
 	is_int(book_create(path, "HN.PL.TT.03", "Chi hội 3", &err), FB_OK, "a database");
+	test_busy(path);
 	/* As a newer version would leave it: a higher schema version, and
 	 * an index of its own that this version's schema drops. */
 	ok(exec(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version';"
