@@ -1833,7 +1833,7 @@ static void op_laptop_restore(struct world *w, int i, const struct op *o)
 		fail(w, P_RUN, "laptop restore: cannot put the copy back");
 		return;
 	}
-	if (store_open(w->hub_path, 0, NULL, &hub, &err) != FB_OK) {
+	if (store_open(w->hub_path, 0, hub_schema, &hub, &err) != FB_OK) {
 		fail(w, P_RUN, "laptop restore: reading the hub: %s", err.msg);
 		return;
 	}

@@ -53,6 +53,19 @@ static int exec(const char *path, const char *sql)
 	return rc;
 }
 
+/* Remove a database and what SQLite keeps beside it. */
+static void remove_db(const char *path)
+{
+	const char *const side[] = { "", "-wal", "-shm", "-journal" };
+	char p[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, side[i]);
+		unlink(p);
+	}
+}
+
 /* Another connection holds the write lock: busy, 75, and reads go on. */
 static void test_busy(const char *path)
 {
@@ -82,6 +95,53 @@ static void test_busy(const char *path)
 	store_close(b);
 }
 
+/* Each program refuses the other's database, and a foreign one, untouched. */
+static void test_kinds(const char *dir, const char *collector)
+{
+	char hub[96], other[96];
+	struct fb_store *st = NULL;
+	struct fb_error err = { 0 };
+	char *before, *after;
+
+	snprintf(hub, sizeof(hub), "%s/hub.db", dir);
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	if (store_open(hub, STORE_CREATE, "CREATE TABLE IF NOT EXISTS unit(code TEXT);",
+		       &st, &err) != FB_OK || store_meta_set(st, "hub_unit", "HN", &err) != FB_OK)
+		ok(0, "a hub's database: %s", err.msg);
+	store_close(st);
+	st = NULL;
+	ok(exec(other, "CREATE TABLE contacts(name TEXT)"), "another program's database");
+
+	before = schema_of(hub);
+	is_int(store_open(hub, 0, NULL, &st, &err), FB_EINVAL, "a hub's opened as a laptop's");
+	ok(strstr(err.msg, "is a hub's database, not a laptop's") != NULL, "%s", err.msg);
+	is_int(store_open(hub, STORE_CREATE, NULL, &st, &err), FB_EINVAL, "...also to create one");
+	after = schema_of(hub);
+	ok(st == NULL && before && after && !strcmp(before, after), "...untouched");
+	free(before);
+	free(after);
+
+	before = schema_of(collector);
+	is_int(store_open(collector, 0, "CREATE TABLE IF NOT EXISTS unit(code TEXT);", &st, &err),
+	       FB_EINVAL, "a laptop's opened as a hub's");
+	ok(strstr(err.msg, "is a laptop's database, not a hub's") != NULL, "%s", err.msg);
+	after = schema_of(collector);
+	ok(st == NULL && before && after && !strcmp(before, after), "...untouched");
+	free(before);
+	free(after);
+
+	before = schema_of(other);
+	is_int(store_open(other, STORE_CREATE, NULL, &st, &err), FB_EINVAL,
+	       "another program's, to create a laptop's in it");
+	ok(strstr(err.msg, "is not a Fieldbook database") != NULL, "%s", err.msg);
+	after = schema_of(other);
+	ok(st == NULL && before && after && !strcmp(before, after), "...untouched");
+	free(before);
+	free(after);
+	remove_db(hub);
+	remove_db(other);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_store_XXXXXX", path[64];
@@ -94,6 +154,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/fb.db", dir);
 	is_int(book_create(path, "HN.PL.TT.03", "Chi hội 3", &err), FB_OK, "a database");
 	test_busy(path);
+	test_kinds(dir, path);
 	/* As a newer version would leave it: a higher schema version, and
 	 * an index of its own that this version's schema drops. */
 	ok(exec(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version';"
