@@ -350,6 +350,30 @@ enum fb_code book_restamp(struct book *b, fb_hlc bound, size_t *moved,
 			  struct fb_error *err)
 	FB_MUST_CHECK;
 
+/*
+ * meta key: 1 while a push of this book's first entries went out and no
+ * answer came back (the hub may hold them or not); the sync client sets
+ * it before such a push and clears it on an answer.
+ */
+#define BOOK_PUSH_UNSURE "push_unsure"
+
+/*
+ * Correct the branch code typed at init (`fieldbook init --fix-branch`),
+ * while nothing recorded here has been sent: no entry acknowledged, no
+ * push left without an answer (BOOK_PUSH_UNSURE), no fork, and no record
+ * of the old code written by another device (it would have come from a
+ * hub).  In one transaction: every own journal row of the old code takes
+ * the new one and the chain is hashed again (book_rewrite.c); records,
+ * the conflict log and meta `branch` follow; with name, `branch_name`
+ * too.  *moved is the number of journal rows rewritten.  FB_EINVAL, the
+ * book unchanged, when the code is not valid or the same, or something
+ * was sent (the message says what to do instead); store errors as
+ * book_apply.
+ */
+enum fb_code book_set_branch(struct book *b, const char *code, const char *name,
+			     size_t *moved, struct fb_error *err)
+	FB_MUST_CHECK;
+
 /* The journal's columns, in the order book_journal_row() reads them. */
 #define BOOK_JOURNAL_COLUMNS \
 	"device, seq, n, hlc, record_id, type, branch, body, hash"

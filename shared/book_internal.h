@@ -4,9 +4,9 @@
  * state), book_apply.c (the merge of one change), book_edit.c (local
  * edits and resolve), book_journal.c (reading and verifying the
  * journal), book_rewrite.c (re-issuing own rows the hub never took),
- * and its three users: book_fork.c (continuing under a new device id)
- * and book_restamp.c (re-dating entries stamped by a fast clock, and a
- * branch code corrected).
+ * and its three users: book_fork.c (continuing under a new device id),
+ * book_restamp.c (re-dating entries stamped by a fast clock) and
+ * book_branch.c (a branch code corrected).
  *
  * Private to those files and to the store modules built on a book (the
  * hub's SQLite store): commands and the sync client use book.h and
@@ -102,7 +102,8 @@ enum fb_code record_save(struct book *b, const struct record *r,
  * book_rewrite_apply re-issues each row of `from` from `start` on, in
  * sequence order and where it lies (its cseq is kept): under `to`,
  * numbered from next_seq, with the HLC the map gives for its own, under
- * `branch` when that is set, chained from `chain`.  Then every stamp of
+ * `branch` when that is set (only rows of `branch_from`, when that is
+ * set too), chained from `chain`.  Then every stamp of
  * a re-issued write (`from` and one of the map's old HLCs) becomes (`to`,
  * its new HLC) wherever the book names it: the rows' bases and seen
  * vectors, the record state and the conflict log.  The new stamps must
@@ -124,7 +125,9 @@ struct book_rewrite {
 	uint64_t start;                         /* the first sequence re-issued */
 	uint64_t next_seq;                      /* the number the next row takes */
 	unsigned char chain[JOURNAL_HASH_LEN];  /* the chain head before it */
-	const char *branch;                     /* NULL: rows keep their own */
+	const char *branch;                     /* NULL: rows keep their own; */
+	const char *branch_from;                /* else the rows of this one
+						 * (NULL: all) take it */
 	struct book_rewrite_hlc *map;           /* ascending in old */
 	size_t n, cap;
 	size_t moved;                           /* rows re-issued */

@@ -9,7 +9,7 @@
  *   - book_restamp (book_restamp.c): entries stamped while the clock
  *     ran fast are dated again; the rows keep their numbers and take
  *     new HLCs;
- *   - book_set_branch (book_restamp.c): a branch code typed wrong at
+ *   - book_set_branch (book_branch.c): a branch code typed wrong at
  *     init is corrected before anything was sent; the rows keep both
  *     and take the new code.
  *
@@ -212,7 +212,7 @@ static enum fb_code reissue(struct book_rewrite *rw, sqlite3_stmt *put,
 	snprintf(c->device, sizeof(c->device), "%s", rw->to);
 	c->seq = rw->next_seq;
 	c->hlc = self.hlc;
-	if (rw->branch)
+	if (rw->branch && (!rw->branch_from || !strcmp(c->branch, rw->branch_from)))
 		snprintf(c->branch, sizeof(c->branch), "%s", rw->branch);
 	for (i = 0; i < c->n; i++) {
 		rename_stamp(rw, &c->e[i].base);

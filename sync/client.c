@@ -278,6 +278,14 @@ static enum fb_code request_end(struct conn *c, const char *step,
 		       step, *status, code, msg);
 }
 
+/* 1 when a transfer failed before any byte of it reached the hub. */
+static int never_sent(CURLcode cr)
+{
+	return cr == CURLE_COULDNT_CONNECT || cr == CURLE_COULDNT_RESOLVE_HOST ||
+	       cr == CURLE_COULDNT_RESOLVE_PROXY || cr == CURLE_UNSUPPORTED_PROTOCOL ||
+	       cr == CURLE_URL_MALFORMAT;
+}
+
 /* One request, start to end, on this thread. */
 static enum fb_code request(struct conn *c, const char *step, const char *path,
 			    const struct fb_buf *zbody, long *status,
@@ -420,7 +428,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK, sent;
 	long status = 0;
-	int guessed = 0;
+	int guessed = 0, unsure = 0;
 
 	memset(two, 0, sizeof(two));
 	two[0].z.cap = two[1].z.cap = WIRE_ZBODY_MAX;
@@ -458,6 +466,14 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (cur->n == 0)
 			break;
+		/* The book's first entries going out: until an answer says
+		 * what the hub did, it may hold them (book_set_branch asks). */
+		if (acked == 0 && !unsure) {
+			if ((rc = book_meta_set_int(b, BOOK_PUSH_UNSURE, 1, err)) != FB_OK)
+				break;
+			unsure = 1;
+		}
+		status = 0;
 		request_begin(c, "/v2/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
 		if (unsaved) {
@@ -474,6 +490,15 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			perform(c);
 		}
 		sent = request_end(c, "push", &cur->z, &status, rc == FB_OK ? err : NULL);
+		/* An answer came, or the request never left: whatever it
+		 * says, what the hub holds is no longer unknown. */
+		if (unsure && ((status > 0 && sent != FB_ENET) || never_sent(c->cr))) {
+			enum fb_code cleared = book_meta_set_int(b, BOOK_PUSH_UNSURE, 0, NULL);
+
+			unsure = 0;
+			if (rc == FB_OK && sent == FB_OK && cleared != FB_OK)
+				sent = fb_fail(err, cleared, "push: cannot save what the hub answered");
+		}
 		if (rc != FB_OK || (rc = sent) != FB_OK)
 			break;
 		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
