@@ -81,6 +81,12 @@ enum fb_code record_load(struct book *b, const char *id,
 			 struct record **out, struct fb_error *err)
 	FB_MUST_CHECK;
 
+/* Fill r (from record_new) from the vals and clk JSON of its row.
+ * FB_ECORRUPT when they do not decode. */
+enum fb_code record_decode(struct record *r, const char *vals, const char *clk,
+			   struct fb_error *err)
+	FB_MUST_CHECK;
+
 /* Write r's state (insert or update its row), in the current transaction. */
 enum fb_code record_save(struct book *b, const struct record *r,
 			 struct fb_error *err)

@@ -39,7 +39,7 @@ enum fb_code sqhub_revoke(struct hub_store *s, long long id, struct fb_error *er
 enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 			hub_row_fn fn, void *ctx, struct fb_error *err);
 enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
-			  struct fb_error *err);
+			  uint64_t *records, struct fb_error *err);
 enum fb_code sqhub_add_units(struct hub_store *s, const struct hub_unit *u, size_t n,
 			     size_t *failed, struct fb_error *err);
 enum fb_code sqhub_top_unit(struct hub_store *s, char **code, struct fb_error *err);
