@@ -126,7 +126,8 @@ enum fb_code book_edit(struct book *b, const char *id,
  * that every replica learns of the decision.  For an edit that met a
  * delete, a value is a decision for the edit: the record is restored
  * with it.  The value is checked like any edit (FB_EINVAL).  FB_ENOENT
- * if there is no such conflict.
+ * if there is no such conflict; FB_EINVAL, with nothing written, when it
+ * is settled already (a later change decided it).
  */
 enum fb_code book_resolve(struct book *b, long long id, const char *value,
 			  struct fb_error *err)

@@ -10,6 +10,7 @@
 
 #include "book_view.h"
 #include "book_internal.h"
+#include "conflict_id.h"
 #include "report.h"
 
 const char *book_device(const struct book *b)
@@ -175,6 +176,14 @@ static enum fb_code one_int(struct book *b, const char *sql, const char *param,
 	return rc;
 }
 
+/* book_conflict_fn: count one. */
+static enum fb_code count_conflict(const struct book_conflict *k, void *ctx)
+{
+	(void)k;
+	(*(long long *)ctx)++;
+	return FB_OK;
+}
+
 enum fb_code book_status(struct book *b, struct book_status *st, struct fb_error *err)
 {
 	enum fb_code rc = FB_OK;
@@ -190,8 +199,7 @@ enum fb_code book_status(struct book *b, struct book_status *st, struct fb_error
 	if (rc == FB_OK)
 		rc = store_meta_int(b->st, "acked_seq", 0, &st->acked, err);
 	if (rc == FB_OK)
-		rc = one_int(b, "SELECT count(*) FROM conflict WHERE resolved = 0", NULL,
-			     &st->conflicts, err);
+		rc = book_each_conflict(b, 0, count_conflict, &st->conflicts, err);
 	if (rc == FB_OK)
 		rc = store_meta_get(b->st, "branch_name", &st->branch_name, err);
 	if (rc == FB_OK)
@@ -224,25 +232,88 @@ static const char *text(sqlite3_stmt *q, int col)
 	return s ? s : "";
 }
 
+/* The device ids this laptop wrote under: its own, and those it had
+ * before each fork. */
+struct own_ids {
+	char (*id)[FB_DEVICE_ID_MAX + 1];
+	size_t n, cap;
+};
+
+static enum fb_code own_add(struct own_ids *o, const char *device)
+{
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 4;
+		char (*v)[FB_DEVICE_ID_MAX + 1] = realloc(o->id, cap * sizeof(*v));
+
+		if (!v)
+			return FB_ENOMEM;
+		o->id = v;
+		o->cap = cap;
+	}
+	snprintf(o->id[o->n++], sizeof(o->id[0]), "%s", device);
+	return FB_OK;
+}
+
+/* book_fork_fn: note the id a fork left. */
+static enum fb_code own_fork(const struct book_fork_note *f, void *ctx)
+{
+	return own_add(ctx, f->old_device);
+}
+
+static int own_has(const struct own_ids *o, const char *device)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (!strcmp(o->id[i], device))
+			return 1;
+	return 0;
+}
+
+/* What decides which rows are inherited: the ids written here and the mark. */
+static enum fb_code inheritance(struct book *b, struct own_ids *own, long long *mark,
+				struct fb_error *err)
+{
+	enum fb_code rc;
+
+	memset(own, 0, sizeof(*own));
+	*mark = 0;
+	if (!b->branch[0])
+		return FB_OK;   /* a hub inherits nothing */
+	if (own_add(own, b->device) != FB_OK)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	rc = book_each_fork(b, own_fork, own, err);
+	if (rc == FB_ENOMEM)
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	if (rc == FB_OK)
+		rc = store_meta_int(b->st, BOOK_CONFLICTS_JOINED, 0, mark, err);
+	return rc;
+}
+
 enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, void *ctx,
 				struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
+	struct own_ids own;
+	long long mark = 0;
 	enum fb_code rc;
 	int s = SQLITE_DONE;
 
+	if ((rc = inheritance(b, &own, &mark, err)) != FB_OK)
+		goto out;
 	rc = store_prepare(b->st,
 		"SELECT c.id, c.record_id, c.type, c.field, c.kind, c.winner_value,"
 		" c.winner_device, c.loser_value, c.loser_device, c.resolved,"
-		" coalesce(json_extract(r.vals, '$.' || c.field), '')"
+		" coalesce(json_extract(r.vals, '$.' || c.field), ''),"
+		" fb_conflict_id(c.record_id, c.field, c.loser_hlc, c.loser_device)"
 		" FROM conflict c LEFT JOIN record r ON r.id = c.record_id"
 		" WHERE c.resolved = 0 OR ?1 ORDER BY c.id", &q, err);
 	if (rc != FB_OK)
-		return rc;
+		goto out;
 	sqlite3_bind_int(q, 1, all);
 	while (rc == FB_OK && (s = sqlite3_step(q)) == SQLITE_ROW) {
 		struct book_conflict k = {
-			.id = sqlite3_column_int64(q, 0),
+			.row = sqlite3_column_int64(q, 0), .id = text(q, 11),
 			.record = text(q, 1), .type = text(q, 2), .field = text(q, 3),
 			.kind = text(q, 4), .winner_value = text(q, 5),
 			.winner_device = text(q, 6), .loser_value = text(q, 7),
@@ -250,12 +321,98 @@ enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, vo
 			.current = text(q, 10),
 		};
 
+		k.inherited = own.n && (mark < 0 || k.row <= mark) &&
+			      !own_has(&own, k.winner_device) && !own_has(&own, k.loser_device);
+		if (k.inherited && !all)
+			continue;
 		rc = fn(&k, ctx);
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
 		rc = store_fail(b->st, s, "reading conflicts", err);
+out:
 	sqlite3_finalize(q);
+	free(own.id);
 	return rc;
+}
+
+enum fb_code book_pull_joining(struct book *b, int *joining, struct fb_error *err)
+{
+	long long mark = 0, others = 0;
+	char *have = NULL;
+	enum fb_code rc;
+
+	*joining = 0;
+	if ((rc = store_meta_get(b->st, BOOK_CONFLICTS_JOINED, &have, err)) != FB_OK)
+		return rc;
+	if (have) {
+		rc = store_meta_int(b->st, BOOK_CONFLICTS_JOINED, 0, &mark, err);
+		free(have);
+		*joining = rc == FB_OK && mark < 0;
+		return rc;
+	}
+	if ((rc = one_int(b, "SELECT count(*) FROM (SELECT 1 FROM journal WHERE device <> ?1"
+			  " LIMIT 1)", b->device, &others, err)) != FB_OK)
+		return rc;
+	*joining = !others;
+	return store_meta_set_int(b->st, BOOK_CONFLICTS_JOINED, others ? 0 : -1, err);
+}
+
+enum fb_code book_pull_joined(struct book *b, struct fb_error *err)
+{
+	long long last = 0;
+	enum fb_code rc = one_int(b, "SELECT coalesce(max(id), 0) FROM conflict", NULL,
+				  &last, err);
+
+	return rc == FB_OK ? store_meta_set_int(b->st, BOOK_CONFLICTS_JOINED, last, err) : rc;
+}
+
+/* book_conflict_fn: the rows whose id begins with want->prefix. */
+struct find {
+	const char *prefix;
+	long long row;
+	size_t found;
+	char seen[3 * (CONFLICT_ID_LEN + FB_RECORD_ID_MAX + 32)];
+};
+
+static enum fb_code find_one(const struct book_conflict *k, void *ctx)
+{
+	struct find *f = ctx;
+	size_t len = strlen(f->seen);
+
+	if (strncmp(k->id, f->prefix, strlen(f->prefix)))
+		return FB_OK;
+	f->row = k->row;
+	if (f->found++ < 3)
+		snprintf(f->seen + len, sizeof(f->seen) - len, "%s%s (%s %s, %s)",
+			 len ? ", " : "", k->id, k->type, k->record, k->field);
+	return FB_OK;
+}
+
+enum fb_code book_conflict_find(struct book *b, const char *text, long long *row,
+				struct fb_error *err)
+{
+	char prefix[CONFLICT_ID_LEN + 1];
+	struct find f;
+	enum fb_code rc;
+
+	*row = 0;
+	if (!conflict_id_prefix(text, prefix))
+		return fb_fail(err, FB_EINVAL, "'%s' is not a conflict id (%d to %d hex digits,"
+			       " as 'fieldbook conflicts' shows them)", text, CONFLICT_ID_MIN,
+			       CONFLICT_ID_LEN);
+	memset(&f, 0, sizeof(f));
+	f.prefix = prefix;
+	if ((rc = book_each_conflict(b, 1, find_one, &f, err)) != FB_OK)
+		return rc;
+	if (!f.found)
+		return fb_fail(err, FB_ENOENT, "no conflict %s here (see 'fieldbook conflicts"
+			       " --all')", text);
+	if (f.found > 1)
+		return fb_fail(err, FB_EINVAL, "conflict id %s is ambiguous here, %zu begin with"
+			       " it: %s%s; give more of it", text, f.found, f.seen,
+			       f.found > 3 ? ", ..." : "");
+	*row = f.row;
+	return FB_OK;
 }
 
 enum fb_code book_each_change(struct book *b, const char *record_id, book_change_fn fn,

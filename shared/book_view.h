@@ -122,7 +122,7 @@ struct book_status {
 	long long live[REC_NTYPES];     /* records not deleted, by type */
 	long long entries;              /* this device's journal entries */
 	long long acked;                /* of them, acknowledged by the hub */
-	long long conflicts;            /* not yet resolved */
+	long long conflicts;            /* open, this laptop's to settle */
 	long long rejected;             /* entries the hub set aside */
 	char *branch_name, *remote, *last_sync;  /* malloc'd, or NULL */
 };
@@ -159,19 +159,66 @@ enum fb_code book_forked_from(struct book *b, char parent[FB_DEVICE_ID_MAX + 1],
 
 /* One row of the conflict log (docs/MERGE.md). */
 struct book_conflict {
-	long long id;
+	long long row;                  /* this replica's row number */
+	const char *id;                 /* its number on every replica
+					 * (conflict_id.h), CONFLICT_ID_LEN hex */
 	const char *record, *type, *field;
 	const char *kind;               /* "field" (concurrent edits) or "delete" */
 	const char *winner_value, *winner_device;
 	const char *loser_value, *loser_device;
 	const char *current;            /* the field's value in the record now */
 	int resolved;
+	int inherited;                  /* between other devices, logged as this
+					 * laptop first caught up with the hub:
+					 * not one it took part in */
 };
 
 typedef enum fb_code (*book_conflict_fn)(const struct book_conflict *k, void *ctx);
 
-/* Every unresolved conflict (every one with all), oldest first. */
+/*
+ * The conflicts this laptop is to settle, oldest first: open, and not
+ * inherited (below).  With all, every row: resolved ones and inherited
+ * ones too, marked.
+ *
+ * A laptop that syncs for the first time applies the branch's history,
+ * and logs the conflicts of that history as it goes.  Those between
+ * other devices were never its own: a conflict is inherited when
+ * neither side was written here (under this device id or one it had
+ * before a fork) and it was logged before this laptop's first pull had
+ * caught up with the hub (meta BOOK_CONFLICTS_JOINED).  The row stays,
+ * open as on every replica; it is only not this laptop's to settle.
+ */
 enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, void *ctx,
+				struct fb_error *err) __attribute__((warn_unused_result));
+
+/*
+ * meta key: -1 while this laptop's first pull is catching up with the
+ * hub, then the conflict log's last row when it had; rows up to it not
+ * written here are inherited.  Absent: no pull yet (nothing inherited).
+ */
+#define BOOK_CONFLICTS_JOINED "conflicts_joined"
+
+/*
+ * Before a pull: *joining is 1 while the first catch-up is under way
+ * (the mark is set to -1 the first time, when this book holds no other
+ * device's entry; a book that already does, of an earlier release,
+ * inherits nothing and the mark becomes 0).
+ */
+enum fb_code book_pull_joining(struct book *b, int *joining, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+/* The first catch-up is over: the mark becomes the log's last row.
+ * In the caller's transaction. */
+enum fb_code book_pull_joined(struct book *b, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The row of the conflict a person names by its id or a prefix of it
+ * (conflict_id_prefix: '#' and at least CONFLICT_ID_MIN hex digits).
+ * FB_EINVAL when text is no id, or names several (the message lists
+ * them); FB_ENOENT when none.
+ */
+enum fb_code book_conflict_find(struct book *b, const char *text, long long *row,
 				struct fb_error *err) __attribute__((warn_unused_result));
 
 typedef enum fb_code (*book_change_fn)(const struct jchange *c, void *ctx);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conflict_id.h"
 #include "limits.h"
 #include "store.h"
 
@@ -271,6 +272,11 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, FB_BUSY_TIMEOUT_MS);
+	/* Conflicts are listed and looked up by their number (conflict_id.h). */
+	if ((rc = conflict_id_register(s->db)) != SQLITE_OK) {
+		code = store_fail(s, rc, "registering conflict ids", err);
+		goto fail;
+	}
 	if ((code = file_kind(s, &kind, &version, err)) != FB_OK ||
 	    (code = check_kind(path, kind, extra_schema != NULL, err)) != FB_OK)
 		goto fail;

@@ -629,8 +629,13 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
+	int joining = 0;
 
 	c->held_known = 0;
+	/* A first catch-up logs the branch's old conflicts between others:
+	 * they are not this laptop's (book_each_conflict, inherited). */
+	if ((rc = book_pull_joining(b, &joining, err)) != FB_OK)
+		return rc;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		struct wire_page page;
 
@@ -690,6 +695,8 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);
 		if (rc == FB_OK)
 			rc = book_meta_set(b, "pull_epoch", page.epoch, err);
+		if (rc == FB_OK && joining && !page.more)
+			rc = book_pull_joined(b, err);
 		if (rc == FB_OK)
 			rc = book_commit(b, err);
 		else

@@ -10,6 +10,7 @@
 
 #include "hub_store_sqlite.h"
 #include "book_view.h"
+#include "conflict_id.h"
 #include "report.h"
 
 enum fb_code sqhub_enroll(struct hub_store *s, const char *unit, const char *name,
@@ -84,8 +85,11 @@ static const struct {
 		" coalesce(last_seen, ''), coalesce(revoked, '') FROM device"
 		" WHERE ?1 IS NOT NULL ORDER BY id",
 		device_cols, 7 },
+	/* The conflict's number is the one every replica gives it
+	 * (conflict_id.h), not this store's row. */
 	[HUB_LIST_CONFLICTS] = {
-		"SELECT id, record_id, type, branch, field, kind, winner_value,"
+		"SELECT substr(fb_conflict_id(record_id, field, loser_hlc, loser_device), 1, "
+		FB_STR(CONFLICT_ID_SHOWN) "), record_id, type, branch, field, kind, winner_value,"
 		" printf('%016x', winner_hlc), winner_device, loser_value,"
 		" printf('%016x', loser_hlc), loser_device, resolved FROM conflict"
 		" WHERE resolved = 0 OR ?1 ORDER BY id",
