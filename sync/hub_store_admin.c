@@ -80,8 +80,11 @@ static const struct {
 	const char *const *names;
 	int ncols;
 } listings[] = {
+	/* A revoked token whose laptop was enrolled again still shows the
+	 * device id it had, which a new token took over. */
 	[HUB_LIST_DEVICES] = {
-		"SELECT id, name, unit, coalesce(device, ''), created,"
+		"SELECT id, name, unit, coalesce(device, (SELECT h.device FROM device_handover h"
+		" WHERE h.from_owner = device.id ORDER BY h.id DESC LIMIT 1), ''), created,"
 		" coalesce(last_seen, ''), coalesce(revoked, '') FROM device"
 		" WHERE ?1 IS NOT NULL ORDER BY id",
 		device_cols, 7 },
