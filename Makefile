@@ -39,13 +39,13 @@ LDLIBS    += $(PKG_LIBS) -lpthread
 
 SHARED_SRC    := $(wildcard shared/*.c)
 COLLECTOR_SRC := $(wildcard collector/*.c)
-CLIENT_SRC    := sync/client.c sync/token.c
+CLIENT_SRC    := sync/client.c sync/remote.c sync/token.c
 HUB_SRC       := $(filter-out $(CLIENT_SRC),$(wildcard sync/*.c))
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
 SHARED_OBJ    := $(SHARED_SRC:%.c=$(BUILD)/%.o)
 COLLECTOR_OBJ := $(COLLECTOR_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o)
-HUB_OBJ       := $(HUB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/sync/token.o
+HUB_OBJ       := $(HUB_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB           := $(BUILD)/libfieldbook.a
 FIELDBOOK     := $(BUILD)/bin/fieldbook

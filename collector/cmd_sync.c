@@ -6,43 +6,21 @@
  * the command line or the URL) and an optional CA file for a hub with a
  * private certificate.
  */
-#include <limits.h>
-#include <linux/limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <openssl/crypto.h>
 
 #include "client.h"
+#include "remote.h"
 #include "commands.h"
 #include "token.h"
 
 static enum fb_code remote_set(struct cmd_ctx *c)
 {
-	char token[TOKEN_TEXT_MAX + 1], cacert[PATH_MAX];
-	const char *file = cmd_get(c, "token-file"), *ca = cmd_get(c, "cacert");
-	const char *given = cmd_get(c, "token");
-	struct book *b = NULL;
-	enum fb_code rc;
+	enum fb_code rc = remote_set_from(c, cli_open, &c->err);
 
-	if (given) {
-		if (strcmp(given, "-"))
-			return cmd_usage(c, "a token is never given on the command line:"
-					 " use --token - (standard input) or --token-file FILE");
-		file = "-";
-	}
-	if (!file)
-		return cmd_usage(c, "give --token-file FILE or --token -");
-	if (ca && !realpath(ca, cacert))
-		return fb_fail(&c->err, FB_ENOINPUT, "cannot find CA file %s", ca);
-	if ((rc = token_read(file, token, &c->err)) != FB_OK)
-		return rc;
-	if ((rc = cli_open(c, &b)) == FB_OK)
-		rc = sync_set_remote(b, c->argv[0], token, ca ? cacert : NULL, &c->err);
-	OPENSSL_cleanse(token, sizeof(token));
 	if (rc == FB_OK)
 		printf("hub set: %s\n", c->argv[0]);
-	book_close(b);
 	return rc;
 }
 
@@ -91,18 +69,12 @@ static enum fb_code sync(struct cmd_ctx *c)
 	return rc;
 }
 
-static const struct cmd_option remote_set_opts[] = {
-	{ "token-file", 0, "FILE", NULL, "read the token from FILE (only its owner may read it)" },
-	{ "token", 0, "-", NULL, "read the token from standard input" },
-	{ "cacert", 0, "FILE", NULL, "the CA certificate of a hub with a private one" },
-	{ NULL, 0, NULL, NULL, NULL }
-};
 
 const struct cmd_entry cmd_remote_set_entry = {
 	.name = "remote set",
 	.usage = "remote set URL (--token-file FILE | --token -) [--cacert FILE]",
 	.help = "set the hub this laptop syncs with",
-	.options = remote_set_opts,
+	.options = remote_options,
 	.args_min = 1,
 	.args_max = 1,
 	.too_few = "give the hub's URL",

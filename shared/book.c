@@ -180,6 +180,27 @@ static enum fb_code load_head(struct book *b, struct fb_error *err)
 	return FB_OK;
 }
 
+enum fb_code book_relay_identity(struct book *b, struct fb_error *err)
+{
+	char fresh[FB_DEVICE_ID_LEN + 1], *id = NULL;
+	enum fb_code rc;
+
+	if (b->device[0])
+		return FB_OK;
+	if ((rc = store_meta_get(b->st, "relay_device", &id, err)) != FB_OK)
+		return rc;
+	if (!id) {
+		if (book_new_device_id(fresh) != FB_OK)
+			return fb_fail(err, FB_EINTERNAL, "no random bytes for a device id");
+		if ((rc = store_meta_set(b->st, "relay_device", fresh, err)) != FB_OK)
+			return rc;
+	}
+	snprintf(b->device, sizeof(b->device), "%s", id ? id : fresh);
+	free(id);
+	b->next_seq = 1;
+	return FB_OK;
+}
+
 enum fb_code book_open(const char *path, const char *extra_schema,
 		       struct book **out, struct fb_error *err)
 {

@@ -238,22 +238,66 @@ enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      size_t *n, struct fb_error *err)
 	FB_MUST_CHECK;
 
-/* The same for any device's changes this book holds (a relay). */
-enum fb_code book_changes_of(struct book *b, const char *device, uint64_t after,
-			     struct jchange *out, size_t max, size_t max_bytes,
-			     size_t *n, struct fb_error *err)
+/*
+ * Another device's changes to send to a hub that holds its chain up to
+ * `held` (a relay): those from held + 1 on, as far as they follow one
+ * another without a hole (a change outside this book's scope was never
+ * pulled here), committed here before commit `below` (0: any), at most
+ * max changes and about max_bytes.  *n 0: none follow `held` here.
+ * Released as for book_own_changes.
+ *
+ * A relay sends in this book's commit order, across devices, so that
+ * a change reaches the hub after every change it was written over:
+ * book_relay_first() says where device's next change stands in that
+ * order (*cseq 0: none), and `below` stops a run where another
+ * device's change comes first.
+ */
+enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t held,
+				uint64_t below, struct jchange *out, size_t max,
+				size_t max_bytes, size_t *n, struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code book_relay_first(struct book *b, const char *device, uint64_t held,
+			      uint64_t *cseq, struct fb_error *err)
 	FB_MUST_CHECK;
 
 /*
- * Another device's changes to send back to a hub that holds its chain
- * up to `held` (a relay): those from held + 1 on, as far as they follow
- * one another without a hole (a change outside this book's scope was
- * never pulled here), at most max changes and about max_bytes.  *n 0:
- * none follow `held` here.  Released as for book_own_changes.
+ * A hub's book has no device of its own.  Towards the hub above it, it
+ * speaks under an id kept in meta `relay_device` (made on first use),
+ * under which it writes nothing.  A book that has a device keeps it.
  */
-enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t held,
-				struct jchange *out, size_t max, size_t max_bytes,
-				size_t *n, struct fb_error *err)
+enum fb_code book_relay_identity(struct book *b, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/* A device and the last sequence of it that one side holds. */
+typedef enum fb_code (*book_head_fn)(const char *device, uint64_t last, void *ctx);
+
+/*
+ * What this book knows the hub it syncs with holds of other devices
+ * (the relay_head table): book_relay_known() notes that the hub holds a
+ * device's chain up to seq at least; book_relay_forget() forgets it all,
+ * when the hub showed it lost part of its history.  Either runs in the
+ * caller's transaction, or in one of its own.
+ */
+enum fb_code book_relay_known(struct book *b, const char *device, uint64_t seq,
+			      struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code book_relay_forget(struct book *b, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Each device other than this book's own of which it holds more than
+ * the hub is known to (book_relay_known), with the last sequence it
+ * holds, in device order.  fn's code other than FB_OK stops the walk
+ * and is returned.
+ */
+enum fb_code book_each_relay_candidate(struct book *b, book_head_fn fn, void *ctx,
+				       struct fb_error *err)
+	FB_MUST_CHECK;
+
+/* How many entries of how many devices the hub is not known to hold
+ * (`fieldbook-hub status`: what waits for the next relay). */
+enum fb_code book_relay_waiting(struct book *b, uint64_t *entries, uint64_t *devices,
+				struct fb_error *err)
 	FB_MUST_CHECK;
 
 /*
@@ -261,7 +305,6 @@ enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t hel
  * the last sequence it holds of it, in device order.  fn's code other
  * than FB_OK stops the walk and is returned.
  */
-typedef enum fb_code (*book_head_fn)(const char *device, uint64_t last, void *ctx);
 enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
 				    struct fb_error *err)
 	FB_MUST_CHECK;

@@ -133,7 +133,12 @@ static enum fb_code check_entries(const struct jchange *c, struct fb_error *err)
 		if (rc != FB_OK)
 			return fb_fail(err, rc, "%s: value is not in canonical form",
 				       f->name);
-		seen |= !strcmp(f->name, FIELD_SEEN);
+		if (!strcmp(f->name, FIELD_SEEN)) {
+			rc = seen_parse(t, c->e[i].value, NULL, 0, err);
+			if (rc != FB_OK)
+				return rc;
+			seen = 1;
+		}
 		deletes |= !strcmp(f->name, FIELD_DELETED) &&
 			   !strcmp(c->e[i].value, "1");
 	}

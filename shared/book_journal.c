@@ -105,23 +105,80 @@ enum fb_code book_hub_holds(struct book *b, uint64_t held,
 	return book_commit(b, err);
 }
 
+/*
+ * device's changes after sequence `after`, those committed here before
+ * commit `below` only (0: all), in order; as book_own_changes.
+ */
+static enum fb_code changes_of(struct book *b, const char *device, uint64_t after,
+			       uint64_t below, struct jchange *out, size_t max,
+			       size_t max_bytes, size_t *n, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	size_t bytes = 0;
+	enum fb_code rc;
+	int r = SQLITE_DONE;
+
+	*n = 0;
+	rc = store_prepare(b->st, "SELECT " BOOK_JOURNAL_COLUMNS
+			   " FROM journal WHERE device = ?1 AND seq > ?2"
+			   " AND (?4 = 0 OR cseq < ?4) ORDER BY seq LIMIT ?3", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)below);
+	while (bytes < max_bytes && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		bytes += (size_t)sqlite3_column_bytes(q, 7);
+		/* Counted first, so that the caller releases it either way. */
+		if ((rc = book_journal_row(q, 0, &out[(*n)++], err)) != FB_OK)
+			break;
+	}
+	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading journal", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 enum fb_code book_own_changes(struct book *b, uint64_t after,
 			      struct jchange *out, size_t max, size_t max_bytes,
 			      size_t *n, struct fb_error *err)
 {
-	return book_changes_of(b, b->device, after, out, max, max_bytes, n, err);
+	return changes_of(b, b->device, after, 0, out, max, max_bytes, n, err);
+}
+
+enum fb_code book_relay_first(struct book *b, const char *device, uint64_t held,
+			      uint64_t *cseq, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*cseq = 0;
+	rc = store_prepare(b->st, "SELECT cseq FROM journal WHERE device = ?1 AND seq > ?2"
+			   " ORDER BY seq LIMIT 1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)held);
+	if ((r = sqlite3_step(q)) == SQLITE_ROW)
+		*cseq = (uint64_t)sqlite3_column_int64(q, 0);
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading journal", err);
+	sqlite3_finalize(q);
+	return rc;
 }
 
 enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t held,
-				struct jchange *out, size_t max, size_t max_bytes,
-				size_t *n, struct fb_error *err)
+				uint64_t below, struct jchange *out, size_t max,
+				size_t max_bytes, size_t *n, struct fb_error *err)
 {
 	uint64_t next = held + 1;
 	size_t got = 0, run, i;
 	enum fb_code rc;
 
 	*n = 0;
-	rc = book_changes_of(b, device, held, out, max, max_bytes, &got, err);
+	rc = changes_of(b, device, held, below, out, max, max_bytes, &got, err);
 	for (run = 0; rc == FB_OK && run < got && out[run].seq == next; run++)
 		next += out[run].n;
 	for (i = rc == FB_OK ? run : 0; i < got; i++)
@@ -131,15 +188,40 @@ enum fb_code book_relay_changes(struct book *b, const char *device, uint64_t hel
 	return rc;
 }
 
-enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
-				    struct fb_error *err)
+enum fb_code book_relay_known(struct book *b, const char *device, uint64_t seq,
+			      struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum fb_code rc;
 	int r;
 
-	rc = store_prepare(b->st, "SELECT device, max(seq + n - 1) FROM journal"
-			   " WHERE device <> ?1 GROUP BY device ORDER BY device", &q, err);
+	rc = store_prepare(b->st, "INSERT INTO relay_head(device, seq) VALUES(?1, ?2)"
+			   " ON CONFLICT(device) DO UPDATE SET seq = max(seq, excluded.seq)",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		rc = store_fail(b->st, r, "noting what the hub holds", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code book_relay_forget(struct book *b, struct fb_error *err)
+{
+	return store_exec(b->st, "DELETE FROM relay_head", err);
+}
+
+/* Walk `sql` (?1 this book's device): rows of device and last sequence. */
+static enum fb_code each_head(struct book *b, const char *sql, book_head_fn fn,
+			      void *ctx, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r = SQLITE_DONE;
+
+	rc = store_prepare(b->st, sql, &q, err);
 	if (rc != FB_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, b->device, -1, SQLITE_STATIC);
@@ -152,34 +234,48 @@ enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
 	return rc;
 }
 
-enum fb_code book_changes_of(struct book *b, const char *device, uint64_t after,
-			     struct jchange *out, size_t max, size_t max_bytes,
-			     size_t *n, struct fb_error *err)
+enum fb_code book_each_relay_candidate(struct book *b, book_head_fn fn, void *ctx,
+				       struct fb_error *err)
 {
-	sqlite3_stmt *q = NULL;
-	size_t bytes = 0;
-	enum fb_code rc;
-	int r = SQLITE_DONE;
+	return each_head(b, "SELECT j.device, max(j.seq + j.n - 1) AS last FROM journal j"
+			 " LEFT JOIN relay_head r ON r.device = j.device"
+			 " WHERE j.device <> ?1 GROUP BY j.device"
+			 " HAVING last > coalesce(max(r.seq), 0) ORDER BY j.device",
+			 fn, ctx, err);
+}
 
-	*n = 0;
-	rc = store_prepare(b->st, "SELECT " BOOK_JOURNAL_COLUMNS
-			   " FROM journal WHERE device = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-			   &q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
-	sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
-	while (bytes < max_bytes && (r = sqlite3_step(q)) == SQLITE_ROW) {
-		bytes += (size_t)sqlite3_column_bytes(q, 7);
-		/* Counted first, so that the caller releases it either way. */
-		if ((rc = book_journal_row(q, 0, &out[(*n)++], err)) != FB_OK)
-			break;
-	}
-	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading journal", err);
-	sqlite3_finalize(q);
+/* book_head_fn: add up what the hub is not known to hold. */
+static enum fb_code add_waiting(const char *device, uint64_t ahead, void *ctx)
+{
+	uint64_t *sum = ctx;
+
+	(void)device;
+	sum[0] += ahead;
+	sum[1]++;
+	return FB_OK;
+}
+
+enum fb_code book_relay_waiting(struct book *b, uint64_t *entries, uint64_t *devices,
+				struct fb_error *err)
+{
+	uint64_t sum[2] = { 0, 0 };
+	enum fb_code rc;
+
+	rc = each_head(b, "SELECT j.device, max(j.seq + j.n - 1) - coalesce(max(r.seq), 0)"
+		       " AS ahead FROM journal j LEFT JOIN relay_head r ON r.device = j.device"
+		       " WHERE j.device <> ?1 AND j.quarantined = 0 GROUP BY j.device"
+		       " HAVING ahead > 0", add_waiting, sum, err);
+	*entries = sum[0];
+	*devices = sum[1];
 	return rc;
+}
+
+enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
+				    struct fb_error *err)
+{
+	return each_head(b, "SELECT device, max(seq + n - 1) FROM journal"
+			 " WHERE device <> ?1 GROUP BY device ORDER BY device",
+			 fn, ctx, err);
 }
 
 /* --- verification --------------------------------------------------- */

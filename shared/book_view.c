@@ -342,6 +342,9 @@ enum fb_code book_pull_joining(struct book *b, int *joining, struct fb_error *er
 	enum fb_code rc;
 
 	*joining = 0;
+	/* A hub pulling from the hub above inherits nothing: it lists all. */
+	if (!b->branch[0])
+		return FB_OK;
 	if ((rc = store_meta_get(b->st, BOOK_CONFLICTS_JOINED, &have, err)) != FB_OK)
 		return rc;
 	if (have) {

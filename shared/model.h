@@ -77,6 +77,9 @@ extern const char *const model_supports[MODEL_NSUPPORTS + 1];
 
 #define FIELD_DELETED "deleted"
 #define FIELD_SEEN    "_seen"
+/* The characters a seen vector is written in (seen.h): field names,
+ * '@', stamps of hex HLCs and device ids, ','. */
+#define SEEN_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_-@:,"
 
 /* The definition of a type, by enum or by name ("member" or "members"). */
 const struct type_def *model_type(enum rec_type t);
@@ -105,8 +108,9 @@ int model_in_vocab(const char *const *vocab, const char *code);
  * Check and canonicalise one value typed for field f: UTF-8 and NFC,
  * trimming, limits, dates, numbers, vocabularies.  References are only
  * checked for form here (the store checks they exist).  A seen vector
- * must already be canonical (seen_parse()): it is written by the
- * program, never typed.  On success
+ * is only checked for its size and bytes here: it is written by the
+ * program, never typed, and a received one is read whole where its
+ * change is applied (seen_parse()).  On success
  * *out is a malloc'd canonical string ("" for an unset optional field).
  * On failure FB_EINVAL / FB_ETOOBIG with err naming the field.
  */

@@ -57,7 +57,12 @@ static const char common_schema[] =
 	"  resolved INTEGER NOT NULL DEFAULT 0,"
 	"  UNIQUE(record_id, field, loser_hlc, loser_device));"
 	"CREATE INDEX IF NOT EXISTS conflict_open ON conflict(record_id, field)"
-	"  WHERE resolved = 0;";
+	"  WHERE resolved = 0;"
+	/* How much of each other device's chain the hub this book syncs
+	 * with is known to hold (docs/PROTOCOL.md §13.5, relay). */
+	"CREATE TABLE IF NOT EXISTS relay_head("
+	"  device TEXT PRIMARY KEY,"
+	"  seq INTEGER NOT NULL) WITHOUT ROWID;";
 
 /* A collector's book also finds a record's journal (`fieldbook log ID`);
  * a hub never asks, and spares every push that index. */

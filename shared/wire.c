@@ -918,6 +918,17 @@ enum fb_code wire_heads_alloc(struct wire_heads *h, size_t n)
 	return FB_OK;
 }
 
+enum fb_code wire_heads_note(const char *device, uint64_t seq, void *heads)
+{
+	struct wire_heads *h = heads;
+
+	if (h->n == WIRE_HEADS_MAX)
+		return FB_ETOOBIG;
+	snprintf(h->device[h->n], sizeof(h->device[0]), "%s", device);
+	h->seq[h->n++] = seq;
+	return FB_OK;
+}
+
 void wire_heads_release(struct wire_heads *h)
 {
 	free(h->device);

@@ -109,6 +109,10 @@ struct wire_heads {
 	uint64_t *seq;                          /* n of them, owned */
 };
 enum fb_code wire_heads_alloc(struct wire_heads *h, size_t n);
+/* Append device and seq to h, allocated for WIRE_HEADS_MAX (h->n its
+ * count so far); FB_ETOOBIG when full.  Its form is book_head_fn's, so
+ * that book_each_other_device() can fill a request with it. */
+enum fb_code wire_heads_note(const char *device, uint64_t seq, void *h);
 void wire_heads_release(struct wire_heads *h);
 /* {"v":2,"devices":[...]} of h's devices. */
 enum fb_code wire_heads_request_encode(const struct wire_heads *h, struct fb_buf *out);

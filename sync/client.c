@@ -25,6 +25,7 @@ struct conn {
 	CURLcode cr;
 	/* What the hub said of this device's history (docs/PROTOCOL.md §13.4). */
 	uint64_t fork;               /* a push met other content from here */
+	int relay_all;               /* SYNC_RELAY_ALL: a hub's relay */
 	int held_known;              /* a pull said how much it holds: */
 	uint64_t held;
 	unsigned char held_hash[JOURNAL_HASH_LEN];
@@ -686,6 +687,12 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		/* Verified: each change's hash is its chain's. */
 		for (i = 0; rc == FB_OK && i < page.n; i++)
 			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
+		/* A relay never sends back what the upstream sent. */
+		for (i = 0; rc == FB_OK && c->relay_all && i < page.n; i++)
+			if (page.links[i].end)
+				rc = book_relay_known(b, page.changes[i].device,
+						      page.changes[i].seq + page.changes[i].n - 1,
+						      err);
 		/* The hub's cursor, even one lower than ours: a hub restored
 		 * from a copy cuts back what it no longer holds, and may have
 		 * lost other devices' changes this laptop holds. */
@@ -715,20 +722,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	return rc;
 }
 
-
 /* --- relay: other devices' changes a restored hub lost -------------- */
-
-/* book_head_fn: note a device and the last sequence held of it. */
-static enum fb_code note_head(const char *device, uint64_t last, void *ctx)
-{
-	struct wire_heads *h = ctx;
-
-	if (h->n == WIRE_HEADS_MAX)
-		return FB_ETOOBIG;
-	snprintf(h->device[h->n], sizeof(h->device[0]), "%s", device);
-	h->seq[h->n++] = last;
-	return FB_OK;
-}
 
 /* Ask the hub how much it holds of each device in h; h->seq then says. */
 static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads *h,
@@ -761,125 +755,147 @@ static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads 
 }
 
 /*
- * Send back device's changes after `held`, the hub's last of it, as far
- * as this book holds them without a hole (a change outside this
- * laptop's scope is not here).  *taken: changes the hub took.  A refusal
- * of the device (its history differs there, or it lies outside the
- * token's scope) is no failure of the sync: *refused is set.
+ * Send one batch of device's changes after *held, the hub's last of it,
+ * as far as this book holds them without a hole and before commit
+ * `below` (another device's next change; 0: none).  *held becomes the
+ * hub's acknowledgement.  *more 0: nothing more of the device goes now
+ * (none here, the hub stopped short, or it refused the device: then
+ * *refused, which fails no sync: the hub keeps its own history of it).
  */
-static enum fb_code relay_device(struct conn *c, struct book *b, const char *device,
-				 uint64_t held, struct jchange *changes, size_t *taken,
-				 int *refused, struct fb_error *err)
+static enum fb_code relay_batch(struct conn *c, struct book *b, const char *device,
+				uint64_t *held, uint64_t below, struct jchange *changes,
+				size_t *taken, int *more, int *refused, struct fb_error *err)
 {
 	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
-	enum fb_code rc = FB_OK;
-	size_t rounds, n, i;
+	uint64_t last = 0;
+	const cJSON *ack;
+	cJSON *ans = NULL;
+	enum fb_code rc;
+	long status = 0;
+	size_t n = 0, i;
 
 	*taken = 0;
-	*refused = 0;
-	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
-		uint64_t last = 0;
-		const cJSON *ack;
-		cJSON *ans;
-		long status = 0;
-
-		n = 0;
-		rc = book_relay_changes(b, device, held, changes, SYNC_BATCH_MAX,
-					SYNC_PUSH_BYTES, &n, err);
-		buf_reset(&json);
-		buf_reset(&z);
-		if (rc == FB_OK && n > 0) {
-			last = changes[n - 1].seq + changes[n - 1].n - 1;
-			if ((rc = wire_relay_encode(changes, n, &json)) == FB_OK)
-				rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err);
-		}
-		for (i = 0; i < n; i++)
-			jchange_release(&changes[i]);
-		if (rc != FB_OK || n == 0)
-			break;
-		rc = request(c, "relay", "/v2/push", &z, &status, err);
-		if (rc == FB_EAUTH || (rc == FB_OK && status == 409) || rc == FB_EINVAL) {
-			/* Not this device's changes, here: the hub keeps its own. */
-			*refused = 1;
-			rc = FB_OK;
-			break;
-		}
-		if (rc != FB_OK)
-			break;
-		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
-		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
-		observe_hub_time(c, b, cJSON_GetStringValue(
-			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
-		if (!cJSON_IsNumber(ack)) {
-			cJSON_Delete(ans);
-			rc = fb_fail(err, FB_ENET, "relay: the hub's answer arrived damaged or"
-				     " cut short; nothing is lost, run sync again");
-			break;
-		}
-		*taken += n;
-		/* The hub holds less than was sent: it went no further. */
-		if (ack->valuedouble < (double)last) {
-			cJSON_Delete(ans);
-			break;
-		}
-		held = (uint64_t)ack->valuedouble;
-		cJSON_Delete(ans);
+	*more = 0;
+	rc = book_relay_changes(b, device, *held, below, changes, SYNC_BATCH_MAX,
+				SYNC_PUSH_BYTES, &n, err);
+	if (rc == FB_OK && n > 0) {
+		last = changes[n - 1].seq + changes[n - 1].n - 1;
+		if ((rc = wire_relay_encode(changes, n, &json)) == FB_OK)
+			rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err);
 	}
+	for (i = 0; i < n; i++)
+		jchange_release(&changes[i]);
+	if (rc != FB_OK || n == 0)
+		goto out;
+	rc = request(c, "relay", "/v2/push", &z, &status, err);
+	if (rc == FB_EAUTH || rc == FB_EINVAL || (rc == FB_OK && status == 409)) {
+		*refused = 1;
+		rc = FB_OK;
+		goto out;
+	}
+	if (rc != FB_OK)
+		goto out;
+	ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
+	ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+	observe_hub_time(c, b, cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
+	if (!cJSON_IsNumber(ack)) {
+		rc = fb_fail(err, FB_ENET, "relay: the hub's answer arrived damaged or cut"
+			     " short; nothing is lost, run sync again");
+		goto out;
+	}
+	*taken = n;
+	*held = (uint64_t)ack->valuedouble;
+	rc = book_relay_known(b, device, *held, err);
+	/* Short of what was sent: the hub went no further. */
+	*more = rc == FB_OK && *held >= last;
+out:
+	cJSON_Delete(ans);
 	buf_release(&json);
 	buf_release(&z);
 	return rc;
 }
 
+/* The device of pending whose next change comes first here (-1: none),
+ * and in *other the commit of the next change of any other (0: none). */
+static int first_pending(const uint64_t *next, size_t n, uint64_t *other)
+{
+	size_t i;
+	int best = -1;
+
+	for (i = 0; i < n; i++)
+		if (next[i] && (best < 0 || next[i] < next[best]))
+			best = (int)i;
+	*other = 0;
+	for (i = 0; i < n; i++)
+		if (next[i] && (int)i != best && (!*other || next[i] < *other))
+			*other = next[i];
+	return best;
+}
+
 /*
- * After a hub lost part of its history (docs/PROTOCOL.md §13.5): every
- * other device's changes this laptop holds and the hub lacks go back
- * to it, each device's chain continuing from what the hub holds.  Done
+ * Every other device's changes this laptop (or hub) holds and the hub
+ * is not known to hold go to it (docs/PROTOCOL.md §13.5, §13.6), each
+ * device's chain continuing from what the hub says it holds, in this
+ * book's commit order: a change arrives after the changes it was
+ * written over, as it did here, and meets them as it did here.  Done
  * whole, the mark is cleared; cut off, the next sync does it again.
  */
 static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 {
 	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
-	struct wire_heads h, mine;
+	uint64_t *mine = calloc(WIRE_HEADS_MAX, sizeof(*mine)),  /* held here */
+		 *next = calloc(WIRE_HEADS_MAX, sizeof(*next));  /* their next commit */
+	size_t *sent = calloc(WIRE_HEADS_MAX, sizeof(*sent)), rounds, i;
+	struct wire_heads h;
 	enum fb_code rc;
-	size_t i;
 
 	memset(&h, 0, sizeof(h));
-	memset(&mine, 0, sizeof(mine));
-	if (!changes || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK ||
-	    wire_heads_alloc(&mine, WIRE_HEADS_MAX) != FB_OK) {
+	if (!changes || !mine || !next || !sent ||
+	    wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
 	h.n = 0;
-	rc = book_each_other_device(b, note_head, &h, err);
+	rc = book_each_relay_candidate(b, wire_heads_note, &h, err);
 	if (rc == FB_ETOOBIG)
 		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
 	if (rc != FB_OK || h.n == 0)
 		goto done;
-	mine.n = h.n;
-	memcpy(mine.seq, h.seq, h.n * sizeof(*h.seq));
+	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
 	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
 		goto out;
 	for (i = 0; rc == FB_OK && i < h.n; i++) {
+		rc = book_relay_known(b, h.device[i], h.seq[i], err);
+		if (rc == FB_OK && mine[i] > h.seq[i])
+			rc = book_relay_first(b, h.device[i], h.seq[i], &next[i], err);
+	}
+	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
+		uint64_t other;
+		int k = first_pending(next, h.n, &other), more = 0, refused = 0;
 		size_t taken = 0;
-		int refused = 0;
 
-		if (mine.seq[i] <= h.seq[i])
-			continue;
-		rc = relay_device(c, b, h.device[i], h.seq[i], changes, &taken,
-				  &refused, err);
+		if (k < 0)
+			break;
+		rc = relay_batch(c, b, h.device[k], &h.seq[k], other, changes, &taken,
+				 &more, &refused, err);
+		sent[k] += taken;
 		c->st->relayed += taken;
-		c->st->relay_devices += taken > 0;
 		c->st->relay_refused += refused;
+		next[k] = 0;
+		if (rc == FB_OK && more)
+			rc = book_relay_first(b, h.device[k], h.seq[k], &next[k], err);
 	}
+	for (i = 0; i < h.n; i++)
+		c->st->relay_devices += sent[i] > 0;
 done:
-	if (rc == FB_OK && (rc = book_begin(b, err)) == FB_OK) {
+	if (rc == FB_OK)
 		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 0, err);
-		rc = rc == FB_OK ? book_commit(b, err) : (book_rollback(b), rc);
-	}
 out:
 	wire_heads_release(&h);
-	wire_heads_release(&mine);
+	free(mine);
+	free(next);
+	free(sent);
 	free(changes);
 	return rc;
 }
@@ -970,6 +986,7 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		return rc;
 	}
 	c.st = st;
+	c.relay_all = (what & SYNC_RELAY_ALL) != 0;
 	/* Push, pull, and again where the hub's answers show that a history
 	 * changed: a fork, or entries the hub lost (docs/PROTOCOL.md §13.4). */
 	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {
@@ -1018,6 +1035,8 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 
 		rc = book_meta_int(b, SYNC_RELAY_DUE, 0, &due, err);
 		if (rc == FB_OK && due)
+			rc = book_relay_forget(b, err);
+		if (rc == FB_OK && (due || c.relay_all))
 			rc = relay(b, &c, err);
 	}
 	if (rc == FB_OK) {

@@ -67,11 +67,16 @@ struct sync_stats {
 };
 
 /* meta key: set when the hub was seen to have lost part of its history;
- * cleared once every other device's changes it lacks were offered back. */
+ * what it was known to hold (book_relay_known) is then forgotten, and
+ * the mark cleared once every other device's changes it lacks were
+ * offered back. */
 #define SYNC_RELAY_DUE "relay_due"
 
 #define SYNC_PUSH 1
 #define SYNC_PULL 2
+#define SYNC_RELAY_ALL 4        /* a hub towards its upstream: send every
+				   other device's changes the upstream is
+				   not known to hold, each sync (§13.6) */
 
 /* Set the remote: checks the URL (http or https, no token in it). */
 enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,

@@ -31,5 +31,8 @@ extern const struct cmd_entry hub_report_entry;
 extern const struct cmd_entry hub_conflicts_entry;
 extern const struct cmd_entry hub_rejected_entry;
 extern const struct cmd_entry hub_verify_entry;
+extern const struct cmd_entry hub_upstream_set_entry;
+extern const struct cmd_entry hub_sync_entry;
+extern const struct cmd_entry hub_status_entry;
 
 #endif

@@ -13,6 +13,7 @@
 static enum fb_code enroll(struct cmd_ctx *c)
 {
 	const char *unit = cmd_get(c, "unit"), *name = cmd_get(c, "name");
+	int hub = cmd_has(c, "hub");
 	unsigned char hash[TOKEN_HASH_LEN];
 	char token[TOKEN_TEXT_LEN + 1];
 	struct hub_store *st = NULL;
@@ -28,11 +29,18 @@ static enum fb_code enroll(struct cmd_ctx *c)
 	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		goto out;
 	rc = st->ops->enroll(st, unit, name, hash, &id, &c->err);
+	if (rc == FB_OK && hub)
+		rc = st->ops->make_hub(st, id, &c->err);
 	if (rc == FB_OK) {
 		printf("%s\n", token);
-		fprintf(stderr, "device %lld enrolled for %s; the token above is shown only"
-			" this once: give it to the laptop (fieldbook remote set URL --token-file F)\n",
-			id, unit);
+		if (hub)
+			fprintf(stderr, "hub %lld enrolled for %s and all below it; the token"
+				" above is shown only this once: give it to that hub"
+				" (fieldbook-hub upstream set URL --token-file F)\n", id, unit);
+		else
+			fprintf(stderr, "device %lld enrolled for %s; the token above is shown"
+				" only this once: give it to the laptop (fieldbook remote set URL"
+				" --token-file F)\n", id, unit);
 	}
 out:
 	OPENSSL_cleanse(token, sizeof(token));
@@ -119,13 +127,14 @@ static enum fb_code revoke(struct cmd_ctx *c)
 static const struct cmd_option enroll_opts[] = {
 	{ "unit", 0, "CODE", NULL, "the unit it may record for, and all below it (required)" },
 	{ "name", 0, "NAME", NULL, "who has the laptop, or where it is (required)" },
+	{ "hub", 0, NULL, NULL, "a hub of that unit, which relays its laptops' changes up" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry hub_enroll_entry = {
 	.name = "enroll",
-	.usage = "--db PATH enroll --unit CODE --name NAME",
-	.help = "enroll a laptop; prints its token once",
+	.usage = "--db PATH enroll --unit CODE --name NAME [--hub]",
+	.help = "enroll a laptop, or a hub below this one; prints its token once",
 	.options = enroll_opts,
 	.run = enroll,
 };

@@ -1,19 +1,28 @@
 /* hub_cmd_serve.c - fieldbook-hub serve: run the HTTP endpoint. */
 #include <malloc.h>
 #include <stdio.h>
+#include <string.h>
 #include <sqlite3.h>
 
 #include "hub_cmd.h"
 #include "hub_http.h"
+#include "hub_relay.h"
 
 static enum fb_code serve(struct cmd_ctx *c)
 {
 	struct hub_serve_config cfg = { HUB_LISTEN_DEFAULT, cmd_get(c, "tls-cert"),
 					cmd_get(c, "tls-key"), cmd_get(c, "port-file") };
+	const char *every_text = cmd_get(c, "upstream-every");
+	unsigned every = every_text ? hub_relay_parse_every(every_text) : 0;
 	struct hub_store *store = NULL;
+	struct hub_relay relay;
 	struct book *b = NULL;
 	enum fb_code rc = FB_OK;
 
+	memset(&relay, 0, sizeof(relay));
+	if (every_text && !every)
+		return cmd_usage(c, "--upstream-every: a duration of 1 s to 1 day, such as"
+				 " 300, 15m or 1h");
 	if (cmd_get(c, "listen"))
 		cfg.listen = cmd_get(c, "listen");
 	/*
@@ -46,7 +55,11 @@ static enum fb_code serve(struct cmd_ctx *c)
 	rc = hub_store_sqlite_open(c->db_path, HUB_STORE_CONNS, &store, &c->err);
 	if (rc != FB_OK)
 		return rc;
-	rc = hub_serve(store, &cfg, &c->err);
+	if (every)
+		rc = hub_relay_start(&relay, c->db_path, every, &c->err);
+	if (rc == FB_OK)
+		rc = hub_serve(store, &cfg, &c->err);
+	hub_relay_stop(&relay);
 	store->ops->close(store);
 	return rc;
 }
@@ -56,12 +69,14 @@ static const struct cmd_option serve_opts[] = {
 	{ "tls-cert", 0, "FILE", NULL, "serve HTTPS with this certificate (PEM)" },
 	{ "tls-key", 0, "FILE", NULL, "and this private key (PEM)" },
 	{ "port-file", 0, "FILE", NULL, "write the port it listens on to FILE" },
+	{ "upstream-every", 0, "DURATION", NULL, "relay to the upstream hub this often (300, 15m, 1h)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry hub_serve_entry = {
 	.name = "serve",
-	.usage = "--db PATH serve --listen ADDR:PORT [--tls-cert F --tls-key F] [--port-file F]",
+	.usage = "--db PATH serve --listen ADDR:PORT [--tls-cert F --tls-key F] [--port-file F]"
+		 " [--upstream-every DURATION]",
 	.help = "serve /v1/push, /v1/pull and /v1/health",
 	.options = serve_opts,
 	.run = serve,

@@ -25,6 +25,9 @@ static const struct cmd_entry *const commands[] = {
 	&hub_conflicts_entry,
 	&hub_rejected_entry,
 	&hub_verify_entry,
+	&hub_upstream_set_entry,
+	&hub_sync_entry,
+	&hub_status_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -26,6 +26,8 @@ struct hub_device {
 	char name[128];
 	char unit[FB_BRANCH_CODE_MAX + 1];   /* its scope: this unit and below */
 	char device[FB_DEVICE_ID_MAX + 1];   /* the collector's device id, once bound */
+	int hub;                             /* a hub below (enroll --hub): it
+						relays and binds no device */
 };
 
 /* What a push did. */
@@ -124,6 +126,8 @@ struct hub_store_ops {
 	enum fb_code (*enroll)(struct hub_store *s, const char *unit, const char *name,
 			       const unsigned char hash[TOKEN_HASH_LEN], long long *id,
 			       struct fb_error *err);
+	/* Make device id a hub below this one (enroll --hub). */
+	enum fb_code (*make_hub)(struct hub_store *s, long long id, struct fb_error *err);
 	/* Refuse device id's token from now on (again: no change).
 	 * FB_ENOENT: no such device. */
 	enum fb_code (*revoke)(struct hub_store *s, long long id, struct fb_error *err);

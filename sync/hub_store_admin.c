@@ -44,6 +44,29 @@ enum fb_code sqhub_enroll(struct hub_store *s, const char *unit, const char *nam
 	return rc;
 }
 
+enum fb_code sqhub_make_hub(struct hub_store *s, long long id, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT OR IGNORE INTO hub_token(id)"
+			   " SELECT id FROM device WHERE id = ?1 AND device IS NULL", &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_int64(q, 1, id);
+		r = sqlite3_step(q);
+		if (r != SQLITE_DONE)
+			rc = store_fail(b->st, r, "enrolling a hub", err);
+		else if (sqlite3_changes(b->st->db) == 0)
+			rc = fb_fail(err, FB_ENOENT, "no device %lld without a bound laptop", id);
+	}
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
 enum fb_code sqhub_revoke(struct hub_store *s, long long id, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;

@@ -226,7 +226,8 @@ static enum fb_code holder_of(struct book *b, const char *device, struct holder 
  * May dev's token take on `device`, which h holds?  Only a laptop
  * enrolled again (docs/SECURITY.md, "A laptop enrolled again"): h's
  * token is revoked, dev's is of the same unit and has never pushed.
- * Otherwise FB_EAUTH, saying what stands in the way.
+ * A hub's token (enroll --hub) never does.  Otherwise FB_EAUTH, saying
+ * what stands in the way.
  */
 static enum fb_code may_take_on(const struct hub_device *dev, const char *device,
 				const struct holder *h, struct fb_error *err)
@@ -236,6 +237,9 @@ static enum fb_code may_take_on(const struct hub_device *dev, const char *device
 			       " device %lld, \"%s\"); if this laptop was enrolled again, the"
 			       " hub's operator revokes that one first (fieldbook-hub revoke %lld)",
 			       device, h->id, h->name, h->id);
+	if (dev->hub)
+		return fb_fail(err, FB_EAUTH, "device %s is a laptop's; a hub's token takes"
+			       " on no laptop's id", device);
 	if (strcmp(h->unit, dev->unit))
 		return fb_fail(err, FB_EAUTH, "device %s was enrolled for unit %s; a token of"
 			       " unit %s cannot take it on", device, h->unit, dev->unit);

@@ -68,6 +68,21 @@ const char hub_schema[] =
 	"  from_owner INTEGER NOT NULL REFERENCES device(id),"
 	"  to_owner INTEGER NOT NULL REFERENCES device(id),"
 	"  at TEXT NOT NULL);"
+	/* Tokens enrolled for a hub below this one (enroll --hub): they
+	 * relay their laptops' changes and bind no device. */
+	"CREATE TABLE IF NOT EXISTS hub_token("
+	"  id INTEGER PRIMARY KEY REFERENCES device(id));"
+	/* Which token relayed (or relayed again) each journal row, so that
+	 * a pull never sends a row back to the hub it came from. */
+	"CREATE TABLE IF NOT EXISTS relayed("
+	"  cseq INTEGER NOT NULL,"
+	"  token INTEGER NOT NULL,"
+	"  PRIMARY KEY(cseq, token)) WITHOUT ROWID;"
+	/* How far each hub below has pulled: one that asks from further
+	 * back was restored, and gets what it relayed too. */
+	"CREATE TABLE IF NOT EXISTS hub_pull("
+	"  token INTEGER PRIMARY KEY,"
+	"  pulled_to INTEGER NOT NULL);"
 	/* Hubs of earlier versions had the collector's journal index. */
 	"DROP INDEX IF EXISTS journal_record;";
 
@@ -124,7 +139,8 @@ static enum fb_code sq_auth(struct hub_store *s,
 
 	memset(dev, 0, sizeof(*dev));
 	rc = store_prepare(b->st,
-			   "SELECT id, name, unit, coalesce(device, ''), revoked, token_hash"
+			   "SELECT id, name, unit, coalesce(device, ''), revoked, token_hash,"
+			   " EXISTS(SELECT 1 FROM hub_token WHERE hub_token.id = device.id)"
 			   " FROM device WHERE token_hash = ?1", &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -142,6 +158,7 @@ static enum fb_code sq_auth(struct hub_store *s,
 		snprintf(dev->name, sizeof(dev->name), "%s", sqlite3_column_text(q, 1));
 		snprintf(dev->unit, sizeof(dev->unit), "%s", sqlite3_column_text(q, 2));
 		snprintf(dev->device, sizeof(dev->device), "%s", sqlite3_column_text(q, 3));
+		dev->hub = sqlite3_column_int(q, 6);
 		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
 			rc = fb_fail(err, FB_EAUTH, "token of device %lld was revoked",
 				     dev->id);
@@ -241,6 +258,28 @@ static enum fb_code quarantine(struct book *b, struct jchange *c,
 	return rc;
 }
 
+/* The token `by` relayed c (taken or held already): never sent back. */
+static enum fb_code note_relayed(struct book *b, const struct jchange *c,
+				 long long by, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT OR IGNORE INTO relayed(cseq, token)"
+			   " SELECT cseq, ?3 FROM journal WHERE device = ?1 AND seq = ?2",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, c->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)c->seq);
+	sqlite3_bind_int64(q, 3, by);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		rc = store_fail(b->st, r, "noting a relayed change", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 			    struct wire_batch *batch, struct hub_push_result *res,
 			    struct fb_error *err)
@@ -259,8 +298,13 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	b = sqhub_get(h);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		goto out;
-	/* A relay carries another device's changes the hub lost; it binds
-	 * nothing (docs/PROTOCOL.md §6.10). */
+	/* A relay carries another device's changes; it binds nothing
+	 * (docs/PROTOCOL.md §6.10).  A hub's token only relays. */
+	if (dev->hub && !batch->relay) {
+		rc = fb_fail(err, FB_EAUTH, "this token is a hub's: it relays other"
+			     " devices' changes and writes none of its own");
+		goto fail;
+	}
 	if (!batch->relay &&
 	    (rc = sqhub_bind(b, dev, batch->device, batch->forked_from, err)) != FB_OK)
 		goto fail;
@@ -318,6 +362,8 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 			res->applied++;
 		else
 			res->replayed++;
+		if (batch->relay && (rc = note_relayed(b, c, dev->id, err)) != FB_OK)
+			goto fail;
 	}
 	if (memcmp(batch->changes[batch->n - 1].hash, batch->last_hash,
 		   JOURNAL_HASH_LEN)) {
@@ -390,6 +436,48 @@ static enum fb_code link_runs(struct book *b, struct wire_page *p, struct fb_err
 	return rc;
 }
 
+/* How far the hub below with token `token` has pulled (0: never). */
+static enum fb_code hub_pulled_to(struct book *b, long long token, uint64_t *to,
+				  struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*to = 0;
+	rc = store_prepare(b->st, "SELECT pulled_to FROM hub_pull WHERE token = ?1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, token);
+	if ((r = sqlite3_step(q)) == SQLITE_ROW)
+		*to = (uint64_t)sqlite3_column_int64(q, 0);
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading hub_pull", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* ... and note that it has pulled to `to`, after the read. */
+static enum fb_code hub_pulled_mark(struct book *b, long long token, uint64_t to,
+				    struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT INTO hub_pull(token, pulled_to) VALUES(?1, ?2)"
+			   " ON CONFLICT(token) DO UPDATE SET pulled_to ="
+			   " max(pulled_to, excluded.pulled_to)", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_int64(q, 1, token);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)to);
+	if ((r = sqlite3_step(q)) != SQLITE_DONE)
+		rc = store_fail(b->st, r, "noting a hub's pull", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 			    const struct hub_pull *req, fb_hlc hub_time,
 			    struct fb_buf *out, struct fb_error *err)
@@ -399,7 +487,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	const char *asking = req->version == WIRE_VERSION_OLD ? dev->device : req->device;
 	struct wire_page page;
 	sqlite3_stmt *q = NULL;
-	uint64_t after = req->after, top = 0;
+	uint64_t after = req->after, top = 0, pulled_to = 0;
 	size_t bytes = 0;
 	enum fb_code rc;
 	int r;
@@ -419,6 +507,11 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	page.next = after;
 	page.cut = after < req->after;
 	page.cut_to = after;
+	/* What a token relayed is left out of its pulls, unless it asks
+	 * from before where it had pulled to: a hub below restored from an
+	 * older copy, which may have lost what it relayed. */
+	if (dev->hub && (rc = hub_pulled_to(b, dev->id, &pulled_to, err)) != FB_OK)
+		goto out;
 	rc = store_prepare(b->st, "SELECT coalesce(max(cseq), 0) FROM journal", &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -433,7 +526,9 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	rc = store_prepare(b->st, SUBTREE_CTE
 			   " SELECT cseq, length(body), " BOOK_JOURNAL_COLUMNS
 			   " FROM journal WHERE cseq > ?2 AND quarantined = 0 AND device <> ?3"
-			   " AND branch IN (SELECT code FROM sub) ORDER BY cseq LIMIT ?4",
+			   " AND branch IN (SELECT code FROM sub)"
+			   " AND (?6 OR NOT EXISTS (SELECT 1 FROM relayed r"
+			   " WHERE r.cseq = journal.cseq AND r.token = ?5)) ORDER BY cseq LIMIT ?4",
 			   &q, err);
 	if (rc != FB_OK)
 		goto out;
@@ -441,6 +536,8 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
 	sqlite3_bind_text(q, 3, asking, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, (sqlite3_int64)req->limit + 1);
+	sqlite3_bind_int64(q, 5, dev->id);
+	sqlite3_bind_int(q, 6, after < pulled_to);
 	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
 		struct jchange *c;
 
@@ -477,6 +574,8 @@ out:
 	if (store_exec(b->st, "COMMIT", NULL) != FB_OK &&
 	    store_exec(b->st, "ROLLBACK", NULL) != FB_OK && rc == FB_OK)
 		rc = fb_fail(err, FB_EIO, "pull: cannot end the read");
+	if (rc == FB_OK && dev->hub && page.next > pulled_to)
+		rc = hub_pulled_mark(b, dev->id, page.next, err);
 done:
 	wire_page_release(&page);
 	sqhub_put(h, b);
@@ -591,7 +690,8 @@ static void sq_close(struct hub_store *s)
 static const struct hub_store_ops sqlite_ops = {
 	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .heads = sq_heads,
 	.healthy = sq_healthy,
-	.close = sq_close, .enroll = sqhub_enroll, .revoke = sqhub_revoke,
+	.close = sq_close, .enroll = sqhub_enroll, .make_hub = sqhub_make_hub,
+	.revoke = sqhub_revoke,
 	.list = sqhub_list, .verify = sqhub_verify, .add_units = sqhub_add_units,
 	.top_unit = sqhub_top_unit,
 	.each_unit = sqhub_each_unit, .report = sqhub_report,

@@ -358,6 +358,42 @@ timed fb "$A" sync      # A's pull cursor moves past its own entries, once
 note first_full_sync_ms "$MS"
 phase push_pull
 
+# --- relay: the hub of the 100k relays them to a hub above it ---------------
+# The hub that took the first push is a district hub here: it relays its
+# 100k entries to a province hub (docs/PROTOCOL.md §13.6) while it serves,
+# then relays again with nothing new.
+say "relay of the $N entries to a hub above ..."
+UP=$work/upstream.db
+new_hub "$UP"
+(umask 077 && hubcmd "$UP" enroll --unit HN --name "district hub" --hub \
+	>"$work/up.token" 2>/dev/null) || fail "enroll --hub"
+start_hub "$UP" upstream
+up_hub=$HUB_PID
+hubcmd "$H" upstream set "$HUB_URL" --token-file "$work/up.token" >/dev/null ||
+	fail "upstream set"
+relay_stats() {
+	local s
+	s=$(printf '%s\n' "$1" | sed -n 's/^relayed: \([0-9]*\) changes of [0-9]* devices sent up, \([0-9]*\) received.*; \([0-9]*\) requests, \([0-9]*\) bytes sent, \([0-9]*\) received$/\1 \2 \3 \4 \5/p')
+	[ -n "$s" ] || fail "cannot read the relay summary: $1"
+	read -r PUSHED PULLED REQ SENT RECV <<<"$s"
+}
+timed hubcmd "$H" sync
+relay_stats "$OUTPUT"
+[ "$PUSHED" -ge "$N" ] || fail "the relay sent $PUSHED of $N changes"
+[ "$(sqlite3 "$UP" "select count(*) from record")" -ge "$N" ] ||
+	fail "the upstream does not hold the $N records"
+note relay_ms "$MS"
+note relay_rps "$(calc "$N / ($MS / 1000)")"
+note relay_requests "$REQ"
+note relay_bpr "$(calc "$SENT / $N")"
+timed hubcmd "$H" sync
+relay_stats "$OUTPUT"
+[ "$PUSHED" -eq 0 ] || fail "a relay with nothing new sent $PUSHED changes"
+note relay_none_req "$REQ"
+note relay_none_bytes "$((SENT + RECV))"
+stop_hub "$up_hub"
+phase relay
+
 # --- the 1k book on a hub of its own ---------------------------------------
 H1=$work/hub1.db
 new_hub "$H1"

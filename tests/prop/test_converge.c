@@ -1422,17 +1422,6 @@ static int fork_replica(struct world *w, int i, uint64_t at)
 	return 0;
 }
 
-/* book_head_fn: note a device and the last sequence a replica holds. */
-static enum fb_code note_head(const char *device, uint64_t last, void *ctx)
-{
-	struct wire_heads *h = ctx;
-
-	if (h->n == WIRE_HEADS_MAX)
-		return FB_ETOOBIG;
-	snprintf(h->device[h->n], sizeof(h->device[0]), "%s", device);
-	h->seq[h->n++] = last;
-	return FB_OK;
-}
 
 /*
  * Send back to the hub, as client.c's relay does, the changes of other
@@ -1444,29 +1433,31 @@ static int relay_replica(struct world *w, int i)
 {
 	struct book *b = w->rep[i].b;
 	struct fb_buf json = FB_BUF_INIT(WIRE_BODY_MAX);
-	struct wire_heads h, ask, mine;
+	struct wire_heads h, ask;
+	uint64_t mine[WIRE_HEADS_MAX];  /* what the replica holds of each */
+	uint64_t next[WIRE_HEADS_MAX] = { 0 };  /* their next commit there */
 	struct hub_push_result res;
 	struct hub_device dev;
 	struct wire_batch wb;
 	struct fb_error err;
 	fb_hlc t;
-	size_t k, n = 0, d;
+	size_t k, n = 0, d, rounds;
 	int ret = -1;
 
 	memset(&wb, 0, sizeof(wb));
 	memset(&ask, 0, sizeof(ask));
-	if (wire_heads_alloc(&h, WIRE_HEADS_MAX) || wire_heads_alloc(&mine, WIRE_HEADS_MAX)) {
+	if (wire_heads_alloc(&h, WIRE_HEADS_MAX)) {
 		fail(w, P_RUN, "relay of replica %d: out of memory", i);
 		return -1;
 	}
 	h.n = 0;
-	if (book_each_other_device(b, note_head, &h, &err) != FB_OK ||
+	if (book_relay_forget(b, &err) != FB_OK ||
+	    book_each_relay_candidate(b, wire_heads_note, &h, &err) != FB_OK ||
 	    w->hub->ops->auth(w->hub, w->rep[i].th, &dev, &err) != FB_OK) {
 		fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
 		goto out;
 	}
-	mine.n = h.n;
-	memcpy(mine.seq, h.seq, h.n * sizeof(*h.seq));
+	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
 	/* The heads request and answer, through the wire. */
 	if (h.n && (wire_heads_request_encode(&h, &json) != FB_OK ||
 		    wire_heads_request_decode(buf_str(&json), json.len, &ask, &err) != FB_OK ||
@@ -1476,47 +1467,63 @@ static int relay_replica(struct world *w, int i)
 		fail(w, P_RUN, "relay of replica %d: heads: %s", i, err.msg);
 		goto out;
 	}
-	for (d = 0; d < h.n; d++) {
-		uint64_t held = h.seq[d];
-		size_t rounds;
+	/* In the replica's commit order across devices, as client.c sends. */
+	for (d = 0; d < h.n; d++)
+		if (mine[d] > h.seq[d] &&
+		    book_relay_first(b, h.device[d], h.seq[d], &next[d], &err) != FB_OK) {
+			fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+			goto out;
+		}
+	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
+		uint64_t other = 0, held;
+		enum fb_code rc;
+		int best = -1;
 
-		for (rounds = 0; mine.seq[d] > held && rounds < SYNC_ROUNDS_MAX; rounds++) {
-			enum fb_code rc;
-
-			if (book_relay_changes(b, h.device[d], held, g_batch, SYNC_BATCH_MAX,
-					       SYNC_PUSH_BYTES, &n, &err) != FB_OK) {
-				fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
-				goto out;
-			}
-			if (n == 0)
-				break;
-			buf_reset(&json);
-			if (wire_relay_encode(g_batch, n, &json) != FB_OK ||
-			    wire_push_decode(buf_str(&json), json.len, &wb, &err) != FB_OK ||
-			    !wb.relay) {
-				fail(w, P_RUN, "relay of replica %d: the wire lost the batch", i);
-				goto out;
-			}
-			fb_error_clear(&err);
-			rc = w->hub->ops->push(w->hub, &dev, &wb, &res, &err);
-			trace(w, "      relayed %zu changes of %s from seq %llu: %s, ack %llu,"
-			      " %zu applied, %zu replayed", n, h.device[d],
-			      (unsigned long long)held + 1, rc == FB_OK ? "taken" : err.msg,
-			      (unsigned long long)res.ack, res.applied, res.replayed);
-			wire_batch_release(&wb);
-			if (rc == FB_ECORRUPT || rc == FB_ECONFLICT || rc == FB_EAUTH)
-				break;  /* the hub keeps its own history of it */
-			if (rc != FB_OK) {
-				fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
-				goto out;
-			}
+		for (d = 0; d < h.n; d++)
+			if (next[d] && (best < 0 || next[d] < next[best]))
+				best = (int)d;
+		if (best < 0)
+			break;
+		for (d = 0; d < h.n; d++)
+			if (next[d] && (int)d != best && (!other || next[d] < other))
+				other = next[d];
+		held = h.seq[best];
+		next[best] = 0;
+		if (book_relay_changes(b, h.device[best], held, other, g_batch,
+				       SYNC_BATCH_MAX, SYNC_PUSH_BYTES, &n, &err) != FB_OK) {
+			fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+			goto out;
+		}
+		if (n == 0)
+			continue;
+		buf_reset(&json);
+		if (wire_relay_encode(g_batch, n, &json) != FB_OK ||
+		    wire_push_decode(buf_str(&json), json.len, &wb, &err) != FB_OK ||
+		    !wb.relay) {
+			fail(w, P_RUN, "relay of replica %d: the wire lost the batch", i);
+			goto out;
+		}
+		fb_error_clear(&err);
+		rc = w->hub->ops->push(w->hub, &dev, &wb, &res, &err);
+		trace(w, "      relayed %zu changes of %s from seq %llu: %s, ack %llu,"
+		      " %zu applied, %zu replayed", n, h.device[best],
+		      (unsigned long long)held + 1, rc == FB_OK ? "taken" : err.msg,
+		      (unsigned long long)res.ack, res.applied, res.replayed);
+		wire_batch_release(&wb);
+		if (rc != FB_OK && rc != FB_ECORRUPT && rc != FB_ECONFLICT && rc != FB_EAUTH) {
+			fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+			goto out;
+		}
+		/* Refused, the hub keeps its own history of the device. */
+		if (rc == FB_OK) {
 			w->out->relayed += res.applied;
-			if (res.ack < g_batch[n - 1].seq + g_batch[n - 1].n - 1)
-				break;
-			held = res.ack;
-			for (k = 0; k < n; k++)
-				jchange_release(&g_batch[k]);
-			n = 0;
+			h.seq[best] = res.ack;
+			if (res.ack >= g_batch[n - 1].seq + g_batch[n - 1].n - 1 &&
+			    book_relay_first(b, h.device[best], res.ack, &next[best],
+					     &err) != FB_OK) {
+				fail(w, P_RUN, "relay of replica %d: %s", i, err.msg);
+				goto out;
+			}
 		}
 		for (k = 0; k < n; k++)
 			jchange_release(&g_batch[k]);
@@ -1530,10 +1537,11 @@ static int relay_replica(struct world *w, int i)
 	}
 	ret = 0;
 out:
+	for (k = 0; k < n; k++)
+		jchange_release(&g_batch[k]);
 	wire_batch_release(&wb);
 	wire_heads_release(&h);
 	wire_heads_release(&ask);
-	wire_heads_release(&mine);
 	buf_release(&json);
 	return ret;
 }

@@ -148,42 +148,19 @@ static void test_internal(void)
 
 static void test_seen(void)
 {
+	/* Passed through as written: seen_parse() reads it where a change
+	 * is applied (test_seen.c has the refusals). */
 	check_is("member", FIELD_SEEN, "", "");
 	check_is("member", FIELD_SEEN, "full_name@" STAMP_A, "full_name@" STAMP_A);
 	check_is("member", FIELD_SEEN, "full_name@" STAMP_A ",notes@" STAMP_B,
 		 "full_name@" STAMP_A ",notes@" STAMP_B);
 	check_is("visit", FIELD_SEEN, "reason@" STAMP_A ",member_id@" STAMP_B,
 		 "reason@" STAMP_A ",member_id@" STAMP_B);
-	check_refuses("member", FIELD_SEEN, "notes@" STAMP_B ",full_name@" STAMP_A,
-		      FB_EINVAL, "fields out of the type's order");
-	check_refuses("member", FIELD_SEEN, "phone@" STAMP_A ",phone@" STAMP_B,
-		      FB_EINVAL, "a field twice");
-	check_refuses("member", FIELD_SEEN, "shoe_size@" STAMP_A, FB_EINVAL,
-		      "an unknown field");
-	check_refuses("visit", FIELD_SEEN, "full_name@" STAMP_A, FB_EINVAL,
-		      "another type's field");
-	check_refuses("member", FIELD_SEEN, "deleted@" STAMP_A, FB_EINVAL, "deleted");
-	check_refuses("member", FIELD_SEEN, "_seen@" STAMP_A, FB_EINVAL, "_seen itself");
-	check_refuses("member", FIELD_SEEN, "full_name", FB_EINVAL, "no stamp");
-	check_refuses("member", FIELD_SEEN, "full_name@", FB_EINVAL, "an empty stamp");
-	check_refuses("member", FIELD_SEEN, "full_name@0000000000000000:dev", FB_EINVAL,
-		      "a zero HLC");
-	check_refuses("member", FIELD_SEEN, "full_name@0190D2A1C4000000:dev", FB_EINVAL,
-		      "upper-case hex");
-	check_refuses("member", FIELD_SEEN, "full_name@0190d2a1c4000000:Dev", FB_EINVAL,
-		      "an invalid device id");
-	check_refuses("member", FIELD_SEEN, "full_name@0190d2a1c400000:dev", FB_EINVAL,
-		      "a short HLC");
-	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A ",", FB_EINVAL,
-		      "a trailing comma");
-	check_refuses("member", FIELD_SEEN, ",full_name@" STAMP_A, FB_EINVAL,
-		      "a leading comma");
-	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A ",,notes@" STAMP_B,
-		      FB_EINVAL, "an empty item");
-	check_refuses("member", FIELD_SEEN, "full_name @" STAMP_A, FB_EINVAL,
-		      "a space in it");
-	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A "\n", FB_EINVAL,
-		      "a line break");
+	/* Its size and characters are checked here. */
+	check_refuses("member", FIELD_SEEN, "full_name @" STAMP_A, FB_EINVAL, "a space");
+	check_refuses("member", FIELD_SEEN, "Full_name@" STAMP_A, FB_EINVAL, "upper case");
+	check_refuses("member", FIELD_SEEN, "full_name@" STAMP_A ";", FB_EINVAL,
+		      "another separator");
 }
 
 static void test_dates(void)

@@ -118,10 +118,50 @@ static void test_too_long(void)
 	       "a vector past FB_SEEN_MAX is refused as too big (%s)", err.msg);
 }
 
+#define STAMP_A "0190d2a1c4000000:1f2e3d4c5b6a7988"
+#define STAMP_B "0190d2a1c4000001:dev-b"
+
+/* Vectors a hostile or damaged change could carry: each refused. */
+static void test_refusals(void)
+{
+	static const struct {
+		enum rec_type type;
+		const char *text, *what;
+	} bad[] = {
+		{ REC_MEMBER, "notes@" STAMP_B ",full_name@" STAMP_A, "fields out of the type's order" },
+		{ REC_MEMBER, "phone@" STAMP_A ",phone@" STAMP_B, "a field twice" },
+		{ REC_MEMBER, "shoe_size@" STAMP_A, "an unknown field" },
+		{ REC_VISIT, "full_name@" STAMP_A, "another type's field" },
+		{ REC_MEMBER, "deleted@" STAMP_A, "deleted" },
+		{ REC_MEMBER, "_seen@" STAMP_A, "_seen itself" },
+		{ REC_MEMBER, "full_name", "no stamp" },
+		{ REC_MEMBER, "full_name@", "an empty stamp" },
+		{ REC_MEMBER, "full_name@0000000000000000:dev", "a zero HLC" },
+		{ REC_MEMBER, "full_name@0190D2A1C4000000:dev", "upper-case hex" },
+		{ REC_MEMBER, "full_name@0190d2a1c4000000:Dev", "an invalid device id" },
+		{ REC_MEMBER, "full_name@0190d2a1c400000:dev", "a short HLC" },
+		{ REC_MEMBER, "full_name@" STAMP_A ",", "a trailing comma" },
+		{ REC_MEMBER, ",full_name@" STAMP_A, "a leading comma" },
+		{ REC_MEMBER, "full_name@" STAMP_A ",,notes@" STAMP_B, "an empty item" },
+		{ REC_MEMBER, "full_name @" STAMP_A, "a space in it" },
+		{ REC_MEMBER, "full_name@" STAMP_A "\n", "a line break" },
+	};
+	struct fb_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fb_error_clear(&err);
+		is_int(seen_parse(model_type(bad[i].type), bad[i].text, NULL, 0, &err),
+		       FB_EINVAL, "refused: %s", bad[i].what);
+		ok(strstr(err.msg, FIELD_SEEN) != NULL, "...naming the field (%s)", err.msg);
+	}
+}
+
 int main(void)
 {
 	test_format_parse();
 	test_largest();
 	test_too_long();
+	test_refusals();
 	return tap_done();
 }

@@ -1,0 +1,40 @@
+/*
+ * hub_relay.h - `serve --upstream-every`: the relay to the hub above
+ * (fieldbook-hub sync, docs/PROTOCOL.md §13.6) on a thread of the
+ * serving hub, every so often, with backoff and jitter after failures.
+ */
+#ifndef FB_HUB_RELAY_H
+#define FB_HUB_RELAY_H
+
+#include <pthread.h>
+
+#include "error.h"
+
+#define HUB_RELAY_BACKOFF_MAX  3600     /* seconds: the longest wait after failures */
+#define HUB_RELAY_JITTER_PCT   10       /* each wait is moved by up to this much */
+
+struct hub_relay {
+	const char *db_path;
+	unsigned every;                 /* seconds between relays */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	int stop, started;
+};
+
+/*
+ * Parse a duration: a whole number of seconds, or with a unit s, m, h
+ * ("90", "90s", "15m", "1h"), 1 s to 1 day.  0 when it is not one.
+ */
+unsigned hub_relay_parse_every(const char *text);
+
+/* Start relaying db_path to its upstream (upstream set) every r->every
+ * seconds, the first time at once.  FB_EUSAGE when no upstream is set. */
+enum fb_code hub_relay_start(struct hub_relay *r, const char *db_path, unsigned every,
+			     struct fb_error *err)
+	FB_MUST_CHECK;
+
+/* Stop it, waiting for a relay under way to end.  Safe when not started. */
+void hub_relay_stop(struct hub_relay *r);
+
+#endif
