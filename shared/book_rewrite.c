@@ -278,6 +278,11 @@ static enum fb_code move_rows(struct book_rewrite *rw, struct fb_error *err)
 		cseq = sqlite3_column_int64(next, 0);
 		rc = book_journal_row(next, 1, &c, err);
 		sqlite3_reset(next);
+		/* Each turn must move the scan on: a row of no entries would
+		 * be found again. */
+		if (rc == FB_OK && c.n == 0)
+			rc = fb_fail(err, FB_ECORRUPT, "journal: device %s entry %llu holds no"
+				     " entries", c.device, (unsigned long long)c.seq);
 		old_end = c.seq + c.n;
 		if (rc == FB_OK)
 			rc = reissue(rw, put, cseq, &c, err);
