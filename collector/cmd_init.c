@@ -51,7 +51,7 @@ static enum fb_code init(struct cmd_ctx *c)
 }
 
 static const struct cmd_option init_opts[] = {
-	{ "branch", 0, "CODE", NULL, "the branch's unit code (required)" },
+	{ "branch", 0, "CODE", NULL, "the branch's unit code, for a new database" },
 	{ "name", 0, "NAME", NULL, "the branch's name" },
 	{ "fix-branch", 0, "CODE", NULL,
 	  "correct the branch code of this database, while nothing has been sent" },
@@ -60,7 +60,7 @@ static const struct cmd_option init_opts[] = {
 
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
-	.usage = "init --branch CODE [--name NAME] | init --fix-branch CODE [--name NAME]",
+	.usage = "init (--branch CODE | --fix-branch CODE) [--name NAME]",
 	.help = "create the database for a branch, or correct its branch code",
 	.options = init_opts,
 	.run = init,
