@@ -353,8 +353,15 @@ enum fb_code book_pull_joining(struct book *b, int *joining, struct fb_error *er
 		*joining = rc == FB_OK && mark < 0;
 		return rc;
 	}
-	if ((rc = one_int(b, "SELECT count(*) FROM (SELECT 1 FROM journal WHERE device <> ?1"
-			  " LIMIT 1)", b->device, &others, err)) != FB_OK)
+	/* A laptop that synced before (of an earlier release) or holds
+	 * others' entries already took part: it inherits nothing. */
+	if ((rc = store_meta_get(b->st, "last_sync", &have, err)) != FB_OK)
+		return rc;
+	others = have != NULL;
+	free(have);
+	if (!others && (rc = one_int(b, "SELECT count(*) FROM (SELECT 1 FROM journal"
+				     " WHERE device <> ?1 LIMIT 1)", b->device, &others,
+				     err)) != FB_OK)
 		return rc;
 	*joining = !others;
 	return store_meta_set_int(b->st, BOOK_CONFLICTS_JOINED, others ? 0 : -1, err);
