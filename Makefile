@@ -10,7 +10,7 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 BUILD    ?= build
-PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc
+PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc xlsxwriter
 HUB_PKGS := libmicrohttpd
 
 CC       ?= cc
@@ -39,7 +39,7 @@ LDLIBS    += $(PKG_LIBS) -lpthread
 
 SHARED_SRC    := $(wildcard shared/*.c)
 COLLECTOR_SRC := $(wildcard collector/*.c)
-CLIENT_SRC    := sync/client.c sync/remote.c sync/token.c
+CLIENT_SRC    := sync/client.c sync/bundle_client.c sync/remote.c sync/token.c
 HUB_SRC       := $(filter-out $(CLIENT_SRC),$(wildcard sync/*.c))
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 

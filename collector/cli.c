@@ -9,6 +9,7 @@
 #include "book_view.h"
 #include "cli.h"
 #include "limits.h"
+#include "vocab.h"
 
 void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl)
 {
@@ -148,42 +149,7 @@ enum fb_code cli_print_json(struct cmd_ctx *c, cJSON *doc)
 	return rc;
 }
 
-static const struct { const char *code, *label; } labels[] = {
-	{ "association_work", "Công tác Hội" },
-	{ "gender_equality", "Bình đẳng giới" },
-	{ "population_family_planning", "Dân số - Kế hoạch hóa gia đình" },
-	{ "parenting", "Nuôi dạy con" },
-	{ "food_safety", "An toàn thực phẩm" },
-	{ "domestic_violence", "Phòng chống bạo lực gia đình" },
-	{ "child_injury", "Phòng chống tai nạn thương tích trẻ em" },
-	{ "digital_transformation", "Chuyển đổi số" },
-	{ "political_theory", "Lý luận chính trị" },
-	{ "leadership", "Kỹ năng lãnh đạo" },
-	{ "trusted_address", "Địa chỉ tin cậy" },
-	{ "stem", "STEM" },
-	{ "legal_consulting", "Tư vấn pháp luật" },
-	{ "member", "Hội viên" },
-	{ "branch_head", "Chi hội trưởng" },
-	{ "branch_deputy", "Chi hội phó" },
-	{ "commune_president", "Chủ tịch Hội LHPN xã" },
-	{ "commune_vice", "Phó Chủ tịch Hội LHPN xã" },
-	{ "commune_president_planned", "Quy hoạch Chủ tịch xã" },
-	{ "official", "Cán bộ Hội" },
-	{ "illness", "Ốm đau" },
-	{ "hardship", "Hoàn cảnh khó khăn" },
-	{ "tet", "Thăm hỏi dịp Tết" },
-	{ "health_check", "Khám sức khỏe" },
-	{ "childbirth", "Sinh con" },
-	{ "bereavement", "Hiếu sự" },
-	{ "other", "Khác" },
-};
-
 const char *cli_label(const char *code)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
-		if (!strcmp(labels[i].code, code))
-			return labels[i].label;
-	return code;
+	return vocab_label(code);
 }

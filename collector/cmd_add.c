@@ -3,6 +3,8 @@
  * map to fields; the book checks every value and prints the new id.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
 
@@ -11,14 +13,14 @@ static const struct cmd_option member_opts[] = {
 	{ "role", 0, "ROLE", "role", "her role in the branch (default: member)" },
 	{ "birth-year", 0, "Y", "birth_year", "the year she was born" },
 	{ "phone", 0, "P", "phone", "phone number" },
-	{ "joined", 0, "DATE", "joined", "the day she joined (YYYY-MM-DD)" },
+	{ "joined", 0, "DATE", "joined", "the day she joined (YYYY-MM-DD or DD/MM/YYYY)" },
 	{ "notes", 0, "N", "notes", "free text" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cmd_option training_opts[] = {
 	{ "title", 0, "T", "title", "what the course was called (required)" },
-	{ "date", 0, "DATE", "start_date", "the day it began (required)" },
+	{ "date", 0, "DATE", "start_date", "the day it began (YYYY-MM-DD or DD/MM/YYYY; required)" },
 	{ "end-date", 0, "DATE", "end_date", "the day it ended, for a course of several days" },
 	{ "topic", 0, "CODE[,CODE...]", "topics", "its topics (required)" },
 	{ "topics", 0, "CODE[,CODE...]", "topics", "the same as --topic" },
@@ -59,22 +61,60 @@ static enum fb_code vocab(enum rec_type t, struct fb_buf *out)
 		if (rc == FB_OK)
 			rc = buf_addc(out, '\n');
 	}
+	if (rc == FB_OK)
+		rc = buf_adds(out, "A code may also be given by its Vietnamese name"
+			      " (\"Chi hội trưởng\", Tết, \"Bình đẳng giới\", Xã),\n"
+			      "without regard to case or accents; several topics by"
+			      " \",\" or \";\".  Dates may be\nDD/MM/YYYY, amounts"
+			      " 500.000 or \"500,000 đ\".\n");
 	return rc;
+}
+
+/*
+ * A phone typed without the leading zero of a Vietnamese number gets it
+ * back (model_check_typed), with a notice; *fixed holds the new text
+ * (the caller frees it) and fv points to it.
+ */
+static void phone_zero(struct cmd_ctx *c, enum rec_type t, struct field_value *fv,
+		       size_t n, char **fixed)
+{
+	const struct field_def *f;
+	size_t i;
+	int was;
+
+	*fixed = NULL;
+	for (i = 0; i < n; i++) {
+		f = model_user_field(model_type(t), fv[i].name);
+		if (!f || f->kind != FK_PHONE)
+			continue;
+		/* A bad value is book_add's to report. */
+		if (model_check_typed(f, fv[i].value, fixed, &was, NULL) != FB_OK || !was) {
+			free(*fixed);
+			*fixed = NULL;
+			continue;
+		}
+		fprintf(stderr, "%s: %s %s read as %s (a Vietnamese number without its"
+			" leading 0)\n", c->prog, f->name, fv[i].value, *fixed);
+		fv[i].value = *fixed;
+		return;
+	}
 }
 
 static enum fb_code add(struct cmd_ctx *c, enum rec_type t)
 {
 	struct field_value fv[FB_EDIT_FIELDS_MAX];
-	char id[FB_RECORD_ID_MAX + 1];
+	char id[FB_RECORD_ID_MAX + 1], *fixed = NULL;
 	struct book *b = NULL;
 	size_t n = cmd_fields(c, fv, FB_EDIT_FIELDS_MAX);
 	enum fb_code rc;
 
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
+	phone_zero(c, t, fv, n, &fixed);
 	rc = book_add(b, t, NULL, fv, n, id, &c->err);
 	if (rc == FB_OK)
 		printf("%s\n", id);
+	free(fixed);
 	book_close(b);
 	return rc;
 }

@@ -1,12 +1,15 @@
 /*
- * cmd_report.c - fieldbook report [--year Y] [--format table|csv|json]:
- * the branch's figures against the union's targets (shared/report.h).
- * The table uses Vietnamese labels aligned by display width; CSV and
- * JSON use the codes, so that spreadsheets and programs can rely on them.
+ * cmd_report.c - fieldbook report [--year Y] [--format table|csv|json|xlsx]
+ * [-o FILE]: the branch's figures against the union's targets
+ * (shared/report.h).  The table uses Vietnamese labels aligned by
+ * display width; CSV and JSON use the codes, so that spreadsheets and
+ * programs can rely on them; the workbook has both, a label and a code
+ * per row, with counts, percentages and amounts as numbers.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 
 #include "book_view.h"
@@ -14,6 +17,7 @@
 #include "csv.h"
 #include "report.h"
 #include "text.h"
+#include "xlsx.h"
 
 #define LABEL_COLS 40
 
@@ -218,6 +222,106 @@ static cJSON *json(const struct report *r, const char *branch)
 	return o;
 }
 
+/* --- the workbook ---------------------------------------------------- */
+
+/* A table's title and header row at *row; the rows follow. */
+static void xl_head(struct xlsx *x, unsigned *row, const char *title,
+		    const char *const *cols, unsigned n)
+{
+	unsigned i;
+
+	(*row)++;
+	xlsx_cell(x, (*row)++, 0, XLSX_TITLE, title);
+	for (i = 0; i < n; i++)
+		xlsx_cell(x, *row, i, XLSX_HEAD, cols[i]);
+	(*row)++;
+}
+
+/* label | code | a | b (b < 0: none; money: b as an amount). */
+static void xl_row(struct xlsx *x, unsigned *row, const char *label, const char *code,
+		   long long a, long long b, int money)
+{
+	xlsx_cell(x, *row, 0, XLSX_TEXT, label);
+	xlsx_cell(x, *row, 1, XLSX_TEXT, code);
+	xlsx_number(x, *row, 2, XLSX_INT, (double)a);
+	if (b >= 0)
+		xlsx_number(x, *row, 3, money ? XLSX_MONEY : XLSX_INT, (double)b);
+	(*row)++;
+}
+
+static enum fb_code workbook(const struct report *r, const char *branch,
+			     const char *name, struct fb_buf *o, struct fb_error *err)
+{
+	static const char *const roles_h[] = { "Role", "code", "members" };
+	static const char *const groups_h[] = { "Target group", "code", "trained", "total",
+						"percent", "target", "met" };
+	static const char *const people_h[] = { "Name", "group", "id", "role" };
+	static const char *const topics_h[] = { "Topic", "code", "courses", "attendances" };
+	static const char *const visits_h[] = { "Reason", "code", "visits", "amount (VND)" };
+	struct xlsx *x = NULL;
+	char title[256], sheet[32];
+	unsigned row = 0;
+	enum fb_code rc;
+	size_t i;
+	int g, k;
+
+	if ((rc = xlsx_new(0, &x, err)) != FB_OK)
+		return rc;
+	snprintf(sheet, sizeof(sheet), "Report %d", r->year);
+	xlsx_sheet(x, sheet);
+	xlsx_width(x, 0, 40);
+	xlsx_width(x, 1, 28);
+	xlsx_width(x, 2, 38);
+	xlsx_width(x, 3, 14);
+	snprintf(title, sizeof(title), "Fieldbook report %d: branch %s%s%s", r->year, branch,
+		 *name ? ", " : "", name);
+	xlsx_cell(x, row++, 0, XLSX_TITLE, title);
+
+	xl_head(x, &row, "Members by role", roles_h, 3);
+	for (k = 0; model_roles[k]; k++)
+		xl_row(x, &row, cli_label(model_roles[k]), model_roles[k],
+		       r->members_by_role[k], -1, 0);
+	xl_row(x, &row, "All members", "all", r->members_total, -1, 0);
+
+	snprintf(title, sizeof(title), "Trained in %d (target)", r->year);
+	xl_head(x, &row, title, groups_h, 7);
+	for (g = 0; g < REPORT_GROUPS; g++) {
+		const struct report_group *gr = &r->group[g];
+
+		xl_row(x, &row, gr->title, gr->key, gr->trained, gr->total, 0);
+		xlsx_number(x, row - 1, 4, XLSX_PERCENT, report_pct(gr));
+		xlsx_number(x, row - 1, 5, XLSX_PERCENT, gr->target_pct);
+		xlsx_cell(x, row - 1, 6, XLSX_TEXT,
+			  gr->total && report_pct(gr) >= gr->target_pct ? "met" : "NOT MET");
+	}
+	xl_head(x, &row, "Not yet trained", people_h, 4);
+	for (g = 0; g < REPORT_GROUPS; g++)
+		for (i = 0; i < r->group[g].nuntrained; i++) {
+			const struct report_person *p = &r->group[g].untrained[i];
+
+			xlsx_cell(x, row, 0, XLSX_TEXT, p->name);
+			xlsx_cell(x, row, 1, XLSX_TEXT, r->group[g].key);
+			xlsx_cell(x, row, 2, XLSX_TEXT, p->id);
+			xlsx_cell(x, row++, 3, XLSX_TEXT, cli_label(p->role));
+		}
+
+	snprintf(title, sizeof(title), "Courses by topic in %d", r->year);
+	xl_head(x, &row, title, topics_h, 4);
+	for (k = 0; model_topics[k]; k++)
+		xl_row(x, &row, cli_label(model_topics[k]), model_topics[k],
+		       r->topic_courses[k], r->topic_attendances[k], 0);
+	xl_row(x, &row, "All courses", "all", r->courses, r->attendances, 0);
+	xl_row(x, &row, "Different members trained", "trainees", r->trainees, -1, 0);
+
+	snprintf(title, sizeof(title), "Support visits in %d", r->year);
+	xl_head(x, &row, title, visits_h, 4);
+	for (k = 0; model_reasons[k]; k++)
+		xl_row(x, &row, cli_label(model_reasons[k]), model_reasons[k],
+		       r->visits_by_reason[k], r->amount_by_reason[k], 1);
+	xl_row(x, &row, "All visits", "all", r->visits, r->amount, 1);
+	return xlsx_close(x, o, err);
+}
+
 static enum fb_code report(struct cmd_ctx *c)
 {
 	struct fb_buf out = FB_BUF_INIT(0);
@@ -231,8 +335,12 @@ static enum fb_code report(struct cmd_ctx *c)
 
 	cli_flags(c, &fl);
 	fmt = fl.format ? fl.format : "table";
-	if (strcmp(fmt, "table") && strcmp(fmt, "csv") && strcmp(fmt, "json"))
-		return cmd_usage(c, "--format is table, csv or json, not '%s'", fmt);
+	if (strcmp(fmt, "table") && strcmp(fmt, "csv") && strcmp(fmt, "json") &&
+	    strcmp(fmt, "xlsx"))
+		return cmd_usage(c, "--format is table, csv, json or xlsx, not '%s'", fmt);
+	if (!strcmp(fmt, "xlsx") && (!fl.output || !strcmp(fl.output, "-")) &&
+	    isatty(STDOUT_FILENO))
+		return cmd_usage(c, "a workbook is not for a terminal: give -o FILE.xlsx");
 	if ((rc = cli_year(c, fl.year, &year)) != FB_OK)
 		return rc;
 	if ((rc = cli_open(c, &b)) != FB_OK)
@@ -244,15 +352,25 @@ static enum fb_code report(struct cmd_ctx *c)
 	built = 1;
 	if (!strcmp(fmt, "json")) {
 		cJSON *doc = json(&r, branch);
+		char *s = doc ? cJSON_Print(doc) : NULL;
 
-		rc = cli_print_json(c, doc);
-		goto out;
+		cJSON_Delete(doc);
+		rc = s ? buf_adds(&out, s) : FB_ENOMEM;
+		if (rc == FB_OK)
+			rc = buf_addc(&out, '\n');
+		cJSON_free(s);
+	} else if (!strcmp(fmt, "xlsx")) {
+		rc = workbook(&r, branch, name ? name : "", &out, &c->err);
+	} else {
+		rc = !strcmp(fmt, "csv") ? csv(&r, &out)
+					 : table(&r, branch, name ? name : "", &out);
 	}
-	rc = !strcmp(fmt, "csv") ? csv(&r, &out) : table(&r, branch, name ? name : "", &out);
-	if (rc != FB_OK)
-		fb_fail(&c->err, rc, "report: %s", fb_strerror(rc));
-	else
-		rc = cli_write(c, NULL, &out);
+	if (rc != FB_OK) {
+		if (!c->err.msg[0])
+			fb_fail(&c->err, rc, "report: %s", fb_strerror(rc));
+	} else {
+		rc = cli_write(c, fl.output, &out);
+	}
 out:
 	if (built)
 		report_release(&r);
@@ -264,13 +382,15 @@ out:
 
 static const struct cmd_option report_opts[] = {
 	CLI_OPT_YEAR,
-	{ "format", 0, "table|csv|json", NULL, "the format (default: table)" },
+	{ "format", 0, "table|csv|json|xlsx", NULL,
+	  "the format (default: table); xlsx is an Excel workbook" },
+	{ "output", 'o', "FILE", NULL, "write to FILE (never over an existing one)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.usage = "report [--year Y] [--format table|csv|json]",
+	.usage = "report [--year Y] [--format table|csv|json|xlsx] [-o FILE]",
 	.help = "training coverage, courses by topic, support visits",
 	.options = report_opts,
 	.run = report,

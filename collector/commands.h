@@ -28,5 +28,8 @@ extern const struct cmd_entry cmd_remote_set_entry;
 extern const struct cmd_entry cmd_sync_entry;
 extern const struct cmd_entry cmd_conflicts_entry;
 extern const struct cmd_entry cmd_resolve_entry;
+extern const struct cmd_entry cmd_bundle_export_entry;
+extern const struct cmd_entry cmd_bundle_ack_entry;
+extern const struct cmd_entry cmd_bundle_import_entry;
 
 #endif

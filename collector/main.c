@@ -37,6 +37,9 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_sync_entry,
 	&cmd_conflicts_entry,
 	&cmd_resolve_entry,
+	&cmd_bundle_export_entry,
+	&cmd_bundle_ack_entry,
+	&cmd_bundle_import_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

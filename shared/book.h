@@ -283,6 +283,10 @@ enum fb_code book_relay_known(struct book *b, const char *device, uint64_t seq,
 	FB_MUST_CHECK;
 enum fb_code book_relay_forget(struct book *b, struct fb_error *err)
 	FB_MUST_CHECK;
+/* What the hub is known to hold of device (0: nothing known). */
+enum fb_code book_relay_known_of(struct book *b, const char *device, uint64_t *seq,
+				 struct fb_error *err)
+	FB_MUST_CHECK;
 
 /*
  * Each device other than this book's own of which it holds more than

@@ -208,6 +208,26 @@ enum fb_code book_relay_known(struct book *b, const char *device, uint64_t seq,
 	return rc;
 }
 
+enum fb_code book_relay_known_of(struct book *b, const char *device, uint64_t *seq,
+				 struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*seq = 0;
+	rc = store_prepare(b->st, "SELECT seq FROM relay_head WHERE device = ?1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(q)) == SQLITE_ROW)
+		*seq = (uint64_t)sqlite3_column_int64(q, 0);
+	else if (r != SQLITE_DONE)
+		rc = store_fail(b->st, r, "reading relay_head", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
 enum fb_code book_relay_forget(struct book *b, struct fb_error *err)
 {
 	return store_exec(b->st, "DELETE FROM relay_head", err);

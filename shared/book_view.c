@@ -369,10 +369,12 @@ enum fb_code book_pull_joining(struct book *b, int *joining, struct fb_error *er
 
 enum fb_code book_pull_joined(struct book *b, struct fb_error *err)
 {
-	long long last = 0;
-	enum fb_code rc = one_int(b, "SELECT coalesce(max(id), 0) FROM conflict", NULL,
-				  &last, err);
+	long long mark = 0, last = 0;
+	enum fb_code rc = store_meta_int(b->st, BOOK_CONFLICTS_JOINED, 0, &mark, err);
 
+	if (rc != FB_OK || mark >= 0)
+		return rc;      /* not catching up */
+	rc = one_int(b, "SELECT coalesce(max(id), 0) FROM conflict", NULL, &last, err);
 	return rc == FB_OK ? store_meta_set_int(b->st, BOOK_CONFLICTS_JOINED, last, err) : rc;
 }
 

@@ -207,8 +207,9 @@ enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, vo
 enum fb_code book_pull_joining(struct book *b, int *joining, struct fb_error *err)
 	__attribute__((warn_unused_result));
 
-/* The first catch-up is over: the mark becomes the log's last row.
- * In the caller's transaction. */
+/* A pull page with nothing more after it: if the first catch-up was
+ * under way, it is over, and the mark becomes the log's last row.
+ * Nothing otherwise.  In the caller's transaction. */
 enum fb_code book_pull_joined(struct book *b, struct fb_error *err)
 	__attribute__((warn_unused_result));
 

@@ -27,9 +27,53 @@ void csv_reader_init(struct csv_reader *r, const char *data, size_t len)
 	r->p = data;
 	r->end = data + len;
 	r->line = 1;
+	r->sep = ',';
 	r->store = (struct fb_buf)FB_BUF_INIT(CSV_STORE_CAP);
 	if (len >= CSV_BOM_LEN && memcmp(data, CSV_BOM, CSV_BOM_LEN) == 0)
 		r->p += CSV_BOM_LEN;
+}
+
+void csv_reader_set_sep(struct csv_reader *r, char sep)
+{
+	r->sep = sep;
+}
+
+char csv_guess_sep(const char *data, size_t len)
+{
+	static const char seps[] = { ',', ';', '\t' };
+	struct csv_reader r;
+	size_t i, head[sizeof(seps)], best = 0;
+	int consistent[sizeof(seps)], k, any = 0;
+
+	for (i = 0; i < sizeof(seps); i++) {
+		csv_reader_init(&r, data, len);
+		csv_reader_set_sep(&r, seps[i]);
+		head[i] = 0;
+		consistent[i] = 1;
+		if (csv_read_record(&r, NULL) == FB_OK)
+			head[i] = r.nfields;
+		for (k = 0; k < CSV_GUESS_RECORDS && head[i]; k++) {
+			if (csv_read_record(&r, NULL) != FB_OK) {
+				consistent[i] = 0;
+				break;
+			}
+			if (r.nfields == 0)
+				break;
+			if (r.nfields != head[i])
+				consistent[i] = 0;
+		}
+		csv_reader_release(&r);
+	}
+	/* Consistent splits first, then more fields. */
+	for (i = 0; i < sizeof(seps); i++) {
+		if (head[i] < 2)
+			continue;
+		if (!any || consistent[i] > consistent[best] ||
+		    (consistent[i] == consistent[best] && head[i] > head[best]))
+			best = i;
+		any = 1;
+	}
+	return any ? seps[best] : ',';
 }
 
 void csv_reader_release(struct csv_reader *r)
@@ -123,7 +167,7 @@ static enum fb_code read_unquoted(struct csv_reader *r, const char *lim,
 {
 	const char *run = r->p;
 
-	while (r->p < lim && *r->p != ',' && !is_eol(*r->p)) {
+	while (r->p < lim && *r->p != r->sep && !is_eol(*r->p)) {
 		if (*r->p == '"')
 			return fb_fail(err, FB_EINVAL,
 				       "line %lu: quote inside unquoted field",
@@ -181,7 +225,7 @@ enum fb_code csv_read_record(struct csv_reader *r, struct fb_error *err)
 			rc = too_long(r, err);
 			goto out;
 		}
-		if (*r->p == ',') {
+		if (*r->p == r->sep) {
 			r->p++;
 			continue;
 		}
@@ -189,7 +233,7 @@ enum fb_code csv_read_record(struct csv_reader *r, struct fb_error *err)
 			skip_eol(r);
 			break;
 		}
-		/* An unquoted field stops only at , CR LF or lim. */
+		/* An unquoted field stops only at sep, CR, LF or lim. */
 		if (*r->p == '\0')
 			rc = nul_byte(r, err);
 		else

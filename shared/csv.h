@@ -2,7 +2,9 @@
  * csv.h - RFC 4180 CSV reading and writing.
  *
  * Reading: a whole file already in memory is split into records of
- * fields.  Fields may be quoted with '"'; inside quotes, commas, CR, LF
+ * fields, separated by commas or by another separator that
+ * csv_reader_set_sep() chooses (';' and tab, as spreadsheets save
+ * them).  Fields may be quoted with '"'; inside quotes, separators, CR, LF
  * and doubled quotes ("") are data.  Records end at CRLF or LF (a bare
  * CR outside quotes is also accepted as an end of line).  A UTF-8 BOM
  * at the very start is skipped.  A final line ending is optional; a
@@ -26,6 +28,7 @@
 struct csv_reader {
 	const char *p;          /* next byte to read */
 	const char *end;        /* one past the last byte */
+	char sep;               /* the field separator: ',' unless set */
 	unsigned long line;     /* line number (1-based) where the next record starts */
 	/* the record last read: */
 	unsigned long rec_line; /* line on which it started */
@@ -36,6 +39,19 @@ struct csv_reader {
 
 /* Start reading data[0..len).  The data must outlive the reader. */
 void csv_reader_init(struct csv_reader *r, const char *data, size_t len);
+
+/* Read fields separated by sep (',', ';' or '\t') from now on. */
+void csv_reader_set_sep(struct csv_reader *r, char sep);
+
+/*
+ * The separator a spreadsheet's text most likely uses: of ',', ';' and
+ * tab, the one that splits the header into the most fields while every
+ * record of the first CSV_GUESS_RECORDS has as many fields as the
+ * header; failing that, the one that splits the header most; ',' when
+ * none splits it (one column).  A UTF-8 BOM is skipped.
+ */
+#define CSV_GUESS_RECORDS 50
+char csv_guess_sep(const char *data, size_t len);
 
 /*
  * Read the next record into r->fields.  Returns FB_OK with

@@ -35,6 +35,9 @@
 #define FB_CSV_LINE_MAX     (64 * 1024)     /* one CSV record, all fields */
 #define FB_IMPORT_BYTES_MAX (256L * 1024 * 1024) /* one import file */
 #define FB_IMPORT_ROWS_MAX  1000000
+/* A file's text once decoded: UTF-16 and Windows-1258 grow in UTF-8. */
+#define FB_IMPORT_TEXT_MAX  ((size_t)FB_IMPORT_BYTES_MAX * 3)
+#define FB_IMPORT_ERRORS_SHOWN 20   /* bad rows an import names */
 #define FB_EXPORT_BYTES_MAX ((size_t)1 << 31) /* one export, built in memory */
 
 #define FB_BUSY_TIMEOUT_MS  5000    /* SQLite waits this long for a lock */

@@ -10,6 +10,8 @@
 #include "buf.h"
 #include "model.h"
 #include "text.h"
+#include "value.h"
+#include "vocab.h"
 
 /*
  * Each vocabulary is written once, as a list; the definitions below and
@@ -48,7 +50,7 @@ static const struct field_def member_fields[] = {
 	{ "full_name",  FK_TEXT,  1, FB_NAME_MAX,  NULL, 0, 0, 0 },
 	{ "role",       FK_ENUM,  0, 0, model_roles, 0, 0, 0 },
 	{ "birth_year", FK_YEAR,  0, 0, NULL, 0, 0, 0 },
-	{ "phone",      FK_TEXT,  0, FB_SHORT_MAX, NULL, 0, 0, 0 },
+	{ "phone",      FK_PHONE, 0, FB_SHORT_MAX, NULL, 0, 0, 0 },
 	{ "joined",     FK_DATE,  0, 0, NULL, 0, 0, 0 },
 	{ "notes",      FK_NOTES, 0, FB_NOTES_MAX, NULL, 0, 0, 0 },
 	DELETED_DEF,
@@ -288,31 +290,51 @@ static long long parse_uint(const char *s, long long max)
 	return v;
 }
 
-/* Canonical topics: known codes, no repeats, in the order given. */
+/*
+ * The code a typed vocabulary value names (vocab.h: the code, its label
+ * or another of its names, without regard to case or accents), or
+ * FB_EINVAL / FB_ENOMEM.
+ */
+static enum fb_code typed_code(const struct field_def *f, const char *v,
+			       const char **code, struct fb_error *err)
+{
+	enum fb_code rc = vocab_match(f->vocab, v, code);
+
+	if (rc == FB_ENOMEM)
+		return fb_fail(err, rc, "%s: out of memory", f->name);
+	return rc;
+}
+
+/*
+ * Canonical topics: known codes, no repeats, in the order given.  A
+ * spreadsheet cell may separate them with ';' as well as ','.
+ */
 static enum fb_code check_topics(const struct field_def *f, char *v,
 				 char **out, struct fb_error *err)
 {
 	struct fb_buf b = FB_BUF_INIT(4096);
-	const char *seen[FB_TOPICS_MAX];
+	const char *seen[FB_TOPICS_MAX], *code;
 	size_t nseen = 0, i;
 	char *save = NULL, *tok;
 	enum fb_code rc = FB_OK;
 
-	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	for (tok = strtok_r(v, ",;", &save); tok; tok = strtok_r(NULL, ",;", &save)) {
 		while (*tok == ' ')
 			tok++;
 		for (i = strlen(tok); i > 0 && tok[i - 1] == ' '; i--)
 			tok[i - 1] = '\0';
 		if (!*tok)
 			continue;
-		if (!model_in_vocab(f->vocab, tok)) {
+		if ((rc = typed_code(f, tok, &code, err)) == FB_ENOENT) {
 			rc = fb_fail(err, FB_EINVAL,
 				     "%s: unknown topic '%s' (see 'fieldbook training --help')",
 				     f->name, tok);
 			goto out;
 		}
+		if (rc != FB_OK)
+			goto out;
 		for (i = 0; i < nseen; i++)
-			if (!strcmp(seen[i], tok))
+			if (!strcmp(seen[i], code))
 				break;
 		if (i < nseen)
 			continue;
@@ -320,8 +342,8 @@ static enum fb_code check_topics(const struct field_def *f, char *v,
 			rc = fb_fail(err, FB_ETOOBIG, "%s: too many topics", f->name);
 			goto out;
 		}
-		seen[nseen++] = tok;
-		if ((rc = buf_printf(&b, "%s%s", b.len ? "," : "", tok)) != FB_OK)
+		seen[nseen++] = code;
+		if ((rc = buf_printf(&b, "%s%s", b.len ? "," : "", code)) != FB_OK)
 			goto out;
 	}
 	if (nseen == 0) {
@@ -333,6 +355,21 @@ static enum fb_code check_topics(const struct field_def *f, char *v,
 out:
 	buf_release(&b);
 	return rc;
+}
+
+/* *v becomes a copy of s (the canonical form of what it held). */
+static enum fb_code replace(const struct field_def *f, char **v, const char *s,
+			    struct fb_error *err)
+{
+	char *c;
+
+	if (!strcmp(*v, s))
+		return FB_OK;
+	if (!(c = strdup(s)))
+		return fb_fail(err, FB_ENOMEM, "%s: out of memory", f->name);
+	free(*v);
+	*v = c;
+	return FB_OK;
 }
 
 enum fb_code model_check(const struct field_def *f, const char *value,
@@ -361,6 +398,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 	}
 	switch (f->kind) {
 	case FK_TEXT:
+	case FK_PHONE:
 	case FK_NOTES:
 		if (strlen(v) > f->max) {
 			rc = fb_fail(err, FB_ETOOBIG,
@@ -369,14 +407,19 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 			goto fail;
 		}
 		break;
-	case FK_DATE:
-		if (!model_valid_date(v)) {
+	case FK_DATE: {
+		char iso[VALUE_DATE_LEN + 1];
+
+		if (value_date(v, value_this_year(), iso) != FB_OK) {
 			rc = fb_fail(err, FB_EINVAL,
-				     "%s: '%s' is not a date (YYYY-MM-DD, %d to %d)",
+				     "%s: '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY, %d to %d)",
 				     f->name, v, FB_YEAR_MIN, FB_YEAR_MAX);
 			goto fail;
 		}
+		if ((rc = replace(f, &v, iso, err)) != FB_OK)
+			goto fail;
 		break;
+	}
 	case FK_YEAR:
 		n = parse_uint(v, FB_YEAR_MAX);
 		if (n < FB_YEAR_MIN || (v[0] == '0')) {
@@ -387,7 +430,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 		break;
 	case FK_AMOUNT:
 		n = parse_uint(v, FB_AMOUNT_MAX);
-		if (n < 0) {
+		if (n < 0 && value_amount(v, FB_AMOUNT_MAX, &n) != FB_OK) {
 			rc = fb_fail(err, FB_EINVAL,
 				     "%s: '%s' is not a whole number of VND from 0 to %lld",
 				     f->name, v, (long long)FB_AMOUNT_MAX);
@@ -396,13 +439,20 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 		/* Canonical: no leading zeros. */
 		snprintf(v, strlen(v) + 1, "%lld", n);
 		break;
-	case FK_ENUM:
-		if (!model_in_vocab(f->vocab, v)) {
+	case FK_ENUM: {
+		const char *code;
+
+		if ((rc = typed_code(f, v, &code, err)) == FB_ENOENT) {
 			rc = fb_fail(err, FB_EINVAL, "%s: unknown value '%s'",
 				     f->name, v);
 			goto fail;
 		}
+		if (rc != FB_OK)
+			goto fail;
+		if ((rc = replace(f, &v, code, err)) != FB_OK)
+			goto fail;
 		break;
+	}
 	case FK_TOPICS: {
 		char *t = NULL;
 
@@ -446,5 +496,25 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 	return FB_OK;
 fail:
 	free(v);
+	return rc;
+}
+
+enum fb_code model_check_typed(const struct field_def *f, const char *value,
+			       char **out, int *fixed, struct fb_error *err)
+{
+	char zero[FB_SHORT_MAX + 2];
+	enum fb_code rc = model_check(f, value, out, err);
+
+	if (fixed)
+		*fixed = 0;
+	if (rc != FB_OK || f->kind != FK_PHONE ||
+	    !value_phone_zero(*out, zero, sizeof(zero)))
+		return rc;
+	if ((rc = replace(f, out, zero, err)) != FB_OK) {
+		free(*out);
+		*out = NULL;
+	} else if (fixed) {
+		*fixed = 1;
+	}
 	return rc;
 }

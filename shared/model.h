@@ -29,6 +29,8 @@ enum rec_type {
 enum field_kind {
 	FK_TEXT,        /* one line of text */
 	FK_NOTES,       /* text that may hold line breaks */
+	FK_PHONE,       /* a phone number: text as FK_TEXT, but typed input
+			 * gets back a leading zero (model_check_typed) */
 	FK_DATE,        /* YYYY-MM-DD, a real calendar date */
 	FK_YEAR,        /* FB_YEAR_MIN..FB_YEAR_MAX */
 	FK_AMOUNT,      /* integer 0..FB_AMOUNT_MAX */
@@ -116,6 +118,17 @@ int model_in_vocab(const char *const *vocab, const char *code);
  */
 enum fb_code model_check(const struct field_def *f, const char *value,
 			 char **out, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * model_check() for a value a person or a spreadsheet typed now: an
+ * FK_PHONE value that lost its leading zero (value_phone_zero, value.h)
+ * gets it back, and *fixed (may be NULL) is set to 1; otherwise 0.
+ * Not for entries of other devices, whose values are what they are:
+ * a phone written "912345678" before stays valid as it is.
+ */
+enum fb_code model_check_typed(const struct field_def *f, const char *value,
+			       char **out, int *fixed, struct fb_error *err)
 	FB_MUST_CHECK;
 
 /* 1 if s is a valid YYYY-MM-DD calendar date. */

@@ -181,3 +181,89 @@ enum fb_code text_pad(struct fb_buf *out, const char *s, size_t cols)
 	}
 	return rc;
 }
+
+/* The five Vietnamese tone marks, as combining characters, or 0. */
+static char tone_of(utf8proc_int32_t cp)
+{
+	switch (cp) {
+	case 0x300: return 'f';     /* huyền, grave */
+	case 0x301: return 's';     /* sắc, acute */
+	case 0x303: return 'x';     /* ngã, tilde */
+	case 0x309: return 'r';     /* hỏi, hook above */
+	case 0x323: return 'j';     /* nặng, dot below */
+	}
+	return 0;
+}
+
+/* '#' and the tone's letter: no folded word holds a '#'. */
+static enum fb_code add_tone(struct fb_buf *b, char tone)
+{
+	enum fb_code rc = buf_addc(b, '#');
+
+	return rc == FB_OK ? buf_addc(b, tone) : rc;
+}
+
+static int is_word_char(utf8proc_int32_t cp)
+{
+	utf8proc_category_t k = utf8proc_category(cp);
+
+	return (k >= UTF8PROC_CATEGORY_LU && k <= UTF8PROC_CATEGORY_ME) ||
+	       (k >= UTF8PROC_CATEGORY_ND && k <= UTF8PROC_CATEGORY_NO);
+}
+
+enum fb_code text_fold(const char *s, int flags, char **out)
+{
+	utf8proc_uint8_t *dec = NULL, enc[4];
+	struct fb_buf b = FB_BUF_INIT(0);
+	utf8proc_ssize_t n, i, step;
+	utf8proc_int32_t cp;
+	enum fb_code rc = FB_OK;
+	int options = UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD;
+	int in_word = 0, gap = 0;
+	char tone = 0;
+
+	*out = NULL;
+	if (flags & TEXT_FOLD_ACCENTS)
+		options |= UTF8PROC_STRIPMARK;
+	n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &dec,
+			 options | UTF8PROC_NULLTERM);
+	if (n < 0)
+		return n == UTF8PROC_ERROR_NOMEM ? FB_ENOMEM : FB_EINVAL;
+	for (i = 0; i < n && rc == FB_OK; i += step) {
+		step = utf8proc_iterate(dec + i, n - i, &cp);
+		if (step <= 0) {
+			rc = FB_EINVAL;
+			break;
+		}
+		if (!is_word_char(cp)) {
+			/* A word ends: its tone goes after it. */
+			if (in_word && tone)
+				rc = add_tone(&b, tone);
+			gap = in_word || gap;
+			in_word = 0;
+			tone = 0;
+			continue;
+		}
+		if ((flags & TEXT_FOLD_TONES) && tone_of(cp)) {
+			tone = tone_of(cp);
+			continue;
+		}
+		if (gap && b.len)
+			rc = buf_addc(&b, ' ');
+		gap = 0;
+		in_word = 1;
+		if (rc == FB_OK && cp == 0x111 && (flags & TEXT_FOLD_ACCENTS))
+			cp = 'd';   /* đ has no decomposition to strip */
+		if (rc == FB_OK)
+			rc = buf_add(&b, enc, (size_t)utf8proc_encode_char(cp, enc));
+	}
+	if (rc == FB_OK && in_word && tone)
+		rc = add_tone(&b, tone);
+	if (rc == FB_OK && !b.data)
+		rc = buf_adds(&b, "");
+	if (rc == FB_OK)
+		*out = buf_detach(&b, NULL);
+	buf_release(&b);
+	free(dec);
+	return rc;
+}

@@ -41,6 +41,33 @@ int text_valid_utf8(const char *s, size_t len);
 size_t text_width(const char *s);
 
 /*
+ * Folding, for comparing what people type with what a program knows:
+ * a key that two spellings of the same thing share.  Case is folded
+ * (utf8proc's case folding), and every run of characters that are not
+ * letters, digits or marks (spaces, punctuation, '_', '-') becomes one
+ * space, with none at either end: "  Họ và tên: " and "họ và tên" fold
+ * alike.
+ *
+ * TEXT_FOLD_ACCENTS also drops every accent, and đ becomes d: "Bình
+ * đẳng giới", "BINH DANG GIOI" and "binh_dang_gioi" fold to "binh dang
+ * gioi".  For labels and header names, never for people's names.
+ *
+ * TEXT_FOLD_TONES keeps the letters' own marks (â ă ê ô ơ ư đ) but takes
+ * each word's tone mark off its vowel and writes it after the word, so
+ * that the old and new tone placements of a name fold alike ("Thuỷ" and
+ * "Thủy", "Hoà" and "Hòa") while names that differ in a letter or a
+ * tone do not ("Lan", "Lân" and "Lán").  For names.
+ *
+ * s must be valid UTF-8 (the caller has cleaned it).  On success *out
+ * is a malloc'd NUL-terminated key the caller frees; FB_ENOMEM, or
+ * FB_EINVAL when s is not UTF-8, with *out NULL.
+ */
+#define TEXT_FOLD_ACCENTS 1
+#define TEXT_FOLD_TONES   2
+enum fb_code text_fold(const char *s, int flags, char **out)
+	FB_MUST_CHECK;
+
+/*
  * Append to out what fits in `cols` columns of s, padded with spaces to
  * exactly `cols` (a string too wide is cut and ends with "…").
  */

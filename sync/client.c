@@ -337,8 +337,7 @@ static enum fb_code note_rejected(struct book *b, const cJSON *rejected,
 	return rc;
 }
 
-/* 1 when this book's own chain ends a change at seq with hash hex. */
-static int same_head(struct book *b, uint64_t seq, const char *hex)
+int sync_same_head(struct book *b, uint64_t seq, const char *hex)
 {
 	unsigned char want[JOURNAL_HASH_LEN], mine[JOURNAL_HASH_LEN];
 	int found = 0;
@@ -567,7 +566,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		 * the next batch, sent from there, meets the hub's replay check,
 		 * which says where the two histories part. */
 		if ((uint64_t)ack->valuedouble > cur->last &&
-		    !same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
+		    !sync_same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
 			    cJSON_GetObjectItemCaseSensitive(ans, "ack_hash")))) {
 			cJSON_SetNumberValue(cJSON_GetObjectItemCaseSensitive(ans, "ack"),
 					     (double)cur->last);
@@ -616,6 +615,48 @@ static int held_here(void *ctx, const char *device, uint64_t seq,
 	return book_chain_at(ctx, device, seq, hash, &found, NULL) == FB_OK && found;
 }
 
+enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+			     struct fb_error *err)
+{
+	enum fb_code rc;
+	size_t i;
+
+	if (page->version != WIRE_VERSION)
+		return fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d, not %d",
+			       page->version, WIRE_VERSION);
+	if ((rc = wire_page_verify(page, held_here, b, err)) != FB_OK)
+		return fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
+				 " nothing of it was applied: ");
+	book_observe(b, page->hub_time);
+	if ((rc = book_begin(b, err)) != FB_OK)
+		return rc;
+	/* Verified: each change's hash is its chain's. */
+	for (i = 0; rc == FB_OK && i < page->n; i++)
+		rc = book_apply(b, &page->changes[i], BOOK_FROM_HUB, NULL, err);
+	/* A relay never sends back what the upstream sent. */
+	for (i = 0; rc == FB_OK && relay_all && i < page->n; i++)
+		if (page->links[i].end)
+			rc = book_relay_known(b, page->changes[i].device,
+					      page->changes[i].seq + page->changes[i].n - 1, err);
+	/* The hub's cursor, even one lower than ours: a hub restored from a
+	 * copy cuts back what it no longer holds, and may have lost other
+	 * devices' changes this laptop holds. */
+	if (rc == FB_OK && page->cut)
+		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
+	if (rc == FB_OK)
+		rc = book_meta_set_int(b, "pull_cursor", (long long)page->next, err);
+	if (rc == FB_OK)
+		rc = book_meta_set(b, "pull_epoch", page->epoch, err);
+	/* The page that catches a new laptop up ends its first catch-up. */
+	if (rc == FB_OK && !page->more)
+		rc = book_pull_joined(b, err);
+	if (rc == FB_OK)
+		rc = book_commit(b, err);
+	else
+		book_rollback(b);
+	return rc == FB_OK ? FB_OK : fb_prefix(err, "pull: applying changes: ");
+}
+
 /*
  * Pull page after page, each checked against the chains (nothing of a
  * page that fails is applied) and applied in one transaction with the
@@ -626,7 +667,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 {
 	long long cursor = 0;
 	char *epoch = NULL;
-	size_t rounds, i, size = SYNC_BATCH_FIRST;
+	size_t rounds, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
@@ -634,7 +675,8 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 
 	c->held_known = 0;
 	/* A first catch-up logs the branch's old conflicts between others:
-	 * they are not this laptop's (book_each_conflict, inherited). */
+	 * they are not this laptop's (book_each_conflict, inherited); the
+	 * last page of it ends it (sync_apply_page). */
 	if ((rc = book_pull_joining(b, &joining, err)) != FB_OK)
 		return rc;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
@@ -665,55 +707,17 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 				err->code = rc;
 			break;
 		}
-		if (page.version != WIRE_VERSION)
-			rc = fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d,"
-				     " not %d", page.version, WIRE_VERSION);
-		else if ((rc = wire_page_verify(&page, held_here, b, err)) != FB_OK)
-			fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
-				  " nothing of it was applied: ");
-		if (rc != FB_OK) {
-			wire_page_release(&page);
-			break;
+		rc = sync_apply_page(b, &page, c->relay_all, err);
+		if (rc == FB_OK) {
+			note_hub_time(c, page.hub_time);
+			c->held_known = 1;
+			c->held = page.held;
+			memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
+			c->st->pulled += page.n;
 		}
-		book_observe(b, page.hub_time);
-		note_hub_time(c, page.hub_time);
-		c->held_known = 1;
-		c->held = page.held;
-		memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
-		if ((rc = book_begin(b, err)) != FB_OK) {
-			wire_page_release(&page);
-			break;
-		}
-		/* Verified: each change's hash is its chain's. */
-		for (i = 0; rc == FB_OK && i < page.n; i++)
-			rc = book_apply(b, &page.changes[i], BOOK_FROM_HUB, NULL, err);
-		/* A relay never sends back what the upstream sent. */
-		for (i = 0; rc == FB_OK && c->relay_all && i < page.n; i++)
-			if (page.links[i].end)
-				rc = book_relay_known(b, page.changes[i].device,
-						      page.changes[i].seq + page.changes[i].n - 1,
-						      err);
-		/* The hub's cursor, even one lower than ours: a hub restored
-		 * from a copy cuts back what it no longer holds, and may have
-		 * lost other devices' changes this laptop holds. */
-		if (rc == FB_OK && page.cut)
-			rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
-		if (rc == FB_OK)
-			rc = book_meta_set_int(b, "pull_cursor", (long long)page.next, err);
-		if (rc == FB_OK)
-			rc = book_meta_set(b, "pull_epoch", page.epoch, err);
-		if (rc == FB_OK && joining && !page.more)
-			rc = book_pull_joined(b, err);
-		if (rc == FB_OK)
-			rc = book_commit(b, err);
-		else
-			book_rollback(b);
-		c->st->pulled += page.n;
 		wire_page_release(&page);
-		if (rc != FB_OK) {
-			fb_prefix(err, "pull: applying changes: ");
+		if (rc != FB_OK)
 			break;
-		}
 		if (!page.more)
 			break;
 		size = sync_next_batch_size(size);
@@ -754,40 +758,22 @@ static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads 
 	return rc;
 }
 
-/*
- * Send one batch of device's changes after *held, the hub's last of it,
- * as far as this book holds them without a hole and before commit
- * `below` (another device's next change; 0: none).  *held becomes the
- * hub's acknowledgement.  *more 0: nothing more of the device goes now
- * (none here, the hub stopped short, or it refused the device: then
- * *refused, which fails no sync: the hub keeps its own history of it).
- */
-static enum fb_code relay_batch(struct conn *c, struct book *b, const char *device,
-				uint64_t *held, uint64_t below, struct jchange *changes,
-				size_t *taken, int *more, int *refused, struct fb_error *err)
+/* relay_send_fn over HTTP: a relay push, its acknowledgement noted. */
+static enum fb_code relay_over_http(void *ctx, struct book *b, const char *device,
+				    const struct fb_buf *json, uint64_t last,
+				    uint64_t *held, int *refused, struct fb_error *err)
 {
-	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
-	uint64_t last = 0;
+	struct conn *c = ctx;
+	struct fb_buf z = FB_BUF_INIT(WIRE_ZBODY_MAX);
 	const cJSON *ack;
 	cJSON *ans = NULL;
 	enum fb_code rc;
 	long status = 0;
-	size_t n = 0, i;
 
-	*taken = 0;
-	*more = 0;
-	rc = book_relay_changes(b, device, *held, below, changes, SYNC_BATCH_MAX,
-				SYNC_PUSH_BYTES, &n, err);
-	if (rc == FB_OK && n > 0) {
-		last = changes[n - 1].seq + changes[n - 1].n - 1;
-		if ((rc = wire_relay_encode(changes, n, &json)) == FB_OK)
-			rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err);
-	}
-	for (i = 0; i < n; i++)
-		jchange_release(&changes[i]);
-	if (rc != FB_OK || n == 0)
-		goto out;
-	rc = request(c, "relay", "/v2/push", &z, &status, err);
+	(void)last;
+	rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &z, err);
+	if (rc == FB_OK)
+		rc = request(c, "relay", "/v2/push", &z, &status, err);
 	if (rc == FB_EAUTH || rc == FB_EINVAL || (rc == FB_OK && status == 409)) {
 		*refused = 1;
 		rc = FB_OK;
@@ -804,14 +790,10 @@ static enum fb_code relay_batch(struct conn *c, struct book *b, const char *devi
 			     " short; nothing is lost, run sync again");
 		goto out;
 	}
-	*taken = n;
 	*held = (uint64_t)ack->valuedouble;
 	rc = book_relay_known(b, device, *held, err);
-	/* Short of what was sent: the hub went no further. */
-	*more = rc == FB_OK && *held >= last;
 out:
 	cJSON_Delete(ans);
-	buf_release(&json);
 	buf_release(&z);
 	return rc;
 }
@@ -833,26 +815,82 @@ static int first_pending(const uint64_t *next, size_t n, uint64_t *other)
 	return best;
 }
 
+enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_t *mine,
+			     relay_send_fn send, void *ctx, struct sync_stats *st,
+			     struct fb_error *err)
+{
+	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
+	uint64_t *next = calloc(h->n ? h->n : 1, sizeof(*next)); /* their next commit */
+	size_t *sent = calloc(h->n ? h->n : 1, sizeof(*sent)), rounds, i, n;
+	struct fb_buf json = FB_BUF_INIT(0);
+	enum fb_code rc = FB_OK;
+
+	if (!changes || !next || !sent)
+		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	for (i = 0; rc == FB_OK && i < h->n; i++)
+		if (mine[i] > h->seq[i])
+			rc = book_relay_first(b, h->device[i], h->seq[i], &next[i], err);
+	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
+		uint64_t other, last, held;
+		int k = first_pending(next, h->n, &other), refused = 0;
+
+		if (k < 0)
+			break;
+		next[k] = 0;
+		n = 0;
+		buf_reset(&json);
+		rc = book_relay_changes(b, h->device[k], h->seq[k], other, changes,
+					SYNC_BATCH_MAX, SYNC_PUSH_BYTES, &n, err);
+		if (rc != FB_OK || n == 0) {
+			for (i = 0; i < n; i++)
+				jchange_release(&changes[i]);
+			continue;
+		}
+		last = changes[n - 1].seq + changes[n - 1].n - 1;
+		rc = wire_relay_encode(changes, n, &json);
+		for (i = 0; i < n; i++)
+			jchange_release(&changes[i]);
+		if (rc != FB_OK) {
+			fb_fail(err, rc, "out of memory");
+			break;
+		}
+		held = h->seq[k];
+		rc = send(ctx, b, h->device[k], &json, last, &held, &refused, err);
+		st->relay_refused += refused;
+		if (rc != FB_OK || refused)
+			continue;
+		sent[k] += n;
+		st->relayed += n;
+		h->seq[k] = held;
+		/* Short of what was sent: the hub went no further. */
+		if (held >= last)
+			rc = book_relay_first(b, h->device[k], held, &next[k], err);
+	}
+	for (i = 0; i < h->n; i++)
+		st->relay_devices += sent && sent[i] > 0;
+	buf_release(&json);
+	free(changes);
+	free(next);
+	free(sent);
+	return rc;
+}
+
 /*
  * Every other device's changes this laptop (or hub) holds and the hub
  * is not known to hold go to it (docs/PROTOCOL.md §13.5, §13.6), each
  * device's chain continuing from what the hub says it holds, in this
- * book's commit order: a change arrives after the changes it was
- * written over, as it did here, and meets them as it did here.  Done
- * whole, the mark is cleared; cut off, the next sync does it again.
+ * book's commit order (sync_relay_plan).  Done whole, the mark is
+ * cleared; cut off, the next sync does it again.
  */
 static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 {
-	struct jchange *changes = calloc(SYNC_BATCH_MAX, sizeof(*changes));
-	uint64_t *mine = calloc(WIRE_HEADS_MAX, sizeof(*mine)),  /* held here */
-		 *next = calloc(WIRE_HEADS_MAX, sizeof(*next));  /* their next commit */
-	size_t *sent = calloc(WIRE_HEADS_MAX, sizeof(*sent)), rounds, i;
+	uint64_t *mine = calloc(WIRE_HEADS_MAX, sizeof(*mine));  /* held here */
 	struct wire_heads h;
 	enum fb_code rc;
+	size_t i;
 
 	memset(&h, 0, sizeof(h));
-	if (!changes || !mine || !next || !sent ||
-	    wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
+	if (!mine || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -865,38 +903,16 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
 	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
 		goto out;
-	for (i = 0; rc == FB_OK && i < h.n; i++) {
+	for (i = 0; rc == FB_OK && i < h.n; i++)
 		rc = book_relay_known(b, h.device[i], h.seq[i], err);
-		if (rc == FB_OK && mine[i] > h.seq[i])
-			rc = book_relay_first(b, h.device[i], h.seq[i], &next[i], err);
-	}
-	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
-		uint64_t other;
-		int k = first_pending(next, h.n, &other), more = 0, refused = 0;
-		size_t taken = 0;
-
-		if (k < 0)
-			break;
-		rc = relay_batch(c, b, h.device[k], &h.seq[k], other, changes, &taken,
-				 &more, &refused, err);
-		sent[k] += taken;
-		c->st->relayed += taken;
-		c->st->relay_refused += refused;
-		next[k] = 0;
-		if (rc == FB_OK && more)
-			rc = book_relay_first(b, h.device[k], h.seq[k], &next[k], err);
-	}
-	for (i = 0; i < h.n; i++)
-		c->st->relay_devices += sent[i] > 0;
+	if (rc == FB_OK)
+		rc = sync_relay_plan(b, &h, mine, relay_over_http, c, c->st, err);
 done:
 	if (rc == FB_OK)
 		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 0, err);
 out:
 	wire_heads_release(&h);
 	free(mine);
-	free(next);
-	free(sent);
-	free(changes);
 	return rc;
 }
 
@@ -922,6 +938,9 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 		rc = u ? book_meta_set(b, "remote_url", u, err) : FB_ENOMEM;
 		free(u);
 	}
+	/* What another hub was known to hold says nothing of this one. */
+	if (rc == FB_OK)
+		rc = book_relay_forget(b, err);
 	if (rc == FB_OK)
 		rc = book_meta_set(b, "remote_token", token, err);
 	if (rc == FB_OK)

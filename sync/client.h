@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include "book.h"
+#include "buf.h"
 
 /*
  * A sync's first push batch and first pull page hold SYNC_BATCH_FIRST
@@ -77,6 +78,40 @@ struct sync_stats {
 #define SYNC_RELAY_ALL 4        /* a hub towards its upstream: send every
 				   other device's changes the upstream is
 				   not known to hold, each sync (§13.6) */
+
+struct wire_page;
+
+/*
+ * Check a pull page against the chains this book holds and apply it
+ * whole, with the cursor and the hub history it is of, in one
+ * transaction; nothing of a page that fails is applied.  relay_all:
+ * note what it brought as held by the hub (SYNC_RELAY_ALL).  A pull and
+ * a bundle of pulled pages (`fieldbook bundle import`) both use it.
+ */
+enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+			     struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Relay: send other devices' changes to a hub in this book's commit
+ * order across devices (docs/PROTOCOL.md §13.6).  h names the devices
+ * and what the hub holds of each (h->seq, raised as it takes more),
+ * mine what this book holds of them.  send() carries one batch: json is
+ * a relay push body of device's changes up to entry `last`; it sets
+ * *held to what the hub then holds of device (as sent: the batch was
+ * taken), or *refused.  Over HTTP it is a push; into a bundle, a line.
+ */
+struct wire_heads;
+typedef enum fb_code (*relay_send_fn)(void *ctx, struct book *b, const char *device,
+				      const struct fb_buf *json, uint64_t last,
+				      uint64_t *held, int *refused, struct fb_error *err);
+enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_t *mine,
+			     relay_send_fn send, void *ctx, struct sync_stats *st,
+			     struct fb_error *err)
+	FB_MUST_CHECK;
+
+/* 1 when this book's own chain ends a change at seq with hash hex. */
+int sync_same_head(struct book *b, uint64_t seq, const char *hex);
 
 /* Set the remote: checks the URL (http or https, no token in it). */
 enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,

@@ -34,5 +34,7 @@ extern const struct cmd_entry hub_verify_entry;
 extern const struct cmd_entry hub_upstream_set_entry;
 extern const struct cmd_entry hub_sync_entry;
 extern const struct cmd_entry hub_status_entry;
+extern const struct cmd_entry hub_bundle_import_entry;
+extern const struct cmd_entry hub_bundle_export_entry;
 
 #endif

@@ -99,7 +99,7 @@ static void human_lag(long long s, char *out, size_t size)
 
 static enum fb_code hub_status(struct cmd_ctx *c)
 {
-	char *unit = NULL, *url = NULL, *last = NULL, lag[32] = "";
+	char *unit = NULL, *url = NULL, *last = NULL, *relay_id = NULL, lag[32] = "";
 	uint64_t entries = 0, devices = 0;
 	struct book *b = NULL;
 	long long since = -1;
@@ -110,6 +110,7 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 	if ((rc = book_meta_get(b, "hub_unit", &unit, &c->err)) != FB_OK ||
 	    (rc = book_meta_get(b, "remote_url", &url, &c->err)) != FB_OK ||
 	    (rc = book_meta_get(b, "last_sync", &last, &c->err)) != FB_OK ||
+	    (rc = book_meta_get(b, "relay_device", &relay_id, &c->err)) != FB_OK ||
 	    (rc = book_relay_waiting(b, &entries, &devices, &c->err)) != FB_OK)
 		goto out;
 	if (last) {
@@ -122,6 +123,7 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 
 		if (!o || !cJSON_AddStringToObject(o, "unit", unit ? unit : "") ||
 		    !cJSON_AddStringToObject(o, "upstream", url ? url : "") ||
+		    !cJSON_AddStringToObject(o, "relay_id", relay_id ? relay_id : "") ||
 		    !cJSON_AddStringToObject(o, "last_relay", last ? last : "") ||
 		    !cJSON_AddNumberToObject(o, "lag_seconds", (double)since) ||
 		    !cJSON_AddNumberToObject(o, "waiting_entries", (double)entries) ||
@@ -143,6 +145,8 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 		goto out;
 	}
 	printf("upstream:   %s\n", url);
+	if (relay_id)
+		printf("relay id:   %s (what the upstream knows this hub by)\n", relay_id);
 	if (last)
 		printf("last relay: %s (%s ago)\n", last, lag);
 	else
@@ -153,6 +157,7 @@ out:
 	free(unit);
 	free(url);
 	free(last);
+	free(relay_id);
 	book_close(b);
 	return rc;
 }

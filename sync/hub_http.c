@@ -24,6 +24,7 @@
 #include <openssl/evp.h>
 
 #include "hlc.h"
+#include "hub_clock.h"
 #include "hub_http.h"
 #include "hub_limits.h"
 #include "token.h"
@@ -34,8 +35,6 @@
 #define MS_PER_S      1000u
 #define NS_PER_MS     1000000u
 #define US_PER_MS     1000u
-#define MS_PER_MIN    60000u
-#define CLOCK_MSG_MAX (FB_ERRMSG_MAX + 64) /* the clock_ahead message */
 
 _Static_assert(((size_t)HUB_ZBODY_MIB << 20) == WIRE_ZBODY_MAX,
 	       "HUB_ZBODY_MIB is WIRE_ZBODY_MAX in MiB, for the too_large message");
@@ -273,8 +272,8 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 	struct wire_batch batch;
 	struct fb_error err;
 	const char *code;
-	char msg[CLOCK_MSG_MAX], when[HLC_HUMAN_MAX], hex[FB_HLC_HEX_LEN + 1];
-	fb_hlc now = hub_time(), limit;
+	char msg[HUB_CLOCK_MSG_MAX], hex[FB_HLC_HEX_LEN + 1];
+	fb_hlc now = hub_time();
 	enum MHD_Result ret;
 	enum fb_code rc;
 	size_t i;
@@ -295,16 +294,7 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 		goto out;
 	}
 	/* A laptop whose clock runs ahead would win every merge: refuse. */
-	limit = HLC_MAKE(HLC_MS(now) + FB_HLC_MAX_DRIFT_MS, 0);
-	for (i = 0; i < batch.n; i++) {
-		if (batch.changes[i].hlc <= limit)
-			continue;
-		hlc_human(batch.changes[i].hlc, when);
-		snprintf(msg, sizeof(msg),
-			 "entry %llu is stamped %s UTC, %llu minutes ahead of the hub's clock;"
-			 " set this laptop's date and time",
-			 (unsigned long long)batch.changes[i].seq, when,
-			 (unsigned long long)((HLC_MS(batch.changes[i].hlc) - HLC_MS(now)) / MS_PER_MIN));
+	if (hub_batch_ahead(&batch, now, msg)) {
 		ret = fail(conn, "POST", url, r, MHD_HTTP_BAD_REQUEST, "clock_ahead", msg);
 		goto out;
 	}

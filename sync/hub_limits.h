@@ -47,4 +47,6 @@
 #define HUB_LOG_REASON_MAX  (FB_ERRMSG_MAX * 4) /* a refusal's reason, escaped */
 #define HUB_LOG_TIME_MAX    32      /* "2026-03-08T07:15:00Z" and its NUL */
 
+#define HUB_MS_PER_MIN 60000u      /* the clock_ahead message counts minutes */
+
 #endif

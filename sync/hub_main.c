@@ -28,6 +28,8 @@ static const struct cmd_entry *const commands[] = {
 	&hub_upstream_set_entry,
 	&hub_sync_entry,
 	&hub_status_entry,
+	&hub_bundle_import_entry,
+	&hub_bundle_export_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -117,6 +117,18 @@ struct hub_store_ops {
 	 * none).  docs/PROTOCOL.md §7.6. */
 	enum fb_code (*heads)(struct hub_store *s, const struct hub_device *dev,
 			      struct wire_heads *h, struct fb_error *err);
+	/* The enrolled device whose token bound (or took on) device, or
+	 * whose bundles came from it (a hub's relay id), in *dev; FB_ENOENT
+	 * when none, FB_EAUTH when its token is revoked. */
+	enum fb_code (*find_device)(struct hub_store *s, const char *device,
+				    struct hub_device *dev, struct fb_error *err);
+	/* Where a bundle for device is to start (the cursor and epoch its
+	 * last push bundle gave), and noting that. */
+	enum fb_code (*bundle_cursor)(struct hub_store *s, const char *device,
+				      uint64_t *after, char epoch[WIRE_EPOCH_LEN + 1],
+				      struct fb_error *err);
+	enum fb_code (*bundle_mark)(struct hub_store *s, const char *device, long long token,
+				    uint64_t after, const char *epoch, struct fb_error *err);
 	/* 1 when the store answers (health). */
 	int (*healthy)(struct hub_store *s);
 	void (*close)(struct hub_store *s);

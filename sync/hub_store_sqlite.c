@@ -83,6 +83,12 @@ const char hub_schema[] =
 	"CREATE TABLE IF NOT EXISTS hub_pull("
 	"  token INTEGER PRIMARY KEY,"
 	"  pulled_to INTEGER NOT NULL);"
+	/* Where a laptop without a link stood, as its last bundle said. */
+	"CREATE TABLE IF NOT EXISTS bundle_cursor("
+	"  device TEXT PRIMARY KEY,"
+	"  token INTEGER NOT NULL,"
+	"  after INTEGER NOT NULL,"
+	"  epoch TEXT NOT NULL) WITHOUT ROWID;"
 	/* Hubs of earlier versions had the collector's journal index. */
 	"DROP INDEX IF EXISTS journal_record;";
 
@@ -127,6 +133,105 @@ void sqhub_put(struct sqlite_hub *h, struct book *b)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* A device row as sq_auth and sq_find_device read it. */
+#define DEVICE_COLUMNS "id, name, unit, coalesce(device, ''), revoked, token_hash," \
+	" EXISTS(SELECT 1 FROM hub_token WHERE hub_token.id = device.id)"
+
+static void device_row(sqlite3_stmt *q, struct hub_device *dev)
+{
+	dev->id = sqlite3_column_int64(q, 0);
+	snprintf(dev->name, sizeof(dev->name), "%s", sqlite3_column_text(q, 1));
+	snprintf(dev->unit, sizeof(dev->unit), "%s", sqlite3_column_text(q, 2));
+	snprintf(dev->device, sizeof(dev->device), "%s", sqlite3_column_text(q, 3));
+	dev->hub = sqlite3_column_int(q, 6);
+}
+
+static enum fb_code sq_find_device(struct hub_store *s, const char *device,
+				   struct hub_device *dev, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	memset(dev, 0, sizeof(*dev));
+	rc = store_prepare(b->st, "SELECT " DEVICE_COLUMNS " FROM device WHERE device = ?1"
+			   " OR id = (SELECT owner FROM device_fork WHERE device = ?1)"
+			   " OR id = (SELECT token FROM bundle_cursor WHERE device = ?1)"
+			   " ORDER BY device = ?1 DESC LIMIT 1", &q, err);
+	if (rc != FB_OK)
+		goto out;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	r = sqlite3_step(q);
+	if (r == SQLITE_DONE) {
+		rc = fb_fail(err, FB_ENOENT, "no device %s has synced with this hub: it is"
+			     " known once its first push (or push bundle) arrived", device);
+	} else if (r != SQLITE_ROW) {
+		rc = store_fail(b->st, r, "reading devices", err);
+	} else {
+		device_row(q, dev);
+		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
+			rc = fb_fail(err, FB_EAUTH, "the token of device %s was revoked", device);
+	}
+out:
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+static enum fb_code sq_bundle_cursor(struct hub_store *s, const char *device,
+				     uint64_t *after, char epoch[WIRE_EPOCH_LEN + 1],
+				     struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	*after = 0;
+	epoch[0] = '\0';
+	rc = store_prepare(b->st, "SELECT after, epoch FROM bundle_cursor WHERE device = ?1",
+			   &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+		if ((r = sqlite3_step(q)) == SQLITE_ROW) {
+			*after = (uint64_t)sqlite3_column_int64(q, 0);
+			snprintf(epoch, WIRE_EPOCH_LEN + 1, "%s", sqlite3_column_text(q, 1));
+		} else if (r != SQLITE_DONE) {
+			rc = store_fail(b->st, r, "reading bundle_cursor", err);
+		}
+	}
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
+static enum fb_code sq_bundle_mark(struct hub_store *s, const char *device, long long token,
+				   uint64_t after, const char *epoch, struct fb_error *err)
+{
+	struct sqlite_hub *h = (struct sqlite_hub *)s;
+	struct book *b = sqhub_get(h);
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r;
+
+	rc = store_prepare(b->st, "INSERT OR REPLACE INTO bundle_cursor(device, token, after,"
+			   " epoch) VALUES(?1, ?4, ?2, ?3)", &q, err);
+	if (rc == FB_OK) {
+		sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)after);
+		sqlite3_bind_text(q, 3, epoch, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 4, token);
+		if ((r = sqlite3_step(q)) != SQLITE_DONE)
+			rc = store_fail(b->st, r, "noting a bundle's cursor", err);
+	}
+	sqlite3_finalize(q);
+	sqhub_put(h, b);
+	return rc;
+}
+
 static enum fb_code sq_auth(struct hub_store *s,
 			    const unsigned char hash[TOKEN_HASH_LEN],
 			    struct hub_device *dev, struct fb_error *err)
@@ -138,10 +243,8 @@ static enum fb_code sq_auth(struct hub_store *s,
 	int r;
 
 	memset(dev, 0, sizeof(*dev));
-	rc = store_prepare(b->st,
-			   "SELECT id, name, unit, coalesce(device, ''), revoked, token_hash,"
-			   " EXISTS(SELECT 1 FROM hub_token WHERE hub_token.id = device.id)"
-			   " FROM device WHERE token_hash = ?1", &q, err);
+	rc = store_prepare(b->st, "SELECT " DEVICE_COLUMNS " FROM device WHERE token_hash = ?1",
+			   &q, err);
 	if (rc != FB_OK)
 		goto out;
 	sqlite3_bind_blob(q, 1, hash, TOKEN_HASH_LEN, SQLITE_STATIC);
@@ -154,11 +257,7 @@ static enum fb_code sq_auth(struct hub_store *s,
 		   CRYPTO_memcmp(sqlite3_column_blob(q, 5), hash, TOKEN_HASH_LEN)) {
 		rc = fb_fail(err, FB_EAUTH, "unknown token");
 	} else {
-		dev->id = sqlite3_column_int64(q, 0);
-		snprintf(dev->name, sizeof(dev->name), "%s", sqlite3_column_text(q, 1));
-		snprintf(dev->unit, sizeof(dev->unit), "%s", sqlite3_column_text(q, 2));
-		snprintf(dev->device, sizeof(dev->device), "%s", sqlite3_column_text(q, 3));
-		dev->hub = sqlite3_column_int(q, 6);
+		device_row(q, dev);
 		if (sqlite3_column_type(q, 4) != SQLITE_NULL)
 			rc = fb_fail(err, FB_EAUTH, "token of device %lld was revoked",
 				     dev->id);
@@ -689,6 +788,8 @@ static void sq_close(struct hub_store *s)
 
 static const struct hub_store_ops sqlite_ops = {
 	.auth = sq_auth, .push = sq_push, .pull = sq_pull, .heads = sq_heads,
+	.find_device = sq_find_device, .bundle_cursor = sq_bundle_cursor,
+	.bundle_mark = sq_bundle_mark,
 	.healthy = sq_healthy,
 	.close = sq_close, .enroll = sqhub_enroll, .make_hub = sqhub_make_hub,
 	.revoke = sqhub_revoke,

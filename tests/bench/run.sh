@@ -394,6 +394,25 @@ note relay_none_bytes "$((SENT + RECV))"
 stop_hub "$up_hub"
 phase relay
 
+# --- bundles: the 100k carried by file -------------------------------------
+say "bundle export and import of the $N entries ..."
+BH=$work/bundlehub.db
+new_hub "$BH"
+enroll "$BH" "$BRANCH" "Laptop by bundle" "$work/bundle.token"
+cp "$work/c/a0.db" "$work/c/bundle.db"
+fb "$work/c/bundle.db" remote set http://127.0.0.1:9 --token-file "$work/bundle.token" >/dev/null
+timed fb "$work/c/bundle.db" bundle export "$work/a.fbb"
+note bundle_export_ms "$MS"
+note bundle_export_rps "$(calc "$N / ($MS / 1000)")"
+note bundle_bpr "$(calc "$(stat -c %s "$work/a.fbb") / $N")"
+timed hubcmd "$BH" bundle import "$work/a.fbb"
+[ "$(sqlite3 "$BH" "select count(*) from record")" -eq "$N" ] ||
+	fail "the bundle import does not hold the $N records"
+note bundle_import_ms "$MS"
+note bundle_import_rps "$(calc "$N / ($MS / 1000)")"
+rm -f "$BH"* "$work/c/bundle.db"* "$work/a.fbb"*
+phase bundles
+
 # --- the 1k book on a hub of its own ---------------------------------------
 H1=$work/hub1.db
 new_hub "$H1"

@@ -55,9 +55,9 @@ bad 64 "fieldbook: unexpected argument 'extra' (see 'fieldbook member add --help
 bad 64 "fieldbook: say what to list: members, trainings or visits (see 'fieldbook list --help')" fb list
 bad 64 "fieldbook: cannot list 'cats'; choose members, trainings or visits (see 'fieldbook list --help')" \
 	fb list cats
-bad 64 "fieldbook: --format is csv or json, not 'xml' (see 'fieldbook export --help')" \
+bad 64 "fieldbook: --format is csv, json or xlsx, not 'xml' (see 'fieldbook export --help')" \
 	fb export --format xml
-bad 64 "fieldbook: --format is table, csv or json, not 'pdf' (see 'fieldbook report --help')" \
+bad 64 "fieldbook: --format is table, csv, json or xlsx, not 'pdf' (see 'fieldbook report --help')" \
 	fb report --format pdf
 bad 64 "fieldbook: give exactly one record id (see 'fieldbook show --help')" fb show
 bad 64 "fieldbook: give a record id and at least one FIELD=VALUE (see 'fieldbook edit --help')" \

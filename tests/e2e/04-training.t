@@ -49,13 +49,13 @@ bad 65 "fieldbook: topics: at least one topic is required" \
 bad 65 "fieldbook: topics is required" fb training add --title X --date 2026-03-05
 bad 65 "fieldbook: start_date is required" fb training add --title X --topic stem
 bad 65 "fieldbook: title: must not be empty" fb training add --title "" --date 2026-03-05 --topic stem
-bad 65 "fieldbook: start_date: '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: start_date: '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 2026-02-30 --topic stem
-bad 65 "fieldbook: start_date: '2026-13-01' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: start_date: '2026-13-01' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 2026-13-01 --topic stem
-bad 65 "fieldbook: start_date: '26-1-1' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: start_date: '26-1-1' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 26-1-1 --topic stem
-bad 65 "fieldbook: end_date: '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: end_date: '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb training add --title X --date 2026-02-01 --end-date 2026-02-30 --topic stem
 bad 65 "fieldbook: organizer_level: unknown value 'village'" \
 	fb training add --title X --date 2026-03-05 --topic stem --organizer village

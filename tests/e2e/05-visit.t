@@ -62,11 +62,11 @@ bad 65 "fieldbook: reason: unknown value 'birthday'" \
 bad 65 "fieldbook: reason is required" fb visit add --date 2026-01-01 --person P
 bad 65 "fieldbook: support: unknown value 'money'" \
 	fb visit add --date 2026-01-01 --reason illness --person P --support money
-bad 65 "fieldbook: visit_date: '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: visit_date: '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb visit add --date 2026-02-30 --reason illness --person P
-bad 65 "fieldbook: visit_date: '2026-13-01' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: visit_date: '2026-13-01' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb visit add --date 2026-13-01 --reason illness --person P
-bad 65 "fieldbook: visit_date: '26-1-1' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: visit_date: '26-1-1' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb visit add --date 26-1-1 --reason illness --person P
 bad 65 "fieldbook: person_name: invalid UTF-8 at byte 5" \
 	fb visit add --date 2026-01-01 --reason illness --person "$(printf 'Bà \xff')"

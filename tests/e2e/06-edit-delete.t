@@ -74,7 +74,7 @@ bad 65 "fieldbook: a member has no field 'deleted' (use delete or restore)" fb e
 bad 65 "fieldbook: phone given twice" fb edit "$m" phone=1 phone=2
 bad 65 "fieldbook: full_name: must not be empty" fb edit "$m" full_name=
 bad 65 "fieldbook: role: unknown value 'queen'" fb edit "$m" role=queen
-bad 65 "fieldbook: joined: '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200)" \
+bad 65 "fieldbook: joined: '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200)" \
 	fb edit "$m" joined=2026-02-30
 bad 65 "fieldbook: full_name: invalid UTF-8 at byte 1" fb edit "$m" "full_name=$(printf '\xff')"
 bad 65 "fieldbook: full_name: too long (201 bytes, at most 200)" \

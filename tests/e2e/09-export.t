@@ -89,7 +89,7 @@ bad 64 "fieldbook: CSV holds one type: give --type member|training|attendance|vi
 	fb export
 bad 64 "fieldbook: unknown type 'cats' (member, training, attendance, visit) (see 'fieldbook export --help')" \
 	fb export --type cats
-bad 64 "fieldbook: --format is csv or json, not 'xlsx' (see 'fieldbook export --help')" \
-	fb export --type member --format xlsx
+bad 64 "fieldbook: --format is csv, json or xlsx, not 'ods' (see 'fieldbook export --help')" \
+	fb export --type member --format ods
 
 done_testing

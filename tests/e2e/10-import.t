@@ -99,7 +99,7 @@ run fb list members --json
 is_j '[r["full_name"] for r in d if r["full_name"] in ("An", "Bình")]' "[]" \
 	"the good row before the bad one was not imported"
 printf 'full_name,role,joined\nAn,member,2020-01-01\nBình,member,2026-02-30\n' >"$TMP/bad3d.csv"
-bad 65 "fieldbook: line 3, column 3 (joined): '2026-02-30' is not a date (YYYY-MM-DD, 1900 to 2200); nothing imported" \
+bad 65 "fieldbook: line 3, column 3 (joined): '2026-02-30' is not a date (YYYY-MM-DD or DD/MM/YYYY, 1900 to 2200); nothing imported" \
 	fb import "$TMP/bad3d.csv" --type member
 printf 'full_name,notes\nAn,"two\nlines"\nBình,ok\n"",x\n' >"$TMP/bad5.csv"
 bad 65 "fieldbook: line 5, column 1 (full_name): must not be empty; nothing imported" \
@@ -111,13 +111,13 @@ printf 'title,start_date,topics\nA,2026-01-01,stem\nB,2026-01-01,"stem,cooking"\
 bad 65 "fieldbook: line 3, column 3 (topics): unknown topic 'cooking' (see 'fieldbook training --help'); nothing imported" \
 	fb import "$TMP/bad3t.csv" --type training
 printf 'full_name\nAn\n\xff\n' >"$TMP/bad3u.csv"
-bad 65 "fieldbook: line 3, column 1 (full_name): invalid UTF-8 at byte 1; nothing imported" \
+bad 65 "fieldbook: $TMP/bad3u.csv is not UTF-8 (line 3: byte 0xFF), UTF-16 or Windows-1258; save it as CSV UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)'; LibreOffice: Save As 'Text CSV', character set 'Unicode (UTF-8)')" \
 	fb import "$TMP/bad3u.csv" --type member
 printf 'visit_date,reason\n2026-01-01,tet\n' >"$TMP/noperson.csv"
 bad 65 "fieldbook: line 2: a visit needs a member (--member ID) or a person's name (--person NAME); nothing imported" \
 	fb import "$TMP/noperson.csv" --type visit
 printf 'full_name,shoe\nA,1\n' >"$TMP/badhead.csv"
-bad 65 "fieldbook: line 1, column 2: a member has no field 'shoe'; nothing imported" \
+bad 65 "fieldbook: line 1, column 2: unknown column 'shoe' (a member has full_name, role, birth_year, phone, joined, notes); name it with --map \"shoe=FIELD\" or leave it out with --map \"shoe=skip\"; nothing imported" \
 	fb import "$TMP/badhead.csv" --type member
 printf 'full_name,role\nA,member\nB\n' >"$TMP/short.csv"
 bad 65 "fieldbook: line 3: 1 fields, the header has 2; nothing imported" \

@@ -64,7 +64,7 @@ run fb export --type member --all
 is "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" "id,full_name,role,birth_year,phone,joined,notes,deleted" \
 	"export CSV --all: the header ends with deleted, no _seen"
 printf 'id,full_name,_seen\n%s,Trần Thị Bình,\n' "$m1" >"$TMP/seen.csv"
-bad 65 "fieldbook: line 1, column 3: a member has no field '_seen'; nothing imported" \
+bad 65 "fieldbook: line 1, column 3: unknown column '_seen' (a member has full_name, role, birth_year, phone, joined, notes); name it with --map \"_seen=FIELD\" or leave it out with --map \"_seen=skip\"; nothing imported" \
 	fb import "$TMP/seen.csv" --type member
 printf '[{"type": "member", "full_name": "Lò Thị Xuân", "_seen": ""}]' >"$TMP/seen.json"
 bad 65 "fieldbook: record 1: a member has no field '_seen'; nothing imported" \

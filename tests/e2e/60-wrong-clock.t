@@ -19,6 +19,9 @@
 # (d) The warning: a few minutes off says nothing; hours ahead or a day
 #     behind are named; after a restart (another boot) the offset the
 #     last sync measured stands until a sync measures it again.
+# (e) A laptop without a link (bundles): what it saved a day fast is
+#     dated again when it writes its bundle with the clock right, and
+#     the hub takes the bundle (it refuses one written while still fast).
 
 . "$(dirname "$0")/synclib.sh"
 
@@ -187,5 +190,28 @@ expect_exit 0 "(d) a sync with the clock right"
 expect_err_empty "(d) ...measures it again: no warning"
 run fbt "" "$A" status
 expect_err_empty "(d) ...nor on the next command"
+
+# --- (e) bundles ------------------------------------------------------------------
+enroll "$H" HN.PL.TT.03 "laptop G, no link" "$TMP/g.tok"
+G=$TMP/g.db
+fbt "" "$G" init --branch HN.PL.TT.03 >/dev/null
+fbt "" "$G" remote set http://127.0.0.1:9 --token-file "$TMP/g.tok" >/dev/null
+gdev=$(own_device "$G")
+g1=$(fbt +1d "$G" member add --name "Vũ Thị Bảy" 2>/dev/null)
+fbt +1d "$G" edit "$g1" phone=0912000777 >/dev/null 2>&1
+run fbt +1d "$G" bundle export "$TMP/g-fast.fbb"
+expect_exit 0 "(e) G, a day fast, writes a bundle"
+run hub --db "$H" bundle import "$TMP/g-fast.fbb"
+expect_exit 65 "(e) the hub refuses it: its entries are a day ahead"
+like "$ERR" "ahead of the hub.s clock" "(e) ...saying so"
+before=$(jchain "$G" "$gdev")
+run fbt "" "$G" bundle export "$TMP/g.fbb"
+expect_exit 0 "(e) with the clock right, G writes its bundle again"
+ok "(e) ...its entries dated again" test "$(jchain "$G" "$gdev")" != "$before"
+run hub --db "$H" bundle import "$TMP/g.fbb"
+expect_exit 0 "(e) the hub takes it"
+is "$(jchain "$H" "$gdev")" "$(jchain "$G" "$gdev")" "(e) the hub holds G's journal as G holds it now"
+run fbd "$G" verify
+expect_exit 0 "(e) G verifies"
 stop_hub
 done_testing

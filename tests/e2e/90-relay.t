@@ -15,8 +15,10 @@
 # cannot write as a laptop.  Then: status says what waits; serve
 # --upstream-every relays by itself; a district hub restored from an
 # older copy gets back from P what it had relayed; a laptop moved to a
-# new hub of its district duplicates nothing; and the centre reports
-# each district as the district hub does.
+# new hub of its district duplicates nothing; the province killed in the
+# middle of a relay loses and doubles nothing; after syncs and relays
+# in a shuffled order every laptop holds its branch as the centre does;
+# and the centre reports each district as the district hub does.
 . "$(dirname "$0")/synclib.sh"
 
 T0=$SECONDS
@@ -62,7 +64,7 @@ for x in 1 2; do enroll "$D1" HN.PL.TT.03 "laptop L$x" "$d/tok$x"; done
 for x in 3 4; do enroll "$D2" HN.BV.X.01 "laptop L$x" "$d/tok$x"; done
 
 start_hub "$C"; C_URL=$HUB_URL
-start_hub "$P"; P_URL=$HUB_URL
+start_hub "$P"; P_URL=$HUB_URL P_PID=$HUB_PID P_PORT=$HUB_PORT
 start_hub "$D1"; D1_URL=$HUB_URL D1_PID=$HUB_PID D1_PORT=$HUB_PORT
 start_hub "$D2"; D2_URL=$HUB_URL D2_PID=$HUB_PID D2_PORT=$HUB_PORT
 
@@ -254,6 +256,143 @@ is "$(jchain "$D2B" "$dev4")" "$(jchain "$d/L4.db" "$dev4")" \
 run hub --db "$D2B" verify
 expect_exit 0 "the new hub verifies"
 
+# The province killed in the middle of a relay.  D1 relays through the
+# fault proxy, which holds the answer to its third request (its pull,
+# the heads, then the first relay push): P has taken that push when it
+# is killed, and D1 never hears so.  By construction, not by timing.
+for x in 1 2 3; do fbd "$d/L1.db" member add --name "Hội viên mới $x" >/dev/null; done
+run fbd "$d/L1.db" sync
+expect_exit 0 "L1 records three members and syncs with D1"
+HUB_PORT=$P_PORT
+start_proxy 0 --hold-answer 2
+hub --db "$D1" upstream set "$PROXY_URL" --token-file "$d/tokD1" >/dev/null
+"$FIELDBOOK_HUB" --db "$D1" sync >/dev/null 2>"$d/cut.err" </dev/null &
+relay_pid=$!
+if wait_held "$relay_pid"; then
+	pass "the relay is held at its third request"
+else
+	fail "the relay is held at its third request" "$(cat "$d/cut.err")"
+fi
+kill_hub "$P_PID"
+wait "$relay_pid"
+ok "...and fails when the province dies under it" test "$?" -ne 0
+stop_proxy
+HUB_LISTEN=127.0.0.1:$P_PORT start_hub "$P"
+P_PID=$HUB_PID
+hub --db "$D1" upstream set "$P_URL" --token-file "$d/tokD1" >/dev/null
+run hub --db "$D1" sync
+expect_exit 0 "the next relay after the province's restart goes through"
+dev1=$(own_device "$d/L1.db")
+is "$(jchain "$P" "$dev1")" "$(jchain "$d/L1.db" "$dev1")" "P holds L1's journal whole"
+is "$(hub_dups "$P")" 0 "...each entry once"
+run hub --db "$P" verify
+expect_exit 0 "P verifies after the crash"
+
+# A hub's token cannot widen its scope: D1's token relays, to P, a
+# change of a Ba Vì branch, which P refuses whole (403).
+py - "$d/wide.z" 00000000000000d7 HN.BV.X.01 <<'EOF_PY'
+import hashlib, json, struct, sys, time, uuid, zlib
+path, device, branch = sys.argv[1], sys.argv[2], sys.argv[3]
+def u64(v): return struct.pack(">Q", v)
+def s64(b): return u64(len(b)) + b
+rid, hlc = str(uuid.uuid4()), int(time.time() * 1000) << 16
+f, v = "full_name", "Ngoài Phạm Vi"
+h = hashlib.sha256(bytes(32) + b"fbj1" + s64(device.encode()) + u64(1) + u64(hlc) +
+                   s64(rid.encode()) + s64(b"member") + s64(branch.encode()) +
+                   s64(f.encode()) + s64(v.encode()) + u64(0) + s64(b"")).digest()
+msg = {"v": 2, "device": device, "seq": 1, "branch": branch, "relay": True,
+       "changes": [{"h": "%016x" % hlc, "id": rid, "t": "member", "e": [[f, v, ""]]}],
+       "last_hash": h.hex()}
+open(path, "wb").write(zlib.compress(json.dumps(msg, ensure_ascii=False).encode()))
+EOF_PY
+code=$(curl -s --max-time 10 -o "$d/answer" -w '%{http_code}' -X POST \
+	-H "Authorization: Bearer $(cat "$d/tokD1")" -H "Content-Type: application/json" \
+	-H "Content-Encoding: deflate" -H "Fieldbook-Protocol: 2" --data-binary "@$d/wide.z" \
+	"$P_URL/v2/push")
+is "$code|$(json_get 'd["error"]' <"$d/answer")" "403|out_of_scope" \
+	"a district hub's token cannot relay a record of another district"
+is "$(sqlite3 "$P" "select count(*) from journal where device = '00000000000000d7'")" 0 \
+	"...and P holds nothing of it"
+
+# Rejected entries are carried as rejected: a laptop of an older make
+# sends D1 a change that says what it had seen without deleting; D1
+# sets it aside and keeps the chain going through it.  Relayed, P and
+# C set it aside too and hold the chain whole.
+enroll "$D1" HN.PL.TT.03 "an old laptop" "$d/tokR"
+py - "$d/seen.z" 00000000000000c6 HN.PL.TT.03 <<'EOF_PY'
+import hashlib, json, struct, sys, time, uuid, zlib
+path, device, branch = sys.argv[1], sys.argv[2], sys.argv[3]
+def u64(v): return struct.pack(">Q", v)
+def s64(b): return u64(len(b)) + b
+rid, hlc = str(uuid.uuid4()), int(time.time() * 1000) << 16
+made = "%016x:%s" % (hlc, device)
+changes, h, seq = [], bytes(32), 1
+for k, entries in enumerate([[["full_name", "Vi Thị Chín", ""]],
+                             [["phone", "0912345678", ""], ["_seen", "full_name@" + made, ""]]]):
+    for i, (f, v, b) in enumerate(entries):
+        h = hashlib.sha256(h + b"fbj1" + s64(device.encode()) + u64(seq + i) + u64(hlc + k) +
+                           s64(rid.encode()) + s64(b"member") + s64(branch.encode()) +
+                           s64(f.encode()) + s64(v.encode()) + u64(0) + s64(b"")).digest()
+    changes.append({"h": "%016x" % (hlc + k), "id": rid, "t": "member", "e": entries})
+    seq += len(entries)
+msg = {"v": 1, "device": device, "seq": 1, "branch": branch, "changes": changes,
+       "last_hash": h.hex()}
+open(path, "wb").write(zlib.compress(json.dumps(msg, ensure_ascii=False).encode()))
+EOF_PY
+code=$(curl -s --max-time 10 -o "$d/answer" -w '%{http_code}' -X POST \
+	-H "Authorization: Bearer $(cat "$d/tokR")" -H "Content-Type: application/json" \
+	-H "Content-Encoding: deflate" --data-binary "@$d/seen.z" "$D1_URL/v1/push")
+is "$code|$(json_get 'd["rejected_total"]' <"$d/answer")" "200|1" "D1 takes the old laptop's batch and sets one change aside"
+run hub --db "$D1" sync
+expect_exit 0 "D1 relays it"
+run hub --db "$P" sync
+expect_exit 0 "P relays it"
+for h in "$P" "$C"; do
+	is "$(jchain "$h" 00000000000000c6)" "$(jchain "$D1" 00000000000000c6)" \
+		"$(basename "$h" .db) holds the old laptop's chain whole"
+	is "$(sqlite3 "$h" "select count(*) from journal where device = '00000000000000c6' and quarantined = 1")|$(sqlite3 "$h" "select seq from rejected where device = '00000000000000c6'")" \
+		"1|2" "...with its change 2 set aside and listed as rejected"
+done
+
+# Syncs and relays in a shuffled order (seeded: the same every run):
+# laptops record and sync, hubs relay, in any order; then two rounds of
+# everyone.  Every laptop holds its branch as the centre does.
+RANDOM=20261207
+for step in $(seq 30); do
+	r=$((RANDOM % 8))
+	case $r in
+	[0-3])
+		x=$((r + 1))
+		[ "$x" -eq 2 ] && x=5       # L2 is gone; L5 records on P
+		fbd "$d/L$x.db" member add --name "Bước $step của L$x" >/dev/null
+		run fbd "$d/L$x.db" sync ;;
+	4) run hub --db "$D1" sync ;;
+	5) run hub --db "$D2" sync ;;
+	6) run hub --db "$D2B" sync ;;
+	7) run hub --db "$P" sync ;;
+	esac
+	[ "$RC" -eq 0 ] || diag "shuffled step $step ($r): exit $RC: $ERR"
+done
+for round in 1 2; do
+	for x in 1 3 4 5; do run fbd "$d/L$x.db" sync; done
+	for h in "$D1" "$D2" "$D2B" "$P"; do run hub --db "$h" sync; done
+done
+for x in 1 3 4 5; do run fbd "$d/L$x.db" sync; done
+branch_ids() {
+	sqlite3 "$1" "select id from record where branch = '$2' order by id"
+}
+for x in 1 5; do
+	is "$(branch_ids "$d/L$x.db" HN.PL.TT.03)" "$(branch_ids "$C" HN.PL.TT.03)" \
+		"after the shuffle L$x holds its branch's records as the centre does"
+done
+for x in 3 4; do
+	is "$(branch_ids "$d/L$x.db" HN.BV.X.01)" "$(branch_ids "$C" HN.BV.X.01)" \
+		"after the shuffle L$x holds its branch's records as the centre does"
+done
+is "$(hub_dups "$C")" 0 "the centre holds every entry once"
+run hub --db "$C" verify
+expect_exit 0 "the centre verifies every chain after the shuffle"
+
 # Reports across levels: once every hub has relayed both ways, the
 # centre's row of each district equals the district hub's own report.
 for h in "$D1" "$D2B" "$P" "$D1" "$D2B"; do
@@ -265,9 +404,13 @@ for pair in "$D1:HN.PL" "$D2B:HN.BV"; do
 	hub --db "$h" report --by district --format csv >"$d/low.csv"
 	hub --db "$C" report --unit "$u" --by district --format csv >"$d/top.csv"
 	same_file "the centre reports $u as its district hub does" "$d/low.csv" "$d/top.csv"
-	hub --db "$h" report --by branch --format csv >"$d/low.csv"
-	hub --db "$C" report --unit "$u" --by branch --format csv >"$d/top.csv"
-	same_file "...branch by branch" "$d/low.csv" "$d/top.csv"
+	for level in commune branch; do
+		hub --db "$h" report --by $level --format csv >"$d/low.csv"
+		hub --db "$C" report --unit "$u" --by $level --format csv >"$d/top.csv"
+		same_file "...$level by $level" "$d/low.csv" "$d/top.csv"
+		hub --db "$P" report --unit "$u" --by $level --format csv >"$d/top.csv"
+		same_file "...and so does the province" "$d/low.csv" "$d/top.csv"
+	done
 done
 like "$(cat "$d/top.csv")" "HN.BV.X.01" "setup: the reports have rows"
 

@@ -46,6 +46,7 @@ static void check_value(const struct field_def *f, const char *v)
 		FUZZ_CHECK(!strchr(v, '\n') && !strchr(v, '\t'));
 	switch (f->kind) {
 	case FK_TEXT:
+	case FK_PHONE:
 	case FK_NOTES:
 		FUZZ_CHECK(len <= f->max);
 		break;

@@ -347,8 +347,63 @@ static void test_clean_matches_utf8proc(void)
 	   " (%d of them inert only)%s%s", fast, same ? "" : "; first differing: ", first);
 }
 
+/* text_fold: what two spellings of one thing share. */
+static void fold_is(const char *s, int flags, const char *want)
+{
+	char *f = NULL;
+
+	if (text_fold(s, flags, &f) != FB_OK) {
+		ok(0, "fold '%s'", s);
+		return;
+	}
+	is_str(f, want, "fold '%s' (%d) is '%s'", s, flags, want);
+	free(f);
+}
+
+static void test_fold(void)
+{
+	fold_is("  Họ và tên: ", TEXT_FOLD_ACCENTS, "ho va ten");
+	fold_is("HỌ VÀ TÊN", TEXT_FOLD_ACCENTS, "ho va ten");
+	fold_is("Số điện thoại", TEXT_FOLD_ACCENTS, "so dien thoai");
+	fold_is("SĐT", TEXT_FOLD_ACCENTS, "sdt");
+	fold_is("branch_head", TEXT_FOLD_ACCENTS, "branch head");
+	fold_is("Dân số - Kế hoạch hóa gia đình", TEXT_FOLD_ACCENTS,
+		"dan so ke hoach hoa gia dinh");
+	/* Decomposed input (Windows-1258 writes tones as marks). */
+	fold_is("Ho\xcc\xa3 va\xcc\x80 te\xcc\x82n", TEXT_FOLD_ACCENTS, "ho va ten");
+	fold_is("", TEXT_FOLD_ACCENTS, "");
+	fold_is(" - ", TEXT_FOLD_ACCENTS, "");
+	/* Names: letters kept, tone placement does not matter. */
+	fold_is("Nguyễn  Thị Lan", TEXT_FOLD_TONES, "nguye\xcc\x82n#x thi#j lan");
+	{
+		char *a = NULL, *b = NULL, *c = NULL, *d = NULL;
+
+		ok(text_fold("Thuỷ", TEXT_FOLD_TONES, &a) == FB_OK &&
+		   text_fold("THỦY", TEXT_FOLD_TONES, &b) == FB_OK && !strcmp(a, b),
+		   "names: Thuỷ and THỦY fold alike (%s, %s)", a ? a : "", b ? b : "");
+		free(a);
+		free(b);
+		ok(text_fold("Hoà", TEXT_FOLD_TONES, &a) == FB_OK &&
+		   text_fold("Hòa", TEXT_FOLD_TONES, &b) == FB_OK &&
+		   text_fold("Hoa", TEXT_FOLD_TONES, &c) == FB_OK &&
+		   text_fold("Hóa", TEXT_FOLD_TONES, &d) == FB_OK &&
+		   !strcmp(a, b) && strcmp(b, c) && strcmp(b, d) && strcmp(c, d),
+		   "names: Hoà is Hòa; Hoa, Hòa and Hóa differ");
+		free(a);
+		free(b);
+		free(c);
+		free(d);
+		ok(text_fold("Lan", TEXT_FOLD_TONES, &a) == FB_OK &&
+		   text_fold("Lân", TEXT_FOLD_TONES, &b) == FB_OK && strcmp(a, b),
+		   "names: Lan and Lân differ");
+		free(a);
+		free(b);
+	}
+}
+
 int main(void)
 {
+	test_fold();
 	test_width();
 	test_pad();
 	test_clean_basics();
