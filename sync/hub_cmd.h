@@ -36,5 +36,7 @@ extern const struct cmd_entry hub_sync_entry;
 extern const struct cmd_entry hub_status_entry;
 extern const struct cmd_entry hub_bundle_import_entry;
 extern const struct cmd_entry hub_bundle_export_entry;
+extern const struct cmd_entry hub_backup_entry;
+extern const struct cmd_entry hub_restore_entry;
 
 #endif

@@ -30,6 +30,8 @@ static const struct cmd_entry *const commands[] = {
 	&hub_status_entry,
 	&hub_bundle_import_entry,
 	&hub_bundle_export_entry,
+	&hub_backup_entry,
+	&hub_restore_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

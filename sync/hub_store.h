@@ -159,6 +159,11 @@ struct hub_store_ops {
 	 * (FB_EEXIST: its code is taken; FB_ENOENT: no such parent). */
 	enum fb_code (*add_units)(struct hub_store *s, const struct hub_unit *u, size_t n,
 				  size_t *failed, struct fb_error *err);
+	/* A consistent copy of the store at dest, taken while it serves,
+	 * owner-only, checked as verify checks (*entries: its entries)
+	 * before it is put in place. */
+	enum fb_code (*backup)(struct hub_store *s, const char *dest, uint64_t *entries,
+			       struct fb_error *err);
 	/* The hub's top unit (init --unit), malloc'd into *code;
 	 * FB_EINVAL when the store is no hub's. */
 	enum fb_code (*top_unit)(struct hub_store *s, char **code, struct fb_error *err);
@@ -188,6 +193,12 @@ enum fb_code hub_store_sqlite_create(const char *path, const struct hub_unit *to
 /* The same with one connection and no thread, for the hub's commands. */
 enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,
 				    struct fb_error *err);
+
+/* Put the copy at `copy` in place of the database at target, which no
+ * process may have open (FB_EBUSY): checked first, then written whole
+ * and renamed, the old database's -wal and -shm removed. */
+enum fb_code hub_store_sqlite_restore(const char *copy, const char *target,
+				      uint64_t *entries, struct fb_error *err);
 
 /* The hub's tables, added to the common schema (store.h). */
 extern const char hub_schema[];

@@ -794,6 +794,7 @@ static const struct hub_store_ops sqlite_ops = {
 	.close = sq_close, .enroll = sqhub_enroll, .make_hub = sqhub_make_hub,
 	.revoke = sqhub_revoke,
 	.list = sqhub_list, .verify = sqhub_verify, .add_units = sqhub_add_units,
+	.backup = sqhub_backup,
 	.top_unit = sqhub_top_unit,
 	.each_unit = sqhub_each_unit, .report = sqhub_report,
 };

@@ -37,6 +37,8 @@ enum fb_code sqhub_enroll(struct hub_store *s, const char *unit, const char *nam
 			  struct fb_error *err);
 enum fb_code sqhub_revoke(struct hub_store *s, long long id, struct fb_error *err);
 enum fb_code sqhub_make_hub(struct hub_store *s, long long id, struct fb_error *err);
+enum fb_code sqhub_backup(struct hub_store *s, const char *dest, uint64_t *entries,
+			  struct fb_error *err);
 enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 			hub_row_fn fn, void *ctx, struct fb_error *err);
 enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,

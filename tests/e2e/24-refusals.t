@@ -189,26 +189,7 @@ is "$(sqlite3 "$H" "select count(*) from journal where device = '00000000000000c
 # A change may carry `_seen` only with deleted=1 (docs/DATA-MODEL.md): a
 # batch whose second change edits a field and says what it saw is taken,
 # hash chain and all, but that change is quarantined, not merged.
-py - "$TMP/seen.z" 00000000000000c6 HN.PL.TT.03 <<'EOF'
-import hashlib, json, struct, sys, time, uuid, zlib
-path, device, branch = sys.argv[1], sys.argv[2], sys.argv[3]
-def u64(v): return struct.pack(">Q", v)
-def s64(b): return u64(len(b)) + b
-rid, hlc = str(uuid.uuid4()), int(time.time() * 1000) << 16
-made = "%016x:%s" % (hlc, device)
-changes, h, seq = [], bytes(32), 1
-for k, entries in enumerate([[["full_name", "Vi Thị Chín", ""]],
-                             [["phone", "0912345678", ""], ["_seen", "full_name@" + made, ""]]]):
-    for i, (f, v, b) in enumerate(entries):
-        h = hashlib.sha256(h + b"fbj1" + s64(device.encode()) + u64(seq + i) + u64(hlc + k) +
-                           s64(rid.encode()) + s64(b"member") + s64(branch.encode()) +
-                           s64(f.encode()) + s64(v.encode()) + u64(0) + s64(b"")).digest()
-    changes.append({"h": "%016x" % (hlc + k), "id": rid, "t": "member", "e": entries})
-    seq += len(entries)
-msg = {"v": 1, "device": device, "seq": 1, "branch": branch, "changes": changes,
-       "last_hash": h.hex()}
-open(path, "wb").write(zlib.compress(json.dumps(msg, ensure_ascii=False).encode()))
-EOF
+py "$_synclib_dir/../tools/push_seen_edit.py" "$TMP/seen.z" 00000000000000c6 HN.PL.TT.03
 req POST /v1/push "$TOKC" "$TMP/seen.z"
 is "$CODE" 200 "a batch with _seen on an edit is taken (HTTP 200)"
 is "$(printf '%s' "$BODY" | json_get '[d["ack"], d["applied"], d["rejected_total"], d["rejected"][0]["seq"]]')" \

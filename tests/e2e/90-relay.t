@@ -319,26 +319,7 @@ is "$(sqlite3 "$P" "select count(*) from journal where device = '00000000000000d
 # sets it aside and keeps the chain going through it.  Relayed, P and
 # C set it aside too and hold the chain whole.
 enroll "$D1" HN.PL.TT.03 "an old laptop" "$d/tokR"
-py - "$d/seen.z" 00000000000000c6 HN.PL.TT.03 <<'EOF_PY'
-import hashlib, json, struct, sys, time, uuid, zlib
-path, device, branch = sys.argv[1], sys.argv[2], sys.argv[3]
-def u64(v): return struct.pack(">Q", v)
-def s64(b): return u64(len(b)) + b
-rid, hlc = str(uuid.uuid4()), int(time.time() * 1000) << 16
-made = "%016x:%s" % (hlc, device)
-changes, h, seq = [], bytes(32), 1
-for k, entries in enumerate([[["full_name", "Vi Thị Chín", ""]],
-                             [["phone", "0912345678", ""], ["_seen", "full_name@" + made, ""]]]):
-    for i, (f, v, b) in enumerate(entries):
-        h = hashlib.sha256(h + b"fbj1" + s64(device.encode()) + u64(seq + i) + u64(hlc + k) +
-                           s64(rid.encode()) + s64(b"member") + s64(branch.encode()) +
-                           s64(f.encode()) + s64(v.encode()) + u64(0) + s64(b"")).digest()
-    changes.append({"h": "%016x" % (hlc + k), "id": rid, "t": "member", "e": entries})
-    seq += len(entries)
-msg = {"v": 1, "device": device, "seq": 1, "branch": branch, "changes": changes,
-       "last_hash": h.hex()}
-open(path, "wb").write(zlib.compress(json.dumps(msg, ensure_ascii=False).encode()))
-EOF_PY
+py "$_synclib_dir/../tools/push_seen_edit.py" "$d/seen.z" 00000000000000c6 HN.PL.TT.03
 code=$(curl -s --max-time 10 -o "$d/answer" -w '%{http_code}' -X POST \
 	-H "Authorization: Bearer $(cat "$d/tokR")" -H "Content-Type: application/json" \
 	-H "Content-Encoding: deflate" --data-binary "@$d/seen.z" "$D1_URL/v1/push")

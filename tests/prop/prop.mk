@@ -9,8 +9,7 @@
 
 PROP_CONVERGE     := $(BUILD)/tests/test_converge
 PROP_CONVERGE_OBJ := $(BUILD)/tests/prop/test_converge.o
-PROP_HUB_OBJ      := $(BUILD)/sync/hub_store_sqlite.o $(BUILD)/sync/hub_store_admin.o \
-                     $(BUILD)/sync/hub_store_history.o \
+PROP_HUB_OBJ      := $(patsubst %.c,$(BUILD)/%.o,$(wildcard sync/hub_store_*.c)) \
                      $(BUILD)/sync/token.o
 
 TEST_PROGS += $(PROP_CONVERGE)
