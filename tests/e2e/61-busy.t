@@ -7,8 +7,9 @@
 # says on one line that another Fieldbook command is running and exits
 # 75 (EX_TEMPFAIL: try again), not 74, which is for disk errors; the
 # database is unchanged.  Reading goes on meanwhile.  Once the other is
-# done, the same command works, and a command that starts while the
-# other still writes goes on when it finishes.  The hub's commands too.
+# done, the same command works.  The hub's commands too.  (That a
+# command goes on when the lock is released within its wait is SQLite's
+# busy handler; a test of it here would race the machine's load.)
 
 . "$(dirname "$0")/synclib.sh"
 
@@ -59,25 +60,6 @@ release_lock
 db_unchanged "the database is as it was"
 run fb member add --name "Trần Thị Hoa"
 expect_exit 0 "once the other is done, the command works"
-
-# A command started while the other still writes goes on when it
-# finishes: it is waiting, or has not reached its write yet; either way
-# the lock goes long before its wait ends.
-ok "the lock is taken again" hold_lock "$FIELDBOOK_DB"
-fb member add --name "Lê Thị Mai" >"$TMP/late.out" 2>"$TMP/late.err" </dev/null &
-late=$!
-# It is under way once it has the database open.
-for _ in $(seq 200); do
-	ls -l "/proc/$late/fd" 2>/dev/null | grep -q "$FIELDBOOK_DB" && break
-	kill -0 "$late" 2>/dev/null || break
-	sleep 0.01
-done
-release_lock
-wait "$late"
-is "$?" 0 "a command that met the lock goes on once it is released"
-is "$(cat "$TMP/late.err")" "" "...without a word"
-run fb list members
-expect_out_contains "Lê Thị Mai" "...and its member is saved"
 
 # The hub's commands: the same.
 H=$TMP/hub.db
