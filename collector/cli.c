@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 
+#include "book_view.h"
 #include "cli.h"
 #include "limits.h"
 #include "text.h"
@@ -22,7 +23,38 @@ void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl)
 	fl->year = cmd_get(c, "year");
 }
 
-enum fb_code cli_open(struct cmd_ctx *c, struct book **out)
+/* ms as minutes, hours or days, to the nearest, into out. */
+static void span_text(uint64_t ms, char *out, size_t n)
+{
+	const uint64_t min = 60 * 1000, hour = 60 * min, day = 24 * hour;
+	uint64_t mins = (ms + min / 2) / min, hours = (ms + hour / 2) / hour;
+
+	if (mins < 120)
+		snprintf(out, n, "%llu minutes", (unsigned long long)mins);
+	else if (hours < 48)
+		snprintf(out, n, "%llu hours", (unsigned long long)hours);
+	else
+		snprintf(out, n, "%llu days", (unsigned long long)((ms + day / 2) / day));
+}
+
+void cli_warn_clock(int64_t ahead_ms)
+{
+	uint64_t off = ahead_ms < 0 ? (uint64_t)-(ahead_ms + 1) + 1 : (uint64_t)ahead_ms;
+	char span[32];
+
+	if (off <= FB_HLC_MAX_DRIFT_MS)
+		return;
+	span_text(off, span, sizeof(span));
+	if (ahead_ms > 0)
+		fprintf(stderr, "fieldbook: warning: this laptop's clock is %s ahead of the"
+			" hub's; set its date and time (what is saved meanwhile is kept, and"
+			" dated again by the next sync once the clock is right)\n", span);
+	else
+		fprintf(stderr, "fieldbook: warning: this laptop's clock is %s behind the"
+			" hub's; set its date and time\n", span);
+}
+
+enum fb_code cli_open_quiet(struct cmd_ctx *c, struct book **out)
 {
 	return book_open(c->db_path, NULL, out, &c->err);
 }
@@ -80,6 +112,18 @@ const char *cli_describe(const struct book_names *n, const char *id, enum rec_ty
 	if (book_names_describe(n, id, t, &line) != FB_OK)
 		buf_reset(&line);
 	return buf_str(&line);
+}
+
+enum fb_code cli_open(struct cmd_ctx *c, struct book **out)
+{
+	enum fb_code rc = cli_open_quiet(c, out);
+	int64_t ahead = 0;
+	int known = 0;
+
+	/* A warning only: a clock that cannot be compared stops nothing. */
+	if (rc == FB_OK && book_clock_drift(*out, &ahead, &known, NULL) == FB_OK && known)
+		cli_warn_clock(ahead);
+	return rc;
 }
 
 enum fb_code cli_year(struct cmd_ctx *c, const char *s, int *year)

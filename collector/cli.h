@@ -7,6 +7,7 @@
 #ifndef FB_CLI_H
 #define FB_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "book.h"
 #include "book_find.h"
@@ -34,8 +35,19 @@ void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl);
 #define CLI_OPT_YEAR   { "year", 0, "Y", NULL, "the year (default: this year)" }
 #define CLI_OPT_QUIET  { "quiet", 'q', NULL, NULL, "no progress on a terminal, only the summary" }
 
-/* Open the book at c->db_path (message in c->err on failure). */
+/*
+ * Open the book at c->db_path (message in c->err on failure).  When the
+ * last sync found this laptop's clock more than the hub's tolerance
+ * away from the hub's (book_clock_drift), a warning goes to stderr.
+ */
 enum fb_code cli_open(struct cmd_ctx *c, struct book **out);
+
+/* The same without the warning (sync measures the clock again). */
+enum fb_code cli_open_quiet(struct cmd_ctx *c, struct book **out);
+
+/* The warning, on stderr, when ahead_ms (negative: behind) is more
+ * than FB_HLC_MAX_DRIFT_MS either way; nothing otherwise. */
+void cli_warn_clock(int64_t ahead_ms);
 
 /* Parse --year (4 digits in range) or the current year when NULL. */
 enum fb_code cli_year(struct cmd_ctx *c, const char *s, int *year);

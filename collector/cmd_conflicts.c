@@ -18,10 +18,13 @@
 
 #include "book_view.h"
 #include "commands.h"
+#include "conflict_id.h"
 
 struct conflicts_out {
 	cJSON *arr;             /* --json: the objects; else NULL */
+	int all;                /* --all: resolved and inherited ones too */
 	long n;
+	long inherited;         /* open ones left out: not this laptop's */
 	struct book *b;
 	const struct book_names *names;
 };
@@ -41,31 +44,36 @@ static const char *laptop(struct conflicts_out *x, const char *device, char *out
 static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 {
 	struct conflicts_out *x = ctx;
-	char won[32], lost[32];
+	const char *mark = k->resolved ? "  [resolved]"
+			 : k->inherited ? "  [between other laptops, from before this one]" : "";
+	char won[32], lost[32], id[CONFLICT_ID_SHOWN + 1];
 	const struct type_def *t;
 	cJSON *o;
 
+	if (!x->all && (k->resolved || k->inherited)) {
+		x->inherited += !k->resolved;
+		return FB_OK;
+	}
 	x->n++;
+	snprintf(id, sizeof(id), "%s", k->id);
 	if (!x->arr) {
 		t = model_type_named(k->type);
-		printf("#%lld  %s", k->id,
+		printf("#%s  %s", id,
 		       cli_describe(x->names, k->record, t ? t->type : REC_NTYPES));
 		if (!strcmp(k->kind, "delete"))
 			printf(": edited (%s = \"%s\", %s) while deleted on %s%s\n",
 			       k->field, k->loser_value,
 			       laptop(x, k->loser_device, lost, sizeof(lost)),
-			       laptop(x, k->winner_device, won, sizeof(won)),
-			       k->resolved ? "  [resolved]" : "");
+			       laptop(x, k->winner_device, won, sizeof(won)), mark);
 		else
 			printf(", %s: current \"%s\"; other \"%s\" (%s)%s\n",
 			       k->field, k->current, k->loser_value,
-			       laptop(x, k->loser_device, lost, sizeof(lost)),
-			       k->resolved ? "  [resolved]" : "");
+			       laptop(x, k->loser_device, lost, sizeof(lost)), mark);
 		return FB_OK;
 	}
 	o = cJSON_CreateObject();
 	if (!o || !cJSON_AddItemToArray(x->arr, o) ||
-	    !cJSON_AddNumberToObject(o, "id", (double)k->id) ||
+	    !cJSON_AddStringToObject(o, "id", id) ||
 	    !cJSON_AddStringToObject(o, "record", k->record) ||
 	    !cJSON_AddStringToObject(o, "type", k->type) ||
 	    !cJSON_AddStringToObject(o, "field", k->field) ||
@@ -75,20 +83,22 @@ static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 	    !cJSON_AddStringToObject(o, "kept_device", k->winner_device) ||
 	    !cJSON_AddStringToObject(o, "other", k->loser_value) ||
 	    !cJSON_AddStringToObject(o, "other_device", k->loser_device) ||
-	    !cJSON_AddBoolToObject(o, "resolved", k->resolved))
+	    !cJSON_AddBoolToObject(o, "resolved", k->resolved) ||
+	    !cJSON_AddBoolToObject(o, "inherited", k->inherited))
 		return FB_ENOMEM;
 	return FB_OK;
 }
 
 static enum fb_code conflicts(struct cmd_ctx *c)
 {
-	struct conflicts_out x = { NULL, 0, NULL, NULL };
+	struct conflicts_out x = { NULL, 0, 0, 0, NULL, NULL };
 	struct book_names *names = NULL;
 	struct cli_flags fl;
 	struct book *b = NULL;
 	enum fb_code rc;
 
 	cli_flags(c, &fl);
+	x.all = fl.all;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	if (!fl.json && (rc = cli_names(c, b, &names)) != FB_OK)
@@ -99,7 +109,7 @@ static enum fb_code conflicts(struct cmd_ctx *c)
 		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
-	rc = book_each_conflict(b, fl.all, conflict_out, &x, &c->err);
+	rc = book_each_conflict(b, 1, conflict_out, &x, &c->err);
 	if (rc != FB_OK) {
 		if (!c->err.msg[0])
 			fb_fail(&c->err, rc, "conflicts: %s", fb_strerror(rc));
@@ -111,6 +121,10 @@ static enum fb_code conflicts(struct cmd_ctx *c)
 	} else {
 		printf("%ld conflict%s%s\n", x.n, x.n == 1 ? "" : "s",
 		       x.n ? "; settle one with 'fieldbook resolve ID --keep current|other'" : "");
+		if (x.inherited)
+			printf("%ld more between other laptops, from before this one first synced,"
+			       " are theirs to settle ('fieldbook conflicts --all' lists them)\n",
+			       x.inherited);
 	}
 out:
 	cJSON_Delete(x.arr);
@@ -123,25 +137,26 @@ static enum fb_code resolve(struct cmd_ctx *c)
 {
 	struct book *b = NULL;
 	const char *keep = cmd_get(c, "keep"), *value = cmd_get(c, "value");
-	char *end;
-	long long id;
+	char prefix[CONFLICT_ID_LEN + 1];
+	long long row = 0;
 	enum fb_code rc;
 
 	if (!!keep == !!value)
 		return cmd_usage(c, "give --keep current, --keep other or --value V");
 	if (keep && strcmp(keep, "current") && strcmp(keep, "other"))
 		return cmd_usage(c, "--keep is current or other");
-	id = strtoll(c->argv[0][0] == '#' ? c->argv[0] + 1 : c->argv[0], &end, 10);
-	if (*end || id <= 0)
-		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a conflict id", c->argv[0]);
+	if (!conflict_id_prefix(c->argv[0], prefix))
+		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a conflict id (see"
+			       " 'fieldbook conflicts')", c->argv[0]);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	/* current: what the record holds now (for an edit that met a
 	 * delete, the delete); other: what lost. */
-	rc = value ? book_resolve(b, id, value, &c->err)
-		   : book_resolve_keep(b, id, !strcmp(keep, "current"), &c->err);
+	if ((rc = book_conflict_find(b, c->argv[0], &row, &c->err)) == FB_OK)
+		rc = value ? book_resolve(b, row, value, &c->err)
+			   : book_resolve_keep(b, row, !strcmp(keep, "current"), &c->err);
 	if (rc == FB_OK)
-		printf("conflict %lld resolved\n", id);
+		printf("conflict #%s resolved\n", prefix);
 	book_close(b);
 	return rc;
 }

@@ -37,11 +37,15 @@ static enum fb_code sync(struct cmd_ctx *c)
 	if (push_only && pull_only)
 		return cmd_usage(c, "--push-only and --pull-only exclude each other");
 	what = push_only ? SYNC_PUSH : pull_only ? SYNC_PULL : SYNC_PUSH | SYNC_PULL;
-	if ((rc = cli_open(c, &b)) != FB_OK)
+	if ((rc = cli_open_quiet(c, &b)) != FB_OK)
 		return rc;
 	sink = meter_init(&m, cmd_has(c, "quiet"));
 	rc = sync_run_progress(b, what, &sink, &st, &c->err);
 	meter_end(&m);
+	if (st.redated)
+		fprintf(stderr, "fieldbook: %zu changes saved while this laptop's clock ran"
+			" fast were dated again to the right time and sent; nothing is lost\n",
+			st.redated);
 	/* What changed in the history is said even when a later step failed. */
 	if (st.forked)
 		fprintf(stderr, "fieldbook: this database was restored from an older copy,"
@@ -56,6 +60,9 @@ static enum fb_code sync(struct cmd_ctx *c)
 		fprintf(stderr, "fieldbook: the hub had lost %zu changes of %zu other"
 			" devices that this laptop holds; they were sent back to it\n",
 			st.relayed, st.relay_devices);
+	/* What this sync saw of the hub's clock, every other command too. */
+	if (st.clock_known)
+		cli_warn_clock(st.clock_ahead_ms);
 	if (rc == FB_OK) {
 		printf("synced: %zu changes sent, %zu received", st.pushed, st.pulled);
 		if (st.rejected)

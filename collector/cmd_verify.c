@@ -1,25 +1,68 @@
 /*
- * cmd_verify.c - fieldbook verify: SQLite's integrity check, then every
- * device's hash chain from its first entry.  Exit 0 when both pass;
- * otherwise the first problem and exit 65.
+ * cmd_verify.c - fieldbook verify: SQLite's integrity check, every
+ * device's hash chain from its first entry, then every record rebuilt
+ * from its journal entries and compared with what the record table,
+ * which every command shows, holds (book_verify_records).  Exit 0 when
+ * all pass; otherwise exit 65, with each record and field that differs
+ * listed on stdout and one line on stderr.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "book_view.h"
 #include "commands.h"
 
+/* Differences listed, and the records they are in. */
+struct listed {
+	uint64_t records;
+	char last[FB_RECORD_ID_MAX + 1];
+};
+
+static enum fb_code list_difference(const struct book_difference *d, void *ctx)
+{
+	struct listed *l = ctx;
+	char line[FB_ERRMSG_MAX + 2 * FB_VALUE_MAX];
+
+	if (strcmp(l->last, d->record)) {
+		l->records++;
+		snprintf(l->last, sizeof(l->last), "%s", d->record);
+	}
+	book_difference_text(d, line, sizeof(line));
+	/* Every one counted; the first FB_VERIFY_SHOWN_MAX shown. */
+	return l->records > FB_VERIFY_SHOWN_MAX || printf("%s\n", line) >= 0
+	       ? FB_OK : FB_EIO;
+}
+
 static enum fb_code verify(struct cmd_ctx *c)
 {
 	struct book *b = NULL;
+	struct listed l = { 0, "" };
+	struct book_verify_walk w = { NULL, list_difference, &l, 0, 0 };
 	uint64_t rows = 0, entries = 0;
 	enum fb_code rc;
 
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = book_verify(b, &rows, &entries, &c->err);
-	if (rc == FB_OK)
-		printf("ok: database intact, %llu journal entries in %llu changes, hash chains complete\n",
-		       (unsigned long long)entries, (unsigned long long)rows);
+	w.b = b;
+	if ((rc = book_verify(b, &rows, &entries, &c->err)) == FB_OK &&
+	    (rc = book_verify_records(&w, &c->err)) == FB_OK) {
+		if (w.differences)
+			rc = fb_fail(&c->err, FB_ECORRUPT, "%llu record%s of %llu differ%s from"
+				     " the journal (%llu difference%s%s): the record table was"
+				     " changed outside Fieldbook; the journal, which is whole,"
+				     " holds what was typed",
+				     (unsigned long long)l.records, l.records == 1 ? "" : "s",
+				     (unsigned long long)w.records, l.records == 1 ? "s" : "",
+				     (unsigned long long)w.differences,
+				     w.differences == 1 ? "" : "s",
+				     l.records > FB_VERIFY_SHOWN_MAX ? "; the first listed above"
+				     : ", listed above");
+		else
+			printf("ok: database intact, %llu journal entries in %llu changes, hash"
+			       " chains complete, %llu records as the journal gives them\n",
+			       (unsigned long long)entries, (unsigned long long)rows,
+			       (unsigned long long)w.records);
+	}
 	book_close(b);
 	return rc;
 }
@@ -27,6 +70,6 @@ static enum fb_code verify(struct cmd_ctx *c)
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
 	.usage = "verify",
-	.help = "check the journal's hash chain and the database",
+	.help = "check the database, the journal's hash chains, and every record against the journal",
 	.run = verify,
 };

@@ -81,11 +81,12 @@ enum fb_code book_create(const char *path, const char *branch,
 	rc = store_open(path, STORE_CREATE, NULL, &st, err);
 	if (rc != FB_OK)
 		return rc;
-	if ((rc = store_meta_get(st, "device", &have, err)) != FB_OK)
+	if ((rc = store_meta_get(st, "branch", &have, err)) != FB_OK)
 		goto out;
 	if (have) {
-		rc = fb_fail(err, FB_EEXIST, "%s already holds a Fieldbook for a branch",
-			     path);
+		rc = fb_fail(err, FB_EEXIST, "%s already holds a Fieldbook for branch %s"
+			     " (to correct a branch code typed wrong, while nothing has been"
+			     " sent: fieldbook init --fix-branch CODE)", path, have);
 		goto out;
 	}
 	if (book_new_device_id(device) != FB_OK) {

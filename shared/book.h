@@ -126,7 +126,8 @@ enum fb_code book_edit(struct book *b, const char *id,
  * that every replica learns of the decision.  For an edit that met a
  * delete, a value is a decision for the edit: the record is restored
  * with it.  The value is checked like any edit (FB_EINVAL).  FB_ENOENT
- * if there is no such conflict.
+ * if there is no such conflict; FB_EINVAL, with nothing written, when it
+ * is settled already (a later change decided it).
  */
 enum fb_code book_resolve(struct book *b, long long id, const char *value,
 			  struct fb_error *err)
@@ -365,6 +366,60 @@ enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
 enum fb_code book_fork(struct book *b, uint64_t from,
 		       char old_device[FB_DEVICE_ID_MAX + 1],
 		       size_t *moved, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * Date again this laptop's entries that no hub has acknowledged and that
+ * are stamped after `bound`: those saved while its clock ran fast, which
+ * a hub refuses (clock_ahead) and which would hold back every later
+ * entry, the HLC never going back (docs/DECISIONS.md, "A clock that ran
+ * fast").  `bound` is the latest stamp the hub takes now: max(this
+ * laptop's clock, the hub's) plus FB_HLC_MAX_DRIFT_MS, as an HLC.
+ *
+ * The run of own rows after acked_seq that are all stamped after
+ * `bound`, and after every other device's entry this book holds, takes
+ * new HLCs in the same order, each the next tick of the clock after
+ * everything else the book holds (hlc_tick from that floor with the
+ * wall clock).  Sequences stay; the chain is hashed anew from the entry
+ * before; bases, seen vectors, the record state and the conflict log
+ * name the new stamps (book_rewrite.c); the book's clock comes down to
+ * the last of them.  Every comparison the merge made here reads the
+ * same afterwards, and no other replica ever saw the old stamps, so the
+ * merge stays the same everywhere.
+ *
+ * *moved is the number of changes (journal rows) dated again: 0 when
+ * none is ahead, or when the new stamps would not fit under `bound`
+ * (the laptop's clock is still fast, or the hub's history holds entries
+ * ahead), which leaves the book as it was.  In one transaction (its own
+ * or the caller's).  FB_EINVAL on a hub's book; store errors as
+ * book_apply.
+ */
+enum fb_code book_restamp(struct book *b, fb_hlc bound, size_t *moved,
+			  struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * meta key: 1 while a push of this book's first entries went out and no
+ * answer came back (the hub may hold them or not); the sync client sets
+ * it before such a push and clears it on an answer.
+ */
+#define BOOK_PUSH_UNSURE "push_unsure"
+
+/*
+ * Correct the branch code typed at init (`fieldbook init --fix-branch`),
+ * while nothing recorded here has been sent: no entry acknowledged, no
+ * push left without an answer (BOOK_PUSH_UNSURE), no fork, and no record
+ * of the old code written by another device (it would have come from a
+ * hub).  In one transaction: every own journal row of the old code takes
+ * the new one and the chain is hashed again (book_rewrite.c); records,
+ * the conflict log and meta `branch` follow; with name, `branch_name`
+ * too.  *moved is the number of journal rows rewritten.  FB_EINVAL, the
+ * book unchanged, when the code is not valid or the same, or something
+ * was sent (the message says what to do instead); store errors as
+ * book_apply.
+ */
+enum fb_code book_set_branch(struct book *b, const char *code, const char *name,
+			     size_t *moved, struct fb_error *err)
 	FB_MUST_CHECK;
 
 /* The journal's columns, in the order book_journal_row() reads them. */

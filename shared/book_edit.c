@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "conflict_id.h"
 #include "seen.h"
 
 /* --- local edits ---------------------------------------------------- */
@@ -336,6 +337,8 @@ enum resolve_how { RESOLVE_VALUE, RESOLVE_CURRENT, RESOLVE_OTHER };
 /* The columns of a conflict row that resolving needs, malloc'd. */
 struct conflict_row {
 	char *record_id, *field, *kind, *loser_value;
+	int resolved;
+	char id[CONFLICT_ID_LEN + 1];   /* its number everywhere (conflict_id.h) */
 };
 
 static void conflict_row_release(struct conflict_row *k)
@@ -355,7 +358,8 @@ static enum fb_code conflict_row_read(struct book *b, long long id,
 	int s;
 
 	memset(k, 0, sizeof(*k));
-	rc = store_prepare(b->st, "SELECT record_id, field, kind, loser_value"
+	rc = store_prepare(b->st, "SELECT record_id, field, kind, loser_value, resolved,"
+			   " fb_conflict_id(record_id, field, loser_hlc, loser_device)"
 			   " FROM conflict WHERE id = ?1", &q, err);
 	if (rc != FB_OK)
 		return rc;
@@ -366,6 +370,8 @@ static enum fb_code conflict_row_read(struct book *b, long long id,
 		k->field = strdup((const char *)sqlite3_column_text(q, 1));
 		k->kind = strdup((const char *)sqlite3_column_text(q, 2));
 		k->loser_value = strdup((const char *)sqlite3_column_text(q, 3));
+		k->resolved = sqlite3_column_int(q, 4);
+		snprintf(k->id, sizeof(k->id), "%s", (const char *)sqlite3_column_text(q, 5));
 		if (!k->record_id || !k->field || !k->kind || !k->loser_value)
 			rc = fb_fail(err, FB_ENOMEM, "out of memory");
 	} else if (s == SQLITE_DONE) {
@@ -420,8 +426,17 @@ static enum fb_code resolve(struct book *b, long long id, enum resolve_how how,
 	memset(&k, 0, sizeof(k));
 	if (own_tx && (rc = book_begin(b, err)) != FB_OK)
 		return rc;
-	if ((rc = conflict_row_read(b, id, &k, err)) != FB_OK ||
-	    (rc = book_get(b, k.record_id, &r, err)) != FB_OK)
+	if ((rc = conflict_row_read(b, id, &k, err)) != FB_OK)
+		goto fail;
+	/* Settled is settled: a later change decided it on every replica
+	 * that saw it, and deciding again would only write over that. */
+	if (k.resolved) {
+		rc = fb_fail(err, FB_EINVAL, "conflict #%.*s is already settled (a later"
+			     " change decided it); to change the value now, use 'fieldbook"
+			     " edit'", CONFLICT_ID_SHOWN, k.id);
+		goto fail;
+	}
+	if ((rc = book_get(b, k.record_id, &r, err)) != FB_OK)
 		goto fail;
 	fi = model_field_index(model_type(r->type), k.field);
 	di = model_field_index(model_type(r->type), FIELD_DELETED);

@@ -45,8 +45,7 @@ struct record *record_new(const char *id, enum rec_type t,
 	return r;
 }
 
-/* Fill r from the vals and clk JSON of its row. */
-static enum fb_code record_decode(struct record *r, const char *vals,
+enum fb_code record_decode(struct record *r, const char *vals,
 				  const char *clk, struct fb_error *err)
 {
 	const struct type_def *t = model_type(r->type);

@@ -22,6 +22,35 @@ uint64_t book_last_seq(const struct book *b);
 /* Move the clock past a time a peer has seen (hlc.h). */
 void book_observe(struct book *b, fb_hlc t);
 
+/* The wall clock this book stamps by, in ms (hlc_wall_ms; tests may
+ * replace it). */
+uint64_t book_wall_ms(const struct book *b);
+
+/*
+ * How this laptop's clock compares with the hub's (docs/DATA-MODEL.md,
+ * meta `clock_offset_ms` and `clock_seen`).  A sync notes what it saw:
+ * the hub's time hub_ms, read when this laptop's wall clock said
+ * local_ms and it had been up boot_ms (hlc_boot_ms).  Saved in a
+ * transaction of its own.
+ */
+struct book_clock_note {
+	uint64_t hub_ms, local_ms, boot_ms;
+};
+
+enum fb_code book_note_hub_clock(struct book *b, const struct book_clock_note *n,
+				 struct fb_error *err) __attribute__((warn_unused_result));
+
+/*
+ * By how much this laptop's wall clock runs ahead of the hub's now
+ * (negative: behind), in ms, into *ahead_ms; *known 0 when no sync ever
+ * saw the hub's time.  Within the boot in which the hub's time was seen,
+ * that time is carried forward by the time since (hlc_boot_ms), so a
+ * clock set wrong after the sync shows at once; after a restart, the
+ * offset the last sync measured stands.
+ */
+enum fb_code book_clock_drift(struct book *b, int64_t *ahead_ms, int *known,
+			      struct fb_error *err) __attribute__((warn_unused_result));
+
 /* Let references name deleted records in this transaction (an export
  * carries the deleted records its others refer to, and imports them). */
 void book_allow_deleted_refs(struct book *b);
@@ -41,6 +70,48 @@ enum fb_code book_meta_set_int(struct book *b, const char *key, long long value,
 enum fb_code book_verify(struct book *b, uint64_t *rows, uint64_t *entries,
 			 struct fb_error *err) __attribute__((warn_unused_result));
 
+/*
+ * One way a record's row differs from what its journal entries give
+ * (book_verify_records).  what is one of:
+ *   "value"        field's value differs (table or journal NULL: none);
+ *   "stamp"        the same value, written at another stamp;
+ *   "column"       the row's deleted column against its deleted field;
+ *   "type", "branch"  the row's, against its entries';
+ *   "unjournaled"  a row no journal entry wrote;
+ *   "missing"      entries of a record that has no row;
+ *   "damaged"      a row whose values do not read.
+ * Strings are borrowed for the callback's time.
+ */
+struct book_difference {
+	const char *record, *type, *field;      /* field NULL: the record */
+	const char *what;
+	const char *table, *journal;            /* as the row, and the journal, have it */
+};
+
+typedef enum fb_code (*book_difference_fn)(const struct book_difference *d, void *ctx);
+
+struct book_verify_walk {
+	struct book *b;
+	book_difference_fn fn;          /* each difference, or NULL */
+	void *ctx;
+	uint64_t records;               /* out: records compared */
+	uint64_t differences;           /* out: differences found */
+};
+
+/*
+ * Rebuild every record from the journal (each field the value of its
+ * greatest stamp, quarantined entries left out: what book_apply's merge
+ * keeps) and compare it with its row in the record table, field by
+ * field, value and stamp.  fn is called for each difference; a code
+ * other than FB_OK from it stops the walk and is returned.  Differences
+ * are not an error here: the caller judges them (`verify` exits 65).
+ */
+enum fb_code book_verify_records(struct book_verify_walk *w, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+/* One line of text for a difference, into out (snprintf's result). */
+int book_difference_text(const struct book_difference *d, char *out, size_t n);
+
 /* The year's report (report.h) of this book's branch. */
 struct report;
 enum fb_code book_report(struct book *b, int year, struct report *r,
@@ -57,7 +128,7 @@ struct book_status {
 	long long live[REC_NTYPES];     /* records not deleted, by type */
 	long long entries;              /* this device's journal entries */
 	long long acked;                /* of them, acknowledged by the hub */
-	long long conflicts;            /* not yet resolved */
+	long long conflicts;            /* open, this laptop's to settle */
 	long long rejected;             /* entries the hub set aside */
 	char *branch_name, *remote, *last_sync;  /* malloc'd, or NULL */
 };
@@ -94,19 +165,67 @@ enum fb_code book_forked_from(struct book *b, char parent[FB_DEVICE_ID_MAX + 1],
 
 /* One row of the conflict log (docs/MERGE.md). */
 struct book_conflict {
-	long long id;
+	long long row;                  /* this replica's row number */
+	const char *id;                 /* its number on every replica
+					 * (conflict_id.h), CONFLICT_ID_LEN hex */
 	const char *record, *type, *field;
 	const char *kind;               /* "field" (concurrent edits) or "delete" */
 	const char *winner_value, *winner_device;
 	const char *loser_value, *loser_device;
 	const char *current;            /* the field's value in the record now */
 	int resolved;
+	int inherited;                  /* between other devices, logged as this
+					 * laptop first caught up with the hub:
+					 * not one it took part in */
 };
 
 typedef enum fb_code (*book_conflict_fn)(const struct book_conflict *k, void *ctx);
 
-/* Every unresolved conflict (every one with all), oldest first. */
+/*
+ * The conflicts this laptop is to settle, oldest first: open, and not
+ * inherited (below).  With all, every row: resolved ones and inherited
+ * ones too, marked.
+ *
+ * A laptop that syncs for the first time applies the branch's history,
+ * and logs the conflicts of that history as it goes.  Those between
+ * other devices were never its own: a conflict is inherited when
+ * neither side was written here (under this device id or one it had
+ * before a fork) and it was logged before this laptop's first pull had
+ * caught up with the hub (meta BOOK_CONFLICTS_JOINED).  The row stays,
+ * open as on every replica; it is only not this laptop's to settle.
+ */
 enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, void *ctx,
+				struct fb_error *err) __attribute__((warn_unused_result));
+
+/*
+ * meta key: -1 while this laptop's first pull is catching up with the
+ * hub, then the conflict log's last row when it had; rows up to it not
+ * written here are inherited.  Absent: no pull yet (nothing inherited).
+ */
+#define BOOK_CONFLICTS_JOINED "conflicts_joined"
+
+/*
+ * Before a pull: *joining is 1 while the first catch-up is under way
+ * (the mark is set to -1 the first time, when this book holds no other
+ * device's entry; a book that already does, of an earlier release,
+ * inherits nothing and the mark becomes 0).
+ */
+enum fb_code book_pull_joining(struct book *b, int *joining, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+/* A pull page with nothing more after it: if the first catch-up was
+ * under way, it is over, and the mark becomes the log's last row.
+ * Nothing otherwise.  In the caller's transaction. */
+enum fb_code book_pull_joined(struct book *b, struct fb_error *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * The row of the conflict a person names by its id or a prefix of it
+ * (conflict_id_prefix: '#' and at least CONFLICT_ID_MIN hex digits).
+ * FB_EINVAL when text is no id, or names several (the message lists
+ * them); FB_ENOENT when none.
+ */
+enum fb_code book_conflict_find(struct book *b, const char *text, long long *row,
 				struct fb_error *err) __attribute__((warn_unused_result));
 
 typedef enum fb_code (*book_change_fn)(const struct jchange *c, void *ctx);

@@ -19,7 +19,7 @@ static const struct {
 	[FB_EIO]       = { "I/O error",                EX_IOERR },
 	[FB_ENOMEM]    = { "out of memory",            EX_SOFTWARE },
 	[FB_ENET]      = { "hub unreachable",          EX_UNAVAILABLE },
-	[FB_EBUSY]     = { "hub busy",                 EX_TEMPFAIL },
+	[FB_EBUSY]     = { "busy, try again later",    EX_TEMPFAIL },
 	[FB_EAUTH]     = { "refused by hub",           EX_NOPERM },
 	[FB_ECONFLICT] = { "protocol conflict",        EX_DATAERR },
 	[FB_ETOOBIG]   = { "over a limit",             EX_DATAERR },

@@ -26,7 +26,8 @@ enum fb_code {
 	FB_EIO,         /* disk full, database unwritable           -> 74 */
 	FB_ENOMEM,      /* out of memory                            -> 70 */
 	FB_ENET,        /* hub unreachable or connection dropped    -> 69 */
-	FB_EBUSY,       /* hub busy or failing (5xx)                -> 75 */
+	FB_EBUSY,       /* busy: the hub (5xx), or the database held
+			 * by another command past the lock wait     -> 75 */
 	FB_EAUTH,       /* token or scope refused                   -> 77 */
 	FB_ECONFLICT,   /* sequence gap or other protocol conflict  -> 65 */
 	FB_ETOOBIG,     /* over a documented limit                  -> 65 */

@@ -13,6 +13,34 @@ uint64_t hlc_wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+uint64_t hlc_boot_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) != 0 || ts.tv_sec < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+void hlc_boot_id(char out[HLC_BOOT_ID_MAX])
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+	size_t n = 0, i;
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	n = fread(out, 1, HLC_BOOT_ID_MAX - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	/* An id is hex digits and dashes; anything else ends it. */
+	for (i = 0; i < n; i++)
+		if (!((out[i] >= '0' && out[i] <= '9') || (out[i] >= 'a' && out[i] <= 'f') ||
+		      out[i] == '-'))
+			break;
+	out[i] = '\0';
+}
+
 fb_hlc hlc_tick(fb_hlc last, uint64_t wall_ms)
 {
 	fb_hlc wall;

@@ -31,6 +31,22 @@ typedef uint64_t fb_hlc;
 uint64_t hlc_wall_ms(void);
 
 /*
+ * Milliseconds since this machine booted, suspend included
+ * (CLOCK_BOOTTIME): it runs on whatever the wall clock is set to, so
+ * a time learnt from the hub can be carried forward within one boot
+ * and compared with the wall clock later.  0 when unknown.
+ */
+uint64_t hlc_boot_ms(void);
+
+#define HLC_BOOT_ID_MAX 64      /* hlc_boot_id's buffer, NUL included */
+
+/*
+ * This boot's id (Linux: /proc/sys/kernel/random/boot_id, 36 characters)
+ * into out; "" when unknown.  Two readings in the same boot are equal.
+ */
+void hlc_boot_id(char out[HLC_BOOT_ID_MAX]);
+
+/*
  * The next timestamp for a local event, given the last one issued or
  * observed and the wall clock: max(last + 1, wall_ms:0).
  */

@@ -41,6 +41,7 @@
 #define FB_EXPORT_BYTES_MAX ((size_t)1 << 31) /* one export, built in memory */
 
 #define FB_BUSY_TIMEOUT_MS  5000    /* SQLite waits this long for a lock */
+#define FB_VERIFY_SHOWN_MAX 100     /* differences `verify` lists, then counts */
 #define FB_HLC_MAX_DRIFT_MS (5 * 60 * 1000) /* hub refuses entries ahead */
 
 /* A number as text, for messages: FB_STR(WIRE_BATCH_MAX) is "10000". */

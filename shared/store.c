@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conflict_id.h"
 #include "limits.h"
 #include "store.h"
 
@@ -75,13 +76,18 @@ enum fb_code store_fail(struct fb_store *s, int rc, const char *what,
 	enum fb_code code;
 
 	switch (rc & 0xFF) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		/* Not the disk: another command holds the write lock, and
+		 * sqlite3_busy_timeout has waited for it already. */
+		return fb_fail(err, FB_EBUSY, "the database is busy: another Fieldbook command"
+			       " is writing to it (waited %d s); run this one again when it"
+			       " has finished", FB_BUSY_TIMEOUT_MS / 1000);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
 	case SQLITE_READONLY:
 	case SQLITE_CANTOPEN:
 	case SQLITE_PERM:
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
 	case SQLITE_PROTOCOL:
 		code = FB_EIO;
 		break;
@@ -150,31 +156,82 @@ out:
 	return rc;
 }
 
+/* What a file holds, read before anything is changed in it. */
+enum store_kind {
+	KIND_NEW,               /* nothing yet: no table at all, or an init cut short */
+	KIND_COLLECTOR,         /* a laptop's book: meta has its branch */
+	KIND_HUB,               /* a hub's: meta has hub_unit */
+	KIND_FOREIGN,           /* tables, but no meta: another program's */
+};
+
+/* 1 when meta holds key; *rc set on failure. */
+static int has_meta(struct fb_store *s, const char *key, enum fb_code *rc,
+		    struct fb_error *err)
+{
+	char *v = NULL;
+
+	*rc = store_meta_get(s, key, &v, err);
+	free(v);
+	return *rc == FB_OK && v != NULL;
+}
+
 /*
- * The schema version the file was written with (0: none yet), read
- * before anything is changed: a newer file is refused untouched.
+ * The kind of the file and the schema version it was written with (0:
+ * none yet), read before anything is changed: a newer file, or one of
+ * the other program (or of none), is refused untouched.
  */
-static enum fb_code schema_version(struct fb_store *s, long long *version,
-				   struct fb_error *err)
+static enum fb_code file_kind(struct fb_store *s, enum store_kind *kind,
+			      long long *version, struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum fb_code rc;
-	int r, has_meta = 0;
+	int r, tables = 0, meta = 0;
 
 	*version = 0;
-	rc = store_prepare(s, "SELECT 1 FROM sqlite_master WHERE type = 'table'"
-			   " AND name = 'meta'", &q, err);
+	*kind = KIND_NEW;
+	rc = store_prepare(s, "SELECT count(*), count(CASE WHEN name = 'meta' THEN 1 END)"
+			   " FROM sqlite_master WHERE type = 'table'", &q, err);
 	if (rc != FB_OK)
 		return rc;
 	r = sqlite3_step(q);
-	if (r == SQLITE_ROW)
-		has_meta = 1;
-	else if (r != SQLITE_DONE)
+	if (r == SQLITE_ROW) {
+		tables = sqlite3_column_int(q, 0);
+		meta = sqlite3_column_int(q, 1);
+	} else {
 		rc = store_fail(s, r, "reading the schema", err);
+	}
 	sqlite3_finalize(q);
-	if (rc == FB_OK && has_meta)
-		rc = store_meta_int(s, "schema_version", 0, version, err);
+	if (rc != FB_OK || !tables)
+		return rc;
+	if (!meta) {
+		*kind = KIND_FOREIGN;
+		return FB_OK;
+	}
+	if ((rc = store_meta_int(s, "schema_version", 0, version, err)) != FB_OK)
+		return rc;
+	if (has_meta(s, "hub_unit", &rc, err))
+		*kind = KIND_HUB;
+	else if (rc == FB_OK && has_meta(s, "branch", &rc, err))
+		*kind = KIND_COLLECTOR;
 	return rc;
+}
+
+/* The file's kind against the program's (extra_schema: the hub's). */
+static enum fb_code check_kind(const char *path, enum store_kind kind, int hub,
+			       struct fb_error *err)
+{
+	if (kind == KIND_FOREIGN)
+		return fb_fail(err, FB_EINVAL, "%s is not a Fieldbook database (it holds"
+			       " another program's tables); nothing was changed", path);
+	if (kind == KIND_HUB && !hub)
+		return fb_fail(err, FB_EINVAL, "%s is a hub's database, not a laptop's:"
+			       " fieldbook does not use it (use fieldbook-hub --db %s);"
+			       " nothing was changed", path, path);
+	if (kind == KIND_COLLECTOR && hub)
+		return fb_fail(err, FB_EINVAL, "%s is a laptop's database, not a hub's:"
+			       " fieldbook-hub does not use it (use fieldbook --db %s);"
+			       " nothing was changed", path, path);
+	return FB_OK;
 }
 
 enum fb_code store_open(const char *path, int flags, const char *extra_schema,
@@ -183,6 +240,7 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 	struct fb_store *s;
 	struct stat st;
 	int oflags, rc;
+	enum store_kind kind;
 	long long version;
 	enum fb_code code;
 
@@ -219,7 +277,13 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, FB_BUSY_TIMEOUT_MS);
-	if ((code = schema_version(s, &version, err)) != FB_OK)
+	/* Conflicts are listed and looked up by their number (conflict_id.h). */
+	if ((rc = conflict_id_register(s->db)) != SQLITE_OK) {
+		code = store_fail(s, rc, "registering conflict ids", err);
+		goto fail;
+	}
+	if ((code = file_kind(s, &kind, &version, err)) != FB_OK ||
+	    (code = check_kind(path, kind, extra_schema != NULL, err)) != FB_OK)
 		goto fail;
 	if (version > STORE_SCHEMA_VERSION) {
 		code = fb_fail(err, FB_EINVAL,

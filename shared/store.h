@@ -42,6 +42,11 @@ struct fb_store {
  * extra_schema, if not NULL, is executed after the common schema (its
  * statements must use IF NOT EXISTS): the hub's tables.  NULL is a
  * collector's book, which also gets an index of the journal by record.
+ * The file's kind is checked before anything is changed in it: a hub's
+ * database (meta hub_unit) opened as a collector's, a laptop's (meta
+ * branch) opened with extra_schema, or a SQLite file of another program
+ * (tables but no meta) is FB_EINVAL, naming what it is, and left as it
+ * was; so is one written by a newer Fieldbook (a higher schema_version).
  * On success *out is owned by the caller and released with store_close().
  */
 enum fb_code store_open(const char *path, int flags, const char *extra_schema,

@@ -65,6 +65,23 @@ out:
 	return rc;
 }
 
+/* book_restamp under max(this clock, the hub's as last seen) + the drift. */
+static enum fb_code redate_for_bundle(struct book *b, struct fb_error *err)
+{
+	uint64_t now = book_wall_ms(b), hub = now, ms;
+	int64_t ahead = 0;
+	size_t moved = 0;
+	int known = 0;
+	enum fb_code rc = book_clock_drift(b, &ahead, &known, err);
+
+	if (rc != FB_OK || !*book_branch(b))
+		return rc;      /* a hub's book has no entries of its own */
+	if (known && (ahead < 0 || (uint64_t)ahead < now))
+		hub = (uint64_t)((int64_t)now - ahead);
+	ms = (now > hub ? now : hub) + FB_HLC_MAX_DRIFT_MS;
+	return book_restamp(b, HLC_MAKE(ms > HLC_MS_MAX ? HLC_MS_MAX : ms, 0), &moved, err);
+}
+
 enum fb_code bundle_export_push(struct book *b, const char *path, size_t *changes,
 				size_t *bytes, struct fb_error *err)
 {
@@ -79,6 +96,13 @@ enum fb_code bundle_export_push(struct book *b, const char *path, size_t *change
 	*changes = *bytes = 0;
 	if (!batch)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
+	/* No hub answers a bundle at once: entries a fast clock stamped
+	 * ahead of what the hub takes are dated again here, as a sync does
+	 * on its clock_ahead answer (docs/DECISIONS.md, "A clock that ran
+	 * fast"), against this clock and the hub's as the last sync saw
+	 * it. */
+	if ((rc = redate_for_bundle(b, err)) != FB_OK)
+		goto out;
 	if ((rc = book_forked_from(b, parent, err)) != FB_OK ||
 	    (rc = book_meta_int(b, "acked_seq", 0, &acked, err)) != FB_OK ||
 	    (rc = push_header(b, BUNDLE_PUSH, parent, &text, err)) != FB_OK)

@@ -37,6 +37,13 @@ struct conn {
 	struct progress prog;        /* as of the last request's end */
 	uint64_t batch;              /* entries the request under way sends */
 	size_t step_bytes0;          /* bytes moved before the step began */
+	/* The last error answer: its code ("clock_ahead") and hub time. */
+	char err_code[64];
+	fb_hlc err_hub_time;
+	/* The hub's clock as last seen, and this laptop's then. */
+	int clock_known;
+	struct book_clock_note clock;
+	struct book *b;
 };
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
@@ -53,6 +60,7 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 	enum fb_code rc;
 
 	memset(c, 0, sizeof(*c));
+	c->b = b;
 	c->body.cap = WIRE_BODY_MAX;
 	if ((rc = book_meta_get(b, "remote_url", &url, err)) != FB_OK ||
 	    (rc = book_meta_get(b, "remote_token", &token, err)) != FB_OK ||
@@ -175,16 +183,38 @@ static void conn_close(struct conn *c)
 	buf_release(&c->body);
 }
 
-/* The "message" of a JSON error answer, or a fallback. */
-static void answer_message(const struct fb_buf *body, char *out, size_t n,
-			   char *code, size_t ncode)
+/*
+ * Note the hub's time t, read now: how this laptop's clock compares
+ * with the hub's is kept at the end of the sync (book_note_hub_clock).
+ */
+static void note_hub_time(struct conn *c, fb_hlc t)
 {
-	cJSON *doc = cJSON_ParseWithLength(buf_str(body), body->len);
+	if (!t)
+		return;
+	c->clock_known = 1;
+	c->clock.hub_ms = HLC_MS(t);
+	c->clock.local_ms = book_wall_ms(c->b);
+	c->clock.boot_ms = hlc_boot_ms();
+}
+
+/* The "message" of a JSON error answer, or a fallback; its code and
+ * hub time are kept in c. */
+static void answer_message(struct conn *c, char *out, size_t n)
+{
+	cJSON *doc = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(doc, "message");
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+	const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "hub_time"));
+	fb_hlc h = 0;
 
 	snprintf(out, n, "%s", cJSON_IsString(m) ? m->valuestring : "no explanation");
-	snprintf(code, ncode, "%s", cJSON_IsString(e) ? e->valuestring : "");
+	snprintf(c->err_code, sizeof(c->err_code), "%s",
+		 cJSON_IsString(e) ? e->valuestring : "");
+	c->err_hub_time = 0;
+	if (t && hlc_parse(t, &h) == FB_OK) {
+		c->err_hub_time = h;
+		note_hub_time(c, h);
+	}
 	cJSON_Delete(doc);
 }
 
@@ -239,13 +269,15 @@ static enum fb_code request_end(struct conn *c, const char *step,
 				const struct fb_buf *zbody, long *status,
 				struct fb_error *err)
 {
-	char msg[FB_ERRMSG_MAX], code[64];
+	char msg[FB_ERRMSG_MAX];
+	const char *code = c->err_code;
 	curl_off_t up = 0, down = 0, hdr = 0;
 	CURLcode cr = c->cr;
 
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
 	curl_slist_free_all(c->req_headers);
 	c->req_headers = NULL;
+	c->err_code[0] = '\0';
 	c->st->requests++;
 	/* REQUEST_SIZE already holds a body sent with the headers, as
 	 * curl sends ours; the upload count is added only when it is not. */
@@ -289,7 +321,7 @@ static enum fb_code request_end(struct conn *c, const char *step,
 	}
 	if (*status == 200 || *status == 409)
 		return FB_OK;
-	answer_message(&c->body, msg, sizeof(msg), code, sizeof(code));
+	answer_message(c, msg, sizeof(msg));
 	{
 		struct curl_header *h = NULL;
 		long proto = 0;
@@ -351,6 +383,14 @@ static int throttle_wait(struct conn *c, enum fb_code rc)
 	return 1;
 }
 
+/* 1 when a transfer failed before any byte of it reached the hub. */
+static int never_sent(CURLcode cr)
+{
+	return cr == CURLE_COULDNT_CONNECT || cr == CURLE_COULDNT_RESOLVE_HOST ||
+	       cr == CURLE_COULDNT_RESOLVE_PROXY || cr == CURLE_UNSUPPORTED_PROTOCOL ||
+	       cr == CURLE_URL_MALFORMAT;
+}
+
 /* One request, start to end, on this thread (429s waited out). */
 static enum fb_code request(struct conn *c, const char *step, const char *path,
 			    const struct fb_buf *zbody, long *status,
@@ -375,12 +415,14 @@ static int is_error(const cJSON *ans, const char *code)
 }
 
 /* Take in the hub's time from an answer (HLC advances past it). */
-static void observe_hub_time(struct book *b, const char *hex)
+static void observe_hub_time(struct conn *c, struct book *b, const char *hex)
 {
 	fb_hlc t;
 
-	if (hex && hlc_parse(hex, &t) == FB_OK)
+	if (hex && hlc_parse(hex, &t) == FB_OK) {
 		book_observe(b, t);
+		note_hub_time(c, t);
+	}
 }
 
 /* Keep the hub's reasons for entries it set aside, for `status`. */
@@ -495,7 +537,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
 	enum fb_code rc = FB_OK, sent;
 	long status = 0;
-	int guessed = 0;
+	int guessed = 0, unsure = 0;
 
 	memset(two, 0, sizeof(two));
 	two[0].z.cap = two[1].z.cap = WIRE_ZBODY_MAX;
@@ -537,6 +579,14 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		if (cur->n == 0)
 			break;
 		c->batch = cur->last - (uint64_t)acked;
+		/* The book's first entries going out: until an answer says
+		 * what the hub did, it may hold them (book_set_branch asks). */
+		if (acked == 0 && !unsure) {
+			if ((rc = book_meta_set_int(b, BOOK_PUSH_UNSURE, 1, err)) != FB_OK)
+				break;
+			unsure = 1;
+		}
+		status = 0;
 		request_begin(c, "/v2/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
 		if (unsaved) {
@@ -559,12 +609,21 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			perform(c);
 			sent = request_end(c, "push", &cur->z, &status, err);
 		}
+		/* An answer came, or the request never left: whatever it
+		 * says, what the hub holds is no longer unknown. */
+		if (unsure && ((status > 0 && sent != FB_ENET) || never_sent(c->cr))) {
+			enum fb_code cleared = book_meta_set_int(b, BOOK_PUSH_UNSURE, 0, NULL);
+
+			unsure = 0;
+			if (rc == FB_OK && sent == FB_OK && cleared != FB_OK)
+				sent = fb_fail(err, cleared, "push: cannot save what the hub answered");
+		}
 		if (rc != FB_OK || (rc = sent) != FB_OK)
 			break;
 		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
 		exp = cJSON_GetObjectItemCaseSensitive(ans, "expected");
-		observe_hub_time(b, cJSON_GetStringValue(
+		observe_hub_time(c, b, cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
 		if (status == 409 && is_error(ans, "fork")) {
 			/* The hub holds other content under our numbers: this
@@ -708,6 +767,9 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
 		rc = book_meta_set_int(b, "pull_cursor", (long long)page->next, err);
 	if (rc == FB_OK)
 		rc = book_meta_set(b, "pull_epoch", page->epoch, err);
+	/* The page that catches a new laptop up ends its first catch-up. */
+	if (rc == FB_OK && !page->more)
+		rc = book_pull_joined(b, err);
 	if (rc == FB_OK)
 		rc = book_commit(b, err);
 	else
@@ -730,9 +792,15 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
+	int joining = 0;
 
 	c->held_known = 0;
 	step_begin(c, "receiving", 0);
+	/* A first catch-up logs the branch's old conflicts between others:
+	 * they are not this laptop's (book_each_conflict, inherited); the
+	 * last page of it ends it (sync_apply_page). */
+	if ((rc = book_pull_joining(b, &joining, err)) != FB_OK)
+		return rc;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		struct wire_page page;
 
@@ -763,6 +831,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		rc = sync_apply_page(b, &page, c->relay_all, err);
 		if (rc == FB_OK) {
+			note_hub_time(c, page.hub_time);
 			c->held_known = 1;
 			c->held = page.held;
 			memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
@@ -804,8 +873,10 @@ static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads 
 		rc = fb_fail(err, FB_EINVAL, "relay: unexpected HTTP %ld", status);
 	if (rc == FB_OK) {
 		rc = wire_heads_answer_decode(buf_str(&c->body), c->body.len, h, &t, err);
-		if (rc == FB_OK)
+		if (rc == FB_OK) {
 			book_observe(b, t);
+			note_hub_time(c, t);
+		}
 		else
 			fb_prefix(err, "relay: ");
 	}
@@ -839,7 +910,7 @@ static enum fb_code relay_over_http(void *ctx, struct book *b, const char *devic
 		goto out;
 	ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 	ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
-	observe_hub_time(b, cJSON_GetStringValue(
+	observe_hub_time(c, b, cJSON_GetStringValue(
 		cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
 	if (!cJSON_IsNumber(ack)) {
 		rc = fb_fail(err, FB_ENET, "relay: the hub's answer arrived damaged or cut"
@@ -1028,6 +1099,30 @@ static enum fb_code fork_here(struct book *b, uint64_t at, struct sync_stats *st
 	return FB_OK;
 }
 
+/*
+ * The hub refused a push as stamped ahead of its clock (clock_ahead):
+ * entries saved while this laptop's clock ran fast.  Dated again below
+ * the latest stamp the hub takes now, max(this clock, the hub's) plus
+ * the tolerance, they go out in the same sync (book_restamp).  *moved
+ * 0: none could be (the clock is still fast), and the refusal stands.
+ */
+static enum fb_code redate(struct book *b, struct conn *c, struct sync_stats *st,
+			   size_t *moved, struct fb_error *err)
+{
+	uint64_t now = book_wall_ms(b), hub = HLC_MS(c->err_hub_time);
+	uint64_t ms = (now > hub ? now : hub) + FB_HLC_MAX_DRIFT_MS;
+	enum fb_code rc;
+
+	*moved = 0;
+	if (!c->err_hub_time)
+		return FB_OK;
+	rc = book_restamp(b, HLC_MAKE(ms > HLC_MS_MAX ? HLC_MS_MAX : ms, 0), moved, err);
+	if (rc != FB_OK)
+		return fb_prefix(err, "sync: dating again the changes made while the clock ran fast: ");
+	st->redated += *moved;
+	return FB_OK;
+}
+
 enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 		      struct fb_error *err)
 {
@@ -1041,7 +1136,7 @@ enum fb_code sync_run_progress(struct book *b, int what,
 	struct conn c;
 	enum fb_code rc;
 	char when[32];
-	int round;
+	int round, redated = 0;
 
 	memset(st, 0, sizeof(*st));
 	if ((rc = conn_open(b, &c, err)) != FB_OK) {
@@ -1063,6 +1158,22 @@ enum fb_code sync_run_progress(struct book *b, int what,
 
 		if (what & SYNC_PUSH) {
 			rc = push(b, &c, err);
+			if (rc == FB_EINVAL && !redated && !strcmp(c.err_code, "clock_ahead")) {
+				/* Once per sync: what it could not date, it never will. */
+				struct fb_error why;
+				size_t moved = 0;
+				enum fb_code again;
+
+				redated = 1;
+				why = *err;
+				again = redate(b, &c, st, &moved, err);
+				if (again != FB_OK)
+					rc = again;
+				else if (moved)
+					rc = push(b, &c, err);
+				else
+					*err = why;
+			}
 			if (rc == FB_OK && c.fork) {
 				rc = fork_here(b, c.fork, st, err);
 				continue;
@@ -1105,6 +1216,14 @@ enum fb_code sync_run_progress(struct book *b, int what,
 			else
 				book_rollback(b);
 		}
+	}
+	/* How the clocks compare, whatever else happened: every command
+	 * warns from now on while they disagree. */
+	if (c.clock_known) {
+		st->clock_known = 1;
+		st->clock_ahead_ms = (int64_t)c.clock.local_ms - (int64_t)c.clock.hub_ms;
+		if (book_note_hub_clock(b, &c.clock, NULL) != FB_OK)
+			st->clock_known = 0;
 	}
 	conn_close(&c);
 	return rc;

@@ -68,6 +68,14 @@ struct sync_stats {
 	size_t relayed;         /* changes the hub took */
 	size_t relay_devices;   /* devices they were of */
 	size_t relay_refused;   /* devices the hub would not take back */
+	/* Changes saved while this laptop's clock ran fast, which the hub
+	 * refused as ahead of its clock and which were dated again and
+	 * sent (book_restamp): */
+	size_t redated;
+	/* How far this laptop's clock ran ahead of the hub's (negative:
+	 * behind), in ms, when clock_known: */
+	int clock_known;
+	int64_t clock_ahead_ms;
 };
 
 /* meta key: set when the hub was seen to have lost part of its history;

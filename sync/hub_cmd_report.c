@@ -271,16 +271,18 @@ static enum fb_code rejected(struct cmd_ctx *c)
 static enum fb_code verify(struct cmd_ctx *c)
 {
 	struct hub_store *st = NULL;
-	uint64_t rows = 0, entries = 0;
+	uint64_t rows = 0, entries = 0, records = 0;
 	enum fb_code rc = FB_OK;
 
 	if ((rc = hub_open_store(c, &st)) != FB_OK)
 		return rc;
-	rc = st->ops->verify(st, &rows, &entries, &c->err);
+	rc = st->ops->verify(st, &rows, &entries, &records, &c->err);
 	if (rc == FB_OK)
 		printf("ok: database intact, %llu journal entries in %llu changes,"
-		       " every device's hash chain complete\n",
-		       (unsigned long long)entries, (unsigned long long)rows);
+		       " every device's hash chain complete, %llu records as the journal"
+		       " gives them\n",
+		       (unsigned long long)entries, (unsigned long long)rows,
+		       (unsigned long long)records);
 	st->ops->close(st);
 	return rc;
 }
@@ -331,6 +333,6 @@ const struct cmd_entry hub_rejected_entry = {
 const struct cmd_entry hub_verify_entry = {
 	.name = "verify",
 	.usage = "--db PATH verify",
-	.help = "check the database and every device's hash chain, whole",
+	.help = "check the database, every device's hash chain, whole, and every record",
 	.run = verify,
 };

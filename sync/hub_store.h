@@ -151,11 +151,13 @@ struct hub_store_ops {
 	 * resolved conflicts too.  fn's code other than FB_OK stops it. */
 	enum fb_code (*list)(struct hub_store *s, enum hub_listing what, int all,
 			     hub_row_fn fn, void *ctx, struct fb_error *err);
-	/* The store's own integrity check, then every device's hash chain
-	 * whole; the counts of journal rows and entries.  FB_ECORRUPT names
-	 * the first fault. */
+	/* The store's own integrity check, every device's hash chain whole,
+	 * then every record against what its journal entries give
+	 * (book_verify_records); the counts of journal rows and entries,
+	 * and of records compared.  FB_ECORRUPT names the first fault (a
+	 * record and field that differ, and how many differences in all). */
 	enum fb_code (*verify)(struct hub_store *s, uint64_t *rows, uint64_t *entries,
-			       struct fb_error *err);
+			       uint64_t *records, struct fb_error *err);
 	/* Add units, in order (a parent before its children), all or
 	 * none: on failure *failed is the index of the unit refused
 	 * (FB_EEXIST: its code is taken; FB_ENOENT: no such parent). */

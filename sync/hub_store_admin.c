@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "hub_store_sqlite.h"
+#include "book_view.h"
+#include "conflict_id.h"
 #include "report.h"
 
 enum fb_code sqhub_enroll(struct hub_store *s, const char *unit, const char *name,
@@ -101,13 +103,19 @@ static const struct {
 	const char *const *names;
 	int ncols;
 } listings[] = {
+	/* A revoked token whose laptop was enrolled again still shows the
+	 * device id it had, which a new token took over. */
 	[HUB_LIST_DEVICES] = {
-		"SELECT id, name, unit, coalesce(device, ''), created,"
+		"SELECT id, name, unit, coalesce(device, (SELECT h.device FROM device_handover h"
+		" WHERE h.from_owner = device.id ORDER BY h.id DESC LIMIT 1), ''), created,"
 		" coalesce(last_seen, ''), coalesce(revoked, '') FROM device"
 		" WHERE ?1 IS NOT NULL ORDER BY id",
 		device_cols, 7 },
+	/* The conflict's number is the one every replica gives it
+	 * (conflict_id.h), not this store's row. */
 	[HUB_LIST_CONFLICTS] = {
-		"SELECT id, record_id, type, branch, field, kind, winner_value,"
+		"SELECT substr(fb_conflict_id(record_id, field, loser_hlc, loser_device), 1, "
+		FB_STR(CONFLICT_ID_SHOWN) "), record_id, type, branch, field, kind, winner_value,"
 		" printf('%016x', winner_hlc), winner_device, loser_value,"
 		" printf('%016x', loser_hlc), loser_device, resolved FROM conflict"
 		" WHERE resolved = 0 OR ?1 ORDER BY id",
@@ -151,15 +159,35 @@ enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 	return rc;
 }
 
+/* book_difference_fn: keep the first difference's text. */
+static enum fb_code first_difference(const struct book_difference *d, void *ctx)
+{
+	char *first = ctx;
+
+	if (!*first)
+		book_difference_text(d, first, FB_ERRMSG_MAX);
+	return FB_OK;
+}
+
 enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
-			  struct fb_error *err)
+			  uint64_t *records, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
 	struct book *b = sqhub_get(h);
+	char first[FB_ERRMSG_MAX] = "";
+	struct book_verify_walk w = { b, first_difference, first, 0, 0 };
 	enum fb_code rc = store_integrity(b->st, err);
 
+	*records = 0;
 	if (rc == FB_OK)
 		rc = book_verify_chain(b, rows, entries, err);
+	/* What the hub's report and listings read, as the journal gives it. */
+	if (rc == FB_OK && (rc = book_verify_records(&w, err)) == FB_OK && w.differences)
+		rc = fb_fail(err, FB_ECORRUPT, "%s (%llu difference%s between the record table"
+			     " and the journal in all: the records were changed outside Fieldbook)",
+			     first, (unsigned long long)w.differences,
+			     w.differences == 1 ? "" : "s");
+	*records = w.records;
 	sqhub_put(h, b);
 	return rc;
 }

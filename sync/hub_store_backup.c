@@ -53,18 +53,18 @@ static enum fb_code settle(const char *path, const char *dest, struct fb_error *
 	return FB_OK;
 }
 
-/* The copy at path is a hub's database whose chains all hold. */
+/* The copy at path is a hub's database whose chains and records all hold. */
 static enum fb_code check_copy(const char *path, uint64_t *entries, struct fb_error *err)
 {
 	struct hub_store *st = NULL;
-	uint64_t rows = 0;
+	uint64_t rows = 0, records = 0;
 	char *unit = NULL;
 	enum fb_code rc = hub_store_sqlite_admin(path, &st, err);
 
 	if (rc == FB_OK)
 		rc = st->ops->top_unit(st, &unit, err);
 	if (rc == FB_OK)
-		rc = st->ops->verify(st, &rows, entries, err);
+		rc = st->ops->verify(st, &rows, entries, &records, err);
 	if (rc != FB_OK)
 		fb_prefix(err, "the copy does not check: ");
 	free(unit);

@@ -16,6 +16,12 @@
  * restored from a copy, or a copied database, continues under a new id
  * (book_fork); its token may take that id on when the push names an id
  * the token already has as the one it forked from.
+ *
+ * A laptop enrolled again: its old token revoked, a new one of the same
+ * unit given to it.  The new token, before it has bound anything, takes
+ * the laptop's device id over from the revoked one (device_handover
+ * notes it), so its chain goes on under the id it always had
+ * (docs/SECURITY.md says why this is safe).
  */
 #include <stdio.h>
 #include <string.h>
@@ -174,18 +180,73 @@ static enum fb_code token_holds(struct book *b, const struct hub_device *dev,
 			 device, dev->id, &one, yes, err);
 }
 
-/* No token holds `device`. */
-static enum fb_code unbound(struct book *b, const char *device, int *yes,
-			    struct fb_error *err)
-{
-	sqlite3_int64 one;
-	int found = 0;
-	enum fb_code rc = query_int(b, "SELECT 1 FROM device WHERE device = ?1 UNION ALL"
-				    " SELECT 1 FROM device_fork WHERE device = ?1",
-				    device, 0, &one, &found, err);
+/* Who holds a device id: the token's row, and how. */
+struct holder {
+	int found;
+	long long id;                   /* the token's row (device.id) */
+	int revoked;
+	int by_fork;                    /* held through device_fork, not bound */
+	char unit[FB_BRANCH_CODE_MAX + 1];
+	char name[128];
+};
 
-	*yes = !found;
+/* The token that holds `device`, bound or taken on in a fork. */
+static enum fb_code holder_of(struct book *b, const char *device, struct holder *h,
+			      struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int s;
+
+	memset(h, 0, sizeof(*h));
+	rc = store_prepare(b->st, "SELECT d.id, d.revoked IS NOT NULL, d.unit, d.name, 0"
+			   " FROM device d WHERE d.device = ?1 UNION ALL"
+			   " SELECT d.id, d.revoked IS NOT NULL, d.unit, d.name, 1"
+			   " FROM device_fork f JOIN device d ON d.id = f.owner WHERE f.device = ?1"
+			   " LIMIT 1", &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+	s = sqlite3_step(q);
+	if (s == SQLITE_ROW) {
+		h->found = 1;
+		h->id = sqlite3_column_int64(q, 0);
+		h->revoked = sqlite3_column_int(q, 1);
+		snprintf(h->unit, sizeof(h->unit), "%s", sqlite3_column_text(q, 2));
+		snprintf(h->name, sizeof(h->name), "%s", sqlite3_column_text(q, 3));
+		h->by_fork = sqlite3_column_int(q, 4);
+	} else if (s != SQLITE_DONE) {
+		rc = store_fail(b->st, s, "reading devices", err);
+	}
+	sqlite3_finalize(q);
 	return rc;
+}
+
+/*
+ * May dev's token take on `device`, which h holds?  Only a laptop
+ * enrolled again (docs/SECURITY.md, "A laptop enrolled again"): h's
+ * token is revoked, dev's is of the same unit and has never pushed.
+ * A hub's token (enroll --hub) never does.  Otherwise FB_EAUTH, saying
+ * what stands in the way.
+ */
+static enum fb_code may_take_on(const struct hub_device *dev, const char *device,
+				const struct holder *h, struct fb_error *err)
+{
+	if (!h->revoked)
+		return fb_fail(err, FB_EAUTH, "device %s is enrolled under another token (hub"
+			       " device %lld, \"%s\"); if this laptop was enrolled again, the"
+			       " hub's operator revokes that one first (fieldbook-hub revoke %lld)",
+			       device, h->id, h->name, h->id);
+	if (dev->hub)
+		return fb_fail(err, FB_EAUTH, "device %s is a laptop's; a hub's token takes"
+			       " on no laptop's id", device);
+	if (strcmp(h->unit, dev->unit))
+		return fb_fail(err, FB_EAUTH, "device %s was enrolled for unit %s; a token of"
+			       " unit %s cannot take it on", device, h->unit, dev->unit);
+	if (dev->device[0])
+		return fb_fail(err, FB_EAUTH, "this token belongs to device %s, not %s",
+			       dev->device, device);
+	return FB_OK;
 }
 
 /* Run a write with ?1 text, ?2 integer, ?3 text (NULL: unbound). */
@@ -209,26 +270,73 @@ static enum fb_code write3(struct book *b, const char *sql, const char *t1,
 	return rc;
 }
 
+/* Bind `device` to dev's token, which holds none yet. */
+static enum fb_code bind_free(struct book *b, struct hub_device *dev, const char *device,
+			      struct fb_error *err)
+{
+	enum fb_code rc = write3(b, "UPDATE device SET device = ?1 WHERE id = ?2"
+				 " AND device IS NULL", device, dev->id, NULL, err);
+
+	if (rc == FB_OK && sqlite3_changes(b->st->db) != 1)
+		rc = fb_fail(err, FB_EAUTH, "this token is bound to another device already");
+	if (rc == FB_OK)
+		snprintf(dev->device, sizeof(dev->device), "%s", device);
+	return rc;
+}
+
+/*
+ * dev's token takes `device` over from h's, revoked: the revoked token
+ * lets go of it (its bound id, or its fork's), dev's binds it, and the
+ * handover is noted.  In the push's transaction.
+ */
+static enum fb_code take_over(struct book *b, struct hub_device *dev, const char *device,
+			      const struct holder *h, struct fb_error *err)
+{
+	enum fb_code rc;
+
+	rc = h->by_fork
+	     ? write3(b, "DELETE FROM device_fork WHERE device = ?1 AND owner = ?2", device,
+		      h->id, NULL, err)
+	     : write3(b, "UPDATE device SET device = NULL WHERE device = ?1 AND id = ?2",
+		      device, h->id, NULL, err);
+	if (rc == FB_OK) {
+		sqlite3_stmt *q = NULL;
+		int s;
+
+		rc = store_prepare(b->st, "INSERT INTO device_handover(device, from_owner,"
+				   " to_owner, at) VALUES(?1, ?2, ?3,"
+				   " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))", &q, err);
+		if (rc == FB_OK) {
+			sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(q, 2, h->id);
+			sqlite3_bind_int64(q, 3, dev->id);
+			if ((s = sqlite3_step(q)) != SQLITE_DONE)
+				rc = store_fail(b->st, s, "noting a handover", err);
+		}
+		sqlite3_finalize(q);
+	}
+	return rc == FB_OK ? bind_free(b, dev, device, err) : rc;
+}
+
 enum fb_code sqhub_bind(struct book *b, struct hub_device *dev, const char *device,
 			const char *forked_from, struct fb_error *err)
 {
+	struct holder h;
 	enum fb_code rc;
-	int yes, free_id;
+	int yes;
 
 	if ((rc = token_holds(b, dev, device, &yes, err)) != FB_OK || yes)
 		return rc;
-	if ((rc = unbound(b, device, &free_id, err)) != FB_OK)
+	if ((rc = holder_of(b, device, &h, err)) != FB_OK)
 		return rc;
-	if (!free_id)
-		return fb_fail(err, FB_EAUTH, "device %s is enrolled under another token",
-			       device);
-	if (!dev->device[0]) {
-		rc = write3(b, "UPDATE device SET device = ?1 WHERE id = ?2 AND device IS NULL",
-			    device, dev->id, NULL, err);
-		if (rc == FB_OK)
-			snprintf(dev->device, sizeof(dev->device), "%s", device);
-		return rc;
+	if (h.found) {
+		/* A laptop enrolled again, under a new token of its unit. */
+		if ((rc = may_take_on(dev, device, &h, err)) != FB_OK)
+			return rc;
+		return take_over(b, dev, device, &h, err);
 	}
+	if (!dev->device[0])
+		return bind_free(b, dev, device, err);
 	if (forked_from && *forked_from) {
 		if ((rc = token_holds(b, dev, forked_from, &yes, err)) != FB_OK)
 			return rc;
@@ -244,12 +352,14 @@ enum fb_code sqhub_bind(struct book *b, struct hub_device *dev, const char *devi
 enum fb_code sqhub_may_ask(struct book *b, const struct hub_device *dev,
 			   const char *device, struct fb_error *err)
 {
+	struct holder h;
 	enum fb_code rc;
 	int yes;
 
 	if ((rc = token_holds(b, dev, device, &yes, err)) != FB_OK || yes)
 		return rc;
-	if ((rc = unbound(b, device, &yes, err)) != FB_OK || yes)
+	if ((rc = holder_of(b, device, &h, err)) != FB_OK || !h.found)
 		return rc;
-	return fb_fail(err, FB_EAUTH, "device %s is enrolled under another token", device);
+	/* A laptop enrolled again may pull before its first push binds. */
+	return may_take_on(dev, device, &h, err);
 }

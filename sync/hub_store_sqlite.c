@@ -60,6 +60,14 @@ const char hub_schema[] =
 	"  owner INTEGER NOT NULL REFERENCES device(id),"
 	"  forked_from TEXT NOT NULL,"
 	"  at TEXT NOT NULL) WITHOUT ROWID;"
+	/* Device ids a new token took over from a revoked one (a laptop
+	 * enrolled again), oldest first. */
+	"CREATE TABLE IF NOT EXISTS device_handover("
+	"  id INTEGER PRIMARY KEY,"
+	"  device TEXT NOT NULL,"
+	"  from_owner INTEGER NOT NULL REFERENCES device(id),"
+	"  to_owner INTEGER NOT NULL REFERENCES device(id),"
+	"  at TEXT NOT NULL);"
 	/* Tokens enrolled for a hub below this one (enroll --hub): they
 	 * relay their laptops' changes and bind no device. */
 	"CREATE TABLE IF NOT EXISTS hub_token("

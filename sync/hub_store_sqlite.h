@@ -42,7 +42,7 @@ enum fb_code sqhub_backup(struct hub_store *s, const char *dest, uint64_t *entri
 enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 			hub_row_fn fn, void *ctx, struct fb_error *err);
 enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
-			  struct fb_error *err);
+			  uint64_t *records, struct fb_error *err);
 enum fb_code sqhub_add_units(struct hub_store *s, const struct hub_unit *u, size_t n,
 			     size_t *failed, struct fb_error *err);
 enum fb_code sqhub_top_unit(struct hub_store *s, char **code, struct fb_error *err);
@@ -63,12 +63,15 @@ enum fb_code sqhub_cursor_after(struct book *b, uint64_t after, const char *epoc
 /* The epoch commit sequence cseq belongs to ("" for 0). */
 enum fb_code sqhub_cursor_epoch(struct book *b, uint64_t cseq,
 				char epoch[WIRE_EPOCH_LEN + 1], struct fb_error *err);
-/* Let dev's token write as `device`: bind it on a first push, or take it
- * on when it forked from an id the token holds.  FB_EAUTH otherwise. */
+/* Let dev's token write as `device`: bind it on a first push, take it
+ * on when it forked from an id the token holds, or take it over from a
+ * revoked token of the same unit when dev's has bound nothing yet (a
+ * laptop enrolled again).  FB_EAUTH otherwise, saying what stands in
+ * the way. */
 enum fb_code sqhub_bind(struct book *b, struct hub_device *dev, const char *device,
 			const char *forked_from, struct fb_error *err);
-/* FB_OK when dev's token may pull as `device`: one it holds, or one no
- * token holds yet.  FB_EAUTH otherwise. */
+/* FB_OK when dev's token may pull as `device`: one it holds, one no
+ * token holds yet, or one it may take over (above).  FB_EAUTH otherwise. */
 enum fb_code sqhub_may_ask(struct book *b, const struct hub_device *dev,
 			   const char *device, struct fb_error *err);
 

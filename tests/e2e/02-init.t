@@ -22,7 +22,7 @@ is_j 'd["journal_entries"]' 0 "a new database has an empty journal"
 
 # Twice: refused, nothing changes (the device id stays).
 dev=$(fb status --json | json_get 'd["device"]')
-bad 65 "fieldbook: $FIELDBOOK_DB already holds a Fieldbook for a branch" \
+bad 65 "fieldbook: $FIELDBOOK_DB already holds a Fieldbook for branch HN.PL.TT.03 (to correct a branch code typed wrong, while nothing has been sent: fieldbook init --fix-branch CODE)" \
 	fb init --branch HN.PL.TT.04
 is "$(fb status --json | json_get 'd["branch"] + " " + d["device"]')" "HN.PL.TT.03 $dev" \
 	"second init keeps branch and device"

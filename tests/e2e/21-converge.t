@@ -191,7 +191,7 @@ is "$(hub --db "$H" conflicts --json --all | json_q 'sum(1 for c in d if c["reco
 # --- resolve on one laptop, settled everywhere -----------------------------
 cid=$(json_q '[c["id"] for c in d if c["record"] == a[0] and c["field"] == "phone" and not c["resolved"]][0]' "$m1" \
 	<"$TMP/C-conflicts.json")
-like "$cid" '^[0-9]+$' "C has the open conflict of m1's phone (#$cid)"
+like "$cid" '^[0-9a-f]{8}$' "C has the open conflict of m1's phone (#$cid)"
 run fbd "$C" resolve "$cid" --keep other
 expect_exit 0 "C resolves it keeping the other value"
 sync_all C A B C A B && pass "everyone syncs after the resolve"
@@ -211,7 +211,7 @@ is "$(hub --db "$H" conflicts --json --all | json_q 'sum(1 for c in d if c["reco
 
 # Deciding for the edit that met a delete brings the record back.
 cid=$(fbd "$B" conflicts --json | json_q '[c["id"] for c in d if c["record"] == a[0] and c["field"] == "notes"][0]' "$m3")
-like "$cid" '^[0-9]+$' "B has the open delete conflict of m3 (#$cid)"
+like "$cid" '^[0-9a-f]{8}$' "B has the open delete conflict of m3 (#$cid)"
 run fbd "$B" resolve "$cid" --keep other
 expect_exit 0 "B resolves it for A's edit"
 sync_all B A C B && pass "everyone syncs after the second resolve"
@@ -227,11 +227,11 @@ same_file "after resolving, C equals A" "$TMP/A.json" "$TMP/C.json"
 # edit of m8 met A's delete, keeps the delete.  Each is settled on
 # every replica once the resolve has travelled.
 cid=$(fbd "$C" conflicts --json | json_q '[c["id"] for c in d if c["record"] == a[0] and c["kind"] == "delete"][0]' "$m6")
-like "$cid" '^[0-9]+$' "C has the open delete conflict of m6 (#$cid)"
+like "$cid" '^[0-9a-f]{8}$' "C has the open delete conflict of m6 (#$cid)"
 run fbd "$C" resolve "$cid" --keep other
 expect_exit 0 "C resolves it for A's older edit"
 cid=$(fbd "$B" conflicts --json | json_q '[c["id"] for c in d if c["record"] == a[0] and c["kind"] == "delete"][0]' "$m8")
-like "$cid" '^[0-9]+$' "B has the open delete conflict of m8 (#$cid)"
+like "$cid" '^[0-9a-f]{8}$' "B has the open delete conflict of m8 (#$cid)"
 run fbd "$B" resolve "$cid" --keep current
 expect_exit 0 "B resolves it keeping A's delete"
 sync_all C B A C B && pass "everyone syncs after the resolves of the older edits"

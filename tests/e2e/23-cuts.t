@@ -133,7 +133,7 @@ for how in KILL:1 TERM:0 KILL:2; do
 		"(b) $n: the cut sync says the hub is unreachable and to run sync again"
 	run fbd "$A" verify
 	expect_exit 0 "(b) $n: the laptop's database is intact"
-	run fbd "$TMP/hub.db" verify
+	run hub --db "$TMP/hub.db" verify
 	expect_exit 0 "(b) $n: the hub's database and chains are intact after SIG$how"
 	start_hub "$H"
 	run fbd "$A" remote set "$HUB_URL" --token-file "$TMP/tokA"
@@ -188,7 +188,7 @@ for x in A B; do
 	run fbd "$TMP/$x.db" verify
 	expect_exit 0 "$x: verify passes"
 done
-run fbd "$H" verify
+run hub --db "$H" verify
 expect_exit 0 "the hub's database: integrity and complete chains"
 stop_hub
 is "$HUB_RC" 0 "the hub exits 0 on SIGTERM"

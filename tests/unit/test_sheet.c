@@ -117,7 +117,7 @@ static void columns_are(const char *tname, const char *spec, const char *const *
 	struct sheet_column cols[16];
 	struct sheet_map m;
 	struct fb_error err = { 0, "" };
-	char got[256] = "";
+	char got[FB_ERRMSG_MAX + 64] = "";
 	size_t i;
 	enum fb_code rc = sheet_map_parse(t, spec, &m, &err);
 
@@ -135,7 +135,7 @@ static void columns_are(const char *tname, const char *spec, const char *const *
 	}
 	if (rc != FB_OK)
 		snprintf(got, sizeof(got), "error %d: %s", rc, err.msg);
-	is_str(got, want, "%s columns %s", tname, want);
+	is_str(got, want, "%s columns %s", tname, want ? want : "-");
 	sheet_map_release(&m);
 }
 

@@ -1,5 +1,10 @@
-/* test_store.c - opening a database: a newer schema is refused untouched. */
+/*
+ * test_store.c - opening a database: a newer schema is refused
+ * untouched; a database another connection is writing is "busy" (75),
+ * not an I/O error (74).
+ */
 #include <stdio.h>
+#include <sysexits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,6 +53,95 @@ static int exec(const char *path, const char *sql)
 	return rc;
 }
 
+/* Remove a database and what SQLite keeps beside it. */
+static void remove_db(const char *path)
+{
+	const char *const side[] = { "", "-wal", "-shm", "-journal" };
+	char p[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(side) / sizeof(side[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, side[i]);
+		unlink(p);
+	}
+}
+
+/* Another connection holds the write lock: busy, 75, and reads go on. */
+static void test_busy(const char *path)
+{
+	struct fb_store *a = NULL, *b = NULL;
+	struct fb_error err = { 0 };
+	long long v = 0;
+
+	if (store_open(path, 0, NULL, &a, &err) != FB_OK ||
+	    store_open(path, 0, NULL, &b, &err) != FB_OK) {
+		ok(0, "two connections: %s", err.msg);
+		return;
+	}
+	/* The test need not wait the whole FB_BUSY_TIMEOUT_MS. */
+	sqlite3_busy_timeout(b->db, 50);
+	is_int(store_begin(a, &err), FB_OK, "one connection begins writing");
+	fb_error_clear(&err);
+	is_int(store_begin(b, &err), FB_EBUSY, "the other, meeting it, is busy");
+	is_int(fb_exit_status(err.code), EX_TEMPFAIL, "...which exits 75, not 74");
+	ok(strstr(err.msg, "another Fieldbook command is writing to it") != NULL,
+	   "...and says another command is writing: %s", err.msg);
+	is_int(store_meta_int(b, "schema_version", 0, &v, &err), FB_OK,
+	       "reading goes on meanwhile");
+	store_rollback(a);
+	is_int(store_begin(b, &err), FB_OK, "once the first is done, the other writes");
+	store_rollback(b);
+	store_close(a);
+	store_close(b);
+}
+
+/* Each program refuses the other's database, and a foreign one, untouched. */
+static void test_kinds(const char *dir, const char *collector)
+{
+	char hub[96], other[96];
+	struct fb_store *st = NULL;
+	struct fb_error err = { 0 };
+	char *before, *after;
+
+	snprintf(hub, sizeof(hub), "%s/hub.db", dir);
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	if (store_open(hub, STORE_CREATE, "CREATE TABLE IF NOT EXISTS unit(code TEXT);",
+		       &st, &err) != FB_OK || store_meta_set(st, "hub_unit", "HN", &err) != FB_OK)
+		ok(0, "a hub's database: %s", err.msg);
+	store_close(st);
+	st = NULL;
+	ok(exec(other, "CREATE TABLE contacts(name TEXT)"), "another program's database");
+
+	before = schema_of(hub);
+	is_int(store_open(hub, 0, NULL, &st, &err), FB_EINVAL, "a hub's opened as a laptop's");
+	ok(strstr(err.msg, "is a hub's database, not a laptop's") != NULL, "%s", err.msg);
+	is_int(store_open(hub, STORE_CREATE, NULL, &st, &err), FB_EINVAL, "...also to create one");
+	after = schema_of(hub);
+	ok(st == NULL && before && after && !strcmp(before, after), "...untouched");
+	free(before);
+	free(after);
+
+	before = schema_of(collector);
+	is_int(store_open(collector, 0, "CREATE TABLE IF NOT EXISTS unit(code TEXT);", &st, &err),
+	       FB_EINVAL, "a laptop's opened as a hub's");
+	ok(strstr(err.msg, "is a laptop's database, not a hub's") != NULL, "%s", err.msg);
+	after = schema_of(collector);
+	ok(st == NULL && before && after && !strcmp(before, after), "...untouched");
+	free(before);
+	free(after);
+
+	before = schema_of(other);
+	is_int(store_open(other, STORE_CREATE, NULL, &st, &err), FB_EINVAL,
+	       "another program's, to create a laptop's in it");
+	ok(strstr(err.msg, "is not a Fieldbook database") != NULL, "%s", err.msg);
+	after = schema_of(other);
+	ok(st == NULL && before && after && !strcmp(before, after), "...untouched");
+	free(before);
+	free(after);
+	remove_db(hub);
+	remove_db(other);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/test_store_XXXXXX", path[64];
@@ -59,6 +153,8 @@ int main(void)
 		return 1;
 	snprintf(path, sizeof(path), "%s/fb.db", dir);
 	is_int(book_create(path, "HN.PL.TT.03", "Chi hội 3", &err), FB_OK, "a database");
+	test_busy(path);
+	test_kinds(dir, path);
 	/* As a newer version would leave it: a higher schema version, and
 	 * an index of its own that this version's schema drops. */
 	ok(exec(path, "UPDATE meta SET value = '99' WHERE key = 'schema_version';"
