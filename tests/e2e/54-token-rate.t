@@ -126,7 +126,9 @@ class Proxy:
                 if no:
                     self.refused[kind] += 1
             if no:
-                msg = b'{"error":"rate_limited","message":"refused by the test","hub_time":"0000000000000001"}'
+                # hub_time: the hub's clock, as a real hub would say it.
+                msg = (b'{"error":"rate_limited","message":"refused by the test",'
+                       b'"hub_time":"%016x"}' % (int(time.time() * 1000) << 16))
                 c.sendall(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 1\r\n"
                           b"Content-Type: application/json\r\nFieldbook-Protocol: 2\r\n"
                           b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(msg) + msg)
