@@ -2,7 +2,8 @@
  * hub_guard.h - what keeps one client from taking the hub: a deadline on
  * every connection (its head whole in HUB_HEAD_S, then its body and its
  * answer moving at HUB_MIN_RATE), one budget for the memory of all the
- * bodies being read, and a request rate per token.  The limits are in
+ * bodies being read, and per token a request rate and a number of
+ * requests under way at once.  The limits are in
  * hub_limits.h; docs/SECURITY.md says why each is what it is.
  *
  * Deadlines are kept by a thread of the guard's own (the watchdog): a
@@ -101,7 +102,8 @@ const char *hub_conn_close_reason(const struct hub_conn *c);
 /* Why a token's request may not go on now (hub_token_enter). */
 enum hub_token_verdict {
 	HUB_TOKEN_GO,         /* it may; hub_token_leave once it ended */
-	HUB_TOKEN_TOO_FAST,   /* over HUB_TOKEN_RATE a second (429) */
+	HUB_TOKEN_TOO_FAST,   /* over its rate (HUB_TOKEN_RATE a second, a
+				 hub's HUB_RELAY_RATE) (429) */
 	HUB_TOKEN_BUSY,       /* HUB_TOKEN_INFLIGHT of its requests are under
 				 way already (429) */
 	HUB_TOKEN_FULL,       /* no slot to follow one more token (503) */
