@@ -13,6 +13,7 @@
 
 #include "book.h"
 #include "cmd.h"
+#include "i18n.h"
 
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, size_t n,
 				 int argc, char **argv, int *words)
@@ -505,6 +506,7 @@ int cmd_run(const struct cmd_program *p, int argc, char **argv)
 	enum fb_code rc;
 	int status = 0;
 
+	fb_i18n_init(argc > 0 ? argv[0] : NULL);
 	/* What the programs create (databases, exports) is owner-only. */
 	umask(077);
 	if (!c) {
