@@ -273,6 +273,32 @@ int model_valid_unit_code(const char *s)
 	return 1;
 }
 
+int model_level_holds(const char *parent, const char *child)
+{
+	static const struct {
+		const char *parent, *child;
+	} rule[] = {
+		{ "central", "province" },
+		{ "province", "district" },
+		{ "province", "commune" },
+		{ "district", "commune" },
+		{ "commune", "branch" },
+	};
+	size_t i;
+
+	if (!parent || !child)
+		return 0;
+	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++)
+		if (!strcmp(rule[i].parent, parent) && !strcmp(rule[i].child, child))
+			return 1;
+	return 0;
+}
+
+int model_level_may_top(const char *level)
+{
+	return level && model_in_vocab(model_levels, level) && strcmp(level, "branch") != 0;
+}
+
 /* Parse a decimal integer with no sign; -1 if not one or over max. */
 static long long parse_uint(const char *s, long long max)
 {

@@ -155,4 +155,18 @@ int model_valid_id(enum rec_type t, const char *s);
 /* 1 if s is a valid organisation unit code: letters, digits, '.', '-', '_'. */
 int model_valid_unit_code(const char *s);
 
+/*
+ * The unit tree's rule (docs/OPERATIONS.md, "Units"): a province sits
+ * under the centre, a district under a province, a commune under a
+ * district or directly under a province (the 2025 reform removed the
+ * districts of many provinces), a branch under a commune.  1 when a
+ * unit of level `child` may sit directly under one of level `parent`.
+ * Levels are model_levels codes; anything else is 0.
+ */
+int model_level_holds(const char *parent, const char *child);
+
+/* 1 when a hub's own unit (its top, init) may be of this level: any
+ * but branch (a branch's book is its laptop). */
+int model_level_may_top(const char *level);
+
 #endif

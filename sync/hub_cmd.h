@@ -9,6 +9,7 @@
 #include "book.h"
 #include "cmd.h"
 #include "error.h"
+#include "i18n.h"
 
 /* Open the hub database (created by init). */
 enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
@@ -20,9 +21,23 @@ struct hub_store;
 enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
 	FB_MUST_CHECK;
 
+/*
+ * A moment the hub's tables hold (UTC ISO 8601, "2026-12-07T10:00:00Z")
+ * as people read it (fb_when: local time); "" for "" and the text as it
+ * is when it is no such moment.
+ */
+void hub_when(const char *iso, char out[FB_WHEN_MAX]);
+
+/* Seconds from such a moment to now; -1 when it is none. */
+long long hub_seconds_since(const char *iso);
+
 extern const struct cmd_entry hub_init_entry;
 extern const struct cmd_entry hub_unit_add_entry;
 extern const struct cmd_entry hub_unit_import_entry;
+extern const struct cmd_entry hub_unit_list_entry;
+extern const struct cmd_entry hub_unit_rename_entry;
+extern const struct cmd_entry hub_unit_move_entry;
+extern const struct cmd_entry hub_unit_remove_entry;
 extern const struct cmd_entry hub_enroll_entry;
 extern const struct cmd_entry hub_devices_entry;
 extern const struct cmd_entry hub_revoke_entry;

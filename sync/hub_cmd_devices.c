@@ -49,6 +49,14 @@ out:
 	return rc;
 }
 
+/* A device's state in the table. */
+static const char *device_state(const char *const *col)
+{
+	if (*col[6])
+		return _("revoked");
+	return !strcmp(col[10], "1") ? _("hub") : _("active");
+}
+
 /* One device, as a JSON object in ctx's array or a line of the table. */
 static enum fb_code device_row(const struct hub_row *row, void *ctx)
 {
@@ -56,20 +64,30 @@ static enum fb_code device_row(const struct hub_row *row, void *ctx)
 	cJSON *arr = ctx, *o;
 
 	if (!arr) {
-		printf("%-4s %-16s %-20s %-20s %-20s %s\n", col[0], col[2],
-		       *col[3] ? col[3] : "(not yet synced)", *col[5] ? col[5] : "never",
-		       *col[6] ? col[6] : "-", col[1]);
+		char push[FB_WHEN_MAX], pull[FB_WHEN_MAX];
+
+		hub_when(col[7], push);
+		hub_when(col[8], pull);
+		printf("%-4s %-16s %-16s %-16s %-16s %-7s %s\n", col[0], col[2],
+		       *col[3] ? col[3] : _("(not yet synced)"), *push ? push : _("never"),
+		       *pull ? pull : _("never"), device_state(col), col[1]);
 		return FB_OK;
 	}
+	/* JSON keeps the hub's UTC moments as they are held. */
 	o = cJSON_CreateObject();
 	if (!o || !cJSON_AddItemToArray(arr, o) ||
 	    !cJSON_AddNumberToObject(o, "id", strtod(col[0], NULL)) ||
 	    !cJSON_AddStringToObject(o, "name", col[1]) ||
 	    !cJSON_AddStringToObject(o, "unit", col[2]) ||
+	    !cJSON_AddStringToObject(o, "unit_name", col[9]) ||
 	    !cJSON_AddStringToObject(o, "device", col[3]) ||
 	    !cJSON_AddStringToObject(o, "created", col[4]) ||
 	    !cJSON_AddStringToObject(o, "last_seen", col[5]) ||
-	    !cJSON_AddBoolToObject(o, "revoked", *col[6] != '\0'))
+	    !cJSON_AddStringToObject(o, "last_push", col[7]) ||
+	    !cJSON_AddStringToObject(o, "last_pull", col[8]) ||
+	    !cJSON_AddBoolToObject(o, "hub", !strcmp(col[10], "1")) ||
+	    !cJSON_AddBoolToObject(o, "revoked", *col[6] != '\0') ||
+	    !cJSON_AddStringToObject(o, "revoked_at", col[6]))
 		return FB_ENOMEM;
 	return FB_OK;
 }
@@ -88,8 +106,8 @@ static enum fb_code devices(struct cmd_ctx *c)
 		goto out;
 	}
 	if (!json)
-		printf("%-4s %-16s %-20s %-20s %-20s %s\n", "ID", "UNIT", "DEVICE",
-		       "LAST SEEN", "REVOKED", "NAME");
+		printf("%-4s %-16s %-16s %-16s %-16s %-7s %s\n", _("ID"), _("UNIT"), _("DEVICE"),
+		       _("LAST PUSH"), _("LAST PULL"), _("STATE"), _("NAME"));
 	rc = st->ops->list(st, HUB_LIST_DEVICES, 0, device_row, arr, &c->err);
 	if (rc == FB_ENOMEM && !c->err.msg[0])
 		fb_fail(&c->err, rc, "out of memory");
@@ -147,7 +165,8 @@ static const struct cmd_option devices_opts[] = {
 const struct cmd_entry hub_devices_entry = {
 	.name = "devices",
 	.usage = "--db PATH devices [--json]",
-	.help = "list enrolled devices",
+	.help = "list enrolled devices: the unit each writes, its last push and pull (local"
+		" time), revoked or not",
 	.options = devices_opts,
 	.run = devices,
 };

@@ -70,20 +70,6 @@ const struct cmd_entry hub_sync_entry = {
 	.run = relay_sync,
 };
 
-/* Seconds from an ISO 8601 UTC time ("2026-12-07T10:00:00Z") to now; -1
- * when it is not one. */
-static long long seconds_since(const char *iso)
-{
-	struct tm tm;
-	const char *end;
-
-	memset(&tm, 0, sizeof(tm));
-	end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-	if (!end || *end)
-		return -1;
-	return (long long)(time(NULL) - timegm(&tm));
-}
-
 /* "3 min", "2 h 5 min", "4 days" for a lag of s seconds. */
 static void human_lag(long long s, char *out, size_t size)
 {
@@ -114,7 +100,7 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 	    (rc = book_relay_waiting(b, &entries, &devices, &c->err)) != FB_OK)
 		goto out;
 	if (last) {
-		since = seconds_since(last);
+		since = hub_seconds_since(last);
 		human_lag(since, lag, sizeof(lag));
 	}
 	if (cmd_has(c, "json")) {
@@ -147,8 +133,12 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 	printf("upstream:   %s\n", url);
 	if (relay_id)
 		printf("relay id:   %s (what the upstream knows this hub by)\n", relay_id);
-	if (last)
-		printf("last relay: %s (%s ago)\n", last, lag);
+	if (last) {
+		char when[FB_WHEN_MAX];
+
+		hub_when(last, when);
+		printf("last relay: %s (%s ago)\n", when, lag);
+	}
 	else
 		printf("last relay: never\n");
 	printf("waiting:    %llu entries of %llu devices not yet known to the upstream\n",

@@ -11,7 +11,13 @@
 /* unit import */
 #define HUB_UNITS_FILE_MAX  ((size_t)64 << 20)  /* unit import: the CSV file */
 #define HUB_UNITS_FIELDS    4                   /* code,parent,level,name */
+#define HUB_UNITS_ROWS_MAX  1000000             /* unit import: rows (a country's
+						   communes and branches fit) */
 #define HUB_READ_CHUNK      65536               /* bytes read from a file at once */
+#define HUB_UNIT_DEPTH_MAX  16                  /* unit list: indentation levels shown */
+
+/* devices: a pull (a read) notes its time at most this often per device */
+#define HUB_PULL_NOTE_S     60
 
 /* serve: start-up */
 #define HUB_LISTEN_DEFAULT  "127.0.0.1:8470"    /* serve without --listen */

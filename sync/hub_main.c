@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "hub_cmd.h"
 #include "hub_store.h"
@@ -17,6 +18,10 @@ static const struct cmd_entry *const commands[] = {
 	&hub_init_entry,
 	&hub_unit_add_entry,
 	&hub_unit_import_entry,
+	&hub_unit_list_entry,
+	&hub_unit_rename_entry,
+	&hub_unit_move_entry,
+	&hub_unit_remove_entry,
 	&hub_enroll_entry,
 	&hub_devices_entry,
 	&hub_revoke_entry,
@@ -60,6 +65,37 @@ enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
 
 	*out = NULL;
 	return rc == FB_OK ? hub_store_sqlite_admin(c->db_path, out, &c->err) : rc;
+}
+
+/* The Unix time of "YYYY-MM-DDTHH:MM:SSZ"; 0 when s is not one. */
+static int parse_iso(const char *iso, time_t *t)
+{
+	struct tm tm;
+	const char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	if (!end || *end)
+		return 0;
+	*t = timegm(&tm);
+	return 1;
+}
+
+void hub_when(const char *iso, char out[FB_WHEN_MAX])
+{
+	time_t t;
+
+	if (parse_iso(iso, &t))
+		fb_when((int64_t)t * 1000, out);
+	else
+		snprintf(out, FB_WHEN_MAX, "%s", iso ? iso : "");
+}
+
+long long hub_seconds_since(const char *iso)
+{
+	time_t t;
+
+	return parse_iso(iso, &t) ? (long long)(time(NULL) - t) : -1;
 }
 
 /* --db PATH, else $FIELDBOOK_HUB_DB: a hub has no default place. */

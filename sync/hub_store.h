@@ -70,7 +70,8 @@ struct hub_store;
 
 /* The listings of the hub's commands, each a fixed set of columns. */
 enum hub_listing {
-	HUB_LIST_DEVICES,       /* id name unit device created last_seen revoked */
+	HUB_LIST_DEVICES,       /* id name unit device created last_seen revoked
+				   last_push last_pull unit_name hub */
 	HUB_LIST_CONFLICTS,     /* id record type branch field kind kept kept_hlc
 				   kept_device lost lost_hlc lost_device resolved */
 	HUB_LIST_REJECTED,      /* id device seq record type branch reason at */
@@ -88,11 +89,48 @@ struct hub_row {
 
 typedef enum fb_code (*hub_row_fn)(const struct hub_row *row, void *ctx);
 
-/* A unit of the organisation, as `unit add` and `unit import` give it. */
+/* A unit of the organisation, as `unit add`, `unit import`, `unit
+ * rename` and `unit move` give it. */
 struct hub_unit {
+	const char *code, *parent;      /* parent NULL: the hub's top unit
+					   (HUB_UNITS_CHANGE: keep its own) */
+	const char *level, *name;       /* HUB_UNITS_CHANGE: NULL keeps its own */
+	unsigned long line;             /* the file's line it came from (0:
+					   the command line), for messages */
+};
+
+/* What put_units does with the units it is given. */
+enum hub_units_mode {
+	HUB_UNITS_ADD,          /* new units only: a code held is refused */
+	HUB_UNITS_IMPORT,       /* add the new, rename and move those held;
+				   a unit as held already is not written */
+	HUB_UNITS_CHANGE,       /* rename or move units held (FB_ENOENT else) */
+};
+
+#define HUB_UNIT_FAULTS_MAX 20  /* refused units whose reasons are kept */
+
+/* What put_units did, or why it did nothing. */
+struct hub_units_outcome {
+	size_t added, renamed, moved, unchanged;  /* a unit renamed and moved
+						     counts in both */
+	size_t nfaults;                 /* units refused, in all */
+	struct {
+		size_t index;           /* into the units given */
+		enum fb_code code;      /* FB_EINVAL, FB_ENOENT or FB_EEXIST */
+		char msg[FB_ERRMSG_MAX];
+	} fault[HUB_UNIT_FAULTS_MAX];   /* the first ones, in the units' order */
+};
+
+/* One unit of the tree below a root, in tree order (unit_tree). */
+struct hub_tree_row {
 	const char *code, *parent;      /* parent NULL: the hub's top unit */
 	const char *level, *name;
+	int depth;                      /* 0: the root asked for */
+	size_t branches;                /* units of level branch at or below it */
+	size_t devices;                 /* tokens not revoked enrolled at or below it */
 };
+
+typedef enum fb_code (*hub_tree_fn)(const struct hub_tree_row *row, void *ctx);
 
 /* A unit of the hierarchy, for reports. */
 typedef enum fb_code (*hub_unit_fn)(const char *code, const char *name, void *ctx);
@@ -158,11 +196,28 @@ struct hub_store_ops {
 	 * record and field that differ, and how many differences in all). */
 	enum fb_code (*verify)(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			       uint64_t *records, struct fb_error *err);
-	/* Add units, in order (a parent before its children), all or
-	 * none: on failure *failed is the index of the unit refused
-	 * (FB_EEXIST: its code is taken; FB_ENOENT: no such parent). */
-	enum fb_code (*add_units)(struct hub_store *s, const struct hub_unit *u, size_t n,
-				  size_t *failed, struct fb_error *err);
+	/* Add, rename and move units (mode), in any order (a child may
+	 * come before its parent), all or none, in one transaction.  Every
+	 * unit is checked against the tree it would make: its parent held
+	 * or given, the levels' rule (model_level_holds), no unit under
+	 * itself or its own descendant, a held unit's level unchanged, a
+	 * code given once.  FB_EINVAL when any is refused: out->nfaults
+	 * says how many, out->fault the first HUB_UNIT_FAULTS_MAX in the
+	 * units' order, err the first's message; nothing is written.
+	 * Nothing is written either when no unit changes. */
+	enum fb_code (*put_units)(struct hub_store *s, const struct hub_unit *u, size_t n,
+				  enum hub_units_mode mode, struct hub_units_outcome *out,
+				  struct fb_error *err);
+	/* Remove a unit that holds no records and has no devices enrolled
+	 * (revoked or not) and no units under it; FB_EINVAL naming each
+	 * reason otherwise, FB_ENOENT when there is no such unit. */
+	enum fb_code (*remove_unit)(struct hub_store *s, const char *code,
+				    struct fb_error *err);
+	/* fn for root (NULL: the hub's own unit) and every unit below it,
+	 * in tree order: a unit, then each of its children's subtrees, in
+	 * the order of their codes.  FB_ENOENT: no unit root. */
+	enum fb_code (*unit_tree)(struct hub_store *s, const char *root, hub_tree_fn fn,
+				  void *ctx, struct fb_error *err);
 	/* A consistent copy of the store at dest, taken while it serves,
 	 * owner-only, checked as verify checks (*entries: its entries)
 	 * before it is put in place. */

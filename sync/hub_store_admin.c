@@ -91,7 +91,7 @@ enum fb_code sqhub_revoke(struct hub_store *s, long long id, struct fb_error *er
 }
 
 static const char *const device_cols[] = { "id", "name", "unit", "device", "created",
-	"last_seen", "revoked" };
+	"last_seen", "revoked", "last_push", "last_pull", "unit_name", "hub" };
 static const char *const conflict_cols[] = { "id", "record", "type", "branch", "field",
 	"kind", "kept", "kept_hlc", "kept_device", "lost", "lost_hlc", "lost_device",
 	"resolved" };
@@ -108,9 +108,12 @@ static const struct {
 	[HUB_LIST_DEVICES] = {
 		"SELECT id, name, unit, coalesce(device, (SELECT h.device FROM device_handover h"
 		" WHERE h.from_owner = device.id ORDER BY h.id DESC LIMIT 1), ''), created,"
-		" coalesce(last_seen, ''), coalesce(revoked, '') FROM device"
+		" coalesce(last_seen, ''), coalesce(revoked, ''), coalesce(last_push, ''),"
+		" coalesce(last_pull, ''), coalesce((SELECT name FROM unit"
+		" WHERE unit.code = device.unit), ''),"
+		" EXISTS(SELECT 1 FROM hub_token WHERE hub_token.id = device.id) FROM device"
 		" WHERE ?1 IS NOT NULL ORDER BY id",
-		device_cols, 7 },
+		device_cols, 11 },
 	/* The conflict's number is the one every replica gives it
 	 * (conflict_id.h), not this store's row. */
 	[HUB_LIST_CONFLICTS] = {
@@ -217,26 +220,6 @@ static enum fb_code insert_unit(struct book *b, const struct hub_unit *u,
 	else if (r != SQLITE_DONE)
 		rc = store_fail(b->st, r, "saving unit", err);
 	sqlite3_finalize(q);
-	return rc;
-}
-
-enum fb_code sqhub_add_units(struct hub_store *s, const struct hub_unit *u, size_t n,
-			     size_t *failed, struct fb_error *err)
-{
-	struct sqlite_hub *h = (struct sqlite_hub *)s;
-	struct book *b = sqhub_get(h);
-	enum fb_code rc = book_begin(b, err);
-	size_t i;
-
-	*failed = 0;
-	for (i = 0; rc == FB_OK && i < n; i++)
-		if ((rc = insert_unit(b, &u[i], err)) != FB_OK)
-			*failed = i;
-	if (rc == FB_OK)
-		rc = book_commit(b, err);
-	else
-		book_rollback(b);
-	sqhub_put(h, b);
 	return rc;
 }
 

@@ -37,7 +37,9 @@ const char hub_schema[] =
 	"  device TEXT UNIQUE,"
 	"  created TEXT NOT NULL,"
 	"  revoked TEXT,"
-	"  last_seen TEXT);"
+	"  last_seen TEXT,"          /* its laptop's last push (not a relay) */
+	"  last_push TEXT,"          /* the last push it made (relays too) */
+	"  last_pull TEXT);"
 	"CREATE TABLE IF NOT EXISTS rejected("
 	"  id INTEGER PRIMARY KEY,"
 	"  device TEXT NOT NULL,"
@@ -96,6 +98,9 @@ const char hub_schema[] =
 #define SUBTREE_CTE \
 	"WITH RECURSIVE sub(code) AS (SELECT ?1 UNION" \
 	" SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
+
+/* Now, as the hub's tables write moments: UTC ISO 8601 to the second. */
+#define HUB_NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 
 #define HUB_WAL_PAGES_SOFT  2048    /* wake the checkpointer (8 MiB) */
 #define HUB_WAL_PAGES_HARD  65536   /* the committer checkpoints (256 MiB) */
@@ -503,13 +508,15 @@ static enum fb_code sq_push(struct hub_store *s, struct hub_device *dev,
 	}
 	if ((rc = book_device_head(b, batch->device, &res->ack, res->ack_hash, err)) != FB_OK)
 		goto fail;
-	if (!batch->relay) {
+	{
 		sqlite3_stmt *q = NULL;
 
-		if (store_prepare(b->st, "UPDATE device SET last_seen ="
-				  " strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1",
-				  &q, NULL) == FB_OK) {
+		/* last_seen is a laptop's own push; last_push any push. */
+		if (store_prepare(b->st, "UPDATE device SET last_push = " HUB_NOW_SQL ","
+				  " last_seen = CASE WHEN ?2 THEN last_seen ELSE " HUB_NOW_SQL
+				  " END WHERE id = ?1", &q, NULL) == FB_OK) {
 			sqlite3_bind_int64(q, 1, dev->id);
+			sqlite3_bind_int(q, 2, batch->relay);
 			sqlite3_step(q);
 		}
 		sqlite3_finalize(q);
@@ -606,6 +613,40 @@ static enum fb_code hub_pulled_mark(struct book *b, long long token, uint64_t to
 		rc = store_fail(b->st, r, "noting a hub's pull", err);
 	sqlite3_finalize(q);
 	return rc;
+}
+
+/*
+ * Note that device id pulled.  A pull only reads, so the note is a write
+ * of its own after it: made at most once in HUB_PULL_NOTE_S per device
+ * (a sync's pages in a row write once), and skipped while a push holds
+ * the writer rather than making the pull wait (the device's next pull
+ * notes it).  Nothing here fails the pull.
+ */
+static void note_pull(struct sqlite_hub *h, struct book *b, long long id)
+{
+	char ago[32];
+	sqlite3_stmt *q = NULL;
+	int due = 0;
+
+	snprintf(ago, sizeof(ago), "-%d seconds", HUB_PULL_NOTE_S);
+	if (store_prepare(b->st, "SELECT 1 FROM device WHERE id = ?1 AND (last_pull IS NULL"
+			  " OR last_pull > " HUB_NOW_SQL " OR last_pull <"
+			  " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?2))", &q, NULL) == FB_OK) {
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_text(q, 2, ago, -1, SQLITE_STATIC);
+		due = sqlite3_step(q) == SQLITE_ROW;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (!due || pthread_mutex_trylock(&h->writer) != 0)
+		return;
+	if (store_prepare(b->st, "UPDATE device SET last_pull = " HUB_NOW_SQL " WHERE id = ?1",
+			  &q, NULL) == FB_OK) {
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_step(q);
+	}
+	sqlite3_finalize(q);
+	pthread_mutex_unlock(&h->writer);
 }
 
 static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
@@ -706,6 +747,8 @@ out:
 		rc = fb_fail(err, FB_EIO, "pull: cannot end the read");
 	if (rc == FB_OK && dev->hub && page.next > pulled_to)
 		rc = hub_pulled_mark(b, dev->id, page.next, err);
+	if (rc == FB_OK)
+		note_pull(h, b, dev->id);
 done:
 	wire_page_release(&page);
 	sqhub_put(h, b);
@@ -824,11 +867,72 @@ static const struct hub_store_ops sqlite_ops = {
 	.healthy = sq_healthy,
 	.close = sq_close, .enroll = sqhub_enroll, .make_hub = sqhub_make_hub,
 	.revoke = sqhub_revoke,
-	.list = sqhub_list, .verify = sqhub_verify, .add_units = sqhub_add_units,
+	.list = sqhub_list, .verify = sqhub_verify, .put_units = sqhub_put_units,
+	.remove_unit = sqhub_remove_unit, .unit_tree = sqhub_unit_tree,
 	.backup = sqhub_backup,
 	.top_unit = sqhub_top_unit,
 	.each_unit = sqhub_each_unit, .report = sqhub_report,
 };
+
+/* 1 when table has a column of that name. */
+static enum fb_code has_column(struct fb_store *st, const char *table, const char *column,
+			       int *yes, struct fb_error *err)
+{
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc = store_prepare(st, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2",
+					&q, err);
+	int r;
+
+	*yes = 0;
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, column, -1, SQLITE_STATIC);
+	if ((r = sqlite3_step(q)) == SQLITE_ROW)
+		*yes = 1;
+	else if (r != SQLITE_DONE)
+		rc = store_fail(st, r, "reading the schema", err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/*
+ * The columns that hubs of earlier versions lack.  Only ever added, so
+ * an older program still reads the file.  The check is repeated inside
+ * the transaction: of two processes that open an old hub at once, the
+ * second finds the work done.
+ */
+enum fb_code sqhub_migrate(struct fb_store *st, struct fb_error *err)
+{
+	static const struct {
+		const char *column, *sql;
+	} added[] = {
+		/* Until then last_seen was the only push noted. */
+		{ "last_push", "ALTER TABLE device ADD COLUMN last_push TEXT;"
+			       "UPDATE device SET last_push = last_seen;" },
+		{ "last_pull", "ALTER TABLE device ADD COLUMN last_pull TEXT;" },
+	};
+	enum fb_code rc;
+	size_t i;
+	int yes = 1, all = 1;
+
+	for (i = 0; i < sizeof(added) / sizeof(added[0]); i++) {
+		if ((rc = has_column(st, "device", added[i].column, &yes, err)) != FB_OK)
+			return rc;
+		all &= yes;
+	}
+	if (all)
+		return FB_OK;
+	if ((rc = store_begin(st, err)) != FB_OK)
+		return rc;
+	for (i = 0; rc == FB_OK && i < sizeof(added) / sizeof(added[0]); i++)
+		if ((rc = has_column(st, "device", added[i].column, &yes, err)) == FB_OK && !yes)
+			rc = store_exec(st, added[i].sql, err);
+	if (rc == FB_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return rc;
+}
 
 /* Open with `connections` pooled connections; serving: start the checkpointer. */
 static enum fb_code open_pool(const char *path, int connections, int serving,
@@ -856,6 +960,8 @@ static enum fb_code open_pool(const char *path, int connections, int serving,
 		if ((rc = book_open(path, hub_schema, &h->conn[i], err)) != FB_OK)
 			goto fail;
 		h->n++;
+		if (i == 0 && (rc = sqhub_migrate(h->conn[0]->st, err)) != FB_OK)
+			goto fail;
 	}
 	if (serving && ((rc = sqhub_new_epoch(h->conn[0], err)) != FB_OK ||
 			(rc = checkpointer_start(h, path, err)) != FB_OK))

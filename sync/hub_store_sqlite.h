@@ -43,8 +43,17 @@ enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 			hub_row_fn fn, void *ctx, struct fb_error *err);
 enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			  uint64_t *records, struct fb_error *err);
-enum fb_code sqhub_add_units(struct hub_store *s, const struct hub_unit *u, size_t n,
-			     size_t *failed, struct fb_error *err);
+/* hub_store_units.c: the unit tree. */
+enum fb_code sqhub_put_units(struct hub_store *s, const struct hub_unit *u, size_t n,
+			     enum hub_units_mode mode, struct hub_units_outcome *out,
+			     struct fb_error *err);
+enum fb_code sqhub_remove_unit(struct hub_store *s, const char *code, struct fb_error *err);
+enum fb_code sqhub_unit_tree(struct hub_store *s, const char *root, hub_tree_fn fn,
+			     void *ctx, struct fb_error *err);
+/* Add the columns a hub of an earlier version lacks (device.last_push,
+ * device.last_pull), in a transaction of its own; nothing when they are
+ * there. */
+enum fb_code sqhub_migrate(struct fb_store *st, struct fb_error *err);
 enum fb_code sqhub_top_unit(struct hub_store *s, char **code, struct fb_error *err);
 enum fb_code sqhub_each_unit(struct hub_store *s, const char *root, const char *level,
 			     hub_unit_fn fn, void *ctx, struct fb_error *err);
