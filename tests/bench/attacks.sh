@@ -66,7 +66,8 @@ hub_up() {
 	mkdir -p "$work/run"
 	h=$work/run/hub.db
 	"$bin" --db "$h" init --unit HN --name "Hà Nội" --level province >/dev/null
-	"$bin" --db "$h" unit add HN.B1 --parent HN --level branch --name "Chi hội 1" >/dev/null
+	"$bin" --db "$h" unit add HN.C --parent HN --level commune --name "Xã Một" >/dev/null
+	"$bin" --db "$h" unit add HN.B1 --parent HN.C --level branch --name "Chi hội 1" >/dev/null
 	(umask 077 && "$bin" --db "$h" enroll --unit HN.B1 --name laptop >"$work/run/tok" 2>/dev/null)
 	(umask 077 && "$bin" --db "$h" enroll --unit HN.B1 --name flooder >"$work/run/tokX" 2>/dev/null)
 	"$bin" --db "$h" serve --listen 127.0.0.1:0 --port-file "$work/run/port" \

@@ -65,8 +65,9 @@ def setup():
     global hub_proc
     steps = [
         [HUB, "--db", hub_db, "init", "--unit", "HN", "--name", "Hà Nội", "--level", "province"],
-        [HUB, "--db", hub_db, "unit", "add", "HN.B1", "--parent", "HN", "--level", "branch", "--name", "Chi hội 1"],
-        [HUB, "--db", hub_db, "unit", "add", "HN.B2", "--parent", "HN", "--level", "branch", "--name", "Chi hội 2"],
+        [HUB, "--db", hub_db, "unit", "add", "HN.C", "--parent", "HN", "--level", "commune", "--name", "Xã Một"],
+        [HUB, "--db", hub_db, "unit", "add", "HN.B1", "--parent", "HN.C", "--level", "branch", "--name", "Chi hội 1"],
+        [HUB, "--db", hub_db, "unit", "add", "HN.B2", "--parent", "HN.C", "--level", "branch", "--name", "Chi hội 2"],
     ]
     for s in steps:
         r = run(*s)

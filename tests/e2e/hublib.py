@@ -5,7 +5,7 @@ tests.  Python's standard library only.
     t = Tap(limit_s)             TAP: t.ok(cond, desc, diag), t.diag(text),
                                  t.done() (the plan, and the exit status);
                                  the whole script is stopped after limit_s
-    h = Hub(tmp)                 a hub database (HN > HN.B1, HN.B2) in tmp;
+    h = Hub(tmp)                 a hub database (HN > HN.C > HN.B1, HN.B2) in tmp;
                                  h.enroll(name) -> (token, device number)
                                  h.start(*args) serves it on 127.0.0.1:0
                                  (its stderr, the request log, in h.log);
@@ -129,9 +129,11 @@ class Hub:
         self.starts = 0
         for s in ([HUB, "--db", self.db, "init", "--unit", "HN", "--name", "Hà Nội",
                    "--level", "province"],
-                  [HUB, "--db", self.db, "unit", "add", "HN.B1", "--parent", "HN",
+                  [HUB, "--db", self.db, "unit", "add", "HN.C", "--parent", "HN",
+                   "--level", "commune", "--name", "Xã Một"],
+                  [HUB, "--db", self.db, "unit", "add", "HN.B1", "--parent", "HN.C",
                    "--level", "branch", "--name", "Chi hội 1"],
-                  [HUB, "--db", self.db, "unit", "add", "HN.B2", "--parent", "HN",
+                  [HUB, "--db", self.db, "unit", "add", "HN.B2", "--parent", "HN.C",
                    "--level", "branch", "--name", "Chi hội 2"]):
             r = run(*s)
             if r.returncode != 0:
