@@ -55,7 +55,7 @@ expect_err "fieldbook-hub: give one device id (see 'devices') (see 'fieldbook-hu
 	"says what to give"
 run hub --db "$H" unit
 expect_exit 64 "a group's first word alone"
-expect_err "fieldbook-hub: 'unit' needs one of: add, import (see 'fieldbook-hub unit --help')" \
+expect_err "fieldbook-hub: 'unit' needs one of: add, import, list, rename, move, remove (see 'fieldbook-hub unit --help')" \
 	"names the group's verbs"
 run hub unit --help
 expect_exit 0 "'unit --help' exits 0"
