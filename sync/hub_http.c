@@ -1007,6 +1007,9 @@ enum fb_code hub_serve(struct hub_store *store,
 	printf("listening on %s%s (port %u)\n", cfg->listen, cert ? " with TLS" : "",
 	       info ? info->port : 0);
 	fflush(stdout);
+	/* Plain HTTP is for loopback: a proxy on this machine, or tests. */
+	if (!cert && !hub_is_loopback(&ss))
+		fprintf(stderr, HUB_NO_TLS_WARNING, cfg->listen);
 	if (cfg->port_file && info) {
 		FILE *pf = fopen(cfg->port_file, "w");
 

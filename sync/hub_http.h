@@ -26,8 +26,9 @@ struct hub_serve_config {
  * Serve until SIGTERM or SIGINT, then finish requests in flight (up to
  * HUB_DRAIN_S), stop the server and return FB_OK; the caller then closes
  * the store.  Prints "listening on ADDR:PORT (port N)" to stdout once
- * bound, writes N to cfg->port_file if set, and one line per request to
- * stderr (hub_log).
+ * bound (and HUB_NO_TLS_WARNING to stderr when ADDR is no loopback
+ * address and there is no TLS), writes N to cfg->port_file if set, and
+ * one line per request to stderr (hub_log).
  *
  * The caller must have called hub_block_signals before it started any
  * thread (the store's checkpointer included).  The signals are then only
@@ -77,6 +78,17 @@ enum fb_code hub_read_pem(const char *path, char **out, struct fb_error *err)
 struct sockaddr_storage;
 enum fb_code hub_parse_listen(const char *s, struct sockaddr_storage *ss,
 			      struct fb_error *err) FB_MUST_CHECK;
+
+/* 1 when ss is a loopback address (127.0.0.0/8, ::1, ::ffff:127.x):
+ * only this machine reaches it. */
+int hub_is_loopback(const struct sockaddr_storage *ss);
+
+/* The line serve writes on stderr when it listens on another address
+ * without TLS. */
+#define HUB_NO_TLS_WARNING "hub: warning: listening on %s without TLS: device tokens and" \
+	" members' records cross the network readable by anyone on the path, and a token" \
+	" read there writes as its laptop; give --tls-cert and --tls-key, or listen on" \
+	" 127.0.0.1 behind a reverse proxy that serves TLS (docs/OPERATIONS.md)\n"
 
 /*
  * Block SIGTERM and SIGINT in the calling thread (and so in every thread
