@@ -44,16 +44,29 @@ shlibs_depends() {
 doc_files() {
 	doc=$2/usr/share/doc/$1
 	mkdir -p "$doc"
+	# The licence is the sources' (LICENSE, docs/DECISIONS.md).
 	cat >"$doc/copyright" <<EOT
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: fieldbook
-Comment: Built from the Fieldbook sources by packaging/mkdeb.sh.
+Upstream-Contact: $maint
 
 Files: *
 Copyright: $(date -u -d "@$epoch" +%Y) Fieldbook contributors
-License: Fieldbook
- The terms on which Fieldbook is distributed are those stated with its
- sources by its maintainers ($maint).
+License: GPL-3+
+
+License: GPL-3+
+ This program is free software: you can redistribute it and/or modify
+ it under the terms of the GNU General Public License as published by
+ the Free Software Foundation, either version 3 of the License, or
+ (at your option) any later version.
+ .
+ This program is distributed in the hope that it will be useful,
+ but WITHOUT ANY WARRANTY; without even the implied warranty of
+ MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+ GNU General Public License for more details.
+ .
+ On Debian systems, the complete text of the GNU General Public
+ License version 3 can be found in "/usr/share/common-licenses/GPL-3".
 EOT
 	{
 		printf '%s (%s) unstable; urgency=medium\n\n' "$1" "$version"
