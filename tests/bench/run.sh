@@ -525,6 +525,25 @@ note fleet_dev_p50 "$(percentile 50 <"$work/devtime")"
 note fleet_dev_p99 "$(percentile 99 <"$work/devtime")"
 phase fleet
 
+# --- hub: a country's units -------------------------------------------------
+say "unit import of a country's list, twice ..."
+U=$work/units
+mkdir -p "$U"
+python3 "$(dirname "$0")/../tools/units_vn.py" --shuffle "$U/vn.csv" 2>/dev/null ||
+	fail "units_vn.py"
+note units_rows "$(($(wc -l <"$U/vn.csv") - 1))"
+# The limit: the sqlite3 shell's .import of the same file into a plain
+# table, a process start and one transaction like the import's.
+timed sqlite3 "$U/raw.db" ".import --csv $U/vn.csv unit"
+note units_raw_ms "$MS"
+hubcmd "$U/hub.db" init --unit VN --name "Trung ương" --level central >/dev/null
+timed hubcmd "$U/hub.db" unit import "$U/vn.csv"
+note units_import_ms "$MS"
+timed hubcmd "$U/hub.db" unit import "$U/vn.csv"
+note units_reimport_ms "$MS"
+case $OUTPUT in *" 0 added, 0 renamed, 0 moved, "*) ;; *) fail "the second import changed units: $OUTPUT" ;; esac
+phase units
+
 # --- the table ------------------------------------------------------------
 ended=$(now_ns)
 note machine_load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
