@@ -457,8 +457,38 @@ static void test_unit_codes(void)
 	ok(!model_valid_unit_code(max), "FB_BRANCH_CODE_MAX + 1 chars invalid");
 }
 
+/* The rule of levels: each level and what it may sit under. */
+static void test_unit_levels(void)
+{
+	static const struct {
+		const char *parent, *child;
+		int holds;
+	} rule[] = {
+		{ "central", "province", 1 }, { "province", "district", 1 },
+		{ "province", "commune", 1 }, { "district", "commune", 1 },
+		{ "commune", "branch", 1 },
+		{ "district", "branch", 0 }, { "province", "branch", 0 },
+		{ "commune", "commune", 0 }, { "district", "district", 0 },
+		{ "central", "district", 0 }, { "central", "commune", 0 },
+		{ "branch", "branch", 0 }, { "commune", "district", 0 },
+		{ "province", "province", 0 }, { "village", "branch", 0 },
+		{ "commune", NULL, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++)
+		ok(model_level_holds(rule[i].parent, rule[i].child) == rule[i].holds,
+		   "a %s %s under a %s", rule[i].child ? rule[i].child : "(none)",
+		   rule[i].holds ? "sits" : "does not sit", rule[i].parent);
+	ok(model_level_may_top("central") && model_level_may_top("commune"),
+	   "a hub's own unit may be central ... commune");
+	ok(!model_level_may_top("branch") && !model_level_may_top("x") && !model_level_may_top(NULL),
+	   "...but not a branch, nor what is no level");
+}
+
 int main(void)
 {
+	test_unit_levels();
 	test_types();
 	test_internal();
 	test_seen();
