@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "autosync.h"
 #include "commands.h"
 
 #define FIELDBOOK_VERSION "0.1.0"
@@ -35,6 +36,9 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_status_entry,
 	&cmd_remote_set_entry,
 	&cmd_sync_entry,
+	&cmd_autosync_enable_entry,
+	&cmd_autosync_disable_entry,
+	&cmd_autosync_status_entry,
 	&cmd_conflicts_entry,
 	&cmd_resolve_entry,
 	&cmd_bundle_export_entry,

@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "book_view.h"
 #include "client.h"
 #include "token.h"
@@ -44,7 +45,57 @@ struct conn {
 	int clock_known;
 	struct book_clock_note clock;
 	struct book *b;
+	/* Pacing by time on the link (client.h, sync_pace). */
+	uint64_t req_start_ms;       /* the request under way began */
+	uint64_t took_ms;            /* the last request took */
+	uint64_t conn_born_ms;       /* the connection in use opened; 0: none */
+	uint64_t conn_life_ms;       /* the shortest life of one cut; 0: none */
+	int pushes;                  /* push requests in this sync */
 };
+
+static const volatile sig_atomic_t *stop_flag;
+
+void sync_set_stop(const volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
+static int stopping(void)
+{
+	return stop_flag && *stop_flag;
+}
+
+/* The failure of a sync stopped at a safe point (sync_set_stop). */
+static enum fb_code stopped(struct conn *c, const char *step, struct fb_error *err)
+{
+	c->st->stopped = 1;
+	return fb_fail(err, FB_ENET, "%s: stopped; nothing is lost, the next sync goes"
+		       " on from here", step);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* How long a request should take on this link (client.h). */
+static uint64_t target_ms(const struct conn *c)
+{
+	uint64_t t = SYNC_TARGET_MS;
+
+	if (c->conn_life_ms && c->conn_life_ms * 2 / 5 < t)
+		t = c->conn_life_ms * 2 / 5;
+	return t < SYNC_TARGET_MIN_MS ? SYNC_TARGET_MIN_MS : t;
+}
+
+/* The size of the next batch or page after one of `size`. */
+static size_t next_size(const struct conn *c, size_t size)
+{
+	return sync_pace(size, c->took_ms, target_ms(c));
+}
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
 {
@@ -53,6 +104,9 @@ static size_t on_data(char *p, size_t size, size_t n, void *cls)
 	/* Returning less than given makes curl stop: the cap holds. */
 	return buf_add(&c->body, p, size * n) == FB_OK ? size * n : 0;
 }
+
+static int on_transfer(void *cls, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow);
 
 static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *err)
 {
@@ -95,6 +149,10 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "deflate");
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+	/* Progress for a sink, and the check of a stop (sync_set_stop). */
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_transfer);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
 	if (cacert && *cacert)
 		curl_easy_setopt(c->curl, CURLOPT_CAINFO, cacert);
@@ -163,6 +221,8 @@ static int on_transfer(void *cls, curl_off_t dltotal, curl_off_t dlnow,
 	struct progress p = c->prog;
 
 	(void)dltotal;
+	if (stopping())
+		return 1;       /* curl abandons the transfer */
 	if (!p.step)
 		return 0;
 	p.bytes += (uint64_t)(ulnow > 0 ? ulnow : 0) + (uint64_t)(dlnow > 0 ? dlnow : 0);
@@ -228,10 +288,17 @@ static void request_begin(struct conn *c, const char *path,
 {
 	char url[2048];
 
+	uint64_t now = mono_ms();
+
 	buf_reset(&c->body);
 	c->req_headers = NULL;
 	c->cr = CURLE_OK;
 	c->retry_after = 0;
+	c->req_start_ms = now;
+	/* A request that would outlive its connection goes on a new one. */
+	curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT,
+			 c->conn_born_ms && c->conn_life_ms &&
+			 now - c->conn_born_ms + target_ms(c) > c->conn_life_ms * 9 / 10 ? 1L : 0L);
 	snprintf(url, sizeof(url), "%s%s", c->url, path);
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	if (zbody) {
@@ -245,12 +312,37 @@ static void request_begin(struct conn *c, const char *path,
 			c->req_headers = curl_slist_append(c->req_headers, it->data);
 		c->req_headers = curl_slist_append(c->req_headers,
 						   "Content-Encoding: deflate");
-		c->req_headers = curl_slist_append(c->req_headers, "Expect: 100-continue");
+		/* The hub judges a sync's first push by its head, before the
+		 * body goes (a refused token costs no upload); later ones on
+		 * a slow link would each lose a round trip waiting for it,
+		 * and a small body costs less than the wait. */
+		c->req_headers = curl_slist_append(c->req_headers,
+						   c->pushes == 0 && zbody->len >= SYNC_EXPECT_MIN
+						   ? "Expect: 100-continue" : "Expect:");
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->req_headers);
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
 	}
+}
+
+/* After a transfer: how long it took, and what it says of the link. */
+static void note_link(struct conn *c)
+{
+	uint64_t now = mono_ms();
+	long connects = 0;
+
+	c->took_ms = now - c->req_start_ms;
+	curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects);
+	if (connects > 0)
+		c->conn_born_ms = c->req_start_ms;
+	if (c->cr == CURLE_OK || c->cr == CURLE_ABORTED_BY_CALLBACK)
+		return;
+	/* Cut in its middle: connections on this link live about so long. */
+	if (c->conn_born_ms && now - c->conn_born_ms >= SYNC_LIFE_MIN_MS &&
+	    (!c->conn_life_ms || now - c->conn_born_ms < c->conn_life_ms))
+		c->conn_life_ms = now - c->conn_born_ms;
+	c->conn_born_ms = 0;
 }
 
 static void *perform(void *arg)
@@ -279,6 +371,9 @@ static enum fb_code request_end(struct conn *c, const char *step,
 	c->req_headers = NULL;
 	c->err_code[0] = '\0';
 	c->st->requests++;
+	note_link(c);
+	if (zbody)
+		c->pushes++;
 	/* REQUEST_SIZE already holds a body sent with the headers, as
 	 * curl sends ours; the upload count is added only when it is not. */
 	curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &hdr);
@@ -293,6 +388,8 @@ static enum fb_code request_end(struct conn *c, const char *step,
 	}
 	if (cr != CURLE_OK) {
 		switch (cr) {
+		case CURLE_ABORTED_BY_CALLBACK:
+			return stopped(c, step, err);
 		case CURLE_WRITE_ERROR:
 			return fb_fail(err, FB_EINVAL, "%s: the hub's answer is over %zu bytes",
 				       step, (size_t)WIRE_BODY_MAX);
@@ -340,13 +437,21 @@ static enum fb_code request_end(struct conn *c, const char *step,
 				       " than this laptop's %d (%s); upgrade Fieldbook here."
 				       " Nothing is lost", step, proto, WIRE_VERSION, msg);
 	}
-	if (*status == 429) {
+	if (*status == 429 || *status == 503) {
 		struct curl_header *h = NULL;
-		long s = 1;
+		long s = *status == 429 ? 1 : 0;
 
 		if (curl_easy_header(c->curl, "Retry-After", 0, CURLH_HEADER, -1,
 				     &h) == CURLHE_OK)
 			s = strtol(h->value, NULL, 10);
+		/* What the hub asked for, for a loop's next try (backoff.h). */
+		if (s > 0)
+			c->st->retry_after = s > (long)BACKOFF_RETRY_AFTER_MAX
+					     ? BACKOFF_RETRY_AFTER_MAX : (unsigned)s;
+	}
+	if (*status == 429) {
+		long s = c->st->retry_after ? (long)c->st->retry_after : 1;
+
 		c->retry_after = s < 1 ? 1 : s > SYNC_RETRY_AFTER_MAX ? SYNC_RETRY_AFTER_MAX
 								 : (int)s;
 		return fb_fail(err, FB_EBUSY, "%s: the hub limits this laptop's requests"
@@ -399,6 +504,8 @@ static enum fb_code request(struct conn *c, const char *step, const char *path,
 	enum fb_code rc;
 
 	do {
+		if (stopping())
+			return stopped(c, step, err);
 		request_begin(c, path, zbody);
 		perform(c);
 		rc = request_end(c, step, zbody, status, err);
@@ -586,6 +693,10 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				break;
 			unsure = 1;
 		}
+		if (stopping()) {
+			rc = stopped(c, "push", err);
+			break;
+		}
 		status = 0;
 		request_begin(c, "/v2/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
@@ -596,7 +707,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (threaded) {
 			if (rc == FB_OK)
-				prepare(b, cur->last, sync_next_batch_size(size), parent,
+				prepare(b, cur->last, size, parent,
 					changes, &json, next);
 			pthread_join(thread, NULL);
 		} else if (rc == FB_OK) {
@@ -703,7 +814,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		guessed = threaded && next->rc == FB_OK &&
 			  (uint64_t)ack->valuedouble == cur->last;
 		acked = (long long)ack->valuedouble;
-		size = sync_next_batch_size(size);
+		size = next_size(c, cur->n);
 		unsaved = ans;
 		step_advance(c, acked > acked0 ? (uint64_t)(acked - acked0) : 0);
 	}
@@ -847,7 +958,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		}
 		step_advance(c, received);
-		size = sync_next_batch_size(size);
+		size = next_size(c, size);
 	}
 	free(epoch);
 	return rc;
@@ -1129,60 +1240,50 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 	return sync_run_progress(b, what, NULL, st, err);
 }
 
-enum fb_code sync_run_progress(struct book *b, int what,
-			       const struct progress_sink *progress,
-			       struct sync_stats *st, struct fb_error *err)
+/*
+ * One go at the sync's steps: push, pull, and again where the hub's
+ * answers show that a history changed: a fork, or entries the hub lost
+ * (docs/PROTOCOL.md §13.4); then the relay when one is due.  Each step
+ * goes on from what the book holds, so a go cut short is simply run
+ * again.
+ */
+static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *redated,
+			       struct fb_error *err)
 {
-	struct conn c;
-	enum fb_code rc;
-	char when[32];
-	int round, redated = 0;
+	struct sync_stats *st = c->st;
+	enum fb_code rc = FB_OK;
+	int round;
 
-	memset(st, 0, sizeof(*st));
-	if ((rc = conn_open(b, &c, err)) != FB_OK) {
-		conn_close(&c);
-		return rc;
-	}
-	c.st = st;
-	c.relay_all = (what & SYNC_RELAY_ALL) != 0;
-	if (progress && progress->fn) {
-		c.sink = progress;
-		curl_easy_setopt(c.curl, CURLOPT_XFERINFOFUNCTION, on_transfer);
-		curl_easy_setopt(c.curl, CURLOPT_XFERINFODATA, &c);
-		curl_easy_setopt(c.curl, CURLOPT_NOPROGRESS, 0L);
-	}
-	/* Push, pull, and again where the hub's answers show that a history
-	 * changed: a fork, or entries the hub lost (docs/PROTOCOL.md §13.4). */
 	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {
 		uint64_t fork_at = 0, resend = 0;
 
 		if (what & SYNC_PUSH) {
-			rc = push(b, &c, err);
-			if (rc == FB_EINVAL && !redated && !strcmp(c.err_code, "clock_ahead")) {
+			rc = push(b, c, err);
+			if (rc == FB_EINVAL && !*redated && !strcmp(c->err_code, "clock_ahead")) {
 				/* Once per sync: what it could not date, it never will. */
 				struct fb_error why;
 				size_t moved = 0;
 				enum fb_code again;
 
-				redated = 1;
+				*redated = 1;
 				why = *err;
-				again = redate(b, &c, st, &moved, err);
+				again = redate(b, c, st, &moved, err);
 				if (again != FB_OK)
 					rc = again;
 				else if (moved)
-					rc = push(b, &c, err);
+					rc = push(b, c, err);
 				else
 					*err = why;
 			}
-			if (rc == FB_OK && c.fork) {
-				rc = fork_here(b, c.fork, st, err);
+			if (rc == FB_OK && c->fork) {
+				rc = fork_here(b, c->fork, st, err);
 				continue;
 			}
 		}
 		if (rc == FB_OK && (what & SYNC_PULL))
-			rc = pull(b, &c, err);
-		if (rc == FB_OK && c.held_known)
-			rc = book_hub_holds(b, c.held, c.held_hash, &fork_at, &resend, err);
+			rc = pull(b, c, err);
+		if (rc == FB_OK && c->held_known)
+			rc = book_hub_holds(b, c->held, c->held_hash, &fork_at, &resend, err);
 		if (rc == FB_OK && fork_at) {
 			rc = fork_here(b, fork_at, st, err);
 			continue;
@@ -1200,8 +1301,48 @@ enum fb_code sync_run_progress(struct book *b, int what,
 		rc = book_meta_int(b, SYNC_RELAY_DUE, 0, &due, err);
 		if (rc == FB_OK && due)
 			rc = book_relay_forget(b, err);
-		if (rc == FB_OK && (due || c.relay_all))
-			rc = relay(b, &c, err);
+		if (rc == FB_OK && (due || c->relay_all))
+			rc = relay(b, c, err);
+	}
+	return rc;
+}
+
+/* What a go at the steps moved, to tell a go that made progress. */
+static uint64_t moved_so_far(const struct sync_stats *st)
+{
+	return (uint64_t)st->pushed + st->pulled + st->relayed + st->redated + st->moved;
+}
+
+enum fb_code sync_run_progress(struct book *b, int what,
+			       const struct progress_sink *progress,
+			       struct sync_stats *st, struct fb_error *err)
+{
+	struct conn c;
+	enum fb_code rc;
+	char when[32];
+	int redated = 0;
+	uint64_t before = 0;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = conn_open(b, &c, err)) != FB_OK) {
+		conn_close(&c);
+		return rc;
+	}
+	c.st = st;
+	c.relay_all = (what & SYNC_RELAY_ALL) != 0;
+	if (progress && progress->fn)
+		c.sink = progress;
+	/* A connection dropped in the middle is tried again while each
+	 * go moves something (client.h, SYNC_NET_RETRIES). */
+	for (;;) {
+		rc = sync_steps(b, &c, what, &redated, err);
+		if (rc != FB_ENET || st->stopped || never_sent(c.cr) ||
+		    moved_so_far(st) == before || st->net_retries >= SYNC_NET_RETRIES)
+			break;
+		before = moved_so_far(st);
+		st->net_retries++;
+		c.fork = 0;
+		c.held_known = 0;
 	}
 	if (rc == FB_OK) {
 		time_t t = time(NULL);

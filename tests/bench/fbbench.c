@@ -709,7 +709,7 @@ static void load_device(const char *db, struct device *dev, char **url)
 		dev->last[dev->nbody++] = after;
 		for (i = 0; i < n; i++)
 			jchange_release(&changes[i]);
-		size = sync_next_batch_size(size);
+		size = size >= SYNC_BATCH_MAX / 2 ? SYNC_BATCH_MAX : size * 2;
 	}
 	if (asprintf(&auth, "Authorization: Bearer %s", token) < 0)
 		die("out of memory", NULL);
