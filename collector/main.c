@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "autosync.h"
 #include "commands.h"
+#include "store.h"
 
 #define FIELDBOOK_VERSION "0.1.0"
 
@@ -85,5 +86,12 @@ static const struct cmd_program program = {
 
 int main(int argc, char **argv)
 {
-	return cmd_run(&program, argc, argv);
+	int status = cmd_run(&program, argc, argv);
+
+	/* For tests of commands running beside a sync: how long this one
+	 * waited for another's write (docs/RELIABILITY.md). */
+	if (getenv("FIELDBOOK_TRACE_BUSY"))
+		fprintf(stderr, "fieldbook: waited %llu ms for the database\n",
+			(unsigned long long)store_busy_waited_ms());
+	return status;
 }

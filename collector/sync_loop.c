@@ -47,15 +47,23 @@ static void describe(enum fb_code rc, const struct sync_stats *st, const char *m
 			 msg && *msg ? msg : fb_strerror(rc));
 }
 
+/* One line of the log: the time, "sync", the text. */
+static void log_line(const char *text, const char *tail)
+{
+	char when[40];
+
+	utc_now(when, 0);
+	fprintf(stderr, "%s sync %s%s\n", when, text, tail ? tail : "");
+	fflush(stderr);
+}
+
 void sync_log_attempt(enum fb_code rc, const struct sync_stats *st, const char *msg,
 		      const char *tail)
 {
-	char when[40], what[FB_ERRMSG_MAX + 160];
+	char what[FB_ERRMSG_MAX + 160];
 
-	utc_now(when, 0);
 	describe(rc, st, msg, what, sizeof(what));
-	fprintf(stderr, "%s sync %s%s\n", when, what, tail ? tail : "");
-	fflush(stderr);
+	log_line(what, tail);
 }
 
 /* Keep what an attempt did (and the next one's time) in the book. */
@@ -234,6 +242,8 @@ enum fb_code sync_every(struct cmd_ctx *c, int what, unsigned period_s, uint64_t
 		sync_log_attempt(rc, &st, c->err.msg, tail);
 		rc = FB_OK;
 		nap(wait, &open);
+		if (stop_asked)
+			log_line(_("stopped"), NULL);
 	}
 	if (rc == FB_OK)
 		fb_error_clear(&c->err);
