@@ -51,6 +51,10 @@ struct conn {
 	uint64_t conn_born_ms;       /* the connection in use opened; 0: none */
 	uint64_t conn_life_ms;       /* the shortest life of one cut; 0: none */
 	int pushes;                  /* push requests in this sync */
+	/* A push may bring the pull's first page (§6.2): */
+	int ask_page;                /* this sync pulls after it pushes */
+	struct fb_buf page;          /* the page a push answer brought */
+	int page_taken, page_more;   /* applied; more to pull after it */
 };
 
 static const volatile sig_atomic_t *stop_flag;
@@ -131,10 +135,12 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* Each byte of a header goes over the link with every request:
+	 * only what the hub reads (curl's default Accept is dropped). */
 	c->headers = curl_slist_append(NULL, auth);
-	c->headers = curl_slist_append(c->headers, "Content-Type: application/json");
 	c->headers = curl_slist_append(c->headers,
 				       WIRE_PROTOCOL_HEADER ": " FB_STR(WIRE_VERSION));
+	c->headers = curl_slist_append(c->headers, "Accept:");
 	c->url = url;
 	url = NULL;
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
@@ -241,6 +247,7 @@ static void conn_close(struct conn *c)
 	curl_slist_free_all(c->headers);
 	free(c->url);
 	buf_release(&c->body);
+	buf_release(&c->page);
 }
 
 /*
@@ -310,6 +317,8 @@ static void request_begin(struct conn *c, const char *path,
 		/* per-request header on top of the common ones */
 		for (it = c->headers; it; it = it->next)
 			c->req_headers = curl_slist_append(c->req_headers, it->data);
+		c->req_headers = curl_slist_append(c->req_headers,
+						   "Content-Type: application/json");
 		c->req_headers = curl_slist_append(c->req_headers,
 						   "Content-Encoding: deflate");
 		/* The hub judges a sync's first push by its head, before the
@@ -570,7 +579,13 @@ struct batch {
 	struct fb_buf z;             /* the deflated body */
 	enum fb_code rc;             /* preparing it failed: this, and err */
 	struct fb_error err;
+	int asked;                   /* it asks for the pull's first page */
 };
+
+/* meta key: the hub history (pull_epoch) of a hub that refused a push
+ * asking for a page (a hub of an earlier release); such a hub is asked
+ * again only once it has restarted, maybe upgraded (a new epoch). */
+#define SYNC_ASK_REFUSED "push_ask_refused"
 
 /*
  * Read up to `size` unsent changes after entry `after` and deflate them
@@ -578,13 +593,14 @@ struct batch {
  * for the text; both are left empty for the next call.
  */
 static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
-			    const char *parent, struct jchange *changes,
-			    struct fb_buf *json, struct batch *out)
+			    const char *parent, const struct wire_pull_ask *ask,
+			    struct jchange *changes, struct fb_buf *json, struct batch *out)
 {
 	size_t i;
 
 	out->n = 0;
 	out->last = after;
+	out->asked = 0;
 	buf_reset(&out->z);
 	buf_reset(json);
 	fb_error_clear(&out->err);
@@ -592,7 +608,12 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 				   &out->err);
 	if (out->rc == FB_OK && out->n > 0) {
 		out->last = changes[out->n - 1].seq + changes[out->n - 1].n - 1;
-		if ((out->rc = wire_push_encode(changes, out->n, parent, json)) != FB_OK ||
+		/* The last batch asks for the pull's first page too. */
+		if (out->last < book_last_seq(b))
+			ask = NULL;
+		out->asked = ask != NULL;
+		if ((out->rc = wire_push_encode_ask(changes, out->n, parent, ask,
+						    json)) != FB_OK ||
 		    (out->rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &out->z,
 					    &out->err)) != FB_OK)
 			fb_fail(&out->err, out->rc, "push: preparing the batch: %s",
@@ -603,6 +624,9 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 		jchange_release(&changes[i]);
 	return out->rc;
 }
+
+static enum fb_code take_page(struct book *b, struct conn *c, const char *json, size_t len,
+			      int *more, uint64_t *received, struct fb_error *err);
 
 /* Mark sent what the hub says it holds (ack), with its reasons for what
  * it set aside, in one transaction. */
@@ -646,11 +670,35 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	long status = 0;
 	int guessed = 0, unsure = 0;
 
+	struct wire_pull_ask ask_buf, *ask = NULL;
+
 	memset(two, 0, sizeof(two));
 	two[0].z.cap = two[1].z.cap = WIRE_ZBODY_MAX;
 	if (!changes)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	c->fork = 0;
+	buf_reset(&c->page);
+	if (c->ask_page) {
+		long long cursor = 0;
+		char *epoch = NULL;
+
+		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK ||
+		    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK) {
+			free(changes);
+			return rc;
+		}
+		char *refused = NULL;
+
+		memset(&ask_buf, 0, sizeof(ask_buf));
+		ask_buf.after = (uint64_t)cursor;
+		snprintf(ask_buf.epoch, sizeof(ask_buf.epoch), "%s", epoch ? epoch : "");
+		ask_buf.limit = SYNC_BATCH_FIRST;
+		if (book_meta_get(b, SYNC_ASK_REFUSED, &refused, NULL) != FB_OK ||
+		    !refused || strcmp(refused, ask_buf.epoch))
+			ask = &ask_buf;
+		free(refused);
+		free(epoch);
+	}
 	if ((rc = book_forked_from(b, parent, err)) != FB_OK ||
 	    (rc = book_meta_int(b, "acked_seq", 0, &acked0, err)) != FB_OK) {
 		free(changes);
@@ -677,7 +725,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			}
 			if ((rc = book_meta_int(b, "acked_seq", 0, &acked, err)) != FB_OK)
 				break;
-			prepare(b, (uint64_t)acked, size, parent, changes, &json, cur);
+			prepare(b, (uint64_t)acked, size, parent, ask, changes, &json, cur);
 		}
 		if (cur->rc != FB_OK) {
 			rc = fb_fail(err, cur->rc, "%s", cur->err.msg);
@@ -707,7 +755,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (threaded) {
 			if (rc == FB_OK)
-				prepare(b, cur->last, size, parent,
+				prepare(b, cur->last, size, parent, ask,
 					changes, &json, next);
 			pthread_join(thread, NULL);
 		} else if (rc == FB_OK) {
@@ -729,10 +777,35 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			if (rc == FB_OK && sent == FB_OK && cleared != FB_OK)
 				sent = fb_fail(err, cleared, "push: cannot save what the hub answered");
 		}
+		/* A hub of an earlier release refuses the key it does not
+		 * know: the same batch again without it, and not asked again
+		 * of this hub history. */
+		if (rc == FB_OK && sent == FB_EINVAL && status == 400 && cur->asked &&
+		    !strcmp(c->err_code, "malformed")) {
+			if ((rc = book_meta_set(b, SYNC_ASK_REFUSED, ask_buf.epoch, err)) != FB_OK)
+				break;
+			ask = NULL;
+			guessed = 0;
+			if (err)
+				fb_error_clear(err);
+			continue;
+		}
 		if (rc != FB_OK || (rc = sent) != FB_OK)
 			break;
 		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+		/* The pull's first page, the last key of the answer (§6.2),
+		 * kept as the hub wrote it: the pull's own strict decoder
+		 * reads it once the push is done. */
+		if (ans && status == 200 && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ans, "page"))) {
+			const char *at = strstr(buf_str(&c->body), ",\"page\":{");
+
+			buf_reset(&c->page);
+			if (at && c->body.len > 0 && c->body.data[c->body.len - 1] == '}' &&
+			    buf_add(&c->page, at + 8, (size_t)(c->body.data + c->body.len - 1 -
+							      (at + 8))) != FB_OK)
+				buf_reset(&c->page);
+		}
 		exp = cJSON_GetObjectItemCaseSensitive(ans, "expected");
 		observe_hub_time(c, b, cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
@@ -834,6 +907,18 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	buf_release(&json);
 	buf_release(&two[0].z);
 	buf_release(&two[1].z);
+	if (rc == FB_OK && !c->fork && c->page.len) {
+		uint64_t received = 0;
+		int joining = 0;
+
+		rc = book_pull_joining(b, &joining, err);
+		if (rc == FB_OK)
+			rc = take_page(b, c, buf_str(&c->page), c->page.len, &c->page_more,
+				       &received, err);
+		if (rc == FB_OK)
+			c->page_taken = 1;
+	}
+	buf_reset(&c->page);
 	return rc;
 }
 
@@ -894,16 +979,53 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
  * cursor and the hub history it is of.  The last answer says how much
  * of this device's chain the hub holds (c->held).
  */
+/*
+ * Check a pull answer (json) and apply it whole (sync_apply_page); the
+ * hub's time and what it holds of this device are noted, *more says
+ * whether more pages follow, and *received counts the entries.
+ */
+static enum fb_code take_page(struct book *b, struct conn *c, const char *json, size_t len,
+			      int *more, uint64_t *received, struct fb_error *err)
+{
+	struct wire_page page;
+	enum fb_code rc;
+	size_t i;
+
+	if (wire_pull_decode(json, len, &page, err) != FB_OK) {
+		/* The hub only sends whole answers: one that does not parse
+		 * was cut or damaged on the way.  Nothing was applied; the
+		 * next sync asks again. */
+		fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
+			  " (nothing is lost, run sync again): ");
+		if (err)
+			err->code = FB_ENET;
+		return FB_ENET;
+	}
+	rc = sync_apply_page(b, &page, c->relay_all, err);
+	if (rc == FB_OK) {
+		note_hub_time(c, page.hub_time);
+		c->held_known = 1;
+		c->held = page.held;
+		memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
+		c->st->pulled += page.n;
+		for (i = 0; i < page.n; i++)
+			*received += page.changes[i].n;
+		*more = page.more;
+	}
+	wire_page_release(&page);
+	return rc;
+}
+
 static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 {
 	long long cursor = 0;
 	char *epoch = NULL;
-	size_t rounds, i, size = SYNC_BATCH_FIRST;
+	size_t rounds, size = SYNC_BATCH_FIRST;
 	uint64_t received = 0;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
-	int joining = 0;
+	int joining = 0, more = 0;
 
 	c->held_known = 0;
 	step_begin(c, "receiving", 0);
@@ -913,47 +1035,31 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	if ((rc = book_pull_joining(b, &joining, err)) != FB_OK)
 		return rc;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
-		struct wire_page page;
-
 		free(epoch);
 		epoch = NULL;
 		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK ||
 		    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK)
 			break;
-		/* Both are ours: digits, hex digits, [0-9a-z-]. */
-		snprintf(path, sizeof(path), "/v2/pull?after=%lld&epoch=%s&limit=%zu&device=%s",
-			 cursor, epoch ? epoch : "", size, book_device(b));
+		/* Both are ours: digits, hex digits, [0-9a-z-].  The hub's
+		 * page is 500 changes when no limit is given (§7): a few
+		 * bytes less on each small sync. */
+		if (size == WIRE_PULL_DEFAULT)
+			snprintf(path, sizeof(path), "/v2/pull?after=%lld&epoch=%s&device=%s",
+				 cursor, epoch ? epoch : "", book_device(b));
+		else
+			snprintf(path, sizeof(path),
+				 "/v2/pull?after=%lld&epoch=%s&limit=%zu&device=%s",
+				 cursor, epoch ? epoch : "", size, book_device(b));
 		if ((rc = request(c, "pull", path, NULL, &status, err)) != FB_OK)
 			break;
 		if (status != 200) {
 			rc = fb_fail(err, FB_EINVAL, "pull: unexpected HTTP %ld", status);
 			break;
 		}
-		if ((rc = wire_pull_decode(buf_str(&c->body), c->body.len, &page, err))) {
-			/* The hub only sends whole answers: one that does not
-			 * parse was cut or damaged on the way.  Nothing was
-			 * applied; the next sync asks again. */
-			fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
-				  " (nothing is lost, run sync again): ");
-			rc = FB_ENET;
-			if (err)
-				err->code = rc;
+		if ((rc = take_page(b, c, buf_str(&c->body), c->body.len, &more, &received,
+				    err)) != FB_OK)
 			break;
-		}
-		rc = sync_apply_page(b, &page, c->relay_all, err);
-		if (rc == FB_OK) {
-			note_hub_time(c, page.hub_time);
-			c->held_known = 1;
-			c->held = page.held;
-			memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
-			c->st->pulled += page.n;
-			for (i = 0; i < page.n; i++)
-				received += page.changes[i].n;
-		}
-		wire_page_release(&page);
-		if (rc != FB_OK)
-			break;
-		if (!page.more) {
+		if (!more) {
 			step_finish(c, received);
 			break;
 		}
@@ -1257,6 +1363,8 @@ static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *re
 	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {
 		uint64_t fork_at = 0, resend = 0;
 
+		c->page_taken = c->page_more = 0;
+		c->ask_page = (what & SYNC_PULL) && !c->relay_all;
 		if (what & SYNC_PUSH) {
 			rc = push(b, c, err);
 			if (rc == FB_EINVAL && !*redated && !strcmp(c->err_code, "clock_ahead")) {
@@ -1280,7 +1388,8 @@ static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *re
 				continue;
 			}
 		}
-		if (rc == FB_OK && (what & SYNC_PULL))
+		/* A push answer that brought the whole pull spares the pull. */
+		if (rc == FB_OK && (what & SYNC_PULL) && !(c->page_taken && !c->page_more))
 			rc = pull(b, c, err);
 		if (rc == FB_OK && c->held_known)
 			rc = book_hub_holds(b, c->held, c->held_hash, &fork_at, &resend, err);

@@ -54,8 +54,10 @@ hub_pids=""
 mkdir -p "$work/bin"
 cp "$FB" "$work/bin/fieldbook"
 cp "$HUB" "$work/bin/fieldbook-hub"
+cp "${FBPROXY:?set FBPROXY}" "$work/bin/faultproxy"
 FB=$work/bin/fieldbook
 HUB=$work/bin/fieldbook-hub
+FBPROXY=$work/bin/faultproxy
 
 cleanup() {
 	local p
@@ -194,6 +196,8 @@ enroll() {
 	(umask 077 && hubcmd "$1" enroll --unit "$2" --name "$3" >"$4" 2>/dev/null) ||
 		fail "enroll $3"
 }
+
+. "$(dirname "$0")/links.sh"
 
 # One sync with nothing to do on DB (its hub logs to LOG): TAG keys.
 sync_nothing() {
@@ -524,6 +528,10 @@ note fleet_p99 "$(percentile 99 <"$work/lat")"
 note fleet_dev_p50 "$(percentile 50 <"$work/devtime")"
 note fleet_dev_p99 "$(percentile 99 <"$work/devtime")"
 phase fleet
+
+# --- a 2G-class link, clean and cut -----------------------------------------
+bench_links
+phase links
 
 # --- the table ------------------------------------------------------------
 ended=$(now_ns)
