@@ -51,6 +51,9 @@ struct conn {
 	uint64_t conn_born_ms;       /* the connection in use opened; 0: none */
 	uint64_t conn_life_ms;       /* the shortest life of one cut; 0: none */
 	int pushes;                  /* push requests in this sync */
+	double rate[2];              /* changes a ms the last push [0] or
+					pull [1] moved, for the first size of
+					a go tried again (0: none yet) */
 	/* A push may bring the pull's first page (§6.2): */
 	int ask_page;                /* this sync pulls after it pushes */
 	struct fb_buf page;          /* the page a push answer brought */
@@ -85,20 +88,50 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* How long a request should take on this link (client.h). */
+/*
+ * How long a request should take on this link (client.h): two fifths
+ * of the shortest life of a connection seen cut; else SYNC_TARGET_MS,
+ * or as long as the connection in use has lived already, up to
+ * SYNC_TARGET_MAX_MS: one that has held that long is likely to hold as
+ * long again, and longer requests waste fewer round trips.
+ */
 static uint64_t target_ms(const struct conn *c)
 {
 	uint64_t t = SYNC_TARGET_MS;
 
-	if (c->conn_life_ms && c->conn_life_ms * 2 / 5 < t)
+	if (c->conn_life_ms) {
 		t = c->conn_life_ms * 2 / 5;
-	return t < SYNC_TARGET_MIN_MS ? SYNC_TARGET_MIN_MS : t;
+		return t < SYNC_TARGET_MIN_MS ? SYNC_TARGET_MIN_MS : t;
+	}
+	if (c->conn_born_ms) {
+		uint64_t age = mono_ms() - c->conn_born_ms;
+
+		if (age > t)
+			t = age < SYNC_TARGET_MAX_MS ? age : SYNC_TARGET_MAX_MS;
+	}
+	return t;
 }
 
-/* The size of the next batch or page after one of `size`. */
-static size_t next_size(const struct conn *c, size_t size)
+/* The size of the next batch or page after one of `size`; which: 0 a
+ * push, 1 a pull, whose rate is kept. */
+static size_t next_size(struct conn *c, int which, size_t size)
 {
+	if (c->took_ms)
+		c->rate[which] = (double)size / (double)c->took_ms;
 	return sync_pace(size, c->took_ms, target_ms(c));
+}
+
+/* The first size of a push or pull: what the link moved last time in
+ * this sync, for the target now; SYNC_BATCH_FIRST at first. */
+static size_t first_size(const struct conn *c, int which)
+{
+	double want = c->rate[which] * (double)target_ms(c);
+
+	if (c->rate[which] <= 0)
+		return SYNC_BATCH_FIRST;
+	if (want > SYNC_BATCH_MAX)
+		return SYNC_BATCH_MAX;
+	return want < SYNC_BATCH_MIN ? SYNC_BATCH_MIN : (size_t)want;
 }
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
@@ -343,6 +376,15 @@ static void note_link(struct conn *c)
 
 	c->took_ms = now - c->req_start_ms;
 	curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects);
+	/* A new connection where the one in use was to carry the request:
+	 * that one died on the way (curl sent the request again, whole, on
+	 * a new one).  It lived at least until the request began. */
+	if (connects > 0 && c->conn_born_ms) {
+		uint64_t age = c->req_start_ms - c->conn_born_ms;
+
+		if (age >= SYNC_LIFE_MIN_MS && (!c->conn_life_ms || age < c->conn_life_ms))
+			c->conn_life_ms = age;
+	}
 	if (connects > 0)
 		c->conn_born_ms = c->req_start_ms;
 	if (c->cr == CURLE_OK || c->cr == CURLE_ABORTED_BY_CALLBACK)
@@ -665,7 +707,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	cJSON *unsaved = NULL;       /* an answer whose ack is not saved yet */
 	char parent[FB_DEVICE_ID_MAX + 1];
 	long long acked = 0, acked0 = 0;
-	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
+	size_t rounds, gaps = 0, size = first_size(c, 0);
 	enum fb_code rc = FB_OK, sent;
 	long status = 0;
 	int guessed = 0, unsure = 0;
@@ -883,11 +925,14 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			if (cJSON_IsNumber(rt))
 				c->st->rejected += (size_t)rt->valuedouble;
 		}
-		/* The batch read while the hub worked follows exactly this one. */
-		guessed = threaded && next->rc == FB_OK &&
-			  (uint64_t)ack->valuedouble == cur->last;
 		acked = (long long)ack->valuedouble;
-		size = next_size(c, cur->n);
+		size = next_size(c, 0, cur->n);
+		/* The batch read while the hub worked follows exactly this one,
+		 * and is about the size the link now asks for (on a slow link
+		 * the first batches grow from what each request took). */
+		guessed = threaded && next->rc == FB_OK &&
+			  (uint64_t)ack->valuedouble == cur->last &&
+			  (next->asked || next->n * 3 / 2 >= size);
 		unsaved = ans;
 		step_advance(c, acked > acked0 ? (uint64_t)(acked - acked0) : 0);
 	}
@@ -1020,7 +1065,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 {
 	long long cursor = 0;
 	char *epoch = NULL;
-	size_t rounds, size = SYNC_BATCH_FIRST;
+	size_t rounds, size = first_size(c, 1);
 	uint64_t received = 0;
 	enum fb_code rc = FB_OK;
 	long status = 0;
@@ -1064,7 +1109,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			break;
 		}
 		step_advance(c, received);
-		size = next_size(c, size);
+		size = next_size(c, 1, size);
 	}
 	free(epoch);
 	return rc;

@@ -24,9 +24,10 @@
  * Batches and pages are sized by time on the link, not by count.  A
  * sync's first push batch and first pull page hold SYNC_BATCH_FIRST
  * changes; after each request the next size is scaled so that a request
- * takes about the target time (sync_pace): SYNC_TARGET_MS, or less once
- * a connection was seen to be cut after a few seconds (two fifths of the
- * shortest life seen, at least SYNC_TARGET_MIN_MS).  A size moves by at
+ * takes about the target time (sync_pace): SYNC_TARGET_MS, or as long as
+ * the connection has lived so far (up to SYNC_TARGET_MAX_MS), or less
+ * once a connection was seen to be cut after a few seconds (two fifths
+ * of the shortest life seen, at least SYNC_TARGET_MIN_MS).  A size moves by at
  * most 4 times per request, within SYNC_BATCH_MIN .. SYNC_BATCH_MAX.  A
  * request that would outlive the connection it would go on is sent on a
  * new one.  A link that drops every few seconds so still moves a whole
@@ -39,6 +40,7 @@
 						   always < WIRE_ZBODY_MAX */
 #define SYNC_TARGET_MS        3000             /* a request's time on the link */
 #define SYNC_TARGET_MIN_MS    500
+#define SYNC_TARGET_MAX_MS    15000            /* a connection that held long */
 #define SYNC_LIFE_MIN_MS      1000             /* a connection cut younger than
 						  this says nothing of the link */
 
