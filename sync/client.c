@@ -956,12 +956,18 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		uint64_t received = 0;
 		int joining = 0;
 
+		step_begin(c, "receiving", 0);
 		rc = book_pull_joining(b, &joining, err);
 		if (rc == FB_OK)
 			rc = take_page(b, c, buf_str(&c->page), c->page.len, &c->page_more,
 				       &received, err);
-		if (rc == FB_OK)
+		if (rc == FB_OK) {
 			c->page_taken = 1;
+			if (c->page_more)
+				step_advance(c, received);
+			else
+				step_finish(c, received);
+		}
 	}
 	buf_reset(&c->page);
 	return rc;
