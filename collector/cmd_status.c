@@ -4,6 +4,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 
+#include "autosync.h"
 #include "book_view.h"
 #include "commands.h"
 
@@ -78,7 +79,10 @@ static enum fb_code status(struct cmd_ctx *c)
 		cJSON_AddNumberToObject(o, "rejected_entries", (double)st.rejected);
 		cJSON_AddStringToObject(o, "remote", remote ? remote : "");
 		cJSON_AddStringToObject(o, "last_sync", last_sync ? last_sync : "");
-		rc = cli_print_json(c, o);
+		if ((rc = autosync_describe(c, b, NULL, o)) == FB_OK)
+			rc = cli_print_json(c, o);
+		else
+			cJSON_Delete(o);
 	} else {
 		printf("database:  %s\n", c->db_path);
 		printf("branch:    %s%s%s\n", book_branch(b), *name ? "  " : "", name);
@@ -103,6 +107,13 @@ static enum fb_code status(struct cmd_ctx *c)
 		if (st.rejected)
 			printf("rejected:  %lld entries set aside by the hub (fieldbook-hub rejected)\n",
 			       st.rejected);
+		if (remote) {
+			struct fb_buf lines = FB_BUF_INIT(0);
+
+			if ((rc = autosync_describe(c, b, &lines, NULL)) == FB_OK)
+				fputs(buf_str(&lines), stdout);
+			buf_release(&lines);
+		}
 	}
 release:
 	book_status_release(&st);

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "autosync.h"
 #include "commands.h"
+#include "store.h"
 
 #define FIELDBOOK_VERSION "0.1.0"
 
@@ -35,6 +37,9 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_status_entry,
 	&cmd_remote_set_entry,
 	&cmd_sync_entry,
+	&cmd_autosync_enable_entry,
+	&cmd_autosync_disable_entry,
+	&cmd_autosync_status_entry,
 	&cmd_conflicts_entry,
 	&cmd_resolve_entry,
 	&cmd_bundle_export_entry,
@@ -81,5 +86,12 @@ static const struct cmd_program program = {
 
 int main(int argc, char **argv)
 {
-	return cmd_run(&program, argc, argv);
+	int status = cmd_run(&program, argc, argv);
+
+	/* For tests of commands running beside a sync: how long this one
+	 * waited for another's write (docs/RELIABILITY.md). */
+	if (getenv("FIELDBOOK_TRACE_BUSY"))
+		fprintf(stderr, "fieldbook: waited %llu ms for the database\n",
+			(unsigned long long)store_busy_waited_ms());
+	return status;
 }

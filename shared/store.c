@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "conflict_id.h"
@@ -125,6 +126,39 @@ enum fb_code store_prepare(struct fb_store *s, const char *sql,
 }
 
 /* mkdir -p for the parent of path, owner-only. */
+/* Milliseconds this process has waited for another's write lock. */
+static uint64_t busy_waited;
+
+uint64_t store_busy_waited_ms(void)
+{
+	return __atomic_load_n(&busy_waited, __ATOMIC_RELAXED);
+}
+
+/*
+ * SQLite's busy handler: wait for another command's write in short
+ * growing naps, FB_BUSY_TIMEOUT_MS in all, and count the wait.
+ */
+static int on_busy(void *ctx, int count)
+{
+	static const unsigned naps[] = { 1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100 };
+	unsigned nap = naps[count < 12 ? count : 11];
+	uint64_t *waited = ctx;
+	struct timespec ts = { 0, (long)nap * 1000000 }, t0, t1;
+
+	if (count == 0)
+		*waited = 0;    /* a new wait for a lock */
+	if (*waited + nap > FB_BUSY_TIMEOUT_MS)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	nap = (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000);
+	*waited += nap;
+	__atomic_fetch_add(&busy_waited, nap, __ATOMIC_RELAXED);
+	return 1;
+}
+
 static enum fb_code make_parent(const char *path, struct fb_error *err)
 {
 	char *dir = strdup(path), *p;
@@ -276,7 +310,7 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, FB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(s->db, on_busy, &s->busy_ms);
 	/* Conflicts are listed and looked up by their number (conflict_id.h). */
 	if ((rc = conflict_id_register(s->db)) != SQLITE_OK) {
 		code = store_fail(s, rc, "registering conflict ids", err);

@@ -23,6 +23,7 @@
 #ifndef FB_STORE_H
 #define FB_STORE_H
 
+#include <stdint.h>
 #include <sqlite3.h>
 #include "error.h"
 
@@ -31,7 +32,12 @@ struct fb_store {
 	char *path;
 	int in_tx;
 	unsigned long tx_count;   /* transactions begun: names the current one */
+	uint64_t busy_ms;         /* waited so far for the lock now wanted */
 };
+
+/* What every connection of this process waited for others' write locks,
+ * in ms (FIELDBOOK_TRACE_BUSY prints it when a command ends). */
+uint64_t store_busy_waited_ms(void);
 
 #define STORE_CREATE   1  /* create the file (and its directory) if absent */
 #define STORE_READONLY 2  /* open for reading only */

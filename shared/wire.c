@@ -85,7 +85,7 @@ static enum fb_code put_entries(struct fb_buf *o, const struct jchange *c, size_
 
 static enum fb_code push_encode(const struct jchange *c, size_t n,
 				const char *forked_from, int relay,
-				struct fb_buf *out)
+				const struct wire_pull_ask *ask, struct fb_buf *out)
 {
 	char hex[2 * JOURNAL_HASH_LEN + 1], hlc[FB_HLC_HEX_LEN + 1];
 	enum fb_code rc;
@@ -108,6 +108,9 @@ static enum fb_code push_encode(const struct jchange *c, size_t n,
 	}
 	if (rc == FB_OK && relay)
 		rc = buf_adds(out, ",\"relay\":true");
+	if (rc == FB_OK && ask)
+		rc = buf_printf(out, ",\"pull\":{\"after\":%llu,\"epoch\":\"%s\",\"limit\":%zu}",
+				(unsigned long long)ask->after, ask->epoch, ask->limit);
 	if (rc == FB_OK)
 		rc = buf_adds(out, ",\"changes\":[");
 	for (i = 0; rc == FB_OK && i < n; i++) {
@@ -138,13 +141,20 @@ static enum fb_code push_encode(const struct jchange *c, size_t n,
 enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 			      const char *forked_from, struct fb_buf *out)
 {
-	return push_encode(c, n, forked_from, 0, out);
+	return push_encode(c, n, forked_from, 0, NULL, out);
+}
+
+enum fb_code wire_push_encode_ask(const struct jchange *c, size_t n,
+				  const char *forked_from,
+				  const struct wire_pull_ask *ask, struct fb_buf *out)
+{
+	return push_encode(c, n, forked_from, 0, ask, out);
 }
 
 enum fb_code wire_relay_encode(const struct jchange *c, size_t n,
 			       struct fb_buf *out)
 {
-	return push_encode(c, n, NULL, 1, out);
+	return push_encode(c, n, NULL, 1, NULL, out);
 }
 
 /* --- decoding ------------------------------------------------------- */
@@ -160,17 +170,20 @@ enum {
 	K_V, K_DEVICE, K_SEQ, K_BRANCH, K_CHANGES, K_LAST_HASH, K_NEXT, K_MORE,
 	K_HUB_TIME, K_D, K_S, K_H, K_X, K_ID, K_T, K_B, K_E, K_FORKED_FROM,
 	K_EPOCH, K_HELD, K_HELD_HASH, K_P, K_RELAY, K_DEVICES, K_HEADS, K_CUT_TO,
+	K_PULL, K_AFTER, K_LIMIT,
 	K_COUNT
 };
 static const char *const key_names[K_COUNT] = {
 	"v", "device", "seq", "branch", "changes", "last_hash", "next", "more",
 	"hub_time", "d", "s", "h", "x", "id", "t", "b", "e", "forked_from",
-	"epoch", "held", "held_hash", "p", "relay", "devices", "heads", "cut_to"
+	"epoch", "held", "held_hash", "p", "relay", "devices", "heads", "cut_to",
+	"pull", "after", "limit"
 };
 #define KEYS(k) (1u << (k))
 #define PUSH_TOP (KEYS(K_V) | KEYS(K_DEVICE) | KEYS(K_SEQ) | KEYS(K_BRANCH) | \
 		  KEYS(K_CHANGES) | KEYS(K_LAST_HASH) | KEYS(K_FORKED_FROM) | \
-		  KEYS(K_RELAY))
+		  KEYS(K_RELAY) | KEYS(K_PULL))
+#define PULL_ASK (KEYS(K_AFTER) | KEYS(K_EPOCH) | KEYS(K_LIMIT))
 #define HEADS_ASK (KEYS(K_V) | KEYS(K_DEVICES))
 #define HEADS_ANSWER (KEYS(K_V) | KEYS(K_HEADS) | KEYS(K_HUB_TIME))
 #define PULL_TOP (KEYS(K_V) | KEYS(K_CHANGES) | KEYS(K_NEXT) | KEYS(K_MORE) | \
@@ -407,7 +420,8 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 	scratch_init(&sc);
 	if (!members(&j, PUSH_TOP, at, &sc.key) || !get_uint(&at[K_V], &v) ||
 	    (v != WIRE_VERSION && v != WIRE_VERSION_OLD) ||
-	    (v == WIRE_VERSION_OLD && (at[K_FORKED_FROM].p || at[K_RELAY].p))) {
+	    (v == WIRE_VERSION_OLD && (at[K_FORKED_FROM].p || at[K_RELAY].p ||
+				       at[K_PULL].p))) {
 		rc = fb_fail(err, FB_EINVAL, "not a version %d or %d push message",
 			     WIRE_VERSION_OLD, WIRE_VERSION);
 		goto out;
@@ -422,6 +436,24 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 			goto out;
 		}
 		out->relay = 1;
+	}
+	if (at[K_PULL].p) {
+		struct jscan q = at[K_PULL], ask[K_COUNT];
+		uint64_t after = 0, limit = 0;
+
+		if (!members(&q, PULL_ASK, ask, &sc.key) || !get_uint(&ask[K_AFTER], &after) ||
+		    !get_uint(&ask[K_LIMIT], &limit) || limit < 1 || limit > WIRE_BATCH_MAX ||
+		    !get_str(&ask[K_EPOCH], &sc.s) ||
+		    (sc.s.len && (sc.s.len != WIRE_EPOCH_LEN ||
+				  strspn(buf_str(&sc.s), "0123456789abcdef") != WIRE_EPOCH_LEN)) ||
+		    !(out->pull = calloc(1, sizeof(*out->pull)))) {
+			rc = fb_fail(err, FB_EINVAL, "pull is {\"after\": a cursor, \"epoch\":"
+				     " \"\" or 16 hex digits, \"limit\": 1 to %d}", WIRE_BATCH_MAX);
+			goto out;
+		}
+		out->pull->after = after;
+		out->pull->limit = (size_t)limit;
+		memcpy(out->pull->epoch, buf_str(&sc.s), sc.s.len + 1);
 	}
 	if (at[K_FORKED_FROM].p) {
 		if (!get_str(&at[K_FORKED_FROM], &sc.s) ||
@@ -486,6 +518,8 @@ static void release_changes(struct jchange **changes, size_t *n)
 void wire_batch_release(struct wire_batch *b)
 {
 	release_changes(&b->changes, &b->n);
+	free(b->pull);
+	b->pull = NULL;
 }
 
 /* --- pull ----------------------------------------------------------- */

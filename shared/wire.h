@@ -31,6 +31,7 @@
 #define WIRE_BODY_MAX      ((size_t)16 << 20)  /* inflated body, bytes */
 #define WIRE_ZBODY_MAX     ((size_t)4 << 20)   /* compressed body, bytes */
 #define WIRE_EPOCH_LEN     16       /* hex digits of a hub history's id */
+#define WIRE_PULL_DEFAULT  500      /* changes of a pull page without ?limit */
 
 /* A push request, decoded. */
 struct wire_batch {
@@ -45,6 +46,19 @@ struct wire_batch {
 	size_t n;
 	struct jchange *changes;        /* n of them, owned */
 	unsigned char last_hash[JOURNAL_HASH_LEN]; /* chain hash after the last */
+	struct wire_pull_ask *pull;     /* v2: NULL, or the pull page asked for
+					   in the same request (§6.2) */
+};
+
+/*
+ * v2: a push may ask for the first page of the pull that follows it, so
+ * that a sync with little to do is one request (docs/PROTOCOL.md §6.2,
+ * "pull").  The same three things GET /v2/pull takes.
+ */
+struct wire_pull_ask {
+	uint64_t after;
+	char epoch[WIRE_EPOCH_LEN + 1]; /* "" or 16 hex digits */
+	size_t limit;                   /* 1 .. WIRE_BATCH_MAX */
 };
 
 /*
@@ -87,6 +101,10 @@ struct wire_page {
  * forked_from NULL or "" when the device is no fork. */
 enum fb_code wire_push_encode(const struct jchange *c, size_t n,
 			      const char *forked_from, struct fb_buf *out);
+/* The same, asking for a pull page too (ask NULL: not). */
+enum fb_code wire_push_encode_ask(const struct jchange *c, size_t n,
+				  const char *forked_from,
+				  const struct wire_pull_ask *ask, struct fb_buf *out);
 /* The same for changes of another device, which the sender holds and
  * the hub lost ("relay": true). */
 enum fb_code wire_relay_encode(const struct jchange *c, size_t n,

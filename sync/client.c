@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <cjson/cJSON.h>
 
+#include "backoff.h"
 #include "book_view.h"
 #include "client.h"
 #include "token.h"
@@ -44,7 +45,94 @@ struct conn {
 	int clock_known;
 	struct book_clock_note clock;
 	struct book *b;
+	/* Pacing by time on the link (client.h, sync_pace). */
+	uint64_t req_start_ms;       /* the request under way began */
+	uint64_t took_ms;            /* the last request took */
+	uint64_t conn_born_ms;       /* the connection in use opened; 0: none */
+	uint64_t conn_life_ms;       /* the shortest life of one cut; 0: none */
+	int pushes;                  /* push requests in this sync */
+	double rate[2];              /* changes a ms the last push [0] or
+					pull [1] moved, for the first size of
+					a go tried again (0: none yet) */
+	/* A push may bring the pull's first page (§6.2): */
+	int ask_page;                /* this sync pulls after it pushes */
+	struct fb_buf page;          /* the page a push answer brought */
+	int page_taken, page_more;   /* applied; more to pull after it */
 };
+
+static const volatile sig_atomic_t *stop_flag;
+
+void sync_set_stop(const volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
+static int stopping(void)
+{
+	return stop_flag && *stop_flag;
+}
+
+/* The failure of a sync stopped at a safe point (sync_set_stop). */
+static enum fb_code stopped(struct conn *c, const char *step, struct fb_error *err)
+{
+	c->st->stopped = 1;
+	return fb_fail(err, FB_ENET, "%s: stopped; nothing is lost, the next sync goes"
+		       " on from here", step);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * How long a request should take on this link (client.h): two fifths
+ * of the shortest life of a connection seen cut; else SYNC_TARGET_MS,
+ * or as long as the connection in use has lived already, up to
+ * SYNC_TARGET_MAX_MS: one that has held that long is likely to hold as
+ * long again, and longer requests waste fewer round trips.
+ */
+static uint64_t target_ms(const struct conn *c)
+{
+	uint64_t t = SYNC_TARGET_MS;
+
+	if (c->conn_life_ms) {
+		t = c->conn_life_ms * 2 / 5;
+		return t < SYNC_TARGET_MIN_MS ? SYNC_TARGET_MIN_MS : t;
+	}
+	if (c->conn_born_ms) {
+		uint64_t age = mono_ms() - c->conn_born_ms;
+
+		if (age > t)
+			t = age < SYNC_TARGET_MAX_MS ? age : SYNC_TARGET_MAX_MS;
+	}
+	return t;
+}
+
+/* The size of the next batch or page after one of `size`; which: 0 a
+ * push, 1 a pull, whose rate is kept. */
+static size_t next_size(struct conn *c, int which, size_t size)
+{
+	if (c->took_ms)
+		c->rate[which] = (double)size / (double)c->took_ms;
+	return sync_pace(size, c->took_ms, target_ms(c));
+}
+
+/* The first size of a push or pull: what the link moved last time in
+ * this sync, for the target now; SYNC_BATCH_FIRST at first. */
+static size_t first_size(const struct conn *c, int which)
+{
+	double want = c->rate[which] * (double)target_ms(c);
+
+	if (c->rate[which] <= 0)
+		return SYNC_BATCH_FIRST;
+	if (want > SYNC_BATCH_MAX)
+		return SYNC_BATCH_MAX;
+	return want < SYNC_BATCH_MIN ? SYNC_BATCH_MIN : (size_t)want;
+}
 
 static size_t on_data(char *p, size_t size, size_t n, void *cls)
 {
@@ -53,6 +141,9 @@ static size_t on_data(char *p, size_t size, size_t n, void *cls)
 	/* Returning less than given makes curl stop: the cap holds. */
 	return buf_add(&c->body, p, size * n) == FB_OK ? size * n : 0;
 }
+
+static int on_transfer(void *cls, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow);
 
 static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *err)
 {
@@ -77,10 +168,12 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
 		goto out;
 	}
+	/* Each byte of a header goes over the link with every request:
+	 * only what the hub reads (curl's default Accept is dropped). */
 	c->headers = curl_slist_append(NULL, auth);
-	c->headers = curl_slist_append(c->headers, "Content-Type: application/json");
 	c->headers = curl_slist_append(c->headers,
 				       WIRE_PROTOCOL_HEADER ": " FB_STR(WIRE_VERSION));
+	c->headers = curl_slist_append(c->headers, "Accept:");
 	c->url = url;
 	url = NULL;
 	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
@@ -95,6 +188,10 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 	curl_easy_setopt(c->curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "deflate");
 	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
+	/* Progress for a sink, and the check of a stop (sync_set_stop). */
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFOFUNCTION, on_transfer);
+	curl_easy_setopt(c->curl, CURLOPT_XFERINFODATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
 	if (cacert && *cacert)
 		curl_easy_setopt(c->curl, CURLOPT_CAINFO, cacert);
@@ -163,6 +260,8 @@ static int on_transfer(void *cls, curl_off_t dltotal, curl_off_t dlnow,
 	struct progress p = c->prog;
 
 	(void)dltotal;
+	if (stopping())
+		return 1;       /* curl abandons the transfer */
 	if (!p.step)
 		return 0;
 	p.bytes += (uint64_t)(ulnow > 0 ? ulnow : 0) + (uint64_t)(dlnow > 0 ? dlnow : 0);
@@ -181,6 +280,7 @@ static void conn_close(struct conn *c)
 	curl_slist_free_all(c->headers);
 	free(c->url);
 	buf_release(&c->body);
+	buf_release(&c->page);
 }
 
 /*
@@ -228,10 +328,17 @@ static void request_begin(struct conn *c, const char *path,
 {
 	char url[2048];
 
+	uint64_t now = mono_ms();
+
 	buf_reset(&c->body);
 	c->req_headers = NULL;
 	c->cr = CURLE_OK;
 	c->retry_after = 0;
+	c->req_start_ms = now;
+	/* A request that would outlive its connection goes on a new one. */
+	curl_easy_setopt(c->curl, CURLOPT_FRESH_CONNECT,
+			 c->conn_born_ms && c->conn_life_ms &&
+			 now - c->conn_born_ms + target_ms(c) > c->conn_life_ms * 9 / 10 ? 1L : 0L);
 	snprintf(url, sizeof(url), "%s%s", c->url, path);
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	if (zbody) {
@@ -244,13 +351,49 @@ static void request_begin(struct conn *c, const char *path,
 		for (it = c->headers; it; it = it->next)
 			c->req_headers = curl_slist_append(c->req_headers, it->data);
 		c->req_headers = curl_slist_append(c->req_headers,
+						   "Content-Type: application/json");
+		c->req_headers = curl_slist_append(c->req_headers,
 						   "Content-Encoding: deflate");
-		c->req_headers = curl_slist_append(c->req_headers, "Expect: 100-continue");
+		/* The hub judges a sync's first push by its head, before the
+		 * body goes (a refused token costs no upload); later ones on
+		 * a slow link would each lose a round trip waiting for it,
+		 * and a small body costs less than the wait. */
+		c->req_headers = curl_slist_append(c->req_headers,
+						   c->pushes == 0 && zbody->len >= SYNC_EXPECT_MIN
+						   ? "Expect: 100-continue" : "Expect:");
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->req_headers);
 	} else {
 		curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 		curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
 	}
+}
+
+/* After a transfer: how long it took, and what it says of the link. */
+static void note_link(struct conn *c)
+{
+	uint64_t now = mono_ms();
+	long connects = 0;
+
+	c->took_ms = now - c->req_start_ms;
+	curl_easy_getinfo(c->curl, CURLINFO_NUM_CONNECTS, &connects);
+	/* A new connection where the one in use was to carry the request:
+	 * that one died on the way (curl sent the request again, whole, on
+	 * a new one).  It lived at least until the request began. */
+	if (connects > 0 && c->conn_born_ms) {
+		uint64_t age = c->req_start_ms - c->conn_born_ms;
+
+		if (age >= SYNC_LIFE_MIN_MS && (!c->conn_life_ms || age < c->conn_life_ms))
+			c->conn_life_ms = age;
+	}
+	if (connects > 0)
+		c->conn_born_ms = c->req_start_ms;
+	if (c->cr == CURLE_OK || c->cr == CURLE_ABORTED_BY_CALLBACK)
+		return;
+	/* Cut in its middle: connections on this link live about so long. */
+	if (c->conn_born_ms && now - c->conn_born_ms >= SYNC_LIFE_MIN_MS &&
+	    (!c->conn_life_ms || now - c->conn_born_ms < c->conn_life_ms))
+		c->conn_life_ms = now - c->conn_born_ms;
+	c->conn_born_ms = 0;
 }
 
 static void *perform(void *arg)
@@ -279,6 +422,9 @@ static enum fb_code request_end(struct conn *c, const char *step,
 	c->req_headers = NULL;
 	c->err_code[0] = '\0';
 	c->st->requests++;
+	note_link(c);
+	if (zbody)
+		c->pushes++;
 	/* REQUEST_SIZE already holds a body sent with the headers, as
 	 * curl sends ours; the upload count is added only when it is not. */
 	curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &hdr);
@@ -293,6 +439,8 @@ static enum fb_code request_end(struct conn *c, const char *step,
 	}
 	if (cr != CURLE_OK) {
 		switch (cr) {
+		case CURLE_ABORTED_BY_CALLBACK:
+			return stopped(c, step, err);
 		case CURLE_WRITE_ERROR:
 			return fb_fail(err, FB_EINVAL, "%s: the hub's answer is over %zu bytes",
 				       step, (size_t)WIRE_BODY_MAX);
@@ -340,13 +488,21 @@ static enum fb_code request_end(struct conn *c, const char *step,
 				       " than this laptop's %d (%s); upgrade Fieldbook here."
 				       " Nothing is lost", step, proto, WIRE_VERSION, msg);
 	}
-	if (*status == 429) {
+	if (*status == 429 || *status == 503) {
 		struct curl_header *h = NULL;
-		long s = 1;
+		long s = *status == 429 ? 1 : 0;
 
 		if (curl_easy_header(c->curl, "Retry-After", 0, CURLH_HEADER, -1,
 				     &h) == CURLHE_OK)
 			s = strtol(h->value, NULL, 10);
+		/* What the hub asked for, for a loop's next try (backoff.h). */
+		if (s > 0)
+			c->st->retry_after = s > (long)BACKOFF_RETRY_AFTER_MAX
+					     ? BACKOFF_RETRY_AFTER_MAX : (unsigned)s;
+	}
+	if (*status == 429) {
+		long s = c->st->retry_after ? (long)c->st->retry_after : 1;
+
 		c->retry_after = s < 1 ? 1 : s > SYNC_RETRY_AFTER_MAX ? SYNC_RETRY_AFTER_MAX
 								 : (int)s;
 		return fb_fail(err, FB_EBUSY, "%s: the hub limits this laptop's requests"
@@ -399,6 +555,8 @@ static enum fb_code request(struct conn *c, const char *step, const char *path,
 	enum fb_code rc;
 
 	do {
+		if (stopping())
+			return stopped(c, step, err);
 		request_begin(c, path, zbody);
 		perform(c);
 		rc = request_end(c, step, zbody, status, err);
@@ -463,7 +621,13 @@ struct batch {
 	struct fb_buf z;             /* the deflated body */
 	enum fb_code rc;             /* preparing it failed: this, and err */
 	struct fb_error err;
+	int asked;                   /* it asks for the pull's first page */
 };
+
+/* meta key: the hub history (pull_epoch) of a hub that refused a push
+ * asking for a page (a hub of an earlier release); such a hub is asked
+ * again only once it has restarted, maybe upgraded (a new epoch). */
+#define SYNC_ASK_REFUSED "push_ask_refused"
 
 /*
  * Read up to `size` unsent changes after entry `after` and deflate them
@@ -471,13 +635,14 @@ struct batch {
  * for the text; both are left empty for the next call.
  */
 static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
-			    const char *parent, struct jchange *changes,
-			    struct fb_buf *json, struct batch *out)
+			    const char *parent, const struct wire_pull_ask *ask,
+			    struct jchange *changes, struct fb_buf *json, struct batch *out)
 {
 	size_t i;
 
 	out->n = 0;
 	out->last = after;
+	out->asked = 0;
 	buf_reset(&out->z);
 	buf_reset(json);
 	fb_error_clear(&out->err);
@@ -485,7 +650,12 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 				   &out->err);
 	if (out->rc == FB_OK && out->n > 0) {
 		out->last = changes[out->n - 1].seq + changes[out->n - 1].n - 1;
-		if ((out->rc = wire_push_encode(changes, out->n, parent, json)) != FB_OK ||
+		/* The last batch asks for the pull's first page too. */
+		if (out->last < book_last_seq(b))
+			ask = NULL;
+		out->asked = ask != NULL;
+		if ((out->rc = wire_push_encode_ask(changes, out->n, parent, ask,
+						    json)) != FB_OK ||
 		    (out->rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &out->z,
 					    &out->err)) != FB_OK)
 			fb_fail(&out->err, out->rc, "push: preparing the batch: %s",
@@ -496,6 +666,9 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 		jchange_release(&changes[i]);
 	return out->rc;
 }
+
+static enum fb_code take_page(struct book *b, struct conn *c, const char *json, size_t len,
+			      int *more, uint64_t *received, struct fb_error *err);
 
 /* Mark sent what the hub says it holds (ack), with its reasons for what
  * it set aside, in one transaction. */
@@ -534,16 +707,40 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	cJSON *unsaved = NULL;       /* an answer whose ack is not saved yet */
 	char parent[FB_DEVICE_ID_MAX + 1];
 	long long acked = 0, acked0 = 0;
-	size_t rounds, gaps = 0, size = SYNC_BATCH_FIRST;
+	size_t rounds, gaps = 0, size = first_size(c, 0);
 	enum fb_code rc = FB_OK, sent;
 	long status = 0;
 	int guessed = 0, unsure = 0;
+
+	struct wire_pull_ask ask_buf, *ask = NULL;
 
 	memset(two, 0, sizeof(two));
 	two[0].z.cap = two[1].z.cap = WIRE_ZBODY_MAX;
 	if (!changes)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	c->fork = 0;
+	buf_reset(&c->page);
+	if (c->ask_page) {
+		long long cursor = 0;
+		char *epoch = NULL;
+
+		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK ||
+		    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK) {
+			free(changes);
+			return rc;
+		}
+		char *refused = NULL;
+
+		memset(&ask_buf, 0, sizeof(ask_buf));
+		ask_buf.after = (uint64_t)cursor;
+		snprintf(ask_buf.epoch, sizeof(ask_buf.epoch), "%s", epoch ? epoch : "");
+		ask_buf.limit = SYNC_BATCH_FIRST;
+		if (book_meta_get(b, SYNC_ASK_REFUSED, &refused, NULL) != FB_OK ||
+		    !refused || strcmp(refused, ask_buf.epoch))
+			ask = &ask_buf;
+		free(refused);
+		free(epoch);
+	}
 	if ((rc = book_forked_from(b, parent, err)) != FB_OK ||
 	    (rc = book_meta_int(b, "acked_seq", 0, &acked0, err)) != FB_OK) {
 		free(changes);
@@ -570,7 +767,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			}
 			if ((rc = book_meta_int(b, "acked_seq", 0, &acked, err)) != FB_OK)
 				break;
-			prepare(b, (uint64_t)acked, size, parent, changes, &json, cur);
+			prepare(b, (uint64_t)acked, size, parent, ask, changes, &json, cur);
 		}
 		if (cur->rc != FB_OK) {
 			rc = fb_fail(err, cur->rc, "%s", cur->err.msg);
@@ -586,6 +783,10 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				break;
 			unsure = 1;
 		}
+		if (stopping()) {
+			rc = stopped(c, "push", err);
+			break;
+		}
 		status = 0;
 		request_begin(c, "/v2/push", &cur->z);
 		threaded = pthread_create(&thread, NULL, perform, c) == 0;
@@ -596,7 +797,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		}
 		if (threaded) {
 			if (rc == FB_OK)
-				prepare(b, cur->last, sync_next_batch_size(size), parent,
+				prepare(b, cur->last, size, parent, ask,
 					changes, &json, next);
 			pthread_join(thread, NULL);
 		} else if (rc == FB_OK) {
@@ -618,10 +819,35 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			if (rc == FB_OK && sent == FB_OK && cleared != FB_OK)
 				sent = fb_fail(err, cleared, "push: cannot save what the hub answered");
 		}
+		/* A hub of an earlier release refuses the key it does not
+		 * know: the same batch again without it, and not asked again
+		 * of this hub history. */
+		if (rc == FB_OK && sent == FB_EINVAL && status == 400 && cur->asked &&
+		    !strcmp(c->err_code, "malformed")) {
+			if ((rc = book_meta_set(b, SYNC_ASK_REFUSED, ask_buf.epoch, err)) != FB_OK)
+				break;
+			ask = NULL;
+			guessed = 0;
+			if (err)
+				fb_error_clear(err);
+			continue;
+		}
 		if (rc != FB_OK || (rc = sent) != FB_OK)
 			break;
 		ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 		ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
+		/* The pull's first page, the last key of the answer (§6.2),
+		 * kept as the hub wrote it: the pull's own strict decoder
+		 * reads it once the push is done. */
+		if (ans && status == 200 && cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(ans, "page"))) {
+			const char *at = strstr(buf_str(&c->body), ",\"page\":{");
+
+			buf_reset(&c->page);
+			if (at && c->body.len > 0 && c->body.data[c->body.len - 1] == '}' &&
+			    buf_add(&c->page, at + 8, (size_t)(c->body.data + c->body.len - 1 -
+							      (at + 8))) != FB_OK)
+				buf_reset(&c->page);
+		}
 		exp = cJSON_GetObjectItemCaseSensitive(ans, "expected");
 		observe_hub_time(c, b, cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
@@ -699,11 +925,14 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			if (cJSON_IsNumber(rt))
 				c->st->rejected += (size_t)rt->valuedouble;
 		}
-		/* The batch read while the hub worked follows exactly this one. */
-		guessed = threaded && next->rc == FB_OK &&
-			  (uint64_t)ack->valuedouble == cur->last;
 		acked = (long long)ack->valuedouble;
-		size = sync_next_batch_size(size);
+		size = next_size(c, 0, cur->n);
+		/* The batch read while the hub worked follows exactly this one,
+		 * and is about the size the link now asks for (on a slow link
+		 * the first batches grow from what each request took). */
+		guessed = threaded && next->rc == FB_OK &&
+			  (uint64_t)ack->valuedouble == cur->last &&
+			  (next->asked || next->n * 3 / 2 >= size);
 		unsaved = ans;
 		step_advance(c, acked > acked0 ? (uint64_t)(acked - acked0) : 0);
 	}
@@ -723,6 +952,24 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	buf_release(&json);
 	buf_release(&two[0].z);
 	buf_release(&two[1].z);
+	if (rc == FB_OK && !c->fork && c->page.len) {
+		uint64_t received = 0;
+		int joining = 0;
+
+		step_begin(c, "receiving", 0);
+		rc = book_pull_joining(b, &joining, err);
+		if (rc == FB_OK)
+			rc = take_page(b, c, buf_str(&c->page), c->page.len, &c->page_more,
+				       &received, err);
+		if (rc == FB_OK) {
+			c->page_taken = 1;
+			if (c->page_more)
+				step_advance(c, received);
+			else
+				step_finish(c, received);
+		}
+	}
+	buf_reset(&c->page);
 	return rc;
 }
 
@@ -783,16 +1030,53 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
  * cursor and the hub history it is of.  The last answer says how much
  * of this device's chain the hub holds (c->held).
  */
+/*
+ * Check a pull answer (json) and apply it whole (sync_apply_page); the
+ * hub's time and what it holds of this device are noted, *more says
+ * whether more pages follow, and *received counts the entries.
+ */
+static enum fb_code take_page(struct book *b, struct conn *c, const char *json, size_t len,
+			      int *more, uint64_t *received, struct fb_error *err)
+{
+	struct wire_page page;
+	enum fb_code rc;
+	size_t i;
+
+	if (wire_pull_decode(json, len, &page, err) != FB_OK) {
+		/* The hub only sends whole answers: one that does not parse
+		 * was cut or damaged on the way.  Nothing was applied; the
+		 * next sync asks again. */
+		fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
+			  " (nothing is lost, run sync again): ");
+		if (err)
+			err->code = FB_ENET;
+		return FB_ENET;
+	}
+	rc = sync_apply_page(b, &page, c->relay_all, err);
+	if (rc == FB_OK) {
+		note_hub_time(c, page.hub_time);
+		c->held_known = 1;
+		c->held = page.held;
+		memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
+		c->st->pulled += page.n;
+		for (i = 0; i < page.n; i++)
+			*received += page.changes[i].n;
+		*more = page.more;
+	}
+	wire_page_release(&page);
+	return rc;
+}
+
 static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 {
 	long long cursor = 0;
 	char *epoch = NULL;
-	size_t rounds, i, size = SYNC_BATCH_FIRST;
+	size_t rounds, size = first_size(c, 1);
 	uint64_t received = 0;
 	enum fb_code rc = FB_OK;
 	long status = 0;
 	char path[256];
-	int joining = 0;
+	int joining = 0, more = 0;
 
 	c->held_known = 0;
 	step_begin(c, "receiving", 0);
@@ -802,52 +1086,36 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	if ((rc = book_pull_joining(b, &joining, err)) != FB_OK)
 		return rc;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
-		struct wire_page page;
-
 		free(epoch);
 		epoch = NULL;
 		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK ||
 		    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK)
 			break;
-		/* Both are ours: digits, hex digits, [0-9a-z-]. */
-		snprintf(path, sizeof(path), "/v2/pull?after=%lld&epoch=%s&limit=%zu&device=%s",
-			 cursor, epoch ? epoch : "", size, book_device(b));
+		/* Both are ours: digits, hex digits, [0-9a-z-].  The hub's
+		 * page is 500 changes when no limit is given (§7): a few
+		 * bytes less on each small sync. */
+		if (size == WIRE_PULL_DEFAULT)
+			snprintf(path, sizeof(path), "/v2/pull?after=%lld&epoch=%s&device=%s",
+				 cursor, epoch ? epoch : "", book_device(b));
+		else
+			snprintf(path, sizeof(path),
+				 "/v2/pull?after=%lld&epoch=%s&limit=%zu&device=%s",
+				 cursor, epoch ? epoch : "", size, book_device(b));
 		if ((rc = request(c, "pull", path, NULL, &status, err)) != FB_OK)
 			break;
 		if (status != 200) {
 			rc = fb_fail(err, FB_EINVAL, "pull: unexpected HTTP %ld", status);
 			break;
 		}
-		if ((rc = wire_pull_decode(buf_str(&c->body), c->body.len, &page, err))) {
-			/* The hub only sends whole answers: one that does not
-			 * parse was cut or damaged on the way.  Nothing was
-			 * applied; the next sync asks again. */
-			fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
-				  " (nothing is lost, run sync again): ");
-			rc = FB_ENET;
-			if (err)
-				err->code = rc;
+		if ((rc = take_page(b, c, buf_str(&c->body), c->body.len, &more, &received,
+				    err)) != FB_OK)
 			break;
-		}
-		rc = sync_apply_page(b, &page, c->relay_all, err);
-		if (rc == FB_OK) {
-			note_hub_time(c, page.hub_time);
-			c->held_known = 1;
-			c->held = page.held;
-			memcpy(c->held_hash, page.held_hash, sizeof(c->held_hash));
-			c->st->pulled += page.n;
-			for (i = 0; i < page.n; i++)
-				received += page.changes[i].n;
-		}
-		wire_page_release(&page);
-		if (rc != FB_OK)
-			break;
-		if (!page.more) {
+		if (!more) {
 			step_finish(c, received);
 			break;
 		}
 		step_advance(c, received);
-		size = sync_next_batch_size(size);
+		size = next_size(c, 1, size);
 	}
 	free(epoch);
 	return rc;
@@ -1129,60 +1397,53 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 	return sync_run_progress(b, what, NULL, st, err);
 }
 
-enum fb_code sync_run_progress(struct book *b, int what,
-			       const struct progress_sink *progress,
-			       struct sync_stats *st, struct fb_error *err)
+/*
+ * One go at the sync's steps: push, pull, and again where the hub's
+ * answers show that a history changed: a fork, or entries the hub lost
+ * (docs/PROTOCOL.md §13.4); then the relay when one is due.  Each step
+ * goes on from what the book holds, so a go cut short is simply run
+ * again.
+ */
+static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *redated,
+			       struct fb_error *err)
 {
-	struct conn c;
-	enum fb_code rc;
-	char when[32];
-	int round, redated = 0;
+	struct sync_stats *st = c->st;
+	enum fb_code rc = FB_OK;
+	int round;
 
-	memset(st, 0, sizeof(*st));
-	if ((rc = conn_open(b, &c, err)) != FB_OK) {
-		conn_close(&c);
-		return rc;
-	}
-	c.st = st;
-	c.relay_all = (what & SYNC_RELAY_ALL) != 0;
-	if (progress && progress->fn) {
-		c.sink = progress;
-		curl_easy_setopt(c.curl, CURLOPT_XFERINFOFUNCTION, on_transfer);
-		curl_easy_setopt(c.curl, CURLOPT_XFERINFODATA, &c);
-		curl_easy_setopt(c.curl, CURLOPT_NOPROGRESS, 0L);
-	}
-	/* Push, pull, and again where the hub's answers show that a history
-	 * changed: a fork, or entries the hub lost (docs/PROTOCOL.md §13.4). */
 	for (round = 0; rc == FB_OK && round < SYNC_HISTORY_ROUNDS; round++) {
 		uint64_t fork_at = 0, resend = 0;
 
+		c->page_taken = c->page_more = 0;
+		c->ask_page = (what & SYNC_PULL) && !c->relay_all;
 		if (what & SYNC_PUSH) {
-			rc = push(b, &c, err);
-			if (rc == FB_EINVAL && !redated && !strcmp(c.err_code, "clock_ahead")) {
+			rc = push(b, c, err);
+			if (rc == FB_EINVAL && !*redated && !strcmp(c->err_code, "clock_ahead")) {
 				/* Once per sync: what it could not date, it never will. */
 				struct fb_error why;
 				size_t moved = 0;
 				enum fb_code again;
 
-				redated = 1;
+				*redated = 1;
 				why = *err;
-				again = redate(b, &c, st, &moved, err);
+				again = redate(b, c, st, &moved, err);
 				if (again != FB_OK)
 					rc = again;
 				else if (moved)
-					rc = push(b, &c, err);
+					rc = push(b, c, err);
 				else
 					*err = why;
 			}
-			if (rc == FB_OK && c.fork) {
-				rc = fork_here(b, c.fork, st, err);
+			if (rc == FB_OK && c->fork) {
+				rc = fork_here(b, c->fork, st, err);
 				continue;
 			}
 		}
-		if (rc == FB_OK && (what & SYNC_PULL))
-			rc = pull(b, &c, err);
-		if (rc == FB_OK && c.held_known)
-			rc = book_hub_holds(b, c.held, c.held_hash, &fork_at, &resend, err);
+		/* A push answer that brought the whole pull spares the pull. */
+		if (rc == FB_OK && (what & SYNC_PULL) && !(c->page_taken && !c->page_more))
+			rc = pull(b, c, err);
+		if (rc == FB_OK && c->held_known)
+			rc = book_hub_holds(b, c->held, c->held_hash, &fork_at, &resend, err);
 		if (rc == FB_OK && fork_at) {
 			rc = fork_here(b, fork_at, st, err);
 			continue;
@@ -1200,8 +1461,48 @@ enum fb_code sync_run_progress(struct book *b, int what,
 		rc = book_meta_int(b, SYNC_RELAY_DUE, 0, &due, err);
 		if (rc == FB_OK && due)
 			rc = book_relay_forget(b, err);
-		if (rc == FB_OK && (due || c.relay_all))
-			rc = relay(b, &c, err);
+		if (rc == FB_OK && (due || c->relay_all))
+			rc = relay(b, c, err);
+	}
+	return rc;
+}
+
+/* What a go at the steps moved, to tell a go that made progress. */
+static uint64_t moved_so_far(const struct sync_stats *st)
+{
+	return (uint64_t)st->pushed + st->pulled + st->relayed + st->redated + st->moved;
+}
+
+enum fb_code sync_run_progress(struct book *b, int what,
+			       const struct progress_sink *progress,
+			       struct sync_stats *st, struct fb_error *err)
+{
+	struct conn c;
+	enum fb_code rc;
+	char when[32];
+	int redated = 0;
+	uint64_t before = 0;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = conn_open(b, &c, err)) != FB_OK) {
+		conn_close(&c);
+		return rc;
+	}
+	c.st = st;
+	c.relay_all = (what & SYNC_RELAY_ALL) != 0;
+	if (progress && progress->fn)
+		c.sink = progress;
+	/* A connection dropped in the middle is tried again while each
+	 * go moves something (client.h, SYNC_NET_RETRIES). */
+	for (;;) {
+		rc = sync_steps(b, &c, what, &redated, err);
+		if (rc != FB_ENET || st->stopped || never_sent(c.cr) ||
+		    moved_so_far(st) == before || st->net_retries >= SYNC_NET_RETRIES)
+			break;
+		before = moved_so_far(st);
+		st->net_retries++;
+		c.fork = 0;
+		c.held_known = 0;
 	}
 	if (rc == FB_OK) {
 		time_t t = time(NULL);

@@ -14,28 +14,57 @@
 #ifndef FB_CLIENT_H
 #define FB_CLIENT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include "book.h"
 #include "buf.h"
 #include "progress.h"
 
 /*
- * A sync's first push batch and first pull page hold SYNC_BATCH_FIRST
- * changes; each one the hub takes doubles the next, up to SYNC_BATCH_MAX.
- * A laptop whose line drops early loses a small batch; a long sync on a
- * good line takes few requests, and the hub few commits.  Every sync
- * starts again from the first size.
+ * Batches and pages are sized by time on the link, not by count.  A
+ * sync's first push batch and first pull page hold SYNC_BATCH_FIRST
+ * changes; after each request the next size is scaled so that a request
+ * takes about the target time (sync_pace): SYNC_TARGET_MS, or as long as
+ * the connection has lived so far (up to SYNC_TARGET_MAX_MS), or less
+ * once a connection was seen to be cut after a few seconds (two fifths
+ * of the shortest life seen, at least SYNC_TARGET_MIN_MS).  A size moves by at
+ * most 4 times per request, within SYNC_BATCH_MIN .. SYNC_BATCH_MAX.  A
+ * request that would outlive the connection it would go on is sent on a
+ * new one.  A link that drops every few seconds so still moves a whole
+ * batch with nearly every request.
  */
 #define SYNC_BATCH_FIRST      500              /* changes */
+#define SYNC_BATCH_MIN        20               /* changes */
 #define SYNC_BATCH_MAX        4000             /* changes, <= WIRE_BATCH_MAX */
 #define SYNC_PUSH_BYTES       ((size_t)3 << 20) /* JSON bytes per batch: deflated,
 						   always < WIRE_ZBODY_MAX */
+#define SYNC_TARGET_MS        3000             /* a request's time on the link */
+#define SYNC_TARGET_MIN_MS    500
+#define SYNC_TARGET_MAX_MS    15000            /* a connection that held long */
+#define SYNC_LIFE_MIN_MS      1000             /* a connection cut younger than
+						  this says nothing of the link */
 
-/* The size of the batch or page after one the hub took. */
-static inline size_t sync_next_batch_size(size_t size)
+/* The size after a request of `size` changes that took took_ms, aiming
+ * at target_ms. */
+static inline size_t sync_pace(size_t size, uint64_t took_ms, uint64_t target_ms)
 {
-	return size >= SYNC_BATCH_MAX / 2 ? SYNC_BATCH_MAX : size * 2;
+	double want = took_ms ? (double)size * (double)target_ms / (double)took_ms
+			      : (double)size * 4;
+
+	if (want > (double)size * 4)
+		want = (double)size * 4;
+	if (want < (double)size / 4)
+		want = (double)size / 4;
+	if (want > SYNC_BATCH_MAX)
+		return SYNC_BATCH_MAX;
+	return want < SYNC_BATCH_MIN ? SYNC_BATCH_MIN : (size_t)want;
 }
+
+/* A connection that dropped in the middle of a sync is tried again in
+ * the same run, SYNC_NET_RETRIES times at most, while each try moves
+ * something (changes sent or received); a try that moves nothing ends
+ * the sync (exit 69). */
+#define SYNC_NET_RETRIES      64
 #define SYNC_CONNECT_TIMEOUT  10               /* seconds */
 #define SYNC_LOW_SPEED_BYTES  1                /* bytes/s below which ... */
 #define SYNC_LOW_SPEED_TIME   30               /* ... for this long: give up */
@@ -44,6 +73,7 @@ static inline size_t sync_next_batch_size(size_t size)
  * and is not lost to the reset of a connection closed with a body
  * unread.  A hub (or proxy) silent this long gets the body anyway. */
 #define SYNC_EXPECT_100_MS    1000
+#define SYNC_EXPECT_MIN       1024             /* smaller bodies go with their head */
 #define SYNC_ROUNDS_MAX       100000           /* batches or pages in one sync */
 #define SYNC_HISTORY_ROUNDS   4                /* push-pull rounds in one sync when
 						  the hub shows a history changed */
@@ -76,6 +106,12 @@ struct sync_stats {
 	 * behind), in ms, when clock_known: */
 	int clock_known;
 	int64_t clock_ahead_ms;
+	/* The hub asked for this many seconds before the next try (a 429
+	 * or 503 with Retry-After), or 0. */
+	unsigned retry_after;
+	/* Connections dropped and tried again within this sync. */
+	size_t net_retries;
+	int stopped;            /* cut short by sync_set_stop's flag */
 };
 
 /* meta key: set when the hub was seen to have lost part of its history;
@@ -91,6 +127,14 @@ struct sync_stats {
 				   not known to hold, each sync (§13.6) */
 
 struct wire_page;
+
+/*
+ * While *flag is non-zero (a signal handler sets it), a sync stops at
+ * the next safe point: the transfer under way is abandoned, nothing it
+ * carried is marked sent or applied, and the sync fails with
+ * st->stopped set.  NULL: never.
+ */
+void sync_set_stop(const volatile sig_atomic_t *flag);
 
 /*
  * Check a pull page against the chains this book holds and apply it

@@ -124,7 +124,10 @@ static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
 		return MHD_NO;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 				"application/json");
-	MHD_add_response_header(resp, WIRE_PROTOCOL_HEADER, FB_STR(WIRE_VERSION));
+	/* The version a laptop reads on a refusal and on /v1/ (an older
+	 * release); a v2 answer of 200 says it in its body ("v"). */
+	if (status != MHD_HTTP_OK || strncmp(url, "/v2/", 4) != 0)
+		MHD_add_response_header(resp, WIRE_PROTOCOL_HEADER, FB_STR(WIRE_VERSION));
 	if (deflated)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_ENCODING, "deflate");
 	if (status == MHD_HTTP_SERVICE_UNAVAILABLE || status == MHD_HTTP_TOO_MANY_REQUESTS) {
@@ -152,6 +155,29 @@ static enum MHD_Result reply(struct MHD_Connection *conn, const char *method,
 		r->answered = 1;
 		hub_conn_phase(r->conn, HUB_PHASE_ANSWER, body->len);
 	}
+	return ret;
+}
+
+/*
+ * A 200 with body, deflated when the client takes deflate and the body
+ * is big enough for deflate to pay (HUB_DEFLATE_MIN).
+ */
+static enum MHD_Result reply_maybe_deflated(struct MHD_Connection *conn, const char *method,
+					    const char *url, struct request *r,
+					    const struct fb_buf *body)
+{
+	const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
+	struct fb_buf z = FB_BUF_INIT(WIRE_BODY_MAX);
+	enum MHD_Result ret;
+
+	if (acc && strstr(acc, "deflate") && body->len >= HUB_DEFLATE_MIN &&
+	    zbuf_deflate(body->data, body->len, ZBUF_LEVEL, &z, NULL) == FB_OK &&
+	    z.len < body->len)
+		ret = reply(conn, method, url, r, MHD_HTTP_OK, &z, 1, NULL);
+	else
+		ret = reply(conn, method, url, r, MHD_HTTP_OK, body, 0, NULL);
+	buf_release(&z);
 	return ret;
 }
 
@@ -402,11 +428,30 @@ static enum MHD_Result do_push(struct server *srv, struct MHD_Connection *conn,
 		wire_hex(res.ack_hash, JOURNAL_HASH_LEN, hash);
 		rc = buf_printf(&out, ",\"ack_hash\":\"%s\"", hash);
 	}
+	/* The first page of the pull that follows, when asked (§6.2): a
+	 * sync with little to do is then one request.  A page that cannot
+	 * be made is left out; the laptop's pull asks again and hears why. */
+	if (rc == FB_OK && batch.pull) {
+		struct fb_buf page = FB_BUF_INIT(WIRE_BODY_MAX);
+		struct hub_pull req = { version, batch.pull->after, batch.pull->epoch,
+					batch.pull->limit, batch.device };
+		struct fb_error perr;
+
+		if (srv->store->ops->pull(srv->store, dev, &req, hub_time(), &page,
+					  &perr) == FB_OK) {
+			rc = buf_adds(&out, ",\"page\":");
+			if (rc == FB_OK)
+				rc = buf_add(&out, page.data, page.len);
+		}
+		buf_release(&page);
+	}
 	if (rc == FB_OK)
 		rc = buf_addc(&out, '}');
-	ret = rc == FB_OK ? reply(conn, "POST", url, r, MHD_HTTP_OK, &out, 0, NULL)
-			  : fail(conn, "POST", url, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
-					   "internal", "out of memory");
+	if (rc == FB_OK)
+		ret = reply_maybe_deflated(conn, "POST", url, r, &out);
+	else
+		ret = fail(conn, "POST", url, r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			   "internal", "out of memory");
 out:
 	wire_batch_release(&batch);
 	buf_release(&json);
@@ -480,9 +525,7 @@ static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
 	const char *limit_s = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "limit");
 	const char *epoch = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "epoch");
 	const char *device = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "device");
-	const char *acc = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						      MHD_HTTP_HEADER_ACCEPT_ENCODING);
-	struct fb_buf out = FB_BUF_INIT(WIRE_BODY_MAX), z = FB_BUF_INIT(WIRE_BODY_MAX);
+	struct fb_buf out = FB_BUF_INIT(WIRE_BODY_MAX);
 	uint64_t after = 0, limit = HUB_PULL_DEFAULT;
 	struct fb_error err;
 	const char *code;
@@ -514,13 +557,8 @@ static enum MHD_Result do_pull(struct server *srv, struct MHD_Connection *conn,
 		buf_release(&out);
 		return fail(conn, "GET", url, r, status, code, err.msg);
 	}
-	if (acc && strstr(acc, "deflate") &&
-	    zbuf_deflate(out.data, out.len, ZBUF_LEVEL, &z, NULL) == FB_OK)
-		ret = reply(conn, "GET", url, r, MHD_HTTP_OK, &z, 1, NULL);
-	else
-		ret = reply(conn, "GET", url, r, MHD_HTTP_OK, &out, 0, NULL);
+	ret = reply_maybe_deflated(conn, "GET", url, r, &out);
 	buf_release(&out);
-	buf_release(&z);
 	return ret;
 }
 
@@ -938,8 +976,11 @@ enum fb_code hub_serve(struct hub_store *store,
 	const char *prio = cfg->tls_priorities ? cfg->tls_priorities
 					       : HUB_TLS_PRIORITIES_DEFAULT;
 	char *cert = NULL, *key = NULL;
+	/* No Date header: every answer a laptop reads carries hub_time,
+	 * and on a metered link each header is paid for (PROTOCOL.md §2). */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC |
-			     MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+			     MHD_USE_AUTO | MHD_USE_ERROR_LOG |
+			     MHD_USE_SUPPRESS_DATE_NO_CLOCK;
 	sigset_t set;
 	enum fb_code rc;
 	int sig, waited, n = 0;

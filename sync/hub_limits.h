@@ -91,7 +91,8 @@
 #define HUB_HSTS             "max-age=31536000" /* Strict-Transport-Security */
 
 /* serve: requests and answers */
-#define HUB_PULL_DEFAULT     500    /* changes per pull page without ?limit */
+#define HUB_PULL_DEFAULT     WIRE_PULL_DEFAULT  /* changes per pull page without ?limit */
+#define HUB_DEFLATE_MIN      256    /* bytes: a smaller answer goes as it is */
 #define HUB_PULL_CHANGE_BYTES 256   /* a pulled change's keys, ids and hashes,
 				       beside its entries' text, for the page cap */
 #define HUB_NUMBER_MAX       (1ULL << 53) /* cursors: exact in any JSON reader */

@@ -15,9 +15,10 @@ $(BENCH_BIN): $(BUILD)/tests/bench/fbbench.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lm
 
 .PHONY: bench
-bench: $(FIELDBOOK) $(HUB) $(BENCH_BIN)
+bench: $(FIELDBOOK) $(HUB) $(BENCH_BIN) $(BUILD)/tests/faultproxy
 	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) \
-	  FBBENCH=$(abspath $(BENCH_BIN)) bash tests/bench/run.sh
+	  FBBENCH=$(abspath $(BENCH_BIN)) FBPROXY=$(abspath $(BUILD)/tests/faultproxy) \
+	  bash tests/bench/run.sh
 
 -include $(BUILD)/tests/bench/fbbench.d
 

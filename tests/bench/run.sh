@@ -54,8 +54,10 @@ hub_pids=""
 mkdir -p "$work/bin"
 cp "$FB" "$work/bin/fieldbook"
 cp "$HUB" "$work/bin/fieldbook-hub"
+cp "${FBPROXY:?set FBPROXY}" "$work/bin/faultproxy"
 FB=$work/bin/fieldbook
 HUB=$work/bin/fieldbook-hub
+FBPROXY=$work/bin/faultproxy
 
 cleanup() {
 	local p
@@ -194,6 +196,8 @@ enroll() {
 	(umask 077 && hubcmd "$1" enroll --unit "$2" --name "$3" >"$4" 2>/dev/null) ||
 		fail "enroll $3"
 }
+
+. "$(dirname "$0")/links.sh"
 
 # One sync with nothing to do on DB (its hub logs to LOG): TAG keys.
 sync_nothing() {
@@ -543,6 +547,10 @@ timed hubcmd "$U/hub.db" unit import "$U/vn.csv"
 note units_reimport_ms "$MS"
 case $OUTPUT in *" 0 added, 0 renamed, 0 moved, "*) ;; *) fail "the second import changed units: $OUTPUT" ;; esac
 phase units
+
+# --- a 2G-class link, clean and cut -----------------------------------------
+bench_links
+phase links
 
 # --- the table ------------------------------------------------------------
 ended=$(now_ns)

@@ -50,12 +50,14 @@ dups() {
 # hub receives the sync's (K+1)-th request whole, and its answer never
 # comes back.  The sync is then certainly running, blocked on that answer,
 # after K answered requests: the kill lands inside it by construction, not
-# by timing.  3,000 new members go in 3 push batches (500, 1,000, 1,500,
-# client.h) and one pull: K = 3 holds the pull.  Then 3,000 more: K = 0
-# holds the first batch (the hub has it, the laptop does not know), K = 1
-# the second of the next sync (its first is answered at once), K = 2 the
-# pull of the third (the hub's answer to its first batch acknowledges all
-# it holds, 2,000 members, and the second sends the last 1,000).
+# by timing.  3,000 new members go in at least 3 push requests whatever
+# the link (a sync's first batch is 500 changes, and a batch grows at
+# most 4 times from one request to the next, client.h), the last of them
+# asking for the pull's first page: K = 2 holds that last push.  Then
+# 3,000 more: K = 0 holds the first batch (the hub has it, the laptop does
+# not know); K = 1 the second request of the next sync (its first is
+# answered at once), and again of the sync after it, whose first answer
+# acknowledges all the hub holds, leaving one more push to hold.
 try=0
 # cut_at K: sync through a proxy that holds the (K+1)-th answer; kill -9
 # the sync once it is held.
@@ -93,9 +95,9 @@ cut_at() {
 	is "$(dups)" 0 "(a) try $try: no duplicate on the hub"
 }
 import_batch a1 3000
-cut_at 3
+cut_at 2
 import_batch a2 3000
-for k in 0 1 2; do
+for k in 0 1 1; do
 	cut_at "$k"
 done
 fbd "$A" remote set "$HUB_URL" --token-file "$TMP/tokA" >/dev/null
@@ -108,11 +110,12 @@ is "$(dups)" 0 "(a) no duplicate (device, seq) on the hub"
 # --- (b) the hub killed or stopped during pushes ---------------------------
 # The same proxy holds the answer to request K+1 of the sync; then the hub
 # is killed or stopped while that request is in it, and its connection
-# closes under the waiting client.  2,000 members are 3 push batches.
+# closes under the waiting client.  3,000 members are at least 3 push
+# requests (above).
 n=0
 for how in KILL:1 TERM:0 KILL:2; do
 	n=$((n + 1))
-	import_batch "b$n" 2000
+	import_batch "b$n" 3000
 	start_proxy 0 --hold-answer "${how#*:}"
 	fbd "$A" remote set "$PROXY_URL" --token-file "$TMP/tokA" >/dev/null
 	timeout 60 "$FIELDBOOK" --db "$A" sync >"$TMP/b.out" 2>"$TMP/b.err" </dev/null 5>&- 6>&- 7>&- 8>&- &

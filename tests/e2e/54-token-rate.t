@@ -215,7 +215,7 @@ t.ok(r.returncode == 0, "laptop B syncs while A floods (exit 0)", r.stderr)
 t.diag("laptop B's sync took %.0f ms during the flood (its requests waited for A's 429s)"
        % (took * 1000))
 t.ok(pending(B) == 0, "B has nothing pending")
-t.ok(len(gate_log) == sum(gate.seen.values()) >= 2 and -1 not in gate_log,
+t.ok(len(gate_log) == sum(gate.seen.values()) >= 1 and -1 not in gate_log,
      "A was refused again before each of B's %d requests (429s so far: %s)"
      % (sum(gate.seen.values()), gate_log))
 gate.close()
@@ -269,11 +269,15 @@ p = Proxy({"push": 2, "pull": 1})
 C = laptop("C", tok_c, "http://127.0.0.1:%d" % p.port)
 rid = add_member(C, "Lý Thị Bình")
 r = run(FB, "--db", C, "sync")
-t.ok(r.returncode == 0, "three 429s in one sync (2 pushes, 1 pull) are waited out: exit 0",
+t.ok(r.returncode == 0, "two 429s of a push in one sync are waited out: exit 0",
      r.stderr)
-t.ok(p.refused == {"push": 2, "pull": 1} and p.seen["push"] == 3,
-     "the laptop sent the refused push again until it went through (%s refused of %s)"
-     % (p.refused, p.seen))
+t.ok(p.refused == {"push": 2, "pull": 0} and p.seen["push"] == 3 and p.seen["pull"] == 0,
+     "the laptop sent the refused push again until it went through, and its answer"
+     " brought the pull (%s refused of %s)" % (p.refused, p.seen))
+r = run(FB, "--db", C, "sync", "--pull-only")
+t.ok(r.returncode == 0 and p.refused == {"push": 2, "pull": 1} and p.seen["pull"] == 2,
+     "a pull refused 429 is waited out and asked again (%s refused of %s)"
+     % (p.refused, p.seen), r.stderr)
 t.ok(pending(C) == 0, "C has nothing pending")
 r2 = run("sqlite3", hub.db, "select count(*) from record where id = '%s'" % rid)
 t.ok(r2.stdout.strip() == "1", "the hub has C's member")

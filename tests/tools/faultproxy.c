@@ -37,6 +37,16 @@
  *              the proxy closes the client's side too.  Requests are
  *              framed by Content-Length (the client sends no chunked
  *              bodies and no Expect).
+ *
+ *   --rate B --delay MS [--cut-after S]   (instead of drawn faults) a
+ *              slow link: each way carries B bytes a second, shared by
+ *              all connections in order of arrival, and delivers each
+ *              byte MS milliseconds after the link carried it; with
+ *              --cut-after every connection is cut S seconds (a decimal
+ *              number) after it opened, whatever it was doing, and what
+ *              was not delivered by then is lost.  "conn K link cut" goes
+ *              to stderr when that happens.  Bytes move in pieces of
+ *              LINK_PIECE, so a cut lands between two of them.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -60,8 +70,24 @@
 #define CHUNK       16384
 #define CUT_MAX     2000
 #define HEAD_MAX    8192
+#define LINK_PIECE  256             /* bytes a link delivers at once */
+#define LINK_QUEUE_MAX (8 << 20)    /* bytes waiting on one lane, at most */
 
 enum fault { F_PASS, F_UP, F_DOWN, F_DELAY, F_STALL, F_LOST, F_COUNT };
+
+/* --rate: bytes on their way one way on one connection (a FIFO). */
+struct piece {
+	uint64_t at_us;           /* delivered then */
+	size_t len, off;
+	struct piece *next;
+	char data[LINK_PIECE];
+};
+
+struct lane {
+	struct piece *head, *tail;
+	size_t queued;
+	int eof;                  /* the sending side has closed */
+};
 
 static const char *const fault_names[F_COUNT] = {
 	"pass", "up", "down", "delay", "stall", "lost-answer"
@@ -81,7 +107,14 @@ struct conn {
 	long body_left;           /* body bytes of the current request, or -1
 				     while its head is being read */
 	int held;                 /* the answer is being held back */
+	struct lane lane[2];      /* --rate: [0] towards the hub, [1] back */
+	uint64_t cut_link_us;     /* --cut-after: cut then (0: never) */
 };
+
+static long link_rate;            /* --rate B (bytes/s), 0: no link mode */
+static uint64_t link_delay_us;    /* --delay */
+static uint64_t link_cut_us;      /* --cut-after, 0: never */
+static uint64_t link_free_us[2];  /* when each way is free to carry more */
 
 static long hold_after = -1;      /* --hold-answer K, or -1 */
 static long requests_whole;       /* requests forwarded whole, all conns */
@@ -105,6 +138,14 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void on_term(int sig)
 {
 	(void)sig;
@@ -113,6 +154,13 @@ static void on_term(int sig)
 
 static void close_conn(struct conn *c)
 {
+	for (int d = 0; d < 2; d++)
+		while (c->lane[d].head) {
+			struct piece *p = c->lane[d].head;
+
+			c->lane[d].head = p->next;
+			free(p);
+		}
 	fprintf(stderr, "conn %d up=%ld down=%ld\n", c->id, c->up, c->down);
 	if (c->client >= 0)
 		close(c->client);
@@ -213,6 +261,83 @@ static int pump(struct conn *c, int from_client)
 	return 1;
 }
 
+/* --- link mode (--rate) ---------------------------------------------- */
+
+/* Read what side d (0: client, 1: hub) sent and put it on its way. */
+static int link_take(struct conn *c, int d)
+{
+	char buf[CHUNK];
+	struct lane *l = &c->lane[d];
+	ssize_t n = read(d == 0 ? c->client : c->server, buf, sizeof(buf));
+	uint64_t now = now_us();
+
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	if (n == 0) {
+		l->eof = 1;
+		return 1;
+	}
+	for (ssize_t off = 0; off < n; off += LINK_PIECE) {
+		struct piece *p = calloc(1, sizeof(*p));
+		uint64_t start = link_free_us[d] > now ? link_free_us[d] : now;
+
+		if (!p)
+			return 0;
+		p->len = (size_t)(n - off) < LINK_PIECE ? (size_t)(n - off) : LINK_PIECE;
+		memcpy(p->data, buf + off, p->len);
+		link_free_us[d] = start + (uint64_t)p->len * 1000000 / (uint64_t)link_rate;
+		p->at_us = link_free_us[d] + link_delay_us;
+		if (l->tail)
+			l->tail->next = p;
+		else
+			l->head = p;
+		l->tail = p;
+		l->queued += p->len;
+	}
+	return 1;
+}
+
+/* Deliver what is due on lane d; 0 when the connection is over. */
+static int link_give(struct conn *c, int d, uint64_t now)
+{
+	struct lane *l = &c->lane[d];
+	int out = d == 0 ? c->server : c->client;
+
+	while (l->head && l->head->at_us <= now) {
+		struct piece *p = l->head;
+		ssize_t w = send(out, p->data + p->off, p->len - p->off,
+				 MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (w < 0)
+			return errno == EAGAIN || errno == EINTR;
+		p->off += (size_t)w;
+		if (d == 0)
+			c->up += w;
+		else
+			c->down += w;
+		if (p->off < p->len)
+			return 1;
+		l->head = p->next;
+		if (!l->head)
+			l->tail = NULL;
+		l->queued -= p->len;
+		free(p);
+	}
+	/* A side that closed, once all it sent is through, ends it. */
+	return !(l->eof && !l->head);
+}
+
+/* The next moment something is due on c, or UINT64_MAX. */
+static uint64_t link_next_us(const struct conn *c)
+{
+	uint64_t next = c->cut_link_us ? c->cut_link_us : UINT64_MAX;
+
+	for (int d = 0; d < 2; d++)
+		if (c->lane[d].head && c->lane[d].head->at_us < next)
+			next = c->lane[d].head->at_us;
+	return next;
+}
+
 static int parse_target(const char *s, struct sockaddr_in *sa)
 {
 	char host[64];
@@ -252,13 +377,20 @@ int main(int argc, char **argv)
 			max_seconds = atol(argv[i + 1]);
 		else if (!strcmp(argv[i], "--hold-answer"))
 			hold_after = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--rate"))
+			link_rate = atol(argv[i + 1]);
+		else if (!strcmp(argv[i], "--delay"))
+			link_delay_us = (uint64_t)atol(argv[i + 1]) * 1000;
+		else if (!strcmp(argv[i], "--cut-after"))
+			link_cut_us = (uint64_t)(strtod(argv[i + 1], NULL) * 1e6);
 		else
 			break;
 	}
 	if (i < argc || !target || !port_file || parse_target(target, &ta) != 0) {
 		fprintf(stderr, "usage: faultproxy --target ADDR:PORT --port-file F"
 			" [--seed N] [--faults pass,up,down,delay,stall,lost-answer]"
-			" [--max-seconds S] [--hold-answer K]\n");
+			" [--max-seconds S] [--hold-answer K]"
+			" [--rate B --delay MS [--cut-after S]]\n");
 		return 64;
 	}
 	for (i = 0; i < F_COUNT; i++)
@@ -299,11 +431,46 @@ int main(int argc, char **argv)
 
 		pfd[0].fd = ls;
 		pfd[0].events = POLLIN;
+		int timeout = 50;
+
 		for (i = 0; i < MAX_CONNS; i++) {
 			struct conn *c = &conns[i];
 
 			if (c->client < 0)
 				continue;
+			if (link_rate) {
+				uint64_t us = now_us(), next;
+
+				if (c->cut_link_us && us >= c->cut_link_us) {
+					fprintf(stderr, "conn %d link cut\n", c->id);
+					close_conn(c);
+					continue;
+				}
+				if (!link_give(c, 0, us) || !link_give(c, 1, us)) {
+					close_conn(c);
+					continue;
+				}
+				next = link_next_us(c);
+				if (next != UINT64_MAX && (next - us) / 1000 < (uint64_t)timeout)
+					timeout = (int)((next - us) / 1000);
+				for (int d = 0; d < 2; d++) {
+					int fd = d == 0 ? c->client : c->server;
+					short ev = 0;
+
+					if (!c->lane[d].eof && c->lane[d].queued < LINK_QUEUE_MAX)
+						ev |= POLLIN;
+					/* a partial send: wait for room */
+					if (c->lane[1 - d].head && c->lane[1 - d].head->off &&
+					    c->lane[1 - d].head->at_us <= us)
+						ev |= POLLOUT;
+					if (!ev)
+						continue;
+					pfd[np].fd = fd;
+					pfd[np].events = ev;
+					map[np++] = i * 2 + d;
+				}
+				continue;
+			}
 			if (c->fault == F_STALL && c->cut_at_ms && t >= c->cut_at_ms) {
 				close_conn(c);
 				continue;
@@ -317,7 +484,7 @@ int main(int argc, char **argv)
 			pfd[np].events = POLLIN;
 			map[np++] = i * 2 + 1;
 		}
-		if (poll(pfd, (nfds_t)np, 50) < 0) {
+		if (poll(pfd, (nfds_t)np, timeout < 1 ? 1 : timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			perror("faultproxy: poll");
@@ -340,8 +507,10 @@ int main(int argc, char **argv)
 				c->client = cfd;
 				c->server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 				c->id = next_id++;
-				c->fault = hold_after >= 0 ? F_PASS
+				c->fault = hold_after >= 0 || link_rate ? F_PASS
 					   : (enum fault)allowed[rnd() % (uint64_t)nallowed];
+				if (link_rate && link_cut_us)
+					c->cut_link_us = now_us() + link_cut_us;
 				c->body_left = -1;
 				c->budget = 1 + (long)(rnd() % CUT_MAX);
 				if (c->server < 0 ||
@@ -363,8 +532,15 @@ int main(int argc, char **argv)
 		for (i = 1; i < np; i++) {
 			struct conn *c = &conns[map[i] / 2];
 
-			if (c->client < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+			if (c->client < 0 || !(pfd[i].revents & (POLLIN | POLLOUT | POLLHUP | POLLERR)))
 				continue;
+			if (link_rate) {
+				int d = map[i] % 2;
+
+				if ((pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !link_take(c, d))
+					close_conn(c);
+				continue;
+			}
 			if (!pump(c, map[i] % 2 == 0))
 				close_conn(c);
 		}
