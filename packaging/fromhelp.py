@@ -55,6 +55,10 @@ ENVIRONMENT = {
         ("TMPDIR", "where an Excel workbook is assembled before it is written "
          "(default /tmp)."),
         ("TZ", "the local time zone: the default year, and times shown to people (JSON stays UTC)."),
+        ("XDG_CONFIG_HOME", "where autosync writes its systemd user units "
+         "($XDG_CONFIG_HOME/systemd/user, else ~/.config/systemd/user)."),
+        ("FIELDBOOK_TRACE_BUSY", "when set, each command says on stderr how long "
+         "it waited for another command's write to the database (for tests)."),
     ],
     "fieldbook-hub": [
         ("FIELDBOOK_HUB_DB", "the hub's database, when --db is not given."),
@@ -68,6 +72,11 @@ FILES = {
          "the branch's book, when neither --db, $FIELDBOOK_DB nor "
          "$XDG_DATA_HOME says otherwise; beside it SQLite keeps its -wal and "
          "-shm files."),
+        ("DB.sync-lock",
+         "beside the database: held by a sync while it runs, so that two "
+         "syncs of one database never run at once."),
+        ("~/.config/systemd/user/fieldbook-sync-ID.timer, .service",
+         "the units 'fieldbook autosync enable' writes for a database."),
     ],
     "fieldbook-hub": [
         ("/var/lib/fieldbook-hub/hub.db",
