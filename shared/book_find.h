@@ -114,7 +114,9 @@ struct book_found {
 	char id[FB_RECORD_ID_MAX + 1];  /* the one found */
 	size_t n;                       /* candidates (1 when found) */
 	const struct book_name *cand[BOOK_FIND_LIST_MAX]; /* the first of them,
-					   by label then id; into the index */
+					   by type, then label in Vietnamese
+					   order (members given name first),
+					   then id; into the index */
 };
 
 /*
