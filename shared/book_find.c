@@ -9,6 +9,7 @@
 #include "book_find.h"
 #include "book_internal.h"
 #include "collate.h"
+#include "i18n.h"
 #include "jscan.h"
 #include "text.h"
 
@@ -331,7 +332,7 @@ enum fb_code book_names_describe(const struct book_names *n, const char *id,
 {
 	const struct entry *e = find_entry(n, id);
 	const char *colon = strchr(id, ':');
-	char sid[FB_ATT_ID_LEN + 1];
+	char sid[FB_ATT_ID_LEN + 1], day[FB_WHEN_MAX];
 
 	if (!e && colon && (size_t)(colon - id) == FB_ID_LEN) {
 		char tid[FB_ID_LEN + 1];
@@ -349,17 +350,18 @@ enum fb_code book_names_describe(const struct book_names *n, const char *id,
 	if (!e)
 		return t < REC_NTYPES ? buf_printf(out, "%s %s", model_type(t)->name, id)
 				      : buf_adds(out, id);
+	fb_day(e->pub.date, day);       /* dd/mm/yyyy in Vietnamese */
 	switch (e->pub.type) {
 	case REC_MEMBER:
 		return buf_printf(out, "member %s (%s)", e->pub.label, e->pub.short_id);
 	case REC_TRAINING:
-		return buf_printf(out, "training \"%s\" %s (%s)", e->pub.label, e->pub.date,
+		return buf_printf(out, "training \"%s\" %s (%s)", e->pub.label, day,
 				  e->pub.short_id);
 	default:
 		return *e->pub.label
-			? buf_printf(out, "visit %s to %s (%s)", e->pub.date, e->pub.label,
+			? buf_printf(out, "visit %s to %s (%s)", day, e->pub.label,
 				     e->pub.short_id)
-			: buf_printf(out, "visit %s (%s)", e->pub.date, e->pub.short_id);
+			: buf_printf(out, "visit %s (%s)", day, e->pub.short_id);
 	}
 }
 

@@ -98,7 +98,8 @@ size_t book_names_short_width(const struct book_names *n, enum rec_type t);
 
 /*
  * One line that names record id for a person, appended to out: the
- * type, what she calls it and its short id, as in
+ * type, what she calls it and its short id (a day as fb_day() shows
+ * it: dd/mm/yyyy in Vietnamese), as in
  *   member Nguyễn Thị Lan (1c2e5b7d)
  *   training "Kỹ năng lãnh đạo" 2026-03-08 (9a0b1c2d)
  *   visit 2026-01-25 to Bà Tư (3e4f5a6b)
