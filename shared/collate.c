@@ -348,32 +348,85 @@ static size_t next_word(const char *s, size_t len, size_t i, size_t *wlen)
 }
 
 /*
- * A name's key: the given name's key, then each word's (the family name
- * first), a 0 after the last (below the first byte of any key: a name
- * whose words begin another's comes first), then the name's bytes.
- * ICU's keys end in their only 0 byte, so each word is compared whole
+ * The parts of a word's ICU key (primary 01 secondary 01 tertiary 00,
+ * the bytes 00 and 01 no weight uses): the letters and tones, up to the
+ * second 01, and the rest, case, without the final 00.
+ */
+struct key_parts {
+	const char *tone, *cs;          /* letters and tones; case */
+	size_t tone_len, cs_len;
+};
+
+static void key_split(const struct fb_buf *k, struct key_parts *p)
+{
+	size_t len = k->len ? k->len - 1 : 0, i, seps = 0;
+
+	p->tone = p->cs = k->data;
+	p->tone_len = len;
+	p->cs_len = 0;
+	for (i = 0; i < len; i++)
+		if (k->data[i] == 1 && ++seps == 2) {
+			p->tone_len = i;
+			p->cs = k->data + i + 1;
+			p->cs_len = len - i - 1;
+			break;
+		}
+}
+
+/* Which part of words a comparison looks at. */
+enum level { LETTERS_TONES, CASE };
+
+/* The letters and tones of a word's key appended to out, and its case
+ * to cases (when not NULL), each ended by a 0. */
+static enum fb_code add_parts(struct fb_collator *c, const char *w, size_t len,
+			      struct fb_buf *out, struct fb_buf *cases)
+{
+	struct key_parts p;
+	enum fb_code rc;
+
+	buf_reset(&c->ka);
+	if ((rc = word_key(c, w, len, &c->ka)) != FB_OK)
+		return rc;
+	key_split(&c->ka, &p);
+	if ((rc = buf_add(out, p.tone, p.tone_len)) == FB_OK)
+		rc = buf_addc(out, '\0');
+	if (rc == FB_OK && cases && (rc = buf_add(cases, p.cs, p.cs_len)) == FB_OK)
+		rc = buf_addc(cases, '\0');
+	return rc;
+}
+
+/*
+ * A name's key, in the order of the comparisons fb_collate_name makes:
+ *   the given name's letters and tones;
+ *   each word's letters and tones, the family name first, then a 0
+ *   (below any key's first byte: a name whose words begin another's
+ *   comes first);
+ *   each word's case;
+ *   the name's bytes.
+ * Each part ends in a 0, the only 0 in it, so each is compared whole
  * before the next.
  */
 enum fb_code fb_collate_name_key(struct fb_collator *c, const char *s, size_t len,
 				 struct fb_buf *out)
 {
-	size_t glen, wlen, i = 0;
+	size_t glen, wlen, i;
 	const char *g = fb_given_name(s, len, &glen);
-	enum fb_code rc = word_key(c, g, glen, out);
+	enum fb_code rc = add_parts(c, g, glen, out, NULL);
 
-	while (rc == FB_OK && (i = next_word(s, len, i, &wlen)) < len) {
-		rc = word_key(c, s + i, wlen, out);
-		i += wlen;
-	}
-	if (rc == FB_OK)
-		rc = buf_addc(out, '\0');
+	buf_reset(&c->kb);
+	for (i = 0; rc == FB_OK && (i = next_word(s, len, i, &wlen)) < len; i += wlen)
+		rc = add_parts(c, s + i, wlen, out, &c->kb);
+	if (rc == FB_OK && (rc = buf_addc(out, '\0')) == FB_OK)
+		rc = buf_add(out, c->kb.data, c->kb.len);
 	return rc == FB_OK ? buf_add(out, s, len) : rc;
 }
 
-/* Two words in the order of their keys (*rc set on failure). */
+/* Two words by one part of their keys (*rc set on failure). */
 static int word_cmp(struct fb_collator *c, const char *a, size_t alen, const char *b,
-		    size_t blen, enum fb_code *rc)
+		    size_t blen, enum level lv, enum fb_code *rc)
 {
+	struct key_parts pa, pb;
+
 	if (alen == blen && !memcmp(a, b, alen))
 		return 0;       /* the same word, the same key */
 	buf_reset(&c->ka);
@@ -381,32 +434,48 @@ static int word_cmp(struct fb_collator *c, const char *a, size_t alen, const cha
 	if ((*rc = word_key(c, a, alen, &c->ka)) != FB_OK ||
 	    (*rc = word_key(c, b, blen, &c->kb)) != FB_OK)
 		return 0;
-	return bytes_cmp(c->ka.data, c->ka.len, c->kb.data, c->kb.len);
+	key_split(&c->ka, &pa);
+	key_split(&c->kb, &pb);
+	return lv == CASE ? bytes_cmp(pa.cs, pa.cs_len, pb.cs, pb.cs_len)
+			  : bytes_cmp(pa.tone, pa.tone_len, pb.tone, pb.tone_len);
+}
+
+/* The words of two names, one by one, by one part of their keys; fewer
+ * words first. */
+static int words_cmp(struct fb_collator *c, const char *a, size_t al, const char *b,
+		     size_t bl, enum level lv, enum fb_code *rc)
+{
+	size_t i = 0, j = 0, aw, bw;
+	int r = 0;
+
+	while (!r && *rc == FB_OK) {
+		i = next_word(a, al, i, &aw);
+		j = next_word(b, bl, j, &bw);
+		if (i == al || j == bl)
+			return (i < al) - (j < bl);
+		r = word_cmp(c, a + i, aw, b + j, bw, lv, rc);
+		i += aw;
+		j += bw;
+	}
+	return r;
 }
 
 /*
- * The order of the names' keys (fb_collate_name_key), a word at a time:
+ * The order of the names' keys (fb_collate_name_key), a part at a time:
  * most names differ by their given name, and only that is looked at.
  */
 int fb_collate_name(struct fb_collator *c, const char *a, int alen,
 		    const char *b, int blen)
 {
-	size_t al = length(a, alen), bl = length(b, blen), agl, bgl, i = 0, j = 0;
+	size_t al = length(a, alen), bl = length(b, blen), agl, bgl;
 	const char *ag = fb_given_name(a, al, &agl), *bg = fb_given_name(b, bl, &bgl);
 	enum fb_code rc = FB_OK;
-	int r = word_cmp(c, ag, agl, bg, bgl, &rc);
+	int r = word_cmp(c, ag, agl, bg, bgl, LETTERS_TONES, &rc);
 
-	while (!r && rc == FB_OK) {
-		i = next_word(a, al, i, &agl);
-		j = next_word(b, bl, j, &bgl);
-		if (i == al || j == bl) {
-			r = (i < al) - (j < bl);        /* fewer words first */
-			break;
-		}
-		r = word_cmp(c, a + i, agl, b + j, bgl, &rc);
-		i += agl;
-		j += bgl;
-	}
+	if (!r && rc == FB_OK)
+		r = words_cmp(c, a, al, b, bl, LETTERS_TONES, &rc);
+	if (!r && rc == FB_OK)
+		r = words_cmp(c, a, al, b, bl, CASE, &rc);
 	/* Without memory for keys, ICU compares the names whole. */
 	if (rc != FB_OK)
 		return fb_collate(c, a, alen, b, blen);

@@ -15,11 +15,15 @@
  * A name's given name is its last word ("Nguyễn Thị Ân" -> "Ân"): words
  * are apart by white space (ASCII, or U+00A0 no-break space), and
  * spaces before and after are not part of any word.  A name of one word
- * is its own given name.  Names order by given name, then by the whole
- * name read word by word (family name, middle names, given name: each
- * word in Vietnamese order before the next is looked at, as Vietnamese
- * dictionaries read syllables; fewer words first), then by bytes;
- * callers add the record's id after that.  The keys of words are kept
+ * is its own given name.  Names order
+ *   1. by the given name's letters and tones;
+ *   2. by the whole name's, word by word (family name, middle names,
+ *      given name: each word before the next is looked at, as
+ *      Vietnamese dictionaries read syllables; fewer words first);
+ *   3. by case, word by word: "LÝ THỊ ÂN" comes between "Lê Thị Ân" and
+ *      "Phan Thị Ân", and after "Lý Thị Ân";
+ *   4. by bytes (NFC and NFD of one name).
+ * Callers add the record's id after that.  The keys of words are kept
  * by each collator (FB_COLLATE_WORDS of them), so that sorting a list
  * of names asks ICU about each word about once.
  *
@@ -56,8 +60,8 @@ void fb_collator_close(struct fb_collator *c);
  */
 int fb_collate(struct fb_collator *c, const char *a, int alen, const char *b, int blen);
 
-/* The same for two full names: given name, words, bytes.  (Without
- * memory for the words' keys, ICU compares the names whole.) */
+/* The same for two full names, in the order above.  (Without memory
+ * for the words' keys, ICU compares the names whole.) */
 int fb_collate_name(struct fb_collator *c, const char *a, int alen,
 		    const char *b, int blen);
 

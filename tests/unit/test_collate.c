@@ -251,14 +251,15 @@ int main(void)
 	static const char *const people[] = {
 		"Trần Thị Vũ", "Lê Ân", "Phạm Ông", "Nguyễn Đào", "Hoàng Bảo", "Vũ Thị Ánh",
 		"Đỗ Anh", "Bùi Ăn", "Trần Thị Lan", "Nguyễn Thị Lan", "Lan",
-		"  Lê   Thị  Đào ", "ngô ân", "Dương\xc2\xa0Hoa",
+		"  Lê   Thị  Đào ", "ngô ân", "Dương\xc2\xa0Hoa", "LÝ THỊ ÂN", "Lý Thị Ân",
 		"Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b A\xcc\x82n",      /* NFC Nguyễn Thị, NFD Ân */
+		"Lê Thị Ấn", "Nguyễn Thị Lan ",
 	};
 	static const char *const people_sorted[] = {
-		"Đỗ Anh", "Vũ Thị Ánh", "Bùi Ăn", "ngô ân", "Lê Ân",
-		"Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b A\xcc\x82n", "Hoàng Bảo", "  Lê   Thị  Đào ",
-		"Nguyễn Đào", "Dương\xc2\xa0Hoa", "Lan", "Nguyễn Thị Lan", "Trần Thị Lan",
-		"Phạm Ông", "Trần Thị Vũ",
+		"Đỗ Anh", "Vũ Thị Ánh", "Bùi Ăn", "Lê Ân", "Lý Thị Ân", "LÝ THỊ ÂN", "ngô ân",
+		"Nguy\xe1\xbb\x85n Th\xe1\xbb\x8b A\xcc\x82n", "Lê Thị Ấn", "Hoàng Bảo",
+		"  Lê   Thị  Đào ", "Nguyễn Đào", "Dương\xc2\xa0Hoa", "Lan", "Nguyễn Thị Lan",
+		"Nguyễn Thị Lan ", "Trần Thị Lan", "Phạm Ông", "Trần Thị Vũ",
 	};
 	const char *list[COUNT(people)];
 	struct fb_error err = { 0 };
@@ -327,12 +328,18 @@ int main(void)
 			printf("#   %zu: got '%s', want '%s'\n", i, list[i], people_sorted[i]);
 			good = 0;
 		}
-	ok(good, "names by given name, then the whole name: Anh Ánh Ăn ân Ân Ân Bảo Đào Đào Hoa"
-	   " Lan (Lan, Nguyễn Thị Lan, Trần Thị Lan) Ông Vũ");
+	ok(good, "names by given name (Anh Ánh Ăn Ân Ấn Bảo Đào Hoa Lan Ông Vũ), then the whole"
+	   " name word by word (Lê, Lý, ngô, Nguyễn), then case (Lý before LÝ), then bytes");
 	ascending(people_sorted, COUNT(people_sorted), 1, "...each strictly before the next");
 	ok(fb_collate_name(coll, "Nguyễn Thị Lan", -1, "Trần Thị Lan", -1) < 0 &&
 	   fb_collate_name(coll, "Trần Thị Lan", -1, "Nguyễn Thị Mai", -1) < 0,
 	   "the same given name: the whole name decides; else the given name does");
+	ok(fb_collate_name(coll, "Lê Thị Ân", -1, "LÝ THỊ ÂN", -1) < 0 &&
+	   fb_collate_name(coll, "LÝ THỊ ÂN", -1, "Phan Thị Ân", -1) < 0 &&
+	   fb_collate_name(coll, "Lý Thị Ân", -1, "LÝ THỊ ÂN", -1) < 0 &&
+	   fb_collate_name(coll, "Phan Thị Ân", -1, "Lê Thị Ấn", -1) < 0,
+	   "case weighs after every word's letters and tones; a tone of the given name before"
+	   " the family name");
 	ok(fb_collate_name(coll, "Lê Lan", -1, "Lê  Lan", -1) != 0 &&
 	   fb_collate_name(coll, "Lê Lan", -1, "Lê Lan", -1) == 0,
 	   "names that differ only in spaces are not equal; the same name is");
@@ -377,6 +384,7 @@ int main(void)
 	sql_rows(db, "SELECT coalesce(fb_vi_key(NULL), 'null') || coalesce(fb_vi_name_key(NULL),"
 		 " 'null')", "nullnull", "the key of NULL is NULL");
 	sql_rows(db, "SELECT 'Vũ' = 'vũ' COLLATE VI", "0", "= under VI: only equal texts");
+	sql_rows(db, "SELECT 'Lê Ân' < 'LÝ ÂN' COLLATE VI_NAME", "1", "< under VI_NAME");
 
 	n = bench && atol(bench) > 0 ? (size_t)atol(bench) : 10000;
 	cost(db, n);
