@@ -78,15 +78,14 @@ static UCollator *clone_first(UErrorCode *st)
 #endif
 }
 
-enum fb_code fb_collator_open(struct fb_collator **out, struct fb_error *err)
+/* Give c its clone of the first collator, unless it has one. */
+static enum fb_code attach(struct fb_collator *c, struct fb_error *err)
 {
-	struct fb_collator *c = calloc(1, sizeof(*c));
 	UErrorCode st = U_ZERO_ERROR;
 	enum fb_code rc;
 
-	*out = NULL;
-	if (!c)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+	if (c->coll)
+		return FB_OK;
 	pthread_mutex_lock(&first_lock);
 	rc = open_first(err);
 	if (rc == FB_OK) {
@@ -100,15 +99,36 @@ enum fb_code fb_collator_open(struct fb_collator **out, struct fb_error *err)
 		}
 	}
 	pthread_mutex_unlock(&first_lock);
-	if (rc != FB_OK) {
-		free(c);
-		return rc;
-	}
+	return rc;
+}
+
+/* A collator without its ICU clone yet (attach() gives it one). */
+static struct fb_collator *collator_new(void)
+{
+	struct fb_collator *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
 	c->refs = 1;
 	c->blob = (struct fb_buf)FB_BUF_INIT(0);
 	c->ka = (struct fb_buf)FB_BUF_INIT(0);
 	c->kb = (struct fb_buf)FB_BUF_INIT(0);
 	c->arena = (struct fb_buf)FB_BUF_INIT(0);
+	return c;
+}
+
+enum fb_code fb_collator_open(struct fb_collator **out, struct fb_error *err)
+{
+	struct fb_collator *c = collator_new();
+	enum fb_code rc;
+
+	*out = NULL;
+	if (!c)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	if ((rc = attach(c, err)) != FB_OK) {
+		free(c);
+		return rc;
+	}
 	*out = c;
 	return FB_OK;
 }
@@ -120,7 +140,6 @@ static void release(void *p)
 
 	if (!c || --c->refs > 0)
 		return;
-	ucol_close(c->coll);
 	free(c->u16);
 	free(c->key);
 	buf_release(&c->blob);
@@ -128,10 +147,13 @@ static void release(void *p)
 	buf_release(&c->kb);
 	free(c->words);
 	buf_release(&c->arena);
+	if (c->coll) {
+		ucol_close(c->coll);
+		pthread_mutex_lock(&first_lock);
+		clones--;
+		pthread_mutex_unlock(&first_lock);
+	}
 	free(c);
-	pthread_mutex_lock(&first_lock);
-	clones--;
-	pthread_mutex_unlock(&first_lock);
 }
 
 void fb_collator_close(struct fb_collator *c)
@@ -484,25 +506,39 @@ int fb_collate_name(struct fb_collator *c, const char *a, int alen,
 
 /* --- SQLite ------------------------------------------------------------ */
 
+/*
+ * A connection's collator gets its ICU clone the first time a query
+ * sorts by it: most commands never do, and need not open ICU.  A
+ * collation cannot fail: without ICU it orders by bytes.
+ */
 static int sql_vi(void *p, int alen, const void *a, int blen, const void *b)
 {
+	if (attach(p, NULL) != FB_OK)
+		return bytes_cmp(a, (size_t)alen, b, (size_t)blen);
 	return fb_collate(p, a, alen, b, blen);
 }
 
 static int sql_vi_name(void *p, int alen, const void *a, int blen, const void *b)
 {
+	if (attach(p, NULL) != FB_OK)
+		return bytes_cmp(a, (size_t)alen, b, (size_t)blen);
 	return fb_collate_name(p, a, alen, b, blen);
 }
 
 static void sql_key(sqlite3_context *ctx, int name, sqlite3_value *v)
 {
 	struct fb_collator *c = sqlite3_user_data(ctx);
+	struct fb_error err = { 0 };
 	const char *s;
 	enum fb_code rc;
 	int len;
 
 	if (sqlite3_value_type(v) == SQLITE_NULL) {
 		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((rc = attach(c, &err)) != FB_OK) {
+		sqlite3_result_error(ctx, err.msg, -1);
 		return;
 	}
 	s = (const char *)sqlite3_value_text(v);
@@ -544,13 +580,12 @@ enum fb_code fb_collate_register(sqlite3 *db, struct fb_error *err)
 		const char *name;
 		void (*fn)(sqlite3_context *, int, sqlite3_value **);
 	} fns[] = { { "fb_vi_key", sql_vi_key }, { "fb_vi_name_key", sql_vi_name_key } };
-	struct fb_collator *c = NULL;
-	enum fb_code rc = fb_collator_open(&c, err);
+	struct fb_collator *c = collator_new();
 	int s = SQLITE_OK;
 	size_t i;
 
-	if (rc != FB_OK)
-		return rc;
+	if (!c)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
 	/* Each registration holds a reference, given back when SQLite
 	 * drops it (the connection closes). */
 	for (i = 0; s == SQLITE_OK && i < sizeof(colls) / sizeof(colls[0]); i++) {

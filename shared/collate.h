@@ -85,7 +85,8 @@ enum fb_code fb_collate_name_key(struct fb_collator *c, const char *s, size_t le
 
 /*
  * Teach a SQLite connection Vietnamese order, with a collator of its
- * own (closed with the connection):
+ * own (closed with the connection; it clones ICU's the first time a
+ * query uses it, so that a connection that sorts nothing costs nothing):
  *   ... ORDER BY title COLLATE VI          fb_collate
  *   ... ORDER BY full_name COLLATE VI_NAME fb_collate_name
  *   fb_vi_key(text), fb_vi_name_key(text)  the sort keys, as BLOBs
@@ -93,8 +94,11 @@ enum fb_code fb_collate_name_key(struct fb_collator *c, const char *s, size_t le
  *                                          a big table sorts faster by
  *                                          them than by a collation
  * store_open() calls it on every connection it opens; a program that
- * opens connections of its own calls it too.  FB_EINTERNAL (no ICU
- * data) or FB_ENOMEM, with the message in err.
+ * opens connections of its own calls it too.  FB_ENOMEM or
+ * FB_EINTERNAL (SQLite refused), with the message in err.  ICU's
+ * failure to open (no Vietnamese data) is met by the first query that
+ * sorts: the key functions fail it with that message, the collations
+ * fall back to the order of bytes.
  */
 enum fb_code fb_collate_register(sqlite3 *db, struct fb_error *err) FB_MUST_CHECK;
 
