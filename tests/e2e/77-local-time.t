@@ -150,6 +150,24 @@ a=$OUT
 run vi "$HCM" export --format json
 same "$OUT" "$a" "export JSON: the same"
 
+# --- conflicts and edit: a date's values as days ----------------------
+# A conflict over the training's start date, as a sync would log it (a
+# row of the conflict log, written here without a second laptop).
+sql_query "$FIELDBOOK_DB" "INSERT INTO conflict(record_id, type, branch, field, kind,
+	winner_value, winner_hlc, winner_device, loser_value, loser_hlc, loser_device)
+	VALUES('$t', 'training', 'HN.PL.TT.03', 'start_date', 'field', '2026-04-30', 2,
+	'$(printf '%s' "$log_json_utc" | json_get 'd[0]["device"]')', '2026-05-01', 1, '0123456789abcdef')"
+run vi "$HCM" conflicts
+like "$OUT" "^#[0-9a-f]+  training \"Kỹ năng lãnh đạo\" 30/04/2026 \(${t: -8}\), start_date: current \"30/04/2026\"; other \"01/05/2026\" \(laptop 01234567\)$" \
+	"conflicts under Vietnamese: the training's day and the values as days"
+run en UTC conflicts
+like "$OUT" "start_date: current \"2026-04-30\"; other \"2026-05-01\"" "...in English, ISO"
+run vi "$HCM" conflicts --json
+is_j '[d[0]["current"], d[0]["other"]]' '["2026-04-30", "2026-05-01"]' "conflicts --json: ISO"
+run vi "$HCM" edit "$v" visit_date=2026-05-02
+like "$OUT" "^changed visit 30/04/2026 to Nguyễn Thị Lan \(${v: -8}\): visit_date = 02/05/2026$" \
+	"edit under Vietnamese says what changed with days"
+
 # --- the candidates of an ambiguous title show days too ----------------
 t2=$(new_id fb training add --title "Kỹ năng giao tiếp" --date 2026-01-05 --topic leadership)
 run vi "$HCM" show "ky nang"
