@@ -72,13 +72,14 @@ static enum fb_code candidate(struct fb_buf *out, const struct book_name *m)
 	enum fb_code rc = buf_printf(out, "  %-8s  %-8s  ", m->short_id,
 				     model_type(m->type)->name);
 
+	fb_day(m->date, day);           /* dd/mm/yyyy in Vietnamese */
 	if (rc == FB_OK)
 		rc = text_pad(out, m->label, 28);
 	if (rc == FB_OK && m->type == REC_MEMBER)
 		rc = buf_printf(out, "  %s%-4s  %s", *m->year ? "born " : "     ", m->year,
 				m->phone);
 	else if (rc == FB_OK)
-		rc = buf_printf(out, "  %s", (fb_day(m->date, day), day));
+		rc = buf_printf(out, "  %s", day);
 	if (rc == FB_OK && m->deleted)
 		rc = buf_adds(out, "  (deleted)");
 	/* No blanks at the end of the line, whatever was left empty. */

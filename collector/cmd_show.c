@@ -43,11 +43,12 @@ static void print_link(const struct book_names *n, const char *id, int w)
 	const struct book_name *e = book_names_get(n, id);
 	char day[FB_WHEN_MAX];
 
+	if (e)
+		fb_day(e->date, day);
 	if (!e)
 		printf("%*s%s\n", w + 4, "", id);
 	else if (e->type == REC_TRAINING)
-		printf("%*s%s  %s  %s\n", w + 4, "", e->short_id, (fb_day(e->date, day), day),
-		       e->label);
+		printf("%*s%s  %s  %s\n", w + 4, "", e->short_id, day, e->label);
 	else if (*e->year)
 		printf("%*s%s  %s  (born %s)\n", w + 4, "", e->short_id, e->label, e->year);
 	else
