@@ -11,7 +11,7 @@
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 BUILD    ?= build
-PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc xlsxwriter
+PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc xlsxwriter icu-i18n icu-uc
 HUB_PKGS := libmicrohttpd gnutls
 
 CC       ?= cc

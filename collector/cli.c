@@ -8,6 +8,7 @@
 
 #include "book_view.h"
 #include "cli.h"
+#include "i18n.h"
 #include "limits.h"
 #include "text.h"
 #include "vocab.h"
@@ -67,16 +68,18 @@ enum fb_code cli_names(struct cmd_ctx *c, struct book *b, struct book_names **ou
 /* One candidate of an ambiguous name, a line of c->detail. */
 static enum fb_code candidate(struct fb_buf *out, const struct book_name *m)
 {
+	char day[FB_WHEN_MAX];
 	enum fb_code rc = buf_printf(out, "  %-8s  %-8s  ", m->short_id,
 				     model_type(m->type)->name);
 
+	fb_day(m->date, day);           /* dd/mm/yyyy in Vietnamese */
 	if (rc == FB_OK)
 		rc = text_pad(out, m->label, 28);
 	if (rc == FB_OK && m->type == REC_MEMBER)
 		rc = buf_printf(out, "  %s%-4s  %s", *m->year ? "born " : "     ", m->year,
 				m->phone);
 	else if (rc == FB_OK)
-		rc = buf_printf(out, "  %s", m->date);
+		rc = buf_printf(out, "  %s", day);
 	if (rc == FB_OK && m->deleted)
 		rc = buf_adds(out, "  (deleted)");
 	/* No blanks at the end of the line, whatever was left empty. */
@@ -208,4 +211,11 @@ enum fb_code cli_print_json(struct cmd_ctx *c, cJSON *doc)
 const char *cli_label(const char *code)
 {
 	return vocab_label(code);
+}
+
+int cli_is_date(enum rec_type t, const char *field)
+{
+	const struct field_def *f = t < REC_NTYPES ? model_field(model_type(t), field) : NULL;
+
+	return f && f->kind == FK_DATE;
 }

@@ -78,4 +78,8 @@ const char *cli_describe(const struct book_names *n, const char *id, enum rec_ty
 /* Vietnamese label of a vocabulary code, or the code itself. */
 const char *cli_label(const char *code);
 
+/* 1 when field of type t holds a day (a date field): tables show it
+ * with fb_day() (docs/DECISIONS.md, "Times and days"). */
+int cli_is_date(enum rec_type t, const char *field);
+
 #endif

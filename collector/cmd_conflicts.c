@@ -19,6 +19,7 @@
 #include "book_view.h"
 #include "commands.h"
 #include "conflict_id.h"
+#include "i18n.h"
 
 struct conflicts_out {
 	cJSON *arr;             /* --json: the objects; else NULL */
@@ -47,6 +48,8 @@ static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 	const char *mark = k->resolved ? "  [resolved]"
 			 : k->inherited ? "  [between other laptops, from before this one]" : "";
 	char won[32], lost[32], id[CONFLICT_ID_SHOWN + 1];
+	char cur_day[FB_WHEN_MAX], other_day[FB_WHEN_MAX];
+	const char *cur = k->current, *other = k->loser_value;
 	const struct type_def *t;
 	cJSON *o;
 
@@ -58,16 +61,23 @@ static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 	snprintf(id, sizeof(id), "%s", k->id);
 	if (!x->arr) {
 		t = model_type_named(k->type);
+		/* A date's values as days are shown (fb_day); --json keeps ISO. */
+		if (t && cli_is_date(t->type, k->field)) {
+			fb_day(cur, cur_day);
+			fb_day(other, other_day);
+			cur = cur_day;
+			other = other_day;
+		}
 		printf("#%s  %s", id,
 		       cli_describe(x->names, k->record, t ? t->type : REC_NTYPES));
 		if (!strcmp(k->kind, "delete"))
 			printf(": edited (%s = \"%s\", %s) while deleted on %s%s\n",
-			       k->field, k->loser_value,
+			       k->field, other,
 			       laptop(x, k->loser_device, lost, sizeof(lost)),
 			       laptop(x, k->winner_device, won, sizeof(won)), mark);
 		else
 			printf(", %s: current \"%s\"; other \"%s\" (%s)%s\n",
-			       k->field, k->current, k->loser_value,
+			       k->field, cur, other,
 			       laptop(x, k->loser_device, lost, sizeof(lost)), mark);
 		return FB_OK;
 	}

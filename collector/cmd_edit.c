@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "text.h"
 
 /* The `add` command of a type, whose option names edit also takes. */
@@ -63,6 +64,7 @@ static enum fb_code say_changed(const struct book_names *n, const struct record 
 {
 	const struct type_def *t = model_type(after->type);
 	struct fb_buf line = FB_BUF_INIT(0);
+	char day[FB_WHEN_MAX];
 	enum fb_code rc;
 	int i, first = 1;
 
@@ -73,6 +75,10 @@ static enum fb_code say_changed(const struct book_names *n, const struct record 
 
 		if (t->fields[i].internal || !strcmp(was, now))
 			continue;
+		if (t->fields[i].kind == FK_DATE) {
+			fb_day(now, day);       /* dd/mm/yyyy in Vietnamese */
+			now = day;
+		}
 		rc = buf_printf(&line, "%s %s", first ? "" : ",", t->fields[i].name);
 		first = 0;
 		if (rc == FB_OK && !*now)

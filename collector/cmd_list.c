@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "recjson.h"
 #include "text.h"
 
@@ -52,7 +53,7 @@ static enum fb_code add_cell(struct fb_buf *out, const char *s, size_t w,
 static enum fb_code each(const struct record *r, void *p)
 {
 	struct list_ctx *x = p;
-	char sid[FB_ATT_ID_LEN + 1];
+	char sid[FB_ATT_ID_LEN + 1], day[FB_WHEN_MAX];
 	enum fb_code rc = FB_OK;
 	size_t i;
 
@@ -74,6 +75,11 @@ static enum fb_code each(const struct record *r, void *p)
 			const struct book_name *e = book_names_get(x->names, r->id);
 
 			v = e ? e->label : "";
+		}
+		/* Days as people read them: dd/mm/yyyy in Vietnamese. */
+		if (!is_id && cli_is_date(r->type, x->cols[i].field)) {
+			fb_day(v, day);
+			v = day;
 		}
 		rc = add_cell(&x->out, v, is_id ? x->id_width : x->cols[i].width,
 			      !x->cols[i + 1].field);

@@ -8,6 +8,7 @@
 
 #include "book_view.h"
 #include "commands.h"
+#include "i18n.h"
 #include "journal.h"
 #include "seen.h"
 
@@ -17,7 +18,8 @@ struct log_out {
 };
 
 /*
- * The entries of one journal row, as JSON objects or lines of text.  A
+ * The entries of one journal row, as JSON objects or lines of text: the
+ * text in local time (fb_when), JSON in UTC as it always was.  A
  * delete's seen vector is no field of the record: the text says only
  * how many fields the delete saw; JSON keeps the entry as the journal
  * holds it, marked "internal".
@@ -27,12 +29,14 @@ static enum fb_code log_row(const struct jchange *c, void *ctx)
 	struct log_out *x = ctx;
 	cJSON *arr = x->arr;
 	const struct type_def *t;
-	char when[HLC_HUMAN_MAX], base[STAMP_TEXT_MAX], hex[FB_HLC_HEX_LEN + 1];
+	char when[HLC_HUMAN_MAX], local[FB_WHEN_MAX], base[STAMP_TEXT_MAX];
+	char hex[FB_HLC_HEX_LEN + 1];
 	enum fb_code rc = FB_OK;
 	size_t i;
 
 	t = model_type(c->type);
 	hlc_human(c->hlc, when);
+	fb_when((int64_t)HLC_MS(c->hlc), local);
 	hlc_format(c->hlc, hex);
 	for (i = 0; i < c->n && rc == FB_OK; i++) {
 		const char *dev = c->device, *rec = c->record_id;
@@ -56,13 +60,13 @@ static enum fb_code log_row(const struct jchange *c, void *ctx)
 			    (internal && !cJSON_AddBoolToObject(o, "internal", 1)))
 				rc = FB_ENOMEM;
 		} else if (internal) {
-			rc = buf_printf(x->out, "%s UTC  %s #%llu  %s %s  (delete saw %zu field%s)\n",
-					when, dev, (unsigned long long)(c->seq + i),
+			rc = buf_printf(x->out, "%s  %s #%llu  %s %s  (delete saw %zu field%s)\n",
+					local, dev, (unsigned long long)(c->seq + i),
 					t->name, rec, seen_count(c->e[i].value),
 					seen_count(c->e[i].value) == 1 ? "" : "s");
 		} else {
-			rc = buf_printf(x->out, "%s UTC  %s #%llu  %s %s  %s = %s\n",
-					when, dev, (unsigned long long)(c->seq + i),
+			rc = buf_printf(x->out, "%s  %s #%llu  %s %s  %s = %s\n",
+					local, dev, (unsigned long long)(c->seq + i),
 					t->name, rec, c->e[i].field, c->e[i].value);
 		}
 	}

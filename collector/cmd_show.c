@@ -9,6 +9,7 @@
 
 #include "book_view.h"
 #include "commands.h"
+#include "i18n.h"
 #include "recjson.h"
 #include "text.h"
 
@@ -40,20 +41,25 @@ static enum fb_code add_links(struct book *b, const struct record *r,
 static void print_link(const struct book_names *n, const char *id, int w)
 {
 	const struct book_name *e = book_names_get(n, id);
+	char day[FB_WHEN_MAX];
 
+	if (e)
+		fb_day(e->date, day);
 	if (!e)
 		printf("%*s%s\n", w + 4, "", id);
 	else if (e->type == REC_TRAINING)
-		printf("%*s%s  %s  %s\n", w + 4, "", e->short_id, e->date, e->label);
+		printf("%*s%s  %s  %s\n", w + 4, "", e->short_id, day, e->label);
 	else if (*e->year)
 		printf("%*s%s  %s  (born %s)\n", w + 4, "", e->short_id, e->label, e->year);
 	else
 		printf("%*s%s  %s\n", w + 4, "", e->short_id, e->label);
 }
 
-static void print_text(const cJSON *o, const struct book_names *n)
+/* The text of record o of type t; days as fb_day() shows them. */
+static void print_text(const cJSON *o, enum rec_type t, const struct book_names *n)
 {
 	const cJSON *it, *x;
+	char day[FB_WHEN_MAX];
 	size_t w = 0;
 
 	cJSON_ArrayForEach(it, o)
@@ -67,6 +73,9 @@ static void print_text(const cJSON *o, const struct book_names *n)
 					   !strcmp(it->string, "training_id")) &&
 		    (ref = book_names_get(n, it->valuestring))) {
 			printf("%s  (%s)\n", it->valuestring, ref->label);
+		} else if (cJSON_IsString(it) && cli_is_date(t, it->string)) {
+			fb_day(it->valuestring, day);
+			printf("%s\n", day);
 		} else if (cJSON_IsString(it)) {
 			/* Indent continuation lines of notes. */
 			const char *p;
@@ -115,7 +124,7 @@ static enum fb_code show(struct cmd_ctx *c)
 		rc = cli_print_json(c, o);
 		o = NULL;
 	} else {
-		print_text(o, names);
+		print_text(o, r->type, names);
 	}
 out:
 	cJSON_Delete(o);

@@ -2,11 +2,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cjson/cJSON.h>
 
 #include "autosync.h"
 #include "book_view.h"
 #include "commands.h"
+#include "i18n.h"
 
 /* The book's forks (book_each_fork): the last, how many, and for
  * --json all of them. */
@@ -34,8 +36,32 @@ static enum fb_code note_fork(const struct book_fork_note *f, void *ctx)
 	return FB_OK;
 }
 
+/*
+ * The last sync as people read it: meta last_sync is UTC ISO 8601
+ * ("2026-04-30T07:05:09Z", as --json gives it); the text shows it in
+ * local time (fb_when).  Anything else is shown as it is.
+ */
+static const char *sync_when(const char *iso, char out[FB_WHEN_MAX])
+{
+	struct tm tm;
+	int used = 0;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 6 || used == 0 || iso[used])
+		return iso;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	if ((t = timegm(&tm)) == (time_t)-1)
+		return iso;
+	fb_when((int64_t)t * 1000, out);
+	return out;
+}
+
 static enum fb_code status(struct cmd_ctx *c)
 {
+	char when[FB_WHEN_MAX];
 	struct book_status st;
 	struct cli_flags fl;
 	struct forks fk;
@@ -101,7 +127,7 @@ static enum fb_code status(struct cmd_ctx *c)
 		printf("journal:   %lld entries, %lld not yet sent\n", st.entries,
 		       st.entries - st.acked);
 		printf("hub:       %s\n", remote ? remote : "none (fieldbook remote set URL --token-file F)");
-		printf("last sync: %s\n", last_sync ? last_sync : "never");
+		printf("last sync: %s\n", last_sync ? sync_when(last_sync, when) : "never");
 		printf("conflicts: %lld%s\n", st.conflicts,
 		       st.conflicts ? " (fieldbook conflicts)" : "");
 		if (st.rejected)

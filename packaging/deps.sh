@@ -7,7 +7,8 @@ set -eu
 # pkg-config module -> Debian package
 LIBS="sqlite3:libsqlite3-dev libcurl:libcurl4-openssl-dev zlib:zlib1g-dev \
 libcjson:libcjson-dev libmicrohttpd:libmicrohttpd-dev libcrypto:libssl-dev \
-libutf8proc:libutf8proc-dev gnutls:libgnutls28-dev xlsxwriter:libxlsxwriter-dev"
+libutf8proc:libutf8proc-dev gnutls:libgnutls28-dev xlsxwriter:libxlsxwriter-dev \
+icu-i18n:libicu-dev icu-uc:libicu-dev"
 # command -> Debian package (tests use these)
 TOOLS="pkg-config:pkg-config cc:gcc make:make prove:perl sqlite3:sqlite3 \
 curl:curl openssl:openssl faketime:faketime python3:python3 \

@@ -79,11 +79,14 @@ int record_deleted(const struct record *r);
 
 /*
  * Call fn for each record of type t (REC_NTYPES: every type) in a
- * stable order (by name or date, then id): deleted ones only with
- * include_deleted, and, when year > 0, only those whose date (start
- * date, visit date, joined) falls in that year.  fn returns FB_OK to go
- * on; anything else stops the walk and is returned.  The record is
- * freed after fn returns.
+ * stable order (docs/DECISIONS.md, "Vietnamese order"): members by
+ * name in Vietnamese order, given name first (collate.h); trainings by
+ * start date, then title in Vietnamese order; visits by date; each then
+ * by id; attendance by id; every type at once by type, then id.
+ * Deleted ones only with include_deleted, and, when year > 0, only
+ * those whose date (start date, visit date, joined) falls in that year.
+ * fn returns FB_OK to go on; anything else stops the walk and is
+ * returned.  The record is freed after fn returns.
  */
 typedef enum fb_code (*book_each_fn)(const struct record *r, void *ctx);
 enum fb_code book_each(struct book *b, enum rec_type t, int year,

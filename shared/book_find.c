@@ -8,6 +8,8 @@
 
 #include "book_find.h"
 #include "book_internal.h"
+#include "collate.h"
+#include "i18n.h"
 #include "jscan.h"
 #include "text.h"
 
@@ -330,7 +332,7 @@ enum fb_code book_names_describe(const struct book_names *n, const char *id,
 {
 	const struct entry *e = find_entry(n, id);
 	const char *colon = strchr(id, ':');
-	char sid[FB_ATT_ID_LEN + 1];
+	char sid[FB_ATT_ID_LEN + 1], day[FB_WHEN_MAX];
 
 	if (!e && colon && (size_t)(colon - id) == FB_ID_LEN) {
 		char tid[FB_ID_LEN + 1];
@@ -348,17 +350,18 @@ enum fb_code book_names_describe(const struct book_names *n, const char *id,
 	if (!e)
 		return t < REC_NTYPES ? buf_printf(out, "%s %s", model_type(t)->name, id)
 				      : buf_adds(out, id);
+	fb_day(e->pub.date, day);       /* dd/mm/yyyy in Vietnamese */
 	switch (e->pub.type) {
 	case REC_MEMBER:
 		return buf_printf(out, "member %s (%s)", e->pub.label, e->pub.short_id);
 	case REC_TRAINING:
-		return buf_printf(out, "training \"%s\" %s (%s)", e->pub.label, e->pub.date,
+		return buf_printf(out, "training \"%s\" %s (%s)", e->pub.label, day,
 				  e->pub.short_id);
 	default:
 		return *e->pub.label
-			? buf_printf(out, "visit %s to %s (%s)", e->pub.date, e->pub.label,
+			? buf_printf(out, "visit %s to %s (%s)", day, e->pub.label,
 				     e->pub.short_id)
-			: buf_printf(out, "visit %s (%s)", e->pub.date, e->pub.short_id);
+			: buf_printf(out, "visit %s (%s)", day, e->pub.short_id);
 	}
 }
 
@@ -392,12 +395,24 @@ static int words_in_order(const char *text, const char *words)
 	return 1;
 }
 
-static int cmp_cand(const void *a, const void *b)
+/*
+ * Candidates as the lists show them (docs/DECISIONS.md, "Vietnamese
+ * order"): by type, members by name (given name first), the others by
+ * their label in Vietnamese order, then by id.  Without a collator (no
+ * memory for one), by the folded label.
+ */
+static int cmp_cand(const void *a, const void *b, void *ctx)
 {
 	const struct book_name *x = *(const struct book_name *const *)a;
 	const struct book_name *y = *(const struct book_name *const *)b;
-	int c = strcmp(x->folded, y->folded);
+	struct fb_collator *coll = ctx;
+	int c = (x->type > y->type) - (x->type < y->type);
 
+	if (!c && coll)
+		c = x->type == REC_MEMBER ? fb_collate_name(coll, x->label, -1, y->label, -1)
+					  : fb_collate(coll, x->label, -1, y->label, -1);
+	else if (!c)
+		c = strcmp(x->folded, y->folded);
 	return c ? c : strcmp(x->id, y->id);
 }
 
@@ -515,7 +530,14 @@ enum fb_code book_names_find(const struct book_names *n, const char *ref, int fl
 		ids.c[ids.n++] = names.c[i];
 	t = ids.n ? &ids : &words;
 	found->n = t->n;
-	qsort(t->c, t->n, sizeof(*t->c), cmp_cand);
+	if (t->n > 1) {
+		struct fb_collator *coll = NULL;
+
+		if (fb_collator_open(&coll, NULL) != FB_OK)
+			coll = NULL;
+		qsort_r(t->c, t->n, sizeof(*t->c), cmp_cand, coll);
+		fb_collator_close(coll);
+	}
 	for (i = 0; i < t->n && i < BOOK_FIND_LIST_MAX; i++)
 		found->cand[i] = &with_short(n, (struct entry *)t->c[i])->pub;
 	if (t->n == 1) {

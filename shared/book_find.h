@@ -98,7 +98,8 @@ size_t book_names_short_width(const struct book_names *n, enum rec_type t);
 
 /*
  * One line that names record id for a person, appended to out: the
- * type, what she calls it and its short id, as in
+ * type, what she calls it and its short id (a day as fb_day() shows
+ * it: dd/mm/yyyy in Vietnamese), as in
  *   member Nguyễn Thị Lan (1c2e5b7d)
  *   training "Kỹ năng lãnh đạo" 2026-03-08 (9a0b1c2d)
  *   visit 2026-01-25 to Bà Tư (3e4f5a6b)
@@ -114,7 +115,9 @@ struct book_found {
 	char id[FB_RECORD_ID_MAX + 1];  /* the one found */
 	size_t n;                       /* candidates (1 when found) */
 	const struct book_name *cand[BOOK_FIND_LIST_MAX]; /* the first of them,
-					   by label then id; into the index */
+					   by type, then label in Vietnamese
+					   order (members given name first),
+					   then id; into the index */
 };
 
 /*

@@ -215,9 +215,27 @@ const char *book_date_field(enum rec_type t)
 	}
 }
 
-static const char *order_field(enum rec_type t)
+/*
+ * The order of a list (docs/DECISIONS.md, "Vietnamese order"): members
+ * by name, given name first (collate.h); trainings by start date, then
+ * title in Vietnamese order; visits by date; each then by id.  Every
+ * type at once: by type, then id.
+ */
+static const char *order_by(enum rec_type t)
 {
-	return t == REC_MEMBER ? "full_name" : book_date_field(t);
+	switch (t) {
+	case REC_MEMBER:
+		return "fb_vi_name_key(json_extract(vals, '$.full_name')),";
+	case REC_TRAINING:
+		return "json_extract(vals, '$.start_date'), fb_vi_key(json_extract(vals, '$.title')),";
+	case REC_VISIT:
+		return "json_extract(vals, '$.visit_date'),";
+	case REC_ATTENDANCE:
+		return "";
+	default:
+		return "CASE type WHEN 'member' THEN 0 WHEN 'training' THEN 1"
+		       " WHEN 'attendance' THEN 2 ELSE 3 END,";
+	}
 }
 
 enum fb_code book_each(struct book *b, enum rec_type t, int year,
@@ -226,21 +244,17 @@ enum fb_code book_each(struct book *b, enum rec_type t, int year,
 {
 	sqlite3_stmt *q = NULL;
 	const char *datef = t < REC_NTYPES ? book_date_field(t) : NULL;
-	const char *orderf = t < REC_NTYPES ? order_field(t) : NULL;
-	char sql[512], dpath[64], opath[64], yr[8];
+	char sql[768], dpath[64], yr[8];
 	enum fb_code rc;
 	int s;
 
 	snprintf(dpath, sizeof(dpath), "$.%s", datef ? datef : "none");
-	snprintf(opath, sizeof(opath), "$.%s", orderf ? orderf : "none");
 	snprintf(yr, sizeof(yr), "%04d", year);
 	snprintf(sql, sizeof(sql),
 		 "SELECT id, type, branch, vals, clk FROM record"
 		 " WHERE (?1 = '' OR type = ?1) AND (deleted = 0 OR ?2)"
 		 " AND (?3 = 0 OR substr(json_extract(vals, ?4), 1, 4) = ?5)"
-		 " ORDER BY %s json_extract(vals, ?6), id",
-		 t < REC_NTYPES ? "" : "CASE type WHEN 'member' THEN 0"
-		 " WHEN 'training' THEN 1 WHEN 'attendance' THEN 2 ELSE 3 END,");
+		 " ORDER BY %s id", order_by(t));
 	if ((rc = store_prepare(b->st, sql, &q, err)) != FB_OK)
 		return rc;
 	sqlite3_bind_text(q, 1, t < REC_NTYPES ? model_type(t)->name : "", -1,
@@ -249,7 +263,6 @@ enum fb_code book_each(struct book *b, enum rec_type t, int year,
 	sqlite3_bind_int(q, 3, year > 0 && datef);
 	sqlite3_bind_text(q, 4, dpath, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 5, yr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 6, opath, -1, SQLITE_STATIC);
 	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
 		const struct type_def *td =
 			model_type_named((const char *)sqlite3_column_text(q, 1));

@@ -467,16 +467,20 @@ enum fb_code book_each_change(struct book *b, const char *record_id, book_change
 enum fb_code book_each_link(struct book *b, const struct record *r, book_id_fn fn,
 			    void *ctx, struct fb_error *err)
 {
-	/* By a training: its attendees; by a member: her trainings. */
+	/* By a training: its attendees, in the order of `list members`; by
+	 * a member: her trainings, in the order of `list trainings`. */
 	static const char *const sql[2] = {
 		"SELECT json_extract(a.vals, '$.member_id') FROM record a"
 		" JOIN record o ON o.id = json_extract(a.vals, '$.member_id') AND o.deleted = 0"
 		" WHERE a.type = 'attendance' AND a.deleted = 0"
-		" AND json_extract(a.vals, '$.training_id') = ?1 ORDER BY a.id",
+		" AND json_extract(a.vals, '$.training_id') = ?1"
+		" ORDER BY fb_vi_name_key(json_extract(o.vals, '$.full_name')), o.id",
 		"SELECT json_extract(a.vals, '$.training_id') FROM record a"
 		" JOIN record o ON o.id = json_extract(a.vals, '$.training_id') AND o.deleted = 0"
 		" WHERE a.type = 'attendance' AND a.deleted = 0"
-		" AND json_extract(a.vals, '$.member_id') = ?1 ORDER BY a.id",
+		" AND json_extract(a.vals, '$.member_id') = ?1"
+		" ORDER BY json_extract(o.vals, '$.start_date'),"
+		" fb_vi_key(json_extract(o.vals, '$.title')), o.id",
 	};
 	sqlite3_stmt *q = NULL;
 	enum fb_code rc;

@@ -239,8 +239,10 @@ typedef enum fb_code (*book_id_fn)(const char *id, void *ctx);
 
 /*
  * The links of record r: a training's attendees or a member's trainings,
- * counting only attendances and records not deleted, as the report does.
- * Nothing for other types.
+ * counting only attendances and records not deleted, as the report does;
+ * attendees in the order of book_each's members (given name first),
+ * trainings in that of its trainings (date, then title).  Nothing for
+ * other types.
  */
 enum fb_code book_each_link(struct book *b, const struct record *r, book_id_fn fn,
 			    void *ctx, struct fb_error *err)

@@ -13,6 +13,7 @@
 
 #include "book.h"
 #include "cmd.h"
+#include "collate.h"
 #include "i18n.h"
 
 const struct cmd_entry *cmd_find(const struct cmd_entry *const *table, size_t n,
@@ -527,5 +528,7 @@ int cmd_run(const struct cmd_program *p, int argc, char **argv)
 	}
 	buf_release(&c->detail);
 	free(c);
+	/* Every book is closed by now: ICU leaves nothing behind. */
+	fb_collate_cleanup();
 	return status;
 }

@@ -40,6 +40,14 @@
 #define FB_IMPORT_ERRORS_SHOWN 20   /* bad rows an import names */
 #define FB_EXPORT_BYTES_MAX ((size_t)1 << 31) /* one export, built in memory */
 
+/* Vietnamese order (collate.h): the words of names whose sort keys one
+ * collator keeps (every Vietnamese syllable, in two cases, fits), its
+ * hash table's slots (a power of 2, twice as many), and the longest
+ * word kept. */
+#define FB_COLLATE_WORDS       16384
+#define FB_COLLATE_WORDS_SLOTS (2 * FB_COLLATE_WORDS)
+#define FB_COLLATE_WORD_MAX    64
+
 #define FB_BUSY_TIMEOUT_MS  5000    /* SQLite waits this long for a lock */
 #define FB_VERIFY_SHOWN_MAX 100     /* differences `verify` lists, then counts */
 #define FB_HLC_MAX_DRIFT_MS (5 * 60 * 1000) /* hub refuses entries ahead */

@@ -157,7 +157,7 @@ static enum fb_code coverage(struct fb_store *st, struct report *r,
 		" AND m.branch IN (SELECT branch FROM report_scope)"
 		" AND json_extract(m.vals, '$.role') IN ('branch_head', 'branch_deputy',"
 		"  'commune_president', 'commune_vice', 'commune_president_planned')"
-		" ORDER BY 2, 1", &q, err);
+		" ORDER BY fb_vi_name_key(json_extract(m.vals, '$.full_name')), m.id", &q, err);
 	if (rc != FB_OK)
 		return rc;
 	while ((s = sqlite3_step(q)) == SQLITE_ROW) {

@@ -39,7 +39,7 @@ struct report_group {
 	const char *title;          /* "Branch heads and deputies" */
 	int target_pct;
 	long total, trained;
-	struct report_person *untrained;  /* sorted by name */
+	struct report_person *untrained;  /* by name, given name first (collate.h) */
 	size_t nuntrained;
 };
 

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collate.h"
 #include "conflict_id.h"
 #include "limits.h"
 #include "store.h"
@@ -316,6 +317,9 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 		code = store_fail(s, rc, "registering conflict ids", err);
 		goto fail;
 	}
+	/* Lists in Vietnamese order (collate.h): COLLATE VI, VI_NAME. */
+	if ((code = fb_collate_register(s->db, err)) != FB_OK)
+		goto fail;
 	if ((code = file_kind(s, &kind, &version, err)) != FB_OK ||
 	    (code = check_kind(path, kind, extra_schema != NULL, err)) != FB_OK)
 		goto fail;

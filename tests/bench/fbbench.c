@@ -27,6 +27,12 @@
  *       LATENCIES and one device's whole push (ms) per line to DEVTIMES.
  *       One process drives them all, so that the figure is the hub's and
  *       not 200 collector processes' start-up on the same 2 cores.
+ *   fbbench names N SEED
+ *       N members' names (as the mix makes them, from SEED) in a SQLite
+ *       table in memory, read back sorted by their bytes and in
+ *       Vietnamese order, given name first (ORDER BY fb_vi_name_key(),
+ *       as `list members` sorts; collate.h), the best of NAMES_REPEATS
+ *       runs each.  Prints key=value lines.
  *   fbbench report KV JSON
  *       Read the key=value results of a run, print the table of figures
  *       beside their limits and targets, and write it as JSON.
@@ -53,6 +59,7 @@
 #include "book.h"
 #include "book_internal.h"
 #include "client.h"
+#include "collate.h"
 #include "recjson.h"
 #include "wire.h"
 #include "zbuf.h"
@@ -62,6 +69,7 @@
 #define ATTEND_PER_TRAINING 4
 #define ZLIB_REPEATS   3
 #define RAW_REPEATS    3
+#define NAMES_REPEATS  3
 
 /* --- a seeded generator (splitmix64) ---------------------------------- */
 
@@ -610,6 +618,67 @@ static int cmd_make(int argc, char **argv)
 	return 0;
 }
 
+/* The best time of NAMES_REPEATS reads of every row of sql, in ms. */
+static double names_sort_ms(sqlite3 *db, const char *sql, size_t n)
+{
+	double best = 0;
+	int k;
+
+	for (k = 0; k < NAMES_REPEATS; k++) {
+		sqlite3_stmt *q = NULL;
+		size_t rows = 0;
+		double t = now_s();
+
+		if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+			die(sqlite3_errmsg(db), NULL);
+		while (sqlite3_step(q) == SQLITE_ROW)
+			rows++;
+		sqlite3_finalize(q);
+		t = (now_s() - t) * 1e3;
+		if (rows != n)
+			die("names: rows missing", NULL);
+		if (k == 0 || t < best)
+			best = t;
+	}
+	return best;
+}
+
+static int cmd_names(int argc, char **argv)
+{
+	struct fb_error err = { 0 };
+	sqlite3_stmt *ins = NULL;
+	sqlite3 *db = NULL;
+	size_t n, i;
+	char name[256];
+
+	if (argc != 4)
+		return 64;
+	n = arg_size(argv[2]);
+	rng_state = arg_size(argv[3]);
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK || fb_collate_register(db, &err) != FB_OK)
+		die("names", &err);
+	if (sqlite3_exec(db, "CREATE TABLE m(full_name TEXT); BEGIN", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO m VALUES(?1)", -1, &ins, NULL) != SQLITE_OK)
+		die(sqlite3_errmsg(db), NULL);
+	for (i = 0; i < n; i++) {
+		person_name(name, sizeof(name));
+		sqlite3_bind_text(ins, 1, name, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			die(sqlite3_errmsg(db), NULL);
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(ins);
+	if (sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		die(sqlite3_errmsg(db), NULL);
+	printf("names_n=%zu\n", n);
+	printf("names_bytes_ms=%.1f\n", names_sort_ms(db, "SELECT full_name FROM m ORDER BY full_name", n));
+	printf("names_vi_ms=%.1f\n", names_sort_ms(db, "SELECT full_name FROM m"
+						 " ORDER BY fb_vi_name_key(full_name)", n));
+	sqlite3_close(db);
+	fb_collate_cleanup();
+	return 0;
+}
+
 #define FLEET_BRANCHES_PER_COMMUNE 10
 
 static int cmd_fleet(int argc, char **argv)
@@ -931,6 +1000,8 @@ static const struct figure figures[] = {
 	  "raw_single_rps", "raw insert, tx each", T_NONE, 0, "" },
 	{ "collector", "training add process, 1k records", "ms", "add_ms_1k",
 	  "exec_ms", "fieldbook --version", T_NONE, 0, "" },
+	{ "collector", "sort 200k names in Vietnamese order (list members)", "ms",
+	  "names_vi_ms", "names_bytes_ms", "by bytes", T_NONE, 0, "" },
 	{ "collector", "training add process, 100k records", "ms", "add_ms_big",
 	  "add_ms_1k", "same at 1k", T_RATIO_LE, 1.5, "<= 1.5x at 1k" },
 
@@ -1195,11 +1266,13 @@ int main(int argc, char **argv)
 		rc = cmd_fleet(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "push"))
 		rc = cmd_push(argc, argv);
+	else if (argc >= 2 && !strcmp(argv[1], "names"))
+		rc = cmd_names(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "report"))
 		rc = cmd_report(argc, argv);
 	if (rc == 64)
 		fprintf(stderr, "usage: fbbench collector DIR N SINGLE SEED | make DB BRANCH N SEED"
 			" | fleet DIR COUNT N SEED | push LIST URL TIMEOUT LATENCIES DEVTIMES"
-			" | report KV JSON\n");
+			" | names N SEED | report KV JSON\n");
 	return rc;
 }

@@ -13,6 +13,7 @@
 #   BENCH_N_SMALL=1000     records of the small book (the "1k")
 #   BENCH_N_MID=10000      records pushed to a hub for its 10k memory figure
 #   BENCH_SINGLE=300       records added one transaction each (fsync each)
+#   BENCH_NAMES=200000     members' names sorted in Vietnamese order
 #   BENCH_RUNS=9           runs of each latency figure (the median is kept)
 #   BENCH_PUSH_RUNS=3      runs of the first push (the median is kept)
 #   BENCH_DEVICES=200      devices pushing at once ...
@@ -34,6 +35,7 @@ N=${BENCH_N:-100000}
 N_SMALL=${BENCH_N_SMALL:-1000}
 N_MID=${BENCH_N_MID:-10000}
 SINGLE=${BENCH_SINGLE:-300}
+NAMES=${BENCH_NAMES:-200000}
 RUNS=${BENCH_RUNS:-9}
 PUSH_RUNS=${BENCH_PUSH_RUNS:-3}
 DEVICES=${BENCH_DEVICES:-200}
@@ -254,6 +256,8 @@ note bench_seed "$SEED"
 say "limits and book_add on $N records (raw SQLite, zlib-6, book_add) ..."
 mkdir -p "$work/c" "$work/s" "$work/m"
 "$FBB" collector "$work/c" "$N" "$SINGLE" "$SEED" >>"$kv" || fail "fbbench collector"
+say "sorting $NAMES names in Vietnamese order ..."
+"$FBB" names "$NAMES" "$SEED" >>"$kv" || fail "fbbench names"
 A=$work/c/a.db
 note zlib_bpr "$(calc "$(sed -n 's/^zlib_bytes=//p' "$kv") / $N")"
 note json_bpr "$(calc "$(sed -n 's/^json_bytes=//p' "$kv") / $N")"

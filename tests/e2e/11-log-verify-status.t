@@ -36,8 +36,8 @@ bad 64 "fieldbook: unexpected argument 'x' (see 'fieldbook status --help')" fb s
 run fb log
 expect_exit 0 "log exits 0"
 is "$(printf '%s\n' "$OUT" | wc -l)" "$n" "log: one line per journal entry"
-expect_out_match "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:.]+ UTC  $dev #1  member $m  full_name = Nguyễn Thị Hồng Nhung$" \
-	"log line: time, device, sequence, type, id, field = value"
+expect_out_match "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}  $dev #1  member $m  full_name = Nguyễn Thị Hồng Nhung$" \
+	"log line: local time (to the minute), device, sequence, type, id, field = value"
 run fb log "$m"
 expect_exit 0 "log ID exits 0"
 is "$(printf '%s\n' "$OUT" | wc -l)" 3 "log ID: the member's 3 entries only"
