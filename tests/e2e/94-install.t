@@ -23,6 +23,7 @@ is "$(files_under "$root")" "644 ./usr/lib/systemd/system/fieldbook-hub-backup.s
 644 ./usr/lib/systemd/system/fieldbook-hub.service
 644 ./usr/share/bash-completion/completions/fieldbook
 644 ./usr/share/bash-completion/completions/fieldbook-hub
+644 ./usr/share/locale/vi/LC_MESSAGES/fieldbook.mo
 644 ./usr/share/man/man1/fieldbook-hub.1
 644 ./usr/share/man/man1/fieldbook.1
 755 ./usr/bin/fieldbook

@@ -45,6 +45,7 @@ is "$(contents "$deb")" "-rwxr-xr-x ./usr/bin/fieldbook
 -rw-r--r-- ./usr/share/bash-completion/completions/fieldbook
 -rw-r--r-- ./usr/share/doc/fieldbook/changelog.gz
 -rw-r--r-- ./usr/share/doc/fieldbook/copyright
+-rw-r--r-- ./usr/share/locale/vi/LC_MESSAGES/fieldbook.mo
 -rw-r--r-- ./usr/share/man/man1/fieldbook.1.gz" "what fieldbook holds"
 is "$(contents "$hubdeb")" "-rw-r--r-- ./etc/default/fieldbook-hub
 -rwxr-xr-x ./usr/bin/fieldbook-hub
