@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "client.h"
+#include "i18n.h"
 #include "remote.h"
 #include "commands.h"
 #include "meter.h"
@@ -21,7 +22,7 @@ static enum fb_code remote_set(struct cmd_ctx *c)
 	enum fb_code rc = remote_set_from(c, cli_open, &c->err);
 
 	if (rc == FB_OK)
-		printf("hub set: %s\n", c->argv[0]);
+		printf(_("hub set: %s\n"), c->argv[0]);
 	return rc;
 }
 
@@ -35,7 +36,7 @@ static enum fb_code sync(struct cmd_ctx *c)
 	enum fb_code rc;
 
 	if (push_only && pull_only)
-		return cmd_usage(c, "--push-only and --pull-only exclude each other");
+		return cmd_usage(c, _("--push-only and --pull-only exclude each other"));
 	what = push_only ? SYNC_PUSH : pull_only ? SYNC_PULL : SYNC_PUSH | SYNC_PULL;
 	if ((rc = cli_open_quiet(c, &b)) != FB_OK)
 		return rc;
@@ -43,31 +44,31 @@ static enum fb_code sync(struct cmd_ctx *c)
 	rc = sync_run_progress(b, what, &sink, &st, &c->err);
 	meter_end(&m);
 	if (st.redated)
-		fprintf(stderr, "fieldbook: %zu changes saved while this laptop's clock ran"
-			" fast were dated again to the right time and sent; nothing is lost\n",
+		fprintf(stderr, _("fieldbook: %zu changes saved while this laptop's clock ran"
+			  " fast were dated again to the right time and sent; nothing is lost\n"),
 			st.redated);
 	/* What changed in the history is said even when a later step failed. */
 	if (st.forked)
-		fprintf(stderr, "fieldbook: this database was restored from an older copy,"
-			" or copied to another laptop: the hub holds other entries under"
-			" device %s.  It goes on as new device %s (%zu changes moved);"
-			" nothing is lost\n", st.fork_old, st.fork_new, st.moved);
+		fprintf(stderr, _("fieldbook: this database was restored from an older copy,"
+			  " or copied to another laptop: the hub holds other entries under"
+			  " device %s.  It goes on as new device %s (%zu changes moved);"
+			  " nothing is lost\n"), st.fork_old, st.fork_new, st.moved);
 	if (st.resent)
-		fprintf(stderr, "fieldbook: the hub had lost %llu entries it once held"
-			" (restored from a backup?); they are sent again\n",
+		fprintf(stderr, _("fieldbook: the hub had lost %llu entries it once held"
+			  " (restored from a backup?); they are sent again\n"),
 			(unsigned long long)st.resent);
 	if (st.relayed)
-		fprintf(stderr, "fieldbook: the hub had lost %zu changes of %zu other"
-			" devices that this laptop holds; they were sent back to it\n",
+		fprintf(stderr, _("fieldbook: the hub had lost %zu changes of %zu other"
+			  " devices that this laptop holds; they were sent back to it\n"),
 			st.relayed, st.relay_devices);
 	/* What this sync saw of the hub's clock, every other command too. */
 	if (st.clock_known)
 		cli_warn_clock(st.clock_ahead_ms);
 	if (rc == FB_OK) {
-		printf("synced: %zu changes sent, %zu received", st.pushed, st.pulled);
+		printf(_("synced: %zu changes sent, %zu received"), st.pushed, st.pulled);
 		if (st.rejected)
-			printf(", %zu set aside by the hub (see 'fieldbook status')", st.rejected);
-		printf("; %zu requests, %zu bytes sent, %zu received\n", st.requests,
+			printf(_(", %zu set aside by the hub (see 'fieldbook status')"), st.rejected);
+		printf(_("; %zu requests, %zu bytes sent, %zu received\n"), st.requests,
 		       st.bytes_sent, st.bytes_received);
 	}
 	book_close(b);
@@ -78,18 +79,18 @@ static enum fb_code sync(struct cmd_ctx *c)
 const struct cmd_entry cmd_remote_set_entry = {
 	.name = "remote set",
 	.usage = "remote set URL (--token-file FILE | --token -) [--cacert FILE]",
-	.help = "set the hub this laptop syncs with",
+	.help = N_("set the hub this laptop syncs with"),
 	.options = remote_options,
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give the hub's URL",
-	.too_many = "give the hub's URL",
+	.too_few = N_("give the hub's URL"),
+	.too_many = N_("give the hub's URL"),
 	.run = remote_set,
 };
 
 static const struct cmd_option sync_opts[] = {
-	{ "push-only", 0, NULL, NULL, "only send this laptop's changes" },
-	{ "pull-only", 0, NULL, NULL, "only fetch others' changes" },
+	{ "push-only", 0, NULL, NULL, N_("only send this laptop's changes") },
+	{ "pull-only", 0, NULL, NULL, N_("only fetch others' changes") },
 	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
@@ -97,7 +98,7 @@ static const struct cmd_option sync_opts[] = {
 const struct cmd_entry cmd_sync_entry = {
 	.name = "sync",
 	.usage = "sync [--push-only | --pull-only] [--quiet]",
-	.help = "send unsent changes to the hub and fetch others'",
+	.help = N_("send unsent changes to the hub and fetch others'"),
 	.options = sync_opts,
 	.run = sync,
 };
