@@ -731,8 +731,7 @@ static enum fb_code import(struct cmd_ctx *c)
 	} else if (c->err.msg[0] && !strstr(c->err.msg, _("nothing imported"))) {
 		size_t len = strlen(c->err.msg);
 
-		/* TRANSLATORS: the end of a message; every message that says
-		 * nothing was imported says it in these words. */
+		/* TRANSLATORS: say "nothing imported" as in every message. */
 		snprintf(c->err.msg + len, sizeof(c->err.msg) - len, _("; nothing imported"));
 	}
 out:

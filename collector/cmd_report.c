@@ -107,10 +107,8 @@ static enum fb_code table(const struct report *r, const char *branch,
 					cli_label(gr->untrained[i].role));
 	}
 	snprintf(head, sizeof(head), _("Courses by topic in %d"), r->year);
-	/* TRANSLATORS: the titles of the columns of courses by topic, over
-	 * the figures (the courses end 4 columns before the first letter
-	 * of this text's last word ends, the attendances at its end). */
 	if (rc == FB_OK)
+		/* TRANSLATORS: the titles of the columns of courses by topic. */
 		rc = heading(o, head, LABEL_COLS + 5, _(" courses  attendances"));
 	for (k = 0; rc == FB_OK && model_topics[k]; k++)
 		if (r->topic_courses[k])
@@ -121,8 +119,8 @@ static enum fb_code table(const struct report *r, const char *branch,
 	if (rc == FB_OK)
 		rc = buf_printf(o, _("  %ld different members trained\n"), r->trainees);
 	snprintf(head, sizeof(head), _("Support visits in %d"), r->year);
-	/* TRANSLATORS: the titles of the columns of support visits. */
 	if (rc == FB_OK)
+		/* TRANSLATORS: the titles of the columns of support visits. */
 		rc = heading(o, head, LABEL_COLS + 6, _(" visits   amount (VND)"));
 	for (k = 0; rc == FB_OK && model_reasons[k]; k++) {
 		if (!r->visits_by_reason[k])

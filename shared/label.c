@@ -55,8 +55,7 @@ static const struct {
 	const char *name;
 	const char *label;
 } fields[] = {
-	/* TRANSLATORS: the names of a record's fields, as `show` lists
-	 * them; they begin with a capital letter. */
+	/* TRANSLATORS: a record's fields, as `show` lists them. */
 	{ "id", N_("Id") },
 	{ "type", N_("Type") },
 	{ "branch", N_("Branch") },
