@@ -72,7 +72,7 @@ struct row {
 	const char *id;                 /* NULL or "": none given */
 	int deleted;                    /* -1: not given */
 	unsigned long line;             /* CSV line, or JSON record number */
-	const char *where;              /* "line" or "record", marked N_() */
+	const char *where;              /* "line" or "record" (where_word()) */
 };
 
 static void row_release(struct row *r)
@@ -197,13 +197,20 @@ static const char *row_name(const struct row *r, const struct record *have)
 	return "";
 }
 
+/* "line" or "record", in the language of messages (the noun of "1
+ * record" in the catalogue, which has one msgid "record"). */
+static const char *where_word(const struct row *r)
+{
+	return !strcmp(r->where, "line") ? _("line") : ngettext("record", "records", 1);
+}
+
 static enum fb_code plan_line(struct import *im, const struct row *r,
 			      const char *what, const char *id,
 			      const struct record *have, const char *fields)
 {
 	if (!im->dry_run)
 		return FB_OK;
-	return buf_printf(&im->plan, "%s %lu: %s %s %s%s%s%s%s%s\n", _(r->where), r->line,
+	return buf_printf(&im->plan, "%s %lu: %s %s %s%s%s%s%s%s\n", where_word(r), r->line,
 			  what, label_type(r->t->type), row_name(r, have), *id ? " (" : "", id,
 			  *id ? ")" : "", *fields ? ": " : "", fields);
 }
@@ -330,7 +337,7 @@ static enum fb_code apply_row(struct import *im, struct row *r)
 	}
 	record_free(have);
 	if (rc != FB_OK)
-		return bad_row(im, rc, "%s %lu: %s", _(r->where), r->line, e.msg);
+		return bad_row(im, rc, "%s %lu: %s", where_word(r), r->line, e.msg);
 	return FB_OK;
 }
 
@@ -433,7 +440,7 @@ static enum fb_code import_csv(struct import *im, const struct type_def *t,
 	if ((rc = note_columns(im, rd.fields, cols, ncols)) != FB_OK)
 		goto out;
 	while ((rc = csv_read_record(&rd, &c->err)) == FB_OK && rd.nfields) {
-		struct row r = { t, { NULL }, NULL, -1, rd.rec_line, N_("line") };
+		struct row r = { t, { NULL }, NULL, -1, rd.rec_line, "line" };
 
 		if (++rows > FB_IMPORT_ROWS_MAX) {
 			rc = fb_fail(&c->err, FB_ETOOBIG, _("more than %d rows"),
@@ -557,7 +564,7 @@ static enum fb_code import_json(struct import *im, const struct type_def *only,
 		cJSON_ArrayForEach(o, arr) {
 			const cJSON *ty = cJSON_GetObjectItemCaseSensitive(o, "type");
 			const struct type_def *t = only;
-			struct row r = { NULL, { NULL }, NULL, -1, 0, N_("record") };
+			struct row r = { NULL, { NULL }, NULL, -1, 0, "record" };
 
 			pos++;
 			if (!cJSON_IsObject(o)) {

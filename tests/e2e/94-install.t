@@ -34,6 +34,8 @@ like "$(grep '^ExecStart=' "$root/usr/lib/systemd/system/fieldbook-hub.service")
 	"the unit runs /usr/bin/fieldbook-hub serve on /var/lib/fieldbook-hub/hub.db"
 run "$root/usr/bin/fieldbook" --version
 like "$OUT" '^fieldbook [0-9]' "the installed fieldbook runs"
+run env LC_ALL=vi_VN.UTF-8 "$root/usr/bin/fieldbook" --help
+like "$OUT" '^cách dùng: fieldbook ' "the installed fieldbook finds its catalogue in ../share/locale"
 run mk uninstall DESTDIR="$root" PREFIX=/usr
 is "$RC" 0 "make uninstall DESTDIR=... PREFIX=/usr"
 is "$(files_under "$root")" "" "make uninstall removes every file it installed"

@@ -64,6 +64,9 @@ mkdir -p "$root"
 dpkg-deb -x "$deb" "$root" && dpkg-deb -x "$hubdeb" "$root"
 run "$root/usr/bin/fieldbook" --version
 is "$RC:$OUT" "0:fieldbook $version" "fieldbook --version from the package"
+run env LC_ALL=vi_VN.UTF-8 "$root/usr/bin/fieldbook" list cats
+is "$RC:$ERR" "64:fieldbook: không liệt kê được 'cats'; hãy chọn members, trainings hoặc visits (xem 'fieldbook list --help')" \
+	"the packaged fieldbook speaks Vietnamese with its catalogue"
 run "$root/usr/bin/fieldbook-hub" --version
 is "$RC:$OUT" "0:fieldbook-hub $version" "fieldbook-hub --version from the package"
 run "$root/usr/bin/fieldbook-hub" --db "$TMP/hub.db" init --unit HN --name "Hà Nội" --level province
