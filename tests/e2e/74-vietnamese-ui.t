@@ -258,11 +258,18 @@ like "$ERR" "^fieldbook: không liệt kê được 'cats'" "FIELDBOOK_LOCALEDIR
 mkdir -p "$TMP/locales"
 command -v localedef >/dev/null 2>&1 &&
 	localedef -i vi_VN -f UTF-8 "$TMP/locales/vi_VN.UTF-8" >/dev/null 2>&1
+# glibc keeps the name of a locale it loaded for the life of the process
+# (allocated in __argz_add_sep, freed only by __libc_freeres): not a leak
+# of ours, so a sanitizer build is told to let it be.
+printf 'leak:__argz_add_sep\n' >"$TMP/lsan.supp"
 if [ -e "$TMP/locales/vi_VN.UTF-8/LC_MESSAGES" ] &&
 	LOCPATH="$TMP/locales" LC_ALL=vi_VN.UTF-8 locale 2>&1 | grep -qx 'LC_MESSAGES="vi_VN.UTF-8"'; then
-	run env LOCPATH="$TMP/locales" LC_ALL=vi_VN.UTF-8 "$FIELDBOOK" report --year 2026
+	run env LOCPATH="$TMP/locales" LC_ALL=vi_VN.UTF-8 \
+		LSAN_OPTIONS="suppressions=$TMP/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+		"$FIELDBOOK" report --year 2026
 	is "$RC:$OUT" "0:$vi_report" "the locale installed: the same Vietnamese report"
-	LOCPATH="$TMP/locales" vi export --format json >"$TMP/installed.json" 2>/dev/null
+	LOCPATH="$TMP/locales" LSAN_OPTIONS="suppressions=$TMP/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+		vi export --format json >"$TMP/installed.json" 2>/dev/null
 	en export --format json >"$TMP/en.json" 2>/dev/null
 	ok "the locale installed: the same JSON" cmp -s "$TMP/en.json" "$TMP/installed.json"
 else
