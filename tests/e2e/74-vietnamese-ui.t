@@ -62,7 +62,7 @@ Trained in 2026 (target)
 run vi report --year 2026
 is "$RC:$OUT" "0:Báo cáo Fieldbook năm 2026: chi hội HN.PL.TT.03, Chi hội Thôn Đông
 
-Hội viên theo chức vụ (3)
+Hội viên theo vai trò (3)
   Hội viên                                      1
   Chi hội trưởng                                1
   Chi hội phó                                   1
@@ -108,7 +108,7 @@ thêm một hội viên; in ra mã của hội viên
 
 tùy chọn:" "member add --help in Vietnamese: the usage line as typed, the rest translated"
 expect_out_contains "      --name NAME              họ và tên (bắt buộc)"
-expect_out_contains "Chức vụ (role):
+expect_out_contains "Vai trò (role):
   member                      Hội viên
   branch_head                 Chi hội trưởng"
 expect_out_contains "không phân biệt chữ hoa, chữ thường hay dấu"
@@ -161,7 +161,7 @@ both "sync with no hub" 64 \
 run en list members
 like "$OUT" "^[0-9a-f]{8}  Nguyễn Thị Lan +branch_head +1980  0912345678$" "list in English: the role's code"
 run vi list members
-like "$OUT" "^MÃ +HỌ TÊN +CHỨC VỤ +NĂM SINH  ĐIỆN THOẠI$" "list in Vietnamese: the headings"
+like "$OUT" "^MÃ +HỌ TÊN +VAI TRÒ +NĂM SINH  ĐIỆN THOẠI$" "list in Vietnamese: the headings"
 like "$OUT" "^[0-9a-f]{8}  Nguyễn Thị Lan +Chi hội trưởng +1980 +0912345678$" "list: Chi hội trưởng"
 like "$OUT" "^[0-9a-f]{8}  Trần Thị Hoa +Chi hội phó *$" "list: Chi hội phó"
 like "$OUT" "^3 hội viên$" "list: the count"
@@ -173,7 +173,7 @@ run vi list visits
 like "$OUT" "^[0-9a-f]{8}  .*Thăm hỏi dịp Tết +Lê Thị Mai +500000$" "list visits: the reason's name"
 run vi show Lan
 like "$OUT" "^Họ và tên +Nguyễn Thị Lan$" "show: the field's name"
-like "$OUT" "^Chức vụ +Chi hội trưởng$" "show: the role's name"
+like "$OUT" "^Vai trò +Chi hội trưởng$" "show: the role's name"
 like "$OUT" "^Loại +hội viên$" "show: the type's name"
 like "$OUT" "^Đã xóa +không$" "show: no, in Vietnamese"
 run vi show "$tr"
@@ -186,7 +186,7 @@ like "$OUT" "^Hình thức hỗ trợ +Tiền mặt$" "show visit: the support k
 run en show "$vis"
 like "$OUT" "^reason +tet$" "show in English: the reason's code"
 run vi edit Lan phone=0987000222 role=member
-is "$RC:$OUT" "0:đã sửa hội viên Nguyễn Thị Lan (${lan: -8}): Chức vụ = Hội viên, Số điện thoại = 0987000222" \
+is "$RC:$OUT" "0:đã sửa hội viên Nguyễn Thị Lan (${lan: -8}): Vai trò = Hội viên, Số điện thoại = 0987000222" \
 	"edit says what changed, in Vietnamese"
 run vi edit Lan role=branch_head
 run vi delete Hoa
