@@ -244,16 +244,25 @@ const char *cli_shown(enum rec_type t, const char *field, const char *value)
 
 size_t cli_column_width(enum rec_type t, const char *field, const char *title, size_t width)
 {
-	const struct field_def *f = model_type(t) ? model_user_field(model_type(t), field) : NULL;
+	/* Asked for every cell: the columns of a table, once each. */
+	static struct column_seen { enum rec_type t; const char *field; size_t width, cols; } known[16];
+	static size_t nknown;
+	const struct field_def *f;
 	const char *const *v;
-	size_t w;
+	size_t i, w, cols = width;
 
 	if (!fb_lang_vi())
 		return width;
-	if ((w = text_width(_(title))) > width)
-		width = w;
+	for (i = 0; i < nknown; i++)
+		if (known[i].t == t && known[i].field == field && known[i].width == width)
+			return known[i].cols;
+	f = model_type(t) ? model_user_field(model_type(t), field) : NULL;
+	if ((w = text_width(_(title))) > cols)
+		cols = w;
 	for (v = f && f->kind == FK_ENUM ? f->vocab : NULL; v && *v; v++)
-		if ((w = text_width(vocab_label(*v))) > width)
-			width = w;
-	return width;
+		if ((w = text_width(vocab_label(*v))) > cols)
+			cols = w;
+	if (nknown < sizeof(known) / sizeof(known[0]))
+		known[nknown++] = (struct column_seen){ t, field, width, cols };
+	return cols;
 }
