@@ -29,5 +29,6 @@ $(BUILD)/locale/%/LC_MESSAGES/fieldbook.mo: po/%.po
 update-po:
 	sh po/xgettext.sh po/fieldbook.pot
 	for l in $(LINGUAS); do \
-	  $(MSGMERGE) --quiet --update --backup=none --previous po/$$l.po po/fieldbook.pot || exit 1; \
+	  $(MSGMERGE) --quiet --update --backup=none --previous --add-location=file \
+	    po/$$l.po po/fieldbook.pot || exit 1; \
 	done

@@ -3,9 +3,12 @@
 # sources mark for translation, as xgettext finds it.
 # Usage: po/xgettext.sh OUT.pot   (from the top of the sources)
 #
-# `make po` runs it to refresh po/fieldbook.pot before merging it into
-# each language's .po; tests/e2e/75-catalogue.t runs it on the sources
+# `make update-po` runs it to refresh po/fieldbook.pot before merging it
+# into each language's .po; tests/e2e/75-catalogue.t runs it on the sources
 # as they are, so that a string marked but not translated fails a test.
+#
+# References name the file, not the line, so that a change elsewhere in
+# a file does not touch the catalogues.
 #
 # The sources: the collector, the sync client and shared/.  The hub's
 # own files (sync/hub_*) are left out: its messages stay English
@@ -22,7 +25,8 @@ out=${1:?usage: po/xgettext.sh OUT.pot}
 version=$(sed -n 's/^#define FIELDBOOK_VERSION "\(.*\)"$/\1/p' collector/main.c)
 
 # shellcheck disable=SC2046
-xgettext --from-code=UTF-8 --language=C --sort-by-file --add-comments=TRANSLATORS: \
+xgettext --from-code=UTF-8 --language=C --sort-by-file --add-location=file \
+	--add-comments=TRANSLATORS: \
 	--keyword=_ --keyword=N_ \
 	--flag=_:1:pass-c-format --flag=N_:1:pass-c-format \
 	--flag=fb_fail:3:c-format --flag=cmd_usage:2:c-format \
