@@ -7,6 +7,7 @@
 #   make demo       a branch's day, printed as a report
 #   make install    PREFIX=/usr/local DESTDIR=  (and uninstall; packaging/packaging.mk)
 #   make deb        fieldbook and fieldbook-hub .deb packages into $(BUILD)/deb
+#   make update-po  refresh po/fieldbook.pot and merge it into po/vi.po (po/po.mk)
 
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
@@ -117,6 +118,7 @@ clean:
 # Each test tool adds its own targets (bench, fuzz, ...) in a .mk file
 # beside it, so it can grow without touching this file.
 include $(sort $(wildcard tests/*/*.mk))
+include po/po.mk
 include packaging/packaging.mk
 
 -include $(SHARED_OBJ:.o=.d) $(COLLECTOR_OBJ:.o=.d) $(HUB_OBJ:.o=.d)

@@ -8,6 +8,7 @@
 
 #include "book_view.h"
 #include "cli.h"
+#include "label.h"
 #include "i18n.h"
 #include "limits.h"
 #include "text.h"
@@ -31,28 +32,29 @@ static void span_text(uint64_t ms, char *out, size_t n)
 	uint64_t mins = (ms + min / 2) / min, hours = (ms + hour / 2) / hour;
 
 	if (mins < 120)
-		snprintf(out, n, "%llu minutes", (unsigned long long)mins);
+		snprintf(out, n, _("%llu minutes"), (unsigned long long)mins);
 	else if (hours < 48)
-		snprintf(out, n, "%llu hours", (unsigned long long)hours);
+		snprintf(out, n, _("%llu hours"), (unsigned long long)hours);
 	else
-		snprintf(out, n, "%llu days", (unsigned long long)((ms + day / 2) / day));
+		snprintf(out, n, _("%llu days"), (unsigned long long)((ms + day / 2) / day));
 }
 
 void cli_warn_clock(int64_t ahead_ms)
 {
 	uint64_t off = ahead_ms < 0 ? (uint64_t)-(ahead_ms + 1) + 1 : (uint64_t)ahead_ms;
-	char span[32];
+	char span[64];
 
 	if (off <= FB_HLC_MAX_DRIFT_MS)
 		return;
 	span_text(off, span, sizeof(span));
 	if (ahead_ms > 0)
-		fprintf(stderr, "fieldbook: warning: this laptop's clock is %s ahead of the"
-			" hub's; set its date and time (what is saved meanwhile is kept, and"
-			" dated again by the next sync once the clock is right)\n", span);
+		fprintf(stderr, _("fieldbook: warning: this laptop's clock is %s ahead of the"
+				  " hub's; set its date and time (what is saved meanwhile is kept,"
+				  " and dated again by the next sync once the clock is right)\n"),
+			span);
 	else
-		fprintf(stderr, "fieldbook: warning: this laptop's clock is %s behind the"
-			" hub's; set its date and time\n", span);
+		fprintf(stderr, _("fieldbook: warning: this laptop's clock is %s behind the"
+				  " hub's; set its date and time\n"), span);
 }
 
 enum fb_code cli_open_quiet(struct cmd_ctx *c, struct book **out)
@@ -65,23 +67,40 @@ enum fb_code cli_names(struct cmd_ctx *c, struct book *b, struct book_names **ou
 	return book_names_open(b, out, &c->err);
 }
 
+/* The columns of the widest name of a type a candidate may be of. */
+static size_t type_cols(void)
+{
+	static const enum rec_type named[] = { REC_MEMBER, REC_TRAINING, REC_VISIT };
+	size_t i, w = 0;
+
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (text_width(label_type(named[i])) > w)
+			w = text_width(label_type(named[i]));
+	return w;
+}
+
 /* One candidate of an ambiguous name, a line of c->detail. */
 static enum fb_code candidate(struct fb_buf *out, const struct book_name *m)
 {
 	char day[FB_WHEN_MAX];
-	enum fb_code rc = buf_printf(out, "  %-8s  %-8s  ", m->short_id,
-				     model_type(m->type)->name);
+	/* TRANSLATORS: before a year of birth, in a list of members. */
+	const char *born = _("born ");
+	enum fb_code rc = buf_printf(out, "  %-8s  ", m->short_id);
 
 	fb_day(m->date, day);           /* dd/mm/yyyy in Vietnamese */
 	if (rc == FB_OK)
+		rc = text_pad(out, label_type(m->type), type_cols());
+	if (rc == FB_OK)
+		rc = buf_adds(out, "  ");
+	if (rc == FB_OK)
 		rc = text_pad(out, m->label, 28);
 	if (rc == FB_OK && m->type == REC_MEMBER)
-		rc = buf_printf(out, "  %s%-4s  %s", *m->year ? "born " : "     ", m->year,
-				m->phone);
+		rc = buf_printf(out, "  %s%*s%-4s  %s", *m->year ? born : "",
+				*m->year ? 0 : (int)text_width(born), "", m->year, m->phone);
 	else if (rc == FB_OK)
 		rc = buf_printf(out, "  %s", day);
 	if (rc == FB_OK && m->deleted)
-		rc = buf_adds(out, "  (deleted)");
+		rc = buf_printf(out, "  %s", _("(deleted)"));
 	/* No blanks at the end of the line, whatever was left empty. */
 	while (rc == FB_OK && out->len && out->data[out->len - 1] == ' ')
 		out->data[--out->len] = '\0';
@@ -103,7 +122,7 @@ enum fb_code cli_find(struct cmd_ctx *c, const struct book_names *n, const char 
 		if (candidate(&c->detail, f.cand[i]) != FB_OK)
 			break;
 	if (f.n > BOOK_FIND_LIST_MAX)
-		(void)buf_printf(&c->detail, "  ... and %zu more\n", f.n - BOOK_FIND_LIST_MAX);
+		(void)buf_printf(&c->detail, _("  ... and %zu more\n"), f.n - BOOK_FIND_LIST_MAX);
 	return rc;
 }
 
@@ -144,7 +163,7 @@ enum fb_code cli_year(struct cmd_ctx *c, const char *s, int *year)
 	errno = 0;
 	y = strtol(s, &end, 10);
 	if (errno || *end || strlen(s) != 4 || y < FB_YEAR_MIN || y > FB_YEAR_MAX)
-		return fb_fail(&c->err, FB_EINVAL, "--year: '%s' is not a year (%d to %d)",
+		return fb_fail(&c->err, FB_EINVAL, _("--year: '%s' is not a year (%d to %d)"),
 			       s, FB_YEAR_MIN, FB_YEAR_MAX);
 	*year = (int)y;
 	return FB_OK;
@@ -159,9 +178,9 @@ enum fb_code cli_write(struct cmd_ctx *c, const char *path, const struct fb_buf 
 		f = fopen(path, "wbx");
 		if (!f && errno == EEXIST)
 			return fb_fail(&c->err, FB_EIO,
-				       "%s exists; choose another name or remove it", path);
+				       _("%s exists; choose another name or remove it"), path);
 		if (!f)
-			return fb_fail(&c->err, FB_EIO, "cannot create %s: %s", path,
+			return fb_fail(&c->err, FB_EIO, _("cannot create %s: %s"), path,
 				       strerror(errno));
 	}
 	bad = b->len && fwrite(b->data, 1, b->len, f) != b->len;
@@ -179,7 +198,7 @@ enum fb_code cli_write(struct cmd_ctx *c, const char *path, const struct fb_buf 
 		}
 	}
 	if (bad)
-		return fb_fail(&c->err, FB_EIO, "writing %s: %s",
+		return fb_fail(&c->err, FB_EIO, _("writing %s: %s"),
 			       path && strcmp(path, "-") ? path : "output", strerror(errno));
 	return FB_OK;
 }
@@ -191,11 +210,11 @@ enum fb_code cli_print_json(struct cmd_ctx *c, cJSON *doc)
 	enum fb_code rc;
 
 	if (!doc)
-		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		return fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 	s = cJSON_Print(doc);
 	cJSON_Delete(doc);
 	if (!s)
-		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		return fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 	rc = buf_adds(&b, s);
 	if (rc == FB_OK)
 		rc = buf_addc(&b, '\n');
@@ -203,7 +222,7 @@ enum fb_code cli_print_json(struct cmd_ctx *c, cJSON *doc)
 	if (rc == FB_OK)
 		rc = cli_write(c, NULL, &b);
 	else
-		fb_fail(&c->err, rc, "out of memory");
+		fb_fail(&c->err, rc, _("out of memory"));
 	buf_release(&b);
 	return rc;
 }
@@ -218,4 +237,51 @@ int cli_is_date(enum rec_type t, const char *field)
 	const struct field_def *f = t < REC_NTYPES ? model_field(model_type(t), field) : NULL;
 
 	return f && f->kind == FK_DATE;
+}
+
+const char *cli_shown(enum rec_type t, const char *field, const char *value)
+{
+	/* A few in turn, so that one line may show several. */
+	static struct fb_buf room[CLI_SHOWN_MAX];
+	static unsigned next;
+	const struct type_def *td = model_type(t);
+	struct fb_buf *b;
+
+	if (!td)
+		return value;
+	b = &room[next++ % CLI_SHOWN_MAX];
+	/* A day as people read it (fb_day): dd/mm/yyyy in Vietnamese. */
+	if (cli_is_date(t, field)) {
+		char day[FB_WHEN_MAX];
+
+		fb_day(value, day);
+		buf_reset(b);
+		return buf_adds(b, day) == FB_OK ? buf_str(b) : value;
+	}
+	return label_value(model_user_field(td, field), value, b);
+}
+
+size_t cli_column_width(enum rec_type t, const char *field, const char *title, size_t width)
+{
+	/* Asked for every cell: the columns of a table, once each. */
+	static struct column_seen { enum rec_type t; const char *field; size_t width, cols; } known[16];
+	static size_t nknown;
+	const struct field_def *f;
+	const char *const *v;
+	size_t i, w, cols = width;
+
+	if (!fb_lang_vi())
+		return width;
+	for (i = 0; i < nknown; i++)
+		if (known[i].t == t && known[i].field == field && known[i].width == width)
+			return known[i].cols;
+	f = model_type(t) ? model_user_field(model_type(t), field) : NULL;
+	if ((w = text_width(_(title))) > cols)
+		cols = w;
+	for (v = f && f->kind == FK_ENUM ? f->vocab : NULL; v && *v; v++)
+		if ((w = text_width(vocab_label(*v))) > cols)
+			cols = w;
+	if (nknown < sizeof(known) / sizeof(known[0]))
+		known[nknown++] = (struct column_seen){ t, field, width, cols };
+	return cols;
 }

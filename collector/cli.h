@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "error.h"
+#include "i18n.h"
 
 /* The common flags of the collector's commands, from cmd_get(). */
 struct cli_flags {
@@ -30,10 +31,10 @@ struct cli_flags {
 void cli_flags(const struct cmd_ctx *c, struct cli_flags *fl);
 
 /* Options several commands share, for their tables. */
-#define CLI_OPT_JSON   { "json", 0, NULL, NULL, "print JSON instead of a table" }
-#define CLI_OPT_ALL    { "all", 0, NULL, NULL, "include deleted records" }
-#define CLI_OPT_YEAR   { "year", 0, "Y", NULL, "the year (default: this year)" }
-#define CLI_OPT_QUIET  { "quiet", 'q', NULL, NULL, "no progress on a terminal, only the summary" }
+#define CLI_OPT_JSON   { "json", 0, NULL, NULL, N_("print JSON instead of a table") }
+#define CLI_OPT_ALL    { "all", 0, NULL, NULL, N_("include deleted records") }
+#define CLI_OPT_YEAR   { "year", 0, "Y", NULL, N_("the year (default: this year)") }
+#define CLI_OPT_QUIET  { "quiet", 'q', NULL, NULL, N_("no progress on a terminal, only the summary") }
 
 /*
  * Open the book at c->db_path (message in c->err on failure).  When the
@@ -81,5 +82,21 @@ const char *cli_label(const char *code);
 /* 1 when field of type t holds a day (a date field): tables show it
  * with fb_day() (docs/DECISIONS.md, "Times and days"). */
 int cli_is_date(enum rec_type t, const char *field);
+/*
+ * A value of a field of type t as a table shows it: a vocabulary's code
+ * (or a training's topics) by its Vietnamese name under Vietnamese,
+ * anything else as it is (label.h).  Valid until CLI_SHOWN_MAX more
+ * calls.
+ */
+#define CLI_SHOWN_MAX 4
+const char *cli_shown(enum rec_type t, const char *field, const char *value);
+
+/*
+ * The columns of a table's column of field (title: its heading, marked
+ * N_()), width in English; under Vietnamese wide enough for the
+ * translated heading and for the longest name of the field's vocabulary
+ * ("Phó Chủ tịch Hội LHPN xã"), so that no one value is cut.
+ */
+size_t cli_column_width(enum rec_type t, const char *field, const char *title, size_t width);
 
 #endif

@@ -8,40 +8,42 @@
 #include <string.h>
 
 #include "commands.h"
+#include "label.h"
+#include "vocab.h"
 
 static const struct cmd_option member_opts[] = {
-	{ "name", 0, "NAME", "full_name", "her full name (required)" },
-	{ "role", 0, "ROLE", "role", "her role in the branch (default: member)" },
-	{ "birth-year", 0, "Y", "birth_year", "the year she was born" },
-	{ "phone", 0, "P", "phone", "phone number" },
-	{ "joined", 0, "DATE", "joined", "the day she joined (YYYY-MM-DD or DD/MM/YYYY)" },
-	{ "notes", 0, "N", "notes", "free text" },
+	{ "name", 0, "NAME", "full_name", N_("her full name (required)") },
+	{ "role", 0, "ROLE", "role", N_("her role in the branch (default: member)") },
+	{ "birth-year", 0, "Y", "birth_year", N_("the year she was born") },
+	{ "phone", 0, "P", "phone", N_("phone number") },
+	{ "joined", 0, "DATE", "joined", N_("the day she joined (YYYY-MM-DD or DD/MM/YYYY)") },
+	{ "notes", 0, "N", "notes", N_("free text") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cmd_option training_opts[] = {
-	{ "title", 0, "T", "title", "what the course was called (required)" },
-	{ "date", 0, "DATE", "start_date", "the day it began (YYYY-MM-DD or DD/MM/YYYY; required)" },
-	{ "end-date", 0, "DATE", "end_date", "the day it ended, for a course of several days" },
-	{ "topic", 0, "CODE[,CODE...]", "topics", "its topics (required)" },
-	{ "topics", 0, "CODE[,CODE...]", "topics", "the same as --topic" },
-	{ "location", 0, "L", "location", "where it was held" },
-	{ "organizer", 0, "LEVEL", "organizer_level", "who organised it: central ... branch" },
-	{ "trainer", 0, "NAME", "trainer", "who taught it" },
-	{ "notes", 0, "N", "notes", "free text" },
+	{ "title", 0, "T", "title", N_("what the course was called (required)") },
+	{ "date", 0, "DATE", "start_date", N_("the day it began (YYYY-MM-DD or DD/MM/YYYY; required)") },
+	{ "end-date", 0, "DATE", "end_date", N_("the day it ended, for a course of several days") },
+	{ "topic", 0, "CODE[,CODE...]", "topics", N_("its topics (required)") },
+	{ "topics", 0, "CODE[,CODE...]", "topics", N_("the same as --topic") },
+	{ "location", 0, "L", "location", N_("where it was held") },
+	{ "organizer", 0, "LEVEL", "organizer_level", N_("who organised it: central ... branch") },
+	{ "trainer", 0, "NAME", "trainer", N_("who taught it") },
+	{ "notes", 0, "N", "notes", N_("free text") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct cmd_option visit_opts[] = {
-	{ "date", 0, "DATE", "visit_date", "the day of the visit (required)" },
-	{ "reason", 0, "R", "reason", "why the visit was made (required)" },
-	{ "member", 0, "MEMBER", "member_id", "the member visited: her name, short id or id" },
-	{ "person", 0, "NAME", "person_name", "the person visited, when not a member" },
-	{ "support", 0, "KIND", "support", "what was given" },
-	{ "amount-vnd", 0, "N", "amount_vnd", "the amount in dong" },
-	{ "gift", 0, "TEXT", "gift", "the gift" },
-	{ "visitors", 0, "TEXT", "visitors", "who made the visit" },
-	{ "notes", 0, "N", "notes", "free text" },
+	{ "date", 0, "DATE", "visit_date", N_("the day of the visit (required)") },
+	{ "reason", 0, "R", "reason", N_("why the visit was made (required)") },
+	{ "member", 0, "MEMBER", "member_id", N_("the member visited: her name, short id or id") },
+	{ "person", 0, "NAME", "person_name", N_("the person visited, when not a member") },
+	{ "support", 0, "KIND", "support", N_("what was given") },
+	{ "amount-vnd", 0, "N", "amount_vnd", N_("the amount in dong") },
+	{ "gift", 0, "TEXT", "gift", N_("the gift") },
+	{ "visitors", 0, "TEXT", "visitors", N_("who made the visit") },
+	{ "notes", 0, "N", "notes", N_("free text") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -56,18 +58,25 @@ static enum fb_code vocab(enum rec_type t, struct fb_buf *out)
 	for (i = 0; rc == FB_OK && td->fields[i].name; i++) {
 		if (!td->fields[i].vocab)
 			continue;
-		rc = buf_printf(out, "%s:", td->fields[i].name);
+		/* Under Vietnamese, a code a line with its name; in English,
+		 * the codes on one line (packaging/fromhelp.py reads them). */
+		if (fb_lang_vi())
+			rc = buf_printf(out, "%s (%s):\n", label_field(td->fields[i].name),
+					td->fields[i].name);
+		else
+			rc = buf_printf(out, "%s:", td->fields[i].name);
 		for (v = td->fields[i].vocab; rc == FB_OK && *v; v++)
-			rc = buf_printf(out, " %s", *v);
-		if (rc == FB_OK)
+			rc = fb_lang_vi() ? buf_printf(out, "  %-27s %s\n", *v, vocab_label(*v))
+					  : buf_printf(out, " %s", *v);
+		if (rc == FB_OK && !fb_lang_vi())
 			rc = buf_addc(out, '\n');
 	}
 	if (rc == FB_OK)
-		rc = buf_adds(out, "A code may also be given by its Vietnamese name"
-			      " (\"Chi hội trưởng\", Tết, \"Bình đẳng giới\", Xã),\n"
-			      "without regard to case or accents; several topics by"
-			      " \",\" or \";\".  Dates may be\nDD/MM/YYYY, amounts"
-			      " 500.000 or \"500,000 đ\".\n");
+		rc = buf_adds(out, _("A code may also be given by its Vietnamese name"
+				     " (\"Chi hội trưởng\", Tết, \"Bình đẳng giới\", Xã),\n"
+				     "without regard to case or accents; several topics by"
+				     " \",\" or \";\".  Dates may be\nDD/MM/YYYY, amounts"
+				     " 500.000 or \"500,000 đ\".\n"));
 	return rc;
 }
 
@@ -124,8 +133,8 @@ static void phone_zero(struct cmd_ctx *c, enum rec_type t, struct field_value *f
 			*fixed = NULL;
 			continue;
 		}
-		fprintf(stderr, "%s: %s %s read as %s (a Vietnamese number without its"
-			" leading 0)\n", c->prog, f->name, fv[i].value, *fixed);
+		fprintf(stderr, _("%s: %s %s read as %s (a Vietnamese number without its"
+				  " leading 0)\n"), c->prog, f->name, fv[i].value, *fixed);
 		fv[i].value = *fixed;
 		return;
 	}
@@ -187,7 +196,7 @@ const struct cmd_entry cmd_member_add_entry = {
 	.name = "member add",
 	.usage = "member add --name NAME [--role ROLE] [--birth-year Y] [--phone P]"
 		 " [--joined DATE] [--notes N]",
-	.help = "add a member; prints her id",
+	.help = N_("add a member; prints her id"),
 	.options = member_opts,
 	.run = member_add,
 	.help_extra = member_vocab,
@@ -197,7 +206,7 @@ const struct cmd_entry cmd_training_add_entry = {
 	.name = "training add",
 	.usage = "training add --title T --date DATE [--end-date DATE] --topic CODE[,CODE...]"
 		 " [--location L] [--organizer LEVEL] [--trainer NAME] [--notes N]",
-	.help = "add a training course; prints its id",
+	.help = N_("add a training course; prints its id"),
 	.options = training_opts,
 	.run = training_add,
 	.help_extra = training_vocab,
@@ -207,7 +216,7 @@ const struct cmd_entry cmd_visit_add_entry = {
 	.name = "visit add",
 	.usage = "visit add --date DATE --reason R (--member MEMBER | --person NAME) [--support KIND]"
 		 " [--amount-vnd N] [--gift TEXT] [--visitors TEXT] [--notes N]",
-	.help = "add a support visit; prints its id",
+	.help = N_("add a support visit; prints its id"),
 	.options = visit_opts,
 	.run = visit_add,
 	.help_extra = visit_vocab,

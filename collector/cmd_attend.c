@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "i18n.h"
 
 /*
  * Remove member mid's attendance of training tid: FB_ENOENT when it was
@@ -23,15 +24,15 @@ static enum fb_code unattend_one(struct cmd_ctx *c, struct book *b, const char *
 	/* An attendance id is built from the two: a longer argument would
 	 * be cut short into another id. */
 	if (!model_valid_uuid(tid))
-		return fb_fail(&c->err, FB_EINVAL, "training_id: '%s' is not a record id",
+		return fb_fail(&c->err, FB_EINVAL, _("training_id: '%s' is not a record id"),
 			       c->argv[0]);
 	if (!model_valid_uuid(mid))
-		return fb_fail(&c->err, FB_EINVAL, "member_id: '%s' is not a record id",
+		return fb_fail(&c->err, FB_EINVAL, _("member_id: '%s' is not a record id"),
 			       c->argv[i]);
 	model_attendance_id(tid, mid, id);
 	rc = book_get(b, id, &r, &c->err);
 	if (rc == FB_ENOENT)
-		return fb_fail(&c->err, rc, "member %s is not recorded as attending training %s",
+		return fb_fail(&c->err, rc, _("member %s is not recorded as attending training %s"),
 			       c->argv[i], c->argv[0]);
 	if (rc != FB_OK)
 		return rc;
@@ -64,7 +65,7 @@ static enum fb_code attend(struct cmd_ctx *c, int remove)
 	    (rc = cli_find(c, names, c->argv[0], BOOK_FIND_TRAINING, tid)) != FB_OK)
 		goto out;
 	if (!model_valid_uuid(tid)) {
-		rc = fb_fail(&c->err, FB_EINVAL, "training_id: '%s' is not a record id",
+		rc = fb_fail(&c->err, FB_EINVAL, _("training_id: '%s' is not a record id"),
 			     c->argv[0]);
 		goto out;
 	}
@@ -81,7 +82,7 @@ static enum fb_code attend(struct cmd_ctx *c, int remove)
 			to = there ? &gone : &absent;
 			removed += there;
 			if (buf_printf(to, "%s%s", to->len ? ", " : "", member_name(names, mid)) != FB_OK)
-				rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
+				rc = fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 		} else {
 			struct field_value fv[] = {
 				{ "training_id", tid },
@@ -89,7 +90,7 @@ static enum fb_code attend(struct cmd_ctx *c, int remove)
 			};
 			rc = book_add(b, REC_ATTENDANCE, NULL, fv, 2, id, &c->err);
 			if (rc == FB_OK && buf_printf(&out, "%s\n", id) != FB_OK)
-				rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
+				rc = fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 		}
 	}
 	if (rc == FB_OK)
@@ -101,13 +102,14 @@ static enum fb_code attend(struct cmd_ctx *c, int remove)
 	} else if (rc == FB_OK) {
 		/* One line: who was removed, and who was not there. */
 		if (removed)
-			printf("removed %s from %s", buf_str(&gone),
+			printf(_("removed %s from %s"), buf_str(&gone),
 			       cli_describe(names, tid, REC_TRAINING));
 		else
-			printf("nobody removed from %s", cli_describe(names, tid, REC_TRAINING));
+			printf(_("nobody removed from %s"), cli_describe(names, tid, REC_TRAINING));
 		if (absent.len)
-			printf("; %s %s not attending", buf_str(&absent),
-			       strchr(buf_str(&absent), ',') ? "were" : "was");
+			printf(strchr(buf_str(&absent), ',') ? _("; %s were not attending")
+							     : _("; %s was not attending"),
+			       buf_str(&absent));
 		printf("\n");
 	}
 out:
@@ -132,19 +134,19 @@ static enum fb_code training_unattend(struct cmd_ctx *c)
 const struct cmd_entry cmd_training_attend_entry = {
 	.name = "training attend",
 	.usage = "training attend TRAINING MEMBER...",
-	.help = "record who attended; prints each attendance id",
+	.help = N_("record who attended; prints each attendance id"),
 	.args_min = 2,
 	.args_max = CMD_ARGS_ANY,
-	.too_few = "give a training and at least one member",
+	.too_few = N_("give a training and at least one member"),
 	.run = training_attend,
 };
 
 const struct cmd_entry cmd_training_unattend_entry = {
 	.name = "training unattend",
 	.usage = "training unattend TRAINING MEMBER...",
-	.help = "remove attendances recorded by mistake",
+	.help = N_("remove attendances recorded by mistake"),
 	.args_min = 2,
 	.args_max = CMD_ARGS_ANY,
-	.too_few = "give a training and at least one member",
+	.too_few = N_("give a training and at least one member"),
 	.run = training_unattend,
 };

@@ -17,9 +17,9 @@ static enum fb_code bundle_export(struct cmd_ctx *c)
 		return rc;
 	rc = bundle_export_push(b, c->argv[0], &n, &bytes, &c->err);
 	if (rc == FB_OK)
-		printf("bundle written: %zu changes not yet acknowledged by the hub, in %s;"
-		       " take it to the hub, then run 'fieldbook bundle ack' on the"
-		       " answer it gives\n", n, c->argv[0]);
+		printf(_("bundle written: %zu changes not yet acknowledged by the hub, in %s;"
+		         " take it to the hub, then run 'fieldbook bundle ack' on the"
+		         " answer it gives\n"), n, c->argv[0]);
 	book_close(b);
 	return rc;
 }
@@ -27,10 +27,10 @@ static enum fb_code bundle_export(struct cmd_ctx *c)
 const struct cmd_entry cmd_bundle_export_entry = {
 	.name = "bundle export",
 	.usage = "bundle export FILE",
-	.help = "write what the hub has not acknowledged into a file, for a laptop with no link",
+	.help = N_("write what the hub has not acknowledged into a file, for a laptop with no link"),
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give the file to write",
+	.too_few = N_("give the file to write"),
 	.run = bundle_export,
 };
 
@@ -45,10 +45,10 @@ static enum fb_code bundle_ack(struct cmd_ctx *c)
 		return rc;
 	rc = bundle_take_ack(b, c->argv[0], &acked, &rejected, &c->err);
 	if (rc == FB_OK) {
-		printf("acknowledged: the hub holds this laptop's entries up to %llu",
+		printf(_("acknowledged: the hub holds this laptop's entries up to %llu"),
 		       (unsigned long long)acked);
 		if (rejected)
-			printf("; %zu set aside by the hub (see 'fieldbook status')", rejected);
+			printf(_("; %zu set aside by the hub (see 'fieldbook status')"), rejected);
 		printf("\n");
 	}
 	book_close(b);
@@ -58,10 +58,10 @@ static enum fb_code bundle_ack(struct cmd_ctx *c)
 const struct cmd_entry cmd_bundle_ack_entry = {
 	.name = "bundle ack",
 	.usage = "bundle ack FILE",
-	.help = "take the hub's acknowledgement of a bundle: those changes are sent",
+	.help = N_("take the hub's acknowledgement of a bundle: those changes are sent"),
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give the acknowledgement file the hub wrote",
+	.too_few = N_("give the acknowledgement file the hub wrote"),
 	.run = bundle_ack,
 };
 
@@ -75,7 +75,7 @@ static enum fb_code bundle_import(struct cmd_ctx *c)
 		return rc;
 	rc = bundle_take_pull(b, c->argv[0], 0, &n, &c->err);
 	if (rc == FB_OK)
-		printf("bundle applied: %zu changes from others\n", n);
+		printf(_("bundle applied: %zu changes from others\n"), n);
 	book_close(b);
 	return rc;
 }
@@ -83,9 +83,9 @@ static enum fb_code bundle_import(struct cmd_ctx *c)
 const struct cmd_entry cmd_bundle_import_entry = {
 	.name = "bundle import",
 	.usage = "bundle import FILE",
-	.help = "apply what others changed, from a file the hub wrote for this laptop",
+	.help = N_("apply what others changed, from a file the hub wrote for this laptop"),
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give the file the hub wrote",
+	.too_few = N_("give the file the hub wrote"),
 	.run = bundle_import,
 };

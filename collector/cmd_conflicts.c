@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "conflict_id.h"
 #include "i18n.h"
+#include "label.h"
 
 struct conflicts_out {
 	cJSON *arr;             /* --json: the objects; else NULL */
@@ -36,8 +37,8 @@ struct conflicts_out {
 static const char *laptop(struct conflicts_out *x, const char *device, char *out, size_t n)
 {
 	if (!strcmp(device, book_device(x->b)))
-		return "this laptop";
-	snprintf(out, n, "laptop %.*s", LAPTOP_ID_SHOWN, device);
+		return _("this laptop");
+	snprintf(out, n, _("laptop %.*s"), LAPTOP_ID_SHOWN, device);
 	return out;
 }
 
@@ -45,11 +46,10 @@ static const char *laptop(struct conflicts_out *x, const char *device, char *out
 static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 {
 	struct conflicts_out *x = ctx;
-	const char *mark = k->resolved ? "  [resolved]"
-			 : k->inherited ? "  [between other laptops, from before this one]" : "";
-	char won[32], lost[32], id[CONFLICT_ID_SHOWN + 1];
-	char cur_day[FB_WHEN_MAX], other_day[FB_WHEN_MAX];
-	const char *cur = k->current, *other = k->loser_value;
+	const char *mark = k->resolved ? _("  [resolved]")
+			 : k->inherited ? _("  [between other laptops, from before this one]") : "";
+	char won[64], lost[64], id[CONFLICT_ID_SHOWN + 1];
+	enum rec_type rt;
 	const struct type_def *t;
 	cJSON *o;
 
@@ -61,23 +61,17 @@ static enum fb_code conflict_out(const struct book_conflict *k, void *ctx)
 	snprintf(id, sizeof(id), "%s", k->id);
 	if (!x->arr) {
 		t = model_type_named(k->type);
-		/* A date's values as days are shown (fb_day); --json keeps ISO. */
-		if (t && cli_is_date(t->type, k->field)) {
-			fb_day(cur, cur_day);
-			fb_day(other, other_day);
-			cur = cur_day;
-			other = other_day;
-		}
-		printf("#%s  %s", id,
-		       cli_describe(x->names, k->record, t ? t->type : REC_NTYPES));
+		rt = t ? t->type : REC_NTYPES;
+		printf("#%s  %s", id, cli_describe(x->names, k->record, rt));
 		if (!strcmp(k->kind, "delete"))
-			printf(": edited (%s = \"%s\", %s) while deleted on %s%s\n",
-			       k->field, other,
+			printf(_(": edited (%s = \"%s\", %s) while deleted on %s%s\n"),
+			       label_field(k->field), cli_shown(rt, k->field, k->loser_value),
 			       laptop(x, k->loser_device, lost, sizeof(lost)),
 			       laptop(x, k->winner_device, won, sizeof(won)), mark);
 		else
-			printf(", %s: current \"%s\"; other \"%s\" (%s)%s\n",
-			       k->field, cur, other,
+			printf(_(", %s: current \"%s\"; other \"%s\" (%s)%s\n"),
+			       label_field(k->field), cli_shown(rt, k->field, k->current),
+			       cli_shown(rt, k->field, k->loser_value),
 			       laptop(x, k->loser_device, lost, sizeof(lost)), mark);
 		return FB_OK;
 	}
@@ -116,24 +110,24 @@ static enum fb_code conflicts(struct cmd_ctx *c)
 	x.b = b;
 	x.names = names;
 	if (fl.json && !(x.arr = cJSON_CreateArray())) {
-		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	rc = book_each_conflict(b, 1, conflict_out, &x, &c->err);
 	if (rc != FB_OK) {
 		if (!c->err.msg[0])
-			fb_fail(&c->err, rc, "conflicts: %s", fb_strerror(rc));
+			fb_fail(&c->err, rc, _("conflicts: %s"), fb_strerror(rc));
 		goto out;
 	}
 	if (x.arr) {
 		rc = cli_print_json(c, x.arr);
 		x.arr = NULL;
 	} else {
-		printf("%ld conflict%s%s\n", x.n, x.n == 1 ? "" : "s",
-		       x.n ? "; settle one with 'fieldbook resolve ID --keep current|other'" : "");
+		printf(ngettext("%ld conflict%s\n", "%ld conflicts%s\n", (unsigned long)x.n), x.n,
+		       x.n ? _("; settle one with 'fieldbook resolve ID --keep current|other'") : "");
 		if (x.inherited)
-			printf("%ld more between other laptops, from before this one first synced,"
-			       " are theirs to settle ('fieldbook conflicts --all' lists them)\n",
+			printf(_("%ld more between other laptops, from before this one first synced,"
+			         " are theirs to settle ('fieldbook conflicts --all' lists them)\n"),
 			       x.inherited);
 	}
 out:
@@ -152,12 +146,12 @@ static enum fb_code resolve(struct cmd_ctx *c)
 	enum fb_code rc;
 
 	if (!!keep == !!value)
-		return cmd_usage(c, "give --keep current, --keep other or --value V");
+		return cmd_usage(c, _("give --keep current, --keep other or --value V"));
 	if (keep && strcmp(keep, "current") && strcmp(keep, "other"))
-		return cmd_usage(c, "--keep is current or other");
+		return cmd_usage(c, _("--keep is current or other"));
 	if (!conflict_id_prefix(c->argv[0], prefix))
-		return fb_fail(&c->err, FB_EINVAL, "'%s' is not a conflict id (see"
-			       " 'fieldbook conflicts')", c->argv[0]);
+		return fb_fail(&c->err, FB_EINVAL, _("'%s' is not a conflict id (see"
+			         " 'fieldbook conflicts')"), c->argv[0]);
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
 	/* current: what the record holds now (for an edit that met a
@@ -166,39 +160,39 @@ static enum fb_code resolve(struct cmd_ctx *c)
 		rc = value ? book_resolve(b, row, value, &c->err)
 			   : book_resolve_keep(b, row, !strcmp(keep, "current"), &c->err);
 	if (rc == FB_OK)
-		printf("conflict #%s resolved\n", prefix);
+		printf(_("conflict #%s resolved\n"), prefix);
 	book_close(b);
 	return rc;
 }
 
 static const struct cmd_option conflicts_opts[] = {
 	CLI_OPT_JSON,
-	{ "all", 0, NULL, NULL, "include conflicts already resolved" },
+	{ "all", 0, NULL, NULL, N_("include conflicts already resolved") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_conflicts_entry = {
 	.name = "conflicts",
 	.usage = "conflicts [--json] [--all]",
-	.help = "values that lost to a concurrent edit",
+	.help = N_("values that lost to a concurrent edit"),
 	.options = conflicts_opts,
 	.run = conflicts,
 };
 
 static const struct cmd_option resolve_opts[] = {
-	{ "keep", 0, "current|other", NULL, "keep the value the record holds, or the one that lost" },
-	{ "value", 0, "V", NULL, "set a new value instead" },
+	{ "keep", 0, "current|other", NULL, N_("keep the value the record holds, or the one that lost") },
+	{ "value", 0, "V", NULL, N_("set a new value instead") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_resolve_entry = {
 	.name = "resolve",
 	.usage = "resolve CONFLICT_ID (--keep current|other | --value V)",
-	.help = "settle a conflict with an edit that wins over both",
+	.help = N_("settle a conflict with an edit that wins over both"),
 	.options = resolve_opts,
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give one conflict id (see 'fieldbook conflicts')",
-	.too_many = "give one conflict id (see 'fieldbook conflicts')",
+	.too_few = N_("give one conflict id (see 'fieldbook conflicts')"),
+	.too_many = N_("give one conflict id (see 'fieldbook conflicts')"),
 	.run = resolve,
 };

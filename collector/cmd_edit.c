@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "label.h"
 #include "i18n.h"
 #include "text.h"
 
@@ -64,27 +65,23 @@ static enum fb_code say_changed(const struct book_names *n, const struct record 
 {
 	const struct type_def *t = model_type(after->type);
 	struct fb_buf line = FB_BUF_INIT(0);
-	char day[FB_WHEN_MAX];
 	enum fb_code rc;
 	int i, first = 1;
 
-	rc = buf_printf(&line, "changed %s:", cli_describe(n, after->id, after->type));
+	rc = buf_printf(&line, _("changed %s:"), cli_describe(n, after->id, after->type));
 	for (i = 0; rc == FB_OK && t->fields[i].name; i++) {
 		const char *was = before->val[i] ? before->val[i] : "";
 		const char *now = after->val[i] ? after->val[i] : "";
 
 		if (t->fields[i].internal || !strcmp(was, now))
 			continue;
-		if (t->fields[i].kind == FK_DATE) {
-			fb_day(now, day);       /* dd/mm/yyyy in Vietnamese */
-			now = day;
-		}
-		rc = buf_printf(&line, "%s %s", first ? "" : ",", t->fields[i].name);
+		rc = buf_printf(&line, "%s %s", first ? "" : ",", label_field(t->fields[i].name));
 		first = 0;
 		if (rc == FB_OK && !*now)
-			rc = buf_adds(&line, " cleared");
+			rc = buf_adds(&line, _(" cleared"));
 		else if (rc == FB_OK && (rc = buf_adds(&line, " = ")) == FB_OK)
-			rc = short_value(&line, now, EDIT_VALUE_COLS);
+			rc = short_value(&line, cli_shown(after->type, t->fields[i].name, now),
+					 EDIT_VALUE_COLS);
 	}
 	if (rc == FB_OK)
 		printf("%s\n", buf_str(&line));
@@ -107,9 +104,9 @@ static enum fb_code edit(struct cmd_ctx *c)
 		char *eq = strchr(c->argv[k], '=');
 
 		if (!eq || eq == c->argv[k])
-			return cmd_usage(c, "'%s' is not FIELD=VALUE", c->argv[k]);
+			return cmd_usage(c, _("'%s' is not FIELD=VALUE"), c->argv[k]);
 		if (n >= FB_EDIT_FIELDS_MAX)
-			return cmd_usage(c, "too many fields");
+			return cmd_usage(c, _("too many fields"));
 		*eq = '\0';
 		fv[n].name = c->argv[k];
 		fv[n].value = eq + 1;
@@ -141,13 +138,13 @@ static enum fb_code edit(struct cmd_ctx *c)
 	if ((rc = book_edit(b, id, fv, n, &changed, &c->err)) != FB_OK)
 		goto out;
 	if (changed == 0) {
-		fprintf(stderr, "fieldbook: nothing changed\n");
+		fprintf(stderr, _("fieldbook: nothing changed\n"));
 		goto out;
 	}
 	if ((rc = book_get(b, id, &after, &c->err)) == FB_OK)
 		rc = say_changed(names, r, after);
 	if (rc != FB_OK && !c->err.msg[0])
-		fb_fail(&c->err, rc, "out of memory");
+		fb_fail(&c->err, rc, _("out of memory"));
 out:
 	record_free(r);
 	record_free(after);
@@ -179,11 +176,11 @@ static enum fb_code set_deleted(struct cmd_ctx *c, int deleted)
 	what = cli_describe(names, id, r->type);
 	book_names_short(names, id, sid);
 	if (was == deleted)
-		printf("%s was %s\n", what, deleted ? "already deleted" : "not deleted");
+		printf(deleted ? _("%s was already deleted\n") : _("%s was not deleted\n"), what);
 	else if (deleted)
-		printf("deleted %s; 'fieldbook restore %s' brings it back\n", what, sid);
+		printf(_("deleted %s; 'fieldbook restore %s' brings it back\n"), what, sid);
 	else
-		printf("restored %s\n", what);
+		printf(_("restored %s\n"), what);
 out:
 	record_free(r);
 	book_names_close(names);
@@ -211,9 +208,15 @@ static enum fb_code type_fields(struct fb_buf *out, enum rec_type t)
 	const struct cmd_entry *e = add_entry_of(t);
 	struct fb_buf one = FB_BUF_INIT(0);
 	size_t col = HELP_INDENT;
-	enum fb_code rc = buf_printf(out, "  %-*s", HELP_INDENT - 2, td->name);
+	enum fb_code rc = buf_adds(out, "  ");
 	int i, first = 1;
 
+	/* A type's name wider than the indent (in a translation) has the
+	 * line to itself. */
+	if (rc == FB_OK && text_width(label_type(t)) <= HELP_INDENT - 2)
+		rc = text_pad(out, label_type(t), HELP_INDENT - 2);
+	else if (rc == FB_OK)
+		rc = buf_printf(out, "%s\n%*s", label_type(t), HELP_INDENT, "");
 	for (i = 0; rc == FB_OK && td->fields[i].name; i++) {
 		const struct field_def *f = &td->fields[i];
 		const struct cmd_option *o;
@@ -248,7 +251,8 @@ static enum fb_code type_fields(struct fb_buf *out, enum rec_type t)
 
 static enum fb_code edit_fields(struct fb_buf *out)
 {
-	enum fb_code rc = buf_adds(out, "fields, by type (an add option's name, or the field's):\n");
+	enum fb_code rc = buf_adds(out, _("fields, by type (an add option's name, or the"
+					  " field's):\n"));
 
 	if (rc == FB_OK)
 		rc = type_fields(out, REC_MEMBER);
@@ -257,19 +261,19 @@ static enum fb_code edit_fields(struct fb_buf *out)
 	if (rc == FB_OK)
 		rc = type_fields(out, REC_VISIT);
 	if (rc == FB_OK)
-		rc = buf_adds(out, "\nAn empty value clears an optional field.  RECORD is an id,"
-			      " a short id\n(fieldbook list), a member's name or a training's"
-			      " title.\n");
+		rc = buf_adds(out, _("\nAn empty value clears an optional field.  RECORD is an"
+				     " id, a short id\n(fieldbook list), a member's name or a"
+				     " training's title.\n"));
 	return rc;
 }
 
 const struct cmd_entry cmd_edit_entry = {
 	.name = "edit",
 	.usage = "edit RECORD FIELD=VALUE...",
-	.help = "change fields of a record",
+	.help = N_("change fields of a record"),
 	.args_min = 2,
 	.args_max = CMD_ARGS_ANY,
-	.too_few = "give a record and at least one FIELD=VALUE",
+	.too_few = N_("give a record and at least one FIELD=VALUE"),
 	.run = edit,
 	.help_extra = edit_fields,
 };
@@ -277,21 +281,21 @@ const struct cmd_entry cmd_edit_entry = {
 const struct cmd_entry cmd_delete_entry = {
 	.name = "delete",
 	.usage = "delete RECORD",
-	.help = "delete a record (it can be restored)",
+	.help = N_("delete a record (it can be restored)"),
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give exactly one record",
-	.too_many = "give exactly one record",
+	.too_few = N_("give exactly one record"),
+	.too_many = N_("give exactly one record"),
 	.run = delete,
 };
 
 const struct cmd_entry cmd_restore_entry = {
 	.name = "restore",
 	.usage = "restore RECORD",
-	.help = "undo a delete",
+	.help = N_("undo a delete"),
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give exactly one record",
-	.too_many = "give exactly one record",
+	.too_few = N_("give exactly one record"),
+	.too_many = N_("give exactly one record"),
 	.run = restore,
 };

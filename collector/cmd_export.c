@@ -23,6 +23,8 @@
 #include "book_view.h"
 #include "commands.h"
 #include "csv.h"
+#include "i18n.h"
+#include "label.h"
 #include "meter.h"
 #include "recjson.h"
 #include "sheet.h"
@@ -266,22 +268,22 @@ static enum fb_code export(struct cmd_ctx *c)
 	cli_flags(c, &fl);
 	fmt = fl.format ? fl.format : "csv";
 	if (strcmp(fmt, "csv") && strcmp(fmt, "json") && strcmp(fmt, "xlsx"))
-		return cmd_usage(c, "--format is csv, json or xlsx, not '%s'", fmt);
+		return cmd_usage(c, _("--format is csv, json or xlsx, not '%s'"), fmt);
 	if (fl.type && !(t = model_type_named(fl.type)))
-		return cmd_usage(c, "unknown type '%s' (member, training, attendance, visit)",
+		return cmd_usage(c, _("unknown type '%s' (member, training, attendance, visit)"),
 				 fl.type);
 	if (!t && !strcmp(fmt, "csv"))
-		return cmd_usage(c, "CSV holds one type: give --type member|training|attendance|visit");
+		return cmd_usage(c, _("CSV holds one type: give --type member|training|attendance|visit"));
 	if (lang && strcmp(lang, "en") && strcmp(lang, "vi"))
-		return cmd_usage(c, "--lang is en or vi, not '%s'", lang);
+		return cmd_usage(c, _("--lang is en or vi, not '%s'"), lang);
 	x.vi = lang && !strcmp(lang, "vi");
 	if (x.vi && !strcmp(fmt, "json"))
-		return cmd_usage(c, "--lang vi is for csv and xlsx: JSON keeps the codes");
+		return cmd_usage(c, _("--lang vi is for csv and xlsx: JSON keeps the codes"));
 	if (fl.bom && strcmp(fmt, "csv"))
-		return cmd_usage(c, "--bom is for CSV");
+		return cmd_usage(c, _("--bom is for CSV"));
 	if (!strcmp(fmt, "xlsx") && (!fl.output || !strcmp(fl.output, "-")) &&
 	    isatty(STDOUT_FILENO))
-		return cmd_usage(c, "a workbook is not for a terminal: give -o FILE.xlsx");
+		return cmd_usage(c, _("a workbook is not for a terminal: give -o FILE.xlsx"));
 	x.all = fl.all;
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
@@ -291,8 +293,8 @@ static enum fb_code export(struct cmd_ctx *c)
 	if ((rc = book_count(b, t ? t->type : REC_NTYPES, 1, &total, &c->err)) != FB_OK)
 		goto out;
 	x.sink = meter_init(&m, cmd_has(c, "quiet"));
-	x.prog.step = "exporting";
-	x.prog.unit = "records";
+	x.prog.step = N_("exporting");
+	x.prog.unit = N_("records");
 	x.prog.total = (uint64_t)total;
 	x.prog.fraction = progress_fraction(0, x.prog.total);
 	progress_report(&x.sink, &x.prog);
@@ -324,16 +326,16 @@ static enum fb_code export(struct cmd_ctx *c)
 	meter_end(&m);
 	if (rc != FB_OK) {
 		if (!c->err.msg[0])
-			fb_fail(&c->err, rc, "export: %s", fb_strerror(rc));
+			fb_fail(&c->err, rc, _("export: %s"), fb_strerror(rc));
 		goto out;
 	}
 	rc = cli_write(c, fl.output, &out);
 	/* The summary: on stderr, for stdout may be the data itself. */
 	if (rc == FB_OK)
-		fprintf(stderr, "exported %ld %s to %s (%zu bytes)\n", x.written,
-			t ? (x.written == 1 ? t->name : t->plural)
-			  : (x.written == 1 ? "record" : "records"),
-			fl.output && strcmp(fl.output, "-") ? fl.output : "standard output",
+		fprintf(stderr, _("exported %ld %s to %s (%zu bytes)\n"), x.written,
+			t ? label_types(t->type, (unsigned long)x.written)
+			  : ngettext("record", "records", (unsigned long)x.written),
+			fl.output && strcmp(fl.output, "-") ? fl.output : _("standard output"),
 			out.len);
 out:
 	book_referred_close(x.referred);
@@ -345,12 +347,12 @@ out:
 }
 
 static const struct cmd_option export_opts[] = {
-	{ "type", 0, "T", NULL, "member, training, attendance or visit (CSV: required)" },
-	{ "format", 0, "csv|json|xlsx", NULL, "the format (default: csv); xlsx is an Excel workbook" },
-	{ "lang", 0, "en|vi", NULL, "vi: Vietnamese headers and labels instead of codes (csv, xlsx)" },
-	{ "all", 0, NULL, NULL, "include deleted records, with a deleted column" },
-	{ "bom", 0, NULL, NULL, "start CSV with a byte order mark, for spreadsheets" },
-	{ "output", 'o', "FILE", NULL, "write to FILE (never over an existing one)" },
+	{ "type", 0, "T", NULL, N_("member, training, attendance or visit (CSV: required)") },
+	{ "format", 0, "csv|json|xlsx", NULL, N_("the format (default: csv); xlsx is an Excel workbook") },
+	{ "lang", 0, "en|vi", NULL, N_("vi: Vietnamese headers and labels instead of codes (csv, xlsx)") },
+	{ "all", 0, NULL, NULL, N_("include deleted records, with a deleted column") },
+	{ "bom", 0, NULL, NULL, N_("start CSV with a byte order mark, for spreadsheets") },
+	{ "output", 'o', "FILE", NULL, N_("write to FILE (never over an existing one)") },
 	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
@@ -359,7 +361,7 @@ const struct cmd_entry cmd_export_entry = {
 	.name = "export",
 	.usage = "export [--type T] [--format csv|json|xlsx] [--lang en|vi] [--all] [--bom] [-o FILE]"
 		 " [--quiet]",
-	.help = "write records as CSV, JSON or an Excel workbook",
+	.help = N_("write records as CSV, JSON or an Excel workbook"),
 	.options = export_opts,
 	.run = export,
 };

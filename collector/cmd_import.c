@@ -28,6 +28,8 @@
 #include "book_view.h"
 #include "commands.h"
 #include "csv.h"
+#include "i18n.h"
+#include "label.h"
 #include "limits.h"
 #include "match.h"
 #include "meter.h"
@@ -70,7 +72,7 @@ struct row {
 	const char *id;                 /* NULL or "": none given */
 	int deleted;                    /* -1: not given */
 	unsigned long line;             /* CSV line, or JSON record number */
-	const char *where;              /* "line" or "record" */
+	const char *where;              /* "line" or "record" (where_word()) */
 };
 
 static void row_release(struct row *r)
@@ -92,17 +94,17 @@ static enum fb_code read_file(struct cmd_ctx *c, const char *path,
 	enum fb_code rc = FB_OK;
 
 	if (!f)
-		return fb_fail(&c->err, FB_ENOINPUT, "cannot open %s: %s", path,
+		return fb_fail(&c->err, FB_ENOINPUT, _("cannot open %s: %s"), path,
 			       strerror(errno));
 	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		rc = buf_add(out, chunk, n);
 	if (rc == FB_ETOOBIG)
-		fb_fail(&c->err, rc, "%s is larger than %ld MiB", path,
+		fb_fail(&c->err, rc, _("%s is larger than %ld MiB"), path,
 			FB_IMPORT_BYTES_MAX >> 20);
 	else if (rc != FB_OK)
-		fb_fail(&c->err, rc, "reading %s: %s", path, fb_strerror(rc));
+		fb_fail(&c->err, rc, _("reading %s: %s"), path, fb_strerror(rc));
 	else if (ferror(f))
-		rc = fb_fail(&c->err, FB_ENOINPUT, "reading %s: %s", path,
+		rc = fb_fail(&c->err, FB_ENOINPUT, _("reading %s: %s"), path,
 			     strerror(errno));
 	fclose(f);
 	return rc;
@@ -130,7 +132,7 @@ static enum fb_code bad_row(struct import *im, enum fb_code rc, const char *fmt,
 		fb_fail(&im->first, rc, "%s", msg);
 	if (im->bad <= FB_IMPORT_ERRORS_SHOWN &&
 	    buf_printf(&im->problems, "%s\n", msg) != FB_OK)
-		return fb_fail(&im->c->err, FB_ENOMEM, "out of memory");
+		return fb_fail(&im->c->err, FB_ENOMEM, _("out of memory"));
 	return FB_OK;
 }
 
@@ -195,14 +197,21 @@ static const char *row_name(const struct row *r, const struct record *have)
 	return "";
 }
 
+/* "line" or "record", in the language of messages (the noun of "1
+ * record" in the catalogue, which has one msgid "record"). */
+static const char *where_word(const struct row *r)
+{
+	return !strcmp(r->where, "line") ? _("line") : ngettext("record", "records", 1);
+}
+
 static enum fb_code plan_line(struct import *im, const struct row *r,
 			      const char *what, const char *id,
 			      const struct record *have, const char *fields)
 {
 	if (!im->dry_run)
 		return FB_OK;
-	return buf_printf(&im->plan, "%s %lu: %s %s %s%s%s%s%s%s\n", r->where, r->line,
-			  what, r->t->name, row_name(r, have), *id ? " (" : "", id,
+	return buf_printf(&im->plan, "%s %lu: %s %s %s%s%s%s%s%s\n", where_word(r), r->line,
+			  what, label_type(r->t->type), row_name(r, have), *id ? " (" : "", id,
 			  *id ? ")" : "", *fields ? ": " : "", fields);
 }
 
@@ -237,7 +246,7 @@ static enum fb_code add_row(struct import *im, struct row *r, struct fb_error *e
 			       newid, r->line);
 	if (rc == FB_OK) {
 		im->added++;
-		rc = plan_line(im, r, "add", "", NULL, "");
+		rc = plan_line(im, r, _("add"), "", NULL, "");
 	}
 	return rc;
 }
@@ -256,18 +265,19 @@ static enum fb_code update_row(struct import *im, struct row *r, struct record *
 	enum fb_code rc = FB_OK;
 
 	if (have->type != r->t->type)
-		return fb_fail(e, FB_EINVAL, "id %s is a %s, not a %s", have->id,
-			       model_type(have->type)->name, r->t->name);
+		return fb_fail(e, FB_EINVAL, _("id %s is a %s, not a %s"), have->id,
+			       label_type(have->type), label_type(r->t->type));
 	for (i = 0; i < n && rc == FB_OK; i++)
 		if (strcmp(fv[i].value, record_get(have, fv[i].name)))
-			rc = buf_printf(&changed, "%s%s", changed.len ? ", " : "", fv[i].name);
+			rc = buf_printf(&changed, "%s%s", changed.len ? ", " : "",
+					label_field(fv[i].name));
 	if (rc != FB_OK)
 		goto out;
 	if (was_deleted && r->deleted != 0) {
 		if (changed.len)
-			rc = fb_fail(e, FB_EINVAL, "%s %s is deleted; set deleted to 0 to"
-				     " restore and change it", r->t->name, have->id);
-		else if ((rc = plan_line(im, r, "unchanged (deleted)", have->id, have,
+			rc = fb_fail(e, FB_EINVAL, _("%s %s is deleted; set deleted to 0 to"
+				       " restore and change it"), label_type(r->t->type), have->id);
+		else if ((rc = plan_line(im, r, _("unchanged (deleted)"), have->id, have,
 					 "")) == FB_OK)
 			im->unchanged++;
 		goto out;
@@ -281,12 +291,12 @@ static enum fb_code update_row(struct import *im, struct row *r, struct record *
 		goto out;
 	if (nchanged || was_deleted || (r->deleted == 1 && !was_deleted)) {
 		im->updated++;
-		rc = plan_line(im, r, "update", have->id, have,
+		rc = plan_line(im, r, _("update"), have->id, have,
 			       changed.len ? changed.data
-			       : r->deleted == 1 ? "deleted" : "restored");
+			       : r->deleted == 1 ? _("deleted") : _("restored"));
 	} else {
 		im->unchanged++;
-		rc = plan_line(im, r, "unchanged", have->id, have, "");
+		rc = plan_line(im, r, _("unchanged"), have->id, have, "");
 	}
 out:
 	buf_release(&changed);
@@ -327,7 +337,7 @@ static enum fb_code apply_row(struct import *im, struct row *r)
 	}
 	record_free(have);
 	if (rc != FB_OK)
-		return bad_row(im, rc, "%s %lu: %s", r->where, r->line, e.msg);
+		return bad_row(im, rc, "%s %lu: %s", where_word(r), r->line, e.msg);
 	return FB_OK;
 }
 
@@ -344,7 +354,7 @@ static enum fb_code csv_row(struct import *im, struct row *r,
 
 	*ok = 0;
 	if (rd->nfields != ncols)
-		return bad_row(im, FB_EINVAL, "line %lu: %zu fields, the header has %zu",
+		return bad_row(im, FB_EINVAL, _("line %lu: %zu fields, the header has %zu"),
 			       rd->rec_line, rd->nfields, ncols);
 	for (i = 0; i < ncols; i++) {
 		const char *cell = rd->fields[i];
@@ -356,7 +366,7 @@ static enum fb_code csv_row(struct import *im, struct row *r,
 		case SHEET_DELETED:
 			if (parse_deleted(cell, &r->deleted) != FB_OK)
 				return bad_row(im, FB_EINVAL,
-					       "line %lu, column %zu (deleted): must be 0 or 1",
+					       _("line %lu, column %zu (deleted): must be 0 or 1"),
 					       rd->rec_line, i + 1);
 			break;
 		case SHEET_SKIP:
@@ -365,8 +375,8 @@ static enum fb_code csv_row(struct import *im, struct row *r,
 		case SHEET_BLANK:
 			if (cell[strspn(cell, " ")])
 				return bad_row(im, FB_EINVAL,
-					       "line %lu, column %zu: a value under no header"
-					       " ('%s'); give the column a header or --map",
+					       _("line %lu, column %zu: a value under no header"
+					         " ('%s'); give the column a header or --map"),
 					       rd->rec_line, i + 1, cell);
 			break;
 		case SHEET_FIELD:
@@ -374,7 +384,7 @@ static enum fb_code csv_row(struct import *im, struct row *r,
 			if (rc != FB_OK) {
 				const char *name = r->t->fields[cols[i].field].name;
 
-				return bad_row(im, rc, "line %lu, column %zu (%s): %s",
+				return bad_row(im, rc, _("line %lu, column %zu (%s): %s"),
 					       rd->rec_line, i + 1, name,
 					       strip_field(e.msg, name));
 			}
@@ -394,8 +404,8 @@ static enum fb_code note_columns(struct import *im, char *const *headers,
 
 	for (i = 0; i < n && rc == FB_OK; i++)
 		if (cols[i].kind == SHEET_ROWNUM)
-			rc = buf_printf(&im->notices, "column %zu (%s) ignored: the sheet's"
-					" own row numbers\n", i + 1, headers[i]);
+			rc = buf_printf(&im->notices, _("column %zu (%s) ignored: the sheet's"
+							" own row numbers\n"), i + 1, headers[i]);
 	return rc;
 }
 
@@ -415,14 +425,14 @@ static enum fb_code import_csv(struct import *im, const struct type_def *t,
 	if ((rc = csv_read_record(&rd, &c->err)) != FB_OK)
 		goto out;
 	if (rd.nfields == 0) {
-		rc = fb_fail(&c->err, FB_EINVAL, "the file is empty: a header row is needed");
+		rc = fb_fail(&c->err, FB_EINVAL, _("the file is empty: a header row is needed"));
 		goto out;
 	}
 	ncols = rd.nfields;
 	if ((rc = sheet_columns(t, map, rd.fields, ncols, cols, &c->err)) != FB_OK) {
 		char where[32];
 
-		snprintf(where, sizeof(where), "line %lu, ", rd.rec_line);
+		snprintf(where, sizeof(where), _("line %lu, "), rd.rec_line);
 		if (rc != FB_EUSAGE)
 			fb_prefix(&c->err, where);
 		goto out;
@@ -433,7 +443,7 @@ static enum fb_code import_csv(struct import *im, const struct type_def *t,
 		struct row r = { t, { NULL }, NULL, -1, rd.rec_line, "line" };
 
 		if (++rows > FB_IMPORT_ROWS_MAX) {
-			rc = fb_fail(&c->err, FB_ETOOBIG, "more than %d rows",
+			rc = fb_fail(&c->err, FB_ETOOBIG, _("more than %d rows"),
 				     FB_IMPORT_ROWS_MAX);
 			break;
 		}
@@ -471,22 +481,22 @@ static enum fb_code json_row(struct import *im, const cJSON *o, struct row *r, i
 
 		for (other = o->child; other != it; other = other->next)
 			if (!strcmp(other->string, it->string))
-				return bad_row(im, FB_EINVAL, "record %d: key '%s' appears twice",
+				return bad_row(im, FB_EINVAL, _("record %d: key '%s' appears twice"),
 					       pos, it->string);
 		if (!strcmp(it->string, "type") || !strcmp(it->string, "branch")) {
 			if (!cJSON_IsString(it))
-				return bad_row(im, FB_EINVAL, "record %d: %s must be a string",
+				return bad_row(im, FB_EINVAL, _("record %d: %s must be a string"),
 					       pos, it->string);
 			if (!strcmp(it->string, "branch") &&
 			    strcmp(it->valuestring, book_branch(im->b)))
 				return bad_row(im, FB_EINVAL,
-					       "record %d: belongs to branch %s, this is %s",
+					       _("record %d: belongs to branch %s, this is %s"),
 					       pos, it->valuestring, book_branch(im->b));
 			continue;
 		}
 		if (!strcmp(it->string, "id")) {
 			if (!cJSON_IsString(it))
-				return bad_row(im, FB_EINVAL, "record %d: id must be a string",
+				return bad_row(im, FB_EINVAL, _("record %d: id must be a string"),
 					       pos);
 			r->id = it->valuestring;
 			continue;
@@ -494,7 +504,7 @@ static enum fb_code json_row(struct import *im, const cJSON *o, struct row *r, i
 		if (!strcmp(it->string, FIELD_DELETED)) {
 			if (!cJSON_IsBool(it))
 				return bad_row(im, FB_EINVAL,
-					       "record %d: deleted must be true or false", pos);
+					       _("record %d: deleted must be true or false"), pos);
 			r->deleted = cJSON_IsTrue(it);
 			continue;
 		}
@@ -502,8 +512,8 @@ static enum fb_code json_row(struct import *im, const cJSON *o, struct row *r, i
 			continue;       /* what `show --json` adds */
 		f = model_user_field(r->t, it->string);
 		if (!f)
-			return bad_row(im, FB_EINVAL, "record %d: a %s has no field '%s'",
-				       pos, r->t->name, it->string);
+			return bad_row(im, FB_EINVAL, _("record %d: a %s has no field '%s'"),
+				       pos, label_type(r->t->type), it->string);
 		if (cJSON_IsString(it)) {
 			typed = it->valuestring;
 		} else if (cJSON_IsNumber(it) && (f->kind == FK_AMOUNT || f->kind == FK_YEAR) &&
@@ -512,12 +522,12 @@ static enum fb_code json_row(struct import *im, const cJSON *o, struct row *r, i
 			snprintf(num, sizeof(num), "%lld", (long long)it->valuedouble);
 			typed = num;
 		} else {
-			return bad_row(im, FB_EINVAL, "record %d, %s: must be text",
+			return bad_row(im, FB_EINVAL, _("record %d, %s: must be text"),
 				       pos, it->string);
 		}
 		rc = row_value(im, r, model_field_index(r->t, f->name), typed, &e);
 		if (rc != FB_OK)
-			return bad_row(im, rc, "record %d: %s", pos, e.msg);
+			return bad_row(im, rc, _("record %d: %s"), pos, e.msg);
 	}
 	*ok = 1;
 	return FB_OK;
@@ -536,16 +546,16 @@ static enum fb_code import_json(struct import *im, const struct type_def *only,
 	if (!doc) {
 		const char *where = cJSON_GetErrorPtr();
 
-		return fb_fail(&c->err, FB_EINVAL, "not valid JSON (near byte %ld)",
+		return fb_fail(&c->err, FB_EINVAL, _("not valid JSON (near byte %ld)"),
 			       where && data->data ? (long)(where - data->data) + 1 : 0L);
 	}
 	arr = cJSON_IsArray(doc) ? doc : cJSON_GetObjectItemCaseSensitive(doc, "records");
 	if (!cJSON_IsArray(arr)) {
 		rc = fb_fail(&c->err, FB_EINVAL,
-			     "expected a list of records or {\"records\": [...]}");
+			     _("expected a list of records or {\"records\": [...]}"));
 		goto out;
 	}
-	im->prog.unit = "records";
+	im->prog.unit = N_("records");
 	im->prog.total = (uint64_t)cJSON_GetArraySize(arr);
 	im->prog.bytes = data->len;
 	/* Members and trainings first: attendance and visits refer to them. */
@@ -559,7 +569,7 @@ static enum fb_code import_json(struct import *im, const struct type_def *only,
 			pos++;
 			if (!cJSON_IsObject(o)) {
 				if (k == 0)
-					rc = bad_row(im, FB_EINVAL, "record %d is not an object", pos);
+					rc = bad_row(im, FB_EINVAL, _("record %d is not an object"), pos);
 				if (rc != FB_OK)
 					break;
 				continue;
@@ -568,10 +578,10 @@ static enum fb_code import_json(struct import *im, const struct type_def *only,
 				t = model_type_named(ty->valuestring);
 				if (!t || (only && t != only)) {
 					if (k == 0)
-						rc = bad_row(im, FB_EINVAL, "record %d: type '%s' %s",
+						rc = bad_row(im, FB_EINVAL, _("record %d: type '%s' %s"),
 							     pos, ty->valuestring,
-							     t ? "is not the --type given"
-							       : "is unknown");
+							     t ? _("is not the --type given")
+							       : _("is unknown"));
 					if (rc != FB_OK)
 						break;
 					continue;
@@ -579,7 +589,7 @@ static enum fb_code import_json(struct import *im, const struct type_def *only,
 			} else if (!t) {
 				if (k == 0)
 					rc = bad_row(im, FB_EINVAL,
-						     "record %d has no type (or give --type)", pos);
+						     _("record %d has no type (or give --type)"), pos);
 				if (rc != FB_OK)
 					break;
 				continue;
@@ -621,22 +631,24 @@ static enum fb_code report_bad(struct import *im)
 	struct cmd_ctx *c = im->c;
 
 	if (im->bad == 1)
-		return fb_fail(&c->err, im->first.code, "%s; nothing imported", im->first.msg);
+		return fb_fail(&c->err, im->first.code, _("%s; nothing imported"), im->first.msg);
 	/* Each bad row on a line of its own, then the count as the error. */
 	print_lines(c, &im->problems);
 	if (im->bad > FB_IMPORT_ERRORS_SHOWN)
-		return fb_fail(&c->err, FB_EINVAL, "%ld bad rows, the first %d above;"
-			       " nothing imported", im->bad, FB_IMPORT_ERRORS_SHOWN);
-	return fb_fail(&c->err, FB_EINVAL, "%ld bad rows above; nothing imported", im->bad);
+		return fb_fail(&c->err, FB_EINVAL, _("%ld bad rows, the first %d above;"
+			         " nothing imported"), im->bad, FB_IMPORT_ERRORS_SHOWN);
+	return fb_fail(&c->err, FB_EINVAL, _("%ld bad rows above; nothing imported"), im->bad);
 }
 
 static void print_notices(struct import *im)
 {
 	print_lines(im->c, &im->notices);
 	if (im->phones)
-		fprintf(stderr, "%s: %ld phone number%s got back the leading 0 a spreadsheet"
-			" had dropped (line%s %s%s)\n", im->c->prog, im->phones,
-			im->phones == 1 ? "" : "s", im->phones == 1 ? "" : "s",
+		fprintf(stderr, ngettext("%s: %ld phone number got back the leading 0 a"
+					 " spreadsheet had dropped (line %s%s)\n",
+					 "%s: %ld phone numbers got back the leading 0 a"
+					 " spreadsheet had dropped (lines %s%s)\n",
+					 (unsigned long)im->phones), im->c->prog, im->phones,
 			buf_str(&im->phone_lines),
 			im->phones > FB_IMPORT_ERRORS_SHOWN ? ", ..." : "");
 }
@@ -661,21 +673,21 @@ static enum fb_code import(struct cmd_ctx *c)
 	im.plan = (struct fb_buf)FB_BUF_INIT(0);
 	im.notices = (struct fb_buf)FB_BUF_INIT(0);
 	im.phone_lines = (struct fb_buf)FB_BUF_INIT(0);
-	im.prog.step = "importing";
-	im.prog.unit = "rows";
+	im.prog.step = N_("importing");
+	im.prog.unit = N_("rows");
 	cli_flags(c, &fl);
 	path = c->argv[0];
 	if (fl.type && !(t = model_type_named(fl.type)))
-		return cmd_usage(c, "unknown type '%s' (member, training, attendance, visit)",
+		return cmd_usage(c, _("unknown type '%s' (member, training, attendance, visit)"),
 				 fl.type);
 	ext = strrchr(path, '.');
 	fmt = fl.format ? fl.format : ext && !strcasecmp(ext, ".json") ? "json" : "csv";
 	if (strcmp(fmt, "csv") && strcmp(fmt, "json"))
-		return cmd_usage(c, "--format is csv or json, not '%s'", fmt);
+		return cmd_usage(c, _("--format is csv or json, not '%s'"), fmt);
 	if (!strcmp(fmt, "csv") && !t)
-		return cmd_usage(c, "a CSV file holds one type: give --type member|training|attendance|visit");
+		return cmd_usage(c, _("a CSV file holds one type: give --type member|training|attendance|visit"));
 	if (mapspec && strcmp(fmt, "csv"))
-		return cmd_usage(c, "--map names the columns of CSV, not JSON");
+		return cmd_usage(c, _("--map names the columns of CSV, not JSON"));
 	if (t && (rc = sheet_map_parse(t, mapspec, &map, &c->err)) != FB_OK) {
 		if (rc == FB_EUSAGE)
 			rc = cmd_usage(c, "%s", c->err.msg);
@@ -717,16 +729,17 @@ static enum fb_code import(struct cmd_ctx *c)
 	if (rc == FB_OK) {
 		print_notices(&im);
 		if (im.dry_run)
-			printf("%sdry run, %s: %ld to add, %ld to update, %ld unchanged;"
-			       " nothing changed\n", buf_str(&im.plan), path, im.added,
+			printf(_("%sdry run, %s: %ld to add, %ld to update, %ld unchanged;"
+			         " nothing changed\n"), buf_str(&im.plan), path, im.added,
 			       im.updated, im.unchanged);
 		else
-			printf("imported %s: %ld added, %ld updated, %ld unchanged\n", path,
+			printf(_("imported %s: %ld added, %ld updated, %ld unchanged\n"), path,
 			       im.added, im.updated, im.unchanged);
-	} else if (c->err.msg[0] && !strstr(c->err.msg, "nothing imported")) {
+	} else if (c->err.msg[0] && !strstr(c->err.msg, _("nothing imported"))) {
 		size_t len = strlen(c->err.msg);
 
-		snprintf(c->err.msg + len, sizeof(c->err.msg) - len, "; nothing imported");
+		/* TRANSLATORS: say "nothing imported" as in every message. */
+		snprintf(c->err.msg + len, sizeof(c->err.msg) - len, _("; nothing imported"));
 	}
 out:
 	for (k = 0; k < REC_NTYPES; k++)
@@ -743,11 +756,11 @@ out:
 }
 
 static const struct cmd_option import_opts[] = {
-	{ "type", 0, "T", NULL, "member, training, attendance or visit (CSV: required)" },
-	{ "format", 0, "csv|json", NULL, "the format (default: from the file's name)" },
+	{ "type", 0, "T", NULL, N_("member, training, attendance or visit (CSV: required)") },
+	{ "format", 0, "csv|json", NULL, N_("the format (default: from the file's name)") },
 	{ "map", 0, "HEADER=FIELD,...", NULL,
-	  "which field a column holds, for headers Fieldbook does not know (FIELD skip: leave it out)" },
-	{ "dry-run", 0, NULL, NULL, "say what would be added, updated and left unchanged; change nothing" },
+	  N_("which field a column holds, for headers Fieldbook does not know (FIELD skip: leave it out)") },
+	{ "dry-run", 0, NULL, NULL, N_("say what would be added, updated and left unchanged; change nothing") },
 	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
@@ -756,11 +769,11 @@ const struct cmd_entry cmd_import_entry = {
 	.name = "import",
 	.usage = "import FILE [--type member|training|attendance|visit] [--format csv|json]"
 		 " [--map \"HEADER=FIELD,...\"] [--dry-run] [--quiet]",
-	.help = "add or update records from CSV or JSON, all or nothing",
+	.help = N_("add or update records from CSV or JSON, all or nothing"),
 	.options = import_opts,
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give one file to import",
-	.too_many = "give one file to import",
+	.too_few = N_("give one file to import"),
+	.too_many = N_("give one file to import"),
 	.run = import,
 };

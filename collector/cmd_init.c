@@ -8,6 +8,7 @@
 
 #include "book_view.h"
 #include "commands.h"
+#include "i18n.h"
 #include "text.h"
 
 /* --fix-branch CODE: the book's branch code becomes CODE. */
@@ -23,8 +24,8 @@ static enum fb_code fix_branch(struct cmd_ctx *c, const char *code, const char *
 	snprintf(old, sizeof(old), "%s", book_branch(b));
 	rc = book_set_branch(b, code, name, &moved, &c->err);
 	if (rc == FB_OK)
-		printf("branch corrected: %s is now %s (%zu changes rewritten; nothing had"
-		       " been sent)\n", old, book_branch(b), moved);
+		printf(_("branch corrected: %s is now %s (%zu changes rewritten; nothing had"
+		         " been sent)\n"), old, book_branch(b), moved);
 	book_close(b);
 	return rc;
 }
@@ -36,14 +37,14 @@ static enum fb_code init(struct cmd_ctx *c)
 	enum fb_code rc;
 
 	if (name && !text_valid_utf8(name, strlen(name)))
-		return fb_fail(&c->err, FB_EINVAL, "--name: invalid UTF-8");
+		return fb_fail(&c->err, FB_EINVAL, _("--name: invalid UTF-8"));
 	if (fix && branch)
-		return cmd_usage(c, "give --branch CODE (a new database) or --fix-branch CODE"
-				 " (correct this one's), not both");
+		return cmd_usage(c, _("give --branch CODE (a new database) or --fix-branch CODE"
+				   " (correct this one's), not both"));
 	if (fix)
 		return fix_branch(c, fix, name);
 	if (!branch)
-		return cmd_usage(c, "--branch CODE is required");
+		return cmd_usage(c, _("--branch CODE is required"));
 	rc = book_create(c->db_path, branch, name ? name : "", &c->err);
 	if (rc == FB_OK)
 		printf("%s\n", c->db_path);
@@ -51,17 +52,17 @@ static enum fb_code init(struct cmd_ctx *c)
 }
 
 static const struct cmd_option init_opts[] = {
-	{ "branch", 0, "CODE", NULL, "the branch's unit code, for a new database" },
-	{ "name", 0, "NAME", NULL, "the branch's name" },
+	{ "branch", 0, "CODE", NULL, N_("the branch's unit code, for a new database") },
+	{ "name", 0, "NAME", NULL, N_("the branch's name") },
 	{ "fix-branch", 0, "CODE", NULL,
-	  "correct the branch code of this database, while nothing has been sent" },
+	  N_("correct the branch code of this database, while nothing has been sent") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
 	.usage = "init (--branch CODE | --fix-branch CODE) [--name NAME]",
-	.help = "create the database for a branch, or correct its branch code",
+	.help = N_("create the database for a branch, or correct its branch code"),
 	.options = init_opts,
 	.run = init,
 };

@@ -11,24 +11,26 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "label.h"
 #include "recjson.h"
 #include "text.h"
 
-/* Columns shown for each type, with their widths in the table. */
+/* Columns shown for each type, with their widths in the table; the
+ * titles are shown in the language of messages. */
 struct column { const char *field; const char *title; size_t width; };
 
 /* The width of "id" is the longest short id's, SHORTID_MIN at least. */
 static const struct column member_cols[] = {
-	{ "id", "ID", SHORTID_MIN }, { "full_name", "NAME", 28 }, { "role", "ROLE", 14 },
-	{ "birth_year", "BORN", 4 }, { "phone", "PHONE", 12 }, { NULL, NULL, 0 }
+	{ "id", N_("ID"), SHORTID_MIN }, { "full_name", N_("NAME"), 28 }, { "role", N_("ROLE"), 14 },
+	{ "birth_year", N_("BORN"), 4 }, { "phone", N_("PHONE"), 12 }, { NULL, NULL, 0 }
 };
 static const struct column training_cols[] = {
-	{ "id", "ID", SHORTID_MIN }, { "start_date", "DATE", 10 }, { "title", "TITLE", 32 },
-	{ "topics", "TOPICS", 24 }, { NULL, NULL, 0 }
+	{ "id", N_("ID"), SHORTID_MIN }, { "start_date", N_("DATE"), 10 }, { "title", N_("TITLE"), 32 },
+	{ "topics", N_("TOPICS"), 24 }, { NULL, NULL, 0 }
 };
 static const struct column visit_cols[] = {
-	{ "id", "ID", SHORTID_MIN }, { "visit_date", "DATE", 10 }, { "reason", "REASON", 12 },
-	{ "person_name", "PERSON", 24 }, { "amount_vnd", "AMOUNT", 12 },
+	{ "id", N_("ID"), SHORTID_MIN }, { "visit_date", N_("DATE"), 10 }, { "reason", N_("REASON"), 12 },
+	{ "person_name", N_("PERSON"), 24 }, { "amount_vnd", N_("AMOUNT"), 12 },
 	{ NULL, NULL, 0 }
 };
 
@@ -53,7 +55,7 @@ static enum fb_code add_cell(struct fb_buf *out, const char *s, size_t w,
 static enum fb_code each(const struct record *r, void *p)
 {
 	struct list_ctx *x = p;
-	char sid[FB_ATT_ID_LEN + 1], day[FB_WHEN_MAX];
+	char sid[FB_ATT_ID_LEN + 1];
 	enum fb_code rc = FB_OK;
 	size_t i;
 
@@ -76,16 +78,15 @@ static enum fb_code each(const struct record *r, void *p)
 
 			v = e ? e->label : "";
 		}
-		/* Days as people read them: dd/mm/yyyy in Vietnamese. */
-		if (!is_id && cli_is_date(r->type, x->cols[i].field)) {
-			fb_day(v, day);
-			v = day;
-		}
-		rc = add_cell(&x->out, v, is_id ? x->id_width : x->cols[i].width,
+		if (!is_id)
+			v = cli_shown(r->type, x->cols[i].field, v);
+		rc = add_cell(&x->out, v, is_id ? x->id_width
+					       : cli_column_width(r->type, x->cols[i].field,
+								  x->cols[i].title, x->cols[i].width),
 			      !x->cols[i + 1].field);
 	}
 	if (rc == FB_OK && record_deleted(r))
-		rc = buf_adds(&x->out, "  (deleted)");
+		rc = buf_printf(&x->out, "  %s", _("(deleted)"));
 	return rc == FB_OK ? buf_addc(&x->out, '\n') : rc;
 }
 
@@ -105,17 +106,17 @@ static enum fb_code list(struct cmd_ctx *c)
 	cli_flags(c, &fl);
 	t = model_type_named(c->argv[0]);
 	if (!t || t->type == REC_ATTENDANCE)
-		return cmd_usage(c, "cannot list '%s'; choose members, trainings or visits",
+		return cmd_usage(c, _("cannot list '%s'; choose members, trainings or visits"),
 				 c->argv[0]);
 	if (fl.year && (rc = cli_year(c, fl.year, &year)) != FB_OK)
 		return rc;
 	x.cols = t->type == REC_MEMBER ? member_cols
 	       : t->type == REC_TRAINING ? training_cols : visit_cols;
 	if (fl.json && !(x.arr = cJSON_CreateArray()))
-		return fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		return fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 	if (search && (rc = text_fold(search, TEXT_FOLD_ACCENTS, &folded)) != FB_OK) {
-		rc = fb_fail(&c->err, rc, "--search: %s", rc == FB_EINVAL ? "invalid UTF-8"
-									 : "out of memory");
+		rc = fb_fail(&c->err, rc, _("--search: %s"), rc == FB_EINVAL ? _("invalid UTF-8")
+									 : _("out of memory"));
 		goto out;
 	}
 	x.search = folded;
@@ -125,8 +126,10 @@ static enum fb_code list(struct cmd_ctx *c)
 	x.id_width = book_names_short_width(names, t->type);
 	if (!fl.json)
 		for (i = 0; x.cols[i].field && rc == FB_OK; i++)
-			rc = add_cell(&x.out, x.cols[i].title,
-				      i == 0 ? x.id_width : x.cols[i].width,
+			rc = add_cell(&x.out, _(x.cols[i].title),
+				      i == 0 ? x.id_width
+					     : cli_column_width(t->type, x.cols[i].field,
+								x.cols[i].title, x.cols[i].width),
 				      !x.cols[i + 1].field);
 	if (rc == FB_OK && !fl.json)
 		rc = buf_addc(&x.out, '\n');
@@ -134,7 +137,7 @@ static enum fb_code list(struct cmd_ctx *c)
 		rc = book_each(b, t->type, year, fl.all, each, &x, &c->err);
 	if (rc != FB_OK) {
 		if (!c->err.msg[0])
-			fb_fail(&c->err, rc, "listing: %s", fb_strerror(rc));
+			fb_fail(&c->err, rc, _("listing: %s"), fb_strerror(rc));
 		goto out;
 	}
 	if (fl.json) {
@@ -142,7 +145,7 @@ static enum fb_code list(struct cmd_ctx *c)
 		x.arr = NULL;
 	} else {
 		rc = buf_printf(&x.out, "%zu %s\n", x.count,
-				x.count == 1 ? t->name : t->plural);
+				label_types(t->type, (unsigned long)x.count));
 		if (rc == FB_OK)
 			rc = cli_write(c, NULL, &x.out);
 	}
@@ -156,8 +159,8 @@ out:
 }
 
 static const struct cmd_option list_opts[] = {
-	{ "search", 0, "TEXT", NULL, "only those whose names hold TEXT (case and accents aside)" },
-	{ "year", 0, "Y", NULL, "only records of that year" },
+	{ "search", 0, "TEXT", NULL, N_("only those whose names hold TEXT (case and accents aside)") },
+	{ "year", 0, "Y", NULL, N_("only records of that year") },
 	CLI_OPT_ALL,
 	CLI_OPT_JSON,
 	{ NULL, 0, NULL, NULL, NULL }
@@ -166,11 +169,11 @@ static const struct cmd_option list_opts[] = {
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
 	.usage = "list members|trainings|visits [--search TEXT] [--year Y] [--all] [--json]",
-	.help = "list records",
+	.help = N_("list records"),
 	.options = list_opts,
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "say what to list: members, trainings or visits",
-	.too_many = "say what to list: members, trainings or visits",
+	.too_few = N_("say what to list: members, trainings or visits"),
+	.too_many = N_("say what to list: members, trainings or visits"),
 	.run = list,
 };

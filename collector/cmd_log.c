@@ -9,6 +9,7 @@
 #include "book_view.h"
 #include "commands.h"
 #include "i18n.h"
+#include "label.h"
 #include "journal.h"
 #include "seen.h"
 
@@ -60,14 +61,20 @@ static enum fb_code log_row(const struct jchange *c, void *ctx)
 			    (internal && !cJSON_AddBoolToObject(o, "internal", 1)))
 				rc = FB_ENOMEM;
 		} else if (internal) {
-			rc = buf_printf(x->out, "%s  %s #%llu  %s %s  (delete saw %zu field%s)\n",
+			char saw[64];
+
+			snprintf(saw, sizeof(saw), ngettext("(delete saw %zu field)",
+							    "(delete saw %zu fields)",
+							    seen_count(c->e[i].value)),
+				 seen_count(c->e[i].value));
+			rc = buf_printf(x->out, "%s  %s #%llu  %s %s  %s\n",
 					local, dev, (unsigned long long)(c->seq + i),
-					t->name, rec, seen_count(c->e[i].value),
-					seen_count(c->e[i].value) == 1 ? "" : "s");
+					label_type(c->type), rec, saw);
 		} else {
 			rc = buf_printf(x->out, "%s  %s #%llu  %s %s  %s = %s\n",
 					local, dev, (unsigned long long)(c->seq + i),
-					t->name, rec, c->e[i].field, c->e[i].value);
+					label_type(c->type), rec, label_field(c->e[i].field),
+					cli_shown(c->type, c->e[i].field, c->e[i].value));
 		}
 	}
 	return rc;
@@ -101,13 +108,13 @@ static enum fb_code log_cmd(struct cmd_ctx *c)
 			goto out;
 	}
 	if (fl.json && !(x.arr = cJSON_CreateArray())) {
-		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	rc = book_each_change(b, id, log_row, &x, &c->err);
 	if (rc != FB_OK) {
 		if (!c->err.msg[0])
-			fb_fail(&c->err, rc, "journal: %s", fb_strerror(rc));
+			fb_fail(&c->err, rc, _("journal: %s"), fb_strerror(rc));
 		goto out;
 	}
 	if (x.arr) {
@@ -131,9 +138,9 @@ static const struct cmd_option log_opts[] = {
 const struct cmd_entry cmd_log_entry = {
 	.name = "log",
 	.usage = "log [RECORD] [--json]",
-	.help = "history of changes from the journal",
+	.help = N_("history of changes from the journal"),
 	.options = log_opts,
 	.args_max = 1,
-	.too_many = "give at most one record",
+	.too_many = N_("give at most one record"),
 	.run = log_cmd,
 };

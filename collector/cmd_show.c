@@ -10,6 +10,7 @@
 #include "book_view.h"
 #include "commands.h"
 #include "i18n.h"
+#include "label.h"
 #include "recjson.h"
 #include "text.h"
 
@@ -30,10 +31,10 @@ static enum fb_code add_links(struct book *b, const struct record *r,
 	arr = cJSON_AddArrayToObject(o, r->type == REC_TRAINING ? "attendees"
 							      : "trainings");
 	if (!arr)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	rc = book_each_link(b, r, add_id, arr, err);
 	if (rc == FB_ENOMEM && !(err && err->msg[0]))
-		rc = fb_fail(err, rc, "out of memory");
+		rc = fb_fail(err, rc, _("out of memory"));
 	return rc;
 }
 
@@ -50,44 +51,43 @@ static void print_link(const struct book_names *n, const char *id, int w)
 	else if (e->type == REC_TRAINING)
 		printf("%*s%s  %s  %s\n", w + 4, "", e->short_id, day, e->label);
 	else if (*e->year)
-		printf("%*s%s  %s  (born %s)\n", w + 4, "", e->short_id, e->label, e->year);
+		printf(_("%*s%s  %s  (born %s)\n"), w + 4, "", e->short_id, e->label, e->year);
 	else
 		printf("%*s%s  %s\n", w + 4, "", e->short_id, e->label);
 }
 
-/* The text of record o of type t; days as fb_day() shows them. */
-static void print_text(const cJSON *o, enum rec_type t, const struct book_names *n)
+/* The text of record o of type type; codes by their names, days as fb_day() shows them. */
+static void print_text(const cJSON *o, const struct book_names *n, enum rec_type type)
 {
 	const cJSON *it, *x;
-	char day[FB_WHEN_MAX];
 	size_t w = 0;
 
 	cJSON_ArrayForEach(it, o)
-		if (strlen(it->string) > w)
-			w = strlen(it->string);
+		if (text_width(label_field(it->string)) > w)
+			w = text_width(label_field(it->string));
 	cJSON_ArrayForEach(it, o) {
 		const struct book_name *ref;
+		const char *key = label_field(it->string);
 
-		printf("%-*s  ", (int)w, it->string);
+		printf("%s%*s  ", key, (int)(w - text_width(key)), "");
 		if (cJSON_IsString(it) && (!strcmp(it->string, "member_id") ||
 					   !strcmp(it->string, "training_id")) &&
 		    (ref = book_names_get(n, it->valuestring))) {
 			printf("%s  (%s)\n", it->valuestring, ref->label);
-		} else if (cJSON_IsString(it) && cli_is_date(t, it->string)) {
-			fb_day(it->valuestring, day);
-			printf("%s\n", day);
 		} else if (cJSON_IsString(it)) {
-			/* Indent continuation lines of notes. */
-			const char *p;
+			/* The type and codes by their names (label.h). */
+			const char *p = !strcmp(it->string, "type") ? label_type(type)
+					: cli_shown(type, it->string, it->valuestring);
 
-			for (p = it->valuestring; *p; p++) {
+			/* Indent continuation lines of notes. */
+			for (; *p; p++) {
 				putchar(*p);
 				if (*p == '\n')
 					printf("%*s", (int)w + 2, "");
 			}
 			putchar('\n');
 		} else if (cJSON_IsBool(it)) {
-			printf("%s\n", cJSON_IsTrue(it) ? "yes" : "no");
+			printf("%s\n", cJSON_IsTrue(it) ? _("yes") : _("no"));
 		} else if (cJSON_IsArray(it)) {
 			printf("%d\n", cJSON_GetArraySize(it));
 			cJSON_ArrayForEach(x, it)
@@ -115,7 +115,7 @@ static enum fb_code show(struct cmd_ctx *c)
 		goto out;
 	o = record_to_json(r);
 	if (!o) {
-		rc = fb_fail(&c->err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(&c->err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	if ((rc = add_links(b, r, o, &c->err)) != FB_OK)
@@ -124,7 +124,7 @@ static enum fb_code show(struct cmd_ctx *c)
 		rc = cli_print_json(c, o);
 		o = NULL;
 	} else {
-		print_text(o, r->type, names);
+		print_text(o, names, r->type);
 	}
 out:
 	cJSON_Delete(o);
@@ -142,11 +142,11 @@ static const struct cmd_option show_opts[] = {
 const struct cmd_entry cmd_show_entry = {
 	.name = "show",
 	.usage = "show RECORD [--json]",
-	.help = "show one record",
+	.help = N_("show one record"),
 	.options = show_opts,
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give exactly one record",
-	.too_many = "give exactly one record",
+	.too_few = N_("give exactly one record"),
+	.too_many = N_("give exactly one record"),
 	.run = show,
 };

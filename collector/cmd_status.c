@@ -110,28 +110,29 @@ static enum fb_code status(struct cmd_ctx *c)
 		else
 			cJSON_Delete(o);
 	} else {
-		printf("database:  %s\n", c->db_path);
-		printf("branch:    %s%s%s\n", book_branch(b), *name ? "  " : "", name);
-		printf("device:    %s\n", book_device(b));
+		printf(_("database:  %s\n"), c->db_path);
+		printf(_("branch:    %s%s%s\n"), book_branch(b), *name ? "  " : "", name);
+		printf(_("device:    %s\n"), book_device(b));
 		if (fk.count) {
-			printf("forked:    a restore or copy; device %s went on as new device %s"
-			       " (%llu changes moved", fk.last.old_device,
+			printf(_("forked:    a restore or copy; device %s went on as new device %s"
+			         " (%llu changes moved"), fk.last.old_device,
 			       fk.last.new_device, (unsigned long long)fk.last.moved);
 			if (fk.count > 1)
-				printf("; %d times in all", fk.count);
+				printf(_("; %d times in all"), fk.count);
 			printf(")\n");
 		}
-		printf("records:   %lld members, %lld trainings, %lld attendances, %lld visits\n",
+		printf(_("records:   %lld members, %lld trainings, %lld attendances, %lld visits\n"),
 		       st.live[REC_MEMBER], st.live[REC_TRAINING], st.live[REC_ATTENDANCE],
 		       st.live[REC_VISIT]);
-		printf("journal:   %lld entries, %lld not yet sent\n", st.entries,
+		printf(_("journal:   %lld entries, %lld not yet sent\n"), st.entries,
 		       st.entries - st.acked);
-		printf("hub:       %s\n", remote ? remote : "none (fieldbook remote set URL --token-file F)");
-		printf("last sync: %s\n", last_sync ? sync_when(last_sync, when) : "never");
-		printf("conflicts: %lld%s\n", st.conflicts,
-		       st.conflicts ? " (fieldbook conflicts)" : "");
+		printf(_("hub:       %s\n"), remote ? remote
+					      : _("none (fieldbook remote set URL --token-file F)"));
+		printf(_("last sync: %s\n"), last_sync ? sync_when(last_sync, when) : _("never"));
+		printf(_("conflicts: %lld%s\n"), st.conflicts,
+		       st.conflicts ? _(" (fieldbook conflicts)") : "");
 		if (st.rejected)
-			printf("rejected:  %lld entries set aside by the hub (fieldbook-hub rejected)\n",
+			printf(_("rejected:  %lld entries set aside by the hub (fieldbook-hub rejected)\n"),
 			       st.rejected);
 		if (remote) {
 			struct fb_buf lines = FB_BUF_INIT(0);
@@ -156,7 +157,7 @@ static const struct cmd_option status_opts[] = {
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
 	.usage = "status [--json]",
-	.help = "branch, device, counts, changes not yet sent, last sync",
+	.help = N_("branch, device, counts, changes not yet sent, last sync"),
 	.options = status_opts,
 	.run = status,
 };

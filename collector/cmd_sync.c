@@ -13,6 +13,7 @@
 
 #include "autosync.h"
 #include "client.h"
+#include "i18n.h"
 #include "remote.h"
 #include "commands.h"
 #include "meter.h"
@@ -23,29 +24,29 @@ static enum fb_code remote_set(struct cmd_ctx *c)
 	enum fb_code rc = remote_set_from(c, cli_open, &c->err);
 
 	if (rc == FB_OK)
-		printf("hub set: %s\n", c->argv[0]);
+		printf(_("hub set: %s\n"), c->argv[0]);
 	return rc;
 }
 
 void sync_say_notices(const struct sync_stats *st)
 {
 	if (st->redated)
-		fprintf(stderr, "fieldbook: %zu changes saved while this laptop's clock ran"
-			" fast were dated again to the right time and sent; nothing is lost\n",
+		fprintf(stderr, _("fieldbook: %zu changes saved while this laptop's clock ran"
+			  " fast were dated again to the right time and sent; nothing is lost\n"),
 			st->redated);
 	/* What changed in the history is said even when a later step failed. */
 	if (st->forked)
-		fprintf(stderr, "fieldbook: this database was restored from an older copy,"
-			" or copied to another laptop: the hub holds other entries under"
-			" device %s.  It goes on as new device %s (%zu changes moved);"
-			" nothing is lost\n", st->fork_old, st->fork_new, st->moved);
+		fprintf(stderr, _("fieldbook: this database was restored from an older copy,"
+			  " or copied to another laptop: the hub holds other entries under"
+			  " device %s.  It goes on as new device %s (%zu changes moved);"
+			  " nothing is lost\n"), st->fork_old, st->fork_new, st->moved);
 	if (st->resent)
-		fprintf(stderr, "fieldbook: the hub had lost %llu entries it once held"
-			" (restored from a backup?); they are sent again\n",
+		fprintf(stderr, _("fieldbook: the hub had lost %llu entries it once held"
+			  " (restored from a backup?); they are sent again\n"),
 			(unsigned long long)st->resent);
 	if (st->relayed)
-		fprintf(stderr, "fieldbook: the hub had lost %zu changes of %zu other"
-			" devices that this laptop holds; they were sent back to it\n",
+		fprintf(stderr, _("fieldbook: the hub had lost %zu changes of %zu other"
+			  " devices that this laptop holds; they were sent back to it\n"),
 			st->relayed, st->relay_devices);
 	/* What this sync saw of the hub's clock, every other command too. */
 	if (st->clock_known)
@@ -65,7 +66,7 @@ static enum fb_code sync_cmd(struct cmd_ctx *c)
 	enum fb_code rc;
 
 	if (push_only && pull_only)
-		return cmd_usage(c, "--push-only and --pull-only exclude each other");
+		return cmd_usage(c, _("--push-only and --pull-only exclude each other"));
 	what = push_only ? SYNC_PUSH : pull_only ? SYNC_PULL : SYNC_PUSH | SYNC_PULL;
 	if (every && !(period = fb_duration_parse(every)))
 		return cmd_usage(c, "--every takes a duration such as 90s, 15m or 1h"
@@ -90,10 +91,10 @@ static enum fb_code sync_cmd(struct cmd_ctx *c)
 	if (log)
 		sync_log_attempt(rc, &st, c->err.msg, NULL);
 	else if (rc == FB_OK) {
-		printf("synced: %zu changes sent, %zu received", st.pushed, st.pulled);
+		printf(_("synced: %zu changes sent, %zu received"), st.pushed, st.pulled);
 		if (st.rejected)
-			printf(", %zu set aside by the hub (see 'fieldbook status')", st.rejected);
-		printf("; %zu requests, %zu bytes sent, %zu received\n", st.requests,
+			printf(_(", %zu set aside by the hub (see 'fieldbook status')"), st.rejected);
+		printf(_("; %zu requests, %zu bytes sent, %zu received\n"), st.requests,
 		       st.bytes_sent, st.bytes_received);
 	}
 	return rc;
@@ -103,23 +104,23 @@ static enum fb_code sync_cmd(struct cmd_ctx *c)
 const struct cmd_entry cmd_remote_set_entry = {
 	.name = "remote set",
 	.usage = "remote set URL (--token-file FILE | --token -) [--cacert FILE]",
-	.help = "set the hub this laptop syncs with",
+	.help = N_("set the hub this laptop syncs with"),
 	.options = remote_options,
 	.args_min = 1,
 	.args_max = 1,
-	.too_few = "give the hub's URL",
-	.too_many = "give the hub's URL",
+	.too_few = N_("give the hub's URL"),
+	.too_many = N_("give the hub's URL"),
 	.run = remote_set,
 };
 
 static const struct cmd_option sync_opts[] = {
-	{ "push-only", 0, NULL, NULL, "only send this laptop's changes" },
-	{ "pull-only", 0, NULL, NULL, "only fetch others' changes" },
-	{ "every", 0, "DURATION", NULL, "sync again every DURATION (90s, 15m, 1h) until"
-	  " stopped; after a failure try again sooner, backing off" },
-	{ "seed", 0, "N", NULL, "with --every: draw the backoff's jitter from N (tests)" },
-	{ "log", 0, NULL, NULL, "print one log line for the attempt on stderr, as --every"
-	  " does (for services)" },
+	{ "push-only", 0, NULL, NULL, N_("only send this laptop's changes") },
+	{ "pull-only", 0, NULL, NULL, N_("only fetch others' changes") },
+	{ "every", 0, "DURATION", NULL, N_("sync again every DURATION (90s, 15m, 1h) until"
+	  " stopped; after a failure try again sooner, backing off") },
+	{ "seed", 0, "N", NULL, N_("with --every: draw the backoff's jitter from N (tests)") },
+	{ "log", 0, NULL, NULL, N_("print one log line for the attempt on stderr, as --every"
+	  " does (for services)") },
 	CLI_OPT_QUIET,
 	{ NULL, 0, NULL, NULL, NULL }
 };
@@ -127,7 +128,7 @@ static const struct cmd_option sync_opts[] = {
 const struct cmd_entry cmd_sync_entry = {
 	.name = "sync",
 	.usage = "sync [--push-only | --pull-only] [--every DURATION [--seed N]] [--log] [--quiet]",
-	.help = "send unsent changes to the hub and fetch others'",
+	.help = N_("send unsent changes to the hub and fetch others'"),
 	.options = sync_opts,
 	.run = sync_cmd,
 };

@@ -11,6 +11,7 @@
 
 #include "book_view.h"
 #include "commands.h"
+#include "i18n.h"
 
 /* Differences listed, and the records they are in. */
 struct listed {
@@ -46,20 +47,26 @@ static enum fb_code verify(struct cmd_ctx *c)
 	w.b = b;
 	if ((rc = book_verify(b, &rows, &entries, &c->err)) == FB_OK &&
 	    (rc = book_verify_records(&w, &c->err)) == FB_OK) {
-		if (w.differences)
-			rc = fb_fail(&c->err, FB_ECORRUPT, "%llu record%s of %llu differ%s from"
-				     " the journal (%llu difference%s%s): the record table was"
-				     " changed outside Fieldbook; the journal, which is whole,"
-				     " holds what was typed",
-				     (unsigned long long)l.records, l.records == 1 ? "" : "s",
-				     (unsigned long long)w.records, l.records == 1 ? "s" : "",
-				     (unsigned long long)w.differences,
-				     w.differences == 1 ? "" : "s",
-				     l.records > FB_VERIFY_SHOWN_MAX ? "; the first listed above"
-				     : ", listed above");
+		if (w.differences) {
+			char recs[96], diffs[64];
+
+			snprintf(recs, sizeof(recs), ngettext("%llu record of %llu differs",
+							      "%llu records of %llu differ",
+							      (unsigned long)l.records),
+				 (unsigned long long)l.records, (unsigned long long)w.records);
+			snprintf(diffs, sizeof(diffs), ngettext("%llu difference",
+								"%llu differences",
+								(unsigned long)w.differences),
+				 (unsigned long long)w.differences);
+			rc = fb_fail(&c->err, FB_ECORRUPT, _("%s from the journal (%s%s): the"
+				     " record table was changed outside Fieldbook; the journal,"
+				     " which is whole, holds what was typed"), recs, diffs,
+				     l.records > FB_VERIFY_SHOWN_MAX ? _("; the first listed above")
+				     : _(", listed above"));
+		}
 		else
-			printf("ok: database intact, %llu journal entries in %llu changes, hash"
-			       " chains complete, %llu records as the journal gives them\n",
+			printf(_("ok: database intact, %llu journal entries in %llu changes, hash"
+			         " chains complete, %llu records as the journal gives them\n"),
 			       (unsigned long long)entries, (unsigned long long)rows,
 			       (unsigned long long)w.records);
 	}
@@ -70,6 +77,6 @@ static enum fb_code verify(struct cmd_ctx *c)
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
 	.usage = "verify",
-	.help = "check the database, the journal's hash chains, and every record against the journal",
+	.help = N_("check the database, the journal's hash chains, and every record against the journal"),
 	.run = verify,
 };

@@ -14,6 +14,7 @@
 #include "autosync.h"
 #include "commands.h"
 #include "store.h"
+#include "i18n.h"
 
 #define FIELDBOOK_VERSION "0.1.0"
 
@@ -66,7 +67,7 @@ static enum fb_code locate_db(struct cmd_ctx *c, const char *opt)
 		n = snprintf(path, sizeof(path), "%s/.local/share/fieldbook/fieldbook.db",
 			     home && *home ? home : ".");
 	if (n < 0 || (size_t)n >= sizeof(path))
-		return fb_fail(&c->err, FB_EUSAGE, "the database path is too long");
+		return fb_fail(&c->err, FB_EUSAGE, _("the database path is too long"));
 	c->db_path = path;
 	return FB_OK;
 }
@@ -75,10 +76,10 @@ static const struct cmd_program program = {
 	.name = "fieldbook",
 	.version = FIELDBOOK_VERSION,
 	.synopsis = "[--db PATH] COMMAND [ARGS]",
-	.about = "Record a Women's Union branch's trainings and support visits.",
-	.footer = "The database is --db PATH, else $FIELDBOOK_DB, else\n"
-		  "$XDG_DATA_HOME/fieldbook/fieldbook.db (~/.local/share/...).\n"
-		  "'fieldbook COMMAND --help' shows a command's options.\n",
+	.about = N_("Record a Women's Union branch's trainings and support visits."),
+	.footer = N_("The database is --db PATH, else $FIELDBOOK_DB, else\n"
+		     "$XDG_DATA_HOME/fieldbook/fieldbook.db (~/.local/share/...).\n"
+		     "'fieldbook COMMAND --help' shows a command's options.\n"),
 	.table = commands,
 	.n = NCOMMANDS,
 	.locate_db = locate_db,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "i18n.h"
 #include "model.h"
 #include "xlsx.h"
 
@@ -58,12 +59,12 @@ enum fb_code xlsx_new(int vi, struct xlsx **out, struct fb_error *err)
 
 	*out = NULL;
 	if (!(x = calloc(1, sizeof(*x))))
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	snprintf(x->dir, sizeof(x->dir), "%s", tmp && *tmp ? tmp : "/tmp");
 	if ((size_t)snprintf(x->path, sizeof(x->path), "%s" XLSX_TMP_NAME, x->dir) >=
 	    sizeof(x->path) || (fd = mkstemp(x->path)) < 0) {
 		free(x);
-		return fb_fail(err, FB_EIO, "cannot make a temporary file in %s: %s",
+		return fb_fail(err, FB_EIO, _("cannot make a temporary file in %s: %s"),
 			       tmp && *tmp ? tmp : "/tmp", strerror(errno));
 	}
 	close(fd);
@@ -71,7 +72,7 @@ enum fb_code xlsx_new(int vi, struct xlsx **out, struct fb_error *err)
 	if (!(x->wb = workbook_new_opt(x->path, &opt))) {
 		unlink(x->path);
 		free(x);
-		return fb_fail(err, FB_ENOMEM, "out of memory (workbook)");
+		return fb_fail(err, FB_ENOMEM, _("out of memory (workbook)"));
 	}
 	make_formats(x, vi);
 	*out = x;
@@ -155,19 +156,19 @@ enum fb_code xlsx_close(struct xlsx *x, struct fb_buf *out, struct fb_error *err
 	note(x, e);
 	if (x->failed != LXW_NO_ERROR) {
 		rc = fb_fail(err, x->failed == LXW_ERROR_MEMORY_MALLOC_FAILED ? FB_ENOMEM
-			     : FB_EIO, "writing the workbook: %s", lxw_strerror(x->failed));
+			     : FB_EIO, _("writing the workbook: %s"), lxw_strerror(x->failed));
 		goto out;
 	}
 	if (!(f = fopen(x->path, "rb"))) {
-		rc = fb_fail(err, FB_EIO, "reading the workbook back: %s", strerror(errno));
+		rc = fb_fail(err, FB_EIO, _("reading the workbook back: %s"), strerror(errno));
 		goto out;
 	}
 	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		rc = buf_add(out, chunk, n);
 	if (rc == FB_OK && ferror(f))
-		rc = fb_fail(err, FB_EIO, "reading the workbook back: %s", strerror(errno));
+		rc = fb_fail(err, FB_EIO, _("reading the workbook back: %s"), strerror(errno));
 	else if (rc != FB_OK)
-		fb_fail(err, rc, "the workbook: %s", fb_strerror(rc));
+		fb_fail(err, rc, _("the workbook: %s"), fb_strerror(rc));
 out:
 	if (f)
 		fclose(f);

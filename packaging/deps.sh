@@ -9,10 +9,11 @@ LIBS="sqlite3:libsqlite3-dev libcurl:libcurl4-openssl-dev zlib:zlib1g-dev \
 libcjson:libcjson-dev libmicrohttpd:libmicrohttpd-dev libcrypto:libssl-dev \
 libutf8proc:libutf8proc-dev gnutls:libgnutls28-dev xlsxwriter:libxlsxwriter-dev \
 icu-i18n:libicu-dev icu-uc:libicu-dev"
-# command -> Debian package (tests use these)
+# command -> Debian package (the build and tests use these; msgfmt
+# compiles the message catalogues, and its package has xgettext)
 TOOLS="pkg-config:pkg-config cc:gcc make:make prove:perl sqlite3:sqlite3 \
 curl:curl openssl:openssl faketime:faketime python3:python3 \
-script:bsdutils slowhttptest:slowhttptest"
+script:bsdutils slowhttptest:slowhttptest msgfmt:gettext"
 
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"

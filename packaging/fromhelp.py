@@ -59,6 +59,18 @@ ENVIRONMENT = {
          "($XDG_CONFIG_HOME/systemd/user, else ~/.config/systemd/user)."),
         ("FIELDBOOK_TRACE_BUSY", "when set, each command says on stderr how long "
          "it waited for another command's write to the database (for tests)."),
+        ("LC_ALL", "the language of messages, help and reports, the first of "
+         "$LC_ALL, $LC_MESSAGES and $LANG that is set: vi_VN.UTF-8 (or any vi "
+         "locale) for Vietnamese, English otherwise; it works without that "
+         "locale installed.  Numbers and sorting do not follow it, and CSV and "
+         "JSON are the same in every language."),
+        ("LC_MESSAGES", "see $LC_ALL."),
+        ("LANG", "see $LC_ALL."),
+        ("LANGUAGE", "gettext's list of languages, read when $LC_ALL, "
+         "$LC_MESSAGES or $LANG names a locale other than C."),
+        ("FIELDBOOK_LOCALEDIR", "where the message catalogues are "
+         "(LANG/LC_MESSAGES/fieldbook.mo); by default beside the program, in "
+         "../share/locale."),
     ],
     "fieldbook-hub": [
         ("FIELDBOOK_HUB_DB", "the hub's database, when --db is not given."),
@@ -112,8 +124,11 @@ SEE_ALSO = {
 # ---- reading the help -------------------------------------------------------
 
 def run_help(binary, args):
+    # The manual is English: under C.UTF-8, gettext would still follow
+    # a $LANGUAGE the builder has set.
     env = dict(os.environ, LC_ALL="C.UTF-8")
     env.pop("FIELDBOOK_DB", None)
+    env.pop("LANGUAGE", None)
     p = subprocess.run([binary] + args, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, env=env, check=False)
     if p.returncode != 0:

@@ -4,7 +4,8 @@
 # after `make all`; `make deb` runs it)
 #
 # Each package gets its program, its man page (gzipped), its bash
-# completion, a machine-readable copyright file and a changelog.gz; the
+# completion, a machine-readable copyright file and a changelog.gz;
+# fieldbook also its Vietnamese message catalogue (.mo), the
 # hub also its systemd units, the nightly backup script, the conffile
 # /etc/default/fieldbook-hub and a postinst that creates its system user.
 # Dependencies come from dpkg-shlibdeps on the binaries.  The version is
@@ -114,7 +115,8 @@ strip_bin() {
 
 # fieldbook
 place fieldbook usr/bin/fieldbook usr/share/man/man1/fieldbook.1 \
-	usr/share/bash-completion/completions/fieldbook
+	usr/share/bash-completion/completions/fieldbook \
+	usr/share/locale/vi/LC_MESSAGES/fieldbook.mo
 strip_bin "$stage/fieldbook/usr/bin/fieldbook"
 gzip -9n "$stage/fieldbook/usr/share/man/man1/fieldbook.1"
 doc_files fieldbook "$stage/fieldbook"

@@ -52,9 +52,13 @@ FIX_PATHS = sed -e 's|/usr/bin/fieldbook-hub|$(BINDIR)/fieldbook-hub|g' \
 	-e 's|:-fieldbook-hub}|:-$(BINDIR)/fieldbook-hub}|'
 
 .PHONY: install uninstall
-install: $(FIELDBOOK) $(HUB) $(MAN_PAGES) $(COMPLETIONS)
+install: $(FIELDBOOK) $(HUB) $(MAN_PAGES) $(COMPLETIONS) $(MO_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(BASHCOMPDIR) \
 	  $(DESTDIR)$(LIBEXECDIR)
+	for l in $(LINGUAS); do \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES && \
+	  install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/fieldbook.mo \
+	    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/fieldbook.mo || exit 1; done
 	install -m 0755 $(FIELDBOOK) $(DESTDIR)$(BINDIR)/fieldbook
 	install -m 0755 $(HUB) $(DESTDIR)$(BINDIR)/fieldbook-hub
 	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/
@@ -73,7 +77,8 @@ uninstall:
 	  $(DESTDIR)$(MANDIR)/fieldbook.1 $(DESTDIR)$(MANDIR)/fieldbook-hub.1 \
 	  $(DESTDIR)$(BASHCOMPDIR)/fieldbook $(DESTDIR)$(BASHCOMPDIR)/fieldbook-hub \
 	  $(DESTDIR)$(LIBEXECDIR)/fieldbook-hub-backup \
-	  $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNITS))
+	  $(addprefix $(DESTDIR)$(SYSTEMDDIR)/,$(UNITS)) \
+	  $(LINGUAS:%=$(DESTDIR)$(LOCALEDIR)/%/LC_MESSAGES/fieldbook.mo)
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 # ---- make deb -----------------------------------------------------------------
@@ -81,7 +86,7 @@ uninstall:
 # (packaging/mkdeb.sh; DEB_MAINTAINER sets the Maintainer field).
 
 .PHONY: deb lintian
-deb: $(FIELDBOOK) $(HUB) $(MAN_PAGES) $(COMPLETIONS)
+deb: $(FIELDBOOK) $(HUB) $(MAN_PAGES) $(COMPLETIONS) $(MO_FILES)
 	sh packaging/mkdeb.sh $(BUILD) $(BUILD)/deb
 
 # lintian on the packages (CI installs it: FIELDBOOK_EXTRA_DEPS=lintian).

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "book_internal.h"
+#include "i18n.h"
 
 static const char *const SQL_GET =
 	"SELECT type, branch, vals, clk FROM record WHERE id = ?1";
@@ -76,7 +77,7 @@ enum fb_code book_create(const char *path, const char *branch,
 
 	if (!model_valid_unit_code(branch))
 		return fb_fail(err, FB_EINVAL,
-			       "branch code '%s' is not valid (letters, digits, '.', '-', '_'; at most %d)",
+			       _("branch code '%s' is not valid (letters, digits, '.', '-', '_'; at most %d)"),
 			       branch, FB_BRANCH_CODE_MAX);
 	rc = store_open(path, STORE_CREATE, NULL, &st, err);
 	if (rc != FB_OK)
@@ -84,13 +85,13 @@ enum fb_code book_create(const char *path, const char *branch,
 	if ((rc = store_meta_get(st, "branch", &have, err)) != FB_OK)
 		goto out;
 	if (have) {
-		rc = fb_fail(err, FB_EEXIST, "%s already holds a Fieldbook for branch %s"
-			     " (to correct a branch code typed wrong, while nothing has been"
-			     " sent: fieldbook init --fix-branch CODE)", path, have);
+		rc = fb_fail(err, FB_EEXIST, _("%s already holds a Fieldbook for branch %s"
+			       " (to correct a branch code typed wrong, while nothing has been"
+			       " sent: fieldbook init --fix-branch CODE)"), path, have);
 		goto out;
 	}
 	if (book_new_device_id(device) != FB_OK) {
-		rc = fb_fail(err, FB_EINTERNAL, "no random bytes for a device id");
+		rc = fb_fail(err, FB_EINTERNAL, _("no random bytes for a device id"));
 		goto out;
 	}
 	if ((rc = store_begin(st, err)) != FB_OK)
@@ -125,12 +126,12 @@ static enum fb_code device_head(struct book *b, const char *device,
 		if (hlc)
 			*hlc = (fb_hlc)sqlite3_column_int64(q, 2);
 		if (sqlite3_column_bytes(q, 1) != JOURNAL_HASH_LEN)
-			rc = fb_fail(err, FB_ECORRUPT, "journal hash of %s is damaged",
+			rc = fb_fail(err, FB_ECORRUPT, _("journal hash of %s is damaged"),
 				     device);
 		else
 			memcpy(hash, sqlite3_column_blob(q, 1), JOURNAL_HASH_LEN);
 	} else if (s != SQLITE_DONE) {
-		rc = store_fail(b->st, s, "reading journal", err);
+		rc = store_fail(b->st, s, _("reading journal"), err);
 	}
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
@@ -191,7 +192,7 @@ enum fb_code book_relay_identity(struct book *b, struct fb_error *err)
 		return rc;
 	if (!id) {
 		if (book_new_device_id(fresh) != FB_OK)
-			return fb_fail(err, FB_EINTERNAL, "no random bytes for a device id");
+			return fb_fail(err, FB_EINTERNAL, _("no random bytes for a device id"));
 		if ((rc = store_meta_set(b->st, "relay_device", fresh, err)) != FB_OK)
 			return rc;
 	}
@@ -210,7 +211,7 @@ enum fb_code book_open(const char *path, const char *extra_schema,
 
 	*out = NULL;
 	if (!b)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	b->wall_ms = hlc_wall_ms;
 	rc = store_open(path, 0, extra_schema, &b->st, err);
 	if (rc != FB_OK)

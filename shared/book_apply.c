@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "i18n.h"
+#include "label.h"
 #include "seen.h"
 
 /* --- applying changes ----------------------------------------------- */
@@ -34,7 +36,7 @@ static enum fb_code log_conflict(struct book *b, const struct record *r,
 	s = sqlite3_step(q);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
-	return s == SQLITE_DONE ? FB_OK : store_fail(b->st, s, "saving conflict", err);
+	return s == SQLITE_DONE ? FB_OK : store_fail(b->st, s, _("saving conflict"), err);
 }
 
 static enum fb_code journal_insert(struct book *b, const struct jchange *c,
@@ -47,7 +49,7 @@ static enum fb_code journal_insert(struct book *b, const struct jchange *c,
 
 	rc = journal_body_format(c, &body);
 	if (rc != FB_OK)
-		return fb_fail(err, rc, "out of memory");
+		return fb_fail(err, rc, _("out of memory"));
 	sqlite3_bind_text(q, 1, c->device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)c->seq);
 	sqlite3_bind_int64(q, 3, (sqlite3_int64)c->n);
@@ -60,7 +62,7 @@ static enum fb_code journal_insert(struct book *b, const struct jchange *c,
 	sqlite3_bind_int(q, 10, quarantined);
 	s = sqlite3_step(q);
 	if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "saving journal", err);
+		rc = store_fail(b->st, s, _("saving journal"), err);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	free(body);
@@ -89,7 +91,7 @@ static enum fb_code is_replay(struct book *b, const struct jchange *c,
 		if (*same)
 			memcpy(held, sqlite3_column_blob(q, 0), JOURNAL_HASH_LEN);
 	} else if (s != SQLITE_DONE) {
-		rc = store_fail(b->st, s, "reading journal", err);
+		rc = store_fail(b->st, s, _("reading journal"), err);
 	}
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
@@ -107,23 +109,23 @@ static enum fb_code check_entries(const struct jchange *c, struct fb_error *err)
 	size_t i, j;
 
 	if (!t || c->n == 0)
-		return fb_fail(err, FB_EINVAL, "change of %s has no entries",
+		return fb_fail(err, FB_EINVAL, _("change of %s has no entries"),
 			       c->record_id);
 	if (!model_valid_id(c->type, c->record_id))
-		return fb_fail(err, FB_EINVAL, "'%s' is not a valid %s id",
-			       c->record_id, t->name);
+		return fb_fail(err, FB_EINVAL, _("'%s' is not a valid %s id"),
+			       c->record_id, label_type(c->type));
 	for (i = 0; i < c->n; i++) {
 		const struct field_def *f = model_field(t, c->e[i].field);
 		char *canon = NULL;
 		enum fb_code rc;
 
 		if (!f)
-			return fb_fail(err, FB_EINVAL, "%s has no field '%s'",
-				       t->name, c->e[i].field);
+			return fb_fail(err, FB_EINVAL, _("%s has no field '%s'"),
+				       label_type(c->type), c->e[i].field);
 		for (j = 0; j < i; j++)
 			if (!strcmp(c->e[j].field, c->e[i].field))
 				return fb_fail(err, FB_EINVAL,
-					       "field '%s' twice in one change",
+					       _("field '%s' twice in one change"),
 					       c->e[i].field);
 		rc = model_check(f, c->e[i].value, &canon, err);
 		if (rc != FB_OK)
@@ -131,7 +133,7 @@ static enum fb_code check_entries(const struct jchange *c, struct fb_error *err)
 		rc = strcmp(canon, c->e[i].value) ? FB_EINVAL : FB_OK;
 		free(canon);
 		if (rc != FB_OK)
-			return fb_fail(err, rc, "%s: value is not in canonical form",
+			return fb_fail(err, rc, _("%s: value is not in canonical form"),
 				       f->name);
 		if (!strcmp(f->name, FIELD_SEEN)) {
 			rc = seen_parse(t, c->e[i].value, NULL, 0, err);
@@ -143,8 +145,8 @@ static enum fb_code check_entries(const struct jchange *c, struct fb_error *err)
 			   !strcmp(c->e[i].value, "1");
 	}
 	if (seen && !deletes)
-		return fb_fail(err, FB_EINVAL, "%s: only a change that deletes"
-			       " (deleted = 1) says what it had seen", FIELD_SEEN);
+		return fb_fail(err, FB_EINVAL, _("%s: only a change that deletes"
+			         " (deleted = 1) says what it had seen"), FIELD_SEEN);
 	return FB_OK;
 }
 
@@ -167,7 +169,7 @@ static enum fb_code settle(struct book *b, const struct record *r,
 	s = sqlite3_step(q);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
-	return s == SQLITE_DONE ? FB_OK : store_fail(b->st, s, "settling conflict", err);
+	return s == SQLITE_DONE ? FB_OK : store_fail(b->st, s, _("settling conflict"), err);
 }
 
 /*
@@ -194,7 +196,7 @@ static enum fb_code delete_conflicts(struct book *b, const struct record *r,
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	if (s != SQLITE_DONE)
-		return store_fail(b->st, s, "settling conflicts", err);
+		return store_fail(b->st, s, _("settling conflicts"), err);
 	if (!record_deleted(r))
 		return FB_OK;
 	/* The vector speaks for the delete that wrote it, the winning one
@@ -202,7 +204,7 @@ static enum fb_code delete_conflicts(struct book *b, const struct record *r,
 	 * the previous release. */
 	if (r->val[sn] && stamp_eq(&r->stamp[sn], &r->stamp[del])) {
 		if (seen_parse(t, r->val[sn], seen, RECORD_FIELDS_MAX, NULL) != FB_OK)
-			return fb_fail(err, FB_ECORRUPT, "record %s: its %s is damaged",
+			return fb_fail(err, FB_ECORRUPT, _("record %s: its %s is damaged"),
 				       r->id, FIELD_SEEN);
 		vector = seen;
 	}
@@ -259,7 +261,7 @@ static enum fb_code merge_into(struct book *b, struct record *r,
 			char *v = strdup(c->e[i].value);
 
 			if (!v)
-				return fb_fail(err, FB_ENOMEM, "out of memory");
+				return fb_fail(err, FB_ENOMEM, _("out of memory"));
 			free(r->val[fi]);
 			r->val[fi] = v;
 			r->stamp[fi] = in.stamp;
@@ -308,7 +310,7 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 	if (applied)
 		*applied = 0;
 	if (!journal_valid_device(c->device))
-		return fb_fail(err, FB_EINVAL, "'%s' is not a device id", c->device);
+		return fb_fail(err, FB_EINVAL, _("'%s' is not a device id"), c->device);
 	if (!(flags & (BOOK_QUARANTINE | BOOK_VALIDATED)) &&
 	    (rc = check_entries(c, err)) != FB_OK)
 		return rc;
@@ -319,7 +321,7 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 		 * change twice or to let the hub speak for this device. */
 		if (local) {
 			rc = fb_fail(err, FB_EINVAL,
-				     "the hub sent back this device's own entry %llu",
+				     _("the hub sent back this device's own entry %llu"),
 				     (unsigned long long)c->seq);
 			goto out;
 		}
@@ -352,14 +354,14 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 						err)) != FB_OK)
 				goto out;
 			if (found && (rc = journal_hash(prev, c)) != FB_OK) {
-				fb_fail(err, rc, "hashing journal entry");
+				fb_fail(err, rc, _("hashing journal entry"));
 				goto out;
 			}
 			same = found && !memcmp(held, c->hash, sizeof(held));
 		}
 		if (!same)
 			rc = fb_fail(err, FB_ECORRUPT,
-				     "device %s entry %llu differs from the one already held",
+				     _("device %s entry %llu differs from the one already held"),
 				     c->device, (unsigned long long)c->seq);
 		else
 			memcpy(c->hash, held, sizeof(held));
@@ -367,19 +369,19 @@ enum fb_code book_apply(struct book *b, struct jchange *c, int flags,
 	}
 	if (c->seq != last + 1) {
 		rc = fb_fail(err, FB_ECONFLICT,
-			     "device %s: expected entry %llu, got %llu",
+			     _("device %s: expected entry %llu, got %llu"),
 			     c->device, (unsigned long long)last + 1,
 			     (unsigned long long)c->seq);
 		goto out;
 	}
 	memcpy(want, c->hash, sizeof(want));
 	if ((rc = journal_hash(prev, c)) != FB_OK) {
-		fb_fail(err, rc, "hashing journal entry");
+		fb_fail(err, rc, _("hashing journal entry"));
 		goto out;
 	}
 	if ((flags & BOOK_HASHED) && memcmp(want, c->hash, sizeof(want))) {
 		rc = fb_fail(err, FB_ECORRUPT,
-			     "device %s entry %llu does not continue its hash chain",
+			     _("device %s entry %llu does not continue its hash chain"),
 			     c->device, (unsigned long long)c->seq);
 		goto out;
 	}
@@ -397,14 +399,14 @@ merge:
 	if (!r) {
 		r = record_new(c->record_id, c->type, c->branch);
 		if (!r) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 			goto out;
 		}
 	} else if (r->type != c->type || strcmp(r->branch, c->branch)) {
 		rc = fb_fail(err, FB_EINVAL,
-			     "record %s is a %s of branch %s, not a %s of %s",
-			     r->id, model_type(r->type)->name, r->branch,
-			     model_type(c->type)->name, c->branch);
+			     _("record %s is a %s of branch %s, not a %s of %s"),
+			     r->id, label_type(r->type), r->branch,
+			     label_type(c->type), c->branch);
 		goto out;
 	}
 	if ((rc = merge_into(b, r, c, err)) != FB_OK ||

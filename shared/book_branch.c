@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "i18n.h"
 
 /* Run sql with ?1 and ?2 the old and new codes. */
 static enum fb_code rebranch(struct book *b, const char *sql, const char *old,
@@ -30,7 +31,7 @@ static enum fb_code rebranch(struct book *b, const char *sql, const char *old,
 	sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
 	s = sqlite3_step(q);
 	if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "correcting the branch", err);
+		rc = store_fail(b->st, s, _("correcting the branch"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -52,7 +53,7 @@ static enum fb_code any_row(struct book *b, const char *sql, const char *old,
 	if (s == SQLITE_ROW)
 		*yes = 1;
 	else if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading journal", err);
+		rc = store_fail(b->st, s, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -78,23 +79,23 @@ static enum fb_code nothing_sent(struct book *b, const char *code,
 	forked = forks && *forks;
 	free(forks);
 	if (acked > 0 || forked)
-		return fb_fail(err, FB_EINVAL, "--fix-branch: this laptop has already sent"
-			       " changes as branch %s, and the hub keeps them there, so its"
-			       " branch can no longer be changed here; record for %s in a new"
-			       " database (fieldbook --db NEW.db init --branch %s), and ask"
-			       " the hub's operator about what was sent", b->branch, code, code);
+		return fb_fail(err, FB_EINVAL, _("--fix-branch: this laptop has already sent"
+			         " changes as branch %s, and the hub keeps them there, so its"
+			         " branch can no longer be changed here; record for %s in a new"
+			         " database (fieldbook --db NEW.db init --branch %s), and ask"
+			         " the hub's operator about what was sent"), b->branch, code, code);
 	if (unsure)
-		return fb_fail(err, FB_EINVAL, "--fix-branch: a sync was cut off before the"
-			       " hub answered, so it may hold changes of branch %s; run"
-			       " 'fieldbook sync' once more, then try again", b->branch);
+		return fb_fail(err, FB_EINVAL, _("--fix-branch: a sync was cut off before the"
+			         " hub answered, so it may hold changes of branch %s; run"
+			         " 'fieldbook sync' once more, then try again"), b->branch);
 	if ((rc = any_row(b, "SELECT 1 FROM journal WHERE device <> ?1 AND branch = ?2"
 			  " LIMIT 1", b->branch, &others, err)) != FB_OK)
 		return rc;
 	if (others)
-		return fb_fail(err, FB_EINVAL, "--fix-branch: this laptop holds records of"
-			       " branch %s that came from the hub, so that code is the hub's"
-			       " and cannot be changed here; record for %s in a new database"
-			       " (fieldbook --db NEW.db init --branch %s)", b->branch, code, code);
+		return fb_fail(err, FB_EINVAL, _("--fix-branch: this laptop holds records of"
+			         " branch %s that came from the hub, so that code is the hub's"
+			         " and cannot be changed here; record for %s in a new database"
+			         " (fieldbook --db NEW.db init --branch %s)"), b->branch, code, code);
 	return FB_OK;
 }
 
@@ -107,17 +108,17 @@ enum fb_code book_set_branch(struct book *b, const char *code, const char *name,
 
 	*moved = 0;
 	if (!b->branch[0])
-		return fb_fail(err, FB_EINVAL, "this database has no branch; run init");
+		return fb_fail(err, FB_EINVAL, _("this database has no branch; run init"));
 	if (!model_valid_unit_code(code))
 		return fb_fail(err, FB_EINVAL,
-			       "branch code '%s' is not valid (letters, digits, '.', '-', '_'; at most %d)",
+			       _("branch code '%s' is not valid (letters, digits, '.', '-', '_'; at most %d)"),
 			       code, FB_BRANCH_CODE_MAX);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		return rc;
 	snprintf(old, sizeof(old), "%s", b->branch);
 	book_rewrite_init(&rw, b, b->device, b->device);
 	if (!strcmp(old, code)) {
-		rc = fb_fail(err, FB_EINVAL, "--fix-branch: the branch is %s already", code);
+		rc = fb_fail(err, FB_EINVAL, _("--fix-branch: the branch is %s already"), code);
 		goto out;
 	}
 	if ((rc = nothing_sent(b, code, err)) != FB_OK)

@@ -8,6 +8,8 @@
 
 #include "book_internal.h"
 #include "conflict_id.h"
+#include "i18n.h"
+#include "label.h"
 #include "seen.h"
 
 /* --- local edits ---------------------------------------------------- */
@@ -59,11 +61,13 @@ static enum fb_code check_ref(struct book *b, const struct field_def *f,
 	s = sqlite3_step(q);
 	if (s == SQLITE_DONE ||
 	    (s == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(q, 0), want)))
-		rc = fb_fail(err, FB_ENOENT, "%s: no %s with id '%s'", f->name, want, id);
+		rc = fb_fail(err, FB_ENOENT, _("%s: no %s with id '%s'"), f->name,
+			     label_type(f->ref), id);
 	else if (s != SQLITE_ROW)
-		rc = store_fail(b->st, s, "reading record", err);
+		rc = store_fail(b->st, s, _("reading record"), err);
 	else if (sqlite3_column_int(q, 1) && !b->refs_may_be_deleted)
-		rc = fb_fail(err, FB_EINVAL, "%s: %s %s is deleted", f->name, want, id);
+		rc = fb_fail(err, FB_EINVAL, _("%s: %s %s is deleted"), f->name,
+			     label_type(f->ref), id);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	return rc;
@@ -77,10 +81,10 @@ static enum fb_code check_record(const struct record *r, struct fb_error *err)
 	if (r->type == REC_VISIT && !*record_get(r, "member_id") &&
 	    !*record_get(r, "person_name"))
 		return fb_fail(err, FB_EINVAL,
-			       "a visit needs a member (--member ID) or a person's name (--person NAME)");
+			       _("a visit needs a member (--member ID) or a person's name (--person NAME)"));
 	if (r->type == REC_TRAINING && *end &&
 	    strcmp(end, record_get(r, "start_date")) < 0)
-		return fb_fail(err, FB_EINVAL, "end_date %s is before start_date %s",
+		return fb_fail(err, FB_EINVAL, _("end_date %s is before start_date %s"),
 			       end, record_get(r, "start_date"));
 	return FB_OK;
 }
@@ -100,7 +104,7 @@ static enum fb_code typed_entries(struct book *b, struct record *r,
 	size_t i, j;
 
 	if (n > FB_EDIT_FIELDS_MAX)
-		return fb_fail(err, FB_ETOOBIG, "too many fields in one edit");
+		return fb_fail(err, FB_ETOOBIG, _("too many fields in one edit"));
 	for (i = 0; i < n; i++) {
 		int fi = model_field_index(t, fv[i].name);
 		const struct field_def *f = fi >= 0 ? &t->fields[fi] : NULL;
@@ -108,12 +112,12 @@ static enum fb_code typed_entries(struct book *b, struct record *r,
 
 		if (!f || f->internal || !strcmp(f->name, FIELD_DELETED))
 			return fb_fail(err, FB_EINVAL,
-				       "a %s has no field '%s'%s", t->name,
+				       _("a %s has no field '%s'%s"), label_type(t->type),
 				       fv[i].name,
-				       f && !f->internal ? " (use delete or restore)" : "");
+				       f && !f->internal ? _(" (use delete or restore)") : "");
 		for (j = 0; j < i; j++)
 			if (!strcmp(fv[j].name, fv[i].name))
-				return fb_fail(err, FB_EINVAL, "%s given twice",
+				return fb_fail(err, FB_EINVAL, _("%s given twice"),
 					       f->name);
 		if ((rc = model_check(f, fv[i].value, &v, err)) != FB_OK)
 			return rc;
@@ -125,7 +129,7 @@ static enum fb_code typed_entries(struct book *b, struct record *r,
 		if (f->immutable && !creating) {
 			free(v);
 			return fb_fail(err, FB_EINVAL,
-				       "%s cannot be changed; unattend and attend instead",
+				       _("%s cannot be changed; unattend and attend instead"),
 				       f->name);
 		}
 		if (f->kind == FK_REF && *v && (rc = check_ref(b, f, v, err))) {
@@ -140,7 +144,7 @@ static enum fb_code typed_entries(struct book *b, struct record *r,
 	}
 	for (i = 0; t->fields[i].name; i++)
 		if (t->fields[i].required && !(r->val[i] && *r->val[i]))
-			return fb_fail(err, FB_EINVAL, "%s is required",
+			return fb_fail(err, FB_EINVAL, _("%s is required"),
 				       t->fields[i].name);
 	return check_record(r, err);
 }
@@ -191,7 +195,7 @@ enum fb_code book_add(struct book *b, enum rec_type t, const char *want_id,
 	int own;
 
 	if (!b->branch[0])
-		return fb_fail(err, FB_EINVAL, "this database has no branch; run init");
+		return fb_fail(err, FB_EINVAL, _("this database has no branch; run init"));
 	if ((rc = local_begin(b, &own, err)) != FB_OK)
 		return rc;
 	rc = add_locked(b, t, want_id, fv, n, id_out, err);
@@ -210,15 +214,15 @@ static enum fb_code add_locked(struct book *b, enum rec_type t, const char *want
 	jchange_init(&c);
 	if (want_id && t != REC_ATTENDANCE) {
 		if (!model_valid_id(t, want_id))
-			return fb_fail(err, FB_EINVAL, "id: '%s' is not a valid %s id",
-				       want_id, model_type(t)->name);
+			return fb_fail(err, FB_EINVAL, _("id: '%s' is not a valid %s id"),
+				       want_id, label_type(t));
 		snprintf(id, sizeof(id), "%s", want_id);
 	} else if (model_new_uuid(id) != FB_OK) {
-		return fb_fail(err, FB_EINTERNAL, "no random bytes for an id");
+		return fb_fail(err, FB_EINTERNAL, _("no random bytes for an id"));
 	}
 	r = record_new(id, t, b->branch);
 	if (!r)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	if ((rc = typed_entries(b, r, fv, n, 1, &c, err)) != FB_OK)
 		goto out;
 	if (t == REC_ATTENDANCE) {
@@ -226,7 +230,7 @@ static enum fb_code add_locked(struct book *b, enum rec_type t, const char *want
 				    record_get(r, "member_id"), id);
 		if (want_id && strcmp(want_id, id)) {
 			rc = fb_fail(err, FB_EINVAL,
-				     "id: an attendance's id is training_id:member_id (%s)",
+				     _("id: an attendance's id is training_id:member_id (%s)"),
 				     id);
 			goto out;
 		}
@@ -242,7 +246,7 @@ static enum fb_code add_locked(struct book *b, enum rec_type t, const char *want
 		if ((rc = record_load(b, id, &have, err)) != FB_OK)
 			goto out;
 		if (have) {
-			rc = fb_fail(err, FB_EEXIST, "id: a record with id %s exists", id);
+			rc = fb_fail(err, FB_EEXIST, _("id: a record with id %s exists"), id);
 			goto out;
 		}
 	}
@@ -294,8 +298,8 @@ static enum fb_code edit_locked(struct book *b, const char *id,
 	if ((rc = book_get(b, id, &r, err)) != FB_OK)
 		return rc;
 	if (record_deleted(r)) {
-		rc = fb_fail(err, FB_EINVAL, "%s %s is deleted; restore it first",
-			     model_type(r->type)->name, id);
+		rc = fb_fail(err, FB_EINVAL, _("%s %s is deleted; restore it first"),
+			     label_type(r->type), id);
 		goto out;
 	}
 	snprintf(c.record_id, sizeof(c.record_id), "%s", r->id);
@@ -373,11 +377,11 @@ static enum fb_code conflict_row_read(struct book *b, long long id,
 		k->resolved = sqlite3_column_int(q, 4);
 		snprintf(k->id, sizeof(k->id), "%s", (const char *)sqlite3_column_text(q, 5));
 		if (!k->record_id || !k->field || !k->kind || !k->loser_value)
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 	} else if (s == SQLITE_DONE) {
-		rc = fb_fail(err, FB_ENOENT, "no conflict %lld", id);
+		rc = fb_fail(err, FB_ENOENT, _("no conflict %lld"), id);
 	} else {
-		rc = store_fail(b->st, s, "reading conflicts", err);
+		rc = store_fail(b->st, s, _("reading conflicts"), err);
 	}
 	sqlite3_finalize(q);
 	return rc;
@@ -431,9 +435,9 @@ static enum fb_code resolve(struct book *b, long long id, enum resolve_how how,
 	/* Settled is settled: a later change decided it on every replica
 	 * that saw it, and deciding again would only write over that. */
 	if (k.resolved) {
-		rc = fb_fail(err, FB_EINVAL, "conflict #%.*s is already settled (a later"
-			     " change decided it); to change the value now, use 'fieldbook"
-			     " edit'", CONFLICT_ID_SHOWN, k.id);
+		rc = fb_fail(err, FB_EINVAL, _("conflict #%.*s is already settled (a later"
+			       " change decided it); to change the value now, use 'fieldbook"
+			       " edit'"), CONFLICT_ID_SHOWN, k.id);
 		goto fail;
 	}
 	if ((rc = book_get(b, k.record_id, &r, err)) != FB_OK)
@@ -441,7 +445,7 @@ static enum fb_code resolve(struct book *b, long long id, enum resolve_how how,
 	fi = model_field_index(model_type(r->type), k.field);
 	di = model_field_index(model_type(r->type), FIELD_DELETED);
 	if (fi < 0 || model_type(r->type)->fields[fi].internal) {
-		rc = fb_fail(err, FB_ECORRUPT, "conflict %lld names an unknown field", id);
+		rc = fb_fail(err, FB_ECORRUPT, _("conflict %lld names an unknown field"), id);
 		goto fail;
 	}
 	f = &model_type(r->type)->fields[fi];
@@ -467,7 +471,7 @@ static enum fb_code resolve(struct book *b, long long id, enum resolve_how how,
 		sqlite3_bind_int64(q, 1, id);
 		s = sqlite3_step(q);
 		if (s != SQLITE_DONE)
-			rc = store_fail(b->st, s, "saving conflict", err);
+			rc = store_fail(b->st, s, _("saving conflict"), err);
 	}
 	if (rc != FB_OK)
 		goto fail;

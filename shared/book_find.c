@@ -10,6 +10,7 @@
 #include "book_internal.h"
 #include "collate.h"
 #include "i18n.h"
+#include "label.h"
 #include "jscan.h"
 #include "text.h"
 
@@ -248,7 +249,7 @@ enum fb_code book_names_open(struct book *b, struct book_names **out,
 
 	*out = NULL;
 	if (!n)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	rc = store_prepare(b->st, index_sql, &q, err);
 	while (rc == FB_OK && (s = sqlite3_step(q)) == SQLITE_ROW) {
 		if (n->n == alloc) {
@@ -256,7 +257,7 @@ enum fb_code book_names_open(struct book *b, struct book_names **out,
 			struct entry *e = realloc(n->e, more * sizeof(*e));
 
 			if (!e) {
-				rc = fb_fail(err, FB_ENOMEM, "out of memory");
+				rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 				break;
 			}
 			n->e = e;
@@ -265,26 +266,26 @@ enum fb_code book_names_open(struct book *b, struct book_names **out,
 		rc = read_entry(q, &n->e[n->n], &x);
 		n->n++;         /* released on failure too */
 		if (rc == FB_ECORRUPT)
-			fb_fail(err, rc, "record %s has an unknown type", col(q, 0));
+			fb_fail(err, rc, _("record %s has an unknown type"), col(q, 0));
 		else if (rc != FB_OK)
-			fb_fail(err, rc, "out of memory");
+			fb_fail(err, rc, _("out of memory"));
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading records", err);
+		rc = store_fail(b->st, s, _("reading records"), err);
 	sqlite3_finalize(q);
 	buf_release(&x.key);
 	buf_release(&x.val);
 	buf_release(&x.extra);
 	for (i = 0; rc == FB_OK && i < n->n; i++)
 		if ((rc = make_search(n, &n->e[i])) != FB_OK)
-			fb_fail(err, rc, "out of memory");
+			fb_fail(err, rc, _("out of memory"));
 	for (i = 0; rc == FB_OK && i < n->n; i++) {
 		free(n->e[i].extra);
 		n->e[i].extra = NULL;
 		publish(&n->e[i]);
 	}
 	if (rc == FB_OK && (rc = index_ids(n)) != FB_OK)
-		fb_fail(err, rc, "out of memory");
+		fb_fail(err, rc, _("out of memory"));
 	if (rc != FB_OK) {
 		book_names_close(n);
 		return rc;
@@ -343,25 +344,25 @@ enum fb_code book_names_describe(const struct book_names *n, const char *id,
 		te = find_entry(n, tid);
 		me = find_entry(n, colon + 1);
 		book_names_short(n, id, sid);
-		return buf_printf(out, "attendance of %s at \"%s\" (%s)",
+		return buf_printf(out, _("attendance of %s at \"%s\" (%s)"),
 				  me ? me->pub.label : colon + 1,
 				  te ? te->pub.label : tid, sid);
 	}
 	if (!e)
-		return t < REC_NTYPES ? buf_printf(out, "%s %s", model_type(t)->name, id)
+		return t < REC_NTYPES ? buf_printf(out, "%s %s", label_type(t), id)
 				      : buf_adds(out, id);
 	fb_day(e->pub.date, day);       /* dd/mm/yyyy in Vietnamese */
 	switch (e->pub.type) {
 	case REC_MEMBER:
-		return buf_printf(out, "member %s (%s)", e->pub.label, e->pub.short_id);
+		return buf_printf(out, _("member %s (%s)"), e->pub.label, e->pub.short_id);
 	case REC_TRAINING:
-		return buf_printf(out, "training \"%s\" %s (%s)", e->pub.label, day,
+		return buf_printf(out, _("training \"%s\" %s (%s)"), e->pub.label, day,
 				  e->pub.short_id);
 	default:
 		return *e->pub.label
-			? buf_printf(out, "visit %s to %s (%s)", day, e->pub.label,
+			? buf_printf(out, _("visit %s to %s (%s)"), day, e->pub.label,
 				     e->pub.short_id)
-			: buf_printf(out, "visit %s (%s)", day, e->pub.short_id);
+			: buf_printf(out, _("visit %s (%s)"), day, e->pub.short_id);
 	}
 }
 
@@ -434,14 +435,25 @@ static void prefer(struct tier *names, int want_deleted)
 		names->n = k;
 }
 
-/* What a message calls the types of flags. */
-static const char *what(int flags, int plural)
+/* What `fieldbook list` calls the types of flags. */
+static const char *what(int flags)
 {
 	switch (flags & (BOOK_FIND_MEMBER | BOOK_FIND_TRAINING | BOOK_FIND_VISIT)) {
-	case BOOK_FIND_MEMBER:   return plural ? "members" : "member";
-	case BOOK_FIND_TRAINING: return plural ? "trainings" : "training";
-	case BOOK_FIND_VISIT:    return plural ? "visits" : "visit";
-	default:                 return plural ? "records" : "record";
+	case BOOK_FIND_MEMBER:   return "members";
+	case BOOK_FIND_TRAINING: return "trainings";
+	case BOOK_FIND_VISIT:    return "visits";
+	default:                 return "";
+	}
+}
+
+/* What a message calls n records of the types of flags (label.h). */
+static const char *what_label(int flags, unsigned long n)
+{
+	switch (flags & (BOOK_FIND_MEMBER | BOOK_FIND_TRAINING | BOOK_FIND_VISIT)) {
+	case BOOK_FIND_MEMBER:   return label_types(REC_MEMBER, n);
+	case BOOK_FIND_TRAINING: return label_types(REC_TRAINING, n);
+	case BOOK_FIND_VISIT:    return label_types(REC_VISIT, n);
+	default:                 return ngettext("record", "records", n);
 	}
 }
 
@@ -466,7 +478,7 @@ static enum fb_code find_attendance(const struct book_names *n, const char *ref,
 	enum fb_code rc;
 
 	if (!tref)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	rc = book_names_find(n, tref, BOOK_FIND_TRAINING, found, err);
 	free(tref);
 	if (rc != FB_OK)
@@ -476,7 +488,7 @@ static enum fb_code find_attendance(const struct book_names *n, const char *ref,
 		return rc;
 	snprintf(mid, sizeof(mid), "%s", found->id);
 	if (!model_valid_uuid(tid) || !model_valid_uuid(mid))
-		return fb_fail(err, FB_ENOENT, "no attendance '%s'", ref);
+		return fb_fail(err, FB_ENOENT, _("no attendance '%s'"), ref);
 	model_attendance_id(tid, mid, found->id);
 	return FB_OK;
 }
@@ -501,13 +513,13 @@ enum fb_code book_names_find(const struct book_names *n, const char *ref, int fl
 		return find_attendance(n, ref, found, err);
 	by_id = shortid_parse(ref, hex);
 	if ((rc = text_fold(ref, TEXT_FOLD_ACCENTS, &fr)) != FB_OK)
-		return rc == FB_ENOMEM ? fb_fail(err, rc, "out of memory")
-			: fb_fail(err, FB_EINVAL, "'%s' is not UTF-8 text: name a record by"
-				  " its id or its name", ref);
+		return rc == FB_ENOMEM ? fb_fail(err, rc, _("out of memory"))
+			: fb_fail(err, FB_EINVAL, _("'%s' is not UTF-8 text: name a record by"
+				    " its id or its name"), ref);
 	if (n->n && (!(ids.c = malloc(n->n * sizeof(*ids.c))) ||
 		     !(names.c = malloc(n->n * sizeof(*names.c))) ||
 		     !(words.c = malloc(n->n * sizeof(*words.c))))) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	for (i = 0; i < n->n; i++) {
@@ -544,20 +556,20 @@ enum fb_code book_names_find(const struct book_names *n, const char *ref, int fl
 		snprintf(found->id, sizeof(found->id), "%s", t->c[0]->id);
 	} else if (t->n == 0) {
 		if ((flags & BOOK_FIND_ANY) == BOOK_FIND_VISIT)
-			rc = fb_fail(err, FB_ENOENT, "no visit has an id that starts or ends"
-				     " with '%s' (see 'fieldbook list visits')", ref);
+			rc = fb_fail(err, FB_ENOENT, _("no visit has an id that starts or ends"
+				       " with '%s' (see 'fieldbook list visits')"), ref);
 		else if ((flags & BOOK_FIND_ANY) == BOOK_FIND_ANY ||
 			 (flags & BOOK_FIND_ANY) == (BOOK_FIND_ANY & ~BOOK_FIND_ATTENDANCE))
-			rc = fb_fail(err, FB_ENOENT, "no record matches '%s': give a member's"
-				     " name, a training's title or an id (see 'fieldbook list')",
+			rc = fb_fail(err, FB_ENOENT, _("no record matches '%s': give a member's"
+				       " name, a training's title or an id (see 'fieldbook list')"),
 				     ref);
 		else
-			rc = fb_fail(err, FB_ENOENT, "no %s matches '%s' (see 'fieldbook list %s')",
-				     what(flags, 0), ref, what(flags, 1));
+			rc = fb_fail(err, FB_ENOENT, _("no %s matches '%s' (see 'fieldbook list %s')"),
+				     what_label(flags, 1), ref, what(flags));
 	} else {
-		rc = fb_fail(err, FB_EINVAL, "'%s' could be any of %zu %s (below);"
-			     " nothing was done: give more of the name, or a short id",
-			     ref, t->n, what(types_of(t), 1));
+		rc = fb_fail(err, FB_EINVAL, _("'%s' could be any of %zu %s (below);"
+			       " nothing was done: give more of the name, or a short id"),
+			     ref, t->n, what_label(types_of(t), t->n));
 	}
 out:
 	free(fr);

@@ -17,6 +17,7 @@
 
 #include "book_internal.h"
 #include "book_view.h"
+#include "i18n.h"
 
 /* meta: one note "<old>:<from>:<moved>:<new>" per fork, space apart. */
 #define FORK_KEY "forked_from"
@@ -40,7 +41,7 @@ static enum fb_code rehome_meta(const struct book_rewrite *rw, struct fb_error *
 	if (asprintf(&notes, "%s%s%s:%" PRIu64 ":%zu:%s", was ? was : "",
 		     was && *was ? " " : "", rw->from, rw->start, rw->moved, rw->to) < 0) {
 		free(was);
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	}
 	if ((rc = store_meta_set(st, "device", rw->to, err)) == FB_OK &&
 	    (rc = store_meta_set(st, FORK_KEY, notes, err)) == FB_OK &&
@@ -69,11 +70,11 @@ enum fb_code book_fork(struct book *b, uint64_t from,
 		old_device[0] = '\0';
 	if (!b->branch[0] || !b->device[0])
 		return fb_fail(err, FB_EINVAL,
-			       "only a branch's book continues under a new device id, not a hub's");
+			       _("only a branch's book continues under a new device id, not a hub's"));
 	if (from == 0)
-		return fb_fail(err, FB_EINVAL, "the fork point is a sequence: 1 or more");
+		return fb_fail(err, FB_EINVAL, _("the fork point is a sequence: 1 or more"));
 	if (book_new_device_id(fresh) != FB_OK)
-		return fb_fail(err, FB_EINTERNAL, "no random bytes for a device id");
+		return fb_fail(err, FB_EINTERNAL, _("no random bytes for a device id"));
 	if (own_tx && (rc = book_begin(b, err)) != FB_OK)
 		return rc;
 	/* book_begin read the id and the head from disk, under the lock.
@@ -83,7 +84,7 @@ enum fb_code book_fork(struct book *b, uint64_t from,
 	if ((rc = book_device_head(b, fresh, &taken, head, err)) != FB_OK)
 		goto out;
 	if (taken) {
-		rc = fb_fail(err, FB_EINTERNAL, "the new device id %s is already in the journal",
+		rc = fb_fail(err, FB_EINTERNAL, _("the new device id %s is already in the journal"),
 			     fresh);
 		goto out;
 	}
@@ -183,7 +184,7 @@ enum fb_code book_each_fork(struct book *b, book_fork_fn fn, void *ctx,
 
 		memset(&n, 0, sizeof(n));
 		if (!parse_note(p, len, &n))
-			rc = fb_fail(err, FB_ECORRUPT, "setting %s is damaged: '%.*s'",
+			rc = fb_fail(err, FB_ECORRUPT, _("setting %s is damaged: '%.*s'"),
 				     FORK_KEY, (int)(len < FB_ERRMSG_MAX ? len : FB_ERRMSG_MAX),
 				     p);
 		else

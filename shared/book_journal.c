@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "i18n.h"
 
 /* --- reading the journal --------------------------------------------- */
 
@@ -24,14 +25,14 @@ enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
 	snprintf(c->record_id, sizeof(c->record_id), "%s", id ? id : "");
 	snprintf(c->branch, sizeof(c->branch), "%s", branch ? branch : "");
 	if (!t || sqlite3_column_bytes(q, col + 8) != JOURNAL_HASH_LEN)
-		return fb_fail(err, FB_ECORRUPT, "journal: device %s entry %llu is damaged",
+		return fb_fail(err, FB_ECORRUPT, _("journal: device %s entry %llu is damaged"),
 			       c->device, (unsigned long long)c->seq);
 	c->type = t->type;
 	memcpy(c->hash, sqlite3_column_blob(q, col + 8), JOURNAL_HASH_LEN);
 	if (!body || journal_body_parse(body, c, NULL) != FB_OK ||
 	    c->n != (size_t)sqlite3_column_int64(q, col + 2))
 		return fb_fail(err, FB_ECORRUPT,
-			       "journal: device %s entry %llu was altered (its entries do not read)",
+			       _("journal: device %s entry %llu was altered (its entries do not read)"),
 			       c->device, (unsigned long long)c->seq);
 	return FB_OK;
 }
@@ -57,14 +58,14 @@ enum fb_code book_chain_at(struct book *b, const char *device, uint64_t seq,
 	s = sqlite3_step(q);
 	if (s == SQLITE_ROW && (uint64_t)sqlite3_column_int64(q, 0) == seq) {
 		if (sqlite3_column_bytes(q, 1) != JOURNAL_HASH_LEN) {
-			rc = fb_fail(err, FB_ECORRUPT, "journal: device %s entry %llu is damaged",
+			rc = fb_fail(err, FB_ECORRUPT, _("journal: device %s entry %llu is damaged"),
 				     device, (unsigned long long)seq);
 		} else {
 			memcpy(hash, sqlite3_column_blob(q, 1), JOURNAL_HASH_LEN);
 			*found = 1;
 		}
 	} else if (s != SQLITE_ROW && s != SQLITE_DONE) {
-		rc = store_fail(b->st, s, "reading journal", err);
+		rc = store_fail(b->st, s, _("reading journal"), err);
 	}
 	sqlite3_finalize(q);
 	return rc;
@@ -135,7 +136,7 @@ static enum fb_code changes_of(struct book *b, const char *device, uint64_t afte
 			break;
 	}
 	if (rc == FB_OK && r != SQLITE_ROW && r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading journal", err);
+		rc = store_fail(b->st, r, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -164,7 +165,7 @@ enum fb_code book_relay_first(struct book *b, const char *device, uint64_t held,
 	if ((r = sqlite3_step(q)) == SQLITE_ROW)
 		*cseq = (uint64_t)sqlite3_column_int64(q, 0);
 	else if (r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading journal", err);
+		rc = store_fail(b->st, r, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -203,7 +204,7 @@ enum fb_code book_relay_known(struct book *b, const char *device, uint64_t seq,
 	sqlite3_bind_text(q, 1, device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, (sqlite3_int64)seq);
 	if ((r = sqlite3_step(q)) != SQLITE_DONE)
-		rc = store_fail(b->st, r, "noting what the hub holds", err);
+		rc = store_fail(b->st, r, _("noting what the hub holds"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -223,7 +224,7 @@ enum fb_code book_relay_known_of(struct book *b, const char *device, uint64_t *s
 	if ((r = sqlite3_step(q)) == SQLITE_ROW)
 		*seq = (uint64_t)sqlite3_column_int64(q, 0);
 	else if (r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading relay_head", err);
+		rc = store_fail(b->st, r, _("reading relay_head"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -249,7 +250,7 @@ static enum fb_code each_head(struct book *b, const char *sql, book_head_fn fn,
 		rc = fn((const char *)sqlite3_column_text(q, 0),
 			(uint64_t)sqlite3_column_int64(q, 1), ctx);
 	if (rc == FB_OK && r != SQLITE_DONE)
-		rc = store_fail(b->st, r, "reading journal", err);
+		rc = store_fail(b->st, r, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -332,7 +333,7 @@ enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
 		known = seq == expect;
 		if (!known && !partial) {
 			rc = fb_fail(err, FB_ECORRUPT,
-				     "journal: device %s entry %llu is missing",
+				     _("journal: device %s entry %llu is missing"),
 				     dev, (unsigned long long)expect);
 			break;
 		}
@@ -342,7 +343,7 @@ enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
 			memcpy(stored, c.hash, sizeof(stored));
 			if (journal_hash(prev, &c) != FB_OK || memcmp(stored, c.hash, sizeof(stored)))
 				rc = fb_fail(err, FB_ECORRUPT,
-					     "journal: device %s entry %llu was altered (hash does not match)",
+					     _("journal: device %s entry %llu was altered (hash does not match)"),
 					     dev, (unsigned long long)seq);
 		}
 		if (rc != FB_OK) {
@@ -356,7 +357,7 @@ enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
 		jchange_release(&c);
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading journal", err);
+		rc = store_fail(b->st, s, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "i18n.h"
 
 /* One integer column of the first row sql gives, with ?1 text, ?2 and
  * ?3 integers bound. */
@@ -41,7 +42,7 @@ static enum fb_code one_int64(struct book *b, const char *sql, const char *t1,
 	if (s == SQLITE_ROW)
 		*out = sqlite3_column_int64(q, 0);
 	else
-		rc = store_fail(b->st, s, "reading journal", err);
+		rc = store_fail(b->st, s, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -97,7 +98,7 @@ enum fb_code book_restamp(struct book *b, fb_hlc bound, size_t *moved,
 
 	*moved = 0;
 	if (!b->branch[0] || !b->device[0])
-		return fb_fail(err, FB_EINVAL, "only a branch's book dates its own entries again");
+		return fb_fail(err, FB_EINVAL, _("only a branch's book dates its own entries again"));
 	if (own_tx && (rc = book_begin(b, err)) != FB_OK)
 		return rc;
 	book_rewrite_init(&rw, b, b->device, b->device);
@@ -124,15 +125,15 @@ enum fb_code book_restamp(struct book *b, fb_hlc bound, size_t *moved,
 	    (rc = book_chain_at(b, b->device, start - 1, rw.chain, &found, err)) != FB_OK)
 		goto out;
 	if (!found) {
-		rc = fb_fail(err, FB_ECORRUPT, "journal: device %s has no entry %llu",
+		rc = fb_fail(err, FB_ECORRUPT, _("journal: device %s has no entry %llu"),
 			     b->device, (unsigned long long)start - 1);
 		goto out;
 	}
 	if ((rc = book_rewrite_apply(&rw, err)) != FB_OK)
 		goto out;
 	if (rw.next_seq != b->next_seq) {
-		rc = fb_fail(err, FB_EINTERNAL, "dating entries again: the journal ends at"
-			     " %llu, not %llu", (unsigned long long)rw.next_seq - 1,
+		rc = fb_fail(err, FB_EINTERNAL, _("dating entries again: the journal ends at"
+			       " %llu, not %llu"), (unsigned long long)rw.next_seq - 1,
 			     (unsigned long long)b->next_seq - 1);
 		goto out;
 	}

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "book_internal.h"
+#include "i18n.h"
 #include "seen.h"
 
 /* The temporary table the conflict log is renamed through. */
@@ -84,7 +85,7 @@ enum fb_code book_rewrite_align(struct book_rewrite *rw, uint64_t from,
 		if (seq + n > from)
 			rw->start = seq;
 	} else if (s != SQLITE_DONE) {
-		rc = store_fail(rw->b->st, s, "reading journal", err);
+		rc = store_fail(rw->b->st, s, _("reading journal"), err);
 	}
 	sqlite3_finalize(q);
 	return rc;
@@ -117,7 +118,7 @@ enum fb_code book_rewrite_collect(struct book_rewrite *rw, struct fb_error *err)
 				realloc(rw->map, cap * sizeof(*v)) : NULL;
 
 			if (!v) {
-				rc = fb_fail(err, FB_ENOMEM, "out of memory");
+				rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 				break;
 			}
 			rw->map = v;
@@ -127,7 +128,7 @@ enum fb_code book_rewrite_collect(struct book_rewrite *rw, struct fb_error *err)
 		rw->n++;
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(rw->b->st, s, "reading journal", err);
+		rc = store_fail(rw->b->st, s, _("reading journal"), err);
 	sqlite3_finalize(q);
 	if (rc == FB_OK && rw->n)
 		qsort(rw->map, rw->n, sizeof(*rw->map), map_cmp);
@@ -222,7 +223,7 @@ static enum fb_code reissue(struct book_rewrite *rw, sqlite3_stmt *put,
 	}
 	if ((rc = journal_hash(rw->chain, c)) != FB_OK ||
 	    (rc = journal_body_format(c, &body)) != FB_OK)
-		return fb_fail(err, rc, "re-issuing journal entry %llu: %s",
+		return fb_fail(err, rc, _("re-issuing journal entry %llu: %s"),
 			       (unsigned long long)c->seq, fb_strerror(rc));
 	sqlite3_bind_text(put, 1, c->device, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(put, 2, (sqlite3_int64)c->seq);
@@ -233,9 +234,9 @@ static enum fb_code reissue(struct book_rewrite *rw, sqlite3_stmt *put,
 	sqlite3_bind_int64(put, 7, cseq);
 	s = sqlite3_step(put);
 	if (s != SQLITE_DONE)
-		rc = store_fail(rw->b->st, s, "rewriting journal entry", err);
+		rc = store_fail(rw->b->st, s, _("rewriting journal entry"), err);
 	else if (sqlite3_changes(rw->b->st->db) != 1)
-		rc = fb_fail(err, FB_EINTERNAL, "journal row %lld was not rewritten", cseq);
+		rc = fb_fail(err, FB_EINTERNAL, _("journal row %lld was not rewritten"), cseq);
 	sqlite3_reset(put);
 	sqlite3_clear_bindings(put);
 	free(body);
@@ -281,8 +282,8 @@ static enum fb_code move_rows(struct book_rewrite *rw, struct fb_error *err)
 		/* Each turn must move the scan on: a row of no entries would
 		 * be found again. */
 		if (rc == FB_OK && c.n == 0)
-			rc = fb_fail(err, FB_ECORRUPT, "journal: device %s entry %llu holds no"
-				     " entries", c.device, (unsigned long long)c.seq);
+			rc = fb_fail(err, FB_ECORRUPT, _("journal: device %s entry %llu holds no"
+				       " entries"), c.device, (unsigned long long)c.seq);
 		old_end = c.seq + c.n;
 		if (rc == FB_OK)
 			rc = reissue(rw, put, cseq, &c, err);
@@ -296,7 +297,7 @@ static enum fb_code move_rows(struct book_rewrite *rw, struct fb_error *err)
 		from = (sqlite3_int64)old_end;
 	}
 	if (s != SQLITE_DONE)
-		rc = store_fail(rw->b->st, s, "reading journal", err);
+		rc = store_fail(rw->b->st, s, _("reading journal"), err);
 out:
 	sqlite3_finalize(next);
 	sqlite3_finalize(put);
@@ -339,7 +340,7 @@ static enum fb_code rename_records(struct book_rewrite *rw, uint64_t first,
 			break;
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(rw->b->st, s, "reading journal", err);
+		rc = store_fail(rw->b->st, s, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -358,7 +359,7 @@ static enum fb_code run_renaming(struct book_rewrite *rw, const char *sql,
 	sqlite3_bind_text(q, 2, rw->to, -1, SQLITE_STATIC);
 	s = sqlite3_step(q);
 	if (s != SQLITE_DONE)
-		rc = store_fail(rw->b->st, s, "renaming conflicts", err);
+		rc = store_fail(rw->b->st, s, _("renaming conflicts"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -383,7 +384,7 @@ static enum fb_code fill_map_table(struct book_rewrite *rw, struct fb_error *err
 		s = sqlite3_step(q);
 		sqlite3_reset(q);
 		if (s != SQLITE_DONE)
-			rc = store_fail(rw->b->st, s, "renaming conflicts", err);
+			rc = store_fail(rw->b->st, s, _("renaming conflicts"), err);
 	}
 	sqlite3_finalize(q);
 	return rc;

@@ -6,6 +6,7 @@
 
 #include "book_internal.h"
 #include "buf.h"
+#include "i18n.h"
 
 /* --- records -------------------------------------------------------- */
 
@@ -55,7 +56,7 @@ enum fb_code record_decode(struct record *r, const char *vals,
 	int i;
 
 	if (!cJSON_IsObject(v) || !cJSON_IsObject(c)) {
-		rc = fb_fail(err, FB_ECORRUPT, "record %s is damaged", r->id);
+		rc = fb_fail(err, FB_ECORRUPT, _("record %s is damaged"), r->id);
 		goto out;
 	}
 	cJSON_ArrayForEach(it, v) {
@@ -64,12 +65,12 @@ enum fb_code record_decode(struct record *r, const char *vals,
 		i = model_field_index(t, it->string);
 		if (i < 0 || !cJSON_IsString(it) || !cJSON_IsString(s) ||
 		    stamp_parse(s->valuestring, &r->stamp[i]) != FB_OK) {
-			rc = fb_fail(err, FB_ECORRUPT, "record %s field %s is damaged",
+			rc = fb_fail(err, FB_ECORRUPT, _("record %s field %s is damaged"),
 				     r->id, it->string);
 			goto out;
 		}
 		if (!(r->val[i] = strdup(it->valuestring))) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 			goto out;
 		}
 	}
@@ -140,17 +141,17 @@ enum fb_code record_load(struct book *b, const char *id,
 	if (s == SQLITE_DONE)
 		goto out;
 	if (s != SQLITE_ROW) {
-		rc = store_fail(b->st, s, "reading record", err);
+		rc = store_fail(b->st, s, _("reading record"), err);
 		goto out;
 	}
 	t = model_type_named((const char *)sqlite3_column_text(q, 0));
 	if (!t) {
-		rc = fb_fail(err, FB_ECORRUPT, "record %s has an unknown type", id);
+		rc = fb_fail(err, FB_ECORRUPT, _("record %s has an unknown type"), id);
 		goto out;
 	}
 	r = record_new(id, t->type, (const char *)sqlite3_column_text(q, 1));
 	if (!r) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	rc = record_decode(r, (const char *)sqlite3_column_text(q, 2),
@@ -176,7 +177,7 @@ enum fb_code record_save(struct book *b, const struct record *r,
 
 	rc = record_encode(r, &vals, &clk);
 	if (rc != FB_OK)
-		return fb_fail(err, rc, "out of memory");
+		return fb_fail(err, rc, _("out of memory"));
 	sqlite3_bind_text(q, 1, r->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, model_type(r->type)->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 3, r->branch, -1, SQLITE_STATIC);
@@ -185,7 +186,7 @@ enum fb_code record_save(struct book *b, const struct record *r,
 	sqlite3_bind_text(q, 6, clk, -1, SQLITE_STATIC);
 	s = sqlite3_step(q);
 	if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "saving record", err);
+		rc = store_fail(b->st, s, _("saving record"), err);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	free(vals);
@@ -199,7 +200,7 @@ enum fb_code book_get(struct book *b, const char *id, struct record **out,
 	enum fb_code rc = record_load(b, id, out, err);
 
 	if (rc == FB_OK && !*out)
-		rc = fb_fail(err, FB_ENOENT, "no record with id '%s'", id);
+		rc = fb_fail(err, FB_ENOENT, _("no record with id '%s'"), id);
 	return rc;
 }
 
@@ -269,14 +270,14 @@ enum fb_code book_each(struct book *b, enum rec_type t, int year,
 		struct record *r;
 
 		if (!td) {
-			rc = fb_fail(err, FB_ECORRUPT, "record %s has an unknown type",
+			rc = fb_fail(err, FB_ECORRUPT, _("record %s has an unknown type"),
 				     (const char *)sqlite3_column_text(q, 0));
 			break;
 		}
 		r = record_new((const char *)sqlite3_column_text(q, 0), td->type,
 			       (const char *)sqlite3_column_text(q, 2));
 		if (!r) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 			break;
 		}
 		rc = record_decode(r, (const char *)sqlite3_column_text(q, 3),
@@ -288,7 +289,7 @@ enum fb_code book_each(struct book *b, enum rec_type t, int year,
 			break;
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading records", err);
+		rc = store_fail(b->st, s, _("reading records"), err);
 	sqlite3_finalize(q);
 	return rc;
 }

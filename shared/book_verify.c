@@ -22,6 +22,8 @@
 
 #include "book_internal.h"
 #include "book_view.h"
+#include "i18n.h"
+#include "label.h"
 
 /* The journal in record order; quarantined entries never reach a record. */
 static const char *const SQL_JOURNAL_BY_RECORD =
@@ -79,7 +81,7 @@ static enum fb_code rebuild(struct book *b, struct side *j, struct record **out,
 
 		rc = book_journal_row(j->q, 0, &c, err);
 		if (rc == FB_OK && !r && !(r = record_new(c.record_id, c.type, c.branch)))
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 		t = r ? model_type(r->type) : NULL;
 		for (i = 0; rc == FB_OK && i < c.n; i++) {
 			int fi = model_field_index(t, c.e[i].field);
@@ -100,7 +102,7 @@ static enum fb_code rebuild(struct book *b, struct side *j, struct record **out,
 			if (res.outcome != MERGE_TAKE)
 				continue;
 			if (!(v = strdup(c.e[i].value))) {
-				rc = fb_fail(err, FB_ENOMEM, "out of memory");
+				rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 				break;
 			}
 			free(r->val[fi]);
@@ -112,7 +114,7 @@ static enum fb_code rebuild(struct book *b, struct side *j, struct record **out,
 			step(j);
 	}
 	if (rc == FB_OK && j->s != SQLITE_ROW && j->s != SQLITE_DONE)
-		rc = store_fail(b->st, j->s, "reading journal", err);
+		rc = store_fail(b->st, j->s, _("reading journal"), err);
 	if (rc != FB_OK) {
 		record_free(r);
 		return rc;
@@ -140,7 +142,7 @@ static enum fb_code compare(struct book_verify_walk *w, struct side *t,
 		return report(w, id, tw->name, NULL, "branch", branch ? branch : "",
 			      want->branch);
 	if (!(have = record_new(id, want->type, want->branch)))
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	if (record_decode(have, (const char *)sqlite3_column_text(t->q, 4),
 			  (const char *)sqlite3_column_text(t->q, 5), NULL) != FB_OK) {
 		rc = report(w, id, tw->name, NULL, "damaged", "", "");
@@ -206,9 +208,9 @@ enum fb_code book_verify_records(struct book_verify_walk *w, struct fb_error *er
 		record_free(want);
 	}
 	if (rc == FB_OK && j.s != SQLITE_DONE)
-		rc = store_fail(b->st, j.s, "reading journal", err);
+		rc = store_fail(b->st, j.s, _("reading journal"), err);
 	if (rc == FB_OK && t.s != SQLITE_DONE)
-		rc = store_fail(b->st, t.s, "reading records", err);
+		rc = store_fail(b->st, t.s, _("reading records"), err);
 out:
 	sqlite3_finalize(j.q);
 	sqlite3_finalize(t.q);
@@ -218,28 +220,34 @@ out:
 int book_difference_text(const struct book_difference *d, char *out, size_t n)
 {
 	const char *tv = d->table ? d->table : "", *jv = d->journal ? d->journal : "";
+	const struct type_def *t = model_type_named(d->type);
+	const char *type = t ? label_type(t->type) : d->type;
 
 	if (!strcmp(d->what, "unjournaled"))
-		return snprintf(out, n, "%s %s: in the record table, but no journal entry"
-				" wrote it", d->type, d->record);
+		return snprintf(out, n, _("%s %s: in the record table, but no journal entry"
+					  " wrote it"), type, d->record);
 	if (!strcmp(d->what, "missing"))
-		return snprintf(out, n, "%s %s: written in the journal, but missing from the"
-				" record table", d->type, d->record);
+		return snprintf(out, n, _("%s %s: written in the journal, but missing from the"
+					  " record table"), type, d->record);
 	if (!strcmp(d->what, "damaged"))
-		return snprintf(out, n, "%s %s: its row in the record table does not read",
-				d->type, d->record);
-	if (!strcmp(d->what, "type") || !strcmp(d->what, "branch"))
-		return snprintf(out, n, "%s %s: the record table gives %s %s, the journal %s",
-				d->type, d->record, d->what, tv, jv);
+		return snprintf(out, n, _("%s %s: its row in the record table does not read"),
+				type, d->record);
+	if (!strcmp(d->what, "type"))
+		return snprintf(out, n, _("%s %s: the record table gives type %s, the journal %s"),
+				type, d->record, tv, jv);
+	if (!strcmp(d->what, "branch"))
+		return snprintf(out, n, _("%s %s: the record table gives branch %s, the"
+					  " journal %s"), type, d->record, tv, jv);
 	if (!strcmp(d->what, "stamp"))
-		return snprintf(out, n, "%s %s field %s: the record table has it written at"
-				" %s, the journal at %s", d->type, d->record, d->field, tv, jv);
+		return snprintf(out, n, _("%s %s field %s: the record table has it written at"
+					  " %s, the journal at %s"), type, d->record, d->field, tv, jv);
 	if (!strcmp(d->what, "column"))
-		return snprintf(out, n, "%s %s field %s: the record table's deleted column"
-				" says %s, the journal %s", d->type, d->record, d->field, tv, jv);
-	return snprintf(out, n, "%s %s field %s: the record table holds %s%s%s, the journal"
-			" gives %s%s%s", d->type, d->record, d->field,
-			d->table ? "\"" : "", d->table ? tv : "no value", d->table ? "\"" : "",
-			d->journal ? "\"" : "", d->journal ? jv : "no value",
+		return snprintf(out, n, _("%s %s field %s: the record table's deleted column"
+					  " says %s, the journal %s"), type, d->record, d->field,
+				tv, jv);
+	return snprintf(out, n, _("%s %s field %s: the record table holds %s%s%s, the journal"
+				  " gives %s%s%s"), type, d->record, d->field,
+			d->table ? "\"" : "", d->table ? tv : _("no value"), d->table ? "\"" : "",
+			d->journal ? "\"" : "", d->journal ? jv : _("no value"),
 			d->journal ? "\"" : "");
 }

@@ -11,6 +11,7 @@
 #include "book_view.h"
 #include "book_internal.h"
 #include "conflict_id.h"
+#include "i18n.h"
 #include "report.h"
 
 const char *book_device(const struct book *b)
@@ -171,7 +172,7 @@ static enum fb_code one_int(struct book *b, const char *sql, const char *param,
 	if (s == SQLITE_ROW)
 		*out = sqlite3_column_int64(q, 0);
 	else
-		rc = store_fail(b->st, s, "counting", err);
+		rc = store_fail(b->st, s, _("counting"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -290,10 +291,10 @@ static enum fb_code inheritance(struct book *b, struct own_ids *own, long long *
 	if (!b->branch[0])
 		return FB_OK;   /* a hub inherits nothing */
 	if (own_add(own, b->device) != FB_OK)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	rc = book_each_fork(b, own_fork, own, err);
 	if (rc == FB_ENOMEM)
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 	if (rc == FB_OK)
 		rc = store_meta_int(b->st, BOOK_CONFLICTS_JOINED, 0, mark, err);
 	return rc;
@@ -337,7 +338,7 @@ enum fb_code book_each_conflict(struct book *b, int all, book_conflict_fn fn, vo
 		rc = fn(&k, ctx);
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading conflicts", err);
+		rc = store_fail(b->st, s, _("reading conflicts"), err);
 out:
 	sqlite3_finalize(q);
 	free(own.id);
@@ -418,19 +419,19 @@ enum fb_code book_conflict_find(struct book *b, const char *text, long long *row
 
 	*row = 0;
 	if (!conflict_id_prefix(text, prefix))
-		return fb_fail(err, FB_EINVAL, "'%s' is not a conflict id (%d to %d hex digits,"
-			       " as 'fieldbook conflicts' shows them)", text, CONFLICT_ID_MIN,
+		return fb_fail(err, FB_EINVAL, _("'%s' is not a conflict id (%d to %d hex digits,"
+			         " as 'fieldbook conflicts' shows them)"), text, CONFLICT_ID_MIN,
 			       CONFLICT_ID_LEN);
 	memset(&f, 0, sizeof(f));
 	f.prefix = prefix;
 	if ((rc = book_each_conflict(b, 1, find_one, &f, err)) != FB_OK)
 		return rc;
 	if (!f.found)
-		return fb_fail(err, FB_ENOENT, "no conflict %s here (see 'fieldbook conflicts"
-			       " --all')", text);
+		return fb_fail(err, FB_ENOENT, _("no conflict %s here (see 'fieldbook conflicts"
+			         " --all')"), text);
 	if (f.found > 1)
-		return fb_fail(err, FB_EINVAL, "conflict id %s is ambiguous here, %zu begin with"
-			       " it: %s%s; give more of it", text, f.found, f.seen,
+		return fb_fail(err, FB_EINVAL, _("conflict id %s is ambiguous here, %zu begin with"
+			         " it: %s%s; give more of it"), text, f.found, f.seen,
 			       f.found > 3 ? ", ..." : "");
 	*row = f.row;
 	return FB_OK;
@@ -459,7 +460,7 @@ enum fb_code book_each_change(struct book *b, const char *record_id, book_change
 		jchange_release(&c);
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading journal", err);
+		rc = store_fail(b->st, s, _("reading journal"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -495,7 +496,7 @@ enum fb_code book_each_link(struct book *b, const struct record *r, book_id_fn f
 	while (rc == FB_OK && (s = sqlite3_step(q)) == SQLITE_ROW)
 		rc = fn(text(q, 0), ctx);
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "reading attendance", err);
+		rc = store_fail(b->st, s, _("reading attendance"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -535,12 +536,12 @@ enum fb_code book_referred_open(struct book *b, const struct type_def *t,
 	if (s == SQLITE_ROW)
 		*any = 1;
 	else if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "export", err);
+		rc = store_fail(b->st, s, _("export"), err);
 	sqlite3_finalize(q);
 	if (rc != FB_OK)
 		return rc;
 	if (!(r = calloc(1, sizeof(*r))))
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	rc = store_prepare(b->st, "SELECT 1 FROM export_ref WHERE id = ?1", &r->has, err);
 	if (rc != FB_OK) {
 		book_referred_close(r);
@@ -586,7 +587,7 @@ enum fb_code book_note_rejected(struct book *b, long long seq, const char *reaso
 	sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
 	s = sqlite3_step(q);
 	if (s != SQLITE_DONE)
-		rc = store_fail(b->st, s, "saving", err);
+		rc = store_fail(b->st, s, _("saving"), err);
 	sqlite3_finalize(q);
 	return rc;
 }

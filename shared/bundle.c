@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "bundle.h"
+#include "i18n.h"
 #include "wire.h"
 #include "zbuf.h"
 
@@ -52,35 +53,35 @@ enum fb_code bundle_write(const char *path, const struct fb_buf *text,
 
 	rc = zbuf_deflate(text->data, text->len, ZBUF_LEVEL, &z, err);
 	if (rc == FB_ETOOBIG || rc == FB_ENOMEM)
-		rc = fb_fail(err, FB_ETOOBIG, "the bundle would be over %zu MiB; send more"
-			     " often, in smaller bundles", BUNDLE_ZMAX >> 20);
+		rc = fb_fail(err, FB_ETOOBIG, _("the bundle would be over %zu MiB; send more"
+			       " often, in smaller bundles"), BUNDLE_ZMAX >> 20);
 	if (rc != FB_OK)
 		goto out;
 	if ((rc = sha256(z.data, z.len, sum)) != FB_OK) {
-		fb_fail(err, rc, "no SHA-256");
+		fb_fail(err, rc, _("no SHA-256"));
 		goto out;
 	}
 	wire_hex(sum, SHA256_LEN, hex);
 	n = snprintf(head, sizeof(head), "%s %d %s %zu\n", BUNDLE_MAGIC, BUNDLE_VERSION,
 		     hex, z.len);
 	if (snprintf(tmp, sizeof(tmp), "%s.part", path) >= (int)sizeof(tmp)) {
-		rc = fb_fail(err, FB_EINVAL, "the file name %s is too long", path);
+		rc = fb_fail(err, FB_EINVAL, _("the file name %s is too long"), path);
 		goto out;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, head, (size_t)n) || write_all(fd, z.data, z.len) ||
 	    fsync(fd)) {
-		rc = fb_fail(err, FB_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		rc = fb_fail(err, FB_EIO, _("cannot write %s: %s"), tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd)) {
 		fd = -1;
-		rc = fb_fail(err, FB_EIO, "cannot write %s: %s", tmp, strerror(errno));
+		rc = fb_fail(err, FB_EIO, _("cannot write %s: %s"), tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path)) {
-		rc = fb_fail(err, FB_EIO, "cannot write %s: %s", path, strerror(errno));
+		rc = fb_fail(err, FB_EIO, _("cannot write %s: %s"), path, strerror(errno));
 		goto out;
 	}
 out:
@@ -102,13 +103,13 @@ static enum fb_code slurp(const char *path, size_t max, struct fb_buf *b,
 	size_t n;
 
 	if (!f)
-		return fb_fail(err, FB_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
+		return fb_fail(err, FB_ENOINPUT, _("cannot open %s: %s"), path, strerror(errno));
 	while (rc == FB_OK && (n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		if (b->len + n > max || buf_add(b, chunk, n) != FB_OK)
-			rc = fb_fail(err, FB_ETOOBIG, "%s is over %zu MiB: not a bundle",
+			rc = fb_fail(err, FB_ETOOBIG, _("%s is over %zu MiB: not a bundle"),
 				     path, max >> 20);
 	if (rc == FB_OK && ferror(f))
-		rc = fb_fail(err, FB_EIO, "cannot read %s", path);
+		rc = fb_fail(err, FB_EIO, _("cannot read %s"), path);
 	fclose(f);
 	return rc;
 }
@@ -131,35 +132,35 @@ enum fb_code bundle_read(const char *path, struct fb_buf *out, struct fb_error *
 		      : NULL;
 	if (!nl || sscanf(file.data, "%31s %d %65s %llu", magic, &version, hex, &zlen) != 4 ||
 	    strcmp(magic, BUNDLE_MAGIC)) {
-		rc = fb_fail(err, FB_EINVAL, "%s is not a Fieldbook bundle", path);
+		rc = fb_fail(err, FB_EINVAL, _("%s is not a Fieldbook bundle"), path);
 		goto out;
 	}
 	if (version != BUNDLE_VERSION) {
-		rc = fb_fail(err, FB_EPROTO, "%s is a bundle of version %d; this release"
-			     " reads version %d", path, version, BUNDLE_VERSION);
+		rc = fb_fail(err, FB_EPROTO, _("%s is a bundle of version %d; this release"
+			       " reads version %d"), path, version, BUNDLE_VERSION);
 		goto out;
 	}
 	head = (size_t)(nl - file.data) + 1;
 	if (strlen(hex) != 2 * SHA256_LEN || wire_unhex(hex, want, SHA256_LEN) != FB_OK ||
 	    zlen != file.len - head) {
-		rc = fb_fail(err, FB_EINVAL, "%s is damaged or cut short (%zu of %llu bytes);"
-			     " nothing of it was used", path, file.len - head, zlen);
+		rc = fb_fail(err, FB_EINVAL, _("%s is damaged or cut short (%zu of %llu bytes);"
+			       " nothing of it was used"), path, file.len - head, zlen);
 		goto out;
 	}
 	if ((rc = sha256(file.data + head, file.len - head, got)) != FB_OK) {
-		fb_fail(err, rc, "no SHA-256");
+		fb_fail(err, rc, _("no SHA-256"));
 		goto out;
 	}
 	if (memcmp(want, got, SHA256_LEN)) {
-		rc = fb_fail(err, FB_EINVAL, "%s is damaged: its checksum does not match;"
-			     " nothing of it was used", path);
+		rc = fb_fail(err, FB_EINVAL, _("%s is damaged: its checksum does not match;"
+			       " nothing of it was used"), path);
 		goto out;
 	}
 	out->cap = BUNDLE_TEXT_MAX;
 	rc = zbuf_inflate(file.data + head, file.len - head, BUNDLE_TEXT_MAX, out, err);
 	if (rc != FB_OK)
 		rc = fb_fail(err, rc == FB_ETOOBIG ? FB_ETOOBIG : FB_EINVAL,
-			     "%s cannot be unpacked; nothing of it was used", path);
+			     _("%s cannot be unpacked; nothing of it was used"), path);
 out:
 	buf_release(&file);
 	return rc;

@@ -74,7 +74,7 @@ enum fb_code cmd_usage(struct cmd_ctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return fb_fail(&c->err, FB_EUSAGE, "%s (see '%s %s --help')", msg, c->prog,
+	return fb_fail(&c->err, FB_EUSAGE, _("%s (see '%s %s --help')"), msg, c->prog,
 		       c->entry->name);
 }
 
@@ -153,9 +153,9 @@ static enum fb_code give(struct cmd_ctx *c, const struct cmd_option *o, const ch
 	if (o->arg)
 		for (i = 0; i < c->ngiven; i++)
 			if (c->given[i].opt == o)
-				return cmd_usage(c, "--%s given twice", o->name);
+				return cmd_usage(c, _("--%s given twice"), o->name);
 	if (c->ngiven >= CMD_GIVEN_MAX)
-		return cmd_usage(c, "too many options");
+		return cmd_usage(c, _("too many options"));
 	c->given[c->ngiven].opt = o;
 	c->given[c->ngiven].value = o->arg ? v : "1";
 	c->ngiven++;
@@ -195,17 +195,17 @@ static enum fb_code option(struct cmd_ctx *c, int argc, char **argv, int *i)
 		if (n)
 			near = cmd_nearest(name + 2, names, n);
 		if (near)
-			return cmd_usage(c, "unknown option '%s'; did you mean '--%s'?", name, near);
-		return cmd_usage(c, "unknown option '%s'", name);
+			return cmd_usage(c, _("unknown option '%s'; did you mean '--%s'?"), name, near);
+		return cmd_usage(c, _("unknown option '%s'"), name);
 	}
 	if (!o->arg) {
 		if (v)
-			return cmd_usage(c, "option '--%s' takes no value", o->name);
+			return cmd_usage(c, _("option '--%s' takes no value"), o->name);
 		return give(c, o, NULL);
 	}
 	if (!v) {
 		if (*i + 1 >= argc)
-			return cmd_usage(c, "option '%s' needs a value", w);
+			return cmd_usage(c, _("option '%s' needs a value"), w);
 		v = argv[++*i];
 	}
 	return give(c, o, v);
@@ -242,11 +242,11 @@ enum fb_code cmd_parse(struct cmd_ctx *c, const struct cmd_entry *e,
 	}
 	c->argc = n;
 	if (n < e->args_min)
-		return cmd_usage(c, "%s", e->too_few ? e->too_few : "missing argument");
+		return cmd_usage(c, "%s", e->too_few ? _(e->too_few) : _("missing argument"));
 	if (e->args_max != CMD_ARGS_ANY && n > e->args_max) {
 		if (e->too_many)
-			return cmd_usage(c, "%s", e->too_many);
-		return cmd_usage(c, "unexpected argument '%s'", c->argv[e->args_max]);
+			return cmd_usage(c, "%s", _(e->too_many));
+		return cmd_usage(c, _("unexpected argument '%s'"), c->argv[e->args_max]);
 	}
 	return FB_OK;
 }
@@ -285,9 +285,12 @@ enum fb_code cmd_help(const struct cmd_entry *e, const char *prog, struct fb_buf
 	const struct cmd_option *o;
 	enum fb_code rc;
 
-	rc = buf_printf(out, "usage: %s %s\n\n%s\n", prog, e->usage, e->help);
+	/* The usage line stays as it is typed, in every language. */
+	rc = buf_printf(out, _("usage: %s %s\n"), prog, e->usage);
+	if (rc == FB_OK)
+		rc = buf_printf(out, "\n%s\n", fb_tr(e->help));
 	if (rc == FB_OK && e->options && e->options->name)
-		rc = buf_adds(out, "\noptions:\n");
+		rc = buf_adds(out, _("\noptions:\n"));
 	for (o = e->options; rc == FB_OK && o && o->name; o++) {
 		char head[96];
 
@@ -297,7 +300,7 @@ enum fb_code cmd_help(const struct cmd_entry *e, const char *prog, struct fb_buf
 		else
 			snprintf(head, sizeof(head), "    --%s%s%s", o->name,
 				 o->arg ? " " : "", o->arg ? o->arg : "");
-		rc = buf_printf(out, "  %-28s %s\n", head, o->help ? o->help : "");
+		rc = buf_printf(out, "  %-28s %s\n", head, fb_tr(o->help));
 	}
 	if (rc == FB_OK && e->help_extra && (rc = buf_addc(out, '\n')) == FB_OK)
 		rc = e->help_extra(out);
@@ -314,7 +317,7 @@ enum fb_code cmd_list(const struct cmd_entry *const *table, size_t n,
 		if (group && in_group(table[i], group))
 			rc = buf_printf(out, "  %s %s\n", prog, table[i]->usage);
 		else if (!group)
-			rc = buf_printf(out, "  %-18s %s\n", table[i]->name, table[i]->help);
+			rc = buf_printf(out, "  %-18s %s\n", table[i]->name, fb_tr(table[i]->help));
 	}
 	return rc;
 }
@@ -324,12 +327,13 @@ static enum fb_code program_help(const struct cmd_program *p, struct fb_buf *out
 {
 	enum fb_code rc;
 
-	rc = buf_printf(out, "usage: %s %s\n\n%s\n\nCommands:\n", p->name, p->synopsis,
-			p->about);
+	rc = buf_printf(out, _("usage: %s %s\n"), p->name, p->synopsis);
+	if (rc == FB_OK)
+		rc = buf_printf(out, _("\n%s\n\nCommands:\n"), fb_tr(p->about));
 	if (rc == FB_OK)
 		rc = cmd_list(p->table, p->n, p->name, NULL, out);
 	if (rc == FB_OK && p->footer)
-		rc = buf_printf(out, "\n%s", p->footer);
+		rc = buf_printf(out, "\n%s", fb_tr(p->footer));
 	return rc;
 }
 
@@ -337,7 +341,7 @@ static enum fb_code program_help(const struct cmd_program *p, struct fb_buf *out
 static enum fb_code group_help(const struct cmd_program *p, struct cmd_ctx *c,
 			       const char *group, struct fb_buf *out)
 {
-	enum fb_code rc = buf_adds(out, "usage:\n");
+	enum fb_code rc = buf_adds(out, _("usage:\n"));
 
 	c->help = 1;
 	return rc == FB_OK ? cmd_list(p->table, p->n, p->name, group, out) : rc;
@@ -398,11 +402,11 @@ static enum fb_code no_command(const struct cmd_program *p, struct cmd_ctx *c,
 		near = argc > 1 && argv[1][0] != '-'
 			? cmd_nearest(argv[1], w, words_of(p, argv[0], w, room)) : NULL;
 		if (near)
-			rc = fb_fail(&c->err, FB_EUSAGE, "unknown command '%s %s'; did you mean"
-				     " '%s %s'? (see '%s %s --help')", argv[0], argv[1],
+			rc = fb_fail(&c->err, FB_EUSAGE, _("unknown command '%s %s'; did you mean"
+				       " '%s %s'? (see '%s %s --help')"), argv[0], argv[1],
 				     argv[0], near, p->name, argv[0]);
 		else
-			rc = fb_fail(&c->err, FB_EUSAGE, "'%s' needs one of: %s (see '%s %s --help')",
+			rc = fb_fail(&c->err, FB_EUSAGE, _("'%s' needs one of: %s (see '%s %s --help')"),
 				     argv[0], buf_str(&verbs), p->name, argv[0]);
 		buf_release(&verbs);
 		return rc;
@@ -410,19 +414,19 @@ static enum fb_code no_command(const struct cmd_program *p, struct cmd_ctx *c,
 	buf_release(&verbs);
 	near = cmd_nearest(argv[0], w, words_of(p, NULL, w, room));
 	if (!near)
-		return fb_fail(&c->err, FB_EUSAGE, "unknown command '%s' (see '%s --help')",
+		return fb_fail(&c->err, FB_EUSAGE, _("unknown command '%s' (see '%s --help')"),
 			       argv[0], p->name);
 	/* "membr add": the group, with the verb when it is one of its. */
 	if (argc > 1) {
 		char *fixed[2] = { (char *)near, argv[1] };
 
 		if (cmd_find(p->table, p->n, 2, fixed, &words) && words == 2)
-			return fb_fail(&c->err, FB_EUSAGE, "unknown command '%s'; did you mean"
-				       " '%s %s'? (see '%s --help')", argv[0], near, argv[1],
+			return fb_fail(&c->err, FB_EUSAGE, _("unknown command '%s'; did you mean"
+				         " '%s %s'? (see '%s --help')"), argv[0], near, argv[1],
 				       p->name);
 	}
-	return fb_fail(&c->err, FB_EUSAGE, "unknown command '%s'; did you mean '%s'?"
-		       " (see '%s --help')", argv[0], near, p->name);
+	return fb_fail(&c->err, FB_EUSAGE, _("unknown command '%s'; did you mean '%s'?"
+		         " (see '%s --help')"), argv[0], near, p->name);
 }
 
 /* `help`, `help COMMAND`, `help GROUP`: what --help would show. */
@@ -443,8 +447,8 @@ static enum fb_code help_command(const struct cmd_program *p, struct cmd_ctx *c,
 		return cmd_help(e, p->name, out);
 	}
 	if (e)
-		return fb_fail(&c->err, FB_EUSAGE, "help takes one command, not '%s'"
-			       " (see '%s help')", argv[words], p->name);
+		return fb_fail(&c->err, FB_EUSAGE, _("help takes one command, not '%s'"
+			         " (see '%s help')"), argv[words], p->name);
 	if (argc == 1) {
 		struct fb_buf verbs = FB_BUF_INIT(0);
 		int group = cmd_group_verbs(p->table, p->n, argv[0], &verbs);
@@ -474,17 +478,17 @@ enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
 			return buf_printf(out, "%s %s\n", p->name, p->version);
 		} else if (!strcmp(argv[i], "--db")) {
 			if (i + 1 >= argc)
-				return fb_fail(&c->err, FB_EUSAGE, "--db needs a path");
+				return fb_fail(&c->err, FB_EUSAGE, _("--db needs a path"));
 			db_opt = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			db_opt = argv[i] + 5;
 		} else {
-			return fb_fail(&c->err, FB_EUSAGE, "unknown option '%s' (see '%s --help')",
+			return fb_fail(&c->err, FB_EUSAGE, _("unknown option '%s' (see '%s --help')"),
 				       argv[i], p->name);
 		}
 	}
 	if (i >= argc)
-		return fb_fail(&c->err, FB_EUSAGE, "give a command (see '%s --help')", p->name);
+		return fb_fail(&c->err, FB_EUSAGE, _("give a command (see '%s --help')"), p->name);
 	if (!strcmp(argv[i], "help"))
 		return help_command(p, c, argc - i - 1, argv + i + 1, out);
 	e = cmd_find(p->table, p->n, argc - i, argv + i, &words);
@@ -511,15 +515,15 @@ int cmd_run(const struct cmd_program *p, int argc, char **argv)
 	/* What the programs create (databases, exports) is owner-only. */
 	umask(077);
 	if (!c) {
-		fprintf(stderr, "%s: out of memory\n", p->name);
+		fprintf(stderr, _("%s: out of memory\n"), p->name);
 		return EX_OSERR;
 	}
 	rc = cmd_main(p, argc, argv, c, &out);
 	if (rc == FB_OK && out.len && fputs(buf_str(&out), stdout) < 0)
-		rc = fb_fail(&c->err, FB_EIO, "cannot write output");
+		rc = fb_fail(&c->err, FB_EIO, _("cannot write output"));
 	buf_release(&out);
 	if (rc == FB_OK && fflush(stdout) != 0)
-		rc = fb_fail(&c->err, FB_EIO, "cannot write output");
+		rc = fb_fail(&c->err, FB_EIO, _("cannot write output"));
 	if (rc != FB_OK) {
 		fprintf(stderr, "%s: %s\n", p->name, c->err.msg[0] ? c->err.msg : fb_strerror(rc));
 		if (c->detail.len)

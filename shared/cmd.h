@@ -13,6 +13,12 @@
  *
  * Nothing here prints or exits: help goes into a buffer and errors into
  * the context's fb_error, for main() to print (docs/EXIT-CODES.md).
+ *
+ * The tables' human text (a command's help, too_few and too_many, an
+ * option's help, a program's about and footer) is marked N_() where it
+ * is written and shown in the reader's language (i18n.h); names, usage
+ * lines and placeholders are what people type, and stay as written in
+ * every language.
  */
 #ifndef FB_CMD_H
 #define FB_CMD_H

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "csv.h"
+#include "i18n.h"
 
 /* The unquoted text of a record is never longer than its raw bytes. */
 #define CSV_STORE_CAP ((size_t)FB_CSV_LINE_MAX + FB_CSV_FIELDS_MAX)
@@ -99,13 +100,13 @@ static void skip_eol(struct csv_reader *r)
 static enum fb_code too_long(const struct csv_reader *r,
 			     struct fb_error *err)
 {
-	return fb_fail(err, FB_ETOOBIG, "line %lu: record longer than %d bytes",
+	return fb_fail(err, FB_ETOOBIG, _("line %lu: record longer than %d bytes"),
 		       r->rec_line, FB_CSV_LINE_MAX);
 }
 
 static enum fb_code nul_byte(const struct csv_reader *r, struct fb_error *err)
 {
-	return fb_fail(err, FB_EINVAL, "line %lu: NUL byte", r->line);
+	return fb_fail(err, FB_EINVAL, _("line %lu: NUL byte"), r->line);
 }
 
 static enum fb_code store_add(struct csv_reader *r, const char *p, size_t n,
@@ -114,7 +115,7 @@ static enum fb_code store_add(struct csv_reader *r, const char *p, size_t n,
 	enum fb_code rc = buf_add(&r->store, p, n);
 
 	if (rc != FB_OK)
-		return fb_fail(err, rc, "line %lu: %s", r->rec_line,
+		return fb_fail(err, rc, _("line %lu: %s"), r->rec_line,
 			       fb_strerror(rc));
 	return FB_OK;
 }
@@ -138,7 +139,7 @@ static enum fb_code read_quoted(struct csv_reader *r, const char *lim,
 			if (lim != r->end)
 				return too_long(r, err);
 			return fb_fail(err, FB_EINVAL,
-				       "line %lu: unterminated quoted field",
+				       _("line %lu: unterminated quoted field"),
 				       open_line);
 		}
 		if (*r->p == '"') {
@@ -170,7 +171,7 @@ static enum fb_code read_unquoted(struct csv_reader *r, const char *lim,
 	while (r->p < lim && *r->p != r->sep && !is_eol(*r->p)) {
 		if (*r->p == '"')
 			return fb_fail(err, FB_EINVAL,
-				       "line %lu: quote inside unquoted field",
+				       _("line %lu: quote inside unquoted field"),
 				       r->line);
 		if (*r->p == '\0')
 			return nul_byte(r, err);
@@ -203,7 +204,7 @@ enum fb_code csv_read_record(struct csv_reader *r, struct fb_error *err)
 	for (;;) {
 		if (n == FB_CSV_FIELDS_MAX) {
 			rc = fb_fail(err, FB_ETOOBIG,
-				     "line %lu: more than %d fields",
+				     _("line %lu: more than %d fields"),
 				     r->rec_line, FB_CSV_FIELDS_MAX);
 			goto out;
 		}
@@ -238,7 +239,7 @@ enum fb_code csv_read_record(struct csv_reader *r, struct fb_error *err)
 			rc = nul_byte(r, err);
 		else
 			rc = fb_fail(err, FB_EINVAL,
-				     "line %lu: text after closing quote",
+				     _("line %lu: text after closing quote"),
 				     r->line);
 		goto out;
 	}

@@ -4,34 +4,35 @@
 #include <sysexits.h>
 
 #include "error.h"
+#include "i18n.h"
 
 static const struct {
 	const char *text;
 	int status;
 } codes[FB_NCODES] = {
-	[FB_OK]        = { "success",                  EX_OK },
-	[FB_EUSAGE]    = { "usage error",              EX_USAGE },
-	[FB_EINVAL]    = { "bad data",                 EX_DATAERR },
-	[FB_ENOENT]    = { "no such record",           EX_DATAERR },
-	[FB_EEXIST]    = { "already exists",           EX_DATAERR },
-	[FB_ENOINPUT]  = { "cannot open input",        EX_NOINPUT },
-	[FB_ECORRUPT]  = { "data damaged",             EX_DATAERR },
-	[FB_EIO]       = { "I/O error",                EX_IOERR },
-	[FB_ENOMEM]    = { "out of memory",            EX_SOFTWARE },
-	[FB_ENET]      = { "hub unreachable",          EX_UNAVAILABLE },
-	[FB_EBUSY]     = { "busy, try again later",    EX_TEMPFAIL },
-	[FB_EAUTH]     = { "refused by hub",           EX_NOPERM },
-	[FB_ECONFLICT] = { "protocol conflict",        EX_DATAERR },
-	[FB_ETOOBIG]   = { "over a limit",             EX_DATAERR },
-	[FB_EINTERNAL] = { "internal error",           EX_SOFTWARE },
-	[FB_EPROTO]    = { "protocol mismatch",        EX_PROTOCOL },
+	[FB_OK]        = { N_("success"),                  EX_OK },
+	[FB_EUSAGE]    = { N_("usage error"),              EX_USAGE },
+	[FB_EINVAL]    = { N_("bad data"),                 EX_DATAERR },
+	[FB_ENOENT]    = { N_("no such record"),           EX_DATAERR },
+	[FB_EEXIST]    = { N_("already exists"),           EX_DATAERR },
+	[FB_ENOINPUT]  = { N_("cannot open input"),        EX_NOINPUT },
+	[FB_ECORRUPT]  = { N_("data damaged"),             EX_DATAERR },
+	[FB_EIO]       = { N_("I/O error"),                EX_IOERR },
+	[FB_ENOMEM]    = { N_("out of memory"),            EX_SOFTWARE },
+	[FB_ENET]      = { N_("hub unreachable"),          EX_UNAVAILABLE },
+	[FB_EBUSY]     = { N_("busy, try again later"),    EX_TEMPFAIL },
+	[FB_EAUTH]     = { N_("refused by hub"),           EX_NOPERM },
+	[FB_ECONFLICT] = { N_("protocol conflict"),        EX_DATAERR },
+	[FB_ETOOBIG]   = { N_("over a limit"),             EX_DATAERR },
+	[FB_EINTERNAL] = { N_("internal error"),           EX_SOFTWARE },
+	[FB_EPROTO]    = { N_("protocol mismatch"),        EX_PROTOCOL },
 };
 
 const char *fb_strerror(enum fb_code code)
 {
 	if ((unsigned)code >= FB_NCODES)
-		return "unknown error";
-	return codes[code].text;
+		return _("unknown error");
+	return _(codes[code].text);
 }
 
 int fb_exit_status(enum fb_code code)

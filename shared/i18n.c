@@ -76,9 +76,15 @@ static void bind_catalogues(const char *argv0)
 #endif
 }
 
+/* fb_lang_vi()'s answer once known, -1 before: it is asked for each
+ * cell of a table. */
+static int lang_vi = -1;
+
 void fb_i18n_init(const char *argv0)
 {
 	const char *want = messages_locale();
+
+	lang_vi = -1;
 
 	if (!setlocale(LC_MESSAGES, "") && want && strcmp(want, "C") && strcmp(want, "POSIX")) {
 		/*
@@ -117,7 +123,9 @@ const char *fb_lang(void)
 
 int fb_lang_vi(void)
 {
-	return strcmp(fb_lang(), "vi") == 0;
+	if (lang_vi < 0)
+		lang_vi = strcmp(fb_lang(), "vi") == 0;
+	return lang_vi;
 }
 
 void fb_when(int64_t unix_ms, char out[FB_WHEN_MAX])

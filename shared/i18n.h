@@ -27,6 +27,15 @@
 #define N_(s) (s)
 
 /*
+ * _() of a string marked N_() in a table, which may be NULL or empty
+ * (gettext("") would be the catalogue's header): "" for those.
+ */
+static inline const char *fb_tr(const char *s)
+{
+	return s && *s ? gettext(s) : "";
+}
+
+/*
  * Pick the language and find the catalogue.  argv0 locates an
  * uninstalled build's catalogues (build/bin/../locale) or an installed
  * one's (PREFIX/bin/../share/locale); $FIELDBOOK_LOCALEDIR overrides

@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "journal.h"
 
 void jchange_init(struct jchange *c)
@@ -217,7 +218,7 @@ enum fb_code journal_body_parse(const char *body, struct jchange *c,
 	enum fb_code rc = FB_OK;
 
 	if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0) {
-		rc = fb_fail(err, FB_EINVAL, "journal body is not a list of entries");
+		rc = fb_fail(err, FB_EINVAL, _("journal body is not a list of entries"));
 		goto out;
 	}
 	cJSON_ArrayForEach(e, arr) {
@@ -228,12 +229,12 @@ enum fb_code journal_body_parse(const char *body, struct jchange *c,
 		if (!cJSON_IsArray(e) || cJSON_GetArraySize(e) != 3 ||
 		    !cJSON_IsString(f) || !cJSON_IsString(v) || !cJSON_IsString(b) ||
 		    stamp_parse(b->valuestring, &base) != FB_OK) {
-			rc = fb_fail(err, FB_EINVAL, "journal entry is malformed");
+			rc = fb_fail(err, FB_EINVAL, _("journal entry is malformed"));
 			goto out;
 		}
 		rc = jchange_add(c, f->valuestring, v->valuestring, &base);
 		if (rc != FB_OK) {
-			fb_fail(err, rc, "journal entry: %s", fb_strerror(rc));
+			fb_fail(err, rc, _("journal entry: %s"), fb_strerror(rc));
 			goto out;
 		}
 	}

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "jscan.h"
 
 #define JSCAN_DEPTH_LIMIT 64    /* the most max_depth may ask for */
@@ -154,7 +155,7 @@ enum fb_code jscan_check(const char *s, size_t len, int max_depth,
 			goto bad;
 		if (*p == '{' || *p == '[') {
 			if (depth >= max_depth)
-				return fb_fail(err, FB_EINVAL, "JSON nests deeper than %d",
+				return fb_fail(err, FB_EINVAL, _("JSON nests deeper than %d"),
 					       max_depth);
 			closer[depth++] = *p == '{' ? '}' : ']';
 			p = skip_ws(p + 1, end);
@@ -210,8 +211,8 @@ key:
 	}
 bad:
 	if (nul)
-		return fb_fail(err, FB_EINVAL, "a string holds \\u0000");
-	return fb_fail(err, FB_EINVAL, "body is not valid JSON (near byte %zu)",
+		return fb_fail(err, FB_EINVAL, _("a string holds \\u0000"));
+	return fb_fail(err, FB_EINVAL, _("body is not valid JSON (near byte %zu)"),
 		       (size_t)((p ? p : end) - s) + 1);
 }
 

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "i18n.h"
+#include "label.h"
 #include "match.h"
 #include "text.h"
 #include "value.h"
@@ -196,7 +198,7 @@ enum fb_code match_open(struct book *b, enum rec_type t,
 
 	*out = NULL;
 	if (!x)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	x->t = model_type(t);
 	x->name = model_field_index(x->t, "full_name");
 	x->year = model_field_index(x->t, "birth_year");
@@ -211,7 +213,7 @@ enum fb_code match_open(struct book *b, enum rec_type t,
 		rc = book_each(b, t, 0, 1, index_one, x, err);
 	if (rc != FB_OK) {
 		if (rc == FB_ENOMEM)
-			fb_fail(err, rc, "out of memory");
+			fb_fail(err, rc, _("out of memory"));
 		match_close(x);
 		return rc;
 	}
@@ -253,11 +255,11 @@ static const char *key_words(const struct match_index *x, const char *year,
 {
 	switch (x->t->type) {
 	case REC_MEMBER:
-		return *year ? "name and birth year" : *phone ? "name and phone" : "name";
+		return *year ? _("name and birth year") : *phone ? _("name and phone") : _("name");
 	case REC_TRAINING:
-		return "title and start date";
+		return _("title and start date");
 	default:
-		return "date, reason and person";
+		return _("date, reason and person");
 	}
 }
 
@@ -300,7 +302,7 @@ enum fb_code match_find(struct match_index *x, const char *const *vals,
 	}
 	if (nfound == 1)
 		return fb_fail(err, FB_EINVAL,
-			       "the same %s as line %lu (%s): %s%s)", x->t->name,
+			       _("the same %s as line %lu (%s): %s%s)"), label_type(x->t->type),
 			       found[0]->line, key_words(x, year, phone), found[0]->shown,
 			       found[0]->id);
 	list[0] = '\0';
@@ -312,11 +314,11 @@ enum fb_code match_find(struct match_index *x, const char *const *vals,
 		len += (size_t)n;
 	}
 	return fb_fail(err, FB_EINVAL,
-		       "%zu %s match by %s: %s%s; give the row an id column, or tell"
-		       " them apart%s", nfound,
-		       x->t->plural, key_words(x, year, phone), list,
+		       _("%zu %s match by %s: %s%s; give the row an id column, or tell"
+		         " them apart%s"), nfound,
+		       label_types(x->t->type, nfound), key_words(x, year, phone), list,
 		       nfound > MATCH_SHOWN ? "; ..." : "",
-		       x->t->type == REC_MEMBER ? " by birth year or phone" : "");
+		       x->t->type == REC_MEMBER ? _(" by birth year or phone") : "");
 }
 
 enum fb_code match_add(struct match_index *x, const char *const *vals,

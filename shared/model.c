@@ -6,6 +6,7 @@
 #include <time.h>
 #include <openssl/rand.h>
 
+#include "i18n.h"
 #include "limits.h"
 #include "buf.h"
 #include "model.h"
@@ -327,7 +328,7 @@ static enum fb_code typed_code(const struct field_def *f, const char *v,
 	enum fb_code rc = vocab_match(f->vocab, v, code);
 
 	if (rc == FB_ENOMEM)
-		return fb_fail(err, rc, "%s: out of memory", f->name);
+		return fb_fail(err, rc, _("%s: out of memory"), f->name);
 	return rc;
 }
 
@@ -353,7 +354,7 @@ static enum fb_code check_topics(const struct field_def *f, char *v,
 			continue;
 		if ((rc = typed_code(f, tok, &code, err)) == FB_ENOENT) {
 			rc = fb_fail(err, FB_EINVAL,
-				     "%s: unknown topic '%s' (see 'fieldbook training --help')",
+				     _("%s: unknown topic '%s' (see 'fieldbook training --help')"),
 				     f->name, tok);
 			goto out;
 		}
@@ -365,7 +366,7 @@ static enum fb_code check_topics(const struct field_def *f, char *v,
 		if (i < nseen)
 			continue;
 		if (nseen == FB_TOPICS_MAX) {
-			rc = fb_fail(err, FB_ETOOBIG, "%s: too many topics", f->name);
+			rc = fb_fail(err, FB_ETOOBIG, _("%s: too many topics"), f->name);
 			goto out;
 		}
 		seen[nseen++] = code;
@@ -373,7 +374,7 @@ static enum fb_code check_topics(const struct field_def *f, char *v,
 			goto out;
 	}
 	if (nseen == 0) {
-		rc = fb_fail(err, FB_EINVAL, "%s: at least one topic is required",
+		rc = fb_fail(err, FB_EINVAL, _("%s: at least one topic is required"),
 			     f->name);
 		goto out;
 	}
@@ -392,7 +393,7 @@ static enum fb_code replace(const struct field_def *f, char **v, const char *s,
 	if (!strcmp(*v, s))
 		return FB_OK;
 	if (!(c = strdup(s)))
-		return fb_fail(err, FB_ENOMEM, "%s: out of memory", f->name);
+		return fb_fail(err, FB_ENOMEM, _("%s: out of memory"), f->name);
 	free(*v);
 	*v = c;
 	return FB_OK;
@@ -412,11 +413,11 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 		return rc;
 	if (!*v) {
 		if (f->required) {
-			rc = fb_fail(err, FB_EINVAL, "%s: must not be empty", f->name);
+			rc = fb_fail(err, FB_EINVAL, _("%s: must not be empty"), f->name);
 			goto fail;
 		}
 		if (f->kind == FK_BOOL) {
-			rc = fb_fail(err, FB_EINVAL, "%s: must be 0 or 1", f->name);
+			rc = fb_fail(err, FB_EINVAL, _("%s: must be 0 or 1"), f->name);
 			goto fail;
 		}
 		*out = v;
@@ -428,7 +429,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 	case FK_NOTES:
 		if (strlen(v) > f->max) {
 			rc = fb_fail(err, FB_ETOOBIG,
-				     "%s: too long (%zu bytes, at most %zu)",
+				     _("%s: too long (%zu bytes, at most %zu)"),
 				     f->name, strlen(v), f->max);
 			goto fail;
 		}
@@ -438,7 +439,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 
 		if (value_date(v, value_this_year(), iso) != FB_OK) {
 			rc = fb_fail(err, FB_EINVAL,
-				     "%s: '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY, %d to %d)",
+				     _("%s: '%s' is not a date (YYYY-MM-DD or DD/MM/YYYY, %d to %d)"),
 				     f->name, v, FB_YEAR_MIN, FB_YEAR_MAX);
 			goto fail;
 		}
@@ -449,7 +450,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 	case FK_YEAR:
 		n = parse_uint(v, FB_YEAR_MAX);
 		if (n < FB_YEAR_MIN || (v[0] == '0')) {
-			rc = fb_fail(err, FB_EINVAL, "%s: '%s' is not a year (%d to %d)",
+			rc = fb_fail(err, FB_EINVAL, _("%s: '%s' is not a year (%d to %d)"),
 				     f->name, v, FB_YEAR_MIN, FB_YEAR_MAX);
 			goto fail;
 		}
@@ -458,7 +459,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 		n = parse_uint(v, FB_AMOUNT_MAX);
 		if (n < 0 && value_amount(v, FB_AMOUNT_MAX, &n) != FB_OK) {
 			rc = fb_fail(err, FB_EINVAL,
-				     "%s: '%s' is not a whole number of VND from 0 to %lld",
+				     _("%s: '%s' is not a whole number of VND from 0 to %lld"),
 				     f->name, v, (long long)FB_AMOUNT_MAX);
 			goto fail;
 		}
@@ -469,7 +470,7 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 		const char *code;
 
 		if ((rc = typed_code(f, v, &code, err)) == FB_ENOENT) {
-			rc = fb_fail(err, FB_EINVAL, "%s: unknown value '%s'",
+			rc = fb_fail(err, FB_EINVAL, _("%s: unknown value '%s'"),
 				     f->name, v);
 			goto fail;
 		}
@@ -491,14 +492,14 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 	}
 	case FK_REF:
 		if (!model_valid_uuid(v)) {
-			rc = fb_fail(err, FB_EINVAL, "%s: '%s' is not a record id",
+			rc = fb_fail(err, FB_EINVAL, _("%s: '%s' is not a record id"),
 				     f->name, v);
 			goto fail;
 		}
 		break;
 	case FK_BOOL:
 		if (strcmp(v, "0") && strcmp(v, "1")) {
-			rc = fb_fail(err, FB_EINVAL, "%s: must be 0 or 1", f->name);
+			rc = fb_fail(err, FB_EINVAL, _("%s: must be 0 or 1"), f->name);
 			goto fail;
 		}
 		break;
@@ -508,12 +509,12 @@ enum fb_code model_check(const struct field_def *f, const char *value,
 		 * applied (seen_parse() in book_apply.c), which keeps this
 		 * table below the vector's reader. */
 		if (strlen(v) > f->max) {
-			rc = fb_fail(err, FB_ETOOBIG, "%s: too long (%zu bytes, at most %zu)",
+			rc = fb_fail(err, FB_ETOOBIG, _("%s: too long (%zu bytes, at most %zu)"),
 				     f->name, strlen(v), f->max);
 			goto fail;
 		}
 		if (v[strspn(v, SEEN_CHARS)]) {
-			rc = fb_fail(err, FB_EINVAL, "%s: not a seen vector", f->name);
+			rc = fb_fail(err, FB_EINVAL, _("%s: not a seen vector"), f->name);
 			goto fail;
 		}
 		break;

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "progress.h"
+#include "text.h"
 
 /* "0 B", "999 B", "1.2 kB", "34.5 MB" (powers of 1000). */
 static void human_bytes(double n, char *out, size_t size)
@@ -18,6 +20,15 @@ static void human_bytes(double n, char *out, size_t size)
 		snprintf(out, size, "%.0f %s", n, unit[u]);
 	else
 		snprintf(out, size, "%.1f %s", n, unit[u]);
+}
+
+/* s, then blanks to cols columns of display (a translated step or unit
+ * may hold letters of several bytes), into out. */
+static void padded(char *out, size_t size, const char *s, size_t cols)
+{
+	size_t w = text_width(s);
+
+	snprintf(out, size, "%s%*s", s, w < cols ? (int)(cols - w) : 0, "");
 }
 
 /* The bar: filled to fraction, or a block that moves one column a frame. */
@@ -46,10 +57,12 @@ static void bar(double fraction, unsigned long frame, char out[PROGRESS_BAR + 3]
 void progress_format(const struct progress *p, uint64_t elapsed_ms, unsigned long frame,
 		     size_t cols, char *out, size_t size)
 {
-	char count[64], pct[8] = "", bytes[16], rate[24], b[PROGRESS_BAR + 3], head[96], tail[96];
+	char count[64], pct[8] = "", bytes[16], rate[24], b[PROGRESS_BAR + 3], head[160], tail[96];
+	char step[48], counted[80];
 	double secs = elapsed_ms > 0 ? (double)elapsed_ms / 1000 : 0.001;
 	unsigned long s = (unsigned long)(elapsed_ms / 1000);
-	const char *unit = p->unit ? p->unit : "entries";
+	/* The step and the unit are marked N_() where they are set. */
+	const char *unit = p->unit ? _(p->unit) : _("entries");
 
 	if (p->total)
 		snprintf(count, sizeof(count), "%llu/%llu %s", (unsigned long long)p->done,
@@ -62,11 +75,13 @@ void progress_format(const struct progress *p, uint64_t elapsed_ms, unsigned lon
 	human_bytes((double)p->bytes / secs, rate, sizeof(rate) - 2);
 	strcat(rate, "/s");
 	bar(p->fraction, frame, b);
-	snprintf(head, sizeof(head), "%-9s %-17s", p->step ? p->step : "", count);
+	padded(step, sizeof(step), fb_tr(p->step), 9);
+	padded(counted, sizeof(counted), count, 17);
+	snprintf(head, sizeof(head), "%s %s", step, counted);
 	snprintf(tail, sizeof(tail), "%4s %8s %10s %lu:%02lu", pct, bytes, rate, s / 60, s % 60);
 	/* The bar only when the whole line fits: a line that wraps
 	 * cannot be drawn again in place. */
-	if (strlen(head) + 1 + strlen(b) + 1 + strlen(tail) < cols)
+	if (text_width(head) + 1 + strlen(b) + 1 + strlen(tail) < cols)
 		snprintf(out, size, "%s %s %s", head, b, tail);
 	else
 		snprintf(out, size, "%s %s", head, tail);

@@ -25,7 +25,9 @@ struct progress {
 	const char *step;       /* "sending", "receiving", "relaying",
 				   "importing", "exporting" */
 	const char *unit;       /* what done counts: "entries" (of the
-				   journal; also when NULL), "rows", "records" */
+				   journal; also when NULL), "rows", "records";
+				   both marked N_(), and shown in the language
+				   of messages (i18n.h) */
 	uint64_t done;
 	uint64_t total;         /* of them in all; 0: not known */
 	uint64_t bytes;         /* moved by this step so far */

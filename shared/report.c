@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "report.h"
 
 static const struct {
@@ -10,11 +11,11 @@ static const struct {
 	int target;
 	const char *roles[3];
 } groups[REPORT_GROUPS] = {
-	{ "branch_heads_deputies", "Branch heads and deputies", 100,
+	{ "branch_heads_deputies", N_("Branch heads and deputies"), 100,
 	  { "branch_head", "branch_deputy", NULL } },
-	{ "commune_presidents_vices", "Commune presidents and vice presidents", 100,
+	{ "commune_presidents_vices", N_("Commune presidents and vice presidents"), 100,
 	  { "commune_president", "commune_vice", NULL } },
-	{ "planned_commune_presidents", "Planned for commune president", 50,
+	{ "planned_commune_presidents", N_("Planned for commune president"), 50,
 	  { "commune_president_planned", NULL, NULL } },
 };
 
@@ -42,7 +43,7 @@ static enum fb_code set_scope(struct fb_store *st, const char *const *branches,
 		sqlite3_bind_text(q, 1, branches[i], -1, SQLITE_STATIC);
 		s = sqlite3_step(q);
 		if (s != SQLITE_DONE)
-			rc = store_fail(st, s, "report scope", err);
+			rc = store_fail(st, s, _("report scope"), err);
 		sqlite3_reset(q);
 	}
 	sqlite3_finalize(q);
@@ -93,7 +94,7 @@ static enum fb_code materialise(struct fb_store *st, int year,
 			sqlite3_bind_text(q, 1, yr, -1, SQLITE_STATIC);
 		s = sqlite3_step(q);
 		if (s != SQLITE_DONE)
-			rc = store_fail(st, s, "report", err);
+			rc = store_fail(st, s, _("report"), err);
 		sqlite3_finalize(q);
 	}
 	return rc;
@@ -136,7 +137,7 @@ static enum fb_code roles(struct fb_store *st, struct report *r,
 		r->members_total += sqlite3_column_int(q, 1);
 	}
 	if (s != SQLITE_DONE)
-		rc = store_fail(st, s, "report", err);
+		rc = store_fail(st, s, _("report"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -178,7 +179,7 @@ static enum fb_code coverage(struct fb_store *st, struct report *r,
 		}
 		p = realloc(grp->untrained, (grp->nuntrained + 1) * sizeof(*p));
 		if (!p) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 			break;
 		}
 		grp->untrained = p;
@@ -188,12 +189,12 @@ static enum fb_code coverage(struct fb_store *st, struct report *r,
 		p->role = strdup(role);
 		grp->nuntrained++;
 		if (!p->id || !p->name || !p->role) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 			break;
 		}
 	}
 	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(st, s, "report", err);
+		rc = store_fail(st, s, _("report"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -228,7 +229,7 @@ static enum fb_code courses(struct fb_store *st, struct report *r,
 		}
 	}
 	if (s != SQLITE_DONE)
-		rc = store_fail(st, s, "report", err);
+		rc = store_fail(st, s, _("report"), err);
 	sqlite3_finalize(q);
 	if (rc != FB_OK)
 		return rc;
@@ -239,7 +240,7 @@ static enum fb_code courses(struct fb_store *st, struct report *r,
 	if (s == SQLITE_ROW)
 		r->trainees = sqlite3_column_int(q, 0);
 	else
-		rc = store_fail(st, s, "report", err);
+		rc = store_fail(st, s, _("report"), err);
 	sqlite3_finalize(q);
 	return rc;
 }
@@ -273,7 +274,7 @@ static enum fb_code visits(struct fb_store *st, struct report *r,
 		r->amount += sqlite3_column_int64(q, 2);
 	}
 	if (s != SQLITE_DONE)
-		rc = store_fail(st, s, "report", err);
+		rc = store_fail(st, s, _("report"), err);
 	sqlite3_finalize(q);
 	return rc;
 }

@@ -36,7 +36,8 @@ struct report_person {
 
 struct report_group {
 	const char *key;            /* "branch_heads_deputies" */
-	const char *title;          /* "Branch heads and deputies" */
+	const char *title;          /* "Branch heads and deputies", marked
+				     * N_(): _() where it is shown */
 	int target_pct;
 	long total, trained;
 	struct report_person *untrained;  /* by name, given name first (collate.h) */

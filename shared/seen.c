@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "buf.h"
+#include "i18n.h"
+#include "label.h"
 #include "journal.h"
 #include "limits.h"
 #include "seen.h"
@@ -52,7 +54,7 @@ static enum fb_code read_item(const struct type_def *t, const char *item,
 	int fi;
 
 	if (!at)
-		return fb_fail(err, FB_EINVAL, "%s: '%.*s' is not field%cstamp",
+		return fb_fail(err, FB_EINVAL, _("%s: '%.*s' is not field%cstamp"),
 			       FIELD_SEEN, (int)n, item, SEEN_STAMP_SEP);
 	k = (size_t)(at - item);
 	memcpy(name, item, k);
@@ -61,19 +63,19 @@ static enum fb_code read_item(const struct type_def *t, const char *item,
 	text[n - k - 1] = '\0';
 	fi = model_field_index(t, name);
 	if (fi < 0 || !listed(&t->fields[fi]))
-		return fb_fail(err, FB_EINVAL, "%s: a %s has no field '%s' to have seen",
-			       FIELD_SEEN, t->name, name);
+		return fb_fail(err, FB_EINVAL, _("%s: a %s has no field '%s' to have seen"),
+			       FIELD_SEEN, label_type(t->type), name);
 	if (fi <= *last)
-		return fb_fail(err, FB_EINVAL, "%s: '%s' is repeated or out of the"
-			       " type's order", FIELD_SEEN, name);
+		return fb_fail(err, FB_EINVAL, _("%s: '%s' is repeated or out of the"
+			         " type's order"), FIELD_SEEN, name);
 	*last = fi;
 	if (stamp_parse(text, out) != FB_OK || out->hlc == 0)
-		return fb_fail(err, FB_EINVAL, "%s: '%s' is not a stamp of %s",
+		return fb_fail(err, FB_EINVAL, _("%s: '%s' is not a stamp of %s"),
 			       FIELD_SEEN, text, name);
 	stamp_format(out, again);
 	if (strcmp(again, text))
-		return fb_fail(err, FB_EINVAL, "%s: stamp '%s' of %s is not in"
-			       " canonical form", FIELD_SEEN, text, name);
+		return fb_fail(err, FB_EINVAL, _("%s: stamp '%s' of %s is not in"
+			         " canonical form"), FIELD_SEEN, text, name);
 	return FB_OK;
 }
 
@@ -89,18 +91,18 @@ enum fb_code seen_parse(const struct type_def *t, const char *text,
 
 	if (stamp) {
 		if (nstamp < model_nfields(t))
-			return fb_fail(err, FB_EINTERNAL, "%s: no room for %s's fields",
-				       FIELD_SEEN, t->name);
+			return fb_fail(err, FB_EINTERNAL, _("%s: no room for the fields of a %s"),
+				       FIELD_SEEN, label_type(t->type));
 		memset(stamp, 0, nstamp * sizeof(*stamp));
 	}
 	if (len > FB_SEEN_MAX)
-		return fb_fail(err, FB_ETOOBIG, "%s: too long (%zu bytes, at most %d)",
+		return fb_fail(err, FB_ETOOBIG, _("%s: too long (%zu bytes, at most %d)"),
 			       FIELD_SEEN, len, FB_SEEN_MAX);
 	while (*p) {
 		end = strchr(p, SEEN_ITEM_SEP);
 		n = end ? (size_t)(end - p) : strlen(p);
 		if (n == 0 || (end && !end[1]))
-			return fb_fail(err, FB_EINVAL, "%s: an empty item", FIELD_SEEN);
+			return fb_fail(err, FB_EINVAL, _("%s: an empty item"), FIELD_SEEN);
 		rc = read_item(t, p, n, &last, &one, err);
 		if (rc != FB_OK)
 			return rc;

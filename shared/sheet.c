@@ -9,14 +9,17 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "i18n.h"
+#include "label.h"
 #include "sheet.h"
 #include "text.h"
 
 /* --- encodings -------------------------------------------------------- */
 
-#define SAVE_AS_HINT "save it as CSV UTF-8 (Excel: File > Save As > 'CSV UTF-8 " \
-	"(Comma delimited)'; LibreOffice: Save As 'Text CSV', character set " \
-	"'Unicode (UTF-8)')"
+/* What to do about a file that is not CSV text: after "; " in a message. */
+static const char save_as_hint[] =
+	N_("save it as CSV UTF-8 (Excel: File > Save As > 'CSV UTF-8 (Comma delimited)';"
+	   " LibreOffice: Save As 'Text CSV', character set 'Unicode (UTF-8)')");
 
 /* Bytes looked at to tell UTF-16 without a byte order mark. */
 #define SNIFF_BYTES 4096
@@ -25,7 +28,7 @@ const char *sheet_encoding_name(enum sheet_encoding e)
 {
 	switch (e) {
 	case SHEET_UTF8: return "UTF-8";
-	case SHEET_UTF8_BOM: return "UTF-8 with BOM";
+	case SHEET_UTF8_BOM: return _("UTF-8 with BOM");
 	case SHEET_UTF16LE: return "UTF-16LE";
 	case SHEET_UTF16BE: return "UTF-16BE";
 	case SHEET_CP1258: return "Windows-1258";
@@ -67,16 +70,15 @@ static enum fb_code convert(const char *from, const char *data, size_t len,
 	enum fb_code rc = FB_OK;
 
 	if (cd == (iconv_t)-1)
-		return fb_fail(err, FB_EINTERNAL, "this system cannot convert %s (iconv)",
+		return fb_fail(err, FB_EINTERNAL, _("this system cannot convert %s (iconv)"),
 			       from);
 	while (left > 0 && rc == FB_OK) {
 		o = chunk;
 		room = sizeof(chunk);
 		r = iconv(cd, &in, &left, &o, &room);
 		if (r == (size_t)-1 && errno != E2BIG) {
-			rc = fb_fail(err, FB_EINVAL,
-				     "%s is not valid %s (byte %zu); " SAVE_AS_HINT,
-				     name, from, (size_t)(in - data) + 1);
+			rc = fb_fail(err, FB_EINVAL, _("%s is not valid %s (byte %zu); %s"),
+				     name, from, (size_t)(in - data) + 1, _(save_as_hint));
 			break;
 		}
 		rc = buf_add(out, chunk, sizeof(chunk) - room);
@@ -87,8 +89,8 @@ static enum fb_code convert(const char *from, const char *data, size_t len,
 		o = chunk;
 		room = sizeof(chunk);
 		if (iconv(cd, NULL, NULL, &o, &room) == (size_t)-1)
-			rc = fb_fail(err, FB_EINVAL, "%s is not valid %s (at its end); "
-				     SAVE_AS_HINT, name, from);
+			rc = fb_fail(err, FB_EINVAL, _("%s is not valid %s (at its end); %s"),
+				     name, from, _(save_as_hint));
 		else
 			rc = buf_add(out, chunk, sizeof(chunk) - room);
 	}
@@ -173,10 +175,10 @@ static enum fb_code not_utf8(const char *data, size_t len, const char *name,
 		i += (size_t)n;
 	}
 	if (i == len)   /* valid UTF-8, but not text we could read */
-		return fb_fail(err, FB_EINVAL, "%s is not text Fieldbook reads; "
-			       SAVE_AS_HINT, name);
-	return fb_fail(err, FB_EINVAL, "%s is not UTF-8 (line %lu: byte 0x%02X), UTF-16"
-		       " or Windows-1258; " SAVE_AS_HINT, name, line, p[i]);
+		return fb_fail(err, FB_EINVAL, _("%s is not text Fieldbook reads; %s"),
+			       name, _(save_as_hint));
+	return fb_fail(err, FB_EINVAL, _("%s is not UTF-8 (line %lu: byte 0x%02X), UTF-16"
+					 " or Windows-1258; %s"), name, line, p[i], _(save_as_hint));
 }
 
 static enum fb_code not_text(const char *data, size_t len, const char *name,
@@ -184,12 +186,12 @@ static enum fb_code not_text(const char *data, size_t len, const char *name,
 {
 	if (len >= 4 && (!memcmp(data, "PK\x03\x04", 4) ||
 			 !memcmp(data, "\xD0\xCF\x11\xE0", 4)))
-		return fb_fail(err, FB_EINVAL, "%s is a workbook, not CSV text; "
-			       SAVE_AS_HINT, name);
+		return fb_fail(err, FB_EINVAL, _("%s is a workbook, not CSV text; %s"),
+			       name, _(save_as_hint));
 	if (len >= 4 && (!memcmp(data, "\xFF\xFE\x00\x00", 4) ||
 			 !memcmp(data, "\x00\x00\xFE\xFF", 4)))
-		return fb_fail(err, FB_EINVAL, "%s is UTF-32, which Fieldbook does"
-			       " not read; " SAVE_AS_HINT, name);
+		return fb_fail(err, FB_EINVAL, _("%s is UTF-32, which Fieldbook does"
+					 " not read; %s"), name, _(save_as_hint));
 	return not_utf8(data, len, name, err);
 }
 
@@ -251,8 +253,8 @@ enum fb_code sheet_decode(const char *data, size_t len, const char *name,
 		text = tmp.data;
 		tlen = tmp.len;
 	} else if (e == SHEET_UTF8_BOM && !text_valid_utf8(text, tlen)) {
-		rc = fb_fail(err, FB_EINVAL, "%s starts as UTF-8 but is not valid UTF-8; "
-			     SAVE_AS_HINT, name);
+		rc = fb_fail(err, FB_EINVAL, _("%s starts as UTF-8 but is not valid UTF-8; %s"),
+			     name, _(save_as_hint));
 		goto out;
 	}
 	rc = add_nfc(out, text, tlen);
@@ -260,9 +262,9 @@ enum fb_code sheet_decode(const char *data, size_t len, const char *name,
 		rc = not_text(data, len, name, err);
 out:
 	if (rc == FB_ETOOBIG)
-		fb_fail(err, rc, "%s is too large to import", name);
+		fb_fail(err, rc, _("%s is too large to import"), name);
 	else if (rc == FB_ENOMEM)
-		fb_fail(err, rc, "out of memory");
+		fb_fail(err, rc, _("out of memory"));
 	if (rc == FB_OK && enc)
 		*enc = e;
 	buf_release(&tmp);
@@ -407,14 +409,14 @@ enum fb_code sheet_map_parse(const struct type_def *t, const char *spec,
 	if (!spec || !*spec)
 		return FB_OK;
 	if (!(copy = strdup(spec)))
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	for (pair = strtok_r(copy, ",", &save); pair && rc == FB_OK;
 	     pair = strtok_r(NULL, ",", &save)) {
 		struct sheet_column col = { SHEET_SKIP, -1 };
 
 		eq = strrchr(pair, '=');
 		if (!eq) {
-			rc = fb_fail(err, FB_EUSAGE, "--map: '%s' is not HEADER=FIELD", pair);
+			rc = fb_fail(err, FB_EUSAGE, _("--map: '%s' is not HEADER=FIELD"), pair);
 			break;
 		}
 		*eq = '\0';
@@ -425,17 +427,17 @@ enum fb_code sheet_map_parse(const struct type_def *t, const char *spec,
 			field[n - 1] = '\0';
 		if (strcmp(field, "skip") && !named_column(t, field, &col)) {
 			field_list(t, fields, sizeof(fields));
-			rc = fb_fail(err, FB_EUSAGE, "--map: a %s has no field '%s' (%s, id, or skip)",
-				     t->name, field, fields);
+			rc = fb_fail(err, FB_EUSAGE, _("--map: a %s has no field '%s' (%s, id, or skip)"),
+				     label_type(t->type), field, fields);
 			break;
 		}
 		if (m->n == SHEET_MAP_MAX) {
-			rc = fb_fail(err, FB_EUSAGE, "--map: more than %d columns",
+			rc = fb_fail(err, FB_EUSAGE, _("--map: more than %d columns"),
 				     SHEET_MAP_MAX);
 			break;
 		}
 		if (!(h = strdup(pair))) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 			break;
 		}
 		m->e[m->n].header = h;
@@ -445,17 +447,17 @@ enum fb_code sheet_map_parse(const struct type_def *t, const char *spec,
 		m->n++;
 		if (!text_valid_utf8(h, strlen(h)) ||
 		    text_fold(h, TEXT_FOLD_ACCENTS, &m->e[m->n - 1].key) != FB_OK) {
-			rc = fb_fail(err, FB_EUSAGE, "--map: '%s' is not UTF-8 text", pair);
+			rc = fb_fail(err, FB_EUSAGE, _("--map: '%s' is not UTF-8 text"), pair);
 			break;
 		}
 		if (!*m->e[m->n - 1].key) {
-			rc = fb_fail(err, FB_EUSAGE, "--map: '%s=%s' names no header",
+			rc = fb_fail(err, FB_EUSAGE, _("--map: '%s=%s' names no header"),
 				     pair, field);
 			break;
 		}
 		for (i = 0; i + 1 < m->n; i++)
 			if (!strcmp(m->e[i].key, m->e[m->n - 1].key)) {
-				rc = fb_fail(err, FB_EUSAGE, "--map: '%s' is given twice", pair);
+				rc = fb_fail(err, FB_EUSAGE, _("--map: '%s' is given twice"), pair);
 				break;
 			}
 	}
@@ -601,7 +603,7 @@ enum fb_code sheet_columns(const struct type_def *t, struct sheet_map *m,
 		free(key);
 		key = NULL;
 		if ((rc = text_fold(headers[i], TEXT_FOLD_ACCENTS, &key)) != FB_OK) {
-			rc = fb_fail(err, rc, "column %zu: %s", i + 1, fb_strerror(rc));
+			rc = fb_fail(err, rc, _("column %zu: %s"), i + 1, fb_strerror(rc));
 			break;
 		}
 		cols[i].field = -1;
@@ -619,15 +621,15 @@ enum fb_code sheet_columns(const struct type_def *t, struct sheet_map *m,
 			field_list(t, fields, sizeof(fields));
 			if (hint[0])
 				rc = fb_fail(err, FB_EINVAL,
-					     "column %zu: unknown column '%s' (it might be %s); "
-					     "name it with --map \"%s=FIELD\"",
+					     _("column %zu: unknown column '%s' (it might be %s); "
+					       "name it with --map \"%s=FIELD\""),
 					     i + 1, headers[i], hint, headers[i]);
 			else
 				rc = fb_fail(err, FB_EINVAL,
-					     "column %zu: unknown column '%s' (a %s has %s); "
-					     "name it with --map \"%s=FIELD\" or leave it out with"
-					     " --map \"%s=skip\"",
-					     i + 1, headers[i], t->name, fields, headers[i],
+					     _("column %zu: unknown column '%s' (a %s has %s); "
+					       "name it with --map \"%s=FIELD\" or leave it out with"
+					       " --map \"%s=skip\""),
+					     i + 1, headers[i], label_type(t->type), fields, headers[i],
 					     headers[i]);
 			break;
 		}
@@ -637,7 +639,7 @@ enum fb_code sheet_columns(const struct type_def *t, struct sheet_map *m,
 		for (j = 0; j < i; j++)
 			if (cols[j].kind == cols[i].kind && cols[j].field == cols[i].field) {
 				rc = fb_fail(err, FB_EINVAL,
-					     "column %zu: '%s' is %s again (column %zu '%s')",
+					     _("column %zu: '%s' is %s again (column %zu '%s')"),
 					     i + 1, headers[i], col_name(t, &cols[i]), j + 1,
 					     headers[j]);
 				break;
@@ -646,7 +648,7 @@ enum fb_code sheet_columns(const struct type_def *t, struct sheet_map *m,
 	free(key);
 	for (k = 0; k < m->n && rc == FB_OK; k++)
 		if (!m->e[k].used)
-			rc = fb_fail(err, FB_EUSAGE, "--map: no column is called '%s'",
+			rc = fb_fail(err, FB_EUSAGE, _("--map: no column is called '%s'"),
 				     m->e[k].header);
 	return rc;
 }

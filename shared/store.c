@@ -10,6 +10,7 @@
 
 #include "collate.h"
 #include "conflict_id.h"
+#include "i18n.h"
 #include "limits.h"
 #include "store.h"
 
@@ -71,10 +72,37 @@ static const char common_schema[] =
 static const char local_schema[] =
 	"CREATE INDEX IF NOT EXISTS journal_record ON journal(record_id);";
 
+/*
+ * SQLite's own words for the failures people meet (its English, as
+ * sqlite3_errstr() gives it), so that they read in the language of
+ * messages too; any other text of SQLite's is shown as it is.
+ */
+static const char *const sqlite_words[] = {
+	N_("database or disk is full"),
+	N_("disk I/O error"),
+	N_("attempt to write a readonly database"),
+	N_("unable to open database file"),
+	N_("access permission denied"),
+	N_("database disk image is malformed"),
+	N_("file is not a database"),
+	N_("out of memory"),
+	N_("string or blob too big"),
+};
+
+static const char *sqlite_text(const char *msg)
+{
+	size_t i;
+
+	for (i = 0; msg && i < sizeof(sqlite_words) / sizeof(sqlite_words[0]); i++)
+		if (!strcmp(msg, sqlite_words[i]))
+			return _(sqlite_words[i]);
+	return msg ? msg : "";
+}
+
 enum fb_code store_fail(struct fb_store *s, int rc, const char *what,
 			struct fb_error *err)
 {
-	const char *msg = s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
+	const char *msg = sqlite_text(s && s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 	enum fb_code code;
 
 	switch (rc & 0xFF) {
@@ -82,9 +110,9 @@ enum fb_code store_fail(struct fb_store *s, int rc, const char *what,
 	case SQLITE_LOCKED:
 		/* Not the disk: another command holds the write lock, and
 		 * sqlite3_busy_timeout has waited for it already. */
-		return fb_fail(err, FB_EBUSY, "the database is busy: another Fieldbook command"
-			       " is writing to it (waited %d s); run this one again when it"
-			       " has finished", FB_BUSY_TIMEOUT_MS / 1000);
+		return fb_fail(err, FB_EBUSY, _("the database is busy: another Fieldbook command"
+			         " is writing to it (waited %d s); run this one again when it"
+			         " has finished"), FB_BUSY_TIMEOUT_MS / 1000);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
 	case SQLITE_READONLY:
@@ -115,7 +143,7 @@ enum fb_code store_exec(struct fb_store *s, const char *sql,
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 
-	return rc == SQLITE_OK ? FB_OK : store_fail(s, rc, "database", err);
+	return rc == SQLITE_OK ? FB_OK : store_fail(s, rc, _("database"), err);
 }
 
 enum fb_code store_prepare(struct fb_store *s, const char *sql,
@@ -123,7 +151,7 @@ enum fb_code store_prepare(struct fb_store *s, const char *sql,
 {
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, out, NULL);
 
-	return rc == SQLITE_OK ? FB_OK : store_fail(s, rc, "preparing query", err);
+	return rc == SQLITE_OK ? FB_OK : store_fail(s, rc, _("preparing query"), err);
 }
 
 /* mkdir -p for the parent of path, owner-only. */
@@ -166,7 +194,7 @@ static enum fb_code make_parent(const char *path, struct fb_error *err)
 	enum fb_code rc = FB_OK;
 
 	if (!dir)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	p = strrchr(dir, '/');
 	if (!p || p == dir)
 		goto out;
@@ -177,7 +205,7 @@ static enum fb_code make_parent(const char *path, struct fb_error *err)
 
 			*p = '\0';
 			if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-				rc = fb_fail(err, FB_EIO, "cannot create %s: %s",
+				rc = fb_fail(err, FB_EIO, _("cannot create %s: %s"),
 					     dir, strerror(errno));
 				goto out;
 			}
@@ -233,7 +261,7 @@ static enum fb_code file_kind(struct fb_store *s, enum store_kind *kind,
 		tables = sqlite3_column_int(q, 0);
 		meta = sqlite3_column_int(q, 1);
 	} else {
-		rc = store_fail(s, r, "reading the schema", err);
+		rc = store_fail(s, r, _("reading the schema"), err);
 	}
 	sqlite3_finalize(q);
 	if (rc != FB_OK || !tables)
@@ -256,16 +284,16 @@ static enum fb_code check_kind(const char *path, enum store_kind kind, int hub,
 			       struct fb_error *err)
 {
 	if (kind == KIND_FOREIGN)
-		return fb_fail(err, FB_EINVAL, "%s is not a Fieldbook database (it holds"
-			       " another program's tables); nothing was changed", path);
+		return fb_fail(err, FB_EINVAL, _("%s is not a Fieldbook database (it holds"
+			         " another program's tables); nothing was changed"), path);
 	if (kind == KIND_HUB && !hub)
-		return fb_fail(err, FB_EINVAL, "%s is a hub's database, not a laptop's:"
-			       " fieldbook does not use it (use fieldbook-hub --db %s);"
-			       " nothing was changed", path, path);
+		return fb_fail(err, FB_EINVAL, _("%s is a hub's database, not a laptop's:"
+			         " fieldbook does not use it (use fieldbook-hub --db %s);"
+			         " nothing was changed"), path, path);
 	if (kind == KIND_COLLECTOR && hub)
-		return fb_fail(err, FB_EINVAL, "%s is a laptop's database, not a hub's:"
-			       " fieldbook-hub does not use it (use fieldbook --db %s);"
-			       " nothing was changed", path, path);
+		return fb_fail(err, FB_EINVAL, _("%s is a laptop's database, not a hub's:"
+			         " fieldbook-hub does not use it (use fieldbook --db %s);"
+			         " nothing was changed"), path, path);
 	return FB_OK;
 }
 
@@ -282,12 +310,12 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 	*out = NULL;
 	if (!(flags & STORE_CREATE) && stat(path, &st) != 0)
 		return fb_fail(err, FB_ENOINPUT,
-			       "no database at %s (run 'init' first, or give --db)",
+			       _("no database at %s (run 'init' first, or give --db)"),
 			       path);
 	s = calloc(1, sizeof(*s));
 	if (!s || !(s->path = strdup(path))) {
 		free(s);
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	}
 	if (flags & STORE_CREATE) {
 		int fd;
@@ -297,7 +325,7 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 		/* Create the file ourselves so that it is 0600 from birth. */
 		fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
-			code = fb_fail(err, FB_EIO, "cannot create %s: %s", path,
+			code = fb_fail(err, FB_EIO, _("cannot create %s: %s"), path,
 				       strerror(errno));
 			goto fail;
 		}
@@ -314,7 +342,7 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 	sqlite3_busy_handler(s->db, on_busy, &s->busy_ms);
 	/* Conflicts are listed and looked up by their number (conflict_id.h). */
 	if ((rc = conflict_id_register(s->db)) != SQLITE_OK) {
-		code = store_fail(s, rc, "registering conflict ids", err);
+		code = store_fail(s, rc, _("registering conflict ids"), err);
 		goto fail;
 	}
 	/* Lists in Vietnamese order (collate.h): COLLATE VI, VI_NAME. */
@@ -325,7 +353,7 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 		goto fail;
 	if (version > STORE_SCHEMA_VERSION) {
 		code = fb_fail(err, FB_EINVAL,
-			       "%s was written by a newer Fieldbook (schema %lld); nothing was changed",
+			       _("%s was written by a newer Fieldbook (schema %lld); nothing was changed"),
 			       path, version);
 		goto fail;
 	}
@@ -355,7 +383,7 @@ enum fb_code store_open(const char *path, int flags, const char *extra_schema,
 	return FB_OK;
 fail:
 	if (err && code == FB_ECORRUPT)
-		fb_fail(err, FB_ECORRUPT, "%s is not a Fieldbook database or is damaged",
+		fb_fail(err, FB_ECORRUPT, _("%s is not a Fieldbook database or is damaged"),
 			path);
 	store_close(s);
 	return code;
@@ -388,7 +416,7 @@ enum fb_code store_commit(struct fb_store *s, struct fb_error *err)
 	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK) {
-		enum fb_code code = store_fail(s, rc, "saving", err);
+		enum fb_code code = store_fail(s, rc, _("saving"), err);
 
 		store_rollback(s);
 		return code;
@@ -419,9 +447,9 @@ enum fb_code store_meta_get(struct fb_store *s, const char *key, char **out,
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = strdup((const char *)sqlite3_column_text(st, 0));
-		code = *out ? FB_OK : fb_fail(err, FB_ENOMEM, "out of memory");
+		code = *out ? FB_OK : fb_fail(err, FB_ENOMEM, _("out of memory"));
 	} else if (rc != SQLITE_DONE) {
-		code = store_fail(s, rc, "reading settings", err);
+		code = store_fail(s, rc, _("reading settings"), err);
 	}
 	sqlite3_finalize(st);
 	return code;
@@ -439,7 +467,7 @@ enum fb_code store_meta_int(struct fb_store *s, const char *key, long long def,
 	errno = 0;
 	*out = strtoll(v, &end, 10);
 	if (errno || *end || end == v)
-		code = fb_fail(err, FB_ECORRUPT, "setting %s is damaged: '%s'", key, v);
+		code = fb_fail(err, FB_ECORRUPT, _("setting %s is damaged: '%s'"), key, v);
 	free(v);
 	return code;
 }
@@ -460,7 +488,7 @@ enum fb_code store_meta_set(struct fb_store *s, const char *key,
 	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? FB_OK : store_fail(s, rc, "saving settings", err);
+	return rc == SQLITE_DONE ? FB_OK : store_fail(s, rc, _("saving settings"), err);
 }
 
 enum fb_code store_meta_set_int(struct fb_store *s, const char *key,
@@ -486,10 +514,10 @@ enum fb_code store_integrity(struct fb_store *s, struct fb_error *err)
 		const char *r = (const char *)sqlite3_column_text(st, 0);
 
 		if (!r || strcmp(r, "ok"))
-			code = fb_fail(err, FB_ECORRUPT, "database integrity: %s",
+			code = fb_fail(err, FB_ECORRUPT, _("database integrity: %s"),
 				       r ? r : "?");
 	} else {
-		code = store_fail(s, rc, "integrity check", err);
+		code = store_fail(s, rc, _("integrity check"), err);
 	}
 	sqlite3_finalize(st);
 	return code;

@@ -4,6 +4,7 @@
 #include <utf8proc.h>
 
 #include "buf.h"
+#include "i18n.h"
 #include "text.h"
 
 int text_valid_utf8(const char *s, size_t len)
@@ -52,7 +53,7 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 		n = utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
 		if (n <= 0)
 			return fb_fail(err, FB_EINVAL,
-				       "%s: invalid UTF-8 at byte %zu", what, i + 1);
+				       _("%s: invalid UTF-8 at byte %zu"), what, i + 1);
 		if (cp == '\r' && i + 1 < len && p[i + 1] == '\n') {
 			crlf = 1;       /* CR LF -> LF: the CR is dropped */
 			i++;
@@ -64,16 +65,16 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 
 			if (!allowed)
 				return fb_fail(err, FB_EINVAL,
-					       "%s: control character at byte %zu%s",
+					       _("%s: control character at byte %zu%s"),
 					       what, i + 1,
-					       cp == '\n' ? " (line breaks only in notes)" : "");
+					       cp == '\n' ? _(" (line breaks only in notes)") : "");
 		}
 		inert = inert && text_nfc_inert(cp);
 		i += (size_t)n;
 	}
 	if (crlf) {
 		if (!(copy = malloc(len + 1)))
-			return fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+			return fb_fail(err, FB_ENOMEM, _("%s: out of memory"), what);
 		for (i = 0, tlen = 0; i < len; i++)
 			if (!(s[i] == '\r' && i + 1 < len && s[i + 1] == '\n'))
 				copy[tlen++] = s[i];
@@ -86,7 +87,7 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 				 UTF8PROC_STABLE | UTF8PROC_COMPOSE);
 		if (n < 0) {
 			nfc = NULL;
-			rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+			rc = fb_fail(err, FB_ENOMEM, _("%s: out of memory"), what);
 			goto out;
 		}
 		t = nfc;
@@ -110,7 +111,7 @@ enum fb_code text_clean(const char *s, size_t len, int flags,
 	}
 	*out = strndup((const char *)t + start, end - start);
 	if (!*out)
-		rc = fb_fail(err, FB_ENOMEM, "%s: out of memory", what);
+		rc = fb_fail(err, FB_ENOMEM, _("%s: out of memory"), what);
 out:
 	free(nfc);
 	free(copy);

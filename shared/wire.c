@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "jscan.h"
 #include "wire.h"
 
@@ -293,7 +294,7 @@ static long items(const struct jscan *at)
 
 static enum fb_code bad(struct fb_error *err, const char *what, size_t i)
 {
-	return fb_fail(err, FB_EINVAL, "change %zu: %s", i + 1, what);
+	return fb_fail(err, FB_EINVAL, _("change %zu: %s"), i + 1, what);
 }
 
 /* One entry, [field, value, base], added to c. */
@@ -309,7 +310,7 @@ static enum fb_code decode_entry(struct jscan *j, struct jchange *c, size_t i,
 
 	if (!jscan_eat(j, '[')) {
 		jscan_skip(j);
-		return bad(err, "an entry must be [field, value, base]", i);
+		return bad(err, _("an entry must be [field, value, base]"), i);
 	}
 	if (!jscan_eat(j, ']')) {
 		do {
@@ -322,22 +323,22 @@ static enum fb_code decode_entry(struct jscan *j, struct jchange *c, size_t i,
 		jscan_eat(j, ']');
 	}
 	if (n != 3 || got[0] == FB_EINVAL || got[1] == FB_EINVAL || got[2] == FB_EINVAL)
-		return bad(err, "an entry must be [field, value, base]", i);
+		return bad(err, _("an entry must be [field, value, base]"), i);
 	if (got[0] == FB_ETOOBIG || got[1] == FB_ETOOBIG)
-		return fb_fail(err, FB_ETOOBIG, "change %zu: a value is over %d bytes",
+		return fb_fail(err, FB_ETOOBIG, _("change %zu: a value is over %d bytes"),
 			       i + 1, FB_VALUE_MAX);
 	bs = buf_str(&sc->base);
 	if (got[2] != FB_OK)
-		return bad(err, "an entry's base is not a stamp", i);
+		return bad(err, _("an entry's base is not a stamp"), i);
 	if (strlen(bs) == FB_HLC_HEX_LEN) {
 		snprintf(full, sizeof(full), "%s:%s", bs, c->device);
 		if (stamp_parse(full, &base) != FB_OK)
-			return bad(err, "an entry's base is not a stamp", i);
+			return bad(err, _("an entry's base is not a stamp"), i);
 	} else if (stamp_parse(bs, &base) != FB_OK) {
-		return bad(err, "an entry's base is not a stamp", i);
+		return bad(err, _("an entry's base is not a stamp"), i);
 	}
 	if (jchange_add(c, buf_str(&sc->field), buf_str(&sc->value), &base) != FB_OK)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	return FB_OK;
 }
 
@@ -354,23 +355,23 @@ static enum fb_code decode_change(const struct jscan at[K_COUNT], struct jchange
 
 	if (!get_str(&at[K_H], &sc->s) || hlc_parse(buf_str(&sc->s), &c->hlc) != FB_OK ||
 	    c->hlc == 0)
-		return bad(err, "'h' must be an HLC of 16 hex digits", i);
+		return bad(err, _("'h' must be an HLC of 16 hex digits"), i);
 	if (!get_str(&at[K_T], &sc->s) || !(td = model_type_named(buf_str(&sc->s))) ||
 	    strcmp(td->name, buf_str(&sc->s)))
-		return bad(err, "'t' must be a record type", i);
+		return bad(err, _("'t' must be a record type"), i);
 	c->type = td->type;
 	if (!get_str(&at[K_ID], &sc->s) || !model_valid_id(c->type, buf_str(&sc->s)))
-		return bad(err, "'id' is not a valid record id", i);
+		return bad(err, _("'id' is not a valid record id"), i);
 	snprintf(c->record_id, sizeof(c->record_id), "%s", buf_str(&sc->s));
 	/* A "b" that is not a string is as good as none: the default. */
 	if (get_str(&at[K_B], &sc->s))
 		b = buf_str(&sc->s);
 	if (!b || !model_valid_unit_code(b))
-		return bad(err, "'b' is not a valid branch code", i);
+		return bad(err, _("'b' is not a valid branch code"), i);
 	snprintf(c->branch, sizeof(c->branch), "%s", b);
 	n = items(&at[K_E]);
 	if (n < 1 || n > FB_EDIT_FIELDS_MAX)
-		return bad(err, "'e' must hold 1 to 32 entries", i);
+		return bad(err, _("'e' must hold 1 to 32 entries"), i);
 	e = at[K_E];
 	jscan_eat(&e, '[');
 	do
@@ -389,7 +390,7 @@ static enum fb_code changes_begin(struct jchange **changes, long n,
 {
 	*changes = n ? calloc((size_t)n, sizeof(**changes)) : NULL;
 	if (n && !*changes)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	*it = *list;
 	jscan_eat(it, '[');
 	return FB_OK;
@@ -422,7 +423,7 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 	    (v != WIRE_VERSION && v != WIRE_VERSION_OLD) ||
 	    (v == WIRE_VERSION_OLD && (at[K_FORKED_FROM].p || at[K_RELAY].p ||
 				       at[K_PULL].p))) {
-		rc = fb_fail(err, FB_EINVAL, "not a version %d or %d push message",
+		rc = fb_fail(err, FB_EINVAL, _("not a version %d or %d push message"),
 			     WIRE_VERSION_OLD, WIRE_VERSION);
 		goto out;
 	}
@@ -431,8 +432,8 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 		struct jscan r = at[K_RELAY];
 
 		if (jscan_peek(&r) != 't' || at[K_FORKED_FROM].p) {
-			rc = fb_fail(err, FB_EINVAL, "relay is true or absent, and a"
-				     " relayed batch names no forked_from");
+			rc = fb_fail(err, FB_EINVAL, _("relay is true or absent, and a"
+				       " relayed batch names no forked_from"));
 			goto out;
 		}
 		out->relay = 1;
@@ -458,7 +459,7 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 	if (at[K_FORKED_FROM].p) {
 		if (!get_str(&at[K_FORKED_FROM], &sc.s) ||
 		    !journal_valid_device(buf_str(&sc.s))) {
-			rc = fb_fail(err, FB_EINVAL, "forked_from must be a device id");
+			rc = fb_fail(err, FB_EINVAL, _("forked_from must be a device id"));
 			goto out;
 		}
 		snprintf(out->forked_from, sizeof(out->forked_from), "%s", buf_str(&sc.s));
@@ -469,12 +470,12 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 	    wire_unhex(buf_str(&sc.base), out->last_hash, JOURNAL_HASH_LEN) != FB_OK ||
 	    (n = items(&at[K_CHANGES])) < 0) {
 		rc = fb_fail(err, FB_EINVAL,
-			     "push needs device, seq >= 1, branch, changes and last_hash");
+			     _("push needs device, seq >= 1, branch, changes and last_hash"));
 		goto out;
 	}
 	if (n == 0 || n > WIRE_BATCH_MAX) {
 		rc = fb_fail(err, n ? FB_ETOOBIG : FB_EINVAL,
-			     "a push holds 1 to %d changes", WIRE_BATCH_MAX);
+			     _("a push holds 1 to %d changes"), WIRE_BATCH_MAX);
 		goto out;
 	}
 	snprintf(out->device, sizeof(out->device), "%s", buf_str(&sc.s));
@@ -487,7 +488,7 @@ enum fb_code wire_push_decode(const char *json, size_t len,
 		snprintf(c->device, sizeof(c->device), "%s", out->device);
 		c->seq = seq;
 		if (!members(&it, PUSH_CHANGE, ch, &sc.key)) {
-			rc = bad(err, "unknown or repeated key", i);
+			rc = bad(err, _("unknown or repeated key"), i);
 			break;
 		}
 		if ((rc = decode_change(ch, c, i, buf_str(&branch), &sc, err)) != FB_OK)
@@ -716,7 +717,7 @@ static enum fb_code decode_pulled_v1(const struct jscan ch[K_COUNT], struct jcha
 	if (!get_str(&ch[K_D], &sc->s) || !journal_valid_device(buf_str(&sc->s)) ||
 	    !get_uint(&ch[K_S], &c->seq) || c->seq == 0 ||
 	    !get_hash(ch, K_X, sc, c->hash))
-		return bad(err, "malformed change from hub", i);
+		return bad(err, _("malformed change from hub"), i);
 	snprintf(c->device, sizeof(c->device), "%s", buf_str(&sc->s));
 	l->start = l->end = 1;
 	return decode_change(ch, c, i, NULL, sc, err);
@@ -730,30 +731,30 @@ static enum fb_code decode_pulled_v2(const struct jscan ch[K_COUNT], struct jcha
 {
 	if (ch[K_D].p) {
 		if (!get_str(&ch[K_D], &sc->s) || !journal_valid_device(buf_str(&sc->s)))
-			return bad(err, "'d' must be a device id", i);
+			return bad(err, _("'d' must be a device id"), i);
 		snprintf(c->device, sizeof(c->device), "%s", buf_str(&sc->s));
 	} else if (before) {
 		memcpy(c->device, before->device, sizeof(c->device));
 	} else {
-		return bad(err, "the first change must name its device", i);
+		return bad(err, _("the first change must name its device"), i);
 	}
 	if (ch[K_S].p) {
 		if (!get_uint(&ch[K_S], &c->seq) || c->seq == 0)
-			return bad(err, "'s' must be a sequence", i);
+			return bad(err, _("'s' must be a sequence"), i);
 		l->start = 1;
 	} else if (before && !ch[K_D].p) {
 		c->seq = before->seq + before->n;
 	} else {
-		return bad(err, "a change that starts a run needs 's'", i);
+		return bad(err, _("a change that starts a run needs 's'"), i);
 	}
 	/* A run ends with x exactly where the next one starts. */
 	if (lb && lb->end != l->start)
-		return bad(err, "'x' must end each run, and only a run", i);
+		return bad(err, _("'x' must end each run, and only a run"), i);
 	if (l->start && c->seq > 1 ? !get_hash(ch, K_P, sc, l->prev) : !!ch[K_P].p)
-		return bad(err, "'p' must be the hash before a run, and only there", i);
+		return bad(err, _("'p' must be the hash before a run, and only there"), i);
 	if (ch[K_X].p) {
 		if (!get_hash(ch, K_X, sc, c->hash))
-			return bad(err, "'x' must be a hash", i);
+			return bad(err, _("'x' must be a hash"), i);
 		l->end = 1;
 	}
 	return decode_change(ch, c, i, before ? before->branch : NULL, sc, err);
@@ -780,7 +781,7 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 	    !get_uint(&at[K_NEXT], &out->next) || !at[K_MORE].p ||
 	    !get_str(&at[K_HUB_TIME], &sc.s) ||
 	    hlc_parse(buf_str(&sc.s), &out->hub_time) != FB_OK) {
-		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed pull answer");
+		rc = fb_fail(err, FB_EINVAL, _("hub sent a malformed pull answer"));
 		goto out;
 	}
 	out->version = (int)v;
@@ -793,7 +794,7 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 	      !get_uint(&at[K_HELD], &out->held) ||
 	      (out->held ? !get_hash(at, K_HELD_HASH, &sc, out->held_hash)
 			 : !!at[K_HELD_HASH].p)) {
-		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed pull answer");
+		rc = fb_fail(err, FB_EINVAL, _("hub sent a malformed pull answer"));
 		goto out;
 	}
 	if (v != WIRE_VERSION_OLD)
@@ -801,12 +802,12 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 	m = at[K_MORE];
 	more = jscan_peek(&m);
 	if (more != 't' && more != 'f') {
-		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed pull answer");
+		rc = fb_fail(err, FB_EINVAL, _("hub sent a malformed pull answer"));
 		goto out;
 	}
 	out->more = more == 't';
 	if (n > WIRE_BATCH_MAX) {
-		rc = fb_fail(err, FB_ETOOBIG, "hub sent more than %d changes", WIRE_BATCH_MAX);
+		rc = fb_fail(err, FB_ETOOBIG, _("hub sent more than %d changes"), WIRE_BATCH_MAX);
 		goto out;
 	}
 	it = at[K_CHANGES];
@@ -815,12 +816,12 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 		struct jchange *c = wire_page_add(out);
 
 		if (!c) {
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 			break;
 		}
 		if (!members(&it, v == WIRE_VERSION_OLD ? PULL_CHANGE : PULL_CHANGE_2, ch,
 			     &sc.key)) {
-			rc = bad(err, "malformed change from hub", i);
+			rc = bad(err, _("malformed change from hub"), i);
 			break;
 		}
 		rc = v == WIRE_VERSION_OLD
@@ -833,7 +834,7 @@ enum fb_code wire_pull_decode(const char *json, size_t len,
 		jscan_eat(&it, ',');
 	}
 	if (rc == FB_OK && out->n && !out->links[out->n - 1].end)
-		rc = bad(err, "the page's last run has no 'x'", out->n - 1);
+		rc = bad(err, _("the page's last run has no 'x'"), out->n - 1);
 out:
 	if (rc != FB_OK)
 		wire_page_release(out);
@@ -852,9 +853,9 @@ enum fb_code wire_page_verify(struct wire_page *p, wire_held_fn held, void *ctx,
 	enum fb_code rc = FB_OK;
 
 	if (p->version == WIRE_VERSION_OLD)
-		return fb_fail(err, FB_EINVAL, "a version 1 page carries no chain to check");
+		return fb_fail(err, FB_EINVAL, _("a version 1 page carries no chain to check"));
 	if (p->n && !(seen = calloc(p->n, sizeof(*seen))))
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	for (i = 0; rc == FB_OK && i < p->n; i++) {
 		struct jchange *c = &p->changes[i];
 		const struct wire_link *l = &p->links[i];
@@ -864,8 +865,8 @@ enum fb_code wire_page_verify(struct wire_page *p, wire_held_fn held, void *ctx,
 			for (k = 0; k < nseen && strcmp(seen[k].device, c->device); k++)
 				;
 			if (k < nseen && c->seq < seen[k].next) {
-				rc = fb_fail(err, FB_ECORRUPT, "device %s entry %llu comes after"
-					     " entry %llu on the page: out of order", c->device,
+				rc = fb_fail(err, FB_ECORRUPT, _("device %s entry %llu comes after"
+					       " entry %llu on the page: out of order"), c->device,
 					     (unsigned long long)c->seq,
 					     (unsigned long long)seen[k].next - 1);
 				break;
@@ -878,8 +879,8 @@ enum fb_code wire_page_verify(struct wire_page *p, wire_held_fn held, void *ctx,
 				memcpy(h, l->prev, sizeof(h));
 			if (c->seq > 1 && held(ctx, c->device, c->seq - 1, have) &&
 			    memcmp(have, h, sizeof(h))) {
-				rc = fb_fail(err, FB_ECORRUPT, "device %s entry %llu does not"
-					     " follow the entry %llu held here", c->device,
+				rc = fb_fail(err, FB_ECORRUPT, _("device %s entry %llu does not"
+					       " follow the entry %llu held here"), c->device,
 					     (unsigned long long)c->seq,
 					     (unsigned long long)c->seq - 1);
 				break;
@@ -891,13 +892,13 @@ enum fb_code wire_page_verify(struct wire_page *p, wire_held_fn held, void *ctx,
 		if (l->end)
 			memcpy(sent, c->hash, sizeof(sent));
 		if ((rc = journal_hash(h, c)) != FB_OK) {
-			fb_fail(err, rc, "hashing a pulled entry");
+			fb_fail(err, rc, _("hashing a pulled entry"));
 			break;
 		}
 		memcpy(h, c->hash, sizeof(h));
 		if (l->end && memcmp(sent, h, sizeof(h)))
-			rc = fb_fail(err, FB_ECORRUPT, "device %s entries %llu to %llu do not"
-				     " match their hash chain (altered, dropped or reordered)",
+			rc = fb_fail(err, FB_ECORRUPT, _("device %s entries %llu to %llu do not"
+				       " match their hash chain (altered, dropped or reordered)"),
 				     c->device, (unsigned long long)p->changes[first].seq,
 				     (unsigned long long)(c->seq + c->n - 1));
 	}
@@ -1012,29 +1013,29 @@ enum fb_code wire_heads_request_decode(const char *json, size_t len,
 		return rc;
 	if (!members(&j, HEADS_ASK, at, &key) || !get_uint(&at[K_V], &v) ||
 	    v != WIRE_VERSION || (n = items(&at[K_DEVICES])) < 1) {
-		rc = fb_fail(err, FB_EINVAL, "a heads request is {\"v\":%d,\"devices\":"
-			     "[device ids]}", WIRE_VERSION);
+		rc = fb_fail(err, FB_EINVAL, _("a heads request is {\"v\":%d,\"devices\":"
+			       "[device ids]}"), WIRE_VERSION);
 		goto out;
 	}
 	if (n > WIRE_HEADS_MAX) {
-		rc = fb_fail(err, FB_ETOOBIG, "a heads request names 1 to %d devices",
+		rc = fb_fail(err, FB_ETOOBIG, _("a heads request names 1 to %d devices"),
 			     WIRE_HEADS_MAX);
 		goto out;
 	}
 	if ((rc = wire_heads_alloc(h, (size_t)n)) != FB_OK) {
-		fb_fail(err, rc, "out of memory");
+		fb_fail(err, rc, _("out of memory"));
 		goto out;
 	}
 	it = at[K_DEVICES];
 	jscan_eat(&it, '[');
 	for (i = 0; i < (size_t)n; i++) {
 		if (jscan_str(&it, &s) != FB_OK || !journal_valid_device(buf_str(&s))) {
-			rc = fb_fail(err, FB_EINVAL, "devices[%zu] is not a device id", i);
+			rc = fb_fail(err, FB_EINVAL, _("devices[%zu] is not a device id"), i);
 			break;
 		}
 		snprintf(h->device[i], sizeof(h->device[i]), "%s", buf_str(&s));
 		if (named_before(h, i)) {
-			rc = fb_fail(err, FB_EINVAL, "device %s is named twice", h->device[i]);
+			rc = fb_fail(err, FB_EINVAL, _("device %s is named twice"), h->device[i]);
 			break;
 		}
 		jscan_eat(&it, ',');
@@ -1077,14 +1078,14 @@ enum fb_code wire_heads_answer_decode(const char *json, size_t len,
 	if (!members(&j, HEADS_ANSWER, at, &key) || !get_uint(&at[K_V], &v) ||
 	    v != WIRE_VERSION || items(&at[K_HEADS]) != (long)h->n ||
 	    !get_str(&at[K_HUB_TIME], &s) || hlc_parse(buf_str(&s), hub_time) != FB_OK) {
-		rc = fb_fail(err, FB_EINVAL, "hub sent a malformed heads answer");
+		rc = fb_fail(err, FB_EINVAL, _("hub sent a malformed heads answer"));
 		goto out;
 	}
 	it = at[K_HEADS];
 	jscan_eat(&it, '[');
 	for (i = 0; i < h->n; i++) {
 		if (!jscan_uint(&it, &h->seq[i])) {
-			rc = fb_fail(err, FB_EINVAL, "hub sent a malformed heads answer");
+			rc = fb_fail(err, FB_EINVAL, _("hub sent a malformed heads answer"));
 			break;
 		}
 		jscan_eat(&it, ',');

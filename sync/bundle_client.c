@@ -9,6 +9,7 @@
 #include "bundle.h"
 #include "bundle_client.h"
 #include "client.h"
+#include "i18n.h"
 #include "token.h"
 #include "wire.h"
 
@@ -21,11 +22,11 @@ static enum fb_code token_sha(struct book *b, char hex[2 * TOKEN_HASH_LEN + 1],
 	enum fb_code rc = book_meta_get(b, "remote_token", &token, err);
 
 	if (rc == FB_OK && !token)
-		rc = fb_fail(err, FB_EUSAGE, "no token set up: run 'fieldbook remote set URL"
-			     " --token-file FILE' once with the token the hub gave you (the URL"
-			     " is not used for a bundle)");
+		rc = fb_fail(err, FB_EUSAGE, _("no token set up: run 'fieldbook remote set URL"
+			       " --token-file FILE' once with the token the hub gave you (the URL"
+			       " is not used for a bundle)"));
 	if (rc == FB_OK && token_hash(token, h) != FB_OK)
-		rc = fb_fail(err, FB_EINTERNAL, "cannot hash the token");
+		rc = fb_fail(err, FB_EINTERNAL, _("cannot hash the token"));
 	if (rc == FB_OK)
 		wire_hex(h, TOKEN_HASH_LEN, hex);
 	if (token)
@@ -57,7 +58,7 @@ static enum fb_code push_header(struct book *b, const char *kind, const char *pa
 	    !cJSON_AddStringToObject(h, "pull_epoch", epoch ? epoch : "") ||
 	    !(line = cJSON_PrintUnformatted(h)) ||
 	    buf_adds(text, line) != FB_OK || buf_addc(text, '\n') != FB_OK)
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 out:
 	free(line);
 	free(epoch);
@@ -95,7 +96,7 @@ enum fb_code bundle_export_push(struct book *b, const char *path, size_t *change
 
 	*changes = *bytes = 0;
 	if (!batch)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	/* No hub answers a bundle at once: entries a fast clock stamped
 	 * ahead of what the hub takes are dated again here, as a sync does
 	 * on its clock_ahead answer (docs/DECISIONS.md, "A clock that ran
@@ -113,7 +114,7 @@ enum fb_code bundle_export_push(struct book *b, const char *path, size_t *change
 		if (rc == FB_OK && n > 0 &&
 		    ((rc = wire_push_encode(batch, n, parent, &text)) != FB_OK ||
 		     (rc = buf_addc(&text, '\n')) != FB_OK))
-			fb_fail(err, rc, "out of memory");
+			fb_fail(err, rc, _("out of memory"));
 		if (rc == FB_OK && n > 0) {
 			after = batch[n - 1].seq + batch[n - 1].n - 1;
 			*changes += n;
@@ -152,13 +153,13 @@ static enum fb_code open_bundle(struct book *b, const char *path, const char *ki
 	k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(*head, BUNDLE_KIND_KEY));
 	dev = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(*head, "device"));
 	if (!k || !dev)
-		return fb_fail(err, FB_EINVAL, "%s is not a Fieldbook bundle", path);
+		return fb_fail(err, FB_EINVAL, _("%s is not a Fieldbook bundle"), path);
 	if (strcmp(k, kind))
-		return fb_fail(err, FB_EINVAL, "%s is a bundle of kind '%s', not '%s'",
+		return fb_fail(err, FB_EINVAL, _("%s is a bundle of kind '%s', not '%s'"),
 			       path, k, kind);
 	if (strcmp(dev, book_device(b)))
-		return fb_fail(err, FB_EINVAL, "%s was made for device %s, not this"
-			       " laptop (%s); nothing of it was used", path, dev,
+		return fb_fail(err, FB_EINVAL, _("%s was made for device %s, not this"
+			         " laptop (%s); nothing of it was used"), path, dev,
 			       book_device(b));
 	return FB_OK;
 }
@@ -180,7 +181,7 @@ enum fb_code bundle_take_ack(struct book *b, const char *path, uint64_t *acked,
 		goto out;
 	ack = cJSON_GetObjectItemCaseSensitive(head, "ack");
 	if (!cJSON_IsNumber(ack) || ack->valuedouble < 0) {
-		rc = fb_fail(err, FB_EINVAL, "%s holds no acknowledgement", path);
+		rc = fb_fail(err, FB_EINVAL, _("%s holds no acknowledgement"), path);
 		goto out;
 	}
 	*acked = (uint64_t)had;
@@ -189,8 +190,8 @@ enum fb_code bundle_take_ack(struct book *b, const char *path, uint64_t *acked,
 		goto out;
 	if (!sync_same_head(b, (uint64_t)ack->valuedouble, cJSON_GetStringValue(
 				    cJSON_GetObjectItemCaseSensitive(head, "ack_hash")))) {
-		rc = fb_fail(err, FB_EINVAL, "%s acknowledges entries this laptop's journal"
-			     " does not hold as the hub does; nothing was marked sent", path);
+		rc = fb_fail(err, FB_EINVAL, _("%s acknowledges entries this laptop's journal"
+			       " does not hold as the hub does; nothing was marked sent"), path);
 		goto out;
 	}
 	if ((rc = book_begin(b, err)) != FB_OK)
@@ -263,7 +264,7 @@ static enum fb_code relay_into_bundle(void *ctx, struct book *b, const char *dev
 	(void)device;
 	(void)refused;
 	if (buf_add(text, json->data, json->len) != FB_OK || buf_addc(text, '\n') != FB_OK)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	*held = last;
 	return FB_OK;
 }
@@ -303,7 +304,7 @@ enum fb_code bundle_export_relay(struct book *b, const char *path, size_t *chang
 	memset(&h, 0, sizeof(h));
 	*changes = *devices = 0;
 	if (!rows.mine || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	h.n = 0;
@@ -341,7 +342,7 @@ enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *dev
 		goto out;
 	heads = cJSON_GetObjectItemCaseSensitive(head, "heads");
 	if (!cJSON_IsObject(heads)) {
-		rc = fb_fail(err, FB_EINVAL, "%s holds no heads", path);
+		rc = fb_fail(err, FB_EINVAL, _("%s holds no heads"), path);
 		goto out;
 	}
 	if ((rc = book_begin(b, err)) != FB_OK)
@@ -350,7 +351,7 @@ enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *dev
 		if (rc != FB_OK)
 			break;
 		if (!cJSON_IsNumber(it) || !journal_valid_device(it->string)) {
-			rc = fb_fail(err, FB_EINVAL, "%s: a head that makes no sense", path);
+			rc = fb_fail(err, FB_EINVAL, _("%s: a head that makes no sense"), path);
 			break;
 		}
 		rc = book_relay_known(b, it->string, (uint64_t)it->valuedouble, err);

@@ -12,6 +12,7 @@
 #include "backoff.h"
 #include "book_view.h"
 #include "client.h"
+#include "i18n.h"
 #include "token.h"
 #include "wire.h"
 #include "zbuf.h"
@@ -76,8 +77,8 @@ static int stopping(void)
 static enum fb_code stopped(struct conn *c, const char *step, struct fb_error *err)
 {
 	c->st->stopped = 1;
-	return fb_fail(err, FB_ENET, "%s: stopped; nothing is lost, the next sync goes"
-		       " on from here", step);
+	return fb_fail(err, FB_ENET, _("%s: stopped; nothing is lost, the next sync goes"
+		       " on from here"), _(step));
 }
 
 static uint64_t mono_ms(void)
@@ -159,13 +160,13 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 		goto out;
 	if (!url || !token) {
 		rc = fb_fail(err, FB_EUSAGE,
-			     "no hub set up: run 'fieldbook remote set URL --token-file FILE'");
+			     _("no hub set up: run 'fieldbook remote set URL --token-file FILE'"));
 		goto out;
 	}
 	c->curl = curl_easy_init();
 	if (!c->curl || asprintf(&auth, "Authorization: Bearer %s", token) < 0) {
 		auth = NULL;
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	/* Each byte of a header goes over the link with every request:
@@ -307,7 +308,7 @@ static void answer_message(struct conn *c, char *out, size_t n)
 	const char *t = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(doc, "hub_time"));
 	fb_hlc h = 0;
 
-	snprintf(out, n, "%s", cJSON_IsString(m) ? m->valuestring : "no explanation");
+	snprintf(out, n, "%s", cJSON_IsString(m) ? m->valuestring : _("no explanation"));
 	snprintf(c->err_code, sizeof(c->err_code), "%s",
 		 cJSON_IsString(e) ? e->valuestring : "");
 	c->err_hub_time = 0;
@@ -407,6 +408,7 @@ static void *perform(void *arg)
 /*
  * The end of a request.  *status is the HTTP status; transport failures
  * and error statuses other than those the caller handles become codes.
+ * step ("push", "pull", "relay", marked N_()) begins their messages.
  */
 static enum fb_code request_end(struct conn *c, const char *step,
 				const struct fb_buf *zbody, long *status,
@@ -425,6 +427,7 @@ static enum fb_code request_end(struct conn *c, const char *step,
 	note_link(c);
 	if (zbody)
 		c->pushes++;
+	step = _(step);
 	/* REQUEST_SIZE already holds a body sent with the headers, as
 	 * curl sends ours; the upload count is added only when it is not. */
 	curl_easy_getinfo(c->curl, CURLINFO_REQUEST_SIZE, &hdr);
@@ -442,18 +445,18 @@ static enum fb_code request_end(struct conn *c, const char *step,
 		case CURLE_ABORTED_BY_CALLBACK:
 			return stopped(c, step, err);
 		case CURLE_WRITE_ERROR:
-			return fb_fail(err, FB_EINVAL, "%s: the hub's answer is over %zu bytes",
+			return fb_fail(err, FB_EINVAL, _("%s: the hub's answer is over %zu bytes"),
 				       step, (size_t)WIRE_BODY_MAX);
 		case CURLE_PEER_FAILED_VERIFICATION:
 		case CURLE_SSL_CACERT_BADFILE:
 		case CURLE_SSL_CONNECT_ERROR:
 			return fb_fail(err, FB_ENET,
-				       "%s: TLS with the hub failed (%s); if it uses a private CA, "
-				       "give it with 'remote set ... --cacert FILE'", step,
+				       _("%s: TLS with the hub failed (%s); if it uses a private CA, "
+				         "give it with 'remote set ... --cacert FILE'"), step,
 				       curl_easy_strerror(cr));
 		default:
 			return fb_fail(err, FB_ENET,
-				       "%s: hub unreachable or connection dropped (%s); nothing is lost, run sync again",
+				       _("%s: hub unreachable or connection dropped (%s); nothing is lost, run sync again"),
 				       step, curl_easy_strerror(cr));
 		}
 	}
@@ -464,8 +467,8 @@ static enum fb_code request_end(struct conn *c, const char *step,
 		/* A body shorter than its Content-Length was cut. */
 		curl_easy_getinfo(c->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &want);
 		if (want >= 0 && down < want)
-			return fb_fail(err, FB_ENET, "%s: the connection dropped during the hub's"
-				       " answer; nothing is lost, run sync again", step);
+			return fb_fail(err, FB_ENET, _("%s: the connection dropped during the hub's"
+				         " answer; nothing is lost, run sync again"), step);
 	}
 	if (*status == 200 || *status == 409)
 		return FB_OK;
@@ -479,14 +482,14 @@ static enum fb_code request_end(struct conn *c, const char *step,
 			proto = strtol(h->value, NULL, 10);
 		/* A hub of the release before has no /v2/ and says no version. */
 		if (*status == 404 && proto == 0)
-			return fb_fail(err, FB_EPROTO, "%s: the hub runs an older release of"
-				       " Fieldbook (protocol %d); ask its operator to upgrade it."
-				       " Nothing was sent and nothing is lost", step,
+			return fb_fail(err, FB_EPROTO, _("%s: the hub runs an older release of"
+				         " Fieldbook (protocol %d); ask its operator to upgrade it."
+				         " Nothing was sent and nothing is lost"), step,
 				       WIRE_VERSION_OLD);
 		if (proto > WIRE_VERSION)
-			return fb_fail(err, FB_EPROTO, "%s: the hub speaks protocol %ld, newer"
-				       " than this laptop's %d (%s); upgrade Fieldbook here."
-				       " Nothing is lost", step, proto, WIRE_VERSION, msg);
+			return fb_fail(err, FB_EPROTO, _("%s: the hub speaks protocol %ld, newer"
+				         " than this laptop's %d (%s); upgrade Fieldbook here."
+				         " Nothing is lost"), step, proto, WIRE_VERSION, msg);
 	}
 	if (*status == 429 || *status == 503) {
 		struct curl_header *h = NULL;
@@ -505,19 +508,19 @@ static enum fb_code request_end(struct conn *c, const char *step,
 
 		c->retry_after = s < 1 ? 1 : s > SYNC_RETRY_AFTER_MAX ? SYNC_RETRY_AFTER_MAX
 								 : (int)s;
-		return fb_fail(err, FB_EBUSY, "%s: the hub limits this laptop's requests"
-			       " (HTTP 429: %s); run sync again in a minute", step, msg);
+		return fb_fail(err, FB_EBUSY, _("%s: the hub limits this laptop's requests"
+			         " (HTTP 429: %s); run sync again in a minute"), step, msg);
 	}
 	if (*status == 401)
-		return fb_fail(err, FB_EAUTH, "%s: the hub refused the token (%s); "
-			       "check 'fieldbook remote set'", step, msg);
+		return fb_fail(err, FB_EAUTH, _("%s: the hub refused the token (%s); "
+			         "check 'fieldbook remote set'"), step, msg);
 	if (*status == 403)
-		return fb_fail(err, FB_EAUTH, "%s: the hub refused: %s; nothing was applied "
-			       "and your records are kept here", step, msg);
+		return fb_fail(err, FB_EAUTH, _("%s: the hub refused: %s; nothing was applied "
+			         "and your records are kept here"), step, msg);
 	if (*status >= 500)
-		return fb_fail(err, FB_EBUSY, "%s: the hub is busy or failing (HTTP %ld: %s); "
-			       "run sync again later", step, *status, msg);
-	return fb_fail(err, FB_EINVAL, "%s: the hub refused the data (HTTP %ld %s: %s)",
+		return fb_fail(err, FB_EBUSY, _("%s: the hub is busy or failing (HTTP %ld: %s); "
+			         "run sync again later"), step, *status, msg);
+	return fb_fail(err, FB_EINVAL, _("%s: the hub refused the data (HTTP %ld %s: %s)"),
 		       step, *status, code, msg);
 }
 
@@ -658,7 +661,7 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 						    json)) != FB_OK ||
 		    (out->rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &out->z,
 					    &out->err)) != FB_OK)
-			fb_fail(&out->err, out->rc, "push: preparing the batch: %s",
+			fb_fail(&out->err, out->rc, _("push: preparing the batch: %s"),
 				fb_strerror(out->rc));
 	}
 	/* Read, also in part on failure: released either way. */
@@ -717,7 +720,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	memset(two, 0, sizeof(two));
 	two[0].z.cap = two[1].z.cap = WIRE_ZBODY_MAX;
 	if (!changes)
-		return fb_fail(err, FB_ENOMEM, "out of memory");
+		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	c->fork = 0;
 	buf_reset(&c->page);
 	if (c->ask_page) {
@@ -747,7 +750,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		return rc;
 	}
 	if (book_last_seq(b) > (uint64_t)acked0)
-		step_begin(c, "sending", book_last_seq(b) - (uint64_t)acked0);
+		step_begin(c, N_("sending"), book_last_seq(b) - (uint64_t)acked0);
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		cJSON *ans = NULL;
 		const cJSON *ack, *exp;
@@ -784,7 +787,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			unsure = 1;
 		}
 		if (stopping()) {
-			rc = stopped(c, "push", err);
+			rc = stopped(c, N_("push"), err);
 			break;
 		}
 		status = 0;
@@ -803,12 +806,12 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		} else if (rc == FB_OK) {
 			perform(c);
 		}
-		sent = request_end(c, "push", &cur->z, &status, rc == FB_OK ? err : NULL);
+		sent = request_end(c, N_("push"), &cur->z, &status, rc == FB_OK ? err : NULL);
 		/* Refused for its rate: the same batch again, once waited. */
 		while (rc == FB_OK && throttle_wait(c, sent)) {
 			request_begin(c, "/v2/push", &cur->z);
 			perform(c);
-			sent = request_end(c, "push", &cur->z, &status, err);
+			sent = request_end(c, N_("push"), &cur->z, &status, err);
 		}
 		/* An answer came, or the request never left: whatever it
 		 * says, what the hub holds is no longer unknown. */
@@ -817,7 +820,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 
 			unsure = 0;
 			if (rc == FB_OK && sent == FB_OK && cleared != FB_OK)
-				sent = fb_fail(err, cleared, "push: cannot save what the hub answered");
+				sent = fb_fail(err, cleared, _("push: cannot save what the hub answered"));
 		}
 		/* A hub of an earlier release refuses the key it does not
 		 * know: the same batch again without it, and not asked again
@@ -859,8 +862,8 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 
 			if (!cJSON_IsNumber(at) || at->valuedouble <= (double)acked ||
 			    at->valuedouble > (double)book_last_seq(b))
-				rc = fb_fail(err, FB_EINVAL, "push: the hub's fork answer makes"
-					     " no sense (entry %.0f)",
+				rc = fb_fail(err, FB_EINVAL, _("push: the hub's fork answer makes"
+					       " no sense (entry %.0f)"),
 					     cJSON_IsNumber(at) ? at->valuedouble : 0.0);
 			else
 				c->fork = (uint64_t)at->valuedouble;
@@ -872,8 +875,8 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			 * from a backup?): send again from where it stands. */
 			if (!cJSON_IsNumber(exp) || exp->valuedouble < 1 ||
 			    exp->valuedouble > (double)acked + 1 || ++gaps > 3) {
-				rc = fb_fail(err, FB_EINVAL, "push: the hub and this laptop disagree"
-					     " on what was sent (hub expects entry %.0f)",
+				rc = fb_fail(err, FB_EINVAL, _("push: the hub and this laptop disagree"
+					       " on what was sent (hub expects entry %.0f)"),
 					     cJSON_IsNumber(exp) ? exp->valuedouble : 0.0);
 				cJSON_Delete(ans);
 				break;
@@ -888,14 +891,14 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 			continue;
 		}
 		if (!ans) {
-			rc = fb_fail(err, FB_ENET, "push: the hub's answer arrived damaged or cut"
-				     " short; nothing is lost, run sync again");
+			rc = fb_fail(err, FB_ENET, _("push: the hub's answer arrived damaged or cut"
+				       " short; nothing is lost, run sync again"));
 			break;
 		}
 		/* The hub may hold more than this batch (a resend after a
 		 * lost answer). */
 		if (!cJSON_IsNumber(ack) || ack->valuedouble < (double)acked) {
-			rc = fb_fail(err, FB_EINVAL, "push: the hub's acknowledgement makes no sense");
+			rc = fb_fail(err, FB_EINVAL, _("push: the hub's acknowledgement makes no sense"));
 			cJSON_Delete(ans);
 			break;
 		}
@@ -989,11 +992,11 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
 	size_t i;
 
 	if (page->version != WIRE_VERSION)
-		return fb_fail(err, FB_EPROTO, "pull: the hub answered in protocol %d, not %d",
+		return fb_fail(err, FB_EPROTO, _("pull: the hub answered in protocol %d, not %d"),
 			       page->version, WIRE_VERSION);
 	if ((rc = wire_page_verify(page, held_here, b, err)) != FB_OK)
-		return fb_prefix(err, "pull: the hub's page breaks a device's hash chain, so"
-				 " nothing of it was applied: ");
+		return fb_prefix(err, _("pull: the hub's page breaks a device's hash chain, so"
+				   " nothing of it was applied: "));
 	book_observe(b, page->hub_time);
 	if ((rc = book_begin(b, err)) != FB_OK)
 		return rc;
@@ -1021,7 +1024,7 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
 		rc = book_commit(b, err);
 	else
 		book_rollback(b);
-	return rc == FB_OK ? FB_OK : fb_prefix(err, "pull: applying changes: ");
+	return rc == FB_OK ? FB_OK : fb_prefix(err, _("pull: applying changes: "));
 }
 
 /*
@@ -1046,8 +1049,8 @@ static enum fb_code take_page(struct book *b, struct conn *c, const char *json, 
 		/* The hub only sends whole answers: one that does not parse
 		 * was cut or damaged on the way.  Nothing was applied; the
 		 * next sync asks again. */
-		fb_prefix(err, "pull: the hub's answer arrived damaged or cut short"
-			  " (nothing is lost, run sync again): ");
+		fb_prefix(err, _("pull: the hub's answer arrived damaged or cut short"
+			    " (nothing is lost, run sync again): "));
 		if (err)
 			err->code = FB_ENET;
 		return FB_ENET;
@@ -1079,7 +1082,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	int joining = 0, more = 0;
 
 	c->held_known = 0;
-	step_begin(c, "receiving", 0);
+	step_begin(c, N_("receiving"), 0);
 	/* A first catch-up logs the branch's old conflicts between others:
 	 * they are not this laptop's (book_each_conflict, inherited); the
 	 * last page of it ends it (sync_apply_page). */
@@ -1101,10 +1104,10 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 			snprintf(path, sizeof(path),
 				 "/v2/pull?after=%lld&epoch=%s&limit=%zu&device=%s",
 				 cursor, epoch ? epoch : "", size, book_device(b));
-		if ((rc = request(c, "pull", path, NULL, &status, err)) != FB_OK)
+		if ((rc = request(c, N_("pull"), path, NULL, &status, err)) != FB_OK)
 			break;
 		if (status != 200) {
-			rc = fb_fail(err, FB_EINVAL, "pull: unexpected HTTP %ld", status);
+			rc = fb_fail(err, FB_EINVAL, _("pull: unexpected HTTP %ld"), status);
 			break;
 		}
 		if ((rc = take_page(b, c, buf_str(&c->body), c->body.len, &more, &received,
@@ -1136,9 +1139,9 @@ static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads 
 	if (rc == FB_OK)
 		rc = zbuf_deflate(json.data, json.len, ZBUF_LEVEL, &z, err);
 	if (rc == FB_OK)
-		rc = request(c, "relay", "/v2/heads", &z, &status, err);
+		rc = request(c, N_("relay"), "/v2/heads", &z, &status, err);
 	if (rc == FB_OK && status != 200)
-		rc = fb_fail(err, FB_EINVAL, "relay: unexpected HTTP %ld", status);
+		rc = fb_fail(err, FB_EINVAL, _("relay: unexpected HTTP %ld"), status);
 	if (rc == FB_OK) {
 		rc = wire_heads_answer_decode(buf_str(&c->body), c->body.len, h, &t, err);
 		if (rc == FB_OK) {
@@ -1146,7 +1149,7 @@ static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads 
 			note_hub_time(c, t);
 		}
 		else
-			fb_prefix(err, "relay: ");
+			fb_prefix(err, _("relay: "));
 	}
 	buf_release(&json);
 	buf_release(&z);
@@ -1168,7 +1171,7 @@ static enum fb_code relay_over_http(void *ctx, struct book *b, const char *devic
 	(void)last;
 	rc = zbuf_deflate(json->data, json->len, ZBUF_LEVEL, &z, err);
 	if (rc == FB_OK)
-		rc = request(c, "relay", "/v2/push", &z, &status, err);
+		rc = request(c, N_("relay"), "/v2/push", &z, &status, err);
 	if (rc == FB_EAUTH || rc == FB_EINVAL || (rc == FB_OK && status == 409)) {
 		*refused = 1;
 		rc = FB_OK;
@@ -1181,8 +1184,8 @@ static enum fb_code relay_over_http(void *ctx, struct book *b, const char *devic
 	observe_hub_time(c, b, cJSON_GetStringValue(
 		cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
 	if (!cJSON_IsNumber(ack)) {
-		rc = fb_fail(err, FB_ENET, "relay: the hub's answer arrived damaged or cut"
-			     " short; nothing is lost, run sync again");
+		rc = fb_fail(err, FB_ENET, _("relay: the hub's answer arrived damaged or cut"
+			       " short; nothing is lost, run sync again"));
 		goto out;
 	}
 	*held = (uint64_t)ack->valuedouble;
@@ -1223,7 +1226,7 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
 	enum fb_code rc = FB_OK;
 
 	if (!changes || !next || !sent)
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 	for (i = 0; rc == FB_OK && i < h->n; i++)
 		if (mine[i] > h->seq[i])
 			rc = book_relay_first(b, h->device[i], h->seq[i], &next[i], err);
@@ -1248,7 +1251,7 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
 		for (i = 0; i < n; i++)
 			jchange_release(&changes[i]);
 		if (rc != FB_OK) {
-			fb_fail(err, rc, "out of memory");
+			fb_fail(err, rc, _("out of memory"));
 			break;
 		}
 		held = h->seq[k];
@@ -1288,7 +1291,7 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 
 	memset(&h, 0, sizeof(h));
 	if (!mine || wire_heads_alloc(&h, WIRE_HEADS_MAX) != FB_OK) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 		goto out;
 	}
 	h.n = 0;
@@ -1298,7 +1301,7 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 	if (rc != FB_OK || h.n == 0)
 		goto done;
 	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
-	step_begin(c, "relaying", 0);
+	step_begin(c, N_("relaying"), 0);
 	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
 		goto out;
 	for (i = 0; rc == FB_OK && i < h.n; i++)
@@ -1323,13 +1326,13 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 	enum fb_code rc;
 
 	if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
-		return fb_fail(err, FB_EINVAL, "the hub URL must begin with http:// or https://");
+		return fb_fail(err, FB_EINVAL, _("the hub URL must begin with http:// or https://"));
 	if (strstr(url, TOKEN_PREFIX) || strchr(url, '?') || strchr(url, '@') ||
 	    (token && strstr(url, token)))
-		return fb_fail(err, FB_EINVAL, "the hub URL must not hold a token, query or"
-			       " credentials; give the token with --token-file");
+		return fb_fail(err, FB_EINVAL, _("the hub URL must not hold a token, query or"
+			         " credentials; give the token with --token-file"));
 	if (n > 1024)
-		return fb_fail(err, FB_EINVAL, "the hub URL is too long");
+		return fb_fail(err, FB_EINVAL, _("the hub URL is too long"));
 	if ((rc = book_begin(b, err)) != FB_OK)
 		return rc;
 	{
@@ -1360,7 +1363,7 @@ static enum fb_code fork_here(struct book *b, uint64_t at, struct sync_stats *st
 	enum fb_code rc = book_fork(b, at, st->fork_old, &moved, err);
 
 	if (rc != FB_OK)
-		return fb_prefix(err, "sync: continuing under a new device id: ");
+		return fb_prefix(err, _("sync: continuing under a new device id: "));
 	st->forked = 1;
 	st->moved += moved;
 	snprintf(st->fork_new, sizeof(st->fork_new), "%s", book_device(b));
@@ -1386,7 +1389,7 @@ static enum fb_code redate(struct book *b, struct conn *c, struct sync_stats *st
 		return FB_OK;
 	rc = book_restamp(b, HLC_MAKE(ms > HLC_MS_MAX ? HLC_MS_MAX : ms, 0), moved, err);
 	if (rc != FB_OK)
-		return fb_prefix(err, "sync: dating again the changes made while the clock ran fast: ");
+		return fb_prefix(err, _("sync: dating again the changes made while the clock ran fast: "));
 	st->redated += *moved;
 	return FB_OK;
 }

@@ -6,13 +6,14 @@
 #include <openssl/crypto.h>
 
 #include "client.h"
+#include "i18n.h"
 #include "remote.h"
 #include "token.h"
 
 const struct cmd_option remote_options[] = {
-	{ "token-file", 0, "FILE", NULL, "read the token from FILE (only its owner may read it)" },
-	{ "token", 0, "-", NULL, "read the token from standard input" },
-	{ "cacert", 0, "FILE", NULL, "the CA certificate of a hub with a private one" },
+	{ "token-file", 0, "FILE", NULL, N_("read the token from FILE (only its owner may read it)") },
+	{ "token", 0, "-", NULL, N_("read the token from standard input") },
+	{ "cacert", 0, "FILE", NULL, N_("the CA certificate of a hub with a private one") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -28,14 +29,14 @@ enum fb_code remote_set_from(struct cmd_ctx *c,
 
 	if (given) {
 		if (strcmp(given, "-"))
-			return cmd_usage(c, "a token is never given on the command line:"
-					 " use --token - (standard input) or --token-file FILE");
+			return cmd_usage(c, _("a token is never given on the command line:"
+					   " use --token - (standard input) or --token-file FILE"));
 		file = "-";
 	}
 	if (!file)
-		return cmd_usage(c, "give --token-file FILE or --token -");
+		return cmd_usage(c, _("give --token-file FILE or --token -"));
 	if (ca && !realpath(ca, cacert))
-		return fb_fail(err, FB_ENOINPUT, "cannot find CA file %s", ca);
+		return fb_fail(err, FB_ENOINPUT, _("cannot find CA file %s"), ca);
 	if ((rc = token_read(file, token, err)) != FB_OK)
 		return rc;
 	if ((rc = open(c, &b)) == FB_OK)

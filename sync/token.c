@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "i18n.h"
 #include "token.h"
 
 enum fb_code token_new(char out[TOKEN_TEXT_LEN + 1])
@@ -44,12 +45,12 @@ enum fb_code token_read(const char *path, char out[TOKEN_TEXT_MAX + 1],
 	if (strcmp(path, "-")) {
 		f = fopen(path, "r");
 		if (!f)
-			return fb_fail(err, FB_ENOINPUT, "cannot open token file %s: %s",
+			return fb_fail(err, FB_ENOINPUT, _("cannot open token file %s: %s"),
 				       path, strerror(errno));
 		if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
 			fclose(f);
 			return fb_fail(err, FB_EINVAL,
-				       "token file %s may be read by others; chmod 600 it", path);
+				       _("token file %s may be read by others; chmod 600 it"), path);
 		}
 	}
 	if (!fgets(out, TOKEN_TEXT_MAX + 1, f))
@@ -61,9 +62,10 @@ enum fb_code token_read(const char *path, char out[TOKEN_TEXT_MAX + 1],
 	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
 		out[--n] = '\0';
 	if (n == 0)
-		return fb_fail(err, FB_EINVAL, "no token in %s", strcmp(path, "-") ? path : "standard input");
+		return fb_fail(err, FB_EINVAL, _("no token in %s"),
+			       strcmp(path, "-") ? path : _("standard input"));
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)out[i] <= ' ' || (unsigned char)out[i] >= 0x7F)
-			return fb_fail(err, FB_EINVAL, "the token holds characters a token cannot");
+			return fb_fail(err, FB_EINVAL, _("the token holds characters a token cannot"));
 	return FB_OK;
 }

@@ -23,6 +23,7 @@ is "$(files_under "$root")" "644 ./usr/lib/systemd/system/fieldbook-hub-backup.s
 644 ./usr/lib/systemd/system/fieldbook-hub.service
 644 ./usr/share/bash-completion/completions/fieldbook
 644 ./usr/share/bash-completion/completions/fieldbook-hub
+644 ./usr/share/locale/vi/LC_MESSAGES/fieldbook.mo
 644 ./usr/share/man/man1/fieldbook-hub.1
 644 ./usr/share/man/man1/fieldbook.1
 755 ./usr/bin/fieldbook
@@ -33,6 +34,8 @@ like "$(grep '^ExecStart=' "$root/usr/lib/systemd/system/fieldbook-hub.service")
 	"the unit runs /usr/bin/fieldbook-hub serve on /var/lib/fieldbook-hub/hub.db"
 run "$root/usr/bin/fieldbook" --version
 like "$OUT" '^fieldbook [0-9]' "the installed fieldbook runs"
+run env LC_ALL=vi_VN.UTF-8 "$root/usr/bin/fieldbook" --help
+like "$OUT" '^cách dùng: fieldbook ' "the installed fieldbook finds its catalogue in ../share/locale"
 run mk uninstall DESTDIR="$root" PREFIX=/usr
 is "$RC" 0 "make uninstall DESTDIR=... PREFIX=/usr"
 is "$(files_under "$root")" "" "make uninstall removes every file it installed"

@@ -45,6 +45,7 @@ is "$(contents "$deb")" "-rwxr-xr-x ./usr/bin/fieldbook
 -rw-r--r-- ./usr/share/bash-completion/completions/fieldbook
 -rw-r--r-- ./usr/share/doc/fieldbook/changelog.gz
 -rw-r--r-- ./usr/share/doc/fieldbook/copyright
+-rw-r--r-- ./usr/share/locale/vi/LC_MESSAGES/fieldbook.mo
 -rw-r--r-- ./usr/share/man/man1/fieldbook.1.gz" "what fieldbook holds"
 is "$(contents "$hubdeb")" "-rw-r--r-- ./etc/default/fieldbook-hub
 -rwxr-xr-x ./usr/bin/fieldbook-hub
@@ -63,6 +64,9 @@ mkdir -p "$root"
 dpkg-deb -x "$deb" "$root" && dpkg-deb -x "$hubdeb" "$root"
 run "$root/usr/bin/fieldbook" --version
 is "$RC:$OUT" "0:fieldbook $version" "fieldbook --version from the package"
+run env LC_ALL=vi_VN.UTF-8 "$root/usr/bin/fieldbook" list cats
+is "$RC:$ERR" "64:fieldbook: không liệt kê được 'cats'; hãy chọn members, trainings hoặc visits (xem 'fieldbook list --help')" \
+	"the packaged fieldbook speaks Vietnamese with its catalogue"
 run "$root/usr/bin/fieldbook-hub" --version
 is "$RC:$OUT" "0:fieldbook-hub $version" "fieldbook-hub --version from the package"
 run "$root/usr/bin/fieldbook-hub" --db "$TMP/hub.db" init --unit HN --name "Hà Nội" --level province
