@@ -15,111 +15,36 @@
 #include "book_view.h"
 #include "commands.h"
 #include "csv.h"
+#include "i18n.h"
 #include "report.h"
+#include "report_text.h"
 #include "text.h"
 #include "xlsx.h"
 
-#define LABEL_COLS 40
-
-/* "  <label padded>  a  [b]": b < 0 leaves the second column out. */
-static enum fb_code row(struct fb_buf *o, const char *label, long long a,
-			long long b)
-{
-	enum fb_code rc = buf_adds(o, "  ");
-
-	if (rc == FB_OK)
-		rc = text_pad(o, label, LABEL_COLS);
-	if (rc == FB_OK)
-		rc = buf_printf(o, "%7lld", a);
-	if (rc == FB_OK && b >= 0)
-		rc = buf_printf(o, "  %11lld", b);
-	return rc == FB_OK ? buf_addc(o, '\n') : rc;
-}
-
-/* 1234567 -> "1.234.567" as Vietnamese write amounts. */
-static void money(long long v, char out[32])
-{
-	char digits[24];
-	size_t n, i, j = 0;
-
-	snprintf(digits, sizeof(digits), "%lld", v);
-	n = strlen(digits);
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			out[j++] = '.';
-		out[j++] = digits[i];
-	}
-	out[j] = '\0';
-}
-
+/* The table: the sections as shared/report_text.c writes them. */
 static enum fb_code table(const struct report *r, const char *branch,
 			  const char *name, struct fb_buf *o)
 {
 	enum fb_code rc;
-	char m[32];
-	size_t i;
-	int g, k;
 
-	rc = buf_printf(o, "Fieldbook report %d: branch %s%s%s\n\n", r->year, branch,
+	rc = buf_printf(o, _("Fieldbook report %d: branch %s%s%s"), r->year, branch,
 			*name ? ", " : "", name);
 	if (rc == FB_OK)
-		rc = buf_printf(o, "Members by role (%ld)\n", r->members_total);
-	for (k = 0; rc == FB_OK && model_roles[k]; k++)
-		if (r->members_by_role[k])
-			rc = row(o, cli_label(model_roles[k]),
-				 r->members_by_role[k], -1);
+		rc = buf_adds(o, "\n\n");
 	if (rc == FB_OK)
-		rc = buf_printf(o, "\nTrained in %d (target)\n", r->year);
-	for (g = 0; rc == FB_OK && g < REPORT_GROUPS; g++) {
-		const struct report_group *gr = &r->group[g];
-
-		if (g > 0 && gr->total == 0)
-			continue;
-		rc = buf_adds(o, "  ");
-		if (rc == FB_OK)
-			rc = text_pad(o, gr->title, LABEL_COLS);
-		if (rc == FB_OK)
-			rc = buf_printf(o, "%4ld of %-4ld %5.1f%%  target %d%%  %s\n",
-					gr->trained, gr->total, report_pct(gr),
-					gr->target_pct,
-					gr->total && report_pct(gr) >= gr->target_pct
-						? "met" : "NOT MET");
-		for (i = 0; rc == FB_OK && i < gr->nuntrained; i++)
-			rc = buf_printf(o, "    not yet trained: %s (%s)\n",
-					gr->untrained[i].name,
-					cli_label(gr->untrained[i].role));
-	}
+		rc = report_text_roles(o, r, "");
 	if (rc == FB_OK)
-		rc = buf_printf(o, "\nCourses by topic in %d%*s courses  attendances\n",
-				r->year, LABEL_COLS - 19, "");
-	for (k = 0; rc == FB_OK && model_topics[k]; k++)
-		if (r->topic_courses[k])
-			rc = row(o, cli_label(model_topics[k]),
-				 r->topic_courses[k], r->topic_attendances[k]);
+		rc = buf_addc(o, '\n');
 	if (rc == FB_OK)
-		rc = row(o, "All courses", r->courses, r->attendances);
+		rc = report_text_targets(o, r, "", 0);
 	if (rc == FB_OK)
-		rc = buf_printf(o, "  %ld different members trained\n", r->trainees);
+		rc = buf_addc(o, '\n');
 	if (rc == FB_OK)
-		rc = buf_printf(o, "\nSupport visits in %d%*s visits   amount (VND)\n",
-				r->year, LABEL_COLS - 16, "");
-	for (k = 0; rc == FB_OK && model_reasons[k]; k++) {
-		if (!r->visits_by_reason[k])
-			continue;
-		money(r->amount_by_reason[k], m);
-		rc = buf_adds(o, "  ");
-		if (rc == FB_OK)
-			rc = text_pad(o, cli_label(model_reasons[k]), LABEL_COLS);
-		if (rc == FB_OK)
-			rc = buf_printf(o, "%6ld  %15s\n", r->visits_by_reason[k], m);
-	}
-	money(r->amount, m);
+		rc = report_text_courses(o, r, "");
 	if (rc == FB_OK)
-		rc = buf_adds(o, "  ");
+		rc = buf_addc(o, '\n');
 	if (rc == FB_OK)
-		rc = text_pad(o, "All visits", LABEL_COLS);
-	if (rc == FB_OK)
-		rc = buf_printf(o, "%6ld  %15s\n", r->visits, m);
+		rc = report_text_visits(o, r, "");
 	return rc;
 }
 
@@ -288,7 +213,7 @@ static enum fb_code workbook(const struct report *r, const char *branch,
 	for (g = 0; g < REPORT_GROUPS; g++) {
 		const struct report_group *gr = &r->group[g];
 
-		xl_row(x, &row, gr->title, gr->key, gr->trained, gr->total, 0);
+		xl_row(x, &row, _(gr->title), gr->key, gr->trained, gr->total, 0);
 		xlsx_number(x, row - 1, 4, XLSX_PERCENT, report_pct(gr));
 		xlsx_number(x, row - 1, 5, XLSX_PERCENT, gr->target_pct);
 		xlsx_cell(x, row - 1, 6, XLSX_TEXT,
