@@ -103,7 +103,8 @@ enum fb_code report_text_targets(struct fb_buf *o, const struct report *r,
 		if (rc == FB_OK)
 			rc = buf_printf(o, _("%4ld of %-4ld %5.1f%%  target %d%%  %s\n"),
 					gr->trained, gr->total, report_pct(gr), gr->target_pct,
-					report_met(gr) ? _("met") : _("NOT MET"));
+					!gr->total ? _("no one") : report_met(gr) ? _("met")
+					: _("NOT MET"));
 		for (i = 0; rc == FB_OK && i < gr->nuntrained; i++)
 			rc = person(o, indent, &gr->untrained[i], flags);
 	}

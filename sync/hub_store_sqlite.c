@@ -827,7 +827,7 @@ static const struct hub_store_ops sqlite_ops = {
 	.list = sqhub_list, .verify = sqhub_verify, .add_units = sqhub_add_units,
 	.backup = sqhub_backup,
 	.top_unit = sqhub_top_unit,
-	.each_unit = sqhub_each_unit, .report = sqhub_report,
+	.each_unit = sqhub_each_unit, .report_data = sqhub_report_data,
 };
 
 /* Open with `connections` pooled connections; serving: start the checkpointer. */
