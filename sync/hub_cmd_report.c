@@ -298,7 +298,7 @@ static enum fb_code table_line(const struct rollup *x, const struct row *w,
 	return rc;
 }
 
-/* "never synced: HN.PL.TT.05 Chi hội 5 (1 laptop enrolled)" and the like. */
+/* "never synced: HN.PL.TT.05 Chi hội 5 (laptops enrolled: 1)" and the like. */
 static enum fb_code table_branch(const struct rollup *x, size_t i, struct fb_buf *o)
 {
 	const struct hub_report_unit *u = &x->d->unit[i];
@@ -311,7 +311,7 @@ static enum fb_code table_branch(const struct rollup *x, size_t i, struct fb_buf
 		rc = buf_printf(o, _(", last heard from %s"), when);
 	}
 	if (rc == FB_OK)
-		rc = buf_printf(o, _(" (%ld laptops enrolled)"), u->laptops);
+		rc = buf_printf(o, _(" (laptops enrolled: %ld)"), u->laptops);
 	return rc == FB_OK ? buf_addc(o, '\n') : rc;
 }
 
@@ -331,7 +331,7 @@ static enum fb_code table_block(const struct rollup *x, const struct row *w,
 	else
 		rc = buf_printf(o, "\n== %s %s ==\n", u->code, u->name);
 	if (rc == FB_OK)
-		rc = buf_printf(o, "  %s", _("Branches:"));
+		rc = buf_printf(o, "  %s", branch_row ? _("Syncing:") : _("Branches:"));
 	if (branch_row) {
 		for (k = 0; rc == FB_OK && k < ST_N; k++)
 			if (w->branches[k])
@@ -348,7 +348,7 @@ static enum fb_code table_block(const struct rollup *x, const struct row *w,
 		rc = buf_printf(o, _("; last heard from %s"), when);
 	}
 	if (rc == FB_OK && branch_row)
-		rc = buf_printf(o, _(" (%ld laptops enrolled)"), u->laptops);
+		rc = buf_printf(o, _(" (laptops enrolled: %ld)"), u->laptops);
 	if (rc == FB_OK)
 		rc = buf_addc(o, '\n');
 	for (i = 0; rc == FB_OK && !branch_row && i < w->nlisted; i++)

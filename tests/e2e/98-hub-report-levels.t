@@ -239,9 +239,9 @@ EOF
 for by in branch commune district province; do
 	is "$(py "$TMP/same.py" $by "$TMP/$by")" same "--by $by: table, CSV and JSON give the same figures"
 done
-like "$(cat "$TMP/commune.txt")" "^    stale: HN.PL.TT.02 Chi hội 2, last heard from [0-9-]+ [0-9:]+ \(1 laptops enrolled\)$" \
+like "$(cat "$TMP/commune.txt")" "^    stale: HN.PL.TT.02 Chi hội 2, last heard from [0-9-]+ [0-9:]+ \(laptops enrolled: 1\)$" \
 	"the table names the stale branch and when it was last heard from"
-like "$(cat "$TMP/commune.txt")" "^    empty: HN.PL.DL.02 Chi hội Tây \(0 laptops enrolled\)$" "...and the empty one apart"
+like "$(cat "$TMP/commune.txt")" "^    empty: HN.PL.DL.02 Chi hội Tây \(laptops enrolled: 0\)$" "...and the empty one apart"
 
 # Times: the table in local time (TZ), JSON in UTC.
 last=$(json_q '[x for x in d["rows"] if x["unit"] == "HN.PL.TT"][0]["branch_status"][0]["last_heard"]' <"$TMP/commune.json")
