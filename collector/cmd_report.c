@@ -2,8 +2,7 @@
  * cmd_report.c - fieldbook report [--year Y] [--format table|csv|json|xlsx]
  * [-o FILE]: the branch's figures against the union's targets
  * (shared/report.h).  The table uses Vietnamese labels aligned by
- * display width, its headings in the language of messages; CSV and
- * JSON use the codes in every language, so that spreadsheets and
+ * display width; CSV and JSON use the codes, so that spreadsheets and
  * programs can rely on them; the workbook has both, a label and a code
  * per row, with counts, percentages and amounts as numbers.
  */
@@ -18,127 +17,34 @@
 #include "csv.h"
 #include "i18n.h"
 #include "report.h"
+#include "report_text.h"
 #include "text.h"
 #include "xlsx.h"
 
-#define LABEL_COLS 40
-
-/* "  <label padded>  a  [b]": b < 0 leaves the second column out. */
-static enum fb_code row(struct fb_buf *o, const char *label, long long a,
-			long long b)
-{
-	enum fb_code rc = buf_adds(o, "  ");
-
-	if (rc == FB_OK)
-		rc = text_pad(o, label, LABEL_COLS);
-	if (rc == FB_OK)
-		rc = buf_printf(o, "%7lld", a);
-	if (rc == FB_OK && b >= 0)
-		rc = buf_printf(o, "  %11lld", b);
-	return rc == FB_OK ? buf_addc(o, '\n') : rc;
-}
-
-/*
- * A section's heading, then its columns' titles (tail) from column
- * `cols` on (at least one blank between), as one line.
- */
-static enum fb_code heading(struct fb_buf *o, const char *head, size_t cols,
-			    const char *tail)
-{
-	size_t w = text_width(head);
-	enum fb_code rc = buf_printf(o, "\n%s%*s", head, w < cols ? (int)(cols - w) : 1, "");
-
-	return rc == FB_OK ? buf_printf(o, "%s\n", tail) : rc;
-}
-
-/* 1234567 -> "1.234.567" as Vietnamese write amounts. */
-static void money(long long v, char out[32])
-{
-	char digits[24];
-	size_t n, i, j = 0;
-
-	snprintf(digits, sizeof(digits), "%lld", v);
-	n = strlen(digits);
-	for (i = 0; i < n; i++) {
-		if (i && (n - i) % 3 == 0)
-			out[j++] = '.';
-		out[j++] = digits[i];
-	}
-	out[j] = '\0';
-}
-
+/* The table: the sections as shared/report_text.c writes them. */
 static enum fb_code table(const struct report *r, const char *branch,
 			  const char *name, struct fb_buf *o)
 {
 	enum fb_code rc;
-	char m[32];
-	size_t i;
-	int g, k;
 
-	char head[128];
-
-	rc = buf_printf(o, _("Fieldbook report %d: branch %s%s%s\n\n"), r->year, branch,
+	rc = buf_printf(o, _("Fieldbook report %d: branch %s%s%s"), r->year, branch,
 			*name ? ", " : "", name);
 	if (rc == FB_OK)
-		rc = buf_printf(o, _("Members by role (%ld)\n"), r->members_total);
-	for (k = 0; rc == FB_OK && model_roles[k]; k++)
-		if (r->members_by_role[k])
-			rc = row(o, cli_label(model_roles[k]),
-				 r->members_by_role[k], -1);
+		rc = buf_adds(o, "\n\n");
 	if (rc == FB_OK)
-		rc = buf_printf(o, _("\nTrained in %d (target)\n"), r->year);
-	for (g = 0; rc == FB_OK && g < REPORT_GROUPS; g++) {
-		const struct report_group *gr = &r->group[g];
-
-		if (g > 0 && gr->total == 0)
-			continue;
-		rc = buf_adds(o, "  ");
-		if (rc == FB_OK)
-			rc = text_pad(o, _(gr->title), LABEL_COLS);
-		if (rc == FB_OK)
-			rc = buf_printf(o, _("%4ld of %-4ld %5.1f%%  target %d%%  %s\n"),
-					gr->trained, gr->total, report_pct(gr),
-					gr->target_pct,
-					gr->total && report_pct(gr) >= gr->target_pct
-						? _("met") : _("NOT MET"));
-		for (i = 0; rc == FB_OK && i < gr->nuntrained; i++)
-			rc = buf_printf(o, _("    not yet trained: %s (%s)\n"),
-					gr->untrained[i].name,
-					cli_label(gr->untrained[i].role));
-	}
-	snprintf(head, sizeof(head), _("Courses by topic in %d"), r->year);
+		rc = report_text_roles(o, r, "");
 	if (rc == FB_OK)
-		/* TRANSLATORS: the titles of the columns of courses by topic. */
-		rc = heading(o, head, LABEL_COLS + 5, _(" courses  attendances"));
-	for (k = 0; rc == FB_OK && model_topics[k]; k++)
-		if (r->topic_courses[k])
-			rc = row(o, cli_label(model_topics[k]),
-				 r->topic_courses[k], r->topic_attendances[k]);
+		rc = buf_addc(o, '\n');
 	if (rc == FB_OK)
-		rc = row(o, _("All courses"), r->courses, r->attendances);
+		rc = report_text_targets(o, r, "", 0);
 	if (rc == FB_OK)
-		rc = buf_printf(o, _("  %ld different members trained\n"), r->trainees);
-	snprintf(head, sizeof(head), _("Support visits in %d"), r->year);
+		rc = buf_addc(o, '\n');
 	if (rc == FB_OK)
-		/* TRANSLATORS: the titles of the columns of support visits. */
-		rc = heading(o, head, LABEL_COLS + 6, _(" visits   amount (VND)"));
-	for (k = 0; rc == FB_OK && model_reasons[k]; k++) {
-		if (!r->visits_by_reason[k])
-			continue;
-		money(r->amount_by_reason[k], m);
-		rc = buf_adds(o, "  ");
-		if (rc == FB_OK)
-			rc = text_pad(o, cli_label(model_reasons[k]), LABEL_COLS);
-		if (rc == FB_OK)
-			rc = buf_printf(o, "%6ld  %15s\n", r->visits_by_reason[k], m);
-	}
-	money(r->amount, m);
+		rc = report_text_courses(o, r, "");
 	if (rc == FB_OK)
-		rc = buf_adds(o, "  ");
+		rc = buf_addc(o, '\n');
 	if (rc == FB_OK)
-		rc = text_pad(o, _("All visits"), LABEL_COLS);
-	if (rc == FB_OK)
-		rc = buf_printf(o, "%6ld  %15s\n", r->visits, m);
+		rc = report_text_visits(o, r, "");
 	return rc;
 }
 
@@ -243,7 +149,7 @@ static cJSON *json(const struct report *r, const char *branch)
 
 /* --- the workbook ---------------------------------------------------- */
 
-/* A table's title and header row (marked N_()) at *row; the rows follow. */
+/* A table's title and header row at *row; the rows follow. */
 static void xl_head(struct xlsx *x, unsigned *row, const char *title,
 		    const char *const *cols, unsigned n)
 {
@@ -252,7 +158,7 @@ static void xl_head(struct xlsx *x, unsigned *row, const char *title,
 	(*row)++;
 	xlsx_cell(x, (*row)++, 0, XLSX_TITLE, title);
 	for (i = 0; i < n; i++)
-		xlsx_cell(x, *row, i, XLSX_HEAD, _(cols[i]));
+		xlsx_cell(x, *row, i, XLSX_HEAD, cols[i]);
 	(*row)++;
 }
 
@@ -271,17 +177,12 @@ static void xl_row(struct xlsx *x, unsigned *row, const char *label, const char 
 static enum fb_code workbook(const struct report *r, const char *branch,
 			     const char *name, struct fb_buf *o, struct fb_error *err)
 {
-	/* The headings are in the language of messages; the codes beside
-	 * the labels are what CSV and JSON hold. */
-	static const char *const roles_h[] = { N_("Role"), N_("code"), N_("members") };
-	static const char *const groups_h[] = { N_("Target group"), N_("code"), N_("trained"),
-						N_("total"), N_("percent"), N_("target"),
-						N_("met") };
-	static const char *const people_h[] = { N_("Name"), N_("group"), N_("id"), N_("role") };
-	static const char *const topics_h[] = { N_("Topic"), N_("code"), N_("courses"),
-						N_("attendances") };
-	static const char *const visits_h[] = { N_("Reason"), N_("code"), N_("visits"),
-						N_("amount (VND)") };
+	static const char *const roles_h[] = { "Role", "code", "members" };
+	static const char *const groups_h[] = { "Target group", "code", "trained", "total",
+						"percent", "target", "met" };
+	static const char *const people_h[] = { "Name", "group", "id", "role" };
+	static const char *const topics_h[] = { "Topic", "code", "courses", "attendances" };
+	static const char *const visits_h[] = { "Reason", "code", "visits", "amount (VND)" };
 	struct xlsx *x = NULL;
 	char title[256], sheet[32];
 	unsigned row = 0;
@@ -291,23 +192,23 @@ static enum fb_code workbook(const struct report *r, const char *branch,
 
 	if ((rc = xlsx_new(0, &x, err)) != FB_OK)
 		return rc;
-	snprintf(sheet, sizeof(sheet), _("Report %d"), r->year);
+	snprintf(sheet, sizeof(sheet), "Report %d", r->year);
 	xlsx_sheet(x, sheet);
 	xlsx_width(x, 0, 40);
 	xlsx_width(x, 1, 28);
 	xlsx_width(x, 2, 38);
 	xlsx_width(x, 3, 14);
-	snprintf(title, sizeof(title), _("Fieldbook report %d: branch %s%s%s"), r->year, branch,
+	snprintf(title, sizeof(title), "Fieldbook report %d: branch %s%s%s", r->year, branch,
 		 *name ? ", " : "", name);
 	xlsx_cell(x, row++, 0, XLSX_TITLE, title);
 
-	xl_head(x, &row, _("Members by role"), roles_h, 3);
+	xl_head(x, &row, "Members by role", roles_h, 3);
 	for (k = 0; model_roles[k]; k++)
 		xl_row(x, &row, cli_label(model_roles[k]), model_roles[k],
 		       r->members_by_role[k], -1, 0);
-	xl_row(x, &row, _("All members"), "all", r->members_total, -1, 0);
+	xl_row(x, &row, "All members", "all", r->members_total, -1, 0);
 
-	snprintf(title, sizeof(title), _("Trained in %d (target)"), r->year);
+	snprintf(title, sizeof(title), "Trained in %d (target)", r->year);
 	xl_head(x, &row, title, groups_h, 7);
 	for (g = 0; g < REPORT_GROUPS; g++) {
 		const struct report_group *gr = &r->group[g];
@@ -316,9 +217,9 @@ static enum fb_code workbook(const struct report *r, const char *branch,
 		xlsx_number(x, row - 1, 4, XLSX_PERCENT, report_pct(gr));
 		xlsx_number(x, row - 1, 5, XLSX_PERCENT, gr->target_pct);
 		xlsx_cell(x, row - 1, 6, XLSX_TEXT,
-			  gr->total && report_pct(gr) >= gr->target_pct ? _("met") : _("NOT MET"));
+			  gr->total && report_pct(gr) >= gr->target_pct ? "met" : "NOT MET");
 	}
-	xl_head(x, &row, _("Not yet trained"), people_h, 4);
+	xl_head(x, &row, "Not yet trained", people_h, 4);
 	for (g = 0; g < REPORT_GROUPS; g++)
 		for (i = 0; i < r->group[g].nuntrained; i++) {
 			const struct report_person *p = &r->group[g].untrained[i];
@@ -329,20 +230,20 @@ static enum fb_code workbook(const struct report *r, const char *branch,
 			xlsx_cell(x, row++, 3, XLSX_TEXT, cli_label(p->role));
 		}
 
-	snprintf(title, sizeof(title), _("Courses by topic in %d"), r->year);
+	snprintf(title, sizeof(title), "Courses by topic in %d", r->year);
 	xl_head(x, &row, title, topics_h, 4);
 	for (k = 0; model_topics[k]; k++)
 		xl_row(x, &row, cli_label(model_topics[k]), model_topics[k],
 		       r->topic_courses[k], r->topic_attendances[k], 0);
-	xl_row(x, &row, _("All courses"), "all", r->courses, r->attendances, 0);
-	xl_row(x, &row, _("Different members trained"), "trainees", r->trainees, -1, 0);
+	xl_row(x, &row, "All courses", "all", r->courses, r->attendances, 0);
+	xl_row(x, &row, "Different members trained", "trainees", r->trainees, -1, 0);
 
-	snprintf(title, sizeof(title), _("Support visits in %d"), r->year);
+	snprintf(title, sizeof(title), "Support visits in %d", r->year);
 	xl_head(x, &row, title, visits_h, 4);
 	for (k = 0; model_reasons[k]; k++)
 		xl_row(x, &row, cli_label(model_reasons[k]), model_reasons[k],
 		       r->visits_by_reason[k], r->amount_by_reason[k], 1);
-	xl_row(x, &row, _("All visits"), "all", r->visits, r->amount, 1);
+	xl_row(x, &row, "All visits", "all", r->visits, r->amount, 1);
 	return xlsx_close(x, o, err);
 }
 
@@ -361,10 +262,10 @@ static enum fb_code report(struct cmd_ctx *c)
 	fmt = fl.format ? fl.format : "table";
 	if (strcmp(fmt, "table") && strcmp(fmt, "csv") && strcmp(fmt, "json") &&
 	    strcmp(fmt, "xlsx"))
-		return cmd_usage(c, _("--format is table, csv, json or xlsx, not '%s'"), fmt);
+		return cmd_usage(c, "--format is table, csv, json or xlsx, not '%s'", fmt);
 	if (!strcmp(fmt, "xlsx") && (!fl.output || !strcmp(fl.output, "-")) &&
 	    isatty(STDOUT_FILENO))
-		return cmd_usage(c, _("a workbook is not for a terminal: give -o FILE.xlsx"));
+		return cmd_usage(c, "a workbook is not for a terminal: give -o FILE.xlsx");
 	if ((rc = cli_year(c, fl.year, &year)) != FB_OK)
 		return rc;
 	if ((rc = cli_open(c, &b)) != FB_OK)
@@ -391,7 +292,7 @@ static enum fb_code report(struct cmd_ctx *c)
 	}
 	if (rc != FB_OK) {
 		if (!c->err.msg[0])
-			fb_fail(&c->err, rc, _("report: %s"), fb_strerror(rc));
+			fb_fail(&c->err, rc, "report: %s", fb_strerror(rc));
 	} else {
 		rc = cli_write(c, fl.output, &out);
 	}
@@ -407,15 +308,15 @@ out:
 static const struct cmd_option report_opts[] = {
 	CLI_OPT_YEAR,
 	{ "format", 0, "table|csv|json|xlsx", NULL,
-	  N_("the format (default: table); xlsx is an Excel workbook") },
-	{ "output", 'o', "FILE", NULL, N_("write to FILE (never over an existing one)") },
+	  "the format (default: table); xlsx is an Excel workbook" },
+	{ "output", 'o', "FILE", NULL, "write to FILE (never over an existing one)" },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
 	.usage = "report [--year Y] [--format table|csv|json|xlsx] [-o FILE]",
-	.help = N_("training coverage, courses by topic, support visits"),
+	.help = "training coverage, courses by topic, support visits",
 	.options = report_opts,
 	.run = report,
 };

@@ -1,10 +1,32 @@
-/* report.c - coverage against targets, courses by topic, visits by reason. */
+/*
+ * report.c - coverage against targets, courses by topic, visits by
+ * reason: each branch's own figures from one pass over the records.
+ *
+ * Members, trainings and visits are read type by type (the record_type
+ * index), the attendances in one scan of the table; each record's
+ * fields are read from its JSON in place (jscan), and the attendances
+ * are joined to the year's trainings and to the members through hash
+ * tables.  The cost is that of reading the records once, whatever the
+ * number of branches or of the units they are added into.
+ */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "i18n.h"
+#include "jscan.h"
 #include "report.h"
+
+/*
+ * The order of every list of names a report gives, the one place it is
+ * said: by given name in Vietnamese order, then the whole name
+ * (fb_vi_name_key, collate.h), then id.  The names are sorted by SQLite,
+ * in a temporary table, with the key every connection store_open opens
+ * has registered.
+ */
+#define REPORT_NAME_ORDER "fb_vi_name_key(name), id"
 
 static const struct {
 	const char *key, *title;
@@ -19,86 +41,123 @@ static const struct {
 	  { "commune_president_planned", NULL, NULL } },
 };
 
-/*
- * Branch filter: the codes go into a temporary table so that queries
- * can join it whatever their number (no SQL built from data).
- */
-static enum fb_code set_scope(struct fb_store *st, const char *const *branches,
-			      size_t n, struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	size_t i;
-	int s;
+/* --- an id -> index table (open addressing; the keys are copies) ------ */
 
-	rc = store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS report_scope("
-			    "branch TEXT PRIMARY KEY); DELETE FROM report_scope;", err);
-	if (rc != FB_OK)
-		return rc;
-	if (n == 0)
-		return store_exec(st, "INSERT OR IGNORE INTO report_scope"
-				      " SELECT DISTINCT branch FROM record", err);
-	rc = store_prepare(st, "INSERT OR IGNORE INTO report_scope VALUES(?1)", &q, err);
-	for (i = 0; rc == FB_OK && i < n; i++) {
-		sqlite3_bind_text(q, 1, branches[i], -1, SQLITE_STATIC);
-		s = sqlite3_step(q);
-		if (s != SQLITE_DONE)
-			rc = store_fail(st, s, _("report scope"), err);
-		sqlite3_reset(q);
-	}
-	sqlite3_finalize(q);
-	return rc;
+#define NONE SIZE_MAX
+
+struct idmap {
+	char **key;             /* NULL: a free slot */
+	size_t *val;
+	size_t cap, n;          /* cap: 0 or a power of two */
+};
+
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;        /* FNV-1a */
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ULL;
+	return h;
 }
 
-/*
- * The year's trainings in scope, and the attendance of members who are
- * not deleted at them, as two indexed temporary tables: every figure
- * below is then a join on small tables, whatever the database's size.
- */
-static enum fb_code materialise(struct fb_store *st, int year,
-				struct fb_error *err)
+static size_t idmap_get(const struct idmap *m, const char *key)
 {
-	static const char *const setup[] = {
-		"DROP TABLE IF EXISTS temp.report_train",
-		"DROP TABLE IF EXISTS temp.report_att",
-		"CREATE TEMP TABLE report_train(id TEXT PRIMARY KEY, topics TEXT)",
-		"CREATE TEMP TABLE report_att(tid TEXT NOT NULL, mid TEXT NOT NULL)",
-	};
-	static const char *const fill[] = {
-		"INSERT INTO report_train SELECT id, json_extract(vals, '$.topics')"
-		" FROM record WHERE type = 'training' AND deleted = 0"
-		" AND branch IN (SELECT branch FROM report_scope)"
-		" AND substr(json_extract(vals, '$.start_date'), 1, 4) = ?1",
-		"INSERT INTO report_att SELECT json_extract(a.vals, '$.training_id'),"
-		" json_extract(a.vals, '$.member_id') FROM record a"
-		" WHERE a.type = 'attendance' AND a.deleted = 0"
-		" AND json_extract(a.vals, '$.training_id') IN (SELECT id FROM report_train)"
-		" AND json_extract(a.vals, '$.member_id') IN"
-		"  (SELECT id FROM record WHERE type = 'member' AND deleted = 0)",
-		"CREATE INDEX temp.report_att_tid ON report_att(tid)",
-		"CREATE INDEX temp.report_att_mid ON report_att(mid)",
-	};
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc = FB_OK;
+	size_t i;
+
+	if (!m->cap)
+		return NONE;
+	for (i = hash_str(key) & (m->cap - 1); m->key[i]; i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->key[i], key))
+			return m->val[i];
+	return NONE;
+}
+
+static enum fb_code idmap_grow(struct idmap *m)
+{
+	size_t cap = m->cap ? m->cap * 2 : 1024, i, j;
+	char **key = calloc(cap, sizeof(*key));
+	size_t *val = calloc(cap, sizeof(*val));
+
+	if (!key || !val) {
+		free(key);
+		free(val);
+		return FB_ENOMEM;
+	}
+	for (i = 0; i < m->cap; i++) {
+		if (!m->key[i])
+			continue;
+		for (j = hash_str(m->key[i]) & (cap - 1); key[j]; j = (j + 1) & (cap - 1))
+			;
+		key[j] = m->key[i];
+		val[j] = m->val[i];
+	}
+	free(m->key);
+	free(m->val);
+	m->key = key;
+	m->val = val;
+	m->cap = cap;
+	return FB_OK;
+}
+
+/* Map key to val; a key already there keeps its first value. */
+static enum fb_code idmap_put(struct idmap *m, const char *key, size_t val)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap && idmap_grow(m) != FB_OK)
+		return FB_ENOMEM;
+	for (i = hash_str(key) & (m->cap - 1); m->key[i]; i = (i + 1) & (m->cap - 1))
+		if (!strcmp(m->key[i], key))
+			return FB_OK;
+	if (!(m->key[i] = strdup(key)))
+		return FB_ENOMEM;
+	m->val[i] = val;
+	m->n++;
+	return FB_OK;
+}
+
+static void idmap_release(struct idmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->cap; i++)
+		free(m->key[i]);
+	free(m->key);
+	free(m->val);
+	memset(m, 0, sizeof(*m));
+}
+
+/* --- the scan's working state ------------------------------------------ */
+
+struct member {
+	size_t branch;
+	int group;              /* -1: of no target group */
+	int trained;
+	size_t person;          /* with names, a target group's: in people */
+};
+
+struct training {
+	size_t branch;
+	uint32_t topics;        /* bit i: model_topics[i] */
+	long attendances;
+};
+
+struct scan {
+	struct fb_store *st;
+	int year, names;
 	char yr[8];
-	size_t i;
-	int s;
-
-	snprintf(yr, sizeof(yr), "%04d", year);
-	for (i = 0; rc == FB_OK && i < sizeof(setup) / sizeof(setup[0]); i++)
-		rc = store_exec(st, setup[i], err);
-	for (i = 0; rc == FB_OK && i < sizeof(fill) / sizeof(fill[0]); i++) {
-		if ((rc = store_prepare(st, fill[i], &q, err)) != FB_OK)
-			break;
-		if (sqlite3_bind_parameter_count(q) > 0)
-			sqlite3_bind_text(q, 1, yr, -1, SQLITE_STATIC);
-		s = sqlite3_step(q);
-		if (s != SQLITE_DONE)
-			rc = store_fail(st, s, _("report"), err);
-		sqlite3_finalize(q);
-	}
-	return rc;
-}
+	struct report_scan *out;
+	struct idmap branches, members, trainings;
+	size_t last_branch;     /* the branch of the row before (rows come by branch) */
+	size_t branch_cap;
+	struct member *member;
+	size_t nmember, member_cap;
+	struct training *training;
+	size_t ntraining, training_cap;
+	size_t people_cap;
+	struct fb_buf key, val[4];
+	int have[4];
+};
 
 static int vocab_index(const char *const *vocab, const char *code)
 {
@@ -110,180 +169,428 @@ static int vocab_index(const char *const *vocab, const char *code)
 	return -1;
 }
 
-static const char *col(sqlite3_stmt *q, int i)
+static int group_of(const char *role)
 {
-	const char *s = (const char *)sqlite3_column_text(q, i);
+	int g, k;
 
-	return s ? s : "";
+	for (g = 0; g < REPORT_GROUPS; g++)
+		for (k = 0; groups[g].roles[k]; k++)
+			if (!strcmp(groups[g].roles[k], role))
+				return g;
+	return -1;
 }
 
-static enum fb_code roles(struct fb_store *st, struct report *r,
-			  struct fb_error *err)
+/* Grow *p (of *cap elements of size sz) to hold n + 1. */
+static enum fb_code room(void **p, size_t *cap, size_t n, size_t sz)
+{
+	size_t want = *cap ? *cap * 2 : 256;
+	void *q;
+
+	if (n < *cap)
+		return FB_OK;
+	if (!(q = realloc(*p, want * sz)))
+		return FB_ENOMEM;
+	*p = q;
+	*cap = want;
+	return FB_OK;
+}
+
+/* The index of branch `code` in s->out->branch, added when new. */
+static enum fb_code branch_of(struct scan *s, const char *code, size_t *out)
+{
+	struct report_scan *o = s->out;
+	size_t i;
+
+	if (s->last_branch != NONE && !strcmp(o->branch[s->last_branch].code, code)) {
+		*out = s->last_branch;
+		return FB_OK;
+	}
+	i = idmap_get(&s->branches, code);
+	if (i == NONE) {
+		struct report_branch *b;
+
+		if (room((void **)&o->branch, &s->branch_cap, o->nbranch, sizeof(*b)) != FB_OK)
+			return FB_ENOMEM;
+		b = &o->branch[o->nbranch];
+		memset(b, 0, sizeof(*b));
+		report_init(&b->r, s->year);
+		if (!(b->code = strdup(code)))
+			return FB_ENOMEM;
+		i = o->nbranch++;
+		if (idmap_put(&s->branches, code, i) != FB_OK)
+			return FB_ENOMEM;
+	}
+	s->last_branch = i;
+	*out = i;
+	return FB_OK;
+}
+
+/*
+ * Read the fields named in want (at most 4) of a record's JSON into
+ * s->val[i], s->have[i] saying which it holds.  The JSON is the store's
+ * own (book_state.c writes it): an object of strings.
+ */
+static void fields(struct scan *s, const char *vals, size_t len,
+		   const char *const want[4])
+{
+	struct jscan j = { vals, vals + len };
+	int k;
+
+	memset(s->have, 0, sizeof(s->have));
+	if (!jscan_eat(&j, '{') || jscan_eat(&j, '}'))
+		return;
+	do {
+		if (jscan_str(&j, &s->key) != FB_OK || !jscan_eat(&j, ':'))
+			return;
+		for (k = 0; k < 4 && want[k]; k++)
+			if (!strcmp(want[k], buf_str(&s->key)))
+				break;
+		if (k < 4 && want[k])
+			s->have[k] = jscan_str(&j, &s->val[k]) == FB_OK;
+		else
+			jscan_skip(&j);
+	} while (jscan_eat(&j, ','));
+}
+
+static int in_year(struct scan *s, int k)
+{
+	return s->have[k] && s->val[k].len >= 4 && !memcmp(s->val[k].data, s->yr, 4);
+}
+
+static const char *val(struct scan *s, int k)
+{
+	return s->have[k] ? buf_str(&s->val[k]) : NULL;
+}
+
+typedef enum fb_code (*row_fn)(struct scan *s, const char *id, size_t branch,
+			       const char *vals, size_t len);
+
+/*
+ * Each row of one type: counted in its branch's records, then (when not
+ * deleted) handed to fn.  table_scan: read the table itself, in its
+ * order, rather than through the type's index (the attendances, most of
+ * the records: a scan reads them faster than one look-up each).
+ */
+static enum fb_code each_row(struct scan *s, const char *type, int table_scan,
+			     row_fn fn, struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
 	enum fb_code rc;
-	int s, i;
+	int r = SQLITE_DONE;
 
-	rc = store_prepare(st,
-		"SELECT coalesce(json_extract(vals, '$.role'), 'member'), count(*)"
-		" FROM record WHERE type = 'member' AND deleted = 0"
-		" AND branch IN (SELECT branch FROM report_scope) GROUP BY 1", &q, err);
+	rc = store_prepare(s->st, table_scan
+			   ? "SELECT id, branch, deleted, vals FROM record NOT INDEXED WHERE type = ?1"
+			   : "SELECT id, branch, deleted, vals FROM record WHERE type = ?1",
+			   &q, err);
 	if (rc != FB_OK)
 		return rc;
-	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-		i = vocab_index(model_roles, col(q, 0));
-		if (i >= 0)
-			r->members_by_role[i] += sqlite3_column_int(q, 1);
-		r->members_total += sqlite3_column_int(q, 1);
+	sqlite3_bind_text(q, 1, type, -1, SQLITE_STATIC);
+	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(q, 0);
+		const char *branch = (const char *)sqlite3_column_text(q, 1);
+		const char *vals = (const char *)sqlite3_column_text(q, 3);
+		size_t b;
+
+		if (!id || !branch || !vals)
+			continue;
+		if ((rc = branch_of(s, branch, &b)) != FB_OK)
+			break;
+		s->out->branch[b].records++;
+		if (sqlite3_column_int(q, 2))
+			continue;
+		rc = fn(s, id, b, vals, (size_t)sqlite3_column_bytes(q, 3));
 	}
-	if (s != SQLITE_DONE)
-		rc = store_fail(st, s, _("report"), err);
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(s->st, r, _("report"), err);
+	else if (rc == FB_ENOMEM)
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 	sqlite3_finalize(q);
 	return rc;
 }
 
-/* Everyone of the target roles, with whether she attended in the year. */
-static enum fb_code coverage(struct fb_store *st, struct report *r,
-			     struct fb_error *err)
+static enum fb_code on_member(struct scan *s, const char *id, size_t b,
+			      const char *vals, size_t len)
 {
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	int s, g, k;
+	static const char *const want[4] = { "role", "full_name", "birth_year", NULL };
+	struct report *r = &s->out->branch[b].r;
+	const char *role;
+	struct member *m;
+	int i;
 
-	rc = store_prepare(st,
-		"SELECT m.id, json_extract(m.vals, '$.full_name'),"
-		"  json_extract(m.vals, '$.role'),"
-		"  m.id IN (SELECT mid FROM report_att)"
-		" FROM record m WHERE m.type = 'member' AND m.deleted = 0"
-		" AND m.branch IN (SELECT branch FROM report_scope)"
-		" AND json_extract(m.vals, '$.role') IN ('branch_head', 'branch_deputy',"
-		"  'commune_president', 'commune_vice', 'commune_president_planned')"
-		" ORDER BY fb_vi_name_key(json_extract(m.vals, '$.full_name')), m.id", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *role = col(q, 2);
-		struct report_group *grp = NULL;
+	fields(s, vals, len, want);
+	role = s->have[0] ? val(s, 0) : "member";
+	if ((i = vocab_index(model_roles, role)) >= 0)
+		r->members_by_role[i]++;
+	r->members_total++;
+	if (room((void **)&s->member, &s->member_cap, s->nmember, sizeof(*m)) != FB_OK)
+		return FB_ENOMEM;
+	m = &s->member[s->nmember];
+	m->branch = b;
+	m->group = group_of(role);
+	m->trained = 0;
+	m->person = NONE;
+	if (s->names && m->group >= 0) {
+		struct report_scan *o = s->out;
 		struct report_person *p;
 
-		for (g = 0; g < REPORT_GROUPS && !grp; g++)
-			for (k = 0; groups[g].roles[k]; k++)
-				if (!strcmp(groups[g].roles[k], role))
-					grp = &r->group[g];
-		if (!grp)
-			continue;
-		grp->total++;
-		if (sqlite3_column_int(q, 3)) {
-			grp->trained++;
-			continue;
-		}
-		p = realloc(grp->untrained, (grp->nuntrained + 1) * sizeof(*p));
-		if (!p) {
-			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
-			break;
-		}
-		grp->untrained = p;
-		p += grp->nuntrained;
-		p->id = strdup(col(q, 0));
-		p->name = strdup(col(q, 1));
-		p->role = strdup(role);
-		grp->nuntrained++;
-		if (!p->id || !p->name || !p->role) {
-			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
-			break;
-		}
+		if (room((void **)&o->people, &s->people_cap, o->npeople, sizeof(*p)) != FB_OK)
+			return FB_ENOMEM;
+		p = &o->people[o->npeople];
+		memset(p, 0, sizeof(*p));
+		m->person = o->npeople++;
+		p->group = m->group;
+		p->birth_year = s->have[2] ? atoi(val(s, 2)) : 0;
+		if (!(p->id = strdup(id)) || !(p->name = strdup(s->have[1] ? val(s, 1) : "")) ||
+		    !(p->role = strdup(role)) || !(p->branch = strdup(s->out->branch[b].code)))
+			return FB_ENOMEM;
 	}
-	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(st, s, _("report"), err);
-	sqlite3_finalize(q);
-	return rc;
+	return idmap_put(&s->members, id, s->nmember++);
 }
 
-static enum fb_code courses(struct fb_store *st, struct report *r,
-			    struct fb_error *err)
+static enum fb_code on_training(struct scan *s, const char *id, size_t b,
+				const char *vals, size_t len)
 {
-	sqlite3_stmt *q = NULL;
-	enum fb_code rc;
-	int s;
+	static const char *const want[4] = { "start_date", "topics", NULL, NULL };
+	char *save = NULL, *tok;
+	struct training *t;
+	int i;
 
-	rc = store_prepare(st,
-		"SELECT t.topics, (SELECT count(*) FROM report_att a WHERE a.tid = t.id)"
-		" FROM report_train t", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-		char topics[1024], *save = NULL, *tok;
-		long att = sqlite3_column_int(q, 1);
-		int i;
+	fields(s, vals, len, want);
+	if (!in_year(s, 0))
+		return FB_OK;
+	if (room((void **)&s->training, &s->training_cap, s->ntraining, sizeof(*t)) != FB_OK)
+		return FB_ENOMEM;
+	t = &s->training[s->ntraining];
+	t->branch = b;
+	t->topics = 0;
+	t->attendances = 0;
+	if (s->have[1])
+		for (tok = strtok_r(s->val[1].data, ",", &save); tok;
+		     tok = strtok_r(NULL, ",", &save))
+			if ((i = vocab_index(model_topics, tok)) >= 0)
+				t->topics |= 1u << i;
+	return idmap_put(&s->trainings, id, s->ntraining++);
+}
+
+static enum fb_code on_attendance(struct scan *s, const char *id, size_t b,
+				  const char *vals, size_t len)
+{
+	static const char *const want[4] = { "training_id", "member_id", NULL, NULL };
+	size_t t, m;
+
+	(void)id;
+	(void)b;
+	fields(s, vals, len, want);
+	if (!s->have[0] || !s->have[1])
+		return FB_OK;
+	t = idmap_get(&s->trainings, val(s, 0));
+	m = idmap_get(&s->members, val(s, 1));
+	if (t == NONE || m == NONE)
+		return FB_OK;
+	s->training[t].attendances++;
+	s->member[m].trained = 1;
+	return FB_OK;
+}
+
+static enum fb_code on_visit(struct scan *s, const char *id, size_t b,
+			     const char *vals, size_t len)
+{
+	static const char *const want[4] = { "visit_date", "reason", "amount_vnd", NULL };
+	struct report *r = &s->out->branch[b].r;
+	long long amount;
+	int i;
+
+	(void)id;
+	fields(s, vals, len, want);
+	if (!in_year(s, 0))
+		return FB_OK;
+	/* As SQL's CAST(... AS INTEGER): the leading integer, else 0. */
+	amount = s->have[2] ? strtoll(val(s, 2), NULL, 10) : 0;
+	if ((i = vocab_index(model_reasons, s->have[1] ? val(s, 1) : "")) >= 0) {
+		r->visits_by_reason[i]++;
+		r->amount_by_reason[i] += amount;
+	}
+	r->visits++;
+	r->amount += amount;
+	return FB_OK;
+}
+
+/* The trainings' and the members' figures, into their branches. */
+static void tally(struct scan *s)
+{
+	struct report_scan *o = s->out;
+	size_t i;
+	int k;
+
+	for (i = 0; i < s->ntraining; i++) {
+		const struct training *t = &s->training[i];
+		struct report *r = &o->branch[t->branch].r;
 
 		r->courses++;
-		r->attendances += att;
-		snprintf(topics, sizeof(topics), "%s", col(q, 0));
-		for (tok = strtok_r(topics, ",", &save); tok;
-		     tok = strtok_r(NULL, ",", &save)) {
-			i = vocab_index(model_topics, tok);
-			if (i < 0)
-				continue;
-			r->topic_courses[i]++;
-			r->topic_attendances[i] += att;
-		}
+		r->attendances += t->attendances;
+		for (k = 0; k < REPORT_TOPICS; k++)
+			if (t->topics & (1u << k)) {
+				r->topic_courses[k]++;
+				r->topic_attendances[k] += t->attendances;
+			}
 	}
-	if (s != SQLITE_DONE)
-		rc = store_fail(st, s, _("report"), err);
-	sqlite3_finalize(q);
-	if (rc != FB_OK)
-		return rc;
-	rc = store_prepare(st, "SELECT count(DISTINCT mid) FROM report_att", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	s = sqlite3_step(q);
-	if (s == SQLITE_ROW)
-		r->trainees = sqlite3_column_int(q, 0);
-	else
-		rc = store_fail(st, s, _("report"), err);
-	sqlite3_finalize(q);
-	return rc;
+	for (i = 0; i < s->nmember; i++) {
+		const struct member *m = &s->member[i];
+		struct report *r = &o->branch[m->branch].r;
+
+		r->trainees += m->trained;
+		if (m->group < 0)
+			continue;
+		r->group[m->group].total++;
+		r->group[m->group].trained += m->trained;
+	}
 }
 
-static enum fb_code visits(struct fb_store *st, struct report *r,
-			   struct fb_error *err)
+static void person_release(struct report_person *p)
 {
+	free(p->id);
+	free(p->name);
+	free(p->role);
+	free(p->branch);
+}
+
+/*
+ * Keep the people not yet trained, in REPORT_NAME_ORDER: their names go
+ * into a temporary table and come back sorted.
+ */
+static enum fb_code order_people(struct scan *s, struct fb_error *err)
+{
+	struct report_scan *o = s->out;
+	struct report_person *sorted = NULL;
 	sqlite3_stmt *q = NULL;
-	char yr[8];
+	size_t i, n = 0;
 	enum fb_code rc;
-	int s, i;
+	int r = SQLITE_DONE;
 
-	snprintf(yr, sizeof(yr), "%04d", r->year);
-	rc = store_prepare(st,
-		"SELECT json_extract(vals, '$.reason'), count(*),"
-		"  coalesce(sum(CAST(json_extract(vals, '$.amount_vnd') AS INTEGER)), 0)"
-		" FROM record WHERE type = 'visit' AND deleted = 0"
-		" AND branch IN (SELECT branch FROM report_scope)"
-		" AND substr(json_extract(vals, '$.visit_date'), 1, 4) = ?1 GROUP BY 1",
-		&q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, yr, -1, SQLITE_STATIC);
-	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-		i = vocab_index(model_reasons, col(q, 0));
-		if (i >= 0) {
-			r->visits_by_reason[i] += sqlite3_column_int(q, 1);
-			r->amount_by_reason[i] += sqlite3_column_int64(q, 2);
+	for (i = 0; i < s->nmember; i++)
+		if (s->member[i].person != NONE && s->member[i].trained) {
+			person_release(&o->people[s->member[i].person]);
+			memset(&o->people[s->member[i].person], 0, sizeof(*o->people));
 		}
-		r->visits += sqlite3_column_int(q, 1);
-		r->amount += sqlite3_column_int64(q, 2);
+	rc = store_exec(s->st, "CREATE TEMP TABLE IF NOT EXISTS report_names("
+			"pos INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL);"
+			" DELETE FROM temp.report_names", err);
+	if (rc == FB_OK)
+		rc = store_prepare(s->st, "INSERT INTO temp.report_names VALUES(?1, ?2, ?3)",
+				   &q, err);
+	for (i = 0; rc == FB_OK && i < o->npeople; i++) {
+		if (!o->people[i].id)
+			continue;
+		sqlite3_bind_int64(q, 1, (sqlite3_int64)i);
+		sqlite3_bind_text(q, 2, o->people[i].id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, o->people[i].name, -1, SQLITE_STATIC);
+		if ((r = sqlite3_step(q)) != SQLITE_DONE)
+			rc = store_fail(s->st, r, _("report"), err);
+		sqlite3_reset(q);
+		n++;
 	}
-	if (s != SQLITE_DONE)
-		rc = store_fail(st, s, _("report"), err);
 	sqlite3_finalize(q);
+	q = NULL;
+	if (rc == FB_OK && !(sorted = malloc((n ? n : 1) * sizeof(*sorted))))
+		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
+	if (rc == FB_OK)
+		rc = store_prepare(s->st, "SELECT pos FROM temp.report_names ORDER BY "
+				   REPORT_NAME_ORDER, &q, err);
+	n = 0;
+	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		size_t pos = (size_t)sqlite3_column_int64(q, 0);
+
+		if (pos >= o->npeople || !o->people[pos].id)
+			continue;
+		sorted[n++] = o->people[pos];
+		memset(&o->people[pos], 0, sizeof(*o->people));   /* moved */
+	}
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(s->st, r, _("report"), err);
+	sqlite3_finalize(q);
+	if (store_exec(s->st, "DELETE FROM temp.report_names", NULL) != FB_OK && rc == FB_OK)
+		rc = fb_fail(err, FB_EIO, _("report: cannot empty its temporary table"));
+	if (rc != FB_OK) {
+		while (n > 0)
+			person_release(&sorted[--n]);
+		free(sorted);
+		return rc;
+	}
+	for (i = 0; i < o->npeople; i++)
+		person_release(&o->people[i]);
+	free(o->people);
+	o->people = sorted;
+	o->npeople = n;
+	return FB_OK;
+}
+
+static int branch_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct report_branch *)a)->code,
+		      ((const struct report_branch *)b)->code);
+}
+
+enum fb_code report_scan(struct fb_store *st, int year, int names,
+			 struct report_scan *out, struct fb_error *err)
+{
+	struct scan s;
+	enum fb_code rc;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	memset(&s, 0, sizeof(s));
+	out->year = year;
+	s.st = st;
+	s.year = year;
+	s.names = names;
+	s.out = out;
+	s.last_branch = NONE;
+	snprintf(s.yr, sizeof(s.yr), "%04d", year);
+	/* One read transaction: every scan sees the same records. */
+	if ((rc = store_exec(st, "SAVEPOINT report", err)) != FB_OK)
+		return rc;
+	if ((rc = each_row(&s, "member", 0, on_member, err)) == FB_OK &&
+	    (rc = each_row(&s, "training", 0, on_training, err)) == FB_OK &&
+	    (rc = each_row(&s, "visit", 0, on_visit, err)) == FB_OK &&
+	    (rc = each_row(&s, "attendance", 1, on_attendance, err)) == FB_OK) {
+		tally(&s);
+		if (names)
+			rc = order_people(&s, err);
+	}
+	if (store_exec(st, "RELEASE report", NULL) != FB_OK && rc == FB_OK)
+		rc = fb_fail(err, FB_EIO, _("report: cannot end its read"));
+	if (rc == FB_OK)
+		qsort(out->branch, out->nbranch, sizeof(*out->branch), branch_cmp);
+	idmap_release(&s.branches);
+	idmap_release(&s.members);
+	idmap_release(&s.trainings);
+	free(s.member);
+	free(s.training);
+	buf_release(&s.key);
+	for (i = 0; i < 4; i++)
+		buf_release(&s.val[i]);
+	if (rc != FB_OK)
+		report_scan_release(out);
 	return rc;
 }
 
-enum fb_code report_build(struct fb_store *st, const char *const *branches,
-			  size_t nbranches, int year, struct report *r,
-			  struct fb_error *err)
+void report_scan_release(struct report_scan *s)
 {
-	enum fb_code rc;
+	size_t i;
+
+	for (i = 0; i < s->nbranch; i++) {
+		free(s->branch[i].code);
+		report_release(&s->branch[i].r);
+	}
+	free(s->branch);
+	for (i = 0; i < s->npeople; i++)
+		person_release(&s->people[i]);
+	free(s->people);
+	memset(s, 0, sizeof(*s));
+}
+
+void report_init(struct report *r, int year)
+{
 	int g;
 
 	memset(r, 0, sizeof(*r));
@@ -293,12 +600,92 @@ enum fb_code report_build(struct fb_store *st, const char *const *branches,
 		r->group[g].title = groups[g].title;
 		r->group[g].target_pct = groups[g].target;
 	}
-	if ((rc = set_scope(st, branches, nbranches, err)) != FB_OK ||
-	    (rc = materialise(st, year, err)) != FB_OK ||
-	    (rc = roles(st, r, err)) != FB_OK ||
-	    (rc = coverage(st, r, err)) != FB_OK ||
-	    (rc = courses(st, r, err)) != FB_OK ||
-	    (rc = visits(st, r, err)) != FB_OK)
+}
+
+void report_add(struct report *r, const struct report *f)
+{
+	int k;
+
+	for (k = 0; k < REPORT_ROLES; k++)
+		r->members_by_role[k] += f->members_by_role[k];
+	r->members_total += f->members_total;
+	for (k = 0; k < REPORT_GROUPS; k++) {
+		r->group[k].total += f->group[k].total;
+		r->group[k].trained += f->group[k].trained;
+	}
+	for (k = 0; k < REPORT_TOPICS; k++) {
+		r->topic_courses[k] += f->topic_courses[k];
+		r->topic_attendances[k] += f->topic_attendances[k];
+	}
+	r->courses += f->courses;
+	r->attendances += f->attendances;
+	r->trainees += f->trainees;
+	for (k = 0; k < REPORT_REASONS; k++) {
+		r->visits_by_reason[k] += f->visits_by_reason[k];
+		r->amount_by_reason[k] += f->amount_by_reason[k];
+	}
+	r->visits += f->visits;
+	r->amount += f->amount;
+}
+
+enum fb_code report_add_person(struct report *r, const struct report_person *p)
+{
+	struct report_group *g;
+	struct report_person *n;
+
+	if (p->group < 0 || p->group >= REPORT_GROUPS)
+		return FB_EINVAL;
+	g = &r->group[p->group];
+	/* Grown by doubling: the sizes that are powers of two are full. */
+	if ((g->nuntrained & (g->nuntrained - 1)) == 0) {
+		n = realloc(g->untrained, (g->nuntrained ? g->nuntrained * 2 : 1) * sizeof(*n));
+		if (!n)
+			return FB_ENOMEM;
+		g->untrained = n;
+	}
+	n = &g->untrained[g->nuntrained];
+	*n = *p;
+	n->id = strdup(p->id);
+	n->name = strdup(p->name);
+	n->role = strdup(p->role);
+	n->branch = strdup(p->branch);
+	g->nuntrained++;
+	return n->id && n->name && n->role && n->branch ? FB_OK : FB_ENOMEM;
+}
+
+/* Is code one of the n branches (n 0: any)? */
+static int listed(const char *code, const char *const *branches, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!strcmp(branches[i], code))
+			return 1;
+	return 0;
+}
+
+enum fb_code report_build(struct fb_store *st, const char *const *branches,
+			  size_t nbranches, int year, struct report *r,
+			  struct fb_error *err)
+{
+	struct report_scan s;
+	enum fb_code rc;
+	size_t i;
+
+	report_init(r, year);
+	if ((rc = report_scan(st, year, 1, &s, err)) != FB_OK)
+		return rc;
+	for (i = 0; i < s.nbranch; i++)
+		if (listed(s.branch[i].code, branches, nbranches))
+			report_add(r, &s.branch[i].r);
+	for (i = 0; rc == FB_OK && i < s.npeople; i++)
+		if (listed(s.people[i].branch, branches, nbranches) &&
+		    report_add_person(r, &s.people[i]) != FB_OK)
+			rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
+	report_scan_release(&s);
+	if (rc != FB_OK)
 		report_release(r);
 	return rc;
 }
@@ -309,11 +696,8 @@ void report_release(struct report *r)
 	int g;
 
 	for (g = 0; g < REPORT_GROUPS; g++) {
-		for (i = 0; i < r->group[g].nuntrained; i++) {
-			free(r->group[g].untrained[i].id);
-			free(r->group[g].untrained[i].name);
-			free(r->group[g].untrained[i].role);
-		}
+		for (i = 0; i < r->group[g].nuntrained; i++)
+			person_release(&r->group[g].untrained[i]);
 		free(r->group[g].untrained);
 		r->group[g].untrained = NULL;
 		r->group[g].nuntrained = 0;
@@ -323,4 +707,9 @@ void report_release(struct report *r)
 double report_pct(const struct report_group *g)
 {
 	return g->total ? 100.0 * (double)g->trained / (double)g->total : 0.0;
+}
+
+int report_met(const struct report_group *g)
+{
+	return g->total && report_pct(g) >= g->target_pct;
 }

@@ -1,22 +1,31 @@
 /*
  * report.h - the figures the union's targets ask for, for one year.
  *
- * report_build() reads the current state (deleted records left out) of
- * one branch, or of every branch whose code is in a list (the hub rolls
- * units up), and fills a struct report.  It prints nothing: the
- * programs format it as a table, CSV or JSON.
+ * report_scan() reads the current state of every record once (one pass
+ * per type, the attendances in one scan of the table) and gives each
+ * branch's own figures: the figures of a branch are those of the
+ * records that name it.  report_build() adds the branches of a list up
+ * into one struct report (the collector's report of its branch); the hub
+ * adds each branch into the unit above it at the level asked, so its
+ * whole report costs one pass over the records, whatever the number of
+ * units (docs/PERFORMANCE.md, "Reports").  Neither prints anything.
  *
  * Definitions (docs/COMMANDS.md, "Reports"):
  *  - a member is "trained" in year Y when she attends at least one
- *    training whose start_date is in Y;
+ *    training whose start_date is in Y, wherever it was held: the
+ *    attendance, the training and the member not deleted;
  *  - target groups: branch heads and deputies (target 100%), commune
  *    presidents and vice presidents (100%), those planned for commune
- *    president (50%);
- *  - courses by topic count each course under every topic it has, so
- *    the topic rows may add up to more than the distinct total;
- *  - attendances count attendance rows of those courses, trainees count
- *    distinct members;
- *  - visits by reason count visits in Y with their summed amount_vnd.
+ *    president (50%); a member counts in her own branch's group;
+ *  - trainees are the members of a branch trained in Y, each counted
+ *    once, at her branch: so a unit's figure is the sum of its
+ *    branches' and nobody is counted twice;
+ *  - courses by topic count the branch's trainings starting in Y under
+ *    every topic each has, so the topic rows may add up to more than
+ *    the distinct total; attendances count the attendance rows of those
+ *    courses (of members not deleted);
+ *  - visits by reason count the branch's visits in Y with their summed
+ *    amount_vnd (an unset amount counts 0).
  */
 #ifndef FB_REPORT_H
 #define FB_REPORT_H
@@ -30,8 +39,12 @@
 #define REPORT_TOPICS  MODEL_NTOPICS
 #define REPORT_REASONS MODEL_NREASONS
 
+/* Someone of a target group not yet trained. */
 struct report_person {
 	char *id, *name, *role;
+	char *branch;               /* her branch: the code her record names */
+	int birth_year;             /* 0: not recorded */
+	int group;                  /* index into struct report's group[] */
 };
 
 struct report_group {
@@ -40,7 +53,8 @@ struct report_group {
 				     * N_(): _() where it is shown */
 	int target_pct;
 	long total, trained;
-	struct report_person *untrained;  /* by name, given name first (collate.h) */
+	struct report_person *untrained;  /* by name, given name first
+					     (REPORT_NAME_ORDER, collate.h) */
 	size_t nuntrained;
 };
 
@@ -58,19 +72,63 @@ struct report {
 	long long amount;
 };
 
+/* One branch's own figures, as report_scan() gives them. */
+struct report_branch {
+	char *code;
+	long records;               /* its rows of every type, deleted ones too */
+	struct report r;            /* its figures; the untrained lists empty */
+};
+
+struct report_scan {
+	int year;
+	struct report_branch *branch;    /* every code records name, in code order */
+	size_t nbranch;
+	struct report_person *people;    /* with names: everyone of a target group
+					    not yet trained, in name order */
+	size_t npeople;
+};
+
+/*
+ * Fill s for `year` from every record of the store.  names: also list
+ * the people not yet trained (s->people).  Release s with
+ * report_scan_release(), on failure too.
+ */
+enum fb_code report_scan(struct fb_store *st, int year, int names,
+			 struct report_scan *s, struct fb_error *err)
+	FB_MUST_CHECK;
+
+void report_scan_release(struct report_scan *s);
+
+/* An empty report of `year`: zero figures, the groups' keys and targets. */
+void report_init(struct report *r, int year);
+
+/* Add from's figures into r (not the lists of names). */
+void report_add(struct report *r, const struct report *from);
+
+/*
+ * Append p, a copy, to the untrained list of its group in r.  Called in
+ * the order of s->people, each list stays in name order.
+ */
+enum fb_code report_add_person(struct report *r, const struct report_person *p)
+	FB_MUST_CHECK;
+
 /*
  * Fill r for `year` over records of the branches whose codes are given
- * (nbranches 0: every branch in the database).
+ * (nbranches 0: every branch in the database), with the names of those
+ * not yet trained.
  */
 enum fb_code report_build(struct fb_store *st, const char *const *branches,
 			  size_t nbranches, int year, struct report *r,
 			  struct fb_error *err)
 	FB_MUST_CHECK;
 
-/* Free what report_build() allocated. */
+/* Free what report_build() or report_add_person() allocated. */
 void report_release(struct report *r);
 
 /* Percentage trained of a group, 0 when it has nobody. */
 double report_pct(const struct report_group *g);
+
+/* 1 when a group with members reaches its target. */
+int report_met(const struct report_group *g);
 
 #endif

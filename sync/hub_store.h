@@ -135,7 +135,7 @@ typedef enum fb_code (*hub_tree_fn)(const struct hub_tree_row *row, void *ctx);
 /* A unit of the hierarchy, for reports. */
 typedef enum fb_code (*hub_unit_fn)(const char *code, const char *name, void *ctx);
 
-struct report;
+struct hub_report_data;
 
 struct hub_store_ops {
 	/* The device a token's SHA-256 belongs to; FB_EAUTH when none
@@ -229,10 +229,12 @@ struct hub_store_ops {
 	/* Units of `level` at or below root, in code order. */
 	enum fb_code (*each_unit)(struct hub_store *s, const char *root, const char *level,
 				  hub_unit_fn fn, void *ctx, struct fb_error *err);
-	/* The year's report (report.h) over unit and all below it; release
-	 * r with report_release. */
-	enum fb_code (*report)(struct hub_store *s, const char *unit, int year,
-			       struct report *r, struct fb_error *err);
+	/* What the report of `year` needs (hub_report.h), read in one
+	 * transaction: every unit with its laptops, every branch's figures;
+	 * names: the people not yet trained too.  Release d with
+	 * hub_report_data_release(), on failure too. */
+	enum fb_code (*report_data)(struct hub_store *s, int year, int names,
+				    struct hub_report_data *d, struct fb_error *err);
 };
 
 struct hub_store {

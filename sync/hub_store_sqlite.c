@@ -871,7 +871,7 @@ static const struct hub_store_ops sqlite_ops = {
 	.remove_unit = sqhub_remove_unit, .unit_tree = sqhub_unit_tree,
 	.backup = sqhub_backup,
 	.top_unit = sqhub_top_unit,
-	.each_unit = sqhub_each_unit, .report = sqhub_report,
+	.each_unit = sqhub_each_unit, .report_data = sqhub_report_data,
 };
 
 /* 1 when table has a column of that name. */

@@ -57,8 +57,9 @@ enum fb_code sqhub_migrate(struct fb_store *st, struct fb_error *err);
 enum fb_code sqhub_top_unit(struct hub_store *s, char **code, struct fb_error *err);
 enum fb_code sqhub_each_unit(struct hub_store *s, const char *root, const char *level,
 			     hub_unit_fn fn, void *ctx, struct fb_error *err);
-enum fb_code sqhub_report(struct hub_store *s, const char *unit, int year,
-			  struct report *r, struct fb_error *err);
+/* hub_store_report.c */
+enum fb_code sqhub_report_data(struct hub_store *s, int year, int names,
+			       struct hub_report_data *d, struct fb_error *err);
 
 /* hub_store_history.c: epochs and the device ids a token holds. */
 /* Start a new epoch at the next commit sequence, in a transaction of

@@ -15,6 +15,11 @@
  *   fbbench fleet DIR COUNT N SEED
  *       COUNT collector databases DIR/dev-NNN.db, one branch each, N
  *       records each, and DIR/units.csv for `fieldbook-hub unit import`.
+ *   fbbench hubfill DB BRANCHES N SEED
+ *       Fill the hub database DB (just made by `fieldbook-hub init`)
+ *       with a province of BRANCHES branches, a laptop each and N
+ *       records each, written straight into its tables (cmd_hubfill),
+ *       for the report's figures at thousands of branches.
  *   fbbench push LIST URL TIMEOUT LATENCIES DEVTIMES
  *       The load generator of the many-devices figure: for each
  *       collector database in LIST (lines "DB BRANCH", their remotes
@@ -721,6 +726,164 @@ static int cmd_fleet(int argc, char **argv)
 	return 0;
 }
 
+/* --- a province's hub, written directly --------------------------------- */
+
+#define HUB_BRANCHES_PER_COMMUNE 10
+#define HUB_COMMUNES_PER_DISTRICT 20
+#define HUB_STALE_EVERY 20            /* one branch in 20 last pushed 40 days ago */
+#define HUB_STAMP "\"0190d2a1c4000000:1f2e3d4c5b6a7988\""
+
+/* The JSON of an item's fields as the store keeps it (book_state.c). */
+static void item_json(const struct item *it, struct fb_buf *vals, struct fb_buf *clk)
+{
+	size_t j;
+
+	buf_reset(vals);
+	buf_reset(clk);
+	buf_addc(vals, '{');
+	buf_addc(clk, '{');
+	for (j = 0; j < it->nf; j++) {
+		if (j) {
+			buf_addc(vals, ',');
+			buf_addc(clk, ',');
+		}
+		buf_json_str(vals, it->fv[j].name);
+		buf_addc(vals, ':');
+		buf_json_str(vals, it->fv[j].value);
+		buf_json_str(clk, it->fv[j].name);
+		buf_adds(clk, ":" HUB_STAMP);
+	}
+	if (buf_addc(vals, '}') != FB_OK || buf_addc(clk, '}') != FB_OK)
+		die("out of memory", NULL);
+}
+
+/*
+ * fbbench hubfill DB BRANCHES N SEED: into the hub database DB (made by
+ * `fieldbook-hub init --unit HN`), a province's tree (districts of 20
+ * communes of 10 branches), a laptop enrolled for each branch that last
+ * pushed 1 to 10 days ago (one in 20: 40 days ago), and each branch's N
+ * records of the mix above, written straight into the record table in
+ * one transaction.  The hub's report reads those tables only: this
+ * fills a hub of thousands of branches in seconds, where as many
+ * laptops pushing would take an hour.  No journal is written, so such
+ * a hub is for `report` alone (verify would refuse it).
+ */
+static int cmd_hubfill(int argc, char **argv)
+{
+	struct fb_buf vals = FB_BUF_INIT(0), clk = FB_BUF_INIT(0);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *unit = NULL, *dev = NULL, *rec = NULL;
+	char code[96], parent[64], name[64];
+	unsigned char hash[32];
+	size_t count, n, i, k, dist, com;
+	uint64_t seed;
+	double t0;
+
+	if (argc != 6)
+		return 64;
+	count = arg_size(argv[3]);
+	n = arg_size(argv[4]);
+	seed = arg_size(argv[5]);
+	t0 = now_s();
+	sql_ok(db, sqlite3_open(argv[2], &db), argv[2]);
+	sql_ok(db, sqlite3_exec(db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+				" PRAGMA cache_size=-65536; BEGIN IMMEDIATE", NULL, NULL, NULL),
+	       "begin");
+	sql_ok(db, sqlite3_prepare_v2(db, "INSERT INTO unit(code, parent, level, name)"
+				      " VALUES(?1, ?2, ?3, ?4)", -1, &unit, NULL), "unit");
+	sql_ok(db, sqlite3_prepare_v2(db, "INSERT INTO device(name, unit, token_hash, device,"
+				      " created, last_seen) VALUES('Laptop ' || ?1, ?1, ?2, ?3,"
+				      " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-400 days'),"
+				      " strftime('%Y-%m-%dT%H:%M:%SZ', 'now', ?4))", -1, &dev, NULL),
+	       "device");
+	sql_ok(db, sqlite3_prepare_v2(db, "INSERT INTO record(id, type, branch, deleted, vals, clk)"
+				      " VALUES(?1, ?2, ?3, 0, ?4, ?5)", -1, &rec, NULL), "record");
+	for (i = 0; i < count; i++) {
+		struct dataset d;
+		char devid[17], ago[32];
+
+		dist = i / (HUB_BRANCHES_PER_COMMUNE * HUB_COMMUNES_PER_DISTRICT);
+		com = i / HUB_BRANCHES_PER_COMMUNE;
+		if (i % (HUB_BRANCHES_PER_COMMUNE * HUB_COMMUNES_PER_DISTRICT) == 0) {
+			snprintf(code, sizeof(code), "HN.D%02zu", dist);
+			snprintf(name, sizeof(name), "Huyện số %zu", dist + 1);
+			sqlite3_bind_text(unit, 1, code, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(unit, 2, "HN", -1, SQLITE_STATIC);
+			sqlite3_bind_text(unit, 3, "district", -1, SQLITE_STATIC);
+			sqlite3_bind_text(unit, 4, name, -1, SQLITE_TRANSIENT);
+			sql_ok(db, sqlite3_step(unit), "unit");
+			sqlite3_reset(unit);
+		}
+		if (i % HUB_BRANCHES_PER_COMMUNE == 0) {
+			snprintf(parent, sizeof(parent), "HN.D%02zu", dist);
+			snprintf(code, sizeof(code), "HN.D%02zu.X%03zu", dist, com);
+			snprintf(name, sizeof(name), "Xã số %zu", com + 1);
+			sqlite3_bind_text(unit, 1, code, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(unit, 2, parent, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(unit, 3, "commune", -1, SQLITE_STATIC);
+			sqlite3_bind_text(unit, 4, name, -1, SQLITE_TRANSIENT);
+			sql_ok(db, sqlite3_step(unit), "unit");
+			sqlite3_reset(unit);
+		}
+		snprintf(parent, sizeof(parent), "HN.D%02zu.X%03zu", dist, com);
+		snprintf(code, sizeof(code), "%s.%02zu", parent, i % HUB_BRANCHES_PER_COMMUNE);
+		snprintf(name, sizeof(name), "Chi hội %zu", i % HUB_BRANCHES_PER_COMMUNE + 1);
+		sqlite3_bind_text(unit, 1, code, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(unit, 2, parent, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(unit, 3, "branch", -1, SQLITE_STATIC);
+		sqlite3_bind_text(unit, 4, name, -1, SQLITE_TRANSIENT);
+		sql_ok(db, sqlite3_step(unit), "unit");
+		sqlite3_reset(unit);
+
+		rng_state = seed + i;
+		for (k = 0; k < sizeof(hash); k++)
+			hash[k] = (unsigned char)rng_below(256);
+		snprintf(devid, sizeof(devid), "%016llx", (unsigned long long)rng_next());
+		snprintf(ago, sizeof(ago), "-%u days",
+			 i % HUB_STALE_EVERY == HUB_STALE_EVERY - 1 ? 40 : 1 + rng_below(10));
+		sqlite3_bind_text(dev, 1, code, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_blob(dev, 2, hash, sizeof(hash), SQLITE_TRANSIENT);
+		sqlite3_bind_text(dev, 3, devid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(dev, 4, ago, -1, SQLITE_TRANSIENT);
+		sql_ok(db, sqlite3_step(dev), "device");
+		sqlite3_reset(dev);
+
+		gen(&d, n, seed + i);
+		for (k = 0; k < d.n; k++) {
+			struct item *it = &d.it[k];
+
+			if (it->type == REC_ATTENDANCE) {
+				resolve_refs(&d, it);
+				model_attendance_id(d.it[it->ref_training].id,
+						    d.it[it->ref_member].id, it->id);
+			} else if (model_new_uuid(it->id) != FB_OK) {
+				die("no random bytes for an id", NULL);
+			}
+			item_json(it, &vals, &clk);
+			sqlite3_bind_text(rec, 1, it->id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(rec, 2, model_type(it->type)->name, -1, SQLITE_STATIC);
+			sqlite3_bind_text(rec, 3, code, -1, SQLITE_STATIC);
+			sqlite3_bind_text(rec, 4, buf_str(&vals), -1, SQLITE_STATIC);
+			sqlite3_bind_text(rec, 5, buf_str(&clk), -1, SQLITE_STATIC);
+			sql_ok(db, sqlite3_step(rec), "record");
+			sqlite3_reset(rec);
+		}
+		dataset_free(&d);
+	}
+	sqlite3_finalize(unit);
+	sqlite3_finalize(dev);
+	sqlite3_finalize(rec);
+	/* A fixture, written without a journal, then put back as the hub
+	 * keeps it. */
+	sql_ok(db, sqlite3_exec(db, "COMMIT; PRAGMA journal_mode=WAL", NULL, NULL, NULL),
+	       "commit");
+	sqlite3_close(db);
+	buf_release(&vals);
+	buf_release(&clk);
+	printf("hubfill_s=%.2f\n", now_s() - t0);
+	return 0;
+}
+
 /* --- the many-devices load generator --------------------------------- */
 
 #define PUSH_DEVICES_MAX 4096
@@ -1076,6 +1239,28 @@ static const struct figure figures[] = {
 	  "link_clean_pull_ms", "clean link", T_RATIO_LE, 2, "<= 2x clean" },
 	{ "2G link", "first pull, cut every 6 s: runs of sync", "runs",
 	  "link_cut_pull_runs", NULL, NULL, T_VALUE_EQ, 1, "= 1" },
+	{ "report", "records on the devices' hub", "records", "report_records",
+	  "fleet_expected", "records pushed", T_NONE, 0, "" },
+	{ "report", "read every record by plain SQL, devices' hub", "ms", "report_floor_ms", NULL,
+	  NULL, T_NONE, 0, "" },
+	{ "report", "report --by branch, the devices' hub", "ms", "report_branch_ms",
+	  "report_floor_ms", "records by SQL", T_VALUE_LT, 1000, "< 1 s" },
+	{ "report", "report --by commune, the devices' hub", "ms", "report_commune_ms",
+	  "report_floor_ms", "records by SQL", T_VALUE_LT, 1000, "< 1 s" },
+	{ "report", "report --by district, the devices' hub", "ms", "report_district_ms",
+	  "report_floor_ms", "records by SQL", T_VALUE_LT, 1000, "< 1 s" },
+	{ "report", "report --by province, the devices' hub", "ms", "report_province_ms",
+	  "report_floor_ms", "records by SQL", T_VALUE_LT, 1000, "< 1 s" },
+	{ "report", "--by branch, 200 x 1,000 (200k, hubfill)", "ms", "report_g200_ms",
+	  "report_branch_ms", "same, pushed", T_NONE, 0, "" },
+	{ "report", "--by branch, 2,000 x 100 (same records)", "ms", "report_g2000_ms",
+	  "report_g200_ms", "200 x 1,000", T_RATIO_LE, 1.5, "<= 1.5x at 10x branches" },
+	{ "report", "--by province, 2,000 x 100", "ms", "report_g2000_province_ms",
+	  "report_g2000_ms", "--by branch", T_NONE, 0, "" },
+	{ "report", "--by branch, 2,000 x 1,000 (2M records)", "ms", "report_big_ms",
+	  "report_g200_ms", "200 x 1,000", T_NONE, 0, "" },
+	{ "report", "--by branch, 2M records: per 100k records", "ms", "report_big_per100k",
+	  "report_g200_per100k", "same at 200k", T_RATIO_LE, 1.5, "<= 1.5x: as the records" },
 
 	{ "hub", "devices pushing at once", "devices", "fleet_devices", NULL, NULL,
 	  T_NONE, 0, "" },
@@ -1264,6 +1449,8 @@ int main(int argc, char **argv)
 		rc = cmd_make(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "fleet"))
 		rc = cmd_fleet(argc, argv);
+	else if (argc >= 2 && !strcmp(argv[1], "hubfill"))
+		rc = cmd_hubfill(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "push"))
 		rc = cmd_push(argc, argv);
 	else if (argc >= 2 && !strcmp(argv[1], "names"))
@@ -1272,7 +1459,7 @@ int main(int argc, char **argv)
 		rc = cmd_report(argc, argv);
 	if (rc == 64)
 		fprintf(stderr, "usage: fbbench collector DIR N SINGLE SEED | make DB BRANCH N SEED"
-			" | fleet DIR COUNT N SEED | push LIST URL TIMEOUT LATENCIES DEVTIMES"
+			" | fleet DIR COUNT N SEED | hubfill DB BRANCHES N SEED | push LIST URL TIMEOUT LATENCIES DEVTIMES"
 			" | names N SEED | report KV JSON\n");
 	return rc;
 }

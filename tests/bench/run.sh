@@ -18,6 +18,12 @@
 #   BENCH_PUSH_RUNS=3      runs of the first push (the median is kept)
 #   BENCH_DEVICES=200      devices pushing at once ...
 #   BENCH_PER_DEVICE=1000  ... records each
+#   BENCH_REPORT_RUNS=3    runs of each report figure (the median is kept)
+#   BENCH_REPORT_BRANCHES=2000  branches of the report's province hubs, with
+#                          PER_DEVICE/10 records each (as many records as the
+#                          200 devices') ...
+#   BENCH_REPORT_BIG=1     ... and with PER_DEVICE each (10x the records: two
+#                          million by default, a minute to write); 0 skips it
 #   BENCH_SEED=20261127    the data's seed
 #   BENCH_OUT=bench        where results.json goes
 #   BENCH_KEEP=1           keep the temporary directory (for perf)
@@ -41,6 +47,10 @@ PUSH_RUNS=${BENCH_PUSH_RUNS:-3}
 DEVICES=${BENCH_DEVICES:-200}
 PER_DEVICE=${BENCH_PER_DEVICE:-1000}
 SEED=${BENCH_SEED:-20261127}
+REPORT_RUNS=${BENCH_REPORT_RUNS:-3}
+REPORT_BRANCHES=${BENCH_REPORT_BRANCHES:-2000}
+REPORT_BIG=${BENCH_REPORT_BIG:-1}
+REPORT_YEAR=2026   # the year of the generated courses (fbbench gen_training)
 OUT=${BENCH_OUT:-bench}
 BRANCH=HN.PL.TT.03
 TIMEOUT=300     # seconds any one process may take
@@ -555,6 +565,61 @@ phase units
 # --- a 2G-class link, clean and cut -----------------------------------------
 bench_links
 phase links
+
+# --- the hub's report ------------------------------------------------------
+# On the hub the devices filled, at every level; then on province hubs
+# written directly (fbbench hubfill): 200 branches and REPORT_BRANCHES
+# with the same records in all, and REPORT_BRANCHES with 10x the records.
+# report_ms DB BY KEY [RUNS]: the median wall time of `report --by BY`.
+report_ms() {
+	local db=$1 by=$2 key=$3 runs=${4:-$REPORT_RUNS} r
+	for r in $(seq "$runs"); do
+		timed hubcmd "$db" report --by "$by" --year "$REPORT_YEAR" --format csv
+		keep "$key" "$MS"
+	done
+	note_median "$key"
+}
+# gen_hub DB BRANCHES N: a province hub of BRANCHES branches of N records.
+gen_hub() {
+	hubcmd "$1" init --unit HN --name "Hà Nội" --level province >/dev/null ||
+		fail "init $1"
+	"$FBB" hubfill "$1" "$2" "$3" "$((SEED + 2000))" >/dev/null || fail "fbbench hubfill"
+}
+say "report at every level, $DEVICES branches ..."
+# The floor: every record read once by plain SQL, by a process as well.
+for r in $(seq "$REPORT_RUNS"); do
+	timed sqlite3 "$HF" "SELECT count(*), sum(length(vals)) FROM record"
+	keep report_floor_ms "$MS"
+done
+note_median report_floor_ms
+note report_records "$(sqlite3 "$HF" "select count(*) from record")"
+for by in branch commune district province; do
+	report_ms "$HF" "$by" "report_${by}_ms"
+done
+G=$work/gen200.db
+gen_hub "$G" 200 "$PER_DEVICE"
+report_ms "$G" branch report_g200_ms
+note report_g200_per100k "$(calc "$(median <"$work/report_g200_ms.list") * 100000 / (200 * $PER_DEVICE)")"
+rm -f "$G"*
+say "report on $REPORT_BRANCHES branches of $((PER_DEVICE / 10)) records ..."
+G=$work/gen2000.db
+gen_hub "$G" "$REPORT_BRANCHES" "$((PER_DEVICE / 10))"
+note report_branches "$REPORT_BRANCHES"
+report_ms "$G" branch report_g2000_ms
+report_ms "$G" province report_g2000_province_ms
+rm -f "$G"*
+if [ "$REPORT_BIG" != 0 ]; then
+	say "report on $REPORT_BRANCHES branches of $PER_DEVICE records ..."
+	G=$work/genbig.db
+	t0=$(now_ns)
+	gen_hub "$G" "$REPORT_BRANCHES" "$PER_DEVICE"
+	note report_big_fill_s "$(calc "($(now_ns) - $t0) / 1e9")"
+	note report_big_records "$((REPORT_BRANCHES * PER_DEVICE))"
+	report_ms "$G" branch report_big_ms 1
+	note report_big_per100k "$(calc "$(median <"$work/report_big_ms.list") * 100000 / ($REPORT_BRANCHES * $PER_DEVICE)")"
+	rm -f "$G"*
+fi
+phase report
 
 # --- the table ------------------------------------------------------------
 ended=$(now_ns)

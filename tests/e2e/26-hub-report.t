@@ -103,15 +103,22 @@ printf '%s' "$OUT" >"$TMP/2025.json"
 is "$(row "$TMP/2025.json" HN.PL.TT.03)" "3/1 33.3 5 1 1 1 1 1000000" "2025, branch 03: the old course and visit only"
 is "$(row "$TMP/2025.json" HN.PL.TT.04)" "2/0 0.0 3 0 0 0 0 0" "2025, branch 04: nothing"
 
-# CSV: a header row, then one row per branch and the total.
+# CSV: a header row, then one row per figure of each unit, the total's last.
 run hub --db "$H" report --year 2026 --by branch --format csv
 expect_exit 0 "report --format csv"
-is "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" \
-	"unit,name,heads_deputies,heads_deputies_trained,percent,members,courses,attendances,trainees,visits,amount_vnd" \
+printf '%s\n' "$OUT" | tr -d '\r' >"$TMP/branch.csv"
+is "$(head -1 "$TMP/branch.csv")" "unit,unit_name,section,key,count,value,detail,branch" \
 	"CSV header row"
-is "$(printf '%s\n' "$OUT" | tr -d '\r' | grep -c .)" 4 "CSV: header, 2 branches, total"
-is "$(printf '%s\n' "$OUT" | tr -d '\r' | grep '^HN.PL.TT.03,')" "HN.PL.TT.03,Chi hội 3,3,2,66.7,5,1,3,3,2,700000" "CSV row of branch 03"
-is "$(printf '%s\n' "$OUT" | tr -d '\r' | tail -1)" "HN,All,5,3,60.0,8,2,5,5,3,1000000" "CSV total row"
+is "$(cut -d, -f1,2 "$TMP/branch.csv" | sed 1d | uniq | tr '\n' ' ')" \
+	"HN.PL.TT.03,Chi hội 3 HN.PL.TT.04,Chi hội 4 HN,All " "CSV: the 2 branches, then the total"
+is "$(grep -c '^HN.PL.TT.03,Chi hội 3,' "$TMP/branch.csv")" \
+	"$(grep -c '^HN,All,' "$TMP/branch.csv")" "as many rows for a branch as for the total"
+is "$(grep -E '^HN.PL.TT.03,[^,]*,(trained,branch_heads|courses_total|trainees_total|visits_total)' "$TMP/branch.csv" | tr '\n' ' ')" \
+	"HN.PL.TT.03,Chi hội 3,trained,branch_heads_deputies,2,3,, HN.PL.TT.03,Chi hội 3,courses_total,all,1,3,, HN.PL.TT.03,Chi hội 3,trainees_total,all,3,0,, HN.PL.TT.03,Chi hội 3,visits_total,all,2,700000,, " \
+	"CSV rows of branch 03"
+is "$(grep -E '^HN,All,(trained,branch_heads|courses_total|trainees_total|visits_total)' "$TMP/branch.csv" | tr '\n' ' ')" \
+	"HN,All,trained,branch_heads_deputies,3,5,, HN,All,courses_total,all,2,5,, HN,All,trainees_total,all,5,0,, HN,All,visits_total,all,3,1000000,, " \
+	"CSV total rows"
 
 run hub --db "$H" report --year 2026 --by branch
 expect_exit 0 "report as a table"

@@ -7,6 +7,7 @@
 #include "book.h"
 #include "book_internal.h"
 #include "report.h"
+#include "report_text.h"
 #include "tap.h"
 
 static struct book *b;
@@ -110,10 +111,48 @@ int main(void)
 	is_int(r.members_total + r.courses + r.visits, 0, "counts nothing of this branch");
 	report_release(&r);
 
+	{
+		struct report_scan sc;
+		struct report sum;
+		char m[REPORT_MONEY_MAX];
+
+		add(REC_MEMBER, NULL, "full_name", "An Thị Bé", "role", "branch_deputy", NULL, NULL);
+		is_int(report_scan(b->st, 2026, 1, &sc, &err), FB_OK, "report_scan for 2026");
+		is_int((long long)sc.nbranch, 1, "one branch");
+		is_str(sc.nbranch ? sc.branch[0].code : NULL, "HN.B1", "...its code");
+		is_int(sc.nbranch ? sc.branch[0].records : 0, 15,
+		       "its records, the deleted training counted too");
+		is_int((long long)sc.npeople, 3, "three of the heads and deputies not yet trained");
+		is_str(sc.npeople == 3 ? sc.people[0].name : NULL, "An Thị Bé", "names in order: An ...");
+		is_str(sc.npeople == 3 ? sc.people[1].name : NULL, "Lê Thị Mai", "... Lê ...");
+		is_str(sc.npeople == 3 ? sc.people[2].name : NULL, "Trần Thị Lan", "... Trần");
+		is_str(sc.npeople ? sc.people[0].branch : NULL, "HN.B1", "a person's branch");
+		report_init(&sum, 2026);
+		if (sc.nbranch) {
+			report_add(&sum, &sc.branch[0].r);
+			report_add(&sum, &sc.branch[0].r);
+		}
+		is_int(sum.courses, 2, "report_add adds courses ...");
+		is_int(sum.trainees, 4, "... trainees ...");
+		is_int(sum.group[0].total, 8, "... and groups");
+		is_int(sum.amount, 3000000, "... and amounts");
+		report_scan_release(&sc);
+		report_release(&sum);
+		is_int(report_scan(b->st, 2026, 0, &sc, &err), FB_OK, "report_scan without names");
+		is_int((long long)sc.npeople, 0, "lists nobody");
+		report_scan_release(&sc);
+		report_money(1234567, m);
+		is_str(m, "1.234.567", "amounts as Vietnamese write them");
+		report_money(-1000, m);
+		is_str(m, "-1.000", "a negative amount keeps its sign");
+		report_money(0, m);
+		is_str(m, "0", "zero");
+	}
+
 	is_int(book_set_deleted(b, mem, 1, &err), FB_OK, "a member deleted");
 	is_int(report_build(b->st, NULL, 0, 2026, &r, &err), FB_OK, "report of every branch");
 	is_int(r.attendances, 1, "a deleted member's attendance no longer counts");
-	is_int(r.members_total, 3, "nor does she");
+	is_int(r.members_total, 4, "nor does she");
 	report_release(&r);
 
 	book_close(b);
