@@ -471,7 +471,7 @@ static enum fb_code status(struct cmd_ctx *c)
 }
 
 static const struct cmd_option enable_opts[] = {
-	{ "every", 0, "DURATION", NULL, "how often: 90s, 15m, 1h (default 15m)" },
+	{ "every", 0, "DURATION", NULL, N_("how often: 90s, 15m, 1h (default 15m)") },
 	{ NULL, 0, NULL, NULL, NULL }
 };
 
@@ -483,7 +483,7 @@ static const struct cmd_option status_opts[] = {
 const struct cmd_entry cmd_autosync_enable_entry = {
 	.name = "autosync enable",
 	.usage = "autosync enable [--every DURATION]",
-	.help = "sync this database by itself every so often (a systemd user timer)",
+	.help = N_("sync this database by itself every so often (a systemd user timer)"),
 	.options = enable_opts,
 	.run = enable,
 };
@@ -491,14 +491,14 @@ const struct cmd_entry cmd_autosync_enable_entry = {
 const struct cmd_entry cmd_autosync_disable_entry = {
 	.name = "autosync disable",
 	.usage = "autosync disable",
-	.help = "stop syncing this database by itself",
+	.help = N_("stop syncing this database by itself"),
 	.run = disable,
 };
 
 const struct cmd_entry cmd_autosync_status_entry = {
 	.name = "autosync status",
 	.usage = "autosync status [--json]",
-	.help = "whether this database syncs by itself, its last and next try",
+	.help = N_("whether this database syncs by itself, its last and next try"),
 	.options = status_opts,
 	.run = status,
 };

@@ -69,18 +69,18 @@ static enum fb_code sync_cmd(struct cmd_ctx *c)
 		return cmd_usage(c, _("--push-only and --pull-only exclude each other"));
 	what = push_only ? SYNC_PUSH : pull_only ? SYNC_PULL : SYNC_PUSH | SYNC_PULL;
 	if (every && !(period = fb_duration_parse(every)))
-		return cmd_usage(c, "--every takes a duration such as 90s, 15m or 1h"
-				 " (1 s to a day), not '%s'", every);
+		return cmd_usage(c, _("--every takes a duration such as 90s, 15m or 1h"
+				      " (1 s to a day), not '%s'"), every);
 	if (seed_s) {
 		char *end;
 
 		errno = 0;
 		seed = strtoull(seed_s, &end, 10);
 		if (errno || end == seed_s || *end || !seed)
-			return cmd_usage(c, "--seed takes a whole number above 0, not '%s'",
+			return cmd_usage(c, _("--seed takes a whole number above 0, not '%s'"),
 					 seed_s);
 		if (!every)
-			return cmd_usage(c, "--seed goes with --every");
+			return cmd_usage(c, _("--seed goes with --every"));
 	}
 	if (every)
 		return sync_every(c, what, period, seed);

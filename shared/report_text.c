@@ -111,27 +111,42 @@ enum fb_code report_text_targets(struct fb_buf *o, const struct report *r,
 	return rc;
 }
 
-/* A section's heading: its title padded to the labels, then columns. */
+/* s right-aligned in cols columns of the screen (a translated title
+ * may take fewer columns than bytes). */
+static enum fb_code right(struct fb_buf *o, const char *s, size_t cols)
+{
+	enum fb_code rc = FB_OK;
+
+	for (size_t w = text_width(s); rc == FB_OK && w < cols; w++)
+		rc = buf_addc(o, ' ');
+	return rc == FB_OK ? buf_adds(o, s) : rc;
+}
+
+/* A section's heading: its title padded to the labels, then the titles
+ * of its two columns, right-aligned over them (widths a and b). */
 static enum fb_code heading(struct fb_buf *o, const char *indent, const char *title,
-			    const char *cols)
+			    const char *col_a, size_t a, const char *col_b, size_t b)
 {
 	enum fb_code rc = label(o, indent, title, REPORT_LABEL_COLS + 2);
 
 	if (rc == FB_OK)
-		rc = buf_adds(o, cols);
+		rc = right(o, col_a, a);
+	if (rc == FB_OK)
+		rc = buf_adds(o, "  ");
+	if (rc == FB_OK)
+		rc = right(o, col_b, b);
 	return rc == FB_OK ? buf_addc(o, '\n') : rc;
 }
 
 enum fb_code report_text_courses(struct fb_buf *o, const struct report *r,
 				 const char *indent)
 {
-	char title[128], cols[128];
+	char title[128];
 	enum fb_code rc;
 	int k;
 
 	snprintf(title, sizeof(title), _("Courses by topic in %d"), r->year);
-	snprintf(cols, sizeof(cols), "%7s  %11s", _("courses"), _("attendances"));
-	rc = heading(o, indent, title, cols);
+	rc = heading(o, indent, title, _("courses"), 7, _("attendances"), 11);
 	for (k = 0; rc == FB_OK && model_topics[k]; k++)
 		if (r->topic_courses[k])
 			rc = row(o, indent, vocab_label(model_topics[k]), r->topic_courses[k],
@@ -161,13 +176,12 @@ static enum fb_code visit_row(struct fb_buf *o, const char *indent, const char *
 enum fb_code report_text_visits(struct fb_buf *o, const struct report *r,
 				const char *indent)
 {
-	char title[128], cols[128];
+	char title[128];
 	enum fb_code rc;
 	int k;
 
 	snprintf(title, sizeof(title), _("Support visits in %d"), r->year);
-	snprintf(cols, sizeof(cols), "%6s  %15s", _("visits"), _("amount (VND)"));
-	rc = heading(o, indent, title, cols);
+	rc = heading(o, indent, title, _("visits"), 6, _("amount (VND)"), 15);
 	for (k = 0; rc == FB_OK && model_reasons[k]; k++)
 		if (r->visits_by_reason[k])
 			rc = visit_row(o, indent, vocab_label(model_reasons[k]),

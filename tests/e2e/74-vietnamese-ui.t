@@ -71,13 +71,13 @@ Hội viên theo vai trò (3)
   Chi hội trưởng và chi hội phó              1 trên 2     50.0%  chỉ tiêu 100%  CHƯA ĐẠT
     chưa được tập huấn: Trần Thị Hoa (Chi hội phó)
 
-Lớp tập huấn theo chủ đề năm 2026             số lớp  lượt tham dự
+Lớp tập huấn theo chủ đề năm 2026          số lớp  lượt tham dự
   Bình đẳng giới                                1            2
   Nuôi dạy con                                  1            2
   Tổng số lớp                                   1            2
   2 hội viên khác nhau đã được tập huấn
 
-Thăm hỏi, hỗ trợ năm 2026                      lượt thăm  số tiền (đồng)
+Thăm hỏi, hỗ trợ năm 2026                 lượt thăm   số tiền (đồng)
   Thăm hỏi dịp Tết                             1          500.000
   Tổng số lượt thăm                            1          500.000" "report in Vietnamese (LC_ALL)"
 vi_report=$OUT
