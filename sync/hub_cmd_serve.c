@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "backoff.h"
 #include "hub_cmd.h"
 #include "hub_http.h"
 #include "hub_relay.h"
@@ -14,7 +15,7 @@ static enum fb_code serve(struct cmd_ctx *c)
 					cmd_get(c, "tls-key"), cmd_get(c, "port-file"),
 					cmd_get(c, "tls-priorities") };
 	const char *every_text = cmd_get(c, "upstream-every");
-	unsigned every = every_text ? hub_relay_parse_every(every_text) : 0;
+	unsigned every = every_text ? fb_duration_parse(every_text) : 0;
 	struct hub_store *store = NULL;
 	struct hub_relay relay;
 	struct book *b = NULL;

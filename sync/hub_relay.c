@@ -12,28 +12,6 @@
 #include "hub_relay.h"
 #include "hub_store.h"
 
-#define SECONDS_PER_DAY (24u * 3600u)
-
-unsigned hub_relay_parse_every(const char *text)
-{
-	unsigned long v;
-	char *end;
-
-	if (!text || *text < '0' || *text > '9')
-		return 0;
-	errno = 0;
-	v = strtoul(text, &end, 10);
-	if (errno || end == text)
-		return 0;
-	if (!strcmp(end, "m"))
-		v *= 60;
-	else if (!strcmp(end, "h"))
-		v *= 3600;
-	else if (*end && strcmp(end, "s"))
-		return 0;
-	return v >= 1 && v <= SECONDS_PER_DAY ? (unsigned)v : 0;
-}
-
 /* One line on stderr, as the request log writes its lines. */
 static void relay_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void relay_log(const char *fmt, ...)

@@ -22,12 +22,6 @@ struct hub_relay {
 	int stop, started;
 };
 
-/*
- * Parse a duration: a whole number of seconds, or with a unit s, m, h
- * ("90", "90s", "15m", "1h"), 1 s to 1 day.  0 when it is not one.
- */
-unsigned hub_relay_parse_every(const char *text);
-
 /* Start relaying db_path to its upstream (upstream set) every r->every
  * seconds, the first time at once.  FB_EUSAGE when no upstream is set. */
 enum fb_code hub_relay_start(struct hub_relay *r, const char *db_path, unsigned every,

@@ -114,10 +114,10 @@ run en UTC show "$t"
 expect_out_match "^start_date +2026-04-30$" "show in English: start_date 2026-04-30"
 expect_out_match "^end_date +2026-05-01$" "...end_date 2026-05-01"
 run vi "$HCM" show "$t"
-expect_out_match "^start_date +30/04/2026$" "show under Vietnamese: start_date 30/04/2026"
-expect_out_match "^end_date +01/05/2026$" "...end_date 01/05/2026"
+expect_out_match "^Start date +30/04/2026$" "show under Vietnamese: start_date 30/04/2026"
+expect_out_match "^End date +01/05/2026$" "...end_date 01/05/2026"
 run vi "$HCM" show "$m"
-expect_out_match "^joined +31/12/2025$" "a member's joined day"
+expect_out_match "^Joined +31/12/2025$" "a member's joined day"
 expect_out_match "^ +${t: -8}  30/04/2026  Kỹ năng lãnh đạo$" "her trainings with their days"
 run en UTC show "$t" --json
 show_json=$OUT
@@ -127,7 +127,7 @@ is_j 'd["start_date"]' "2026-04-30" "show --json: ISO"
 
 # --- list: the date columns --------------------------------------------
 run vi "$HCM" list visits
-expect_out_match "^${v: -8}  30/04/2026  tet +Nguyễn Thị Lan +500000$" "list visits under Vietnamese: 30/04/2026"
+expect_out_match "^${v: -8}  30/04/2026  Thăm hỏi dịp Tết +Nguyễn Thị Lan +500000$" "list visits under Vietnamese: 30/04/2026"
 run en "$HCM" list visits
 expect_out_match "^${v: -8}  2026-04-30  tet +Nguyễn Thị Lan +500000$" "in English: 2026-04-30"
 for ty in members trainings visits; do
@@ -158,14 +158,14 @@ sql_query "$FIELDBOOK_DB" "INSERT INTO conflict(record_id, type, branch, field, 
 	VALUES('$t', 'training', 'HN.PL.TT.03', 'start_date', 'field', '2026-04-30', 2,
 	'$(printf '%s' "$log_json_utc" | json_get 'd[0]["device"]')', '2026-05-01', 1, '0123456789abcdef')"
 run vi "$HCM" conflicts
-like "$OUT" "^#[0-9a-f]+  training \"Kỹ năng lãnh đạo\" 30/04/2026 \(${t: -8}\), start_date: current \"30/04/2026\"; other \"01/05/2026\" \(laptop 01234567\)$" \
+like "$OUT" "^#[0-9a-f]+  training \"Kỹ năng lãnh đạo\" 30/04/2026 \(${t: -8}\), Start date: current \"30/04/2026\"; other \"01/05/2026\" \(laptop 01234567\)$" \
 	"conflicts under Vietnamese: the training's day and the values as days"
 run en UTC conflicts
 like "$OUT" "start_date: current \"2026-04-30\"; other \"2026-05-01\"" "...in English, ISO"
 run vi "$HCM" conflicts --json
 is_j '[d[0]["current"], d[0]["other"]]' '["2026-04-30", "2026-05-01"]' "conflicts --json: ISO"
 run vi "$HCM" edit "$v" visit_date=2026-05-02
-like "$OUT" "^changed visit 30/04/2026 to Nguyễn Thị Lan \(${v: -8}\): visit_date = 02/05/2026$" \
+like "$OUT" "^changed visit 30/04/2026 to Nguyễn Thị Lan \(${v: -8}\): Visit date = 02/05/2026$" \
 	"edit under Vietnamese says what changed with days"
 
 # --- the candidates of an ambiguous title show days too ----------------
