@@ -110,6 +110,9 @@ like "$(tail -1 "$TMP/loop1.log")" 'Z sync (stopped|.*; stopped)$' "its last lin
 is "$(sqlite3 -readonly "$H" "select count(*) from journal where device = '$(own_device "$A")'")" 4 \
 	"the hub holds the laptop's four entries"
 is "$(hub_dups "$H")" 0 "each of them once"
+# A sync of its own, so that the last attempt is known whenever the
+# SIGTERM above landed (in a nap, or in an attempt it cut short).
+fbd "$A" sync >/dev/null
 run fbd "$A" status --json
 is "$(printf '%s' "$OUT" | json_get 'd["autosync"]["last_exit"]')" 0 "status: the last attempt's exit status"
 like "$(printf '%s' "$OUT" | json_get 'd["autosync"]["last_result"]')" '^ok: ' "status: its result"
