@@ -172,8 +172,6 @@ static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *e
 	/* Each byte of a header goes over the link with every request:
 	 * only what the hub reads (curl's default Accept is dropped). */
 	c->headers = curl_slist_append(NULL, auth);
-	c->headers = curl_slist_append(c->headers,
-				       WIRE_PROTOCOL_HEADER ": " FB_STR(WIRE_VERSION));
 	c->headers = curl_slist_append(c->headers, "Accept:");
 	c->url = url;
 	url = NULL;
@@ -351,6 +349,9 @@ static void request_begin(struct conn *c, const char *path,
 		/* per-request header on top of the common ones */
 		for (it = c->headers; it; it = it->next)
 			c->req_headers = curl_slist_append(c->req_headers, it->data);
+		/* A GET names its version in its path alone (/v2/pull). */
+		c->req_headers = curl_slist_append(c->req_headers,
+						   WIRE_PROTOCOL_HEADER ": " FB_STR(WIRE_VERSION));
 		c->req_headers = curl_slist_append(c->req_headers,
 						   "Content-Type: application/json");
 		c->req_headers = curl_slist_append(c->req_headers,
