@@ -85,10 +85,16 @@ static const char *field_of(const char *msg, enum rec_type t, char out[FIELD_NAM
 
 static void fail_answer(struct api *a, enum fb_code rc, enum rec_type t)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o;
 	char name[FIELD_NAME_MAX];
-	const char *msg = a->c.err.msg[0] ? a->c.err.msg : fb_strerror(rc);
-	const char *field = field_of(msg, t, name);
+	const char *msg, *field;
+
+	/* Memory ran out where no message was written: say so, in words. */
+	if (rc == FB_ENOMEM && !a->c.err.msg[0])
+		fb_fail(&a->c.err, rc, _("out of memory"));
+	o = cJSON_CreateObject();
+	msg = a->c.err.msg[0] ? a->c.err.msg : fb_strerror(rc);
+	field = field_of(msg, t, name);
 
 	if (rc <= FB_OK || rc >= FB_NCODES)
 		rc = FB_EINTERNAL;
@@ -315,8 +321,6 @@ static void list(struct api *a)
 	o = NULL;
 	goto out;
 fail:
-	if (rc == FB_ENOMEM && !a->c.err.msg[0])
-		fb_fail(&a->c.err, rc, _("out of memory"));
 	fail_answer(a, rc, REC_NTYPES);
 out:
 	cJSON_Delete(o);
@@ -630,8 +634,6 @@ static void attendance(struct api *a)
 	ok_answer(a, o);
 	goto out;
 fail:
-	if (rc == FB_ENOMEM && !a->c.err.msg[0])
-		fb_fail(&a->c.err, rc, _("out of memory"));
 	fail_answer(a, rc, REC_ATTENDANCE);
 out:
 	free(now.ids);
@@ -720,8 +722,6 @@ static void conflicts(struct api *a)
 	o = NULL;
 	goto out;
 fail:
-	if (rc == FB_ENOMEM && !a->c.err.msg[0])
-		fb_fail(&a->c.err, rc, _("out of memory"));
 	fail_answer(a, rc, REC_NTYPES);
 out:
 	cJSON_Delete(o);
