@@ -502,10 +502,16 @@ function moreSaid(found) {
 function finder(attrs, draw, next) {
   const box = el('input', Object.assign({ type: 'search', autocomplete: 'off',
                                           placeholder: t('find.member') }, attrs));
-  let timer = null;
-  box.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(draw, 150); });
+  let timer = null, drawn = null, pending = Promise.resolve();
+  const find = () => { timer = null; drawn = box.value; pending = draw(); return pending; };
+  box.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(find, 150); });
   box.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter') { e.preventDefault(); clearTimeout(timer); draw().then(next); }
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    // What was typed is found, or being found: go on once it is shown.
+    if (timer === null && drawn === box.value) { pending.then(next); return; }
+    clearTimeout(timer);
+    find().then(next);
   });
   return box;
 }
