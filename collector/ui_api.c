@@ -285,10 +285,8 @@ static enum fb_code list_one(const struct record *r, void *ctx)
 	return o && cJSON_AddItemToArray(l->arr, o) ? FB_OK : FB_ENOMEM;
 }
 
-/* The list's "limit": a count of 1 to LIST_LIMIT_MAX; 0 when not
+/* The list's "limit": a count of 1 to UI_LIST_LIMIT_MAX; 0 when not
  * given; -1 when it is not such a count. */
-#define LIST_LIMIT_MAX 10000
-
 static long limit_of(const char *s)
 {
 	long v = 0;
@@ -296,7 +294,7 @@ static long limit_of(const char *s)
 	if (!s || !*s)
 		return 0;
 	for (; *s; s++) {
-		if (!isdigit((unsigned char)*s) || (v = 10 * v + (*s - '0')) > LIST_LIMIT_MAX)
+		if (!isdigit((unsigned char)*s) || (v = 10 * v + (*s - '0')) > UI_LIST_LIMIT_MAX)
 			return -1;
 	}
 	return v ? v : -1;
@@ -329,7 +327,9 @@ static void list(struct api *a)
 		return;
 	}
 	if (limit < 0) {
-		bad_request(a, N_("limit is a count of records, 1 to 10000"));
+		fb_fail(&a->c.err, FB_EUSAGE, _("limit is a count of records, 1 to %d"),
+			UI_LIST_LIMIT_MAX);
+		fail_answer(a, FB_EUSAGE, REC_NTYPES);
 		return;
 	}
 	if (year_s && *year_s && (rc = cli_year(&a->c, year_s, &year)) != FB_OK)
