@@ -8,7 +8,7 @@
 # first) and for an edit against a delete; then the keyboard alone
 # (key actions, no clicks) adds a member, searches, changes, deletes and
 # restores her, adds a training with its attendance and a visit, reaches
-# the report's CSV buttons, settles the third conflict and switches the
+# the report's CSV buttons, syncs, settles the third conflict, switches the
 # language, every stop of Tab showing the focus ring; English; a
 # branch of 500 members, its checklist and member picker searched as
 # one types; an old tab after `fieldbook ui` was started again, and

@@ -563,10 +563,21 @@ def keyboard(b, A):
     b.tab_to("a.textContent === 'Xuất chỉ tiêu ra CSV'", "the first CSV button")
     check(True, "keys: Tab reaches the report's CSV buttons")
 
-    # A conflict: Lan's phone, B's value kept.
+    # A sync, then a conflict: Lan's phone, B's value kept.
     b.tab_to("a.id === 'tab-sync'", "the sync tab", back=True)
     b.keys(KEY_ENTER)
     b.wait_for("return document.querySelectorAll('[data-conflict]').length === 1", "the conflict")
+    pending = fbj(A, "status", "--json")["pending_entries"]
+    b.tab_to("a.id === 'sync-now'", "Sync now")
+    b.js("document.querySelector('#sync-result').textContent = ''")
+    b.keys(KEY_ENTER)
+    b.wait_for("return document.querySelector('#sync-result').textContent.length > 0",
+               "the sync's result")
+    said = b.text("#sync-result")
+    check(pending > 0 and fbj(A, "status", "--json")["pending_entries"] == 0
+          and said.startswith("Đã gửi") and b.active("a.id === 'sync-now'"),
+          "keys: Enter on 'sync now' sends what the keys wrote; the focus stays on the button",
+          (pending, said))
     b.tab_to("a.dataset.keep === 'other' && a.closest('[data-field=phone]')", "keep B's phone")
     b.shot("ui-keyboard.png")
     b.keys(KEY_ENTER)
