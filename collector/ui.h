@@ -46,6 +46,7 @@ extern const struct ui_asset ui_assets[];
 #define UI_THREADS        4             /* requests served at once */
 #define UI_CONN_TIMEOUT_S 60
 #define UI_CONN_MAX       64
+#define UI_LIST_LIMIT_MAX 10000         /* records a list's "limit" may ask */
 
 /* A sync the page started: how far it got, and how it ended. */
 struct ui_sync {

@@ -251,6 +251,8 @@ struct listing {
 	cJSON *arr;
 	const struct book_names *names;
 	const char *folded;             /* NULL: all */
+	size_t limit;                   /* items listed at most; 0: all */
+	size_t matched;                 /* records that match, listed or not */
 };
 
 /* A record as list --json has it, with its short id and what a person
@@ -277,17 +279,43 @@ static enum fb_code list_one(const struct record *r, void *ctx)
 
 	if (l->folded && !book_names_search(l->names, r->id, l->folded))
 		return FB_OK;
+	if (l->limit && l->matched++ >= l->limit)
+		return FB_OK;
 	o = record_json(l->names, r);
 	return o && cJSON_AddItemToArray(l->arr, o) ? FB_OK : FB_ENOMEM;
 }
 
+/* The list's "limit": a count of 1 to UI_LIST_LIMIT_MAX; 0 when not
+ * given; -1 when it is not such a count. */
+static long limit_of(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s)
+		return 0;
+	for (; *s; s++) {
+		if (!isdigit((unsigned char)*s) || (v = 10 * v + (*s - '0')) > UI_LIST_LIMIT_MAX)
+			return -1;
+	}
+	return v ? v : -1;
+}
+
+/*
+ * The records of a type, as `list --json` has them, those a search
+ * finds (book_names_search, as `list --search`).  With a limit, the
+ * first that many are listed and "count" still counts every one that
+ * matched: the page's member picker and attendance checklist ask for a
+ * few at a time, so that a branch of hundreds of members is not drawn
+ * whole at every letter typed.
+ */
 static void list(struct api *a)
 {
 	const struct type_def *t = type_named(a->rq->arg(a->rq->arg_ctx, "type"));
 	const char *search = a->rq->arg(a->rq->arg_ctx, "search");
 	const char *all = a->rq->arg(a->rq->arg_ctx, "all");
 	const char *year_s = a->rq->arg(a->rq->arg_ctx, "year");
-	struct listing l = { NULL, NULL, NULL };
+	long limit = limit_of(a->rq->arg(a->rq->arg_ctx, "limit"));
+	struct listing l = { NULL, NULL, NULL, 0, 0 };
 	struct book_names *names = NULL;
 	char *folded = NULL;
 	cJSON *o = NULL;
@@ -296,6 +324,12 @@ static void list(struct api *a)
 
 	if (!t) {
 		bad_request(a, N_("choose members, trainings or visits"));
+		return;
+	}
+	if (limit < 0) {
+		fb_fail(&a->c.err, FB_EUSAGE, _("limit is a count of records, 1 to %d"),
+			UI_LIST_LIMIT_MAX);
+		fail_answer(a, FB_EUSAGE, REC_NTYPES);
 		return;
 	}
 	if (year_s && *year_s && (rc = cli_year(&a->c, year_s, &year)) != FB_OK)
@@ -313,10 +347,12 @@ static void list(struct api *a)
 	}
 	l.names = names;
 	l.folded = folded;
+	l.limit = (size_t)limit;
 	rc = book_each(a->b, t->type, year, all && !strcmp(all, "1"), list_one, &l, &a->c.err);
 	if (rc != FB_OK)
 		goto fail;
-	cJSON_AddNumberToObject(o, "count", cJSON_GetArraySize(l.arr));
+	cJSON_AddNumberToObject(o, "count", l.limit ? (double)l.matched
+						    : (double)cJSON_GetArraySize(l.arr));
 	ok_answer(a, o);
 	o = NULL;
 	goto out;
@@ -328,19 +364,36 @@ out:
 	book_names_close(names);
 }
 
+struct links {
+	cJSON *ids;                     /* the linked records' ids */
+	cJSON *labels;                  /* id: its name (a training's attendees) */
+	const struct book_names *names;
+};
+
 static enum fb_code add_link(const char *id, void *ctx)
 {
-	return cJSON_AddItemToArray(ctx, cJSON_CreateString(id)) ? FB_OK : FB_ENOMEM;
+	struct links *k = ctx;
+	const struct book_name *e;
+
+	if (!cJSON_AddItemToArray(k->ids, cJSON_CreateString(id)))
+		return FB_ENOMEM;
+	if (!k->labels)
+		return FB_OK;
+	e = book_names_get(k->names, id);
+	return cJSON_AddStringToObject(k->labels, id, e ? e->label : "") ? FB_OK : FB_ENOMEM;
 }
 
 /* One record, as show --json has it (a training's attendees, a member's
- * trainings), with its short id and label. */
+ * trainings), with its short id and label, and a training's attendees'
+ * names ("attendee_labels", by id) for the checklist, which does not
+ * load every member. */
 static void record(struct api *a)
 {
 	const char *id = a->rq->arg(a->rq->arg_ctx, "id");
 	struct book_names *names = NULL;
 	struct record *r = NULL;
-	cJSON *o = NULL, *links;
+	struct links k = { NULL, NULL, NULL };
+	cJSON *o = NULL;
 	enum fb_code rc;
 
 	if (!id) {
@@ -355,12 +408,15 @@ static void record(struct api *a)
 		goto fail;
 	}
 	if (r->type == REC_TRAINING || r->type == REC_MEMBER) {
-		links = cJSON_AddArrayToObject(o, r->type == REC_TRAINING ? "attendees" : "trainings");
-		if (!links) {
+		k.names = names;
+		k.ids = cJSON_AddArrayToObject(o, r->type == REC_TRAINING ? "attendees" : "trainings");
+		if (r->type == REC_TRAINING)
+			k.labels = cJSON_AddObjectToObject(o, "attendee_labels");
+		if (!k.ids || (r->type == REC_TRAINING && !k.labels)) {
 			rc = fb_fail(&a->c.err, FB_ENOMEM, _("out of memory"));
 			goto fail;
 		}
-		if ((rc = book_each_link(a->b, r, add_link, links, &a->c.err)) != FB_OK)
+		if ((rc = book_each_link(a->b, r, add_link, &k, &a->c.err)) != FB_OK)
 			goto fail;
 	}
 	ok_answer(a, o);
@@ -692,6 +748,8 @@ static enum fb_code conflict_one(const struct book_conflict *k, void *ctx)
 	    !cJSON_AddStringToObject(o, "field", k->field) ||
 	    !cJSON_AddStringToObject(o, "kind", k->kind) ||
 	    !cJSON_AddStringToObject(o, "current", k->current) ||
+	    !cJSON_AddStringToObject(o, "kept_device", k->winner_device) ||
+	    !cJSON_AddBoolToObject(o, "kept_here", !strcmp(k->winner_device, book_device(x->b))) ||
 	    !cJSON_AddStringToObject(o, "other", k->loser_value) ||
 	    !cJSON_AddStringToObject(o, "other_device", k->loser_device) ||
 	    !cJSON_AddBoolToObject(o, "other_here", !strcmp(k->loser_device, book_device(x->b))))

@@ -11,6 +11,7 @@
  * no answer allows.  The page's files come from the binary (ui_assets).
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -147,22 +148,46 @@ static int has_secret(const struct ui_app *app, const char *given)
 	       CRYPTO_memcmp(given, app->secret, UI_SECRET_HEX) == 0;
 }
 
+/* 1 when given has the form of a secret (64 small hex digits). */
+static int secret_shaped(const char *given)
+{
+	size_t i;
+
+	if (!given || strlen(given) != UI_SECRET_HEX)
+		return 0;
+	for (i = 0; i < UI_SECRET_HEX; i++)
+		if (!isdigit((unsigned char)given[i]) && !(given[i] >= 'a' && given[i] <= 'f'))
+			return 0;
+	return 1;
+}
+
 /*
  * Judge a request by its head: NULL when it may go on, else the
- * message of the refusal.
+ * message of the refusal, and its code in *code.  A secret of the
+ * right form that is not this run's is almost always an old tab's,
+ * kept from before `fieldbook ui` was started again (each run makes a
+ * new one): its code, "restarted", lets the page say so in words.
  */
 static const char *judge(const struct ui_app *app, struct MHD_Connection *conn,
-			 const char *url)
+			 const char *url, const char **code)
 {
 	const char *origin = header(conn, "Origin");
+	const char *given = header(conn, UI_SECRET_HEADER);
 
+	*code = "forbidden";
 	if (!our_host(app, header(conn, MHD_HTTP_HEADER_HOST)))
 		return N_("this page answers only at its own address");
 	if (origin && !our_origin(app, origin))
 		return N_("requests from other sites are refused");
-	if (!strncmp(url, "/api/", 5) && !has_secret(app, header(conn, UI_SECRET_HEADER)))
+	if (!strncmp(url, "/api/", 5) && !has_secret(app, given)) {
+		if (secret_shaped(given)) {
+			*code = "restarted";
+			return N_("the page was started again ('fieldbook ui'), and this tab"
+				  " has the old key: open the new address it printed");
+		}
 		return N_("this page's key is missing or wrong: open the address"
 			  " 'fieldbook ui' printed");
+	}
 	return NULL;
 }
 
@@ -239,13 +264,13 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 {
 	struct ui_app *app = cls;
 	struct pending *p = *ctx;
-	const char *why;
+	const char *why, *code;
 	int get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
 
 	(void)version;
 	if (!p) {
-		if ((why = judge(app, conn, url)) != NULL)
-			return refuse(app, conn, MHD_HTTP_FORBIDDEN, "forbidden", why);
+		if ((why = judge(app, conn, url, &code)) != NULL)
+			return refuse(app, conn, MHD_HTTP_FORBIDDEN, code, why);
 		if (!get && !(post && !strncmp(url, "/api/", 5)))
 			return refuse(app, conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
 				      N_("this method is not taken here"));

@@ -30,8 +30,10 @@ done
 # Extras for CI only (CI=true, as .ci/run sets it): dpkg-shlibdeps for
 # `make deb` and lintian, which tests/e2e/95-deb.t runs on the packages;
 # chromium and its WebDriver, which tests/e2e/99-ui-browser.t drives
-# headless.  Elsewhere those checks are skipped when the tools are missing.
-CI_EXTRA_DEPS="dpkg-dev lintian chromium chromium-driver"
+# headless, and chromium-l10n, without which chromium runs in English
+# whatever the locale (its date pickers month first).  Elsewhere those
+# checks are skipped when the tools are missing.
+CI_EXTRA_DEPS="dpkg-dev lintian chromium chromium-driver chromium-l10n"
 if [ "${CI:-}" = true ]; then
 	FIELDBOOK_EXTRA_DEPS="${FIELDBOOK_EXTRA_DEPS:-} $CI_EXTRA_DEPS"
 fi

@@ -3,12 +3,21 @@
 # Debian's chromium, headless, driven by chromium-driver (WebDriver;
 # tests/e2e/uibrowser.py): members typed in Vietnamese through the
 # keyboard, a bad value's message beside its field, two trainings with
-# topics and attendance, a visit, the report, a sync that brings a
-# conflict from another laptop, the conflict settled, English.  Every
-# step is checked against what the command line then lists.
-# Screenshots go to tests/artifacts/.  Skipped, saying so, where
-# chromium or chromium-driver is not installed (packaging/deps.sh
-# installs them under CI).
+# topics and attendance, a visit, the report, a sync that brings three
+# conflicts from another laptop, settled with a typed value (a bad one
+# first) and for an edit against a delete; then the keyboard alone
+# (key actions, no clicks) adds a member, searches, changes, deletes and
+# restores her, adds a training with its attendance and a visit, reaches
+# the report's CSV buttons, syncs, settles the third conflict, switches the
+# language, every stop of Tab showing the focus ring; English; a
+# branch of 500 members, its checklist and member picker searched as
+# one types; an old tab after `fieldbook ui` was started again, and
+# after it stopped.  Every step is checked against what the command
+# line then lists.  Chromium runs in Vietnamese (LANG and LANGUAGE
+# vi_VN, the chromium-l10n package), so its date pickers read
+# dd/mm/yyyy.  Screenshots go to tests/artifacts/.  Skipped, saying
+# so, where chromium or chromium-driver is not installed
+# (packaging/deps.sh installs them under CI).
 . "$(dirname "$0")/synclib.sh"
 
 CHROMIUM=$(command -v chromium || true)
@@ -26,17 +35,20 @@ hub_tree "$H"
 start_hub "$H"
 enroll "$H" HN.PL.TT.03 "laptop a" "$TMP/a.tok"
 enroll "$H" HN.PL.TT.03 "laptop b" "$TMP/b.tok"
-FB_A=$TMP/a.db FB_B=$TMP/b.db
-export FB_A FB_B
+FB_A=$TMP/a.db FB_B=$TMP/b.db FB_BIG=$TMP/big.db
+export FB_A FB_B FB_BIG
 new_collector "$FB_A" HN.PL.TT.03 "$TMP/a.tok"
 new_collector "$FB_B" HN.PL.TT.03 "$TMP/b.tok"
+fbd "$FB_BIG" init --branch HN.PL.TT.04 >/dev/null || { echo "Bail out! init of $FB_BIG failed"; exit 1; }
 
 "$FIELDBOOK" --db "$FB_A" ui --no-open --port-file "$TMP/ui.port" >"$TMP/ui.out" 2>"$TMP/ui.err" \
 	</dev/null 5>&- 6>&- 7>&- 8>&- &
 UI_PID=$!
 _SYNC_PIDS="$_SYNC_PIDS $UI_PID"
 DPORT=$(py -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$DRIVER" --port="$DPORT" >"$TMP/driver.log" 2>&1 </dev/null 5>&- 6>&- 7>&- 8>&- &
+# The browser's own language (its date pickers) is the environment's.
+LANG=vi_VN.UTF-8 LANGUAGE=vi LC_ALL= "$DRIVER" --port="$DPORT" >"$TMP/driver.log" 2>&1 \
+	</dev/null 5>&- 6>&- 7>&- 8>&- &
 DRIVER_PID=$!
 _SYNC_PIDS="$_SYNC_PIDS $DRIVER_PID"
 url=

@@ -17,6 +17,14 @@
 #     both is saved.
 # (f) Sync through the page, with its result; a conflict from two
 #     laptops listed and settled through the page.
+# (g) Conflicts settled with a value typed in (checked as `resolve
+#     --value` checks it: a bad one refused beside its field, nothing
+#     saved) and edits against deletes (kept deleted, or brought back).
+# (h) A search with a limit (the page's member picker and checklist):
+#     the first N, and the count of all that match.
+# (i) A tab kept from before `fieldbook ui` was started again: its key
+#     is refused as "restarted", with words that say to open the new
+#     address; a missing or malformed key is refused as before.
 . "$(dirname "$0")/synclib.sh"
 
 UI_PID=
@@ -145,6 +153,21 @@ req GET '/api/list?type=member'
 is "$(jb '[x["full_name"] for x in d["items"]]')" '["Trần Thị Hoa", "Nguyễn Thị Lan", "Lê Thị Mai"]' \
 	"members in list's order (given name)"
 
+# --- (h) a search with a limit -------------------------------------------------------
+req GET '/api/list?type=member&limit=2'
+is "$ST:$(jb '[[x["full_name"] for x in d["items"]], d["count"]]')" \
+	'200:[["Trần Thị Hoa", "Nguyễn Thị Lan"], 3]' "limit=2: the first two, and the count of all three"
+req GET '/api/list?type=member&limit=1&search=THI'
+is "$(jb '[[x["full_name"] for x in d["items"]], d["count"]]')" '[["Trần Thị Hoa"], 3]' \
+	"limit with a search: 'THI' finds all three (accents and case aside), one listed"
+req GET '/api/list?type=member&limit=5&search=nguyen%20thi'
+is "$(jb '[[x["full_name"] for x in d["items"]], d["count"]]')" '[["Nguyễn Thị Lan"], 1]' \
+	"limit with a search: 'nguyen thi' finds Nguyễn Thị Lan"
+for bad in 0 -1 abc 10001 2x; do
+	req GET "/api/list?type=member&limit=$bad"
+	is "$ST:$(jb 'd["error"]')" "400:bad_request" "limit=$bad: refused"
+done
+
 req POST /api/edit "{\"id\":\"$m2\",\"fields\":{\"birth_year\":\"1990\",\"role\":\"Chi hội phó\"}}"
 is "$ST:$(jb 'd["changed"]')" "200:2" "edit: two fields changed"
 run fb show "$m2" --json
@@ -170,6 +193,8 @@ run fb show "$t1" --json
 is "$(printf '%s' "$OUT" | json_get 'len(d["attendees"])')" 2 "... and nothing of it saved (one transaction)"
 req GET "/api/record?id=$t1"
 is "$(jb '[len(d["attendees"]), d["title"]]')" '[2, "Kỹ năng lãnh đạo"]' "record: a training with its attendees"
+is "$(jb 'sorted(d["attendee_labels"][i] for i in d["attendees"])')" '["Lê Thị Mai", "Trần Thị Hoa"]' \
+	"... and their names, for the checklist"
 
 req POST /api/add "{\"type\":\"visit\",\"fields\":{\"visit_date\":\"25/01/2026\",\"reason\":\"Tết\",\"member_id\":\"$m0\",\"amount_vnd\":\"500.000\"}}"
 is "$ST" 200 "visit added"
@@ -277,7 +302,9 @@ enroll "$H" HN.PL.TT.03 "laptop b" "$TMP/b.tok"
 A=$TMP/a.db B=$TMP/b.db
 new_collector "$A" HN.PL.TT.03 "$TMP/a.tok"
 new_collector "$B" HN.PL.TT.03 "$TMP/b.tok"
-ma=$(new_id fbd "$A" member add --name "Đỗ Thị Hạnh" --phone 0900000001)
+ma=$(new_id fbd "$A" member add --name "Đỗ Thị Hạnh" --phone 0900000001 --birth-year 1980)
+mb=$(new_id fbd "$A" member add --name "Vũ Thị Tâm")
+mc=$(new_id fbd "$A" member add --name "Hoàng Thị Yến")
 fbd "$A" sync >/dev/null && fbd "$B" sync >/dev/null
 fbd "$A" edit "$ma" phone=0911111111 >/dev/null
 fbd "$B" edit "$ma" phone=0922222222 >/dev/null
@@ -298,7 +325,9 @@ sync_wait
 is "$(jb '[d["result"]["ok"], d["result"]["sent"], d["result"]["received"]]')" "[true, 1, 1]" \
 	"... and says what it did: 1 sent, 1 received"
 # Another program's sync holds the lock: the page's ends at once, busy.
-py -c "
+# (Python itself in the background, not the py function's subshell, so
+# that killing $! lets the lock go.)
+"$PYTHON" -I -S -c "
 import fcntl, sys, time
 f = open(sys.argv[1], 'a')
 fcntl.flock(f, fcntl.LOCK_EX)
@@ -334,6 +363,87 @@ run fbd "$A" conflicts --json
 is "$(printf '%s' "$OUT" | json_get 'len(d)')" 0 "conflicts: none left open"
 req POST /api/resolve "{\"id\":\"$cid\",\"keep\":\"other\"}"
 is "$ST:$(jb 'd["error"]')" "422:invalid" "settling it again: refused, as resolve does"
+
+# --- (g) a value typed in; edits against deletes ------------------------------------------
+fbd "$A" edit "$ma" birth_year=1981 >/dev/null
+fbd "$A" edit "$mb" notes="Nhà ở xóm Đông" >/dev/null
+fbd "$A" edit "$mc" notes="Đã chuyển nhà" >/dev/null
+fbd "$B" sync >/dev/null
+fbd "$B" edit "$ma" birth_year=1982 >/dev/null
+fbd "$B" delete "$mb" >/dev/null
+fbd "$B" delete "$mc" >/dev/null
+fbd "$B" sync >/dev/null
+req POST /api/sync '{}'
+sync_wait
+is "$(jb 'd["result"]["ok"]')" true "a second sync brings B's year and deletes"
+req GET /api/conflicts
+printf '%s' "$BODY" >"$TMP/conflicts.json"
+cj() {
+	py -c "
+import json, sys
+d = json.load(open('$TMP/conflicts.json'))['items']
+by = {(k['record'], k['field']): k for k in d}
+print(json.dumps(eval(sys.argv[1]), ensure_ascii=False))" "$1"
+}
+is "$(cj 'sorted([k["kind"], k["field"]] for k in d)')" '[["delete", "notes"], ["delete", "notes"], ["field", "birth_year"]]' \
+	"three conflicts: a year, and two notes against deletes"
+is "$(cj '[by[("'"$mb"'", "notes")][x] for x in ("other", "kept_here", "other_here")]')" \
+	'["Nhà ở xóm Đông", false, true]' "an edit against a delete: the edit here, the delete on laptop B (kept_here)"
+is "$(cj 'by[("'"$ma"'", "birth_year")]["kept_here"] != by[("'"$ma"'", "birth_year")]["other_here"]')" true \
+	"a field's two sides: one written here, one not"
+cy=$(cj 'by[("'"$ma"'", "birth_year")]["id"]')
+cb=$(cj 'by[("'"$mb"'", "notes")]["id"]')
+cc=$(cj 'by[("'"$mc"'", "notes")]["id"]')
+cy=${cy//\"/} cb=${cb//\"/} cc=${cc//\"/}
+year_now=$(fbd "$A" show "$ma" --json | json_get 'd["birth_year"]')
+snapshot_a() { fbd "$A" log --json | json_get 'len(d)'; }
+before=$(snapshot_a)
+req POST /api/resolve "{\"id\":\"$cy\",\"value\":\"1890\"}"
+is "$ST:$(jb '[d["error"], d["field"]]')" '422:["invalid", "birth_year"]' \
+	"a typed value out of range: refused, naming its field"
+run env LANG=vi_VN.UTF-8 LC_ALL= "$FIELDBOOK" --db "$A" resolve "$cy" --value 1890
+is "$(jb 'd["message"]')" "${ERR#fieldbook: }" "... with resolve --value's own message, in Vietnamese"
+is "$(snapshot_a):$(fbd "$A" show "$ma" --json | json_get 'd["birth_year"]')" "$before:$year_now" \
+	"... and nothing written"
+req POST /api/resolve "{\"id\":\"$cy\",\"value\":\"1979\"}"
+is "$ST" 200 "a typed value: settled"
+is "$(fbd "$A" show "$ma" --json | json_get 'd["birth_year"]')" 1979 "show: the value typed in"
+req POST /api/resolve "{\"id\":\"$cb\",\"keep\":\"current\"}"
+is "$ST" 200 "an edit against a delete, keep current: settled"
+is "$(fbd "$A" show "$mb" --json | json_get 'd["deleted"]')" true "... the member stays deleted"
+py -c "print('x' * 4001)" >"$TMP/long.txt"
+req POST /api/resolve "{\"id\":\"$cc\",\"value\":\"$(cat "$TMP/long.txt")\"}"
+is "$ST:$(jb 'd["field"]')" "422:notes" "bringing one back with a value too long: refused"
+is "$(fbd "$A" show "$mc" --json | json_get 'd["deleted"]')" true "... and she is still deleted"
+req POST /api/resolve "{\"id\":\"$cc\",\"value\":\"Về ở với con gái\"}"
+is "$ST" 200 "an edit against a delete, a value typed in: settled"
+is "$(fbd "$A" show "$mc" --json | json_get '[d["deleted"], d["notes"]]')" '[false, "Về ở với con gái"]' \
+	"... the member is back, with the value typed in"
+run fbd "$A" conflicts --json
+is "$(printf '%s' "$OUT" | json_get 'len(d)')" 0 "conflicts: none left open"
+
+# --- (i) an old tab after a restart ----------------------------------------------------------
+old=$UI_SECRET
+kill -TERM "$UI_PID"
+wait "$UI_PID"
+_sync_forget "$UI_PID"
+start_ui "$A"
+ok "a new run, a new key" test "$old" != "$UI_SECRET"
+before=$(fbd "$A" list members --json | json_get 'len(d)')
+UI_SECRET=$old req GET /api/info
+is "$ST:$(jb 'd["error"]')" "403:restarted" "the old key: refused as restarted"
+like "$(jb 'd["message"]')" "chạy lại.*địa chỉ mới" "... in Vietnamese: started again, open the new address"
+UI_SECRET=$old UI_LANG=en req GET /api/info
+like "$(jb 'd["message"]')" "started again.*new address" "... in English when asked"
+UI_SECRET=$old req POST /api/add '{"type":"member","fields":{"full_name":"Kẻ Lạ"}}'
+is "$ST:$(jb 'd["error"]')" "403:restarted" "a write with the old key: refused"
+is "$(fbd "$A" list members --json | json_get 'len(d)')" "$before" "... and nothing saved"
+UI_NOSECRET=1 req GET /api/info
+is "$ST:$(jb 'd["error"]')" "403:forbidden" "no key at all: refused as before"
+UI_SECRET=$(printf '%064d' 0 | tr 0 G) req GET /api/info
+is "$ST:$(jb 'd["error"]')" "403:forbidden" "a key that is not 64 hex digits: refused as before"
+req GET /api/info
+is "$ST" 200 "the new key works"
 kill -TERM "$UI_PID"
 wait "$UI_PID"
 _sync_forget "$UI_PID"
