@@ -261,6 +261,23 @@ enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,
 enum fb_code hub_store_sqlite_restore(const char *copy, const char *target,
 				      uint64_t *entries, struct fb_error *err);
 
+/* 1 when uri names a PostgreSQL store (postgresql:// or postgres://). */
+int hub_store_is_pg(const char *uri);
+
+/* Create the hub's schema and its top unit in the PostgreSQL database
+ * of uri (init), migrating nothing else.  FB_EEXIST when it holds a hub
+ * already; FB_EBUSY when PostgreSQL cannot be reached. */
+enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
+				 struct fb_error *err);
+
+/* Open the PostgreSQL store of uri for the hub's commands (one
+ * connection), its schema migrated to this program's version first.
+ * FB_ENOINPUT: no hub there; FB_EINVAL: a schema newer than this
+ * program's, refused untouched.  Only the operations of the commands
+ * hub_main.c lets through are written; the others refuse. */
+enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
+				struct fb_error *err);
+
 /* The hub's tables, added to the common schema (store.h). */
 extern const char hub_schema[];
 
