@@ -246,7 +246,7 @@ static enum fb_code migrate(PGconn *conn, const char *where, int create, struct 
 		goto out;
 	}
 	if (create && version > 0) {
-		rc = fb_fail(err, FB_EEXIST, "%s holds a hub already", where);
+		rc = fb_fail(err, FB_EEXIST, "%s exists already", where);
 		goto out;
 	}
 	if (!create && version == 0) {
@@ -874,7 +874,7 @@ enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
 		if (r && PQntuples(r) == 0)
 			rc = FB_OK;
 		else if (r)
-			rc = fb_fail(err, FB_EEXIST, "%s holds a hub already", uri);
+			rc = fb_fail(err, FB_EEXIST, "%s exists already", uri);
 		PQclear(r);
 		if (rc == FB_OK)
 			rc = migrate(conn, uri, 0, err);
