@@ -254,12 +254,9 @@ static enum fb_code migrate(PGconn *conn, const char *where, int create, struct 
 			     " init' first)", where, where);
 		goto out;
 	}
-	if (create && (rc = pg_do(conn, "CREATE TABLE schema_version("
-				  "version integer PRIMARY KEY, applied text NOT NULL)", 0,
-				  NULL, "creating the schema", err)) != FB_OK)
-		goto out;
 	/* Each step in a transaction of its own, with its row: a hub
-	 * stopped half-way resumes at the next step. */
+	 * stopped half-way resumes at the next step, and an init that
+	 * failed (a table of the same name there) leaves nothing. */
 	for (step = version + 1; rc == FB_OK && step <= PG_SCHEMA_VERSION; step++) {
 		char v[16];
 		const char *p[1] = { v };
@@ -267,7 +264,11 @@ static enum fb_code migrate(PGconn *conn, const char *where, int create, struct 
 		snprintf(v, sizeof(v), "%d", step);
 		if ((rc = pg_do(conn, "BEGIN", 0, NULL, "migrating", err)) != FB_OK)
 			break;
-		if ((rc = pg_exec(conn, pg_steps[step - 1], "migrating", err)) != FB_OK ||
+		if ((step == 1 &&
+		     (rc = pg_exec(conn, "CREATE TABLE schema_version(version integer PRIMARY KEY,"
+				   " applied text NOT NULL)", "creating the schema",
+				   err)) != FB_OK) ||
+		    (rc = pg_exec(conn, pg_steps[step - 1], "migrating", err)) != FB_OK ||
 		    (rc = pg_do(conn, "INSERT INTO schema_version(version, applied)"
 				" VALUES($1::int, " PG_NOW ")", 1, p, "migrating", err)) != FB_OK ||
 		    (rc = pg_do(conn, "COMMIT", 0, NULL, "migrating", err)) != FB_OK)

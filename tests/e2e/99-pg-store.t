@@ -120,8 +120,18 @@ run "$FIELDBOOK_HUB" --store "postgresql://fieldbook@/hub?host=$TMP/nowhere" dev
 expect_exit 75 "PostgreSQL not reachable: 75 (temporary)"
 like "$ERR" '^fieldbook-hub: cannot reach PostgreSQL: .*failed' "... saying so in one line"
 
+# A database holding a table of one of the hub's names: init stops and
+# leaves nothing of its own.
+pg_new_db taken
+pg_sql taken "CREATE TABLE meta(k text)"
+run "$FIELDBOOK_HUB" --store "$PG_URI" init --unit HN --name "Hà Nội" --level province
+expect_exit 74 "init into a database with a table named meta: stopped (74)"
+like "$ERR" 'relation "meta" already exists' "... saying which table"
+pg_sql taken "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'"
+is "$PG_OUT" meta "... and nothing of the hub's was left"
+
 # Versions: an older schema is migrated on open, a newer one refused.
-hub_uri=${PG_URI%/empty?*}/hub?host=$PG_DIR
+hub_uri="postgresql://fieldbook@/hub?host=$PG_DIR"
 pg_sql hub "SELECT max(version) FROM schema_version"
 current=$PG_OUT
 ok "the schema has a version" test "$current" -ge 2
