@@ -118,6 +118,7 @@ static const char *const pg_commands[] = {
 /* --store URI, else $FIELDBOOK_HUB_STORE: a PostgreSQL store. */
 static enum fb_code locate_store(struct cmd_ctx *c)
 {
+	static char shown[HUB_PG_SHOWN_MAX];
 	const char *env = getenv("FIELDBOOK_HUB_STORE");
 	size_t i;
 
@@ -128,7 +129,9 @@ static enum fb_code locate_store(struct cmd_ctx *c)
 	if (!hub_store_is_pg(c->store))
 		return fb_fail(&c->err, FB_EUSAGE, "--store takes a postgresql:// URI (an SQLite"
 			       " hub is --db PATH)");
-	c->db_path = c->store;
+	/* Messages name the store as db_path; a password is not shown. */
+	hub_store_pg_shown(c->store, shown, sizeof(shown));
+	c->db_path = shown;
 	for (i = 0; i < sizeof(pg_commands) / sizeof(pg_commands[0]); i++)
 		if (c->entry && !strcmp(c->entry->name, pg_commands[i]))
 			return FB_OK;

@@ -264,6 +264,12 @@ enum fb_code hub_store_sqlite_restore(const char *copy, const char *target,
 /* 1 when uri names a PostgreSQL store (postgresql:// or postgres://). */
 int hub_store_is_pg(const char *uri);
 
+#define HUB_PG_SHOWN_MAX 1024   /* a store's URI as messages show it */
+
+/* uri as messages show it: a password in it (user:password@) cut out,
+ * the rest as given (cut to size). */
+void hub_store_pg_shown(const char *uri, char *out, size_t size);
+
 /* Create the hub's schema and its top unit in the PostgreSQL database
  * of uri (init), migrating nothing else.  FB_EEXIST when it holds a hub
  * already; FB_EBUSY when PostgreSQL cannot be reached. */

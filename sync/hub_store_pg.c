@@ -286,6 +286,20 @@ int hub_store_is_pg(const char *uri)
 	return uri && (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11));
 }
 
+void hub_store_pg_shown(const char *uri, char *out, size_t size)
+{
+	const char *user = strstr(uri, "://"), *at, *colon;
+
+	user = user ? user + 3 : uri;
+	at = strchr(user, '@');
+	colon = memchr(user, ':', at ? (size_t)(at - user) : 0);
+	/* user:password@host: the password is cut, the rest kept. */
+	if (at && colon && !memchr(user, '/', (size_t)(at - user)))
+		snprintf(out, size, "%.*s%s", (int)(colon - uri), uri, at);
+	else
+		snprintf(out, size, "%s", uri);
+}
+
 static enum fb_code pg_connect(const char *uri, PGconn **out, struct fb_error *err)
 {
 	PGconn *conn;
@@ -837,12 +851,14 @@ enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
 {
 	struct pg_hub *h;
 	PGconn *conn = NULL;
+	char shown[HUB_PG_SHOWN_MAX];
 	enum fb_code rc;
 
 	*out = NULL;
+	hub_store_pg_shown(uri, shown, sizeof(shown));
 	if ((rc = pg_connect(uri, &conn, err)) != FB_OK)
 		return rc;
-	if ((rc = migrate(conn, uri, 0, err)) != FB_OK) {
+	if ((rc = migrate(conn, shown, 0, err)) != FB_OK) {
 		PQfinish(conn);
 		return rc;
 	}
@@ -861,24 +877,26 @@ enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
 				 struct fb_error *err)
 {
 	const char *p[3] = { top->code, top->level, top->name };
+	char shown[HUB_PG_SHOWN_MAX];
 	PGconn *conn = NULL;
 	enum fb_code rc;
 
+	hub_store_pg_shown(uri, shown, sizeof(shown));
 	if ((rc = pg_connect(uri, &conn, err)) != FB_OK)
 		return rc;
 	/* The schema first, then the top unit: a hub whose schema was made
 	 * but whose init stopped before its unit is taken by init again. */
-	if ((rc = migrate(conn, uri, 1, err)) == FB_EEXIST) {
+	if ((rc = migrate(conn, shown, 1, err)) == FB_EEXIST) {
 		PGresult *r = pg_run(conn, "SELECT 1 FROM meta WHERE key = 'hub_unit'", 0, NULL,
 				     "reading meta", &rc, err);
 
 		if (r && PQntuples(r) == 0)
 			rc = FB_OK;
 		else if (r)
-			rc = fb_fail(err, FB_EEXIST, "%s exists already", uri);
+			rc = fb_fail(err, FB_EEXIST, "%s exists already", shown);
 		PQclear(r);
 		if (rc == FB_OK)
-			rc = migrate(conn, uri, 0, err);
+			rc = migrate(conn, shown, 0, err);
 	}
 	if (rc == FB_OK && (rc = pg_do(conn, "BEGIN", 0, NULL, "creating the hub",
 				       err)) == FB_OK) {

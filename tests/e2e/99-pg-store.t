@@ -114,6 +114,11 @@ pg_new_db empty
 run "$FIELDBOOK_HUB" --store "$PG_URI" devices
 expect_exit 66 "a database without a hub: 66"
 expect_err "fieldbook-hub: no hub in $PG_URI (run 'fieldbook-hub --store $PG_URI init' first)"
+# A password in the URI is never shown (the cluster trusts the socket,
+# so it is taken and not checked).
+run "$FIELDBOOK_HUB" --store "postgresql://fieldbook:s3cret@/empty?host=$PG_DIR" devices
+expect_exit 66 "with a password in the URI: the same answer"
+expect_err "fieldbook-hub: no hub in postgresql://fieldbook@/empty?host=$PG_DIR (run 'fieldbook-hub --store postgresql://fieldbook@/empty?host=$PG_DIR init' first)"
 pg_sql empty "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
 is "$PG_OUT" 0 "... and nothing was created in it"
 run "$FIELDBOOK_HUB" --store "postgresql://fieldbook@/hub?host=$TMP/nowhere" devices
