@@ -14,6 +14,7 @@ BINDIR   ?= $(PREFIX)/bin
 BUILD    ?= build
 PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc xlsxwriter icu-i18n icu-uc
 HUB_PKGS := libmicrohttpd gnutls libpq
+UI_PKGS  := libmicrohttpd
 
 CC       ?= cc
 OPT      ?= -O2
@@ -33,6 +34,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 HUB_CFLAGS = $(shell pkg-config --cflags $(HUB_PKGS) 2>/dev/null)
 HUB_LIBS   = $(shell pkg-config --libs $(HUB_PKGS) 2>/dev/null)
+UI_CFLAGS  = $(shell pkg-config --cflags $(UI_PKGS) 2>/dev/null)
+UI_LIBS    = $(shell pkg-config --libs $(UI_PKGS) 2>/dev/null)
 CPPFLAGS  += -D_GNU_SOURCE -Ishared -Isync
 CFLAGS    ?= -g
 CFLAGS    += -std=c11 $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
@@ -46,7 +49,10 @@ HUB_SRC       := $(filter-out $(CLIENT_SRC),$(wildcard sync/*.c))
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 
 SHARED_OBJ    := $(SHARED_SRC:%.c=$(BUILD)/%.o)
-COLLECTOR_OBJ := $(COLLECTOR_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+# The local page's files (collector/ui/), compiled into the binary.
+UI_FILES      := $(sort $(wildcard collector/ui/*.html collector/ui/*.css collector/ui/*.js))
+UI_ASSETS_OBJ := $(BUILD)/gen/ui_assets.o
+COLLECTOR_OBJ := $(COLLECTOR_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o) $(UI_ASSETS_OBJ)
 HUB_OBJ       := $(HUB_SRC:%.c=$(BUILD)/%.o) $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIB           := $(BUILD)/libfieldbook.a
@@ -69,7 +75,16 @@ $(LIB): $(SHARED_OBJ)
 
 $(FIELDBOOK): $(COLLECTOR_OBJ) $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(COLLECTOR_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $(COLLECTOR_OBJ) $(LIB) $(LDLIBS) $(UI_LIBS)
+
+$(BUILD)/gen/ui_assets.c: collector/ui/embed.sh $(UI_FILES)
+	@mkdir -p $(dir $@)
+	sh collector/ui/embed.sh $@ $(UI_FILES)
+
+$(UI_ASSETS_OBJ): $(BUILD)/gen/ui_assets.c
+	$(CC) $(CPPFLAGS) -Icollector $(CFLAGS) -c $< -o $@
+
+$(BUILD)/collector/ui_%.o $(BUILD)/collector/cmd_ui.o: CFLAGS += $(UI_CFLAGS)
 
 $(HUB): $(HUB_OBJ) $(LIB)
 	@mkdir -p $(dir $@)

@@ -60,6 +60,11 @@ enum fb_code cli_write(struct cmd_ctx *c, const char *path, const struct fb_buf 
 struct cJSON;
 enum fb_code cli_print_json(struct cmd_ctx *c, struct cJSON *doc);
 
+/* The report as `report --format json` prints it (cmd_report.c), which
+ * the local page shows too; NULL when memory runs out. */
+struct report;
+struct cJSON *cli_report_json(const struct report *r, const char *branch);
+
 /* The book's index of names and short ids (book_find.h), read once. */
 enum fb_code cli_names(struct cmd_ctx *c, struct book *b, struct book_names **out);
 

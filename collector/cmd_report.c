@@ -95,7 +95,7 @@ static enum fb_code csv(const struct report *r, struct fb_buf *o)
 	return rc;
 }
 
-static cJSON *json(const struct report *r, const char *branch)
+cJSON *cli_report_json(const struct report *r, const char *branch)
 {
 	cJSON *o = cJSON_CreateObject(), *x, *y, *z;
 	size_t i;
@@ -276,7 +276,7 @@ static enum fb_code report(struct cmd_ctx *c)
 		goto out;
 	built = 1;
 	if (!strcmp(fmt, "json")) {
-		cJSON *doc = json(&r, branch);
+		cJSON *doc = cli_report_json(&r, branch);
 		char *s = doc ? cJSON_Print(doc) : NULL;
 
 		cJSON_Delete(doc);

@@ -31,5 +31,6 @@ extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_bundle_export_entry;
 extern const struct cmd_entry cmd_bundle_ack_entry;
 extern const struct cmd_entry cmd_bundle_import_entry;
+extern const struct cmd_entry cmd_ui_entry;
 
 #endif

@@ -46,6 +46,7 @@ static const struct cmd_entry *const commands[] = {
 	&cmd_bundle_export_entry,
 	&cmd_bundle_ack_entry,
 	&cmd_bundle_import_entry,
+	&cmd_ui_entry,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

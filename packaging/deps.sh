@@ -28,9 +28,10 @@ for pair in $TOOLS; do
 	command -v "$cmd" >/dev/null 2>&1 || missing="$missing $pkg"
 done
 # Extras for CI only (CI=true, as .ci/run sets it): dpkg-shlibdeps for
-# `make deb` and lintian, which tests/e2e/95-deb.t runs on the packages.
-# Elsewhere those checks are skipped when the tools are missing.
-CI_EXTRA_DEPS="dpkg-dev lintian"
+# `make deb` and lintian, which tests/e2e/95-deb.t runs on the packages;
+# chromium and its WebDriver, which tests/e2e/99-ui-browser.t drives
+# headless.  Elsewhere those checks are skipped when the tools are missing.
+CI_EXTRA_DEPS="dpkg-dev lintian chromium chromium-driver"
 if [ "${CI:-}" = true ]; then
 	FIELDBOOK_EXTRA_DEPS="${FIELDBOOK_EXTRA_DEPS:-} $CI_EXTRA_DEPS"
 fi

@@ -53,7 +53,10 @@ ENVIRONMENT = {
         ("HOME", "without $XDG_DATA_HOME, the database is "
          "$HOME/.local/share/fieldbook/fieldbook.db."),
         ("TMPDIR", "where an Excel workbook is assembled before it is written "
-         "(default /tmp)."),
+         "(default /tmp); without $XDG_RUNTIME_DIR, where ui keeps the "
+         "owner-only file that opens the page in the browser."),
+        ("XDG_RUNTIME_DIR", "where ui keeps the owner-only file that opens "
+         "the page in the browser, so that its secret is on no command line."),
         ("TZ", "the local time zone: the default year, and times shown to people (JSON stays UTC)."),
         ("XDG_CONFIG_HOME", "where autosync writes its systemd user units "
          "($XDG_CONFIG_HOME/systemd/user, else ~/.config/systemd/user)."),

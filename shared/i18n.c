@@ -77,8 +77,9 @@ static void bind_catalogues(const char *argv0)
 }
 
 /* fb_lang_vi()'s answer once known, -1 before: it is asked for each
- * cell of a table. */
-static int lang_vi = -1;
+ * cell of a table.  Atomic: fb_i18n_use() forgets it while another
+ * thread (the page's sync) may read it. */
+static _Atomic int lang_vi = -1;
 
 void fb_i18n_init(const char *argv0)
 {
@@ -111,6 +112,36 @@ void fb_i18n_init(const char *argv0)
 	bind_catalogues(argv0);
 	bind_textdomain_codeset(FB_TEXTDOMAIN, "UTF-8");
 	textdomain(FB_TEXTDOMAIN);
+}
+
+void fb_i18n_serve(void)
+{
+	const char *now = setlocale(LC_MESSAGES, NULL);
+
+	if (now && (!strcmp(now, "C") || !strcmp(now, "POSIX")))
+		(void)setlocale(LC_MESSAGES, "C.UTF-8");
+}
+
+void fb_i18n_use(const char *lang)
+{
+	const char *want = lang && !strcmp(lang, "vi") ? "vi" : "en";
+	const char *now = getenv("LANGUAGE");
+
+	if (now && !strcmp(now, want))
+		return;
+	/* glibc replaces an existing variable's pointer in place and
+	 * never frees the old string: a reader in another thread sees the
+	 * old value or the new one. */
+	setenv("LANGUAGE", want, 1);
+	/* gettext keeps what it translated by the locale's name, not by
+	 * LANGUAGE: this counter tells it to look again (the GNU gettext
+	 * manual's way, "Being a gettext grok"). */
+	{
+		extern int _nl_msg_cat_cntr;
+
+		++_nl_msg_cat_cntr;
+	}
+	lang_vi = -1;
 }
 
 const char *fb_lang(void)

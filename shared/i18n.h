@@ -45,6 +45,19 @@ static inline const char *fb_tr(const char *s)
  */
 void fb_i18n_init(const char *argv0);
 
+/*
+ * Messages from now on in lang ("vi" or "en"), for a program that
+ * serves people of either language (`fieldbook ui`): the page asks for
+ * its language with each request.  LANGUAGE is set, as the fallback of
+ * fb_i18n_init() sets it, and a "C" locale of messages becomes
+ * C.UTF-8 (gettext reads LANGUAGE under any other).  Call
+ * fb_i18n_serve() once, before any thread starts (it may call
+ * setlocale); fb_i18n_use() only from one thread at a time (the
+ * caller's lock), since it changes the environment.
+ */
+void fb_i18n_serve(void);
+void fb_i18n_use(const char *lang);
+
 /* "vi" when messages are Vietnamese, else "en". */
 const char *fb_lang(void);
 
