@@ -101,4 +101,20 @@ enum fb_code record_decode(struct record *r, const char *vals, const char *clk,
 enum fb_code record_encode(const struct record *r, char **vals, char **clk)
 	FB_MUST_CHECK;
 
+/* A journal row as a store reads it (BOOK_JOURNAL_COLUMNS, book.h). */
+struct journal_row {
+	const char *device;
+	uint64_t seq, n;
+	fb_hlc hlc;
+	const char *record_id, *type, *branch, *body;
+	const unsigned char *hash;      /* JOURNAL_HASH_LEN bytes; NULL: not so long */
+};
+
+/* The change a journal row holds, into c (initialised here; release it
+ * either way).  FB_ECORRUPT, naming the device and the entry, when the
+ * row is damaged or its body does not read as its n entries. */
+enum fb_code journal_row_fill(struct jchange *c, const struct journal_row *row,
+			      struct fb_error *err)
+	FB_MUST_CHECK;
+
 #endif

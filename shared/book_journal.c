@@ -8,33 +8,46 @@
 
 /* --- reading the journal --------------------------------------------- */
 
-enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
+enum fb_code journal_row_fill(struct jchange *c, const struct journal_row *row,
 			      struct fb_error *err)
 {
-	const char *dev = (const char *)sqlite3_column_text(q, col),
-		   *id = (const char *)sqlite3_column_text(q, col + 4),
-		   *branch = (const char *)sqlite3_column_text(q, col + 6),
-		   *body = (const char *)sqlite3_column_text(q, col + 7);
-	const struct type_def *t =
-		model_type_named((const char *)sqlite3_column_text(q, col + 5));
+	const struct type_def *t = model_type_named(row->type ? row->type : "");
 
 	jchange_init(c);
-	snprintf(c->device, sizeof(c->device), "%s", dev ? dev : "");
-	c->seq = (uint64_t)sqlite3_column_int64(q, col + 1);
-	c->hlc = (fb_hlc)sqlite3_column_int64(q, col + 3);
-	snprintf(c->record_id, sizeof(c->record_id), "%s", id ? id : "");
-	snprintf(c->branch, sizeof(c->branch), "%s", branch ? branch : "");
-	if (!t || sqlite3_column_bytes(q, col + 8) != JOURNAL_HASH_LEN)
+	snprintf(c->device, sizeof(c->device), "%s", row->device ? row->device : "");
+	c->seq = row->seq;
+	c->hlc = row->hlc;
+	snprintf(c->record_id, sizeof(c->record_id), "%s", row->record_id ? row->record_id : "");
+	snprintf(c->branch, sizeof(c->branch), "%s", row->branch ? row->branch : "");
+	if (!t || !row->hash)
 		return fb_fail(err, FB_ECORRUPT, _("journal: device %s entry %llu is damaged"),
 			       c->device, (unsigned long long)c->seq);
 	c->type = t->type;
-	memcpy(c->hash, sqlite3_column_blob(q, col + 8), JOURNAL_HASH_LEN);
-	if (!body || journal_body_parse(body, c, NULL) != FB_OK ||
-	    c->n != (size_t)sqlite3_column_int64(q, col + 2))
+	memcpy(c->hash, row->hash, JOURNAL_HASH_LEN);
+	if (!row->body || journal_body_parse(row->body, c, NULL) != FB_OK || c->n != row->n)
 		return fb_fail(err, FB_ECORRUPT,
 			       _("journal: device %s entry %llu was altered (its entries do not read)"),
 			       c->device, (unsigned long long)c->seq);
 	return FB_OK;
+}
+
+enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
+			      struct fb_error *err)
+{
+	struct journal_row row = {
+		(const char *)sqlite3_column_text(q, col),
+		(uint64_t)sqlite3_column_int64(q, col + 1),
+		(uint64_t)sqlite3_column_int64(q, col + 2),
+		(fb_hlc)sqlite3_column_int64(q, col + 3),
+		(const char *)sqlite3_column_text(q, col + 4),
+		(const char *)sqlite3_column_text(q, col + 5),
+		(const char *)sqlite3_column_text(q, col + 6),
+		(const char *)sqlite3_column_text(q, col + 7),
+		sqlite3_column_bytes(q, col + 8) == JOURNAL_HASH_LEN
+			? sqlite3_column_blob(q, col + 8) : NULL,
+	};
+
+	return journal_row_fill(c, &row, err);
 }
 
 enum fb_code book_chain_at(struct book *b, const char *device, uint64_t seq,

@@ -111,7 +111,7 @@ long long hub_seconds_since(const char *iso)
  * "PostgreSQL store"); the others are refused before anything is opened. */
 static const char *const pg_commands[] = {
 	"init", "unit add", "unit import", "unit list", "unit rename", "unit move",
-	"unit remove", "enroll", "devices", "revoke", "conflicts", "rejected",
+	"unit remove", "enroll", "devices", "revoke", "conflicts", "rejected", "serve",
 	"backup",       /* refused by the store itself: pg_dump is the tool */
 };
 

@@ -284,6 +284,12 @@ enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
 enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
 				struct fb_error *err);
 
+/* Open the PostgreSQL store of uri to serve, with a pool of
+ * `connections`, its schema migrated first, and a new epoch begun
+ * (hub_store_history.c says why each start begins one). */
+enum fb_code hub_store_pg_open(const char *uri, int connections, struct hub_store **out,
+			       struct fb_error *err);
+
 /* The hub's tables, added to the common schema (store.h). */
 extern const char hub_schema[];
 

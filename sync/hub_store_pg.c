@@ -18,35 +18,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libpq-fe.h>
+#include <stdarg.h>
 
 #include "conflict_id.h"
-#include "hub_store.h"
+#include "hub_limits.h"
+#include "hub_store_pg.h"
 #include "hub_store_plan.h"
 #include "model.h"
-
-/* Now, as the hub's tables write moments: UTC ISO 8601 to the second,
- * the same text the SQLite store writes. */
-#define PG_NOW "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-/* The key of the advisory lock migrations are made under (any fixed
- * number: it names the lock; "fbmigr" in ASCII). */
-#define PG_MIGRATE_LOCK "108516735134578"
-
-/* The units a scope covers: the unit and all below it. */
-#define PG_SUBTREE "WITH RECURSIVE sub(code) AS (SELECT $1::text UNION" \
-	" SELECT unit.code FROM unit JOIN sub ON unit.parent = sub.code)"
 
 /* PostgreSQL's type oids of the integers, for is_number in listings. */
 #define PG_INT8OID 20
 #define PG_INT2OID 21
 #define PG_INT4OID 23
-
-struct pg_hub {
-	struct hub_store base;
-	pthread_mutex_t lock;           /* one user of conn at a time */
-	PGconn *conn;
-};
 
 /* --- errors -------------------------------------------------------- */
 
@@ -55,16 +38,17 @@ struct pg_hub {
  * connection lost, a server shutting down or a transaction that lost a
  * race is temporary (FB_EBUSY: 75, a push's 503); a full disk FB_EIO.
  */
-static enum fb_code pg_fail(PGconn *conn, const PGresult *r, const char *what,
+static enum fb_code pg_fail(struct pg_conn *conn, const PGresult *r, const char *what,
 			    struct fb_error *err)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 	enum fb_code code = FB_EIO;
 
+	snprintf(conn->state, sizeof(conn->state), "%s", state ? state : "");
 	if (!msg || !*msg)
-		msg = PQerrorMessage(conn);
-	if (PQstatus(conn) == CONNECTION_BAD || !state ||
+		msg = PQerrorMessage(conn->conn);
+	if (PQstatus(conn->conn) == CONNECTION_BAD || !state ||
 	    !strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
 	    !strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
 		code = FB_EBUSY;
@@ -82,10 +66,10 @@ static enum fb_code pg_fail(PGconn *conn, const PGresult *r, const char *what,
  * status is the one expected, else NULL with err set.  The caller
  * PQclear()s it.
  */
-static PGresult *pg_run(PGconn *conn, const char *sql, int n, const char *const *params,
+PGresult *pg_run(struct pg_conn *conn, const char *sql, int n, const char *const *params,
 			const char *what, enum fb_code *rc, struct fb_error *err)
 {
-	PGresult *r = PQexecParams(conn, sql, n, NULL, params, NULL, NULL, 0);
+	PGresult *r = PQexecParams(conn->conn, sql, n, NULL, params, NULL, NULL, 0);
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 
 	if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) {
@@ -98,7 +82,7 @@ static PGresult *pg_run(PGconn *conn, const char *sql, int n, const char *const 
 }
 
 /* Run a statement whose result is not read. */
-static enum fb_code pg_do(PGconn *conn, const char *sql, int n, const char *const *params,
+enum fb_code pg_do(struct pg_conn *conn, const char *sql, int n, const char *const *params,
 			  const char *what, struct fb_error *err)
 {
 	enum fb_code rc;
@@ -108,10 +92,10 @@ static enum fb_code pg_do(PGconn *conn, const char *sql, int n, const char *cons
 }
 
 /* Run statements without parameters, several in one string. */
-static enum fb_code pg_exec(PGconn *conn, const char *sql, const char *what,
+enum fb_code pg_exec(struct pg_conn *conn, const char *sql, const char *what,
 			    struct fb_error *err)
 {
-	PGresult *r = PQexec(conn, sql);
+	PGresult *r = PQexec(conn->conn, sql);
 	ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	enum fb_code rc = FB_OK;
 
@@ -122,13 +106,13 @@ static enum fb_code pg_exec(PGconn *conn, const char *sql, const char *what,
 }
 
 /* End a transaction that failed: nothing of it stays. */
-static void pg_rollback(PGconn *conn)
+void pg_rollback(struct pg_conn *conn)
 {
-	PQclear(PQexec(conn, "ROLLBACK"));
+	PQclear(PQexec(conn->conn, "ROLLBACK"));
 }
 
 /* The number of rows a statement changed. */
-static long long pg_changed(PGresult *r)
+long long pg_changed(PGresult *r)
 {
 	const char *n = PQcmdTuples(r);
 
@@ -200,7 +184,7 @@ static const char *const pg_steps[] = {
 #define PG_SCHEMA_VERSION ((int)(sizeof(pg_steps) / sizeof(pg_steps[0])))
 
 /* The schema's version (0: no schema_version table, no hub). */
-static enum fb_code schema_version(PGconn *conn, int *version, struct fb_error *err)
+static enum fb_code schema_version(struct pg_conn *conn, int *version, struct fb_error *err)
 {
 	PGresult *r;
 	enum fb_code rc;
@@ -229,7 +213,7 @@ static enum fb_code schema_version(PGconn *conn, int *version, struct fb_error *
  * has one); otherwise a database with none is no hub.  A newer schema
  * is refused before anything is written.
  */
-static enum fb_code migrate(PGconn *conn, const char *where, int create, struct fb_error *err)
+static enum fb_code migrate(struct pg_conn *conn, const char *where, int create, struct fb_error *err)
 {
 	enum fb_code rc;
 	int version = 0, step;
@@ -275,7 +259,7 @@ static enum fb_code migrate(PGconn *conn, const char *where, int create, struct 
 			pg_rollback(conn);
 	}
 out:
-	PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")"));
+	PQclear(PQexec(conn->conn, "SELECT pg_advisory_unlock(" PG_MIGRATE_LOCK ")"));
 	return rc;
 }
 
@@ -300,54 +284,191 @@ void hub_store_pg_shown(const char *uri, char *out, size_t size)
 		snprintf(out, size, "%s", uri);
 }
 
-static enum fb_code pg_connect(const char *uri, PGconn **out, struct fb_error *err)
+/* The session every connection starts with: UTF-8 texts, notices
+ * (IF NOT EXISTS, ...) not the hub's to print. */
+static enum fb_code pg_session(PGconn *pq, struct fb_error *err)
 {
-	PGconn *conn;
+	PGresult *r;
+	enum fb_code rc = FB_OK;
+
+	PQsetNoticeProcessor(pq, NULL, NULL);
+	r = PQexec(pq, "SET client_encoding = 'UTF8'");
+	if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+		rc = fb_fail(err, FB_EBUSY, "connecting: PostgreSQL: %.*s",
+			     (int)strcspn(PQerrorMessage(pq), "\n"), PQerrorMessage(pq));
+	PQclear(r);
+	return rc;
+}
+
+static enum fb_code pg_connect(const char *uri, struct pg_conn *out, struct fb_error *err)
+{
+	PGconn *pq;
 	enum fb_code rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (!hub_store_is_pg(uri))
 		return fb_fail(err, FB_EUSAGE, "--store takes a postgresql:// URI");
-	conn = PQconnectdb(uri);
-	if (!conn)
+	if (!(pq = PQconnectdb(uri)))
 		return fb_fail(err, FB_ENOMEM, "out of memory");
-	if (PQstatus(conn) != CONNECTION_OK) {
-		const char *msg = PQerrorMessage(conn);
+	if (PQstatus(pq) != CONNECTION_OK) {
+		const char *msg = PQerrorMessage(pq);
 
 		rc = fb_fail(err, FB_EBUSY, "cannot reach PostgreSQL: %.*s",
 			     (int)strcspn(msg, "\n"), msg);
-		PQfinish(conn);
+		PQfinish(pq);
 		return rc;
 	}
-	/* Notices (IF NOT EXISTS, ...) are not the hub's to print. */
-	PQsetNoticeProcessor(conn, NULL, NULL);
-	/* The moments and texts the tables keep are UTF-8 and UTC. */
-	if ((rc = pg_do(conn, "SET client_encoding = 'UTF8'", 0, NULL, "connecting",
-			err)) != FB_OK) {
-		PQfinish(conn);
+	if ((rc = pg_session(pq, err)) != FB_OK) {
+		PQfinish(pq);
 		return rc;
 	}
-	*out = conn;
+	out->conn = pq;
 	return FB_OK;
 }
 
-/* A connection lost since the last statement is made again. */
-static PGconn *pg_get(struct pg_hub *h)
+struct pg_conn *pg_get(struct pg_hub *h)
 {
+	struct pg_conn *c = NULL;
+	int i;
+
 	pthread_mutex_lock(&h->lock);
-	if (PQstatus(h->conn) == CONNECTION_BAD)
-		PQreset(h->conn);
-	return h->conn;
+	while (!c) {
+		for (i = 0; i < h->n && !c; i++)
+			if (!h->pool[i].busy)
+				c = &h->pool[i];
+		if (!c)
+			pthread_cond_wait(&h->freed, &h->lock);
+	}
+	c->busy = 1;
+	pthread_mutex_unlock(&h->lock);
+	/* One lost (PostgreSQL restarted, the link cut) is made again; if
+	 * that fails too, its statements fail as a lost connection does,
+	 * FB_EBUSY, and the next user tries again. */
+	if (PQstatus(c->conn) == CONNECTION_BAD) {
+		PQreset(c->conn);
+		if (PQstatus(c->conn) == CONNECTION_OK)
+			pg_session(c->conn, NULL);
+	}
+	c->state[0] = '\0';
+	return c;
 }
 
-static void pg_put(struct pg_hub *h)
+void pg_put(struct pg_hub *h, struct pg_conn *c)
 {
+	/* A connection left inside a transaction (a failure that could not
+	 * roll back) is not given to the next user as it is. */
+	if (PQtransactionStatus(c->conn) != PQTRANS_IDLE)
+		pg_rollback(c);
+	pthread_mutex_lock(&h->lock);
+	c->busy = 0;
+	pthread_cond_signal(&h->freed);
 	pthread_mutex_unlock(&h->lock);
+}
+
+int pg_bytes(const PGresult *r, int row, int col, unsigned char *out, size_t len)
+{
+	const char *t = PQgetvalue(r, row, col);
+	size_t i;
+
+	if (strncmp(t, "\\x", 2) || strlen(t) != 2 + 2 * len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned v;
+
+		if (sscanf(t + 2 + 2 * i, "%2x", &v) != 1)
+			return 0;
+		out[i] = (unsigned char)v;
+	}
+	return 1;
+}
+
+void pg_hex(const unsigned char *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	out[0] = '\\';
+	out[1] = 'x';
+	for (i = 0; i < len; i++) {
+		out[2 + 2 * i] = digits[in[i] >> 4];
+		out[3 + 2 * i] = digits[in[i] & 15];
+	}
+	out[2 + 2 * len] = '\0';
+}
+
+/* --- arrays of parameters ------------------------------------------- */
+
+static void array_put(struct pg_array *a, const char *p, size_t n)
+{
+	if (a->failed)
+		return;
+	if (a->len + n + 3 > a->cap) {
+		size_t cap = a->cap ? a->cap : 256;
+		char *t;
+
+		while (cap < a->len + n + 3)
+			cap *= 2;
+		if (!(t = realloc(a->text, cap))) {
+			a->failed = 1;
+			return;
+		}
+		a->text = t;
+		a->cap = cap;
+	}
+	memcpy(a->text + a->len, p, n);
+	a->len += n;
+}
+
+/* Each element quoted, its quotes and backslashes escaped: any text. */
+void pg_array_add(struct pg_array *a, const char *value)
+{
+	const char *p;
+
+	array_put(a, a->n++ ? ",\"" : "{\"", 2);
+	for (p = value; *p; p++) {
+		size_t run = strcspn(p, "\"\\");
+
+		array_put(a, p, run);
+		p += run;
+		if (!*p)
+			break;
+		array_put(a, "\\", 1);
+		array_put(a, p, 1);
+	}
+	array_put(a, "\"", 1);
+}
+
+void pg_array_addf(struct pg_array *a, const char *fmt, ...)
+{
+	char v[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(v, sizeof(v), fmt, ap);
+	va_end(ap);
+	pg_array_add(a, v);
+}
+
+const char *pg_array_text(struct pg_array *a)
+{
+	if (!a->n)
+		array_put(a, "{", 1);
+	array_put(a, "}", 1);
+	if (a->failed)
+		return NULL;
+	a->text[a->len] = '\0';
+	return a->text;
+}
+
+void pg_array_release(struct pg_array *a)
+{
+	free(a->text);
+	memset(a, 0, sizeof(*a));
 }
 
 /* --- units ----------------------------------------------------------- */
 
-static enum fb_code top_of(PGconn *conn, char **top, struct fb_error *err)
+enum fb_code pg_top_of(struct pg_conn *conn, char **top, struct fb_error *err)
 {
 	PGresult *r;
 	enum fb_code rc;
@@ -368,14 +489,15 @@ static enum fb_code top_of(PGconn *conn, char **top, struct fb_error *err)
 static enum fb_code pg_top_unit(struct hub_store *s, char **code, struct fb_error *err)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
-	enum fb_code rc = top_of(pg_get(h), code, err);
+	struct pg_conn *conn = pg_get(h);
+	enum fb_code rc = pg_top_of(conn, code, err);
 
-	pg_put(h);
+	pg_put(h, conn);
 	return rc;
 }
 
 /* Every unit the hub holds, into the plan. */
-static enum fb_code plan_load(PGconn *conn, struct hub_plan *t, struct fb_error *err)
+static enum fb_code plan_load(struct pg_conn *conn, struct hub_plan *t, struct fb_error *err)
 {
 	enum fb_code rc;
 	PGresult *r = pg_run(conn, "SELECT code, parent, level, name FROM unit", 0, NULL,
@@ -392,7 +514,7 @@ static enum fb_code plan_load(PGconn *conn, struct hub_plan *t, struct fb_error 
 }
 
 struct plan_writer {
-	PGconn *conn;
+	struct pg_conn *conn;
 	struct fb_error *err;
 };
 
@@ -415,7 +537,7 @@ static enum fb_code pg_put_units(struct hub_store *s, const struct hub_unit *u, 
 				 struct fb_error *err)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
-	PGconn *conn = pg_get(h);
+	struct pg_conn *conn = pg_get(h);
 	struct plan_writer w = { conn, err };
 	struct hub_plan *t = NULL;
 	char *top = NULL;
@@ -428,7 +550,7 @@ static enum fb_code pg_put_units(struct hub_store *s, const struct hub_unit *u, 
 		goto done;
 	if ((rc = pg_do(conn, "LOCK TABLE unit IN SHARE ROW EXCLUSIVE MODE", 0, NULL,
 			"saving units", err)) != FB_OK ||
-	    (rc = top_of(conn, &top, err)) != FB_OK)
+	    (rc = pg_top_of(conn, &top, err)) != FB_OK)
 		goto fail;
 	if (hub_plan_new(n, &t) != FB_OK) {
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
@@ -459,12 +581,12 @@ fail:
 done:
 	hub_plan_free(t);
 	free(top);
-	pg_put(h);
+	pg_put(h, conn);
 	return rc;
 }
 
 /* One count of a query with one text parameter. */
-static enum fb_code count_of(PGconn *conn, const char *sql, const char *code,
+static enum fb_code count_of(struct pg_conn *conn, const char *sql, const char *code,
 			     long long *n, struct fb_error *err)
 {
 	enum fb_code rc;
@@ -479,7 +601,7 @@ static enum fb_code pg_remove_unit(struct hub_store *s, const char *code,
 				   struct fb_error *err)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
-	PGconn *conn = pg_get(h);
+	struct pg_conn *conn = pg_get(h);
 	long long units = 0, children = 0, devices = 0, records = 0;
 	char *top = NULL;
 	enum fb_code rc;
@@ -488,7 +610,7 @@ static enum fb_code pg_remove_unit(struct hub_store *s, const char *code,
 		goto done;
 	if ((rc = pg_do(conn, "LOCK TABLE unit IN SHARE ROW EXCLUSIVE MODE", 0, NULL,
 			"removing a unit", err)) != FB_OK ||
-	    (rc = top_of(conn, &top, err)) != FB_OK ||
+	    (rc = pg_top_of(conn, &top, err)) != FB_OK ||
 	    (rc = count_of(conn, "SELECT count(*) FROM unit WHERE code = $1", code, &units,
 			   err)) != FB_OK ||
 	    (rc = count_of(conn, "SELECT count(*) FROM unit WHERE parent = $1", code,
@@ -508,7 +630,7 @@ fail:
 	pg_rollback(conn);
 done:
 	free(top);
-	pg_put(h);
+	pg_put(h, conn);
 	return rc;
 }
 
@@ -516,7 +638,7 @@ static enum fb_code pg_unit_tree(struct hub_store *s, const char *root, hub_tree
 				 void *ctx, struct fb_error *err)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
-	PGconn *conn = pg_get(h);
+	struct pg_conn *conn = pg_get(h);
 	struct hub_plan *t = NULL;
 	PGresult *r = NULL;
 	char *top = NULL;
@@ -529,7 +651,7 @@ static enum fb_code pg_unit_tree(struct hub_store *s, const char *root, hub_tree
 		goto done;
 	if (hub_plan_new(0, &t) != FB_OK)
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
-	if (rc == FB_OK && (rc = top_of(conn, &top, err)) == FB_OK &&
+	if (rc == FB_OK && (rc = pg_top_of(conn, &top, err)) == FB_OK &&
 	    (rc = plan_load(conn, t, err)) == FB_OK)
 		r = pg_run(conn, "SELECT unit, count(*) FROM device WHERE revoked IS NULL"
 			   " GROUP BY unit", 0, NULL, "reading devices", &rc, err);
@@ -542,7 +664,7 @@ static enum fb_code pg_unit_tree(struct hub_store *s, const char *root, hub_tree
 done:
 	hub_plan_free(t);
 	free(top);
-	pg_put(h);
+	pg_put(h, conn);
 	return rc;
 }
 
@@ -550,15 +672,16 @@ static enum fb_code pg_each_unit(struct hub_store *s, const char *root, const ch
 				 hub_unit_fn fn, void *ctx, struct fb_error *err)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
+	struct pg_conn *conn = pg_get(h);
 	const char *p[2] = { root, level };
 	enum fb_code rc;
-	PGresult *r = pg_run(pg_get(h), PG_SUBTREE
+	PGresult *r = pg_run(conn, PG_SUBTREE
 			     " SELECT u.code, u.name FROM unit u JOIN sub ON u.code = sub.code"
 			     " WHERE u.level = $2 ORDER BY u.code COLLATE \"C\"", 2, p,
 			     "reading units", &rc, err);
 	int i;
 
-	pg_put(h);
+	pg_put(h, conn);
 	for (i = 0; r && rc == FB_OK && i < PQntuples(r); i++)
 		rc = fn(PQgetvalue(r, i, 0), PQgetvalue(r, i, 1), ctx);
 	PQclear(r);
@@ -588,6 +711,7 @@ static enum fb_code pg_enroll(struct hub_store *s, const char *unit, const char 
 			      struct fb_error *err)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
+	struct pg_conn *conn = pg_get(h);
 	char hex[2 * TOKEN_HASH_LEN + 3];
 	const char *p[3] = { name, unit, hex };
 	enum fb_code rc;
@@ -595,10 +719,10 @@ static enum fb_code pg_enroll(struct hub_store *s, const char *unit, const char 
 
 	*id = 0;
 	hash_hex(hash, hex);
-	r = pg_run(pg_get(h), "INSERT INTO device(name, unit, token_hash, created)"
+	r = pg_run(conn, "INSERT INTO device(name, unit, token_hash, created)"
 		   " SELECT $1, code, $3::bytea, " PG_NOW " FROM unit WHERE code = $2"
 		   " RETURNING id", 3, p, "enrolling", &rc, err);
-	pg_put(h);
+	pg_put(h, conn);
 	if (r && PQntuples(r) == 0)
 		rc = fb_fail(err, FB_ENOENT, "no unit %s (add it with 'unit add')", unit);
 	else if (r)
@@ -612,14 +736,15 @@ static enum fb_code pg_enroll(struct hub_store *s, const char *unit, const char 
 static enum fb_code device_update(struct pg_hub *h, const char *sql, long long id,
 				  const char *what, int hub, struct fb_error *err)
 {
+	struct pg_conn *conn = pg_get(h);
 	char v[32];
 	const char *p[1] = { v };
 	enum fb_code rc;
 	PGresult *r;
 
 	snprintf(v, sizeof(v), "%lld", id);
-	r = pg_run(pg_get(h), sql, 1, p, what, &rc, err);
-	pg_put(h);
+	r = pg_run(conn, sql, 1, p, what, &rc, err);
+	pg_put(h, conn);
 	if (r && pg_changed(r) == 0)
 		rc = hub ? fb_fail(err, FB_ENOENT, "no device %lld without a bound laptop", id)
 			 : fb_fail(err, FB_ENOENT, "no device %lld", id);
@@ -684,6 +809,7 @@ static enum fb_code pg_list(struct hub_store *s, enum hub_listing what, int all,
 			    hub_row_fn fn, void *ctx, struct fb_error *err)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
+	struct pg_conn *conn = pg_get(h);
 	const char *p[1] = { all ? "1" : "0" };
 	char id[CONFLICT_ID_LEN + 1];
 	enum fb_code rc;
@@ -692,8 +818,8 @@ static enum fb_code pg_list(struct hub_store *s, enum hub_listing what, int all,
 
 	if ((unsigned)what >= sizeof(listings) / sizeof(listings[0]))
 		return fb_fail(err, FB_EINTERNAL, "no listing %d", (int)what);
-	r = pg_run(pg_get(h), listings[what].sql, 1, p, "listing", &rc, err);
-	pg_put(h);
+	r = pg_run(conn, listings[what].sql, 1, p, "listing", &rc, err);
+	pg_put(h, conn);
 	for (i = 0; r && rc == FB_OK && i < PQntuples(r); i++) {
 		struct hub_row row = { listings[what].ncols, listings[what].names, { 0 }, { 0 } };
 
@@ -727,63 +853,6 @@ static enum fb_code not_yet(const char *what, struct fb_error *err)
 	return fb_fail(err, FB_EUSAGE, "not yet supported on a PostgreSQL store: %s", what);
 }
 
-static enum fb_code pg_auth(struct hub_store *s, const unsigned char hash[TOKEN_HASH_LEN],
-			    struct hub_device *dev, struct fb_error *err)
-{
-	(void)s, (void)hash;
-	memset(dev, 0, sizeof(*dev));
-	return not_yet("serve", err);
-}
-
-static enum fb_code pg_push(struct hub_store *s, struct hub_device *dev,
-			    struct wire_batch *b, struct hub_push_result *res,
-			    struct fb_error *err)
-{
-	(void)s, (void)dev, (void)b;
-	memset(res, 0, sizeof(*res));
-	return not_yet("push", err);
-}
-
-static enum fb_code pg_pull(struct hub_store *s, const struct hub_device *dev,
-			    const struct hub_pull *req, fb_hlc hub_time,
-			    struct fb_buf *out, struct fb_error *err)
-{
-	(void)s, (void)dev, (void)req, (void)hub_time, (void)out;
-	return not_yet("pull", err);
-}
-
-static enum fb_code pg_heads(struct hub_store *s, const struct hub_device *dev,
-			     struct wire_heads *h, struct fb_error *err)
-{
-	(void)s, (void)dev, (void)h;
-	return not_yet("heads", err);
-}
-
-static enum fb_code pg_find_device(struct hub_store *s, const char *device,
-				   struct hub_device *dev, struct fb_error *err)
-{
-	(void)s, (void)device;
-	memset(dev, 0, sizeof(*dev));
-	return not_yet("bundles", err);
-}
-
-static enum fb_code pg_bundle_cursor(struct hub_store *s, const char *device,
-				     uint64_t *after, char epoch[WIRE_EPOCH_LEN + 1],
-				     struct fb_error *err)
-{
-	(void)s, (void)device;
-	*after = 0;
-	epoch[0] = '\0';
-	return not_yet("bundles", err);
-}
-
-static enum fb_code pg_bundle_mark(struct hub_store *s, const char *device, long long token,
-				   uint64_t after, const char *epoch, struct fb_error *err)
-{
-	(void)s, (void)device, (void)token, (void)after, (void)epoch;
-	return not_yet("bundles", err);
-}
-
 static enum fb_code pg_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			      uint64_t *records, struct fb_error *err)
 {
@@ -813,22 +882,27 @@ static enum fb_code pg_report_data(struct hub_store *s, int year, int names,
 static int pg_healthy(struct hub_store *s)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
-	PGresult *r = PQexec(pg_get(h), "SELECT 1");
+	struct pg_conn *conn = pg_get(h);
+	PGresult *r = PQexec(conn->conn, "SELECT 1");
 	int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
 
 	PQclear(r);
-	pg_put(h);
+	pg_put(h, conn);
 	return ok;
 }
 
 static void pg_close(struct hub_store *s)
 {
 	struct pg_hub *h = (struct pg_hub *)s;
+	int i;
 
 	if (!h)
 		return;
-	PQfinish(h->conn);
+	for (i = 0; i < h->n; i++)
+		PQfinish(h->pool[i].conn);
 	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->freed);
+	free(h->pool);
 	free(h);
 }
 
@@ -846,31 +920,60 @@ static const struct hub_store_ops pg_ops = {
 	.each_unit = pg_each_unit, .report_data = pg_report_data,
 };
 
+/* The store of uri with a pool of n connections, its schema migrated
+ * first (on the first connection, under the migration lock). */
+static enum fb_code pg_open(const char *uri, int n, struct pg_hub **out,
+			    struct fb_error *err)
+{
+	char shown[HUB_PG_SHOWN_MAX];
+	struct pg_hub *h;
+	enum fb_code rc = FB_OK;
+	int i;
+
+	*out = NULL;
+	hub_store_pg_shown(uri, shown, sizeof(shown));
+	if (!(h = calloc(1, sizeof(*h))) || !(h->pool = calloc((size_t)n, sizeof(*h->pool)))) {
+		free(h);
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	}
+	h->base.ops = &pg_ops;
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->freed, NULL);
+	for (i = 0; i < n && rc == FB_OK; i++)
+		if ((rc = pg_connect(uri, &h->pool[i], err)) == FB_OK)
+			h->n++;
+	if (rc == FB_OK)
+		rc = migrate(&h->pool[0], shown, 0, err);
+	if (rc != FB_OK) {
+		pg_close(&h->base);
+		return rc;
+	}
+	*out = h;
+	return FB_OK;
+}
+
 enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
 				struct fb_error *err)
 {
 	struct pg_hub *h;
-	PGconn *conn = NULL;
-	char shown[HUB_PG_SHOWN_MAX];
-	enum fb_code rc;
+	enum fb_code rc = pg_open(uri, 1, &h, err);
+
+	*out = rc == FB_OK ? &h->base : NULL;
+	return rc;
+}
+
+enum fb_code hub_store_pg_open(const char *uri, int connections, struct hub_store **out,
+			       struct fb_error *err)
+{
+	struct pg_hub *h;
+	enum fb_code rc = pg_open(uri, connections, &h, err);
 
 	*out = NULL;
-	hub_store_pg_shown(uri, shown, sizeof(shown));
-	if ((rc = pg_connect(uri, &conn, err)) != FB_OK)
-		return rc;
-	if ((rc = migrate(conn, shown, 0, err)) != FB_OK) {
-		PQfinish(conn);
-		return rc;
-	}
-	if (!(h = calloc(1, sizeof(*h)))) {
-		PQfinish(conn);
-		return fb_fail(err, FB_ENOMEM, "out of memory");
-	}
-	h->base.ops = &pg_ops;
-	h->conn = conn;
-	pthread_mutex_init(&h->lock, NULL);
-	*out = &h->base;
-	return FB_OK;
+	if (rc == FB_OK && (rc = pg_new_epoch(&h->pool[0], err)) != FB_OK)
+		pg_close(&h->base);
+	else if (rc == FB_OK)
+		*out = &h->base;
+	return rc;
 }
 
 enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
@@ -878,11 +981,11 @@ enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
 {
 	const char *p[3] = { top->code, top->level, top->name };
 	char shown[HUB_PG_SHOWN_MAX];
-	PGconn *conn = NULL;
+	struct pg_conn c, *conn = &c;
 	enum fb_code rc;
 
 	hub_store_pg_shown(uri, shown, sizeof(shown));
-	if ((rc = pg_connect(uri, &conn, err)) != FB_OK)
+	if ((rc = pg_connect(uri, conn, err)) != FB_OK)
 		return rc;
 	/* The schema first, then the top unit: a hub whose schema was made
 	 * but whose init stopped before its unit is taken by init again. */
@@ -908,6 +1011,6 @@ enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
 		    (rc = pg_do(conn, "COMMIT", 0, NULL, "creating the hub", err)) != FB_OK)
 			pg_rollback(conn);
 	}
-	PQfinish(conn);
+	PQfinish(conn->conn);
 	return rc;
 }

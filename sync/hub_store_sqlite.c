@@ -20,6 +20,7 @@
 #include "book.h"
 #include "hub_store.h"
 #include "hub_limits.h"
+#include "hub_store_rules.h"
 #include "hub_store_sqlite.h"
 
 const char hub_schema[] =
@@ -329,25 +330,6 @@ static enum fb_code in_scope(struct book *b, const char *unit, const char *branc
 	return rc;
 }
 
-/* Keep the hub's reason for an entry it set aside, for the answer. */
-static void note_reject(struct hub_push_result *res, uint64_t seq,
-			const char *reason)
-{
-	size_t cap = sizeof(res->rejects[0].reason) - 1, len = strnlen(reason, cap);
-
-	res->rejected++;
-	if (res->nrejects >= sizeof(res->rejects) / sizeof(res->rejects[0]))
-		return;
-	/* Cut on a character boundary: reasons quote Vietnamese values. */
-	if (len == cap)
-		while (len > 0 && ((unsigned char)reason[len] & 0xC0) == 0x80)
-			len--;
-	res->rejects[res->nrejects].seq = seq;
-	memcpy(res->rejects[res->nrejects].reason, reason, len);
-	res->rejects[res->nrejects].reason[len] = '\0';
-	res->nrejects++;
-}
-
 /*
  * Set an invalid change aside: it stays in the journal (flagged) so the
  * device's chain goes on, and in the rejected table with its reason.
@@ -385,7 +367,7 @@ static enum fb_code quarantine(struct book *b, struct jchange *c,
 		rc = store_fail(b->st, r, "saving rejected entry", err);
 	sqlite3_finalize(q);
 	if (rc == FB_OK)
-		note_reject(res, c->seq, reason);
+		hub_note_reject(res, c->seq, reason);
 	return rc;
 }
 

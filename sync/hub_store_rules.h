@@ -1,0 +1,39 @@
+/*
+ * hub_store_rules.h - the hub's rules on pushes that do not depend on the
+ * store keeping its rows: which token may take on a device id, and what
+ * a push's answer says of the entries it set aside.  Both stores
+ * (SQLite, PostgreSQL) read their rows and ask these.
+ */
+#ifndef FB_HUB_STORE_RULES_H
+#define FB_HUB_STORE_RULES_H
+
+#include "hub_store.h"
+
+/* Who holds a device id: the token's row, and how. */
+struct hub_holder {
+	int found;
+	long long id;                   /* the token's row (device.id) */
+	int revoked;
+	int by_fork;                    /* held through device_fork, not bound */
+	char unit[FB_BRANCH_CODE_MAX + 1];
+	char name[128];
+};
+
+/*
+ * May dev's token take on `device`, which h holds?  Only a laptop
+ * enrolled again (docs/SECURITY.md, "A laptop enrolled again"): h's
+ * token is revoked, dev's is of the same unit and has never pushed.
+ * A hub's token (enroll --hub) never does.  Otherwise FB_EAUTH, saying
+ * what stands in the way.
+ */
+enum fb_code hub_may_take_on(const struct hub_device *dev, const char *device,
+			     const struct hub_holder *h, struct fb_error *err);
+
+/* FB_EAUTH: dev's token is bound to another device than `device`. */
+enum fb_code hub_not_its_device(const struct hub_device *dev, const char *device,
+				struct fb_error *err);
+
+/* Keep the hub's reason for an entry it set aside, for the answer. */
+void hub_note_reject(struct hub_push_result *res, uint64_t seq, const char *reason);
+
+#endif
