@@ -96,7 +96,7 @@ expect_exit 64 "--store with a file name: usage"
 expect_err "fieldbook-hub: --store takes a postgresql:// URI (an SQLite hub is --db PATH)"
 
 # What is not written yet is refused before the store is opened.
-for c in "serve|serve" "report|report --year 2026" "verify|verify" "sync|sync" \
+for c in "report|report --year 2026" "verify|verify" "sync|sync" \
 	"status|status" "bundle export|bundle export --upstream x" "bundle import|bundle import x" \
 	"restore|restore x" "upstream set|upstream set http://x --token-file x"; do
 	# shellcheck disable=SC2086 # the command's words
@@ -104,6 +104,9 @@ for c in "serve|serve" "report|report --year 2026" "verify|verify" "sync|sync" \
 	expect_exit 64 "${c%%|*}: refused on PostgreSQL (64)"
 	expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: ${c%%|*}"
 done
+run "$FIELDBOOK_HUB" --store "$PG_URI" serve --upstream-every 5m
+expect_exit 64 "serve --upstream-every: refused on PostgreSQL (64)"
+expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: serve --upstream-every"
 run "$FIELDBOOK_HUB" --store "$PG_URI" backup "$TMP/copy"
 expect_exit 64 "backup on PostgreSQL: refused"
 expect_err "fieldbook-hub: a PostgreSQL store is backed up with pg_dump (and restored with pg_restore), not with 'backup'"
