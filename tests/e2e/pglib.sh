@@ -9,6 +9,7 @@
 #   pg_sql NAME SQL      psql's unaligned output of SQL on NAME, in PG_OUT
 #                        (its status is psql's)
 #   pg_stop              stop the cluster now (fast shutdown, by pid)
+#   pg_start_again       start the cluster pg_stop stopped, on its data
 #
 # As root (initdb refuses to run as root) the cluster belongs to the
 # unprivileged user $PG_USER (default nobody): $TMP is opened to be
@@ -84,11 +85,17 @@ pg_start() {
 	_pg_as "$PG_BIN/initdb" -D "$PG_DIR/data" -U fieldbook --auth=trust -E UTF8 \
 		--locale=C.UTF-8 --no-sync >"$TMP/pg-initdb.log" 2>&1 ||
 		_pg_skip "initdb failed: $(tail -n 1 "$TMP/pg-initdb.log")"
+	_pg_launch
+}
+
+# Start the postmaster on the cluster's data; PG_PID once it answers.
+_pg_launch() {
+	local _
 	# The socket only, in the cluster's own directory; fsync off: a
 	# throw-away cluster has nothing to keep across a crash.
 	_pg_as "$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR" -c listen_addresses= \
 		-c fsync=off -c max_connections=300 -c shared_buffers=32MB \
-		>"$TMP/pg.log" 2>&1 </dev/null 5>&- 6>&- 7>&- 8>&- &
+		>>"$TMP/pg.log" 2>&1 </dev/null 5>&- 6>&- 7>&- 8>&- &
 	_PG_LAUNCHER=$!
 	for _ in $(seq 200); do
 		[ -S "$PG_DIR/.s.PGSQL.5432" ] && psql -X -q -h "$PG_DIR" -U fieldbook -d postgres \
@@ -103,6 +110,10 @@ pg_start() {
 		echo "Bail out! PostgreSQL did not start: $(tail -n 3 "$TMP/pg.log")"
 		exit 1
 	}
+}
+
+pg_start_again() {
+	_pg_launch
 }
 
 pg_new_db() {
