@@ -1,18 +1,13 @@
 /*
  * hub_store_pg.c - the hub's store on PostgreSQL (libpq), for province
- * and national hubs (docs/DECISIONS.md, "PostgreSQL store").
- *
- * What it does today: the schema, created by init and migrated by
- * version on every open; the hub's commands on units, devices and the
- * listings (enroll, revoke, devices, conflicts, rejected, unit add,
- * import, rename, move, remove, list).  Pushes, pulls and the commands
- * built on them are not written yet: hub_main.c refuses those commands
- * on a PostgreSQL store before opening it, and the operations here
- * refuse too, so that nothing half-works.
- *
- * One connection, used by one thread at a time (a mutex): the hub's
- * commands open the store for themselves.  Serving needs the pool the
- * SQLite store has (next step).
+ * and national hubs (docs/DECISIONS.md, "PostgreSQL store"): the pool
+ * of connections, the schema (created by init, migrated by version on
+ * every open), and the hub's commands on units, devices and the
+ * listings.  Pushes are hub_store_pg_push.c's, pulls and the other
+ * reads of the protocol hub_store_pg_pull.c's.  What is not written yet
+ * (verify, report, bundles, upstream) hub_main.c refuses on a
+ * PostgreSQL store before opening it, and the operations here refuse
+ * too, so that nothing half-works.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -126,8 +121,8 @@ long long pg_changed(PGresult *r)
  * a hub of an older version migrates through the steps it lacks, and
  * one of a newer version (a step this program does not know) is refused.
  * Step 1 is the SQLite hub's tables in PostgreSQL types
- * (docs/DECISIONS.md); the journal's cseq is drawn from journal_cseq at
- * the commit.
+ * (docs/DECISIONS.md); the journal's cseq is numbered at the commit
+ * (hub_store_pg_push.c).
  */
 static const char *const pg_steps[] = {
 	/* 1 */
@@ -180,6 +175,9 @@ static const char *const pg_steps[] = {
 	"  after bigint NOT NULL, epoch text NOT NULL);",
 	/* 2: a pull reads its scope's branches from its cursor on. */
 	"CREATE INDEX journal_branch_cseq ON journal(branch, cseq);",
+	/* 3: commit sequences are the highest one plus one, drawn under
+	 * the commit lock (hub_store_pg_push.c): no sequence object. */
+	"DROP SEQUENCE IF EXISTS journal_cseq;",
 };
 #define PG_SCHEMA_VERSION ((int)(sizeof(pg_steps) / sizeof(pg_steps[0])))
 

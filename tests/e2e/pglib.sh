@@ -56,7 +56,9 @@ pg_stop() {
 		done
 		kill -0 "$PG_PID" 2>/dev/null && kill -9 "$PG_PID" 2>/dev/null
 	fi
-	wait "$_PG_LAUNCHER" 2>/dev/null
+	if [ -n "$_PG_LAUNCHER" ]; then
+		wait "$_PG_LAUNCHER" 2>/dev/null || true
+	fi
 	PG_PID=
 }
 
@@ -91,10 +93,11 @@ pg_start() {
 # Start the postmaster on the cluster's data; PG_PID once it answers.
 _pg_launch() {
 	local _
-	# The socket only, in the cluster's own directory; fsync off: a
-	# throw-away cluster has nothing to keep across a crash.
+	# The socket only, in the cluster's own directory; fsync off (unless
+	# PG_FSYNC=on: the bench): a throw-away cluster has nothing to keep
+	# across a crash.
 	_pg_as "$PG_BIN/postgres" -D "$PG_DIR/data" -k "$PG_DIR" -c listen_addresses= \
-		-c fsync=off -c max_connections=300 -c shared_buffers=32MB \
+		-c fsync="${PG_FSYNC:-off}" -c max_connections=300 -c shared_buffers=32MB \
 		>>"$TMP/pg.log" 2>&1 </dev/null 5>&- 6>&- 7>&- 8>&- &
 	_PG_LAUNCHER=$!
 	for _ in $(seq 200); do
