@@ -10,6 +10,13 @@
 #                        (its status is psql's)
 #   pg_stop              stop the cluster now (fast shutdown, by pid)
 #   pg_start_again       start the cluster pg_stop stopped, on its data
+#   pg_standby_start     a streaming hot standby of the cluster
+#                        (pg_basebackup -R) on a socket of its own;
+#                        PG_SB_DIR is that socket's directory, stopped
+#                        by its pid at exit
+#   pg_standby_uri NAME  PG_URI of database NAME on the standby
+#   pg_standby_caught_up 0 once the standby has replayed all the
+#                        primary has written (one look; loop on it)
 #
 # As root (initdb refuses to run as root) the cluster belongs to the
 # unprivileged user $PG_USER (default nobody): $TMP is opened to be
@@ -117,6 +124,59 @@ _pg_launch() {
 
 pg_start_again() {
 	_pg_launch
+}
+
+PG_SB_DIR=$TMP/pgsb
+PG_SB_PID=
+pg_standby_stop() {
+	local _
+	[ -n "$PG_SB_PID" ] || return 0
+	kill -INT "$PG_SB_PID" 2>/dev/null
+	for _ in $(seq 100); do
+		kill -0 "$PG_SB_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -0 "$PG_SB_PID" 2>/dev/null && kill -9 "$PG_SB_PID" 2>/dev/null
+	PG_SB_PID=
+}
+
+pg_standby_start() {
+	local _
+	mkdir -p "$PG_SB_DIR"
+	[ "$(id -u)" -eq 0 ] && chown "$PG_USER" "$PG_SB_DIR"
+	chmod 700 "$PG_SB_DIR"
+	_pg_as "$PG_BIN/pg_basebackup" -h "$PG_DIR" -U fieldbook -D "$PG_SB_DIR/data" -R \
+		-X stream -c fast --no-sync >"$TMP/pgsb-base.log" 2>&1 || {
+		echo "Bail out! pg_basebackup failed: $(tail -n 2 "$TMP/pgsb-base.log")"
+		exit 1
+	}
+	_pg_as "$PG_BIN/postgres" -D "$PG_SB_DIR/data" -k "$PG_SB_DIR" -c listen_addresses= \
+		-c fsync=off -c hot_standby=on -c max_connections=300 -c shared_buffers=32MB \
+		>>"$TMP/pgsb.log" 2>&1 </dev/null 5>&- 6>&- 7>&- 8>&- &
+	for _ in $(seq 200); do
+		psql -X -q -h "$PG_SB_DIR" -U fieldbook -d postgres -c 'SELECT 1' \
+			>/dev/null 2>&1 && break
+		sleep 0.05
+	done
+	[ -s "$PG_SB_DIR/data/postmaster.pid" ] && PG_SB_PID=$(head -n 1 "$PG_SB_DIR/data/postmaster.pid")
+	psql -X -q -h "$PG_SB_DIR" -U fieldbook -d postgres -c 'SELECT 1' >/dev/null 2>&1 || {
+		echo "Bail out! the standby did not start: $(grep -m 3 -E "FATAL|ERROR|PANIC" "$TMP/pgsb.log")"
+		exit 1
+	}
+	trap 'pg_standby_stop; pg_stop; eval "$_PG_PREV_EXIT"' EXIT
+}
+
+pg_standby_uri() {
+	PG_URI="postgresql://fieldbook@/$1?host=$PG_SB_DIR"
+}
+
+pg_standby_caught_up() {
+	local want got
+	want=$(psql -X -q -A -t -h "$PG_DIR" -U fieldbook -d postgres \
+		-c 'SELECT pg_current_wal_lsn()' 2>/dev/null) || return 1
+	got=$(psql -X -q -A -t -h "$PG_SB_DIR" -U fieldbook -d postgres \
+		-c "SELECT pg_last_wal_replay_lsn() >= '$want'::pg_lsn" 2>/dev/null) || return 1
+	[ "$got" = t ]
 }
 
 pg_new_db() {
