@@ -97,13 +97,16 @@ expect_err "fieldbook-hub: --store takes a postgresql:// URI (an SQLite hub is -
 
 # What is not written yet is refused before the store is opened.
 for c in "report|report --year 2026" "verify|verify" "sync|sync" \
-	"status|status" "bundle export|bundle export --upstream x" "bundle import|bundle import x" \
+	"status|status" \
 	"restore|restore x" "upstream set|upstream set http://x --token-file x"; do
 	# shellcheck disable=SC2086 # the command's words
 	run "$FIELDBOOK_HUB" --store "$PG_URI" ${c#*|}
 	expect_exit 64 "${c%%|*}: refused on PostgreSQL (64)"
 	expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: ${c%%|*}"
 done
+run "$FIELDBOOK_HUB" --store "$PG_URI" bundle export --upstream "$TMP/up.bundle"
+expect_exit 64 "bundle export --upstream: refused on PostgreSQL (64)"
+expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: bundle export --upstream"
 run "$FIELDBOOK_HUB" --store "$PG_URI" serve --upstream-every 5m
 expect_exit 64 "serve --upstream-every: refused on PostgreSQL (64)"
 expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: serve --upstream-every"
