@@ -339,10 +339,12 @@ struct pg_conn *pg_get(struct pg_hub *h)
 	}
 	c->busy = 1;
 	pthread_mutex_unlock(&h->lock);
-	/* One lost (PostgreSQL restarted, the link cut) is made again; if
-	 * that fails too, its statements fail as a lost connection does,
-	 * FB_EBUSY, and the next user tries again. */
-	if (PQstatus(c->conn) == CONNECTION_BAD) {
+	/* One lost (PostgreSQL restarted, the link cut), or that may be
+	 * (another was), is made again; if that fails too, its statements
+	 * fail as a lost connection does, FB_EBUSY, and the next user
+	 * tries again. */
+	if (c->stale || PQstatus(c->conn) == CONNECTION_BAD) {
+		c->stale = 0;
 		PQreset(c->conn);
 		if (PQstatus(c->conn) == CONNECTION_OK)
 			pg_session(c->conn, NULL);
@@ -353,12 +355,20 @@ struct pg_conn *pg_get(struct pg_hub *h)
 
 void pg_put(struct pg_hub *h, struct pg_conn *c)
 {
+	int i;
+
 	/* A connection left inside a transaction (a failure that could not
 	 * roll back) is not given to the next user as it is. */
 	if (PQtransactionStatus(c->conn) != PQTRANS_IDLE)
 		pg_rollback(c);
 	pthread_mutex_lock(&h->lock);
 	c->busy = 0;
+	/* A restart of PostgreSQL ends every connection at once: the others
+	 * are made again before they are used, rather than each failing one
+	 * request first. */
+	if (PQstatus(c->conn) == CONNECTION_BAD)
+		for (i = 0; i < h->n; i++)
+			h->pool[i].stale = 1;
 	pthread_cond_signal(&h->freed);
 	pthread_mutex_unlock(&h->lock);
 }

@@ -38,6 +38,8 @@
 struct pg_conn {
 	PGconn *conn;
 	int busy;
+	int stale;              /* another connection was lost: made again
+				   before its next use */
 	char state[6];          /* SQLSTATE of its last failure ("" none) */
 };
 
