@@ -436,29 +436,12 @@ enum fb_code pg_heads(struct hub_store *s, const struct hub_device *dev,
 	return rc;
 }
 
-/* The hash before each change on page p that needs it, as this hub
- * holds it: each run's start (version 2), each change version 1 cuts
- * short. */
-static enum fb_code link_runs(struct pg_conn *c, struct wire_page *p, struct fb_error *err)
+/* The store's chain as hub_link_runs reads it. */
+static enum fb_code chain_at(void *ctx, const char *device, uint64_t seq,
+			     unsigned char hash[JOURNAL_HASH_LEN], int *found,
+			     struct fb_error *err)
 {
-	enum fb_code rc = FB_OK;
-	size_t i;
-	int found;
-
-	if (p->version != WIRE_VERSION_OLD)
-		wire_page_link(p);
-	for (i = 0; rc == FB_OK && i < p->n; i++) {
-		const struct jchange *ch = &p->changes[i];
-
-		if (!(p->version == WIRE_VERSION_OLD ? wire_v1_strips(ch) : p->links[i].start) ||
-		    ch->seq == 1)
-			continue;
-		rc = pg_chain_at(c, ch->device, ch->seq - 1, p->links[i].prev, &found, err);
-		if (rc == FB_OK && !found)
-			rc = fb_fail(err, FB_ECORRUPT, "the hub's chain of %s has no entry %llu",
-				     ch->device, (unsigned long long)ch->seq - 1);
-	}
-	return rc;
+	return pg_chain_at(ctx, device, seq, hash, found, err);
 }
 
 /* The rows of a page into it; *more when there are more than it holds. */
@@ -574,7 +557,7 @@ enum fb_code pg_pull(struct hub_store *s, const struct hub_device *dev,
 	 * this snapshot holds. */
 	if (!page.more && (uint64_t)top > page.next)
 		page.next = (uint64_t)top;
-	if ((rc = link_runs(c, &page, err)) != FB_OK ||
+	if ((rc = hub_link_runs(&page, chain_at, c, err)) != FB_OK ||
 	    (req->version != WIRE_VERSION_OLD &&
 	     (rc = cursor_epoch(c, page.next, page.epoch, err)) != FB_OK))
 		goto out;

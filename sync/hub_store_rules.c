@@ -44,3 +44,26 @@ void hub_note_reject(struct hub_push_result *res, uint64_t seq, const char *reas
 	res->rejects[res->nrejects].reason[len] = '\0';
 	res->nrejects++;
 }
+
+enum fb_code hub_link_runs(struct wire_page *p, hub_chain_at_fn chain_at, void *ctx,
+			   struct fb_error *err)
+{
+	enum fb_code rc = FB_OK;
+	size_t i;
+	int found;
+
+	if (p->version != WIRE_VERSION_OLD)
+		wire_page_link(p);
+	for (i = 0; rc == FB_OK && i < p->n; i++) {
+		const struct jchange *c = &p->changes[i];
+
+		if (!(p->version == WIRE_VERSION_OLD ? wire_v1_strips(c) : p->links[i].start) ||
+		    c->seq == 1)
+			continue;
+		rc = chain_at(ctx, c->device, c->seq - 1, p->links[i].prev, &found, err);
+		if (rc == FB_OK && !found)
+			rc = fb_fail(err, FB_ECORRUPT, "the hub's chain of %s has no entry %llu",
+				     c->device, (unsigned long long)c->seq - 1);
+	}
+	return rc;
+}

@@ -33,6 +33,20 @@ enum fb_code hub_may_take_on(const struct hub_device *dev, const char *device,
 enum fb_code hub_not_its_device(const struct hub_device *dev, const char *device,
 				struct fb_error *err);
 
+/* The chain hash after device's entry seq, as a store holds it; *found
+ * 0 when none ends there. */
+typedef enum fb_code (*hub_chain_at_fn)(void *ctx, const char *device, uint64_t seq,
+					unsigned char hash[JOURNAL_HASH_LEN], int *found,
+					struct fb_error *err);
+
+/*
+ * The hash before each change on pull page p that needs it, as the
+ * store holds it (chain_at): each run's start (version 2), each change
+ * version 1 cuts short.  FB_ECORRUPT when the store's chain lacks one.
+ */
+enum fb_code hub_link_runs(struct wire_page *p, hub_chain_at_fn chain_at, void *ctx,
+			   struct fb_error *err);
+
 /* Keep the hub's reason for an entry it set aside, for the answer. */
 void hub_note_reject(struct hub_push_result *res, uint64_t seq, const char *reason);
 

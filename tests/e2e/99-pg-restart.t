@@ -26,28 +26,28 @@ for i in 2 3 4 5; do
 done
 DB=$(_pg_store_of "$H" | sed 's|^postgresql://fieldbook@/||; s|?.*||')
 
+# advisory_locks WHERE: 1 once one advisory lock is so (bounded), else 0.
+advisory_locks() {
+	local _
+	for _ in $(seq 200); do
+		pg_sql "$DB" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND $1"
+		[ "$PG_OUT" = 1 ] && { echo 1; return; }
+		sleep 0.05
+	done
+	echo 0
+}
+
 # Hold the commit lock from a session of our own (bounded: 60 s).
 timeout 60 psql -X -q -h "$PG_DIR" -U fieldbook -d "$DB" \
 	-c "SELECT pg_advisory_lock($COMMIT_LOCK)" -c "SELECT pg_sleep(60)" \
 	>/dev/null 2>&1 </dev/null &
 holder=$!
-held=0
-for _ in $(seq 200); do
-	pg_sql "$DB" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-	[ "$PG_OUT" = 1 ] && { held=1; break; }
-	sleep 0.05
-done
-is "$held" 1 "the test holds the commit lock"
+is "$(advisory_locks granted)" 1 "the test holds the commit lock"
 
 fbd "$A" sync >"$TMP/sync.out" 2>"$TMP/sync.err" &
 syncer=$!
-waiting=0
-for _ in $(seq 200); do
-	pg_sql "$DB" "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-	[ "$PG_OUT" = 1 ] && { waiting=1; break; }
-	sleep 0.05
-done
-is "$waiting" 1 "the push has applied its batch and waits to number its journal rows"
+is "$(advisory_locks "NOT granted")" 1 \
+	"the push has applied its batch and waits to number its journal rows"
 
 pg_stop
 wait "$syncer"
