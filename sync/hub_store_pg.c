@@ -404,6 +404,59 @@ void pg_hex(const unsigned char *in, size_t len, char *out)
 	out[2 + 2 * len] = '\0';
 }
 
+/* --- COPY ------------------------------------------------------------- */
+
+enum fb_code pg_copy(struct pg_conn *c, const char *sql, const char *data, size_t len,
+		     const char *what, struct fb_error *err)
+{
+	PGresult *r = PQexec(c->conn, sql);
+	enum fb_code rc = FB_OK;
+
+	if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+		rc = pg_fail(c, r, what, err);
+		PQclear(r);
+		return rc;
+	}
+	PQclear(r);
+	/* PQputCopyData takes at most INT_MAX bytes at a time. */
+	while (len > 0) {
+		int n = len > (1u << 30) ? 1 << 30 : (int)len;
+
+		if (PQputCopyData(c->conn, data, n) != 1)
+			break;
+		data += n;
+		len -= (size_t)n;
+	}
+	PQputCopyEnd(c->conn, len ? "the rows could not be sent" : NULL);
+	while ((r = PQgetResult(c->conn))) {
+		if (rc == FB_OK && PQresultStatus(r) != PGRES_COMMAND_OK)
+			rc = pg_fail(c, r, what, err);
+		PQclear(r);
+	}
+	if (rc == FB_OK && len)
+		rc = pg_fail(c, NULL, what, err);
+	return rc;
+}
+
+enum fb_code pg_copy_field(struct fb_buf *b, const char *v, int last)
+{
+	enum fb_code rc = FB_OK;
+	const char *p;
+
+	for (p = v; rc == FB_OK && *p; p++) {
+		size_t run = strcspn(p, "\\\t\n\r");
+
+		if (run && (rc = buf_add(b, p, run)) != FB_OK)
+			break;
+		p += run;
+		if (!*p)
+			break;
+		rc = buf_adds(b, *p == '\\' ? "\\\\" : *p == '\t' ? "\\t"
+						     : *p == '\n' ? "\\n" : "\\r");
+	}
+	return rc == FB_OK ? buf_addc(b, last ? '\n' : '\t') : rc;
+}
+
 /* --- arrays of parameters ------------------------------------------- */
 
 static void array_put(struct pg_array *a, const char *p, size_t n)

@@ -81,6 +81,15 @@ int pg_bytes(const PGresult *r, int row, int col, unsigned char *out, size_t len
 /* out: "\x" and the hex of len bytes (size 2 * len + 3). */
 void pg_hex(const unsigned char *in, size_t len, char *out);
 
+/*
+ * COPY ... FROM STDIN with the rows in data (COPY's text format, each
+ * field put with pg_copy_field).  Fails as pg_run does.
+ */
+enum fb_code pg_copy(struct pg_conn *c, const char *sql, const char *data, size_t len,
+		     const char *what, struct fb_error *err);
+/* A field of a COPY row: v escaped, then a tab, or (last) a newline. */
+enum fb_code pg_copy_field(struct fb_buf *b, const char *v, int last);
+
 /* A PostgreSQL array of text, built element by element (NULL-free). */
 struct pg_array {
 	char *text;

@@ -9,12 +9,14 @@
  *     token's row, so that a revoke either committed before it (seen)
  *     or waits for it;
  *   - the records of the batch are read at once and locked (FOR UPDATE,
- *     in id order), merged in memory, and written back at the end with
- *     two statements; a record new to the hub that another push wrote
- *     first makes the push run again, and then it merges;
+ *     in id order), merged in memory, and written back at the end: the
+ *     new ones by COPY, the others by one UPDATE; a record new to the
+ *     hub that another push wrote first makes the push run again, and
+ *     then it merges;
  *   - the journal rows are numbered last, under the commit lock, held
- *     until the commit is visible: commit sequences become visible in
- *     their order, so a pull never passes one still to come;
+ *     until the commit is visible, and written by COPY: commit
+ *     sequences become visible in their order, so a pull never passes
+ *     one still to come;
  *   - a push that lost a race (serialization failure, deadlock, a new
  *     record or journal row written first) runs again, up to
  *     PG_PUSH_TRIES times; a connection lost is FB_EBUSY, 503.
@@ -421,63 +423,58 @@ out:
 
 /* --- after: the records and the journal written --------------------- */
 
-/* A race lost to another push: the push runs again. */
-static enum fb_code lost_race(struct pg_conn *c, const char *what, struct fb_error *err)
+/* A record's row as COPY takes it, or the arrays of the UPDATE. */
+static enum fb_code record_row(const struct pg_rec *e, struct fb_buf *copy,
+			       struct pg_array upd[4])
 {
-	snprintf(c->state, sizeof(c->state), "40001");
-	return fb_fail(err, FB_EBUSY, "%s: written by another push at the same time", what);
+	char *vals = NULL, *clk = NULL;
+	const char *del = record_deleted(e->r) ? "1" : "0";
+	enum fb_code rc;
+
+	if ((rc = record_encode(e->r, &vals, &clk)) != FB_OK)
+		return rc;
+	if (e->is_new) {
+		if ((rc = pg_copy_field(copy, e->id, 0)) == FB_OK &&
+		    (rc = pg_copy_field(copy, model_type(e->r->type)->name, 0)) == FB_OK &&
+		    (rc = pg_copy_field(copy, e->r->branch, 0)) == FB_OK &&
+		    (rc = pg_copy_field(copy, del, 0)) == FB_OK &&
+		    (rc = pg_copy_field(copy, vals, 0)) == FB_OK)
+			rc = pg_copy_field(copy, clk, 1);
+	} else {
+		pg_array_add(&upd[0], e->id);
+		pg_array_add(&upd[1], del);
+		pg_array_add(&upd[2], vals);
+		pg_array_add(&upd[3], clk);
+	}
+	free(vals);
+	free(clk);
+	return rc;
 }
 
+/*
+ * The records the push changed: the new ones by COPY (one another push
+ * wrote first is a unique violation, and the push runs again), the
+ * others by one UPDATE.
+ */
 static enum fb_code write_records(struct pg_push *p, struct fb_error *err)
 {
-	struct pg_array col[6] = { { 0 } }, upd[4] = { { 0 } };
-	const char *v[6];
+	struct fb_buf copy = FB_BUF_INIT(0);
+	struct pg_array upd[4] = { { 0 } };
+	const char *v[4];
 	enum fb_code rc = FB_OK;
-	size_t i, fresh = 0, old = 0;
+	size_t i, old = 0;
 	int k;
 
-	for (i = 0; i < p->nrecs; i++) {
-		const struct pg_rec *e = &p->recs[i];
-		char *vals = NULL, *clk = NULL;
-
-		if (!e->dirty)
+	for (i = 0; rc == FB_OK && i < p->nrecs; i++) {
+		if (!p->recs[i].dirty)
 			continue;
-		if (record_encode(e->r, &vals, &clk) != FB_OK) {
+		old += !p->recs[i].is_new;
+		if (record_row(&p->recs[i], &copy, upd) != FB_OK)
 			rc = fb_fail(err, FB_ENOMEM, "out of memory");
-			break;
-		}
-		if (e->is_new) {
-			pg_array_add(&col[0], e->id);
-			pg_array_add(&col[1], model_type(e->r->type)->name);
-			pg_array_add(&col[2], e->r->branch);
-			pg_array_add(&col[3], record_deleted(e->r) ? "1" : "0");
-			pg_array_add(&col[4], vals);
-			pg_array_add(&col[5], clk);
-			fresh++;
-		} else {
-			pg_array_add(&upd[0], e->id);
-			pg_array_add(&upd[1], record_deleted(e->r) ? "1" : "0");
-			pg_array_add(&upd[2], vals);
-			pg_array_add(&upd[3], clk);
-			old++;
-		}
-		free(vals);
-		free(clk);
 	}
-	for (k = 0; rc == FB_OK && k < 6; k++)
-		if (!(v[k] = pg_array_text(&col[k])))
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
-	if (rc == FB_OK && fresh) {
-		PGresult *r = pg_run(p->c, "INSERT INTO record(id, type, branch, deleted, vals, clk)"
-				     " SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
-				     " $4::smallint[], $5::text[], $6::text[])"
-				     " ON CONFLICT (id) DO NOTHING", 6, v, "saving records", &rc, err);
-
-		/* A record new to this push that another push wrote first. */
-		if (r && (size_t)pg_changed(r) != fresh)
-			rc = lost_race(p->c, "saving records", err);
-		PQclear(r);
-	}
+	if (rc == FB_OK && copy.len)
+		rc = pg_copy(p->c, "COPY record(id, type, branch, deleted, vals, clk) FROM STDIN",
+			     copy.data, copy.len, "saving records", err);
 	for (k = 0; rc == FB_OK && k < 4; k++)
 		if (!(v[k] = pg_array_text(&upd[k])))
 			rc = fb_fail(err, FB_ENOMEM, "out of memory");
@@ -486,68 +483,89 @@ static enum fb_code write_records(struct pg_push *p, struct fb_error *err)
 			   " clk = u.clk FROM unnest($1::text[], $2::smallint[], $3::text[],"
 			   " $4::text[]) AS u(id, deleted, vals, clk) WHERE record.id = u.id", 4, v,
 			   "saving records", err);
-	for (k = 0; k < 6; k++)
-		pg_array_release(&col[k]);
+	buf_release(&copy);
 	for (k = 0; k < 4; k++)
 		pg_array_release(&upd[k]);
+	return rc;
+}
+
+/* A journal row as COPY takes it, but its first field (the cseq). */
+static enum fb_code journal_row(const struct pg_row *row, struct fb_buf *b)
+{
+	const struct jchange *c = row->c;
+	char hex[2 * JOURNAL_HASH_LEN + 3], num[3][24];
+	char *body = NULL;
+	enum fb_code rc;
+
+	if ((rc = journal_body_format(c, &body)) != FB_OK)
+		return rc;
+	pg_hex(c->hash, JOURNAL_HASH_LEN, hex);
+	snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)c->seq);
+	snprintf(num[1], sizeof(num[1]), "%zu", c->n);
+	snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)c->hlc);
+	if ((rc = pg_copy_field(b, c->device, 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, num[0], 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, num[1], 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, num[2], 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, c->record_id, 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, model_type(c->type)->name, 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, c->branch, 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, body, 0)) == FB_OK &&
+	    (rc = pg_copy_field(b, hex, 0)) == FB_OK)
+		rc = pg_copy_field(b, row->quarantined ? "1" : "0", 1);
+	free(body);
 	return rc;
 }
 
 /*
  * The batch's journal rows, numbered after the highest commit sequence
  * under the commit lock (held until this transaction's commit is
- * visible), in the batch's order.
+ * visible), in the batch's order.  The rows are written out before the
+ * lock is taken; under it only their numbers are put in front.
  */
 static enum fb_code write_journal(struct pg_push *p, struct fb_error *err)
 {
-	struct pg_array col[10] = { { 0 } };
-	char hex[2 * JOURNAL_HASH_LEN + 3];
-	const char *v[10];
+	struct fb_buf rows = FB_BUF_INIT(0), copy = FB_BUF_INIT(0);
+	size_t *at = NULL, i;
 	enum fb_code rc = FB_OK;
-	size_t i;
-	int k;
+	unsigned long long top = 0;
+	PGresult *r;
 
 	if (p->nrows == 0)
 		return FB_OK;
+	if (!(at = malloc((p->nrows + 1) * sizeof(*at))))
+		return fb_fail(err, FB_ENOMEM, "out of memory");
 	for (i = 0; rc == FB_OK && i < p->nrows; i++) {
-		const struct jchange *c = p->rows[i].c;
-		char *body = NULL;
-
-		if (journal_body_format(c, &body) != FB_OK) {
+		at[i] = rows.len;
+		if (journal_row(&p->rows[i], &rows) != FB_OK)
 			rc = fb_fail(err, FB_ENOMEM, "out of memory");
-			break;
-		}
-		pg_hex(c->hash, JOURNAL_HASH_LEN, hex);
-		pg_array_add(&col[0], c->device);
-		pg_array_addf(&col[1], "%llu", (unsigned long long)c->seq);
-		pg_array_addf(&col[2], "%zu", c->n);
-		pg_array_addf(&col[3], "%llu", (unsigned long long)c->hlc);
-		pg_array_add(&col[4], c->record_id);
-		pg_array_add(&col[5], model_type(c->type)->name);
-		pg_array_add(&col[6], c->branch);
-		pg_array_add(&col[7], body);
-		pg_array_add(&col[8], hex);
-		pg_array_add(&col[9], p->rows[i].quarantined ? "1" : "0");
-		free(body);
 	}
-	for (k = 0; rc == FB_OK && k < 10; k++)
-		if (!(v[k] = pg_array_text(&col[k])))
-			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	at[p->nrows] = rows.len;
 	if (rc == FB_OK)
 		rc = pg_do(p->c, "SELECT pg_advisory_xact_lock(" PG_COMMIT_LOCK ")", 0, NULL,
 			   "numbering the journal", err);
+	/* This statement's snapshot is taken after the lock: it sees the
+	 * last holder's commit. */
+	if (rc == FB_OK && (r = pg_run(p->c, "SELECT coalesce(max(cseq), 0) FROM journal", 0,
+				       NULL, "numbering the journal", &rc, err))) {
+		top = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
+		PQclear(r);
+	}
+	for (i = 0; rc == FB_OK && i < p->nrows; i++) {
+		char cseq[24];
+
+		snprintf(cseq, sizeof(cseq), "%llu\t", top + i + 1);
+		if (buf_adds(&copy, cseq) != FB_OK ||
+		    buf_add(&copy, rows.data + at[i], at[i + 1] - at[i]) != FB_OK)
+			rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	}
 	if (rc == FB_OK)
-		rc = pg_do(p->c, "INSERT INTO journal(cseq, device, seq, n, hlc, record_id, type,"
-			   " branch, body, hash, quarantined)"
-			   " SELECT top.cseq + u.ord, u.device, u.seq, u.n, u.hlc, u.record_id,"
-			   " u.type, u.branch, u.body, u.hash::bytea, u.quarantined"
-			   " FROM (SELECT coalesce(max(cseq), 0) AS cseq FROM journal) top,"
-			   " unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[],"
-			   " $6::text[], $7::text[], $8::text[], $9::text[], $10::smallint[])"
-			   " WITH ORDINALITY AS u(device, seq, n, hlc, record_id, type, branch, body,"
-			   " hash, quarantined, ord)", 10, v, "saving journal", err);
-	for (k = 0; k < 10; k++)
-		pg_array_release(&col[k]);
+		rc = pg_copy(p->c, "COPY journal(cseq, device, seq, n, hlc, record_id, type,"
+			     " branch, body, hash, quarantined) FROM STDIN", copy.data, copy.len,
+			     "saving journal", err);
+	free(at);
+	buf_release(&rows);
+	buf_release(&copy);
 	return rc;
 }
 
