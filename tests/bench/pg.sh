@@ -12,6 +12,9 @@
 #   pg_hwm_mb       the PostgreSQL hub's peak memory after them
 #   pg_fleet_*      the DEVICES devices pushing at once (fbbench push),
 #                   against pg_push_rps (>= 1x), errors (= 0)
+#   sq_small_*, pg_small_*   DEVICES devices of SMALL records each (a
+#                   day's changes) at once on each store: the cost of a
+#                   request (requests a second, latency)
 #
 # Without PostgreSQL the rows say "-" and the run goes on.
 
@@ -23,8 +26,48 @@ hub_where() {
 	esac
 }
 
+SMALL=${BENCH_SMALL:-20}       # records each device pushes in the small fleet
+
+# fleet_on WHERE TAG DIR: DIR's devices (fbbench fleet) push at once to a
+# new hub at WHERE (a file or a postgresql:// URI); TAG_rps, TAG_req_s
+# (requests a second), TAG_errors, TAG_p50, TAG_p99, TAG_hwm_mb.
+fleet_on() {
+	local where=$1 tag=$2 dir=$3 hub sent failed non200 ms
+	hubcmd "$where" init --unit HN --name "Hà Nội" --level province >/dev/null
+	hubcmd "$where" unit import "$dir/units.csv" >/dev/null || fail "unit import ($tag)"
+	export where
+	# shellcheck disable=SC2016
+	xargs -P 4 -L 1 bash -c 'enroll "$where" "$1" "Laptop $1" "$0.token"' <"$dir/list" ||
+		fail "enrolling the devices ($tag)"
+	start_hub "$where" "$tag"
+	hub=$HUB_PID
+	export HUB_URL
+	# shellcheck disable=SC2016
+	xargs -P 8 -L 1 bash -c '"$FB" --db "$0" remote set "$HUB_URL" --token-file "$0.token" >/dev/null' \
+		<"$dir/list" || fail "remote set of the devices ($tag)"
+	"$FBB" push "$dir/list" "$HUB_URL" "$FLEET_TIMEOUT" "$work/$tag.genlat" "$work/$tag.devtime" \
+		>"$work/$tag.kv" || fail "fbbench push ($tag)"
+	note "${tag}_hwm_mb" "$(hwm_mb "$hub")"
+	stop_hub "$hub"
+	sent=$(sed -n 's/^fleet_records=//p' "$work/$tag.kv")
+	ms=$(sed -n 's/^fleet_ms=//p' "$work/$tag.kv")
+	failed=$(($(sed -n 's/^fleet_failed_syncs=//p' "$work/$tag.kv") +
+		$(sed -n 's/^fleet_unfinished=//p' "$work/$tag.kv") +
+		$(sed -n 's/^fleet_gen_non200=//p' "$work/$tag.kv")))
+	non200=$(awk '$3 ~ /^(GET|POST)$/ && $5 != 200' "$HUB_LOG" | wc -l)
+	note "${tag}_rps" "$(calc "$sent / ($ms / 1000)")"
+	note "${tag}_req_s" "$(calc "$(sed -n 's/^fleet_gen_requests=//p' "$work/$tag.kv") / ($ms / 1000)")"
+	note "${tag}_records" "$sent"
+	note "${tag}_errors" "$((failed + non200))"
+	awk '$3 == "POST" && $4 == "/v2/push" {
+		for (i = 6; i <= NF; i++) if ($i ~ /^ms=/) print substr($i, 4) }' "$HUB_LOG" \
+		>"$work/$tag.lat"
+	note "${tag}_p50" "$(percentile 50 <"$work/$tag.lat")"
+	note "${tag}_p99" "$(percentile 99 <"$work/$tag.lat")"
+}
+
 bench_pg() {
-	local pgsaved_tmp=${TMP:-} P PF mark sent failed log non200
+	local pgsaved_tmp=${TMP:-} P
 	TMP=$work
 	PG_FSYNC=on
 	# shellcheck source=../e2e/pglib.sh
@@ -75,38 +118,19 @@ bench_pg() {
 
 	say "$DEVICES devices push at once to PostgreSQL ..."
 	pg_new_db fleet >/dev/null
-	PF=$PG_URI
-	hubcmd "$PF" init --unit HN --name "Hà Nội" --level province >/dev/null
-	hubcmd "$PF" unit import "$F/units.csv" >/dev/null || fail "unit import on PostgreSQL"
-	export PF
-	# shellcheck disable=SC2016
-	xargs -P 4 -L 1 bash -c 'enroll "$PF" "$1" "Laptop $1" "$0.token"' <"$F/list" ||
-		fail "enrolling the devices on PostgreSQL"
-	start_hub "$PF" pgfleet
-	mark=$HUB_PID
-	export HUB_URL
-	# shellcheck disable=SC2016
-	xargs -P 8 -L 1 bash -c '"$FB" --db "$0" remote set "$HUB_URL" --token-file "$0.token" >/dev/null' \
-		<"$F/list" || fail "remote set of the devices"
-	"$FBB" push "$F/list" "$HUB_URL" "$FLEET_TIMEOUT" "$work/pggenlat" "$work/pgdevtime" \
-		>"$work/pgfleet.kv" || fail "fbbench push (PostgreSQL)"
-	note pg_fleet_hwm_mb "$(hwm_mb "$mark")"
-	stop_hub "$mark"
-	sent=$(sed -n 's/^fleet_records=//p' "$work/pgfleet.kv")
-	failed=$(($(sed -n 's/^fleet_failed_syncs=//p' "$work/pgfleet.kv") +
-		$(sed -n 's/^fleet_unfinished=//p' "$work/pgfleet.kv")))
-	log=$work/pgfleet.log
-	non200=$(awk '$3 ~ /^(GET|POST)$/ && $5 != 200' "$log" | wc -l)
-	note pg_fleet_rps "$(calc "$sent / ($(sed -n 's/^fleet_ms=//p' "$work/pgfleet.kv") / 1000)")"
-	note pg_fleet_records "$sent"
+	fleet_on "$PG_URI" pg_fleet "$F"
 	pg_sql fleet "SELECT count(*) FROM journal"
 	note pg_fleet_hub_records "$PG_OUT"
-	note pg_fleet_errors "$((failed + non200 +
-		$(sed -n 's/^fleet_gen_non200=//p' "$work/pgfleet.kv")))"
-	awk '$3 == "POST" && $4 == "/v2/push" {
-		for (i = 6; i <= NF; i++) if ($i ~ /^ms=/) print substr($i, 4) }' "$log" >"$work/pglat"
-	note pg_fleet_p50 "$(percentile 50 <"$work/pglat")"
-	note pg_fleet_p99 "$(percentile 99 <"$work/pglat")"
+
+	# The cost of a request: as many devices, each with a day's changes
+	# (SMALL records), on each store.
+	say "$DEVICES devices of $SMALL records each, on SQLite and on PostgreSQL ..."
+	mkdir -p "$work/small"
+	"$FBB" fleet "$work/small" "$DEVICES" "$SMALL" "$((SEED + 3000))" >"$work/small/list" ||
+		fail "fbbench fleet (small)"
+	fleet_on "$work/small.db" sq_small "$work/small"
+	pg_new_db small >/dev/null
+	fleet_on "$PG_URI" pg_small "$work/small"
 	pg_stop
 	trap cleanup EXIT
 	TMP=$pgsaved_tmp
