@@ -189,11 +189,12 @@ struct hub_store_ops {
 	 * resolved conflicts too.  fn's code other than FB_OK stops it. */
 	enum fb_code (*list)(struct hub_store *s, enum hub_listing what, int all,
 			     hub_row_fn fn, void *ctx, struct fb_error *err);
-	/* The store's own integrity check, every device's hash chain whole,
-	 * then every record against what its journal entries give
-	 * (book_verify_records); the counts of journal rows and entries,
-	 * and of records compared.  FB_ECORRUPT names the first fault (a
-	 * record and field that differ, and how many differences in all). */
+	/* The store's own integrity check (SQLite's; PostgreSQL has none
+	 * that a client runs), every device's hash chain whole, then every
+	 * record against what its journal entries give (verify.h); the
+	 * counts of journal rows and entries, and of records compared.
+	 * FB_ECORRUPT names the first fault (a record and field that
+	 * differ, and how many differences in all).  It writes nothing. */
 	enum fb_code (*verify)(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			       uint64_t *records, struct fb_error *err);
 	/* Add, rename and move units (mode), in any order (a child may
@@ -230,7 +231,9 @@ struct hub_store_ops {
 	enum fb_code (*each_unit)(struct hub_store *s, const char *root, const char *level,
 				  hub_unit_fn fn, void *ctx, struct fb_error *err);
 	/* What the report of `year` needs (hub_report.h), read in one
-	 * transaction: every unit with its laptops, every branch's figures;
+	 * transaction that writes nothing (PostgreSQL: a read-only
+	 * connection or a hot standby will do): every unit with its
+	 * laptops, every branch's figures;
 	 * names: the people not yet trained too.  Release d with
 	 * hub_report_data_release(), on failure too. */
 	enum fb_code (*report_data)(struct hub_store *s, int year, int names,

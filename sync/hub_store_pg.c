@@ -4,10 +4,10 @@
  * of connections, the schema (created by init, migrated by version on
  * every open), and the hub's commands on units, devices and the
  * listings.  Pushes are hub_store_pg_push.c's, pulls and the other
- * reads of the protocol hub_store_pg_pull.c's.  What is not written yet
- * (verify, report, bundles, upstream) hub_main.c refuses on a
- * PostgreSQL store before opening it, and the operations here refuse
- * too, so that nothing half-works.
+ * reads of the protocol hub_store_pg_pull.c's, report and verify
+ * hub_store_pg_report.c's and hub_store_pg_verify.c's.  What is not
+ * written yet (bundles, upstream) hub_main.c refuses on a PostgreSQL
+ * store before opening it, so that nothing half-works.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -104,6 +104,64 @@ enum fb_code pg_exec(struct pg_conn *conn, const char *sql, const char *what,
 void pg_rollback(struct pg_conn *conn)
 {
 	PQclear(PQexec(conn->conn, "ROLLBACK"));
+}
+
+enum fb_code pg_cursor_open(struct pg_cursor *k, struct pg_conn *c, const char *name,
+			    const char *sql, int n, const char *const *params,
+			    const char *what, struct fb_error *err)
+{
+	struct fb_buf q = FB_BUF_INIT(0);
+	enum fb_code rc;
+
+	memset(k, 0, sizeof(*k));
+	k->c = c;
+	k->name = name;
+	k->what = what;
+	if (buf_printf(&q, "DECLARE %s NO SCROLL CURSOR FOR %s", name, sql) != FB_OK) {
+		buf_release(&q);
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	}
+	if ((rc = pg_do(c, q.data, n, params, what, err)) == FB_OK)
+		k->open = 1;
+	buf_release(&q);
+	return rc;
+}
+
+enum fb_code pg_cursor_next(struct pg_cursor *k, int *row, struct fb_error *err)
+{
+	char fetch[96];
+	enum fb_code rc;
+
+	*row = -1;
+	if (k->r && ++k->row < k->nrows) {
+		*row = k->row;
+		return FB_OK;
+	}
+	if (k->done || !k->open)
+		return FB_OK;
+	PQclear(k->r);
+	snprintf(fetch, sizeof(fetch), "FETCH FORWARD %d FROM %s", PG_CURSOR_ROWS, k->name);
+	if (!(k->r = pg_run(k->c, fetch, 0, NULL, k->what, &rc, err)))
+		return rc;
+	k->nrows = PQntuples(k->r);
+	k->row = 0;
+	k->done = k->nrows < PG_CURSOR_ROWS;
+	if (k->nrows > 0)
+		*row = 0;
+	return FB_OK;
+}
+
+void pg_cursor_close(struct pg_cursor *k)
+{
+	char close[96];
+
+	PQclear(k->r);
+	k->r = NULL;
+	if (k->open && PQtransactionStatus(k->c->conn) == PQTRANS_INTRANS) {
+		snprintf(close, sizeof(close), "CLOSE %s", k->name);
+		PQclear(PQexec(k->c->conn, close));
+	}
+	k->open = 0;
 }
 
 /* The number of rows a statement changed. */
@@ -204,38 +262,52 @@ static enum fb_code schema_version(struct pg_conn *conn, int *version, struct fb
 	return FB_OK;
 }
 
+/* May a store of schema `version` be opened (create: by init)?  FB_OK
+ * when it is this program's or older (migrated then). */
+static enum fb_code schema_judge(int version, const char *where, int create,
+				 struct fb_error *err)
+{
+	if (version > PG_SCHEMA_VERSION)
+		return fb_fail(err, FB_EINVAL, "%s was written by a newer Fieldbook (schema %d,"
+			       " this program knows %d); nothing was changed", where, version,
+			       PG_SCHEMA_VERSION);
+	if (create && version > 0)
+		return fb_fail(err, FB_EEXIST, "%s exists already", where);
+	if (!create && version == 0)
+		return fb_fail(err, FB_ENOINPUT, "no hub in %s (run 'fieldbook-hub --store %s"
+			       " init' first)", where, where);
+	return FB_OK;
+}
+
 /*
  * Bring the schema to PG_SCHEMA_VERSION, under the migration lock so
  * that two processes opening an old hub at once migrate it once.  create:
  * init, which makes the schema from nothing (and refuses a database that
  * has one); otherwise a database with none is no hub.  A newer schema
  * is refused before anything is written.
+ *
+ * The version is read first without the lock: a schema that is current
+ * (every open but the first after an upgrade), newer or missing is
+ * answered with nothing locked and nothing written, so that a read-only
+ * connection or a hot standby opens a current hub (report, verify and
+ * the listings run there).  A version read below the current one is
+ * read again under the lock: another process may have migrated it since.
  */
 static enum fb_code migrate(struct pg_conn *conn, const char *where, int create, struct fb_error *err)
 {
 	enum fb_code rc;
 	int version = 0, step;
 
+	if ((rc = schema_version(conn, &version, err)) != FB_OK ||
+	    (rc = schema_judge(version, where, create, err)) != FB_OK ||
+	    version == PG_SCHEMA_VERSION)
+		return rc;
 	if ((rc = pg_do(conn, "SELECT pg_advisory_lock(" PG_MIGRATE_LOCK ")", 0, NULL,
 			"locking the schema", err)) != FB_OK)
 		return rc;
-	if ((rc = schema_version(conn, &version, err)) != FB_OK)
+	if ((rc = schema_version(conn, &version, err)) != FB_OK ||
+	    (rc = schema_judge(version, where, create, err)) != FB_OK)
 		goto out;
-	if (version > PG_SCHEMA_VERSION) {
-		rc = fb_fail(err, FB_EINVAL, "%s was written by a newer Fieldbook (schema %d,"
-			     " this program knows %d); nothing was changed", where, version,
-			     PG_SCHEMA_VERSION);
-		goto out;
-	}
-	if (create && version > 0) {
-		rc = fb_fail(err, FB_EEXIST, "%s exists already", where);
-		goto out;
-	}
-	if (!create && version == 0) {
-		rc = fb_fail(err, FB_ENOINPUT, "no hub in %s (run 'fieldbook-hub --store %s"
-			     " init' first)", where, where);
-		goto out;
-	}
 	/* Each step in a transaction of its own, with its row: a hub
 	 * stopped half-way resumes at the next step, and an init that
 	 * failed (a table of the same name there) leaves nothing. */
@@ -907,20 +979,7 @@ static enum fb_code pg_list(struct hub_store *s, enum hub_listing what, int all,
 	return rc;
 }
 
-/* --- what is not written yet ----------------------------------------- */
-
-static enum fb_code not_yet(const char *what, struct fb_error *err)
-{
-	return fb_fail(err, FB_EUSAGE, "not yet supported on a PostgreSQL store: %s", what);
-}
-
-static enum fb_code pg_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
-			      uint64_t *records, struct fb_error *err)
-{
-	(void)s;
-	*rows = *entries = *records = 0;
-	return not_yet("verify", err);
-}
+/* --- backup: PostgreSQL's own tools ---------------------------------- */
 
 static enum fb_code pg_backup(struct hub_store *s, const char *dest, uint64_t *entries,
 			      struct fb_error *err)
@@ -929,13 +988,6 @@ static enum fb_code pg_backup(struct hub_store *s, const char *dest, uint64_t *e
 	*entries = 0;
 	return fb_fail(err, FB_EUSAGE, "a PostgreSQL store is backed up with pg_dump (and"
 		       " restored with pg_restore), not with 'backup'");
-}
-
-static enum fb_code pg_report_data(struct hub_store *s, int year, int names,
-				   struct hub_report_data *d, struct fb_error *err)
-{
-	(void)s, (void)year, (void)names, (void)d;
-	return not_yet("report", err);
 }
 
 /* --- the store ------------------------------------------------------- */

@@ -1,8 +1,9 @@
 /*
  * hub_store_pg.h - what the files of the PostgreSQL store share:
  * hub_store_pg.c (connections, the schema, the hub's commands),
- * hub_store_pg_push.c (pushes) and hub_store_pg_pull.c (pulls, heads,
- * tokens, bundles' cursors).  Private to them.
+ * hub_store_pg_push.c (pushes), hub_store_pg_pull.c (pulls, heads,
+ * tokens, bundles' cursors), hub_store_pg_report.c (report) and
+ * hub_store_pg_verify.c (verify).  Private to them.
  */
 #ifndef FB_HUB_STORE_PG_H
 #define FB_HUB_STORE_PG_H
@@ -104,8 +105,41 @@ void pg_array_addf(struct pg_array *a, const char *fmt, ...)
 const char *pg_array_text(struct pg_array *a);
 void pg_array_release(struct pg_array *a);
 
+/*
+ * A query read through a cursor of the transaction open on c, a batch
+ * of PG_CURSOR_ROWS rows at a time, so that a table of any size is read
+ * in the memory of one batch (verify, report).  A cursor writes nothing:
+ * it runs on a read-only connection and on a hot standby.
+ */
+#define PG_CURSOR_ROWS 2000
+
+struct pg_cursor {
+	struct pg_conn *c;
+	const char *name;       /* an SQL identifier, the caller's */
+	const char *what;       /* for messages */
+	PGresult *r;            /* the batch being read */
+	int row, nrows;
+	int open, done;
+};
+
+/* DECLARE name for sql (its parameters as pg_run's). */
+enum fb_code pg_cursor_open(struct pg_cursor *k, struct pg_conn *c, const char *name,
+			    const char *sql, int n, const char *const *params,
+			    const char *what, struct fb_error *err);
+/* The next row: *row its number in k->r, or -1 after the last. */
+enum fb_code pg_cursor_next(struct pg_cursor *k, int *row, struct fb_error *err);
+/* CLOSE it (when the transaction still stands) and free its batch. */
+void pg_cursor_close(struct pg_cursor *k);
+
 /* The hub's top unit, malloc'd. */
 enum fb_code pg_top_of(struct pg_conn *c, char **top, struct fb_error *err);
+
+/* hub_store_pg_report.c, hub_store_pg_verify.c: the read-only commands,
+ * each in one REPEATABLE READ READ ONLY transaction. */
+enum fb_code pg_report_data(struct hub_store *s, int year, int names,
+			    struct hub_report_data *d, struct fb_error *err);
+enum fb_code pg_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
+		       uint64_t *records, struct fb_error *err);
 
 /* hub_store_pg_pull.c */
 enum fb_code pg_auth(struct hub_store *s, const unsigned char hash[TOKEN_HASH_LEN],

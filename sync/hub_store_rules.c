@@ -1,4 +1,4 @@
-/* hub_store_rules.c - the hub's push rules that no store's rows decide (hub_store_rules.h). */
+/* hub_store_rules.c - the hub's rules that no store's rows decide (hub_store_rules.h). */
 #include <stdio.h>
 #include <string.h>
 
@@ -66,4 +66,23 @@ enum fb_code hub_link_runs(struct wire_page *p, hub_chain_at_fn chain_at, void *
 				     c->device, (unsigned long long)c->seq - 1);
 	}
 	return rc;
+}
+
+enum fb_code hub_first_difference(const struct book_difference *d, void *ctx)
+{
+	char *first = ctx;
+
+	if (!*first)
+		book_difference_text(d, first, FB_ERRMSG_MAX);
+	return FB_OK;
+}
+
+enum fb_code hub_differences(const char *first, uint64_t differences,
+			     struct fb_error *err)
+{
+	if (!differences)
+		return FB_OK;
+	return fb_fail(err, FB_ECORRUPT, "%s (%llu difference%s between the record table and"
+		       " the journal in all: the records were changed outside Fieldbook)",
+		       first, (unsigned long long)differences, differences == 1 ? "" : "s");
 }

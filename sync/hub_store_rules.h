@@ -1,13 +1,15 @@
 /*
- * hub_store_rules.h - the hub's rules on pushes that do not depend on the
- * store keeping its rows: which token may take on a device id, and what
- * a push's answer says of the entries it set aside.  Both stores
- * (SQLite, PostgreSQL) read their rows and ask these.
+ * hub_store_rules.h - the hub's rules that do not depend on the store
+ * keeping its rows: which token may take on a device id, what a push's
+ * answer says of the entries it set aside, and what verify says of
+ * records that differ from the journal.  Both stores (SQLite,
+ * PostgreSQL) read their rows and ask these.
  */
 #ifndef FB_HUB_STORE_RULES_H
 #define FB_HUB_STORE_RULES_H
 
 #include "hub_store.h"
+#include "verify.h"
 
 /* Who holds a device id: the token's row, and how. */
 struct hub_holder {
@@ -49,5 +51,15 @@ enum fb_code hub_link_runs(struct wire_page *p, hub_chain_at_fn chain_at, void *
 
 /* Keep the hub's reason for an entry it set aside, for the answer. */
 void hub_note_reject(struct hub_push_result *res, uint64_t seq, const char *reason);
+
+/* book_difference_fn of the hub's verify: the first difference's text
+ * into ctx (a char[FB_ERRMSG_MAX], "" at first), the others counted. */
+enum fb_code hub_first_difference(const struct book_difference *d, void *ctx);
+
+/* What the hub's verify says of the records: FB_OK when no record
+ * differs, else FB_ECORRUPT with the first difference and how many
+ * there are in all. */
+enum fb_code hub_differences(const char *first, uint64_t differences,
+			     struct fb_error *err);
 
 #endif
