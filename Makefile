@@ -13,7 +13,7 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 BUILD    ?= build
 PKGS     := sqlite3 libcurl zlib libcjson libcrypto libutf8proc xlsxwriter icu-i18n icu-uc
-HUB_PKGS := libmicrohttpd gnutls
+HUB_PKGS := libmicrohttpd gnutls libpq
 UI_PKGS  := libmicrohttpd
 
 CC       ?= cc

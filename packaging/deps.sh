@@ -8,7 +8,7 @@ set -eu
 LIBS="sqlite3:libsqlite3-dev libcurl:libcurl4-openssl-dev zlib:zlib1g-dev \
 libcjson:libcjson-dev libmicrohttpd:libmicrohttpd-dev libcrypto:libssl-dev \
 libutf8proc:libutf8proc-dev gnutls:libgnutls28-dev xlsxwriter:libxlsxwriter-dev \
-icu-i18n:libicu-dev icu-uc:libicu-dev"
+icu-i18n:libicu-dev icu-uc:libicu-dev libpq:libpq-dev"
 # command -> Debian package (the build and tests use these; msgfmt
 # compiles the message catalogues, and its package has xgettext)
 TOOLS="pkg-config:pkg-config cc:gcc make:make prove:perl sqlite3:sqlite3 \
@@ -40,6 +40,15 @@ fi
 for extra in ${FIELDBOOK_EXTRA_DEPS:-}; do
 	dpkg -s "$extra" >/dev/null 2>&1 || missing="$missing $extra"
 done
+
+# The hub's PostgreSQL store is tested on a throw-away cluster
+# (tests/e2e/pglib.sh): initdb and postgres come from Debian's server
+# package, under /usr/lib/postgresql/VERSION/bin, not on PATH.
+pg_server=""
+for d in /usr/lib/postgresql/*/bin; do
+	[ -x "$d/initdb" ] && [ -x "$d/postgres" ] && pg_server=$d
+done
+[ -n "$pg_server" ] && command -v psql >/dev/null 2>&1 || missing="$missing postgresql"
 
 missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
 if [ -z "${missing# }" ]; then

@@ -77,6 +77,8 @@ ENVIRONMENT = {
     ],
     "fieldbook-hub": [
         ("FIELDBOOK_HUB_DB", "the hub's database, when --db is not given."),
+        ("FIELDBOOK_HUB_STORE", "a hub on PostgreSQL (postgresql://USER@HOST/DB), "
+         "when --store is not given; it wins over --db and $FIELDBOOK_HUB_DB."),
         ("TZ", "the local time zone: the default year, and times shown to people (JSON stays UTC)."),
     ],
 }

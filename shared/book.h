@@ -440,6 +440,11 @@ enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
 			      struct fb_error *err)
 	FB_MUST_CHECK;
 
+/* The same row as it is (apply.h's struct journal_row), its strings
+ * SQLite's until q steps again: for the checks of verify.h. */
+struct journal_row;
+void book_journal_row_read(sqlite3_stmt *q, int col, struct journal_row *row);
+
 /* Persist the clock (after observing a remote time). */
 enum fb_code book_save_clock(struct book *b, struct fb_error *err)
 	FB_MUST_CHECK;

@@ -16,6 +16,7 @@
 #ifndef FB_BOOK_INTERNAL_H
 #define FB_BOOK_INTERNAL_H
 
+#include "apply.h"
 #include "book.h"
 
 /* The book, for the book module and the store modules that run SQL on its
@@ -52,7 +53,7 @@ struct book {
  * is not checked a second time.  Not in book.h: only the book module
  * makes such changes.
  */
-#define BOOK_VALIDATED 0x100
+#define BOOK_VALIDATED APPLY_VALIDATED
 
 /*
  * A new random device id (FB_DEVICE_ID_LEN hex digits of RAND_bytes),
@@ -66,25 +67,12 @@ enum fb_code book_new_device_id(char out[FB_DEVICE_ID_LEN + 1])
 static const unsigned char zero_hash[JOURNAL_HASH_LEN];
 
 /*
- * A new, empty record (no field ever written) of type t and branch,
- * malloc'd; NULL when out of memory.  Release it with record_free().
- */
-struct record *record_new(const char *id, enum rec_type t,
-			  const char *branch);
-
-/*
  * Load a record with the book's prepared statement: *out is the
  * caller's (record_free), or NULL with FB_OK when there is none.
  * FB_ECORRUPT when its row does not decode.
  */
 enum fb_code record_load(struct book *b, const char *id,
 			 struct record **out, struct fb_error *err)
-	FB_MUST_CHECK;
-
-/* Fill r (from record_new) from the vals and clk JSON of its row.
- * FB_ECORRUPT when they do not decode. */
-enum fb_code record_decode(struct record *r, const char *vals, const char *clk,
-			   struct fb_error *err)
 	FB_MUST_CHECK;
 
 /* Write r's state (insert or update its row), in the current transaction. */

@@ -1,4 +1,4 @@
-/* book_journal.c - reading the journal back and verifying its hash chains. */
+/* book_journal.c - reading the journal back. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,33 +8,50 @@
 
 /* --- reading the journal --------------------------------------------- */
 
-enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
+enum fb_code journal_row_fill(struct jchange *c, const struct journal_row *row,
 			      struct fb_error *err)
 {
-	const char *dev = (const char *)sqlite3_column_text(q, col),
-		   *id = (const char *)sqlite3_column_text(q, col + 4),
-		   *branch = (const char *)sqlite3_column_text(q, col + 6),
-		   *body = (const char *)sqlite3_column_text(q, col + 7);
-	const struct type_def *t =
-		model_type_named((const char *)sqlite3_column_text(q, col + 5));
+	const struct type_def *t = model_type_named(row->type ? row->type : "");
 
 	jchange_init(c);
-	snprintf(c->device, sizeof(c->device), "%s", dev ? dev : "");
-	c->seq = (uint64_t)sqlite3_column_int64(q, col + 1);
-	c->hlc = (fb_hlc)sqlite3_column_int64(q, col + 3);
-	snprintf(c->record_id, sizeof(c->record_id), "%s", id ? id : "");
-	snprintf(c->branch, sizeof(c->branch), "%s", branch ? branch : "");
-	if (!t || sqlite3_column_bytes(q, col + 8) != JOURNAL_HASH_LEN)
+	snprintf(c->device, sizeof(c->device), "%s", row->device ? row->device : "");
+	c->seq = row->seq;
+	c->hlc = row->hlc;
+	snprintf(c->record_id, sizeof(c->record_id), "%s", row->record_id ? row->record_id : "");
+	snprintf(c->branch, sizeof(c->branch), "%s", row->branch ? row->branch : "");
+	if (!t || !row->hash)
 		return fb_fail(err, FB_ECORRUPT, _("journal: device %s entry %llu is damaged"),
 			       c->device, (unsigned long long)c->seq);
 	c->type = t->type;
-	memcpy(c->hash, sqlite3_column_blob(q, col + 8), JOURNAL_HASH_LEN);
-	if (!body || journal_body_parse(body, c, NULL) != FB_OK ||
-	    c->n != (size_t)sqlite3_column_int64(q, col + 2))
+	memcpy(c->hash, row->hash, JOURNAL_HASH_LEN);
+	if (!row->body || journal_body_parse(row->body, c, NULL) != FB_OK || c->n != row->n)
 		return fb_fail(err, FB_ECORRUPT,
 			       _("journal: device %s entry %llu was altered (its entries do not read)"),
 			       c->device, (unsigned long long)c->seq);
 	return FB_OK;
+}
+
+void book_journal_row_read(sqlite3_stmt *q, int col, struct journal_row *row)
+{
+	row->device = (const char *)sqlite3_column_text(q, col);
+	row->seq = (uint64_t)sqlite3_column_int64(q, col + 1);
+	row->n = (uint64_t)sqlite3_column_int64(q, col + 2);
+	row->hlc = (fb_hlc)sqlite3_column_int64(q, col + 3);
+	row->record_id = (const char *)sqlite3_column_text(q, col + 4);
+	row->type = (const char *)sqlite3_column_text(q, col + 5);
+	row->branch = (const char *)sqlite3_column_text(q, col + 6);
+	row->body = (const char *)sqlite3_column_text(q, col + 7);
+	row->hash = sqlite3_column_bytes(q, col + 8) == JOURNAL_HASH_LEN
+		    ? sqlite3_column_blob(q, col + 8) : NULL;
+}
+
+enum fb_code book_journal_row(sqlite3_stmt *q, int col, struct jchange *c,
+			      struct fb_error *err)
+{
+	struct journal_row row;
+
+	book_journal_row_read(q, col, &row);
+	return journal_row_fill(c, &row, err);
 }
 
 enum fb_code book_chain_at(struct book *b, const char *device, uint64_t seq,
@@ -297,67 +314,4 @@ enum fb_code book_each_other_device(struct book *b, book_head_fn fn, void *ctx,
 	return each_head(b, "SELECT device, max(seq + n - 1) FROM journal"
 			 " WHERE device <> ?1 GROUP BY device ORDER BY device",
 			 fn, ctx, err);
-}
-
-/* --- verification --------------------------------------------------- */
-
-enum fb_code book_verify_chain(struct book *b, uint64_t *rows,
-			       uint64_t *entries, struct fb_error *err)
-{
-	sqlite3_stmt *q = NULL;
-	unsigned char prev[JOURNAL_HASH_LEN], stored[JOURNAL_HASH_LEN];
-	char device[FB_DEVICE_ID_MAX + 1] = "";
-	uint64_t expect = 1;
-	struct jchange c;
-	enum fb_code rc;
-	int s;
-
-	*rows = *entries = 0;
-	rc = store_prepare(b->st, "SELECT " BOOK_JOURNAL_COLUMNS
-			   " FROM journal ORDER BY device, seq", &q, err);
-	if (rc != FB_OK)
-		return rc;
-	while ((s = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *dev = (const char *)sqlite3_column_text(q, 0);
-		uint64_t seq = (uint64_t)sqlite3_column_int64(q, 1);
-		/* A collector holds only what the hub sent of other devices
-		 * (its own branch, nothing rejected): their chains may have
-		 * gaps, which the hub, holding them whole, has checked. */
-		int partial = b->branch[0] && strcmp(dev, b->device), known;
-
-		if (strcmp(dev, device)) {
-			snprintf(device, sizeof(device), "%s", dev);
-			memcpy(prev, zero_hash, sizeof(prev));
-			expect = 1;
-		}
-		known = seq == expect;
-		if (!known && !partial) {
-			rc = fb_fail(err, FB_ECORRUPT,
-				     _("journal: device %s entry %llu is missing"),
-				     dev, (unsigned long long)expect);
-			break;
-		}
-		rc = book_journal_row(q, 0, &c, err);
-		/* After a gap the stored hash is taken as the chain's. */
-		if (rc == FB_OK && known) {
-			memcpy(stored, c.hash, sizeof(stored));
-			if (journal_hash(prev, &c) != FB_OK || memcmp(stored, c.hash, sizeof(stored)))
-				rc = fb_fail(err, FB_ECORRUPT,
-					     _("journal: device %s entry %llu was altered (hash does not match)"),
-					     dev, (unsigned long long)seq);
-		}
-		if (rc != FB_OK) {
-			jchange_release(&c);
-			break;
-		}
-		memcpy(prev, c.hash, sizeof(prev));
-		expect = seq + c.n;
-		(*rows)++;
-		*entries += c.n;
-		jchange_release(&c);
-	}
-	if (rc == FB_OK && s != SQLITE_DONE)
-		rc = store_fail(b->st, s, _("reading journal"), err);
-	sqlite3_finalize(q);
-	return rc;
 }

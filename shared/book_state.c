@@ -80,8 +80,7 @@ out:
 	return rc;
 }
 
-static enum fb_code record_encode(const struct record *r, char **vals,
-				  char **clk)
+enum fb_code record_encode(const struct record *r, char **vals, char **clk)
 {
 	const struct type_def *t = model_type(r->type);
 	struct fb_buf v = FB_BUF_INIT(0), c = FB_BUF_INIT(0);

@@ -11,6 +11,7 @@
 #define FB_BOOK_VIEW_H
 
 #include "book.h"
+#include "verify.h"
 
 /* This device's id, and the branch it records for ("" on a hub). */
 const char *book_device(const struct book *b);
@@ -70,26 +71,6 @@ enum fb_code book_meta_set_int(struct book *b, const char *key, long long value,
 enum fb_code book_verify(struct book *b, uint64_t *rows, uint64_t *entries,
 			 struct fb_error *err) __attribute__((warn_unused_result));
 
-/*
- * One way a record's row differs from what its journal entries give
- * (book_verify_records).  what is one of:
- *   "value"        field's value differs (table or journal NULL: none);
- *   "stamp"        the same value, written at another stamp;
- *   "column"       the row's deleted column against its deleted field;
- *   "type", "branch"  the row's, against its entries';
- *   "unjournaled"  a row no journal entry wrote;
- *   "missing"      entries of a record that has no row;
- *   "damaged"      a row whose values do not read.
- * Strings are borrowed for the callback's time.
- */
-struct book_difference {
-	const char *record, *type, *field;      /* field NULL: the record */
-	const char *what;
-	const char *table, *journal;            /* as the row, and the journal, have it */
-};
-
-typedef enum fb_code (*book_difference_fn)(const struct book_difference *d, void *ctx);
-
 struct book_verify_walk {
 	struct book *b;
 	book_difference_fn fn;          /* each difference, or NULL */
@@ -99,18 +80,12 @@ struct book_verify_walk {
 };
 
 /*
- * Rebuild every record from the journal (each field the value of its
- * greatest stamp, quarantined entries left out: what book_apply's merge
- * keeps) and compare it with its row in the record table, field by
- * field, value and stamp.  fn is called for each difference; a code
- * other than FB_OK from it stops the walk and is returned.  Differences
- * are not an error here: the caller judges them (`verify` exits 65).
+ * verify_records (verify.h) over the book's journal and record table:
+ * every record rebuilt from the journal (quarantined entries left out)
+ * and compared with its row, fn called for each difference.
  */
 enum fb_code book_verify_records(struct book_verify_walk *w, struct fb_error *err)
 	__attribute__((warn_unused_result));
-
-/* One line of text for a difference, into out (snprintf's result). */
-int book_difference_text(const struct book_difference *d, char *out, size_t n);
 
 /* The year's report (report.h) of this book's branch. */
 struct report;

@@ -482,6 +482,12 @@ enum fb_code cmd_main(const struct cmd_program *p, int argc, char **argv,
 			db_opt = argv[++i];
 		} else if (!strncmp(argv[i], "--db=", 5)) {
 			db_opt = argv[i] + 5;
+		} else if (p->store_option && !strcmp(argv[i], "--store")) {
+			if (i + 1 >= argc)
+				return fb_fail(&c->err, FB_EUSAGE, _("--store needs a URI"));
+			c->store = argv[++i];
+		} else if (p->store_option && !strncmp(argv[i], "--store=", 8)) {
+			c->store = argv[i] + 8;
 		} else {
 			return fb_fail(&c->err, FB_EUSAGE, _("unknown option '%s' (see '%s --help')"),
 				       argv[i], p->name);

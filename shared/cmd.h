@@ -62,6 +62,9 @@ struct cmd_ctx {
 	const char *prog;               /* "fieldbook", "fieldbook-hub" */
 	const struct cmd_entry *entry;
 	const char *db_path;            /* resolved by main() */
+	const char *store;              /* --store URI (a program with
+					   store_option), or NULL; locate_db
+					   may set it from the environment */
 	int argc;                       /* positional arguments only */
 	char **argv;
 	struct {
@@ -155,10 +158,13 @@ struct cmd_program {
 	/* Set c->db_path from --db (NULL when not given), once a command
 	 * is about to run; a usage error when there is none to be had. */
 	enum fb_code (*locate_db)(struct cmd_ctx *c, const char *db_opt);
+	int store_option;               /* --store URI is a global option too
+					   (into c->store) */
 };
 
 /*
- * The one dispatcher: global options (--db PATH, --db=PATH, --help,
+ * The one dispatcher: global options (--db PATH, --db=PATH, --store URI
+ * where the program takes it, --help,
  * --version), then the command argv names, its arguments (cmd_parse),
  * and its function.  `help COMMAND` is `COMMAND --help`.  A command
  * name that is no command's, but near one's, is a usage error that

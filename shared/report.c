@@ -15,18 +15,20 @@
 #include <string.h>
 
 #include "buf.h"
+#include "collate.h"
 #include "i18n.h"
 #include "jscan.h"
 #include "report.h"
 
 /*
  * The order of every list of names a report gives, the one place it is
- * said: by given name in Vietnamese order, then the whole name
- * (fb_vi_name_key, collate.h), then id.  The names are sorted by SQLite,
- * in a temporary table, with the key every connection store_open opens
- * has registered.
+ * said (key_cmp, order_people): by given name in Vietnamese order, then the
+ * whole name (fb_collate_name_key, collate.h: the key SQLite's
+ * fb_vi_name_key gives), then id, each compared by its bytes.  Sorted
+ * here, in C, whatever store the rows came from: a store only feeds
+ * rows (PostgreSQL has no collation that gives this order, and a hot
+ * standby no temporary table to sort in).
  */
-#define REPORT_NAME_ORDER "fb_vi_name_key(name), id"
 
 static const struct {
 	const char *key, *title;
@@ -143,8 +145,8 @@ struct training {
 };
 
 struct scan {
-	struct fb_store *st;
 	int year, names;
+	struct fb_error *err;
 	char yr[8];
 	struct report_scan *out;
 	struct idmap branches, members, trainings;
@@ -265,47 +267,38 @@ static const char *val(struct scan *s, int k)
 typedef enum fb_code (*row_fn)(struct scan *s, const char *id, size_t branch,
 			       const char *vals, size_t len);
 
-/*
- * Each row of one type: counted in its branch's records, then (when not
- * deleted) handed to fn.  table_scan: read the table itself, in its
- * order, rather than through the type's index (the attendances, most of
- * the records: a scan reads them faster than one look-up each).
- */
-static enum fb_code each_row(struct scan *s, const char *type, int table_scan,
-			     row_fn fn, struct fb_error *err)
+/* What each_row hands the store's rows to. */
+struct pass {
+	struct scan *s;
+	row_fn fn;
+};
+
+/* report_row_fn: a row counted in its branch's records, then (when not
+ * deleted) handed to the pass's fn. */
+static enum fb_code take_row(void *ctx, const struct report_row *row)
 {
-	sqlite3_stmt *q = NULL;
+	struct pass *p = ctx;
+	struct scan *s = p->s;
 	enum fb_code rc;
-	int r = SQLITE_DONE;
+	size_t b;
 
-	rc = store_prepare(s->st, table_scan
-			   ? "SELECT id, branch, deleted, vals FROM record NOT INDEXED WHERE type = ?1"
-			   : "SELECT id, branch, deleted, vals FROM record WHERE type = ?1",
-			   &q, err);
-	if (rc != FB_OK)
-		return rc;
-	sqlite3_bind_text(q, 1, type, -1, SQLITE_STATIC);
-	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(q, 0);
-		const char *branch = (const char *)sqlite3_column_text(q, 1);
-		const char *vals = (const char *)sqlite3_column_text(q, 3);
-		size_t b;
-
-		if (!id || !branch || !vals)
-			continue;
-		if ((rc = branch_of(s, branch, &b)) != FB_OK)
-			break;
+	if (!row->id || !row->branch || !row->vals)
+		return FB_OK;
+	if ((rc = branch_of(s, row->branch, &b)) == FB_OK) {
 		s->out->branch[b].records++;
-		if (sqlite3_column_int(q, 2))
-			continue;
-		rc = fn(s, id, b, vals, (size_t)sqlite3_column_bytes(q, 3));
+		if (!row->deleted)
+			rc = p->fn(s, row->id, b, row->vals, row->len);
 	}
-	if (rc == FB_OK && r != SQLITE_DONE)
-		rc = store_fail(s->st, r, _("report"), err);
-	else if (rc == FB_ENOMEM)
-		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
-	sqlite3_finalize(q);
-	return rc;
+	return rc == FB_ENOMEM ? fb_fail(s->err, FB_ENOMEM, _("out of memory")) : rc;
+}
+
+/* Each row of one type, from the store. */
+static enum fb_code each_row(struct scan *s, report_rows_fn rows, void *src,
+			     const char *type, row_fn fn)
+{
+	struct pass p = { s, fn };
+
+	return rows(src, type, take_row, &p, s->err);
 }
 
 static enum fb_code on_member(struct scan *s, const char *id, size_t b,
@@ -454,74 +447,91 @@ static void person_release(struct report_person *p)
 	free(p->branch);
 }
 
-/*
- * Keep the people not yet trained, in REPORT_NAME_ORDER: their names go
- * into a temporary table and come back sorted.
- */
-static enum fb_code order_people(struct scan *s, struct fb_error *err)
+/* A person not yet trained and her name's key, for sorting. */
+struct sortkey {
+	char *key;
+	size_t len;
+	size_t pos;             /* in people */
+	const char *id;
+};
+
+/* The order of names: the name's key, then the id, both by their bytes
+ * (a key that is the other's beginning first, as SQLite orders BLOBs). */
+static int key_cmp(const void *a, const void *b)
+{
+	const struct sortkey *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->key, y->key, n);
+
+	if (c)
+		return c;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* Keep the people not yet trained, in the order of names (key_cmp). */
+static enum fb_code order_people(struct scan *s)
 {
 	struct report_scan *o = s->out;
 	struct report_person *sorted = NULL;
-	sqlite3_stmt *q = NULL;
+	struct fb_collator *coll = NULL;
+	struct fb_buf key = FB_BUF_INIT(0);
+	struct sortkey *k = NULL;
 	size_t i, n = 0;
-	enum fb_code rc;
-	int r = SQLITE_DONE;
+	enum fb_code rc = FB_OK;
 
 	for (i = 0; i < s->nmember; i++)
 		if (s->member[i].person != NONE && s->member[i].trained) {
 			person_release(&o->people[s->member[i].person]);
 			memset(&o->people[s->member[i].person], 0, sizeof(*o->people));
 		}
-	rc = store_exec(s->st, "CREATE TEMP TABLE IF NOT EXISTS report_names("
-			"pos INTEGER PRIMARY KEY, id TEXT NOT NULL, name TEXT NOT NULL);"
-			" DELETE FROM temp.report_names", err);
-	if (rc == FB_OK)
-		rc = store_prepare(s->st, "INSERT INTO temp.report_names VALUES(?1, ?2, ?3)",
-				   &q, err);
+	if (!(k = calloc(o->npeople ? o->npeople : 1, sizeof(*k))) ||
+	    !(sorted = malloc((o->npeople ? o->npeople : 1) * sizeof(*sorted)))) {
+		rc = fb_fail(s->err, FB_ENOMEM, _("out of memory"));
+		goto out;
+	}
 	for (i = 0; rc == FB_OK && i < o->npeople; i++) {
 		if (!o->people[i].id)
 			continue;
-		sqlite3_bind_int64(q, 1, (sqlite3_int64)i);
-		sqlite3_bind_text(q, 2, o->people[i].id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 3, o->people[i].name, -1, SQLITE_STATIC);
-		if ((r = sqlite3_step(q)) != SQLITE_DONE)
-			rc = store_fail(s->st, r, _("report"), err);
-		sqlite3_reset(q);
+		if (!coll && (rc = fb_collator_open(&coll, s->err)) != FB_OK)
+			break;
+		buf_reset(&key);
+		/* A key fails only for memory (a name is far below the cap). */
+		if (fb_collate_name_key(coll, o->people[i].name, strlen(o->people[i].name),
+					&key) != FB_OK ||
+		    !(k[n].key = malloc(key.len ? key.len : 1))) {
+			rc = fb_fail(s->err, FB_ENOMEM, _("out of memory"));
+			break;
+		}
+		if (key.len)
+			memcpy(k[n].key, key.data, key.len);
+		k[n].len = key.len;
+		k[n].pos = i;
+		k[n].id = o->people[i].id;
 		n++;
 	}
-	sqlite3_finalize(q);
-	q = NULL;
-	if (rc == FB_OK && !(sorted = malloc((n ? n : 1) * sizeof(*sorted))))
-		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
-	if (rc == FB_OK)
-		rc = store_prepare(s->st, "SELECT pos FROM temp.report_names ORDER BY "
-				   REPORT_NAME_ORDER, &q, err);
-	n = 0;
-	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
-		size_t pos = (size_t)sqlite3_column_int64(q, 0);
-
-		if (pos >= o->npeople || !o->people[pos].id)
-			continue;
-		sorted[n++] = o->people[pos];
-		memset(&o->people[pos], 0, sizeof(*o->people));   /* moved */
-	}
-	if (rc == FB_OK && r != SQLITE_DONE)
-		rc = store_fail(s->st, r, _("report"), err);
-	sqlite3_finalize(q);
-	if (store_exec(s->st, "DELETE FROM temp.report_names", NULL) != FB_OK && rc == FB_OK)
-		rc = fb_fail(err, FB_EIO, _("report: cannot empty its temporary table"));
-	if (rc != FB_OK) {
-		while (n > 0)
-			person_release(&sorted[--n]);
-		free(sorted);
-		return rc;
+	if (rc != FB_OK)
+		goto out;
+	qsort(k, n, sizeof(*k), key_cmp);
+	for (i = 0; i < n; i++) {
+		sorted[i] = o->people[k[i].pos];
+		memset(&o->people[k[i].pos], 0, sizeof(*o->people));   /* moved */
 	}
 	for (i = 0; i < o->npeople; i++)
 		person_release(&o->people[i]);
 	free(o->people);
 	o->people = sorted;
 	o->npeople = n;
-	return FB_OK;
+	sorted = NULL;
+out:
+	for (i = 0; k && i < n; i++)
+		free(k[i].key);
+	free(k);
+	free(sorted);
+	buf_release(&key);
+	fb_collator_close(coll);
+	return rc;
 }
 
 static int branch_cmp(const void *a, const void *b)
@@ -530,8 +540,8 @@ static int branch_cmp(const void *a, const void *b)
 		      ((const struct report_branch *)b)->code);
 }
 
-enum fb_code report_scan(struct fb_store *st, int year, int names,
-			 struct report_scan *out, struct fb_error *err)
+enum fb_code report_scan_rows(report_rows_fn rows, void *src, int year, int names,
+			      struct report_scan *out, struct fb_error *err)
 {
 	struct scan s;
 	enum fb_code rc;
@@ -540,25 +550,22 @@ enum fb_code report_scan(struct fb_store *st, int year, int names,
 	memset(out, 0, sizeof(*out));
 	memset(&s, 0, sizeof(s));
 	out->year = year;
-	s.st = st;
+	s.err = err;
 	s.year = year;
 	s.names = names;
 	s.out = out;
 	s.last_branch = NONE;
 	snprintf(s.yr, sizeof(s.yr), "%04d", year);
-	/* One read transaction: every scan sees the same records. */
-	if ((rc = store_exec(st, "SAVEPOINT report", err)) != FB_OK)
-		return rc;
-	if ((rc = each_row(&s, "member", 0, on_member, err)) == FB_OK &&
-	    (rc = each_row(&s, "training", 0, on_training, err)) == FB_OK &&
-	    (rc = each_row(&s, "visit", 0, on_visit, err)) == FB_OK &&
-	    (rc = each_row(&s, "attendance", 1, on_attendance, err)) == FB_OK) {
+	/* The attendances last: they are joined to the members and the
+	 * trainings read before them. */
+	if ((rc = each_row(&s, rows, src, "member", on_member)) == FB_OK &&
+	    (rc = each_row(&s, rows, src, "training", on_training)) == FB_OK &&
+	    (rc = each_row(&s, rows, src, "visit", on_visit)) == FB_OK &&
+	    (rc = each_row(&s, rows, src, "attendance", on_attendance)) == FB_OK) {
 		tally(&s);
 		if (names)
-			rc = order_people(&s, err);
+			rc = order_people(&s);
 	}
-	if (store_exec(st, "RELEASE report", NULL) != FB_OK && rc == FB_OK)
-		rc = fb_fail(err, FB_EIO, _("report: cannot end its read"));
 	if (rc == FB_OK)
 		qsort(out->branch, out->nbranch, sizeof(*out->branch), branch_cmp);
 	idmap_release(&s.branches);
@@ -571,6 +578,60 @@ enum fb_code report_scan(struct fb_store *st, int year, int names,
 		buf_release(&s.val[i]);
 	if (rc != FB_OK)
 		report_scan_release(out);
+	return rc;
+}
+
+/*
+ * report_rows_fn over SQLite: the rows of one type through the
+ * record_type index, the attendances (most of the records: a scan reads
+ * them faster than one look-up each) by a scan of the table itself.
+ */
+static enum fb_code sqlite_rows(void *src, const char *type, report_row_fn fn, void *ctx,
+				struct fb_error *err)
+{
+	struct fb_store *st = src;
+	sqlite3_stmt *q = NULL;
+	enum fb_code rc;
+	int r = SQLITE_DONE;
+
+	rc = store_prepare(st, !strcmp(type, "attendance")
+			   ? "SELECT id, branch, deleted, vals FROM record NOT INDEXED WHERE type = ?1"
+			   : "SELECT id, branch, deleted, vals FROM record WHERE type = ?1",
+			   &q, err);
+	if (rc != FB_OK)
+		return rc;
+	sqlite3_bind_text(q, 1, type, -1, SQLITE_STATIC);
+	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
+		struct report_row row;
+
+		row.id = (const char *)sqlite3_column_text(q, 0);
+		row.branch = (const char *)sqlite3_column_text(q, 1);
+		row.deleted = sqlite3_column_int(q, 2);
+		row.vals = (const char *)sqlite3_column_text(q, 3);
+		row.len = (size_t)sqlite3_column_bytes(q, 3);
+		rc = fn(ctx, &row);
+	}
+	if (rc == FB_OK && r != SQLITE_DONE)
+		rc = store_fail(st, r, _("report"), err);
+	sqlite3_finalize(q);
+	return rc;
+}
+
+enum fb_code report_scan(struct fb_store *st, int year, int names,
+			 struct report_scan *out, struct fb_error *err)
+{
+	enum fb_code rc;
+
+	/* One read transaction: every scan sees the same records. */
+	if ((rc = store_exec(st, "SAVEPOINT report", err)) != FB_OK) {
+		memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	rc = report_scan_rows(sqlite_rows, st, year, names, out, err);
+	if (store_exec(st, "RELEASE report", NULL) != FB_OK && rc == FB_OK) {
+		report_scan_release(out);
+		rc = fb_fail(err, FB_EIO, _("report: cannot end its read"));
+	}
 	return rc;
 }
 

@@ -54,7 +54,7 @@ struct report_group {
 	int target_pct;
 	long total, trained;
 	struct report_person *untrained;  /* by name, given name first
-					     (REPORT_NAME_ORDER, collate.h) */
+					     (report.c, key_cmp) */
 	size_t nuntrained;
 };
 
@@ -89,12 +89,38 @@ struct report_scan {
 };
 
 /*
- * Fill s for `year` from every record of the store.  names: also list
- * the people not yet trained (s->people).  Release s with
- * report_scan_release(), on failure too.
+ * Fill s for `year` from every record of the store (SQLite: in one read
+ * transaction of st).  names: also list the people not yet trained
+ * (s->people).  Release s with report_scan_release(), on failure too.
  */
 enum fb_code report_scan(struct fb_store *st, int year, int names,
 			 struct report_scan *s, struct fb_error *err)
+	FB_MUST_CHECK;
+
+/*
+ * The same over any store, which only feeds rows: report_scan_rows asks
+ * rows() for the records of each type in turn ("member", "training",
+ * "visit", then "attendance"), and rows() hands each to fn, in any
+ * order, the strings valid for fn's call.  fn's code other than FB_OK
+ * (err set) stops rows(), which returns it; a failure of the store is
+ * rows()'s own code with err set.  All the figures and the order of
+ * names are made here, whatever the store (sync/hub_store_pg_report.c
+ * feeds PostgreSQL's rows).  The rows should be of one snapshot: the
+ * store begins and ends it around the call.
+ */
+struct report_row {
+	const char *id, *branch;        /* a row with either NULL is skipped */
+	int deleted;
+	const char *vals;               /* the record's JSON, as the store keeps it */
+	size_t len;                     /* its bytes */
+};
+
+typedef enum fb_code (*report_row_fn)(void *ctx, const struct report_row *row);
+typedef enum fb_code (*report_rows_fn)(void *src, const char *type, report_row_fn fn,
+				       void *ctx, struct fb_error *err);
+
+enum fb_code report_scan_rows(report_rows_fn rows, void *src, int year, int names,
+			      struct report_scan *s, struct fb_error *err)
 	FB_MUST_CHECK;
 
 void report_scan_release(struct report_scan *s);

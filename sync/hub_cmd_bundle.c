@@ -167,6 +167,10 @@ static enum fb_code import_for_this_hub(struct cmd_ctx *c, const char *kind)
 	size_t n = 0;
 	enum fb_code rc;
 
+	/* This hub's own relay is a book's (SQLite's) alone for now. */
+	if (c->store)
+		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store:"
+			       " bundle import of the upstream's answer");
 	if ((rc = hub_open(c, &b)) != FB_OK)
 		return rc;
 	if ((rc = book_relay_identity(b, &c->err)) != FB_OK)
@@ -292,6 +296,9 @@ static enum fb_code export_upstream(struct cmd_ctx *c)
 	size_t n = 0, devices = 0;
 	enum fb_code rc;
 
+	if (c->store)
+		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store:"
+			       " bundle export --upstream");
 	if ((rc = hub_open(c, &b)) != FB_OK)
 		return rc;
 	rc = bundle_export_relay(b, c->argv[0], &n, &devices, &c->err);

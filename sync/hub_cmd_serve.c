@@ -25,6 +25,9 @@ static enum fb_code serve(struct cmd_ctx *c)
 	if (every_text && !every)
 		return cmd_usage(c, "--upstream-every: a duration of 1 s to 1 day, such as"
 				 " 300, 15m or 1h");
+	if (every && c->store)
+		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store:"
+			       " serve --upstream-every");
 	if (cmd_get(c, "listen"))
 		cfg.listen = cmd_get(c, "listen");
 	/*
@@ -36,10 +39,13 @@ static enum fb_code serve(struct cmd_ctx *c)
 	 * hub unclosed.
 	 */
 	hub_block_signals();
-	/* Refuse a database that init did not make. */
-	if ((rc = hub_open(c, &b)) != FB_OK)
-		return rc;
-	book_close(b);
+	/* Refuse a database that init did not make (a PostgreSQL store
+	 * is looked at as it opens). */
+	if (!c->store) {
+		if ((rc = hub_open(c, &b)) != FB_OK)
+			return rc;
+		book_close(b);
+	}
 	/*
 	 * A push decodes thousands of changes into small blocks and frees
 	 * them all when it answers.  Left to its defaults, malloc hands the
@@ -54,7 +60,8 @@ static enum fb_code serve(struct cmd_ctx *c)
 	/* Each pooled connection may cache 16 MiB of pages; together they
 	 * give some back past this. */
 	sqlite3_soft_heap_limit64(HUB_SQLITE_HEAP);
-	rc = hub_store_sqlite_open(c->db_path, HUB_STORE_CONNS, &store, &c->err);
+	rc = c->store ? hub_store_pg_open(c->store, HUB_STORE_CONNS, &store, &c->err)
+		      : hub_store_sqlite_open(c->db_path, HUB_STORE_CONNS, &store, &c->err);
 	if (rc != FB_OK)
 		return rc;
 	if (every)

@@ -89,7 +89,9 @@ static enum fb_code init(struct cmd_ctx *c)
 	if ((rc = clean_name(&c->err, top.code, name, &clean)) != FB_OK)
 		return rc;
 	top.name = clean;
-	if (stat(c->db_path, &sb) == 0 && sb.st_size > 0)
+	if (c->store)
+		rc = hub_store_pg_create(c->store, &top, &c->err);
+	else if (stat(c->db_path, &sb) == 0 && sb.st_size > 0)
 		rc = fb_fail(&c->err, FB_EEXIST, "%s exists already", c->db_path);
 	else
 		rc = hub_store_sqlite_create(c->db_path, &top, &c->err);

@@ -54,16 +54,25 @@ static enum fb_code hub_present(struct cmd_ctx *c)
 
 enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
 {
-	enum fb_code rc = hub_present(c);
+	enum fb_code rc;
+
+	/* A book is SQLite's: locate_store let no such command through. */
+	if (c->store)
+		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store: %s",
+			       c->entry ? c->entry->name : "");
+	rc = hub_present(c);
 
 	return rc == FB_OK ? book_open(c->db_path, hub_schema, out, &c->err) : rc;
 }
 
 enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
 {
-	enum fb_code rc = hub_present(c);
+	enum fb_code rc;
 
 	*out = NULL;
+	if (c->store)
+		return hub_store_pg_admin(c->store, out, &c->err);
+	rc = hub_present(c);
 	return rc == FB_OK ? hub_store_sqlite_admin(c->db_path, out, &c->err) : rc;
 }
 
@@ -98,10 +107,49 @@ long long hub_seconds_since(const char *iso)
 	return parse_iso(iso, &t) ? (long long)(time(NULL) - t) : -1;
 }
 
-/* --db PATH, else $FIELDBOOK_HUB_DB: a hub has no default place. */
+/* The commands a PostgreSQL store runs so far (docs/DECISIONS.md,
+ * "PostgreSQL store"); the others are refused before anything is opened. */
+static const char *const pg_commands[] = {
+	"init", "unit add", "unit import", "unit list", "unit rename", "unit move",
+	"unit remove", "enroll", "devices", "revoke", "conflicts", "rejected", "serve",
+	"bundle import", "bundle export",       /* a laptop's or a lower hub's */
+	"report", "verify",
+	"backup",       /* refused by the store itself: pg_dump is the tool */
+};
+
+/* --store URI, else $FIELDBOOK_HUB_STORE: a PostgreSQL store. */
+static enum fb_code locate_store(struct cmd_ctx *c)
+{
+	static char shown[HUB_PG_SHOWN_MAX];
+	const char *env = getenv("FIELDBOOK_HUB_STORE");
+	size_t i;
+
+	if (!c->store && env && *env)
+		c->store = env;
+	if (!c->store)
+		return FB_OK;
+	if (!hub_store_is_pg(c->store))
+		return fb_fail(&c->err, FB_EUSAGE, "--store takes a postgresql:// URI (an SQLite"
+			       " hub is --db PATH)");
+	/* Messages name the store as db_path; a password is not shown. */
+	hub_store_pg_shown(c->store, shown, sizeof(shown));
+	c->db_path = shown;
+	for (i = 0; i < sizeof(pg_commands) / sizeof(pg_commands[0]); i++)
+		if (c->entry && !strcmp(c->entry->name, pg_commands[i]))
+			return FB_OK;
+	return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store: %s",
+		       c->entry ? c->entry->name : "");
+}
+
+/* --db PATH, else $FIELDBOOK_HUB_DB: a hub has no default place.  A
+ * --store (or $FIELDBOOK_HUB_STORE) wins over both. */
 static enum fb_code locate_db(struct cmd_ctx *c, const char *opt)
 {
 	const char *env = getenv("FIELDBOOK_HUB_DB");
+	enum fb_code rc = locate_store(c);
+
+	if (rc != FB_OK || c->store)
+		return rc;
 
 	c->db_path = opt ? opt : env;
 	if (!c->db_path || !*c->db_path)
@@ -112,13 +160,15 @@ static enum fb_code locate_db(struct cmd_ctx *c, const char *opt)
 static const struct cmd_program program = {
 	.name = "fieldbook-hub",
 	.version = HUB_VERSION,
-	.synopsis = "--db PATH COMMAND [ARGS]",
+	.synopsis = "(--db PATH | --store URI) COMMAND [ARGS]",
 	.about = "The hub that Fieldbook laptops sync with.",
-	.footer = "The database is --db PATH or $FIELDBOOK_HUB_DB.\n"
+	.footer = "The database is --db PATH or $FIELDBOOK_HUB_DB (SQLite), or\n"
+		  "--store postgresql://... or $FIELDBOOK_HUB_STORE (PostgreSQL).\n"
 		  "'fieldbook-hub COMMAND --help' shows a command's options.\n",
 	.table = commands,
 	.n = NCOMMANDS,
 	.locate_db = locate_db,
+	.store_option = 1,
 };
 
 int main(int argc, char **argv)

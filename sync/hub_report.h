@@ -32,4 +32,8 @@ struct hub_report_data {
 /* Free what the store's report_data operation filled. */
 void hub_report_data_release(struct hub_report_data *d);
 
+/* "2026-04-30T14:05:00Z" (the device table's times) as Unix ms; 0 if
+ * not one.  Both stores read last_heard so. */
+int64_t hub_report_ms(const char *iso);
+
 #endif

@@ -189,11 +189,12 @@ struct hub_store_ops {
 	 * resolved conflicts too.  fn's code other than FB_OK stops it. */
 	enum fb_code (*list)(struct hub_store *s, enum hub_listing what, int all,
 			     hub_row_fn fn, void *ctx, struct fb_error *err);
-	/* The store's own integrity check, every device's hash chain whole,
-	 * then every record against what its journal entries give
-	 * (book_verify_records); the counts of journal rows and entries,
-	 * and of records compared.  FB_ECORRUPT names the first fault (a
-	 * record and field that differ, and how many differences in all). */
+	/* The store's own integrity check (SQLite's; PostgreSQL has none
+	 * that a client runs), every device's hash chain whole, then every
+	 * record against what its journal entries give (verify.h); the
+	 * counts of journal rows and entries, and of records compared.
+	 * FB_ECORRUPT names the first fault (a record and field that
+	 * differ, and how many differences in all).  It writes nothing. */
 	enum fb_code (*verify)(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			       uint64_t *records, struct fb_error *err);
 	/* Add, rename and move units (mode), in any order (a child may
@@ -230,7 +231,9 @@ struct hub_store_ops {
 	enum fb_code (*each_unit)(struct hub_store *s, const char *root, const char *level,
 				  hub_unit_fn fn, void *ctx, struct fb_error *err);
 	/* What the report of `year` needs (hub_report.h), read in one
-	 * transaction: every unit with its laptops, every branch's figures;
+	 * transaction that writes nothing (PostgreSQL: a read-only
+	 * connection or a hot standby will do): every unit with its
+	 * laptops, every branch's figures;
 	 * names: the people not yet trained too.  Release d with
 	 * hub_report_data_release(), on failure too. */
 	enum fb_code (*report_data)(struct hub_store *s, int year, int names,
@@ -260,6 +263,35 @@ enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,
  * and renamed, the old database's -wal and -shm removed. */
 enum fb_code hub_store_sqlite_restore(const char *copy, const char *target,
 				      uint64_t *entries, struct fb_error *err);
+
+/* 1 when uri names a PostgreSQL store (postgresql:// or postgres://). */
+int hub_store_is_pg(const char *uri);
+
+#define HUB_PG_SHOWN_MAX 1024   /* a store's URI as messages show it */
+
+/* uri as messages show it: a password in it (user:password@) cut out,
+ * the rest as given (cut to size). */
+void hub_store_pg_shown(const char *uri, char *out, size_t size);
+
+/* Create the hub's schema and its top unit in the PostgreSQL database
+ * of uri (init), migrating nothing else.  FB_EEXIST when it holds a hub
+ * already; FB_EBUSY when PostgreSQL cannot be reached. */
+enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
+				 struct fb_error *err);
+
+/* Open the PostgreSQL store of uri for the hub's commands (one
+ * connection), its schema migrated to this program's version first.
+ * FB_ENOINPUT: no hub there; FB_EINVAL: a schema newer than this
+ * program's, refused untouched.  Only the operations of the commands
+ * hub_main.c lets through are written; the others refuse. */
+enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
+				struct fb_error *err);
+
+/* Open the PostgreSQL store of uri to serve, with a pool of
+ * `connections`, its schema migrated first, and a new epoch begun
+ * (hub_store_history.c says why each start begins one). */
+enum fb_code hub_store_pg_open(const char *uri, int connections, struct hub_store **out,
+			       struct fb_error *err);
 
 /* The hub's tables, added to the common schema (store.h). */
 extern const char hub_schema[];

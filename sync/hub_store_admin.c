@@ -11,6 +11,7 @@
 #include "hub_store_sqlite.h"
 #include "book_view.h"
 #include "conflict_id.h"
+#include "hub_store_rules.h"
 #include "report.h"
 
 enum fb_code sqhub_enroll(struct hub_store *s, const char *unit, const char *name,
@@ -162,34 +163,21 @@ enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 	return rc;
 }
 
-/* book_difference_fn: keep the first difference's text. */
-static enum fb_code first_difference(const struct book_difference *d, void *ctx)
-{
-	char *first = ctx;
-
-	if (!*first)
-		book_difference_text(d, first, FB_ERRMSG_MAX);
-	return FB_OK;
-}
-
 enum fb_code sqhub_verify(struct hub_store *s, uint64_t *rows, uint64_t *entries,
 			  uint64_t *records, struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
 	struct book *b = sqhub_get(h);
 	char first[FB_ERRMSG_MAX] = "";
-	struct book_verify_walk w = { b, first_difference, first, 0, 0 };
+	struct book_verify_walk w = { b, hub_first_difference, first, 0, 0 };
 	enum fb_code rc = store_integrity(b->st, err);
 
 	*records = 0;
 	if (rc == FB_OK)
 		rc = book_verify_chain(b, rows, entries, err);
 	/* What the hub's report and listings read, as the journal gives it. */
-	if (rc == FB_OK && (rc = book_verify_records(&w, err)) == FB_OK && w.differences)
-		rc = fb_fail(err, FB_ECORRUPT, "%s (%llu difference%s between the record table"
-			     " and the journal in all: the records were changed outside Fieldbook)",
-			     first, (unsigned long long)w.differences,
-			     w.differences == 1 ? "" : "s");
+	if (rc == FB_OK && (rc = book_verify_records(&w, err)) == FB_OK)
+		rc = hub_differences(first, w.differences, err);
 	*records = w.records;
 	sqhub_put(h, b);
 	return rc;

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <openssl/rand.h>
 
+#include "hub_store_rules.h"
 #include "hub_store_sqlite.h"
 #include "wire.h"
 
@@ -180,18 +181,8 @@ static enum fb_code token_holds(struct book *b, const struct hub_device *dev,
 			 device, dev->id, &one, yes, err);
 }
 
-/* Who holds a device id: the token's row, and how. */
-struct holder {
-	int found;
-	long long id;                   /* the token's row (device.id) */
-	int revoked;
-	int by_fork;                    /* held through device_fork, not bound */
-	char unit[FB_BRANCH_CODE_MAX + 1];
-	char name[128];
-};
-
 /* The token that holds `device`, bound or taken on in a fork. */
-static enum fb_code holder_of(struct book *b, const char *device, struct holder *h,
+static enum fb_code holder_of(struct book *b, const char *device, struct hub_holder *h,
 			      struct fb_error *err)
 {
 	sqlite3_stmt *q = NULL;
@@ -220,33 +211,6 @@ static enum fb_code holder_of(struct book *b, const char *device, struct holder 
 	}
 	sqlite3_finalize(q);
 	return rc;
-}
-
-/*
- * May dev's token take on `device`, which h holds?  Only a laptop
- * enrolled again (docs/SECURITY.md, "A laptop enrolled again"): h's
- * token is revoked, dev's is of the same unit and has never pushed.
- * A hub's token (enroll --hub) never does.  Otherwise FB_EAUTH, saying
- * what stands in the way.
- */
-static enum fb_code may_take_on(const struct hub_device *dev, const char *device,
-				const struct holder *h, struct fb_error *err)
-{
-	if (!h->revoked)
-		return fb_fail(err, FB_EAUTH, "device %s is enrolled under another token (hub"
-			       " device %lld, \"%s\"); if this laptop was enrolled again, the"
-			       " hub's operator revokes that one first (fieldbook-hub revoke %lld)",
-			       device, h->id, h->name, h->id);
-	if (dev->hub)
-		return fb_fail(err, FB_EAUTH, "device %s is a laptop's; a hub's token takes"
-			       " on no laptop's id", device);
-	if (strcmp(h->unit, dev->unit))
-		return fb_fail(err, FB_EAUTH, "device %s was enrolled for unit %s; a token of"
-			       " unit %s cannot take it on", device, h->unit, dev->unit);
-	if (dev->device[0])
-		return fb_fail(err, FB_EAUTH, "this token belongs to device %s, not %s",
-			       dev->device, device);
-	return FB_OK;
 }
 
 /* Run a write with ?1 text, ?2 integer, ?3 text (NULL: unbound). */
@@ -290,7 +254,7 @@ static enum fb_code bind_free(struct book *b, struct hub_device *dev, const char
  * handover is noted.  In the push's transaction.
  */
 static enum fb_code take_over(struct book *b, struct hub_device *dev, const char *device,
-			      const struct holder *h, struct fb_error *err)
+			      const struct hub_holder *h, struct fb_error *err)
 {
 	enum fb_code rc;
 
@@ -321,7 +285,7 @@ static enum fb_code take_over(struct book *b, struct hub_device *dev, const char
 enum fb_code sqhub_bind(struct book *b, struct hub_device *dev, const char *device,
 			const char *forked_from, struct fb_error *err)
 {
-	struct holder h;
+	struct hub_holder h;
 	enum fb_code rc;
 	int yes;
 
@@ -331,7 +295,7 @@ enum fb_code sqhub_bind(struct book *b, struct hub_device *dev, const char *devi
 		return rc;
 	if (h.found) {
 		/* A laptop enrolled again, under a new token of its unit. */
-		if ((rc = may_take_on(dev, device, &h, err)) != FB_OK)
+		if ((rc = hub_may_take_on(dev, device, &h, err)) != FB_OK)
 			return rc;
 		return take_over(b, dev, device, &h, err);
 	}
@@ -345,14 +309,13 @@ enum fb_code sqhub_bind(struct book *b, struct hub_device *dev, const char *devi
 				      " VALUES(?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))",
 				      device, dev->id, forked_from, err);
 	}
-	return fb_fail(err, FB_EAUTH, "this token belongs to device %s, not %s",
-		       dev->device, device);
+	return hub_not_its_device(dev, device, err);
 }
 
 enum fb_code sqhub_may_ask(struct book *b, const struct hub_device *dev,
 			   const char *device, struct fb_error *err)
 {
-	struct holder h;
+	struct hub_holder h;
 	enum fb_code rc;
 	int yes;
 
@@ -361,5 +324,5 @@ enum fb_code sqhub_may_ask(struct book *b, const struct hub_device *dev,
 	if ((rc = holder_of(b, device, &h, err)) != FB_OK || !h.found)
 		return rc;
 	/* A laptop enrolled again may pull before its first push binds. */
-	return may_take_on(dev, device, &h, err);
+	return hub_may_take_on(dev, device, &h, err);
 }

@@ -27,8 +27,7 @@ void hub_report_data_release(struct hub_report_data *d)
 	memset(d, 0, sizeof(*d));
 }
 
-/* "2026-04-30T14:05:00Z" (the device table's times) as Unix ms; 0 if not one. */
-static int64_t utc_ms(const char *s)
+int64_t hub_report_ms(const char *s)
 {
 	struct tm tm;
 	const char *end;
@@ -114,7 +113,7 @@ static enum fb_code read_laptops(struct book *b, struct hub_report_data *d,
 		if (strcmp(d->unit[i].code, unit))
 			continue;
 		d->unit[i].laptops = (long)sqlite3_column_int64(q, 1);
-		d->unit[i].last_heard = utc_ms((const char *)sqlite3_column_text(q, 2));
+		d->unit[i].last_heard = hub_report_ms((const char *)sqlite3_column_text(q, 2));
 	}
 	if (rc == FB_OK && r != SQLITE_DONE && r != SQLITE_ROW)
 		rc = store_fail(b->st, r, "reading devices", err);

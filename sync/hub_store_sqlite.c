@@ -20,6 +20,7 @@
 #include "book.h"
 #include "hub_store.h"
 #include "hub_limits.h"
+#include "hub_store_rules.h"
 #include "hub_store_sqlite.h"
 
 const char hub_schema[] =
@@ -329,25 +330,6 @@ static enum fb_code in_scope(struct book *b, const char *unit, const char *branc
 	return rc;
 }
 
-/* Keep the hub's reason for an entry it set aside, for the answer. */
-static void note_reject(struct hub_push_result *res, uint64_t seq,
-			const char *reason)
-{
-	size_t cap = sizeof(res->rejects[0].reason) - 1, len = strnlen(reason, cap);
-
-	res->rejected++;
-	if (res->nrejects >= sizeof(res->rejects) / sizeof(res->rejects[0]))
-		return;
-	/* Cut on a character boundary: reasons quote Vietnamese values. */
-	if (len == cap)
-		while (len > 0 && ((unsigned char)reason[len] & 0xC0) == 0x80)
-			len--;
-	res->rejects[res->nrejects].seq = seq;
-	memcpy(res->rejects[res->nrejects].reason, reason, len);
-	res->rejects[res->nrejects].reason[len] = '\0';
-	res->nrejects++;
-}
-
 /*
  * Set an invalid change aside: it stays in the journal (flagged) so the
  * device's chain goes on, and in the rejected table with its reason.
@@ -385,7 +367,7 @@ static enum fb_code quarantine(struct book *b, struct jchange *c,
 		rc = store_fail(b->st, r, "saving rejected entry", err);
 	sqlite3_finalize(q);
 	if (rc == FB_OK)
-		note_reject(res, c->seq, reason);
+		hub_note_reject(res, c->seq, reason);
 	return rc;
 }
 
@@ -547,30 +529,12 @@ static enum fb_code sq_heads(struct hub_store *s, const struct hub_device *dev,
 	return rc;
 }
 
-/*
- * The hash before each change on page p that needs it, as this hub holds
- * it: each run's start (version 2), each change version 1 cuts short.
- */
-static enum fb_code link_runs(struct book *b, struct wire_page *p, struct fb_error *err)
+/* The store's chain as hub_link_runs reads it. */
+static enum fb_code chain_at(void *ctx, const char *device, uint64_t seq,
+			     unsigned char hash[JOURNAL_HASH_LEN], int *found,
+			     struct fb_error *err)
 {
-	enum fb_code rc = FB_OK;
-	size_t i;
-	int found;
-
-	if (p->version != WIRE_VERSION_OLD)
-		wire_page_link(p);
-	for (i = 0; rc == FB_OK && i < p->n; i++) {
-		const struct jchange *c = &p->changes[i];
-
-		if (!(p->version == WIRE_VERSION_OLD ? wire_v1_strips(c) : p->links[i].start) ||
-		    c->seq == 1)
-			continue;
-		rc = book_chain_at(b, c->device, c->seq - 1, p->links[i].prev, &found, err);
-		if (rc == FB_OK && !found)
-			rc = fb_fail(err, FB_ECORRUPT, "the hub's chain of %s has no entry %llu",
-				     c->device, (unsigned long long)c->seq - 1);
-	}
-	return rc;
+	return book_chain_at(ctx, device, seq, hash, found, err);
 }
 
 /* How far the hub below with token `token` has pulled (0: never). */
@@ -732,7 +696,7 @@ static enum fb_code sq_pull(struct hub_store *s, const struct hub_device *dev,
 	 * this snapshot holds (committed, so no entry is passed over). */
 	if (rc == FB_OK && !page.more && top > page.next)
 		page.next = top;
-	if (rc == FB_OK && ((rc = link_runs(b, &page, err)) != FB_OK ||
+	if (rc == FB_OK && ((rc = hub_link_runs(&page, chain_at, b, err)) != FB_OK ||
 			    (req->version != WIRE_VERSION_OLD &&
 			     (rc = sqhub_cursor_epoch(b, page.next, page.epoch, err)) != FB_OK)))
 		goto out;

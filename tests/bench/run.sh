@@ -116,10 +116,12 @@ fb() {
 	shift
 	timeout "$TIMEOUT" "$FB" --db "$db" "$@"
 }
+# hubcmd DB ARGS: the hub's command on DB, a file or a postgresql:// URI.
 hubcmd() {
-	local db=$1
+	local db=$1 where
 	shift
-	timeout "$TIMEOUT" "$HUB" --db "$db" "$@"
+	mapfile -t where < <(hub_where "$db")
+	timeout "$TIMEOUT" "$HUB" "${where[@]}" "$@"
 }
 
 # timed CMD...: run it; MS is its wall time in ms, OUTPUT its stdout.
@@ -146,10 +148,11 @@ sync_stats() {
 # start_hub DB NAME: serve DB; HUB_PID, HUB_URL, HUB_LOG.
 HUB_PID='' HUB_URL='' HUB_LOG=''
 start_hub() {
-	local db=$1 name=$2 pf=$work/$2.port
+	local db=$1 name=$2 pf=$work/$2.port where
 	HUB_LOG=$work/$name.log
 	rm -f "$pf"
-	"$HUB" --db "$db" serve --listen 127.0.0.1:0 --port-file "$pf" \
+	mapfile -t where < <(hub_where "$db")
+	"$HUB" "${where[@]}" serve --listen 127.0.0.1:0 --port-file "$pf" \
 		>"$work/$name.out" 2>"$HUB_LOG" </dev/null &
 	HUB_PID=$!
 	hub_pids="$hub_pids $HUB_PID"
@@ -210,6 +213,7 @@ enroll() {
 }
 
 . "$(dirname "$0")/links.sh"
+. "$(dirname "$0")/pg.sh"
 
 # One sync with nothing to do on DB (its hub logs to LOG): TAG keys.
 sync_nothing() {
@@ -496,7 +500,7 @@ mkdir -p "$F"
 HF=$work/hubf.db
 hubcmd "$HF" init --unit HN --name "Hà Nội" --level province >/dev/null
 hubcmd "$HF" unit import "$F/units.csv" >/dev/null || fail "unit import"
-export -f enroll hubcmd fail say
+export -f enroll hubcmd hub_where fail say
 export HUB TIMEOUT HF
 # Four at a time: they write the same hub database (SQLite waits for the
 # lock).  The quoted $0 $1 are xargs' arguments to the inner shell.
@@ -542,6 +546,10 @@ note fleet_p99 "$(percentile 99 <"$work/lat")"
 note fleet_dev_p50 "$(percentile 50 <"$work/devtime")"
 note fleet_dev_p99 "$(percentile 99 <"$work/devtime")"
 phase fleet
+
+# --- the hub on PostgreSQL, beside the SQLite hub's figures above ----------
+bench_pg
+phase postgresql
 
 # --- hub: a country's units -------------------------------------------------
 say "unit import of a country's list, twice ..."

@@ -108,7 +108,7 @@ for x in A B C; do
 	is "$(jget "$db" 'd["attendances"]' status --json)" 5 "$x: 5 attendance rows"
 	is "$(jget "$db" 'd["pending_entries"]' status --json)" 0 "$x: nothing pending"
 done
-is "$(sqlite3 "$H" "select count(*) from record where type = 'attendance'")" 5 \
+is "$(hub_sql "$H" "select count(*) from record where type = 'attendance'")" 5 \
 	"the hub holds 5 attendance rows (the doubly recorded one once)"
 
 # --- every losing value is logged -----------------------------------------
@@ -152,8 +152,13 @@ open_delete() {
 }
 # In what order the hub took each record's changes: its first field each.
 hub_order() {
-	sqlite3 "$H" "select group_concat(f, ' ') from (select json_extract(body, '\$[0][0]') as f
-		from journal where record_id = '$1' order by cseq)"
+	local first="json_extract(body, '\$[0][0]')" all="group_concat(f, ' ')"
+	if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]; then
+		first="body::json->0->>0"
+		all="string_agg(f, ' ' order by cseq)"
+	fi
+	hub_sql "$H" "select $all from (select $first as f, cseq
+		from journal where record_id = '$1' order by cseq) o"
 }
 is "$(hub_order "$m6")" "full_name notes deleted" "m6: the hub took A's edit before C's delete"
 is "$(hub_order "$m8")" "full_name deleted notes" "m8: the hub took A's delete before B's edit"

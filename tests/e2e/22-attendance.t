@@ -15,7 +15,7 @@ A=$TMP/A.db
 B=$TMP/B.db
 
 hub_att() {
-	sqlite3 "$H" "select count(*) from record where type = 'attendance'${1:-}"
+	hub_sql "$H" "select count(*) from record where type = 'attendance'${1:-}"
 }
 att() {
 	jget "$1" 'd["attendances"]' status --json
@@ -48,7 +48,7 @@ sync_both A B A
 is "$(att "$A")" 1 "A: one attendance"
 is "$(att "$B")" 1 "B: one attendance"
 is "$(hub_att)" 1 "hub: one attendance row"
-is "$(sqlite3 "$H" "select count(*) from journal where type = 'attendance'")" 2 \
+is "$(hub_sql "$H" "select count(*) from journal where type = 'attendance'")" 2 \
 	"hub: both laptops' entries are in its journal"
 is "$(fbd "$A" show "$t1" --json | json_get 'len(d["attendees"])')" 1 "A: t1 lists m1 once"
 is "$(fbd "$B" show "$t1" --json | json_get 'len(d["attendees"])')" 1 "B: t1 lists m1 once"
@@ -61,7 +61,7 @@ for x in A B; do
 	is "$(fbd "$TMP/$x.db" conflicts --json --all | json_q 'len([c for c in d if c["type"] == "attendance"])')" 0 \
 		"$x: no conflict logged for the same attendance recorded twice"
 done
-is "$(sqlite3 "$H" "select count(*) from conflict where type = 'attendance'")" 0 \
+is "$(hub_sql "$H" "select count(*) from conflict where type = 'attendance'")" 0 \
 	"hub: no conflict logged for the same attendance recorded twice"
 
 # Many at once, on both: each person once.

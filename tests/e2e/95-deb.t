@@ -32,7 +32,7 @@ run dpkg-deb -f "$hubdeb" Depends
 for lib in $(objdump -p "$FIELDBOOK_HUB" | sed -n 's/^ *NEEDED *//p'); do
 	case $lib in linux-vdso* | ld-linux* | libasan* | libubsan* | libstdc++* | libgcc_s* | libm.so*) continue ;; esac
 	pkg=$(dpkg -S "*/$lib" 2>/dev/null | head -1 | cut -d: -f1)
-	[ -z "$pkg" ] || [[ $OUT == *"$pkg "* || $OUT == *"$pkg," || $OUT == *"$pkg" ]] || missing="${missing:-} $pkg"
+	[ -z "$pkg" ] || [[ $OUT == *"$pkg "* || $OUT == *"$pkg,"* || $OUT == *"$pkg" ]] || missing="${missing:-} $pkg"
 done
 is "${missing:-}" "" "every library package the hub links is a dependency"
 is "$(dpkg-deb -I "$hubdeb" conffiles 2>/dev/null)" "/etc/default/fieldbook-hub" "the hub's conffile"

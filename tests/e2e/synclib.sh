@@ -39,6 +39,14 @@
 #   wait_held PID                after start_proxy 0 --hold-answer K: wait
 #                                (bounded) until the proxy holds an answer
 #   stop_proxy                   stop it (its connections to the hub close)
+#   hub_sql H SQL                SQL on hub H's store (sqlite3, or psql under
+#                                FIELDBOOK_TEST_STORE=pg), unaligned output
+#
+# FIELDBOOK_TEST_STORE=pg runs every hub of the script on PostgreSQL: a
+# throw-away cluster (pglib.sh) is started, and the hub's --db PATH
+# becomes --store URI of a database named after PATH, made on first use.
+# A script that cannot run so (it copies a hub's file) says
+# `sqlite_only` first.
 
 # The hub binary: $FIELDBOOK_HUB (made absolute here, before lib.sh
 # changes directory), else ../../build/bin/fieldbook-hub from here.
@@ -88,9 +96,72 @@ _sync_forget() {
 	_SYNC_PIDS=$keep
 }
 
+if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]; then
+	. "$_synclib_dir/pglib.sh"
+	pg_start
+fi
+
+# A script whose hubs are SQLite files it reads or copies itself.
+sqlite_only() {
+	[ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ] || return 0
+	echo "1..0 # SKIP the hub's SQLite file is used itself"
+	exit 0
+}
+
+# The PostgreSQL store of the hub path $1: its database made on first use.
+_pg_store_of() {
+	local name
+	name=h_$(printf '%s' "$1" | md5sum | cut -c1-16)
+	if [ ! -e "$TMP/$name.pgdb" ]; then
+		pg_new_db "$name" >&2
+		: >"$TMP/$name.pgdb"
+	fi
+	printf 'postgresql://fieldbook@/%s?host=%s' "$name" "$PG_DIR"
+}
+
+# The hub's arguments, in _HUB_ARGS: --db PATH made --store URI under
+# FIELDBOOK_TEST_STORE=pg.
+_hub_args() {
+	_HUB_ARGS=()
+	while [ $# -gt 0 ]; do
+		if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ] && [ "$1" = --db ] && [ $# -ge 2 ]; then
+			_HUB_ARGS+=(--store "$(_pg_store_of "$2")")
+			shift 2
+		else
+			_HUB_ARGS+=("$1")
+			shift
+		fi
+	done
+}
+
+# Is path $1 a hub made on PostgreSQL (FIELDBOOK_TEST_STORE=pg)?
+_is_pg_hub() {
+	[ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ] &&
+		[ -e "$TMP/h_$(printf '%s' "$1" | md5sum | cut -c1-16).pgdb" ]
+}
+
+# SQL on a collector's database, or on a hub's store.
+_db_sql() {
+	if _is_pg_hub "$1"; then
+		hub_sql "$1" "$2"
+	else
+		sqlite3 -readonly "$1" "$2"
+	fi
+}
+
+hub_sql() {
+	if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]; then
+		pg_sql "$(_pg_store_of "$1" | sed 's|^postgresql://fieldbook@/||; s|?.*||')" "$2"
+		printf '%s\n' "$PG_OUT"
+	else
+		sqlite3 "$1" "$2"
+	fi
+}
+
 # Processes started here do not hold lib.sh's helper pipes (fds 5-8).
 hub() {
-	timeout "$FB_TIMEOUT" "$FIELDBOOK_HUB" "$@" 5>&- 6>&- 7>&- 8>&-
+	_hub_args "$@"
+	timeout "$FB_TIMEOUT" "$FIELDBOOK_HUB" "${_HUB_ARGS[@]}" 5>&- 6>&- 7>&- 8>&-
 }
 
 fbd() {
@@ -144,7 +215,8 @@ start_hub() {
 	HUB_LOG=$TMP/hub-$_HUB_N.log
 	rm -f "$pf"
 	case " $* " in *" --tls-cert "*) scheme=https ;; esac
-	"$FIELDBOOK_HUB" --db "$h" serve --listen "$listen" --port-file "$pf" "$@" \
+	_hub_args --db "$h" serve --listen "$listen" --port-file "$pf" "$@"
+	"$FIELDBOOK_HUB" "${_HUB_ARGS[@]}" \
 		>"$TMP/hub-$_HUB_N.out" 2>"$HUB_LOG" </dev/null 5>&- 6>&- 7>&- 8>&- &
 	HUB_PID=$!
 	_SYNC_PIDS="$_SYNC_PIDS $HUB_PID"
@@ -294,14 +366,16 @@ own_device() {
 }
 
 jcount() {
-	sqlite3 "$1" "select count(*), coalesce(max(seq + n - 1), 0) from journal where device = '$2'"
+	_db_sql "$1" "select count(*), coalesce(max(seq + n - 1), 0) from journal where device = '$2'"
 }
 
 # The hash chains each entry to the one before: equal last hashes (and
 # counts) mean the same journal, content and all.  Read-only.
 jchain() {
-	sqlite3 -readonly "$1" "select count(*) || '|' || coalesce(max(seq + n - 1), 0) || '|' ||
-		coalesce((select hex(hash) from journal where device = '$2' order by seq desc limit 1), '-')
+	local hex="hex(hash)"
+	_is_pg_hub "$1" && hex="upper(encode(hash, 'hex'))"
+	_db_sql "$1" "select count(*) || '|' || coalesce(max(seq + n - 1), 0) || '|' ||
+		coalesce((select $hex from journal where device = '$2' order by seq desc limit 1), '-')
 		from journal where device = '$2'"
 }
 
@@ -408,5 +482,5 @@ summary_of() {
 }
 
 hub_dups() {
-	sqlite3 -readonly "$1" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1)"
+	hub_sql "$1" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1) d"
 }
