@@ -91,18 +91,9 @@ enum fb_code sqhub_revoke(struct hub_store *s, long long id, struct fb_error *er
 	return rc;
 }
 
-static const char *const device_cols[] = { "id", "name", "unit", "device", "created",
-	"last_seen", "revoked", "last_push", "last_pull", "unit_name", "hub" };
-static const char *const conflict_cols[] = { "id", "record", "type", "branch", "field",
-	"kind", "kept", "kept_hlc", "kept_device", "lost", "lost_hlc", "lost_device",
-	"resolved" };
-static const char *const rejected_cols[] = { "id", "device", "seq", "record", "type",
-	"branch", "reason", "at" };
 
 static const struct {
 	const char *sql;
-	const char *const *names;
-	int ncols;
 } listings[] = {
 	/* A revoked token whose laptop was enrolled again still shows the
 	 * device id it had, which a new token took over. */
@@ -113,8 +104,7 @@ static const struct {
 		" coalesce(last_pull, ''), coalesce((SELECT name FROM unit"
 		" WHERE unit.code = device.unit), ''),"
 		" EXISTS(SELECT 1 FROM hub_token WHERE hub_token.id = device.id) FROM device"
-		" WHERE ?1 IS NOT NULL ORDER BY id",
-		device_cols, 11 },
+		" WHERE ?1 IS NOT NULL ORDER BY id" },
 	/* The conflict's number is the one every replica gives it
 	 * (conflict_id.h), not this store's row. */
 	[HUB_LIST_CONFLICTS] = {
@@ -122,12 +112,10 @@ static const struct {
 		FB_STR(CONFLICT_ID_SHOWN) "), record_id, type, branch, field, kind, winner_value,"
 		" printf('%016x', winner_hlc), winner_device, loser_value,"
 		" printf('%016x', loser_hlc), loser_device, resolved FROM conflict"
-		" WHERE resolved = 0 OR ?1 ORDER BY id",
-		conflict_cols, 13 },
+		" WHERE resolved = 0 OR ?1 ORDER BY id" },
 	[HUB_LIST_REJECTED] = {
 		"SELECT id, device, seq, record_id, type, branch, reason, at"
-		" FROM rejected WHERE ?1 IS NOT NULL ORDER BY id",
-		rejected_cols, 8 },
+		" FROM rejected WHERE ?1 IS NOT NULL ORDER BY id" },
 };
 
 enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
@@ -146,7 +134,8 @@ enum fb_code sqhub_list(struct hub_store *s, enum hub_listing what, int all,
 	if (rc == FB_OK)
 		sqlite3_bind_int(q, 1, all);
 	while (rc == FB_OK && (r = sqlite3_step(q)) == SQLITE_ROW) {
-		struct hub_row row = { listings[what].ncols, listings[what].names, { 0 }, { 0 } };
+		struct hub_row row = { hub_listing_cols[what].n, hub_listing_cols[what].names,
+				       { 0 }, { 0 } };
 
 		for (i = 0; i < row.ncols; i++) {
 			const char *v = (const char *)sqlite3_column_text(q, i);

@@ -19,6 +19,7 @@
 #include "hub_limits.h"
 #include "hub_store_pg.h"
 #include "hub_store_plan.h"
+#include "hub_store_rules.h"
 #include "model.h"
 
 /* PostgreSQL's type oids of the integers, for is_number in listings. */
@@ -901,21 +902,12 @@ static enum fb_code pg_revoke(struct hub_store *s, long long id, struct fb_error
 
 /* --- listings -------------------------------------------------------- */
 
-static const char *const device_cols[] = { "id", "name", "unit", "device", "created",
-	"last_seen", "revoked", "last_push", "last_pull", "unit_name", "hub" };
-static const char *const conflict_cols[] = { "id", "record", "type", "branch", "field",
-	"kind", "kept", "kept_hlc", "kept_device", "lost", "lost_hlc", "lost_device",
-	"resolved" };
-static const char *const rejected_cols[] = { "id", "device", "seq", "record", "type",
-	"branch", "reason", "at" };
 
 /* The SQLite store's listings, column for column.  A conflict's id is
  * computed here (conflict_id.h) from the loser's stamp: the last two
  * columns read, not shown. */
 static const struct {
 	const char *sql;
-	const char *const *names;
-	int ncols;
 } listings[] = {
 	[HUB_LIST_DEVICES] = {
 		"SELECT id, name, unit, coalesce(device, (SELECT h.device FROM device_handover h"
@@ -924,18 +916,15 @@ static const struct {
 		" coalesce(last_pull, ''), coalesce((SELECT name FROM unit"
 		" WHERE unit.code = device.unit), ''),"
 		" (EXISTS(SELECT 1 FROM hub_token WHERE hub_token.id = device.id))::int"
-		" FROM device WHERE $1::int IS NOT NULL ORDER BY id",
-		device_cols, 11 },
+		" FROM device WHERE $1::int IS NOT NULL ORDER BY id" },
 	[HUB_LIST_CONFLICTS] = {
 		"SELECT '', record_id, type, branch, field, kind, winner_value,"
 		" lpad(to_hex(winner_hlc), 16, '0'), winner_device, loser_value,"
 		" lpad(to_hex(loser_hlc), 16, '0'), loser_device, resolved::int, loser_hlc"
-		" FROM conflict WHERE resolved = 0 OR $1::int <> 0 ORDER BY id",
-		conflict_cols, 13 },
+		" FROM conflict WHERE resolved = 0 OR $1::int <> 0 ORDER BY id" },
 	[HUB_LIST_REJECTED] = {
 		"SELECT id, device, seq, record_id, type, branch, reason, at"
-		" FROM rejected WHERE $1::int IS NOT NULL ORDER BY id",
-		rejected_cols, 8 },
+		" FROM rejected WHERE $1::int IS NOT NULL ORDER BY id" },
 };
 
 static enum fb_code pg_list(struct hub_store *s, enum hub_listing what, int all,
@@ -954,7 +943,8 @@ static enum fb_code pg_list(struct hub_store *s, enum hub_listing what, int all,
 	r = pg_run(conn, listings[what].sql, 1, p, "listing", &rc, err);
 	pg_put(h, conn);
 	for (i = 0; r && rc == FB_OK && i < PQntuples(r); i++) {
-		struct hub_row row = { listings[what].ncols, listings[what].names, { 0 }, { 0 } };
+		struct hub_row row = { hub_listing_cols[what].n, hub_listing_cols[what].names,
+				       { 0 }, { 0 } };
 
 		for (j = 0; j < row.ncols; j++) {
 			Oid type = PQftype(r, j);

@@ -4,6 +4,21 @@
 
 #include "hub_store_rules.h"
 
+static const char *const device_cols[] = { "id", "name", "unit", "device", "created",
+	"last_seen", "revoked", "last_push", "last_pull", "unit_name", "hub" };
+static const char *const conflict_cols[] = { "id", "record", "type", "branch", "field",
+	"kind", "kept", "kept_hlc", "kept_device", "lost", "lost_hlc", "lost_device",
+	"resolved" };
+static const char *const rejected_cols[] = { "id", "device", "seq", "record", "type",
+	"branch", "reason", "at" };
+
+#define COLS(a) { a, (int)(sizeof(a) / sizeof(a[0])) }
+const struct hub_listing_cols hub_listing_cols[] = {
+	[HUB_LIST_DEVICES] = COLS(device_cols),
+	[HUB_LIST_CONFLICTS] = COLS(conflict_cols),
+	[HUB_LIST_REJECTED] = COLS(rejected_cols),
+};
+
 enum fb_code hub_may_take_on(const struct hub_device *dev, const char *device,
 			     const struct hub_holder *h, struct fb_error *err)
 {

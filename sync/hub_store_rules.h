@@ -49,6 +49,14 @@ typedef enum fb_code (*hub_chain_at_fn)(void *ctx, const char *device, uint64_t 
 enum fb_code hub_link_runs(struct wire_page *p, hub_chain_at_fn chain_at, void *ctx,
 			   struct fb_error *err);
 
+/* The columns of each listing (hub_store.h, enum hub_listing), which
+ * every store gives in this order. */
+struct hub_listing_cols {
+	const char *const *names;
+	int n;
+};
+extern const struct hub_listing_cols hub_listing_cols[];
+
 /* Keep the hub's reason for an entry it set aside, for the answer. */
 void hub_note_reject(struct hub_push_result *res, uint64_t seq, const char *reason);
 
