@@ -4,6 +4,8 @@
 #   make check      install missing packages, build, run every test (prove),
 #                   again under ASan+UBSan, and the unit tests under valgrind
 #   make sanitize   the tests against an ASan+UBSan build
+#   make test-pg    the sync suite again, every hub on PostgreSQL (make test
+#                   runs it after the other tests)
 #   make demo       a branch's day, printed as a report
 #   make install    PREFIX=/usr/local DESTDIR=  (and uninstall; packaging/packaging.mk)
 #   make deb        fieldbook and fieldbook-hub .deb packages into $(BUILD)/deb
@@ -59,7 +61,7 @@ LIB           := $(BUILD)/libfieldbook.a
 FIELDBOOK     := $(BUILD)/bin/fieldbook
 HUB           := $(BUILD)/bin/fieldbook-hub
 
-.PHONY: all deps check test sanitize sanitize-test valgrind demo clean
+.PHONY: all deps check test test-pg sanitize sanitize-test valgrind demo clean
 all: $(FIELDBOOK) $(HUB) $(UNIT_BIN)
 
 deps:
@@ -98,10 +100,24 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB)
 
 $(BUILD)/tests/unit/%.o: CPPFLAGS += -Itests/unit
 
-# The tests: unit programs and shell tests of the real binaries, all TAP.
+# The tests: unit programs and shell tests of the real binaries, all TAP;
+# then the sync suite again with every hub on PostgreSQL.
+E2E_ENV = FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) FIELDBOOK_BUILD=$(abspath $(BUILD))
 test: all fuzz-replay-bin
-	FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) FIELDBOOK_BUILD=$(abspath $(BUILD)) \
+	$(E2E_ENV) FIELDBOOK_TEST_STORE= \
 	  prove $(PROVE_FLAGS) $(UNIT_BIN) $(TEST_PROGS) tests/e2e/*.t tests/fuzz/replay.t
+	$(PG_PROVE)
+
+# The sync suite on the hub's other store: every script that sources
+# tests/e2e/synclib.sh, with FIELDBOOK_TEST_STORE=pg (each starts a
+# throw-away PostgreSQL cluster, tests/e2e/pglib.sh, and runs its hubs
+# there).  Not the packaging scripts (95-97), which test files and
+# packages, nor 99-*, which are PostgreSQL's or the local page's already.
+PG_E2E   = $(filter-out tests/e2e/95-% tests/e2e/96-% tests/e2e/97-% tests/e2e/99-%,\
+	     $(shell grep -l 'synclib\.sh' tests/e2e/*.t))
+PG_PROVE = $(E2E_ENV) FIELDBOOK_TEST_STORE=pg prove $(PROVE_FLAGS) $(PG_E2E)
+test-pg: all
+	$(PG_PROVE)
 
 # Unit tests under valgrind: any leak or invalid access fails the run.
 valgrind: all

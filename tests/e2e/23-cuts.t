@@ -42,7 +42,7 @@ pending() {
 	jget "$A" 'd["pending_entries"]' status --json
 }
 dups() {
-	sqlite3 "$H" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1)"
+	hub_dups "$H"
 }
 
 # --- (a) the collector killed (-9) during a large push ---------------------
@@ -173,11 +173,11 @@ expect_exit 0 "(c) sync once the hub is back succeeds"
 is "$(pending)" 0 "nothing pending on A"
 is "$(jcount "$H" "$DEV")" "$(jcount "$A" "$DEV")" "hub journal count and last seq for A equal A's own"
 is "$(dups)" 0 "no duplicate (device, seq) on the hub"
-is "$(sqlite3 "$H" "select count(*) from journal where device = '$DEV' and quarantined = 1")" 0 \
+is "$(hub_sql "$H" "select count(*) from journal where device = '$DEV' and quarantined = 1")" 0 \
 	"nothing of A set aside on the hub"
 members=$(jget "$A" 'd["members"]' status --json)
 is "$members" $((imported + 3)) "A holds $((imported + 3)) members (imported, and 3 added offline)"
-is "$(sqlite3 "$H" "select count(*) from record where type = 'member' and deleted = 0")" "$members" \
+is "$(hub_sql "$H" "select count(*) from record where type = 'member' and deleted = 0")" "$members" \
 	"the hub holds the same number of members"
 B=$TMP/B.db
 new_collector "$B" HN.PL.TT.03 "$TMP/tokB"

@@ -61,7 +61,7 @@ expect_err_match 'TLS|certificate' "the message mentions TLS / the certificate"
 like "$ERR" 'cacert' "the message says how to fix it (--cacert)"
 is "$(jget "$B" 'd["pending_entries"]' status --json)" "$pend" "B's data is still pending ($pend)"
 is "$(jget "$B" 'd["last_sync"]' status --json)" "" "B has not synced"
-is "$(sqlite3 "$H" "select count(*) from journal where device = '$(own_device "$B")'")" 0 "the hub got nothing from B"
+is "$(hub_sql "$H" "select count(*) from journal where device = '$(own_device "$B")'")" 0 "the hub got nothing from B"
 
 # Once B trusts it, B syncs and gets A's member.
 run fbd "$B" remote set "$HUB_URL" --token-file "$TMP/tokB" --cacert "$TMP/good.pem"

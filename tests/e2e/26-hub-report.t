@@ -46,7 +46,7 @@ for x in P Q; do
 	run fbd "$TMP/$x.db" sync
 	expect_exit 0 "laptop $x syncs"
 done
-is "$(sqlite3 "$H" "select group_concat(branch || '=' || n, ' ') from (select branch, count(*) n from record group by branch order by branch)")" \
+is "$(hub_sql "$H" "select branch || '=' || count(*) from record group by branch order by branch" | paste -sd' ')" \
 	"HN.PL.TT.03=15 HN.PL.TT.04=7" "the hub holds both branches' records (15 and 7)"
 # Each laptop pulls only its own branch (the token's scope).
 for x in P Q; do

@@ -71,7 +71,8 @@ expect_err "fieldbook: --db needs a path" "the same words"
 
 # Output that cannot be written: exit 74 with a message, from both.
 if [ -w /dev/full ]; then
-	run sh -c '"$0" --db "$1" devices >/dev/full' "$FIELDBOOK_HUB" "$H"
+	_hub_args --db "$H" devices
+	run sh -c '"$0" "$@" >/dev/full' "$FIELDBOOK_HUB" "${_HUB_ARGS[@]}"
 	expect_exit 74 "the hub's listing into a full device exits 74"
 	expect_err "fieldbook-hub: cannot write output" "with a message"
 	run sh -c '"$0" status >/dev/full' "$FIELDBOOK"

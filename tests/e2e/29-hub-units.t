@@ -10,13 +10,12 @@
 
 H=$TMP/hub.db
 UNITS_VN=$E2E_DIR/../tools/units_vn.py
-units() { sqlite3 "$H" "select count(*) from unit"; }
-hash_of() { sha256sum "$1" | cut -d' ' -f1; }
+units() { hub_sql "$H" "select count(*) from unit"; }
 
 # --- init and unit add ---------------------------------------------------
 run hub --db "$H" init --unit HN --name "Hà Nội" --level province
 expect_exit 0 "init creates the hub for its top unit"
-expect_out_contains "hub for HN (Hà Nội) created at $H" "and says so"
+expect_out_contains "hub for HN (Hà Nội) created at $(hub_store "$H")" "and says so"
 run hub --db "$H" init --unit HN --name "Hà Nội" --level province
 expect_exit 65 "a second init is refused"
 is "$(units)" 1 "one unit: the top"
@@ -60,10 +59,10 @@ expect_exit 0 "an import whose branch comes before the commune it sits under"
 expect_out "imported $TMP/ok.csv: 2 added, 0 renamed, 0 moved, 1 unchanged" \
 	"counts what it added and what it found as it is"
 is "$(units)" 6 "six units"
-before=$(hash_of "$H")
+before=$(hub_writes "$H")
 run hub --db "$H" unit import "$TMP/ok.csv"
 expect_out "imported $TMP/ok.csv: 0 added, 0 renamed, 0 moved, 3 unchanged" "run again: nothing changes"
-is "$(hash_of "$H")" "$before" "...and the database file is not written"
+is "$(hub_writes "$H")" "$before" "...and the database is not written"
 
 printf 'code,parent,level,name\nHN.PL.TT.04,HN.PL.TT,branch,Chi hội 4\nHN.PL.TT.05,HN.NOPE,branch,Chi hội 5\n' >"$TMP/bad.csv"
 run hub --db "$H" unit import "$TMP/bad.csv"
@@ -130,7 +129,8 @@ printf 'code,parent,level,name\nHN.PL.TT,HN,commune,%s\nHN.MD,HN,commune,Phườ
 run hub --db "$H" unit import "$TMP/re.csv"
 expect_out "imported $TMP/re.csv: 0 added, 2 renamed, 1 moved, 1 unchanged" \
 	"a rename and a move counted (the commune both)"
-is "$(sqlite3 "$H" "select parent || '|' || hex(name) from unit where code = 'HN.PL.TT'")" \
+is "$(hub_sql "$H" "select parent from unit where code = 'HN.PL.TT'")|$(hub_sql "$H" "select name from unit where code = 'HN.PL.TT'" |
+	tr -d '\n' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" \
 	"HN|$(printf 'Xã Thanh Thủy mới' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" \
 	"the commune is under the province now, its name in NFC"
 
@@ -151,11 +151,11 @@ HN.PL.TT.03,HN.PL.TT,branch,Chi hội 3,1,1,0" "--under and --format csv"
 is "$(hub --db "$H" unit list --format json | json_get '[(x["code"], x["parent"], x["depth"]) for x in d][:2]')" \
 	'[["HN", null, 0], ["HN.MD", "HN", 1]]' "--format json: the top's parent is null"
 hub --db "$H" unit list --format csv >"$TMP/list.csv"
-before=$(hash_of "$H")
+before=$(hub_writes "$H")
 run hub --db "$H" unit import "$TMP/list.csv"
 expect_out "imported $TMP/list.csv: 0 added, 0 renamed, 0 moved, 6 unchanged" \
 	"the list's CSV imports as it is, and changes nothing"
-is "$(hash_of "$H")" "$before" "...the file not written"
+is "$(hub_writes "$H")" "$before" "...the database not written"
 run hub --db "$H" unit list --under HN.NOPE
 expect_exit 65 "--under a unit that does not exist"
 expect_err "fieldbook-hub: no unit HN.NOPE"
@@ -199,7 +199,7 @@ expect_err "fieldbook-hub: no unit HN.NOPE"
 run hub --db "$H" unit remove HN.BV
 expect_exit 0 "an empty district is removed"
 expect_out "unit HN.BV removed"
-is "$(sqlite3 "$H" "select count(*) from unit where code = 'HN.BV'")" 0 "...gone"
+is "$(hub_sql "$H" "select count(*) from unit where code = 'HN.BV'")" 0 "...gone"
 
 # --- tokens and reports across a move and a rename ---------------------------------------
 run hub --db "$H" unit add HN.BV --parent HN --level district --name "Ba Vì"
@@ -269,11 +269,11 @@ t1=$(date +%s%N)
 expect_exit 0 "the country's list imports in one go (rows in a random order)"
 expect_out "imported $TMP/vn.csv: $rows added, 0 renamed, 0 moved, 0 unchanged"
 diag "import of $rows units: $(((t1 - t0) / 1000000)) ms"
-before=$(hash_of "$C")
-changes=$(sqlite3 "$C" "select count(*) from unit")
+before=$(hub_writes "$C")
+changes=$(hub_sql "$C" "select count(*) from unit")
 run hub --db "$C" unit import "$TMP/vn.csv"
 expect_out "imported $TMP/vn.csv: 0 added, 0 renamed, 0 moved, $rows unchanged" "imported again: nothing changes"
-is "$(hash_of "$C"):$(sqlite3 "$C" "select count(*) from unit")" "$before:$changes" \
+is "$(hub_writes "$C"):$(hub_sql "$C" "select count(*) from unit")" "$before:$changes" \
 	"...the database is not written"
 hub --db "$C" unit list --format csv | cut -d, -f1-4 | tail -n +2 | sort >"$TMP/back.csv"
 tail -n +2 "$TMP/vn.csv" | sort >"$TMP/in.csv"

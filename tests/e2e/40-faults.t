@@ -80,9 +80,9 @@ for l in $laptops; do
 	run fbd "$TMP/$l.db" verify
 	expect_exit 0 "laptop $l: journal verifies"
 done
-is "$(sqlite3 "$H" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1)")" 0 \
+is "$(hub_dups "$H")" 0 \
 	"the hub has no duplicated entry"
-is "$(sqlite3 "$H" "select count(*) from record where type = 'member'")" \
+is "$(hub_sql "$H" "select count(*) from record where type = 'member'")" \
 	"$(sqlite3 "$TMP/a.db" "select count(*) from record where type = 'member'")" \
 	"the hub and laptop a hold as many members"
 fbd "$TMP/a.db" export --format json --all >"$TMP/a.json"

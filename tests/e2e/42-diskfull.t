@@ -47,6 +47,9 @@ if [ -z "${FB_DISKFULL_NS:-}" ]; then
 fi
 
 . "$(dirname "$0")/synclib.sh"
+# The collector's part does not depend on the hub's store, and the hub's
+# part fills the disk under the hub's SQLite file.
+sqlite_only
 
 diag "running inside $FB_DISKFULL_NS"
 T0=$SECONDS

@@ -63,18 +63,18 @@ ms_of() {
 # hlc_of DB DEVICE RECORD: the HLC of the device's last journal row of
 # the record.
 hlc_of() {
-	sqlite3 "$1" "SELECT hlc FROM journal WHERE device = '$2' AND record_id = '$3'
+	_db_sql "$1" "SELECT hlc FROM journal WHERE device = '$2' AND record_id = '$3'
 		ORDER BY seq DESC LIMIT 1"
 }
 
 # field DB RECORD FIELD: the value a database holds.
 field() {
-	sqlite3 "$1" "SELECT json_extract(vals, '\$.$3') FROM record WHERE id = '$2'"
+	_db_sql "$1" "SELECT $(hub_jv "$1" "$3") FROM record WHERE id = '$2'"
 }
 
 # conflicts_of DB RECORD FIELD: "loser_value loser_device" lines.
 conflicts_of() {
-	sqlite3 -separator ' ' "$1" "SELECT loser_value, loser_device FROM conflict
+	_db_sql "$1" "SELECT loser_value || ' ' || loser_device FROM conflict
 		WHERE record_id = '$2' AND field = '$3' ORDER BY loser_value"
 }
 
@@ -189,7 +189,7 @@ expect_exit 0 "(3) laptop e syncs with its clock 2 years behind"
 run fbt "" "$E" verify
 expect_exit 0 "(3) laptop e's journal verifies"
 is "$(jcount "$H" "$edev")" "$(jcount "$E" "$edev")" "(3) the hub holds laptop e's journal"
-bad=$(sqlite3 "$H" "SELECT count(*) FROM journal j JOIN journal k ON k.device = j.device
+bad=$(hub_sql "$H" "SELECT count(*) FROM journal j JOIN journal k ON k.device = j.device
 	AND k.seq > j.seq AND k.hlc <= j.hlc WHERE j.device = '$edev'")
 is "$bad" 0 "(3) on the hub too, laptop e's HLCs strictly increase"
 run hub --db "$H" verify

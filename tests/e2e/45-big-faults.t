@@ -84,9 +84,9 @@ for l in b c; do
 	is "$(jcount "$TMP/$l.db" "$dev")" "$(jcount "$TMP/a.db" "$dev")" \
 		"laptop $l holds every entry of laptop a"
 done
-is "$(sqlite3 "$H" "select count(*) from (select device, seq from journal group by device, seq having count(*) > 1)")" 0 \
+is "$(hub_dups "$H")" 0 \
 	"the hub has no duplicated entry"
-is "$(sqlite3 "$H" "select count(*) from record where type = 'member'")" "$N" \
+is "$(hub_sql "$H" "select count(*) from record where type = 'member'")" "$N" \
 	"the hub holds the $N members, once"
 is "$(jget "$TMP/a.db" 'd["pending_entries"]' status --json)" 0 "laptop a: nothing pending"
 fbd "$TMP/a.db" export --format json --all >"$TMP/a.json"

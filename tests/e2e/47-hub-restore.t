@@ -19,9 +19,14 @@
 #
 # (a) the copy is taken while the hub serves: sqlite3 .backup.
 # (b) the copy is a cp of the stopped hub's file.
+# With the hub on PostgreSQL (FIELDBOOK_TEST_STORE=pg) both copies are
+# pg_dump's, and the restore drops the database, makes it again and
+# pg_restores the copy into it.
 . "$(dirname "$0")/synclib.sh"
 
 T0=$SECONDS
+how_online="sqlite3 .backup" how_cold="cp"
+store_pg && how_online=pg_dump how_cold=pg_dump
 
 # sync_ok G DESC DB: one sync of DB, which must exit 0.
 sync_ok() {
@@ -66,12 +71,12 @@ scenario() {
 
 	# The copy.
 	if [ "$method" = online ]; then
-		run sqlite3 "$H" ".backup '$BK'"
-		expect_exit 0 "$g the hub's database is copied with sqlite3 .backup while the hub serves"
+		run hub_copy "$H" "$BK" online
+		expect_exit 0 "$g the hub's database is copied ($how_online) while the hub serves"
 	else
 		stop_hub
-		copy_db "$H" "$BK"
-		ok "$g the stopped hub's database is copied with cp" test -s "$BK"
+		hub_copy "$H" "$BK" cold
+		ok "$g the stopped hub's database is copied ($how_cold)" test -s "$BK"
 		restart_hub "$H"
 	fi
 
@@ -98,8 +103,7 @@ scenario() {
 	# The restore.
 	stop_hub
 	is "$HUB_RC" 0 "$g the hub stops on SIGTERM"
-	rm -f "$H"-wal "$H"-shm
-	cp "$BK" "$H"
+	ok "$g the hub's database is put back from the copy" hub_put_back "$H" "$BK"
 	restart_hub "$H"
 	enroll "$H" HN.PL.TT.03 "laptop L4" "$d/tok4"
 	new_collector "$L4" HN.PL.TT.03 "$d/tok4"

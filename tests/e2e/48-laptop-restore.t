@@ -230,7 +230,7 @@ sync_ok "$g L1 syncs" "$L1"
 run fbd "$L1b" sync
 expect_exit 0 "$g the copy L1b syncs"
 like "$ERR" '[Nn]ew device' "$g L1b says it goes on as a new device"
-is "$(sqlite3 -readonly "$H" "select count(*) > 0 from journal where record_id = '$q2'")" 1 \
+is "$(hub_sql "$H" "select case when count(*) > 0 then 1 else 0 end from journal where record_id = '$q2'")" 1 \
 	"$g the hub holds L1b's record (not taken for a replay of L1's)"
 sync_ok "$g L1 syncs again" "$L1"
 sync_ok "$g L2 syncs" "$L2"

@@ -34,9 +34,9 @@ records() {
 # --- an entry altered on the hub ------------------------------------
 B=$TMP/B.db
 new_collector "$B" HN.PL.TT.03 "$TMP/tokB"
-sqlite3 "$H" "update journal set body = replace(body, 'Trần Thị Mai', 'Trần Thị Mây')
+hub_sql "$H" "update journal set body = replace(body, 'Trần Thị Mai', 'Trần Thị Mây')
 	where device = '$devA' and body like '%Trần Thị Mai%'"
-is "$(sqlite3 -readonly "$H" "select count(*) from journal where body like '%Mây%'")" 1 \
+is "$(hub_sql "$H" "select count(*) from journal where body like '%Mây%'")" 1 \
 	"setup: one entry of A altered on the hub"
 run fbd "$B" sync
 expect_exit 65 "a page with an altered entry: exit 65"
@@ -46,7 +46,7 @@ expect_err_match "nothing of it was applied" "and says nothing was applied"
 is "$(records "$B")" 0 "B applied nothing of the page"
 is "$(sqlite3 -readonly "$B" "select coalesce((select value from meta where key = 'pull_cursor'), 0)")" 0 \
 	"B's pull cursor did not move"
-sqlite3 "$H" "update journal set body = replace(body, 'Trần Thị Mây', 'Trần Thị Mai')
+hub_sql "$H" "update journal set body = replace(body, 'Trần Thị Mây', 'Trần Thị Mai')
 	where device = '$devA'"
 run fbd "$B" sync
 expect_exit 0 "the hub made sound again, B syncs"
@@ -57,16 +57,16 @@ expect_exit 0 "B's journal verifies"
 # --- a device's changes reordered on the hub ------------------------
 C=$TMP/C.db
 new_collector "$C" HN.PL.TT.03 "$TMP/tokC"
-first=$(sqlite3 -readonly "$H" "select min(cseq) from journal where device = '$devA'")
-second=$(sqlite3 -readonly "$H" "select min(cseq) from journal where device = '$devA' and cseq > $first")
-sqlite3 "$H" "update journal set cseq = -1 where cseq = $first;
+first=$(hub_sql "$H" "select min(cseq) from journal where device = '$devA'")
+second=$(hub_sql "$H" "select min(cseq) from journal where device = '$devA' and cseq > $first")
+hub_sql "$H" "update journal set cseq = -1 where cseq = $first;
 	update journal set cseq = $first where cseq = $second;
 	update journal set cseq = $second where cseq = -1"
 run fbd "$C" sync
 expect_exit 65 "a page with two changes of A swapped: exit 65"
 expect_err_match "device $devA entr" "the error names the device"
 is "$(records "$C")" 0 "C applied nothing of the page"
-sqlite3 "$H" "update journal set cseq = -1 where cseq = $first;
+hub_sql "$H" "update journal set cseq = -1 where cseq = $first;
 	update journal set cseq = $first where cseq = $second;
 	update journal set cseq = $second where cseq = -1"
 run fbd "$C" sync
@@ -121,7 +121,7 @@ EOF
 )
 is "$(push_as 2 "$unchanged")" 200 "the very same push is a replay"
 like "$(cat "$TMP/ans")" '"applied":0,"replayed":1' "counted as replayed"
-is "$(sqlite3 -readonly "$H" "select count(*) from journal where body like '%Hằng%'")" 0 \
+is "$(hub_sql "$H" "select count(*) from journal where body like '%Hằng%'")" 0 \
 	"the hub never took the changed name"
 run hub --db "$H" verify
 expect_exit 0 "the hub verifies"

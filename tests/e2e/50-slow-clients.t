@@ -111,7 +111,7 @@ served() {
 	run fbd "$L" sync
 	t1=$(date +%s%N)
 	expect_exit 0 "$label: the laptop's sync completes"
-	is "$(sqlite3 "$H" "select count(*) from record where id = '$LAST_ID'")" 1 \
+	is "$(hub_sql "$H" "select count(*) from record where id = '$LAST_ID'")" 1 \
 		"$label: the hub has the laptop's new member"
 	diag "$label: health answered in ${health} s, the sync took $(((t1 - t0) / 1000000)) ms"
 }

@@ -107,7 +107,7 @@ like "$(grep 'sync ok: ' "$TMP/loop1.log" | head -1)" 'sync ok: 3 sent, 0 receiv
 stop_loop
 is "$LOOP_RC" 0 "SIGTERM ends the loop with 0"
 like "$(tail -1 "$TMP/loop1.log")" 'Z sync (stopped|.*; stopped)$' "its last line says it stopped"
-is "$(sqlite3 -readonly "$H" "select count(*) from journal where device = '$(own_device "$A")'")" 4 \
+is "$(hub_sql "$H" "select count(*) from journal where device = '$(own_device "$A")'")" 4 \
 	"the hub holds the laptop's four entries"
 is "$(hub_dups "$H")" 0 "each of them once"
 # A sync of its own, so that the last attempt is known whenever the
@@ -132,8 +132,10 @@ HUB_LISTEN=127.0.0.1:$HUB_PORT start_hub "$H"
 # --- a refusal stops the loop ------------------------------------------
 start_loop "$TMP/loop2.log" --every 1s
 wait_lines "$TMP/loop2.log" 'sync ok: ' 1 60
-hub --db "$H" revoke "$(sqlite3 -readonly "$H" "select id from device where name = 'laptop A'")" >/dev/null
+hub --db "$H" revoke "$(hub_sql "$H" "select id from device where name = 'laptop A'")" >/dev/null
 for i in $(seq 600); do kill -0 "$LOOP_PID" 2>/dev/null || break; sleep 0.05; done
+# Still running after 30 s: it did not stop (the status says so below).
+kill "$LOOP_PID" 2>/dev/null
 wait "$LOOP_PID"
 LOOP_RC=$?
 _sync_forget "$LOOP_PID"

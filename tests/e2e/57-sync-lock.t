@@ -22,7 +22,7 @@ for i in $(seq 30); do
 done
 
 held_entries() {
-	sqlite3 -readonly "$H" "select count(*) from journal where device = '$(own_device "$1")'"
+	hub_sql "$H" "select count(*) from journal where device = '$(own_device "$1")'"
 }
 
 # --- two at once --------------------------------------------------------
@@ -85,7 +85,7 @@ _sync_forget "$loop"
 ok "the loop synced while they were recorded" test "$(grep -c 'sync ok: [1-9][0-9]* sent' "$TMP/loop.log")" -ge 2
 run fbd "$B" sync
 expect_exit 0 "a last sync for what came after the loop's last"
-is "$(sqlite3 -readonly "$H" "select count(distinct record_id) from journal where device = '$(own_device "$B")'")" 30 \
+is "$(hub_sql "$H" "select count(distinct record_id) from journal where device = '$(own_device "$B")'")" 30 \
 	"every member recorded beside the loop reached the hub"
 is "$(hub_dups "$H")" 0 "each once"
 

@@ -148,13 +148,17 @@ done
 is "$(fbd "$B" show "$m3" --json | json_get 'str(d["deleted"])')" True "(c) the deleted member is deleted on B"
 # The record state, stamps included, of the hub and the laptops.
 state() {
-	sqlite3 "$1" "select id, deleted, vals, clk from record order by id"
+	_db_sql "$1" "select id || '|' || deleted || '|' || vals || '|' || clk from record order by id"
 }
 is "$(state "$B")" "$(state "$A")" "(c) B's record state, stamps included, is A's"
 is "$(state "$H")" "$(state "$A")" "(c) the hub's is A's too"
 notes_conflict() {
-	sqlite3 "$1" "select winner_value, printf('%016x', winner_hlc), winner_device, loser_value,
-		printf('%016x', loser_hlc), loser_device from conflict where record_id = '$m1'
+	local w="printf('%016x', winner_hlc)" l="printf('%016x', loser_hlc)"
+	if _is_pg_hub "$1"; then
+		w="lpad(to_hex(winner_hlc), 16, '0')" l="lpad(to_hex(loser_hlc), 16, '0')"
+	fi
+	_db_sql "$1" "select winner_value || '|' || $w || '|' || winner_device || '|' || loser_value || '|' ||
+		$l || '|' || loser_device from conflict where record_id = '$m1'
 		and field = 'notes'"
 }
 c_a=$(notes_conflict "$A")

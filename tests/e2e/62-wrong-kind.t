@@ -9,6 +9,8 @@
 # the other.  The right program still opens each afterwards.
 
 . "$(dirname "$0")/synclib.sh"
+# Every database here is a SQLite file given to the wrong program.
+sqlite_only
 
 H=$TMP/hub.db
 hub_tree "$H"

@@ -41,7 +41,7 @@ fbd "$A" delete "$m3" >/dev/null
 run fbd "$A" sync
 expect_exit 77 "(a) A's sync is refused: its branch is outside the token's unit (77)"
 like "$ERR" 'HN.PL.TT.04, outside unit HN.PL.TT.03' "(a) ...naming the branch"
-is "$(sqlite3 "$H" "select count(*) from journal")" 0 "(a) the hub applied nothing"
+is "$(hub_sql "$H" "select count(*) from journal")" 0 "(a) the hub applied nothing"
 # The same refusal, but its answer lost on the way: A cannot know.
 start_proxy 0 --faults lost-answer
 fbd "$A" remote set "$PROXY_URL" --token-file "$TMP/a.tok" >/dev/null
@@ -80,7 +80,7 @@ is "$(fbd "$A" list members | grep -c 'Nguyễn Thị Lan')" 1 "(b) the records 
 run fbd "$A" sync
 expect_exit 0 "(b) the next sync sends everything"
 is "$(jcount "$H" "$adev")" "$(jcount "$A" "$adev")" "(b) the hub holds A's journal"
-is "$(sqlite3 "$H" "select count(*) from record where branch = 'HN.PL.TT.03'")" \
+is "$(hub_sql "$H" "select count(*) from record where branch = 'HN.PL.TT.03'")" \
 	"$(sqlite3 "$A" "select count(*) from record")" "(b) the hub holds every record, in HN.PL.TT.03"
 run fbd "$B" sync
 expect_exit 0 "(b) laptop B syncs"

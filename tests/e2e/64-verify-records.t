@@ -84,7 +84,10 @@ expect_exit 0 "put back, A verifies again"
 
 # --- the hub ----------------------------------------------------------------------
 stop_hub
-sqlite3 "$H" "update record set vals = json_set(vals, '\$.phone', '0988888888') where id = '$mb'"
+# The phone's value replaced in the record's JSON text (in either store).
+hub_sql "$H" "update record set vals = replace(vals, '\"0912000999\"', '\"0988888888\"') where id = '$mb'" >/dev/null
+is "$(hub_sql "$H" "select count(*) from record where vals like '%\"phone\":\"0988888888\"%'")" 1 \
+	"setup: the hub's record of B's member changed behind its back"
 run hub --db "$H" verify
 expect_exit 65 "the hub's verify finds its record changed: 65"
 expect_err "fieldbook-hub: member $mb field phone: the record table holds \"0988888888\", the journal gives \"0912000999\" (1 difference between the record table and the journal in all: the records were changed outside Fieldbook)" \

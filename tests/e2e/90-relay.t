@@ -107,7 +107,7 @@ fbd "$d/L2.db" edit "$m" phone=0902222222 >/dev/null
 run fbd "$d/L1.db" sync
 run fbd "$d/L2.db" sync
 expect_exit 0 "L2 syncs its concurrent edit"
-is "$(sqlite3 "$D1" "select count(*) from conflict where record_id = '$m' and resolved = 0")" 1 \
+is "$(hub_sql "$D1" "select count(*) from conflict where record_id = '$m' and resolved = 0")" 1 \
 	"the concurrent edits meet as a conflict on D1"
 
 # What waits for the relay.
@@ -142,10 +142,10 @@ for x in 1 2 3 4; do
 done
 run hub --db "$C" verify
 expect_exit 0 "C verifies every chain"
-is "$(sqlite3 "$C" "select count(*) from record where type = 'member'")" 5 \
+is "$(hub_sql "$C" "select count(*) from record where type = 'member'")" 5 \
 	"C holds the five members once each"
 for h in "$D1" "$P" "$C"; do
-	is "$(sqlite3 "$h" "select count(*) from conflict where record_id = '$m' and resolved = 0")" 1 \
+	is "$(hub_sql "$h" "select count(*) from conflict where record_id = '$m' and resolved = 0")" 1 \
 		"the conflict is listed on $(basename "$h" .db)"
 done
 is "$(hub_dups "$C")" 0 "C's journal holds each (device, seq) once"
@@ -206,7 +206,7 @@ like "$(cat "$HUB_LOG")" "relay ok sent=[1-9]" "D2's log has a line for the rela
 # holds: L2 records, D1 relays it up, L2 is lost for good, and D1 is
 # put back from a copy taken before.  D1 asks P from further back than
 # it had pulled to, so P sends what D1 had relayed as well.
-run sqlite3 "$D1" ".backup '$d/d1-backup.db'"
+run hub_copy "$D1" "$d/d1-backup.db" online
 expect_exit 0 "D1 is copied while it serves"
 dev2=$(own_device "$d/L2.db")
 run fbd "$d/L2.db" member add --name "Võ Thị Xuân"
@@ -218,8 +218,7 @@ expect_exit 0 "D1 relays L2's change to P"
 is "$(jchain "$P" "$dev2")" "$chain2" "...which P now holds"
 rm -f "$d/L2.db" "$d/L2.db-wal" "$d/L2.db-shm"
 stop_hub "$D1_PID"
-rm -f "$D1"-wal "$D1"-shm
-cp "$d/d1-backup.db" "$D1"
+ok "setup: D1 is put back from the copy" hub_put_back "$D1" "$d/d1-backup.db"
 HUB_LISTEN=127.0.0.1:$D1_PORT start_hub "$D1"
 ok "setup: the restored D1 lacks L2's last change" test "$(jchain "$D1" "$dev2")" != "$chain2"
 run hub --db "$D1" sync
@@ -245,10 +244,10 @@ fbd "$d/L3.db" remote set "$HUB_URL" --token-file "$d/tok3b" >/dev/null
 run fbd "$d/L3.db" sync
 expect_exit 0 "L3 syncs with its new hub"
 is "$(jchain "$D2B" "$dev3")" "$(jchain "$d/L3.db" "$dev3")" "...which now holds L3's whole journal"
-rowsP=$(sqlite3 "$P" "select count(*) from journal")
+rowsP=$(hub_sql "$P" "select count(*) from journal")
 run hub --db "$D2B" sync
 expect_exit 0 "the new hub relays to P"
-is "$(sqlite3 "$P" "select count(*) from journal")" "$rowsP" "P takes L3's journal as what it holds: no new row"
+is "$(hub_sql "$P" "select count(*) from journal")" "$rowsP" "P takes L3's journal as what it holds: no new row"
 is "$(hub_dups "$P")" 0 "P holds each (device, seq) once"
 dev4=$(own_device "$d/L4.db")
 is "$(jchain "$D2B" "$dev4")" "$(jchain "$d/L4.db" "$dev4")" \
@@ -266,7 +265,8 @@ expect_exit 0 "L1 records three members and syncs with D1"
 HUB_PORT=$P_PORT
 start_proxy 0 --hold-answer 2
 hub --db "$D1" upstream set "$PROXY_URL" --token-file "$d/tokD1" >/dev/null
-"$FIELDBOOK_HUB" --db "$D1" sync >/dev/null 2>"$d/cut.err" </dev/null &
+_hub_args --db "$D1" sync
+"$FIELDBOOK_HUB" "${_HUB_ARGS[@]}" >/dev/null 2>"$d/cut.err" </dev/null 5>&- 6>&- 7>&- 8>&- &
 relay_pid=$!
 if wait_held "$relay_pid"; then
 	pass "the relay is held at its third request"
@@ -311,7 +311,7 @@ code=$(curl -s --max-time 10 -o "$d/answer" -w '%{http_code}' -X POST \
 	"$P_URL/v2/push")
 is "$code|$(json_get 'd["error"]' <"$d/answer")" "403|out_of_scope" \
 	"a district hub's token cannot relay a record of another district"
-is "$(sqlite3 "$P" "select count(*) from journal where device = '00000000000000d7'")" 0 \
+is "$(hub_sql "$P" "select count(*) from journal where device = '00000000000000d7'")" 0 \
 	"...and P holds nothing of it"
 
 # Rejected entries are carried as rejected: a laptop of an older make
@@ -331,7 +331,7 @@ expect_exit 0 "P relays it"
 for h in "$P" "$C"; do
 	is "$(jchain "$h" 00000000000000c6)" "$(jchain "$D1" 00000000000000c6)" \
 		"$(basename "$h" .db) holds the old laptop's chain whole"
-	is "$(sqlite3 "$h" "select count(*) from journal where device = '00000000000000c6' and quarantined = 1")|$(sqlite3 "$h" "select seq from rejected where device = '00000000000000c6'")" \
+	is "$(hub_sql "$h" "select count(*) from journal where device = '00000000000000c6' and quarantined = 1")|$(hub_sql "$h" "select seq from rejected where device = '00000000000000c6'")" \
 		"1|2" "...with its change 2 set aside and listed as rejected"
 done
 
@@ -360,7 +360,7 @@ for round in 1 2; do
 done
 for x in 1 3 4 5; do run fbd "$d/L$x.db" sync; done
 branch_ids() {
-	sqlite3 "$1" "select id from record where branch = '$2' order by id"
+	_db_sql "$1" "select id from record where branch = '$2' order by id"
 }
 for x in 1 5; do
 	is "$(branch_ids "$d/L$x.db" HN.PL.TT.03)" "$(branch_ids "$C" HN.PL.TT.03)" \

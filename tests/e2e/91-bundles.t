@@ -39,7 +39,7 @@ head -c 17 "$d/b1.fbb" | grep -q '^FIELDBOOK-BUNDLE ' && pass "...named as a bun
 	fail "...named as a bundle in its first line"
 
 # Refusals first: nothing of a bad bundle is used.
-rows0=$(sqlite3 "$H" "select count(*) from journal")
+rows0=$(hub_sql "$H" "select count(*) from journal")
 cp "$d/b1.fbb" "$d/bad.fbb"
 printf '\x55' | dd of="$d/bad.fbb" bs=1 seek=120 conv=notrunc status=none
 run hub --db "$H" bundle import "$d/bad.fbb"
@@ -53,7 +53,7 @@ printf 'id,name\n1,x\n' >"$d/foreign.csv"
 run hub --db "$H" bundle import "$d/foreign.csv"
 expect_exit 65 "a file that is no bundle is refused"
 like "$ERR" "not a Fieldbook bundle" "...saying so"
-is "$(sqlite3 "$H" "select count(*) from journal")" "$rows0" "none of them changed the hub"
+is "$(hub_sql "$H" "select count(*) from journal")" "$rows0" "none of them changed the hub"
 
 # The bundle, applied.
 run hub --db "$H" bundle import "$d/b1.fbb"

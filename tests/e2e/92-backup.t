@@ -8,6 +8,10 @@
 # laptops' next syncs send what the copy lacks, and every laptop ends
 # with every record once.
 . "$(dirname "$0")/synclib.sh"
+# backup and restore are the SQLite hub's: a hub on PostgreSQL is backed
+# up with pg_dump and restored with pg_restore (docs/DECISIONS.md;
+# 47-hub-restore.t restores one so).
+sqlite_only
 
 T0=$SECONDS
 d=$TMP/backup

@@ -87,10 +87,17 @@ for x in A B D E; do
 	expect_exit 0 "laptop $x syncs"
 done
 stop_hub
-sqlite3 "$H" "UPDATE device SET last_seen = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', CASE unit
-	WHEN 'HN.PL.TT.01' THEN '-2 days' WHEN 'HN.PL.TT.02' THEN '-40 days'
-	WHEN 'HN.PL.DL.01' THEN '-5 days' ELSE '-1 days' END) WHERE last_seen IS NOT NULL"
-is "$(sqlite3 "$H" "select group_concat(unit, ' ') from (select unit from device where last_seen is null order by unit)")" \
+# Each laptop last heard so many days ago (in UTC ISO 8601, as the hub
+# writes it).
+days="CASE unit WHEN 'HN.PL.TT.01' THEN 2 WHEN 'HN.PL.TT.02' THEN 40
+	WHEN 'HN.PL.DL.01' THEN 5 ELSE 1 END"
+if store_pg; then
+	ago="to_char(now() AT TIME ZONE 'UTC' - make_interval(days => $days), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+else
+	ago="strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-' || ($days) || ' days')"
+fi
+hub_sql "$H" "UPDATE device SET last_seen = $ago WHERE last_seen IS NOT NULL" >/dev/null
+is "$(hub_sql "$H" "select unit from device where last_seen is null order by unit" | paste -sd' ')" \
 	HN.PL.TT.03 "setup: laptop C never pushed"
 
 # report BY [ARGS...]: the three formats into $TMP/BY.{txt,csv,json}.

@@ -13,6 +13,7 @@
 #   ok DESC CMD...      passes if CMD succeeds
 #   is GOT WANT DESC    string equality;  like GOT ERE DESC: a line matches
 #   pass DESC / fail DESC [DIAG...] / diag TEXT... / done_testing
+#   skip WHY            one test not run, and why (TAP "# SKIP")
 #   expect_exit N [desc]         RC is N
 #   expect_out TEXT [desc]       stdout equals TEXT (trailing newlines aside)
 #   expect_out_contains TEXT     stdout contains TEXT
@@ -148,6 +149,11 @@ fail() {
 	shift
 	[ $# -gt 0 ] && diag "$@"
 	return 0
+}
+
+skip() {
+	_tap_n=$((_tap_n + 1))
+	printf 'ok %d # SKIP %s\n' "$_tap_n" "${1//$'\n'/ }"
 }
 
 # ok DESC CMD ARGS...: passes when the command succeeds.

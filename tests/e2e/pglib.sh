@@ -8,6 +8,11 @@
 #   pg_new_db NAME       a new empty database; PG_URI is its URI
 #   pg_sql NAME SQL      psql's unaligned output of SQL on NAME, in PG_OUT
 #                        (its status is psql's)
+#   pg_dump_db NAME FILE     pg_dump of NAME into FILE (custom format)
+#   pg_restore_db NAME FILE  NAME dropped, made again empty, and FILE (a
+#                        pg_dump_db) restored into it, as an administrator
+#                        restores a database from its dump; 1 on failure,
+#                        psql's or pg_restore's words in PG_OUT
 #   pg_stop              stop the cluster now (fast shutdown, by pid)
 #   pg_start_again       start the cluster pg_stop stopped, on its data
 #   pg_standby_start     a streaming hot standby of the cluster
@@ -186,6 +191,16 @@ pg_new_db() {
 		exit 1
 	}
 	PG_URI="postgresql://fieldbook@/$1?host=$PG_DIR"
+}
+
+pg_dump_db() {
+	PG_OUT=$("$PG_BIN/pg_dump" -h "$PG_DIR" -U fieldbook -Fc -f "$2" "$1" 2>&1 </dev/null)
+}
+
+pg_restore_db() {
+	pg_sql postgres "DROP DATABASE \"$1\"" &&
+		pg_sql postgres "CREATE DATABASE \"$1\"" &&
+		PG_OUT=$("$PG_BIN/pg_restore" -h "$PG_DIR" -U fieldbook --exit-on-error -d "$1" "$2" 2>&1 </dev/null)
 }
 
 pg_sql() {

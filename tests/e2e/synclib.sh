@@ -41,6 +41,25 @@
 #   stop_proxy                   stop it (its connections to the hub close)
 #   hub_sql H SQL                SQL on hub H's store (sqlite3, or psql under
 #                                FIELDBOOK_TEST_STORE=pg), unaligned output
+#   store_pg                     true under FIELDBOOK_TEST_STORE=pg
+#   hub_store H                  what the hub calls H's store in its messages:
+#                                the path, or the postgresql:// URI
+#   hub_jv DB KEY                SQL of the value KEY in record.vals (JSON
+#                                text), as text, in the engine of DB (a hub or
+#                                a collector's database): for hub_sql, _db_sql
+#   hub_hex DB EXPR              SQL of EXPR (a blob) in upper-case hex, the same
+#   hub_copy H FILE online|cold  a copy of hub H's database, taken while it
+#                                serves (SQLite: sqlite3 .backup) or stopped
+#                                (copy_db); on PostgreSQL pg_dump either way
+#   hub_put_back H FILE          hub H (stopped) restored from that copy, as
+#                                an administrator would (SQLite: the file
+#                                replaced, its -wal and -shm removed first;
+#                                PostgreSQL: the database dropped, made again
+#                                and pg_restore'd)
+#   hub_writes H                 a mark of every row H's store holds: the same
+#                                before and after a command that wrote nothing
+#                                (SQLite: the file's bytes; PostgreSQL: each
+#                                row's xmin and ctid, which any write changes)
 #
 # FIELDBOOK_TEST_STORE=pg runs every hub of the script on PostgreSQL: a
 # throw-away cluster (pglib.sh) is started, and the hub's --db PATH
@@ -101,9 +120,13 @@ if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]; then
 	pg_start
 fi
 
+store_pg() {
+	[ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]
+}
+
 # A script whose hubs are SQLite files it reads or copies itself.
 sqlite_only() {
-	[ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ] || return 0
+	store_pg || return 0
 	echo "1..0 # SKIP the hub's SQLite file is used itself"
 	exit 0
 }
@@ -151,11 +174,81 @@ _db_sql() {
 
 hub_sql() {
 	if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]; then
-		pg_sql "$(_pg_store_of "$1" | sed 's|^postgresql://fieldbook@/||; s|?.*||')" "$2"
-		printf '%s\n' "$PG_OUT"
+		local rc=0
+		pg_sql "$(_pg_name_of "$1")" "$2" || rc=$?
+		[ -z "$PG_OUT" ] || printf '%s\n' "$PG_OUT"
+		return "$rc"
 	else
 		sqlite3 "$1" "$2"
 	fi
+}
+
+# The PostgreSQL database of hub path $1 (made on first use).
+_pg_name_of() {
+	_pg_store_of "$1" | sed 's|^postgresql://fieldbook@/||; s|?.*||'
+}
+
+hub_copy() {
+	if store_pg; then
+		pg_dump_db "$(_pg_name_of "$1")" "$2" || {
+			printf '%s\n' "$PG_OUT" >&2
+			return 1
+		}
+	elif [ "$3" = online ]; then
+		sqlite3 "$1" ".backup '$2'"
+	else
+		copy_db "$1" "$2"
+	fi
+}
+
+hub_put_back() {
+	if store_pg; then
+		pg_restore_db "$(_pg_name_of "$1")" "$2" || {
+			printf '%s\n' "$PG_OUT" >&2
+			return 1
+		}
+	else
+		rm -f "$1"-wal "$1"-shm &&
+			cp "$2" "$1"
+	fi
+}
+
+hub_store() {
+	if store_pg; then
+		_pg_store_of "$1"
+	else
+		printf '%s' "$1"
+	fi
+}
+
+hub_jv() {
+	if _is_pg_hub "$1"; then
+		printf "(vals::json->>'%s')" "$2"
+	else
+		printf "json_extract(vals, '\$.%s')" "$2"
+	fi
+}
+
+hub_hex() {
+	if _is_pg_hub "$1"; then
+		printf "upper(encode(%s, 'hex'))" "$2"
+	else
+		printf 'hex(%s)' "$2"
+	fi
+}
+
+hub_writes() {
+	local t q=
+	if ! store_pg; then
+		sha256sum "$1" | cut -d' ' -f1
+		return
+	fi
+	# A row written (inserted, updated, even to the same values) is a
+	# new row version: a new xmin, and most often a new ctid.
+	for t in $(hub_sql "$1" "select tablename from pg_tables where schemaname = 'public' order by tablename"); do
+		q+="${q:+ union all }select '$t', count(*), md5(coalesce(string_agg(xmin::text || ctid::text, ',' order by ctid), '')) from \"$t\""
+	done
+	hub_sql "$1" "$q"
 }
 
 # Processes started here do not hold lib.sh's helper pipes (fds 5-8).
@@ -372,10 +465,8 @@ jcount() {
 # The hash chains each entry to the one before: equal last hashes (and
 # counts) mean the same journal, content and all.  Read-only.
 jchain() {
-	local hex="hex(hash)"
-	_is_pg_hub "$1" && hex="upper(encode(hash, 'hex'))"
 	_db_sql "$1" "select count(*) || '|' || coalesce(max(seq + n - 1), 0) || '|' ||
-		coalesce((select $hex from journal where device = '$2' order by seq desc limit 1), '-')
+		coalesce((select $(hub_hex "$1" hash) from journal where device = '$2' order by seq desc limit 1), '-')
 		from journal where device = '$2'"
 }
 
