@@ -106,9 +106,11 @@ E2E_ENV = FIELDBOOK=$(abspath $(FIELDBOOK)) FIELDBOOK_HUB=$(abspath $(HUB)) FIEL
 test: all fuzz-replay-bin
 	$(E2E_ENV) FIELDBOOK_TEST_STORE= \
 	  prove $(PROVE_FLAGS) $(UNIT_BIN) $(TEST_PROGS) tests/e2e/*.t tests/fuzz/replay.t
-	$(PG_PROVE)
+	$(if $(SAN),,$(PG_PROVE))
 
-# The sync suite on the hub's other store: every script that sources
+# The sync suite on the hub's other store (not again under the sanitizers,
+# which run the PostgreSQL store's own tests, 99-pg-*, in the first pass;
+# CI's time): every script that sources
 # tests/e2e/synclib.sh, with FIELDBOOK_TEST_STORE=pg (each starts a
 # throw-away PostgreSQL cluster, tests/e2e/pglib.sh, and runs its hubs
 # there).  Not the packaging scripts (95-97), which test files and

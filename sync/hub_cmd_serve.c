@@ -26,8 +26,9 @@ static enum fb_code serve(struct cmd_ctx *c)
 		return cmd_usage(c, "--upstream-every: a duration of 1 s to 1 day, such as"
 				 " 300, 15m or 1h");
 	if (every && c->store)
-		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store:"
-			       " serve --upstream-every");
+		return fb_fail(&c->err, FB_EUSAGE, "--upstream-every needs an upstream, and a hub"
+			       " on PostgreSQL has none (not yet supported on a PostgreSQL store:"
+			       " upstream set)");
 	if (cmd_get(c, "listen"))
 		cfg.listen = cmd_get(c, "listen");
 	/*

@@ -17,6 +17,7 @@
 #include "book_view.h"
 #include "client.h"
 #include "hub_cmd.h"
+#include "hub_store.h"
 #include "remote.h"
 
 static enum fb_code upstream_set(struct cmd_ctx *c)
@@ -91,6 +92,19 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 	long long since = -1;
 	enum fb_code rc;
 
+	if (c->store) {
+		/* A hub on PostgreSQL has no upstream (upstream set refuses
+		 * there): its unit, and that it relays nowhere. */
+		struct hub_store *st = NULL;
+
+		if ((rc = hub_open_store(c, &st)) != FB_OK)
+			return rc;
+		rc = st->ops->top_unit(st, &unit, &c->err);
+		st->ops->close(st);
+		if (rc != FB_OK)
+			goto out;
+		goto print;
+	}
 	if ((rc = hub_open(c, &b)) != FB_OK)
 		return rc;
 	if ((rc = book_meta_get(b, "hub_unit", &unit, &c->err)) != FB_OK ||
@@ -99,6 +113,7 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 	    (rc = book_meta_get(b, "relay_device", &relay_id, &c->err)) != FB_OK ||
 	    (rc = book_relay_waiting(b, &entries, &devices, &c->err)) != FB_OK)
 		goto out;
+print:
 	if (last) {
 		since = hub_seconds_since(last);
 		human_lag(since, lag, sizeof(lag));

@@ -113,6 +113,7 @@ static const char *const pg_commands[] = {
 	"init", "unit add", "unit import", "unit list", "unit rename", "unit move",
 	"unit remove", "enroll", "devices", "revoke", "conflicts", "rejected", "serve",
 	"bundle import", "bundle export",       /* a laptop's or a lower hub's */
+	"status",       /* it relays nowhere: upstream set is refused */
 	"report", "verify",
 	"backup",       /* refused by the store itself: pg_dump is the tool */
 };

@@ -17,6 +17,8 @@
 
 #include "conflict_id.h"
 #include "hub_limits.h"
+#include "i18n.h"
+#include "limits.h"
 #include "hub_store_pg.h"
 #include "hub_store_plan.h"
 #include "hub_store_rules.h"
@@ -42,6 +44,12 @@ static enum fb_code pg_fail(struct pg_conn *conn, const PGresult *r, const char 
 	enum fb_code code = FB_EIO;
 
 	snprintf(conn->state, sizeof(conn->state), "%s", state ? state : "");
+	/* A command's lock wait ran out (lock_timeout, set on the hub's
+	 * commands' connection): another is writing, as SQLite says it. */
+	if (state && !strcmp(state, "55P03"))
+		return fb_fail(err, FB_EBUSY, _("the database is busy: another Fieldbook command"
+			       " is writing to it (waited %d s); run this one again when it"
+			       " has finished"), FB_BUSY_TIMEOUT_MS / 1000);
 	if (!msg || !*msg)
 		msg = PQerrorMessage(conn->conn);
 	if (PQstatus(conn->conn) == CONNECTION_BAD || !state ||
@@ -1058,9 +1066,15 @@ static enum fb_code pg_open(const char *uri, int n, struct pg_hub **out,
 enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
 				struct fb_error *err)
 {
+	char sql[64];
 	struct pg_hub *h;
 	enum fb_code rc = pg_open(uri, 1, &h, err);
 
+	/* A command that meets another writing waits as long as it would
+	 * on SQLite, then says so (75); serve's pushes wait for each other. */
+	snprintf(sql, sizeof(sql), "SET lock_timeout = %d", FB_BUSY_TIMEOUT_MS);
+	if (rc == FB_OK && (rc = pg_exec(&h->pool[0], sql, "connecting", err)) != FB_OK)
+		pg_close(&h->base);
 	*out = rc == FB_OK ? &h->base : NULL;
 	return rc;
 }

@@ -292,19 +292,26 @@ expect_exit 64 "--store with a file name: usage"
 expect_err "fieldbook-hub: --store takes a postgresql:// URI (an SQLite hub is --db PATH)"
 
 # What is not written yet is refused before the store is opened.
-for c in "sync|sync" "status|status" "restore|restore x" \
+for c in "sync|sync" "restore|restore x" \
 	"upstream set|upstream set http://x --token-file x"; do
 	# shellcheck disable=SC2086 # the command's words
 	run "$FIELDBOOK_HUB" --store "$PG_URI" ${c#*|}
 	expect_exit 64 "${c%%|*}: refused on PostgreSQL (64)"
 	expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: ${c%%|*}"
 done
+run "$FIELDBOOK_HUB" --store "$PG_URI" status
+expect_exit 0 "status on PostgreSQL"
+expect_out_contains "upstream:   none"
+run "$FIELDBOOK_HUB" --store "$PG_URI" status --json
+expect_exit 0 "status --json on PostgreSQL"
+is "$(printf '%s' "$OUT" | json_get 'd["upstream"] + "|" + str(d["waiting_entries"])')" "|0" \
+	"...no upstream, nothing waiting"
 run "$FIELDBOOK_HUB" --store "$PG_URI" bundle export --upstream "$TMP/up.bundle"
 expect_exit 64 "bundle export --upstream: refused on PostgreSQL (64)"
 expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: bundle export --upstream"
 run "$FIELDBOOK_HUB" --store "$PG_URI" serve --upstream-every 5m
 expect_exit 64 "serve --upstream-every: refused on PostgreSQL (64)"
-expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: serve --upstream-every"
+expect_err "fieldbook-hub: --upstream-every needs an upstream, and a hub on PostgreSQL has none (not yet supported on a PostgreSQL store: upstream set)"
 run "$FIELDBOOK_HUB" --store "$PG_URI" backup "$TMP/copy"
 expect_exit 64 "backup on PostgreSQL: refused"
 expect_err "fieldbook-hub: a PostgreSQL store is backed up with pg_dump (and restored with pg_restore), not with 'backup'"

@@ -61,7 +61,9 @@
 #                                (SQLite: the file's bytes; PostgreSQL: each
 #                                row's xmin and ctid, which any write changes)
 #
-# FIELDBOOK_TEST_STORE=pg runs every hub of the script on PostgreSQL: a
+# FIELDBOOK_TEST_STORE=pg runs every hub of the script on PostgreSQL
+# (but the paths a script lists in SQLITE_HUBS: hubs that relay up, which
+# a PostgreSQL hub does not do yet, docs/SCALING.md): a
 # throw-away cluster (pglib.sh) is started, and the hub's --db PATH
 # becomes --store URI of a database named after PATH, made on first use.
 # A script that cannot run so (it copies a hub's file) says
@@ -124,6 +126,12 @@ store_pg() {
 	[ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]
 }
 
+# Is hub path $1 on PostgreSQL: FIELDBOOK_TEST_STORE=pg, and not one of
+# the script's SQLITE_HUBS?
+_pg_path() {
+	store_pg && [[ " ${SQLITE_HUBS:-} " != *" $1 "* ]]
+}
+
 # A script whose hubs are SQLite files it reads or copies itself.
 sqlite_only() {
 	store_pg || return 0
@@ -147,7 +155,7 @@ _pg_store_of() {
 _hub_args() {
 	_HUB_ARGS=()
 	while [ $# -gt 0 ]; do
-		if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ] && [ "$1" = --db ] && [ $# -ge 2 ]; then
+		if [ "$1" = --db ] && [ $# -ge 2 ] && _pg_path "$2"; then
 			_HUB_ARGS+=(--store "$(_pg_store_of "$2")")
 			shift 2
 		else
@@ -173,7 +181,7 @@ _db_sql() {
 }
 
 hub_sql() {
-	if [ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]; then
+	if _pg_path "$1"; then
 		local rc=0
 		pg_sql "$(_pg_name_of "$1")" "$2" || rc=$?
 		[ -z "$PG_OUT" ] || printf '%s\n' "$PG_OUT"
@@ -189,7 +197,7 @@ _pg_name_of() {
 }
 
 hub_copy() {
-	if store_pg; then
+	if _pg_path "$1"; then
 		pg_dump_db "$(_pg_name_of "$1")" "$2" || {
 			printf '%s\n' "$PG_OUT" >&2
 			return 1
@@ -202,7 +210,7 @@ hub_copy() {
 }
 
 hub_put_back() {
-	if store_pg; then
+	if _pg_path "$1"; then
 		pg_restore_db "$(_pg_name_of "$1")" "$2" || {
 			printf '%s\n' "$PG_OUT" >&2
 			return 1
@@ -214,7 +222,7 @@ hub_put_back() {
 }
 
 hub_store() {
-	if store_pg; then
+	if _pg_path "$1"; then
 		_pg_store_of "$1"
 	else
 		printf '%s' "$1"
@@ -239,7 +247,7 @@ hub_hex() {
 
 hub_writes() {
 	local t q=
-	if ! store_pg; then
+	if ! _pg_path "$1"; then
 		sha256sum "$1" | cut -d' ' -f1
 		return
 	fi
