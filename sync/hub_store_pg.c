@@ -457,32 +457,15 @@ void pg_put(struct pg_hub *h, struct pg_conn *c)
 int pg_bytes(const PGresult *r, int row, int col, unsigned char *out, size_t len)
 {
 	const char *t = PQgetvalue(r, row, col);
-	size_t i;
 
-	if (strncmp(t, "\\x", 2) || strlen(t) != 2 + 2 * len)
-		return 0;
-	for (i = 0; i < len; i++) {
-		unsigned v;
-
-		if (sscanf(t + 2 + 2 * i, "%2x", &v) != 1)
-			return 0;
-		out[i] = (unsigned char)v;
-	}
-	return 1;
+	return !strncmp(t, "\\x", 2) && wire_unhex(t + 2, out, len) == FB_OK;
 }
 
 void pg_hex(const unsigned char *in, size_t len, char *out)
 {
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
 	out[0] = '\\';
 	out[1] = 'x';
-	for (i = 0; i < len; i++) {
-		out[2 + 2 * i] = digits[in[i] >> 4];
-		out[3 + 2 * i] = digits[in[i] & 15];
-	}
-	out[2 + 2 * len] = '\0';
+	wire_hex(in, len, out + 2);
 }
 
 /* --- COPY ------------------------------------------------------------- */
@@ -832,22 +815,6 @@ static enum fb_code pg_each_unit(struct hub_store *s, const char *root, const ch
 
 /* --- devices --------------------------------------------------------- */
 
-/* A token's hash as bytea's hex input. */
-static void hash_hex(const unsigned char hash[TOKEN_HASH_LEN],
-		     char out[2 * TOKEN_HASH_LEN + 3])
-{
-	static const char digits[] = "0123456789abcdef";
-	int i;
-
-	out[0] = '\\';
-	out[1] = 'x';
-	for (i = 0; i < TOKEN_HASH_LEN; i++) {
-		out[2 + 2 * i] = digits[hash[i] >> 4];
-		out[3 + 2 * i] = digits[hash[i] & 15];
-	}
-	out[2 + 2 * TOKEN_HASH_LEN] = '\0';
-}
-
 static enum fb_code pg_enroll(struct hub_store *s, const char *unit, const char *name,
 			      const unsigned char hash[TOKEN_HASH_LEN], long long *id,
 			      struct fb_error *err)
@@ -860,7 +827,7 @@ static enum fb_code pg_enroll(struct hub_store *s, const char *unit, const char 
 	PGresult *r;
 
 	*id = 0;
-	hash_hex(hash, hex);
+	pg_hex(hash, TOKEN_HASH_LEN, hex);
 	r = pg_run(conn, "INSERT INTO device(name, unit, token_hash, created)"
 		   " SELECT $1, code, $3::bytea, " PG_NOW " FROM unit WHERE code = $2"
 		   " RETURNING id", 3, p, "enrolling", &rc, err);
