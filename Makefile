@@ -46,7 +46,8 @@ LDLIBS    += $(PKG_LIBS) -lpthread
 
 SHARED_SRC    := $(wildcard shared/*.c)
 COLLECTOR_SRC := $(wildcard collector/*.c)
-CLIENT_SRC    := sync/client.c sync/bundle_client.c sync/remote.c sync/token.c sync/synclock.c
+CLIENT_SRC    := sync/client.c sync/bundle_client.c sync/remote.c sync/token.c sync/synclock.c \
+                 sync/sync_local.c
 HUB_SRC       := $(filter-out $(CLIENT_SRC),$(wildcard sync/*.c))
 UNIT_SRC      := $(wildcard tests/unit/test_*.c)
 

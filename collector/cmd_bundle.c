@@ -68,15 +68,17 @@ const struct cmd_entry cmd_bundle_ack_entry = {
 static enum fb_code bundle_import(struct cmd_ctx *c)
 {
 	struct book *b = NULL;
+	struct sync_local l;
 	size_t n = 0;
 	enum fb_code rc;
 
 	if ((rc = cli_open(c, &b)) != FB_OK)
 		return rc;
-	rc = bundle_take_pull(b, c->argv[0], 0, &n, &c->err);
+	sync_local_of_book(b, &l);
+	rc = bundle_take_pull(&l, c->argv[0], 0, &n, &c->err);
 	if (rc == FB_OK)
 		printf(_("bundle applied: %zu changes from others\n"), n);
-	book_close(b);
+	sync_local_close(&l);
 	return rc;
 }
 

@@ -19,9 +19,20 @@
 #include "meter.h"
 #include "token.h"
 
+/* The laptop's book as the end remote_set_from() sets up. */
+static enum fb_code cli_open_local(struct cmd_ctx *c, struct sync_local *out)
+{
+	struct book *b = NULL;
+	enum fb_code rc = cli_open(c, &b);
+
+	if (rc == FB_OK)
+		sync_local_of_book(b, out);
+	return rc;
+}
+
 static enum fb_code remote_set(struct cmd_ctx *c)
 {
-	enum fb_code rc = remote_set_from(c, cli_open, &c->err);
+	enum fb_code rc = remote_set_from(c, cli_open_local, &c->err);
 
 	if (rc == FB_OK)
 		printf(_("hub set: %s\n"), c->argv[0]);

@@ -60,6 +60,15 @@ enum fb_code book_open(const char *path, const char *extra_schema,
 	FB_MUST_CHECK;
 void book_close(struct book *b);
 
+/*
+ * A new random device id (FB_DEVICE_ID_LEN hex digits of RAND_bytes),
+ * as init makes it, book_fork re-makes it and a hub takes one to
+ * relay under.  FB_EINTERNAL, with no message, when there are no
+ * random bytes.
+ */
+enum fb_code book_new_device_id(char out[FB_DEVICE_ID_LEN + 1])
+	FB_MUST_CHECK;
+
 /* Group several calls into one transaction. */
 enum fb_code book_begin(struct book *b, struct fb_error *err)
 	FB_MUST_CHECK;

@@ -55,14 +55,6 @@ struct book {
  */
 #define BOOK_VALIDATED APPLY_VALIDATED
 
-/*
- * A new random device id (FB_DEVICE_ID_LEN hex digits of RAND_bytes),
- * as init makes it and book_fork re-makes it.  FB_EINTERNAL, with no
- * message, when there are no random bytes.
- */
-enum fb_code book_new_device_id(char out[FB_DEVICE_ID_LEN + 1])
-	FB_MUST_CHECK;
-
 /* The hash a device's chain starts from (before its first entry). */
 static const unsigned char zero_hash[JOURNAL_HASH_LEN];
 

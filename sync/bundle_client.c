@@ -14,12 +14,12 @@
 #include "wire.h"
 
 /* The SHA-256 of the laptop's token, in hex, as the hub stores it. */
-static enum fb_code token_sha(struct book *b, char hex[2 * TOKEN_HASH_LEN + 1],
+static enum fb_code token_sha(struct sync_local *l, char hex[2 * TOKEN_HASH_LEN + 1],
 			      struct fb_error *err)
 {
 	unsigned char h[TOKEN_HASH_LEN];
 	char *token = NULL;
-	enum fb_code rc = book_meta_get(b, "remote_token", &token, err);
+	enum fb_code rc = l->ops->meta_get(l->ctx, "remote_token", &token, err);
 
 	if (rc == FB_OK && !token)
 		rc = fb_fail(err, FB_EUSAGE, _("no token set up: run 'fieldbook remote set URL"
@@ -36,7 +36,7 @@ static enum fb_code token_sha(struct book *b, char hex[2 * TOKEN_HASH_LEN + 1],
 }
 
 /* The header line of a push or relay bundle into text. */
-static enum fb_code push_header(struct book *b, const char *kind, const char *parent,
+static enum fb_code push_header(struct sync_local *l, const char *kind, const char *parent,
 				struct fb_buf *text, struct fb_error *err)
 {
 	char sha[2 * TOKEN_HASH_LEN + 1], *epoch = NULL, *line = NULL;
@@ -44,14 +44,14 @@ static enum fb_code push_header(struct book *b, const char *kind, const char *pa
 	cJSON *h = NULL;
 	enum fb_code rc;
 
-	if ((rc = token_sha(b, sha, err)) != FB_OK ||
-	    (rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK ||
-	    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK)
+	if ((rc = token_sha(l, sha, err)) != FB_OK ||
+	    (rc = l->ops->meta_int(l->ctx, "pull_cursor", 0, &cursor, err)) != FB_OK ||
+	    (rc = l->ops->meta_get(l->ctx, "pull_epoch", &epoch, err)) != FB_OK)
 		goto out;
 	h = cJSON_CreateObject();
 	if (!h || !cJSON_AddStringToObject(h, BUNDLE_KIND_KEY, kind) ||
 	    !cJSON_AddNumberToObject(h, "v", WIRE_VERSION) ||
-	    !cJSON_AddStringToObject(h, "device", book_device(b)) ||
+	    !cJSON_AddStringToObject(h, "device", l->ops->device(l->ctx)) ||
 	    !cJSON_AddStringToObject(h, "forked_from", parent) ||
 	    !cJSON_AddStringToObject(h, "token_sha256", sha) ||
 	    !cJSON_AddNumberToObject(h, "pull_cursor", (double)cursor) ||
@@ -88,6 +88,7 @@ enum fb_code bundle_export_push(struct book *b, const char *path, size_t *change
 {
 	struct jchange *batch = calloc(SYNC_BATCH_MAX, sizeof(*batch));
 	struct fb_buf text = FB_BUF_INIT(0);
+	struct sync_local l;
 	char parent[FB_DEVICE_ID_MAX + 1];
 	long long acked = 0;
 	uint64_t after;
@@ -95,6 +96,7 @@ enum fb_code bundle_export_push(struct book *b, const char *path, size_t *change
 	enum fb_code rc;
 
 	*changes = *bytes = 0;
+	sync_local_of_book(b, &l);
 	if (!batch)
 		return fb_fail(err, FB_ENOMEM, _("out of memory"));
 	/* No hub answers a bundle at once: entries a fast clock stamped
@@ -106,7 +108,7 @@ enum fb_code bundle_export_push(struct book *b, const char *path, size_t *change
 		goto out;
 	if ((rc = book_forked_from(b, parent, err)) != FB_OK ||
 	    (rc = book_meta_int(b, "acked_seq", 0, &acked, err)) != FB_OK ||
-	    (rc = push_header(b, BUNDLE_PUSH, parent, &text, err)) != FB_OK)
+	    (rc = push_header(&l, BUNDLE_PUSH, parent, &text, err)) != FB_OK)
 		goto out;
 	after = (uint64_t)acked;
 	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
@@ -136,7 +138,7 @@ out:
 /* Read the bundle at path; its header into *head, which must be of
  * `kind` and for this book's device.  The messages stay in text from
  * *pos on. */
-static enum fb_code open_bundle(struct book *b, const char *path, const char *kind,
+static enum fb_code open_bundle(struct sync_local *l, const char *path, const char *kind,
 				struct fb_buf *text, size_t *pos, cJSON **head,
 				struct fb_error *err)
 {
@@ -157,10 +159,10 @@ static enum fb_code open_bundle(struct book *b, const char *path, const char *ki
 	if (strcmp(k, kind))
 		return fb_fail(err, FB_EINVAL, _("%s is a bundle of kind '%s', not '%s'"),
 			       path, k, kind);
-	if (strcmp(dev, book_device(b)))
+	if (strcmp(dev, l->ops->device(l->ctx)))
 		return fb_fail(err, FB_EINVAL, _("%s was made for device %s, not this"
 			         " laptop (%s); nothing of it was used"), path, dev,
-			       book_device(b));
+			       l->ops->device(l->ctx));
 	return FB_OK;
 }
 
@@ -171,12 +173,14 @@ enum fb_code bundle_take_ack(struct book *b, const char *path, uint64_t *acked,
 	const cJSON *ack, *rej, *it;
 	long long had = 0;
 	cJSON *head = NULL;
+	struct sync_local l;
 	size_t pos;
 	enum fb_code rc;
 
 	*acked = 0;
 	*rejected = 0;
-	if ((rc = open_bundle(b, path, BUNDLE_ACK, &text, &pos, &head, err)) != FB_OK ||
+	sync_local_of_book(b, &l);
+	if ((rc = open_bundle(&l, path, BUNDLE_ACK, &text, &pos, &head, err)) != FB_OK ||
 	    (rc = book_meta_int(b, "acked_seq", 0, &had, err)) != FB_OK)
 		goto out;
 	ack = cJSON_GetObjectItemCaseSensitive(head, "ack");
@@ -219,7 +223,7 @@ out:
 	return rc;
 }
 
-enum fb_code bundle_take_pull(struct book *b, const char *path, int relay_all,
+enum fb_code bundle_take_pull(struct sync_local *l, const char *path, int relay_all,
 			      size_t *changes, struct fb_error *err)
 {
 	struct fb_buf text = FB_BUF_INIT(0);
@@ -229,7 +233,7 @@ enum fb_code bundle_take_pull(struct book *b, const char *path, int relay_all,
 	enum fb_code rc;
 
 	*changes = 0;
-	if ((rc = open_bundle(b, path, BUNDLE_PULL, &text, &pos, &head, err)) != FB_OK)
+	if ((rc = open_bundle(l, path, BUNDLE_PULL, &text, &pos, &head, err)) != FB_OK)
 		goto out;
 	while (rc == FB_OK && (line = bundle_next_line(&text, &pos))) {
 		struct wire_page page;
@@ -241,7 +245,7 @@ enum fb_code bundle_take_pull(struct book *b, const char *path, int relay_all,
 			fb_prefix(err, where);
 			break;
 		}
-		rc = sync_apply_page(b, &page, relay_all, err);
+		rc = sync_apply_page(l, &page, relay_all, err);
 		if (rc == FB_OK)
 			*changes += page.n;
 		wire_page_release(&page);
@@ -254,13 +258,13 @@ out:
 
 /* relay_send_fn into a bundle: one line each; taken as sent, but not
  * known to be held until the upstream's acknowledgement comes back. */
-static enum fb_code relay_into_bundle(void *ctx, struct book *b, const char *device,
+static enum fb_code relay_into_bundle(void *ctx, struct sync_local *l, const char *device,
 				      const struct fb_buf *json, uint64_t last,
 				      uint64_t *held, int *refused, struct fb_error *err)
 {
 	struct fb_buf *text = ctx;
 
-	(void)b;
+	(void)l;
 	(void)device;
 	(void)refused;
 	if (buf_add(text, json->data, json->len) != FB_OK || buf_addc(text, '\n') != FB_OK)
@@ -272,7 +276,7 @@ static enum fb_code relay_into_bundle(void *ctx, struct book *b, const char *dev
 /* book_head_fn: a device this hub holds more of than the upstream is
  * known to, with the upstream's known head beside it. */
 struct relay_rows {
-	struct book *b;
+	struct sync_local *l;
 	struct wire_heads *h;
 	uint64_t *mine;
 };
@@ -285,19 +289,19 @@ static enum fb_code note_relay_row(const char *device, uint64_t last, void *ctx)
 	if (r->h->n == WIRE_HEADS_MAX)
 		return FB_ETOOBIG;
 	r->mine[r->h->n] = last;
-	rc = book_relay_known_of(r->b, device, &r->h->seq[r->h->n], NULL);
+	rc = r->l->ops->relay_known_of(r->l->ctx, device, &r->h->seq[r->h->n], NULL);
 	if (rc == FB_OK)
 		snprintf(r->h->device[r->h->n++], sizeof(r->h->device[0]), "%s", device);
 	return rc;
 }
 
-enum fb_code bundle_export_relay(struct book *b, const char *path, size_t *changes,
+enum fb_code bundle_export_relay(struct sync_local *l, const char *path, size_t *changes,
 				 size_t *devices, struct fb_error *err)
 {
 	struct fb_buf text = FB_BUF_INIT(0);
 	struct sync_stats st;
 	struct wire_heads h;
-	struct relay_rows rows = { b, &h, calloc(WIRE_HEADS_MAX, sizeof(uint64_t)) };
+	struct relay_rows rows = { l, &h, calloc(WIRE_HEADS_MAX, sizeof(uint64_t)) };
 	enum fb_code rc;
 
 	memset(&st, 0, sizeof(st));
@@ -308,14 +312,14 @@ enum fb_code bundle_export_relay(struct book *b, const char *path, size_t *chang
 		goto out;
 	}
 	h.n = 0;
-	if ((rc = book_relay_identity(b, err)) != FB_OK ||
-	    (rc = push_header(b, BUNDLE_RELAY, "", &text, err)) != FB_OK)
+	if ((rc = l->ops->relay_identity(l->ctx, err)) != FB_OK ||
+	    (rc = push_header(l, BUNDLE_RELAY, "", &text, err)) != FB_OK)
 		goto out;
-	rc = book_each_relay_candidate(b, note_relay_row, &rows, err);
+	rc = l->ops->each_relay_candidate(l->ctx, note_relay_row, &rows, err);
 	if (rc == FB_ETOOBIG)
 		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
 	if (rc == FB_OK)
-		rc = sync_relay_plan(b, &h, rows.mine, relay_into_bundle, &text, &st, err);
+		rc = sync_relay_plan(l, &h, rows.mine, relay_into_bundle, &text, &st, err);
 	if (rc == FB_OK)
 		rc = bundle_write(path, &text, err);
 	*changes = st.relayed;
@@ -327,7 +331,7 @@ out:
 	return rc;
 }
 
-enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *devices,
+enum fb_code bundle_take_relay_ack(struct sync_local *l, const char *path, size_t *devices,
 				   struct fb_error *err)
 {
 	struct fb_buf text = FB_BUF_INIT(0);
@@ -337,15 +341,15 @@ enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *dev
 	size_t pos;
 
 	*devices = 0;
-	if ((rc = book_relay_identity(b, err)) != FB_OK ||
-	    (rc = open_bundle(b, path, BUNDLE_RELAY_ACK, &text, &pos, &head, err)) != FB_OK)
+	if ((rc = l->ops->relay_identity(l->ctx, err)) != FB_OK ||
+	    (rc = open_bundle(l, path, BUNDLE_RELAY_ACK, &text, &pos, &head, err)) != FB_OK)
 		goto out;
 	heads = cJSON_GetObjectItemCaseSensitive(head, "heads");
 	if (!cJSON_IsObject(heads)) {
 		rc = fb_fail(err, FB_EINVAL, _("%s holds no heads"), path);
 		goto out;
 	}
-	if ((rc = book_begin(b, err)) != FB_OK)
+	if ((rc = l->ops->begin(l->ctx, err)) != FB_OK)
 		goto out;
 	cJSON_ArrayForEach(it, heads) {
 		if (rc != FB_OK)
@@ -354,13 +358,13 @@ enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *dev
 			rc = fb_fail(err, FB_EINVAL, _("%s: a head that makes no sense"), path);
 			break;
 		}
-		rc = book_relay_known(b, it->string, (uint64_t)it->valuedouble, err);
+		rc = l->ops->relay_known(l->ctx, it->string, (uint64_t)it->valuedouble, err);
 		(*devices)++;
 	}
 	if (rc == FB_OK)
-		rc = book_commit(b, err);
+		rc = l->ops->commit(l->ctx, err);
 	else
-		book_rollback(b);
+		l->ops->rollback(l->ctx);
 out:
 	cJSON_Delete(head);
 	buf_release(&text);

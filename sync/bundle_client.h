@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "book.h"
+#include "sync_local.h"
 
 /* The header key saying what a bundle holds. */
 #define BUNDLE_KIND_KEY "bundle"
@@ -37,7 +38,7 @@ enum fb_code bundle_take_ack(struct book *b, const char *path, uint64_t *acked,
 
 /* Apply a pull bundle made for this laptop, page by page, each checked
  * as a pull's.  *changes: how many arrived. */
-enum fb_code bundle_take_pull(struct book *b, const char *path, int relay_all,
+enum fb_code bundle_take_pull(struct sync_local *l, const char *path, int relay_all,
 			      size_t *changes, struct fb_error *err)
 	FB_MUST_CHECK;
 
@@ -47,10 +48,10 @@ enum fb_code bundle_take_pull(struct book *b, const char *path, int relay_all,
  * not known to hold, in commit order, as relay pushes; nothing is known
  * held until bundle_take_relay_ack() takes the upstream's answer.
  */
-enum fb_code bundle_export_relay(struct book *b, const char *path, size_t *changes,
+enum fb_code bundle_export_relay(struct sync_local *l, const char *path, size_t *changes,
 				 size_t *devices, struct fb_error *err)
 	FB_MUST_CHECK;
-enum fb_code bundle_take_relay_ack(struct book *b, const char *path, size_t *devices,
+enum fb_code bundle_take_relay_ack(struct sync_local *l, const char *path, size_t *devices,
 				   struct fb_error *err)
 	FB_MUST_CHECK;
 

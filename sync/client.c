@@ -13,6 +13,7 @@
 #include "book_view.h"
 #include "client.h"
 #include "i18n.h"
+#include "sync_local.h"
 #include "token.h"
 #include "wire.h"
 #include "zbuf.h"
@@ -45,7 +46,8 @@ struct conn {
 	/* The hub's clock as last seen, and this laptop's then. */
 	int clock_known;
 	struct book_clock_note clock;
-	struct book *b;
+	struct sync_local *l;        /* what this end syncs */
+	struct book *b;              /* its book, or NULL (a PostgreSQL hub) */
 	/* Pacing by time on the link (client.h, sync_pace). */
 	uint64_t req_start_ms;       /* the request under way began */
 	uint64_t took_ms;            /* the last request took */
@@ -146,17 +148,18 @@ static size_t on_data(char *p, size_t size, size_t n, void *cls)
 static int on_transfer(void *cls, curl_off_t dltotal, curl_off_t dlnow,
 		       curl_off_t ultotal, curl_off_t ulnow);
 
-static enum fb_code conn_open(struct book *b, struct conn *c, struct fb_error *err)
+static enum fb_code conn_open(struct sync_local *l, struct conn *c, struct fb_error *err)
 {
 	char *url = NULL, *token = NULL, *cacert = NULL, *auth = NULL;
 	enum fb_code rc;
 
 	memset(c, 0, sizeof(*c));
-	c->b = b;
+	c->l = l;
+	c->b = l->book;
 	c->body.cap = WIRE_BODY_MAX;
-	if ((rc = book_meta_get(b, "remote_url", &url, err)) != FB_OK ||
-	    (rc = book_meta_get(b, "remote_token", &token, err)) != FB_OK ||
-	    (rc = book_meta_get(b, "remote_cacert", &cacert, err)) != FB_OK)
+	if ((rc = l->ops->meta_get(l->ctx, "remote_url", &url, err)) != FB_OK ||
+	    (rc = l->ops->meta_get(l->ctx, "remote_token", &token, err)) != FB_OK ||
+	    (rc = l->ops->meta_get(l->ctx, "remote_cacert", &cacert, err)) != FB_OK)
 		goto out;
 	if (!url || !token) {
 		rc = fb_fail(err, FB_EUSAGE,
@@ -288,7 +291,7 @@ static void conn_close(struct conn *c)
  */
 static void note_hub_time(struct conn *c, fb_hlc t)
 {
-	if (!t)
+	if (!t || !c->b)        /* a book's clock alone is kept */
 		return;
 	c->clock_known = 1;
 	c->clock.hub_ms = HLC_MS(t);
@@ -577,12 +580,13 @@ static int is_error(const cJSON *ans, const char *code)
 }
 
 /* Take in the hub's time from an answer (HLC advances past it). */
-static void observe_hub_time(struct conn *c, struct book *b, const char *hex)
+static void observe_hub_time(struct conn *c, const char *hex)
 {
 	fb_hlc t;
 
 	if (hex && hlc_parse(hex, &t) == FB_OK) {
-		book_observe(b, t);
+		if (c->b)
+			book_observe(c->b, t);
 		note_hub_time(c, t);
 	}
 }
@@ -671,7 +675,7 @@ static enum fb_code prepare(struct book *b, uint64_t after, size_t size,
 	return out->rc;
 }
 
-static enum fb_code take_page(struct book *b, struct conn *c, const char *json, size_t len,
+static enum fb_code take_page(struct conn *c, const char *json, size_t len,
 			      int *more, uint64_t *received, struct fb_error *err);
 
 /* Mark sent what the hub says it holds (ack), with its reasons for what
@@ -853,7 +857,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 				buf_reset(&c->page);
 		}
 		exp = cJSON_GetObjectItemCaseSensitive(ans, "expected");
-		observe_hub_time(c, b, cJSON_GetStringValue(
+		observe_hub_time(c, cJSON_GetStringValue(
 			cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
 		if (status == 409 && is_error(ans, "fork")) {
 			/* The hub holds other content under our numbers: this
@@ -963,7 +967,7 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 		step_begin(c, "receiving", 0);
 		rc = book_pull_joining(b, &joining, err);
 		if (rc == FB_OK)
-			rc = take_page(b, c, buf_str(&c->page), c->page.len, &c->page_more,
+			rc = take_page(c, buf_str(&c->page), c->page.len, &c->page_more,
 				       &received, err);
 		if (rc == FB_OK) {
 			c->page_taken = 1;
@@ -977,16 +981,17 @@ static enum fb_code push(struct book *b, struct conn *c, struct fb_error *err)
 	return rc;
 }
 
-/* wire_held_fn over the book: its own hash after a device's entry. */
+/* wire_held_fn over this end: its own hash after a device's entry. */
 static int held_here(void *ctx, const char *device, uint64_t seq,
 		     unsigned char hash[JOURNAL_HASH_LEN])
 {
+	struct sync_local *l = ctx;
 	int found = 0;
 
-	return book_chain_at(ctx, device, seq, hash, &found, NULL) == FB_OK && found;
+	return l->ops->chain_at(l->ctx, device, seq, hash, &found, NULL) == FB_OK && found;
 }
 
-enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+enum fb_code sync_apply_page(struct sync_local *l, struct wire_page *page, int relay_all,
 			     struct fb_error *err)
 {
 	enum fb_code rc;
@@ -995,36 +1000,37 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
 	if (page->version != WIRE_VERSION)
 		return fb_fail(err, FB_EPROTO, _("pull: the hub answered in protocol %d, not %d"),
 			       page->version, WIRE_VERSION);
-	if ((rc = wire_page_verify(page, held_here, b, err)) != FB_OK)
+	if ((rc = wire_page_verify(page, held_here, l, err)) != FB_OK)
 		return fb_prefix(err, _("pull: the hub's page breaks a device's hash chain, so"
 				   " nothing of it was applied: "));
-	book_observe(b, page->hub_time);
-	if ((rc = book_begin(b, err)) != FB_OK)
+	if (l->book)
+		book_observe(l->book, page->hub_time);
+	if ((rc = l->ops->begin(l->ctx, err)) != FB_OK)
 		return rc;
 	/* Verified: each change's hash is its chain's. */
 	for (i = 0; rc == FB_OK && i < page->n; i++)
-		rc = book_apply(b, &page->changes[i], BOOK_FROM_HUB, NULL, err);
+		rc = l->ops->apply(l->ctx, &page->changes[i], err);
 	/* A relay never sends back what the upstream sent. */
 	for (i = 0; rc == FB_OK && relay_all && i < page->n; i++)
 		if (page->links[i].end)
-			rc = book_relay_known(b, page->changes[i].device,
+			rc = l->ops->relay_known(l->ctx, page->changes[i].device,
 					      page->changes[i].seq + page->changes[i].n - 1, err);
 	/* The hub's cursor, even one lower than ours: a hub restored from a
 	 * copy cuts back what it no longer holds, and may have lost other
 	 * devices' changes this laptop holds. */
 	if (rc == FB_OK && page->cut)
-		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
+		rc = l->ops->meta_set_int(l->ctx, SYNC_RELAY_DUE, 1, err);
 	if (rc == FB_OK)
-		rc = book_meta_set_int(b, "pull_cursor", (long long)page->next, err);
+		rc = l->ops->meta_set_int(l->ctx, "pull_cursor", (long long)page->next, err);
 	if (rc == FB_OK)
-		rc = book_meta_set(b, "pull_epoch", page->epoch, err);
+		rc = l->ops->meta_set(l->ctx, "pull_epoch", page->epoch, err);
 	/* The page that catches a new laptop up ends its first catch-up. */
-	if (rc == FB_OK && !page->more)
-		rc = book_pull_joined(b, err);
+	if (rc == FB_OK && !page->more && l->book)
+		rc = book_pull_joined(l->book, err);
 	if (rc == FB_OK)
-		rc = book_commit(b, err);
+		rc = l->ops->commit(l->ctx, err);
 	else
-		book_rollback(b);
+		l->ops->rollback(l->ctx);
 	return rc == FB_OK ? FB_OK : fb_prefix(err, _("pull: applying changes: "));
 }
 
@@ -1039,7 +1045,7 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
  * hub's time and what it holds of this device are noted, *more says
  * whether more pages follow, and *received counts the entries.
  */
-static enum fb_code take_page(struct book *b, struct conn *c, const char *json, size_t len,
+static enum fb_code take_page(struct conn *c, const char *json, size_t len,
 			      int *more, uint64_t *received, struct fb_error *err)
 {
 	struct wire_page page;
@@ -1056,7 +1062,7 @@ static enum fb_code take_page(struct book *b, struct conn *c, const char *json, 
 			err->code = FB_ENET;
 		return FB_ENET;
 	}
-	rc = sync_apply_page(b, &page, c->relay_all, err);
+	rc = sync_apply_page(c->l, &page, c->relay_all, err);
 	if (rc == FB_OK) {
 		note_hub_time(c, page.hub_time);
 		c->held_known = 1;
@@ -1071,8 +1077,9 @@ static enum fb_code take_page(struct book *b, struct conn *c, const char *json, 
 	return rc;
 }
 
-static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
+static enum fb_code pull(struct conn *c, struct fb_error *err)
 {
+	struct sync_local *l = c->l;
 	long long cursor = 0;
 	char *epoch = NULL;
 	size_t rounds, size = first_size(c, 1);
@@ -1087,31 +1094,31 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 	/* A first catch-up logs the branch's old conflicts between others:
 	 * they are not this laptop's (book_each_conflict, inherited); the
 	 * last page of it ends it (sync_apply_page). */
-	if ((rc = book_pull_joining(b, &joining, err)) != FB_OK)
+	if (c->b && (rc = book_pull_joining(c->b, &joining, err)) != FB_OK)
 		return rc;
 	for (rounds = 0; rounds < SYNC_ROUNDS_MAX; rounds++) {
 		free(epoch);
 		epoch = NULL;
-		if ((rc = book_meta_int(b, "pull_cursor", 0, &cursor, err)) != FB_OK ||
-		    (rc = book_meta_get(b, "pull_epoch", &epoch, err)) != FB_OK)
+		if ((rc = l->ops->meta_int(l->ctx, "pull_cursor", 0, &cursor, err)) != FB_OK ||
+		    (rc = l->ops->meta_get(l->ctx, "pull_epoch", &epoch, err)) != FB_OK)
 			break;
 		/* Both are ours: digits, hex digits, [0-9a-z-].  The hub's
 		 * page is 500 changes when no limit is given (§7): a few
 		 * bytes less on each small sync. */
 		if (size == WIRE_PULL_DEFAULT)
 			snprintf(path, sizeof(path), "/v2/pull?after=%lld&epoch=%s&device=%s",
-				 cursor, epoch ? epoch : "", book_device(b));
+				 cursor, epoch ? epoch : "", l->ops->device(l->ctx));
 		else
 			snprintf(path, sizeof(path),
 				 "/v2/pull?after=%lld&epoch=%s&limit=%zu&device=%s",
-				 cursor, epoch ? epoch : "", size, book_device(b));
+				 cursor, epoch ? epoch : "", size, l->ops->device(l->ctx));
 		if ((rc = request(c, N_("pull"), path, NULL, &status, err)) != FB_OK)
 			break;
 		if (status != 200) {
 			rc = fb_fail(err, FB_EINVAL, _("pull: unexpected HTTP %ld"), status);
 			break;
 		}
-		if ((rc = take_page(b, c, buf_str(&c->body), c->body.len, &more, &received,
+		if ((rc = take_page(c, buf_str(&c->body), c->body.len, &more, &received,
 				    err)) != FB_OK)
 			break;
 		if (!more) {
@@ -1128,7 +1135,7 @@ static enum fb_code pull(struct book *b, struct conn *c, struct fb_error *err)
 /* --- relay: other devices' changes a restored hub lost -------------- */
 
 /* Ask the hub how much it holds of each device in h; h->seq then says. */
-static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads *h,
+static enum fb_code ask_heads(struct conn *c, struct wire_heads *h,
 			      struct fb_error *err)
 {
 	struct fb_buf json = FB_BUF_INIT(0), z = FB_BUF_INIT(WIRE_ZBODY_MAX);
@@ -1146,7 +1153,8 @@ static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads 
 	if (rc == FB_OK) {
 		rc = wire_heads_answer_decode(buf_str(&c->body), c->body.len, h, &t, err);
 		if (rc == FB_OK) {
-			book_observe(b, t);
+			if (c->b)
+				book_observe(c->b, t);
 			note_hub_time(c, t);
 		}
 		else
@@ -1158,7 +1166,7 @@ static enum fb_code ask_heads(struct book *b, struct conn *c, struct wire_heads 
 }
 
 /* relay_send_fn over HTTP: a relay push, its acknowledgement noted. */
-static enum fb_code relay_over_http(void *ctx, struct book *b, const char *device,
+static enum fb_code relay_over_http(void *ctx, struct sync_local *l, const char *device,
 				    const struct fb_buf *json, uint64_t last,
 				    uint64_t *held, int *refused, struct fb_error *err)
 {
@@ -1182,7 +1190,7 @@ static enum fb_code relay_over_http(void *ctx, struct book *b, const char *devic
 		goto out;
 	ans = cJSON_ParseWithLength(buf_str(&c->body), c->body.len);
 	ack = cJSON_GetObjectItemCaseSensitive(ans, "ack");
-	observe_hub_time(c, b, cJSON_GetStringValue(
+	observe_hub_time(c, cJSON_GetStringValue(
 		cJSON_GetObjectItemCaseSensitive(ans, "hub_time")));
 	if (!cJSON_IsNumber(ack)) {
 		rc = fb_fail(err, FB_ENET, _("relay: the hub's answer arrived damaged or cut"
@@ -1190,7 +1198,7 @@ static enum fb_code relay_over_http(void *ctx, struct book *b, const char *devic
 		goto out;
 	}
 	*held = (uint64_t)ack->valuedouble;
-	rc = book_relay_known(b, device, *held, err);
+	rc = l->ops->relay_known(l->ctx, device, *held, err);
 	/* The changes of the batches before this one (the plan counts). */
 	step_advance(c, c->st->relayed);
 out:
@@ -1216,7 +1224,7 @@ static int first_pending(const uint64_t *next, size_t n, uint64_t *other)
 	return best;
 }
 
-enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_t *mine,
+enum fb_code sync_relay_plan(struct sync_local *l, struct wire_heads *h, const uint64_t *mine,
 			     relay_send_fn send, void *ctx, struct sync_stats *st,
 			     struct fb_error *err)
 {
@@ -1230,7 +1238,7 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
 		rc = fb_fail(err, FB_ENOMEM, _("out of memory"));
 	for (i = 0; rc == FB_OK && i < h->n; i++)
 		if (mine[i] > h->seq[i])
-			rc = book_relay_first(b, h->device[i], h->seq[i], &next[i], err);
+			rc = l->ops->relay_first(l->ctx, h->device[i], h->seq[i], &next[i], err);
 	for (rounds = 0; rc == FB_OK && rounds < SYNC_ROUNDS_MAX; rounds++) {
 		uint64_t other, last, held;
 		int k = first_pending(next, h->n, &other), refused = 0;
@@ -1240,7 +1248,7 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
 		next[k] = 0;
 		n = 0;
 		buf_reset(&json);
-		rc = book_relay_changes(b, h->device[k], h->seq[k], other, changes,
+		rc = l->ops->relay_changes(l->ctx, h->device[k], h->seq[k], other, changes,
 					SYNC_BATCH_MAX, SYNC_PUSH_BYTES, &n, err);
 		if (rc != FB_OK || n == 0) {
 			for (i = 0; i < n; i++)
@@ -1256,7 +1264,7 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
 			break;
 		}
 		held = h->seq[k];
-		rc = send(ctx, b, h->device[k], &json, last, &held, &refused, err);
+		rc = send(ctx, l, h->device[k], &json, last, &held, &refused, err);
 		st->relay_refused += refused;
 		if (rc != FB_OK || refused)
 			continue;
@@ -1265,7 +1273,7 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
 		h->seq[k] = held;
 		/* Short of what was sent: the hub went no further. */
 		if (held >= last)
-			rc = book_relay_first(b, h->device[k], held, &next[k], err);
+			rc = l->ops->relay_first(l->ctx, h->device[k], held, &next[k], err);
 	}
 	for (i = 0; i < h->n; i++)
 		st->relay_devices += sent && sent[i] > 0;
@@ -1283,8 +1291,9 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
  * book's commit order (sync_relay_plan).  Done whole, the mark is
  * cleared; cut off, the next sync does it again.
  */
-static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
+static enum fb_code relay(struct conn *c, struct fb_error *err)
 {
+	struct sync_local *l = c->l;
 	uint64_t *mine = calloc(WIRE_HEADS_MAX, sizeof(*mine));  /* held here */
 	struct wire_heads h;
 	enum fb_code rc;
@@ -1296,31 +1305,31 @@ static enum fb_code relay(struct book *b, struct conn *c, struct fb_error *err)
 		goto out;
 	}
 	h.n = 0;
-	rc = book_each_relay_candidate(b, wire_heads_note, &h, err);
+	rc = l->ops->each_relay_candidate(l->ctx, wire_heads_note, &h, err);
 	if (rc == FB_ETOOBIG)
 		rc = FB_OK;     /* the first WIRE_HEADS_MAX now, the rest next time */
 	if (rc != FB_OK || h.n == 0)
 		goto done;
 	memcpy(mine, h.seq, h.n * sizeof(*h.seq));
 	step_begin(c, N_("relaying"), 0);
-	if ((rc = ask_heads(b, c, &h, err)) != FB_OK)
+	if ((rc = ask_heads(c, &h, err)) != FB_OK)
 		goto out;
 	for (i = 0; rc == FB_OK && i < h.n; i++)
-		rc = book_relay_known(b, h.device[i], h.seq[i], err);
+		rc = l->ops->relay_known(l->ctx, h.device[i], h.seq[i], err);
 	if (rc == FB_OK)
-		rc = sync_relay_plan(b, &h, mine, relay_over_http, c, c->st, err);
+		rc = sync_relay_plan(l, &h, mine, relay_over_http, c, c->st, err);
 	if (rc == FB_OK)
 		step_finish(c, c->st->relayed);
 done:
 	if (rc == FB_OK)
-		rc = book_meta_set_int(b, SYNC_RELAY_DUE, 0, err);
+		rc = l->ops->meta_set_int(l->ctx, SYNC_RELAY_DUE, 0, err);
 out:
 	wire_heads_release(&h);
 	free(mine);
 	return rc;
 }
 
-enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
+enum fb_code sync_set_remote(struct sync_local *l, const char *url, const char *token,
 			     const char *cacert, struct fb_error *err)
 {
 	size_t n = strlen(url);
@@ -1334,25 +1343,25 @@ enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
 			         " credentials; give the token with --token-file"));
 	if (n > 1024)
 		return fb_fail(err, FB_EINVAL, _("the hub URL is too long"));
-	if ((rc = book_begin(b, err)) != FB_OK)
+	if ((rc = l->ops->begin(l->ctx, err)) != FB_OK)
 		return rc;
 	{
 		char *u = strndup(url, n - (n > 8 && url[n - 1] == '/' ? 1 : 0));
 
-		rc = u ? book_meta_set(b, "remote_url", u, err) : FB_ENOMEM;
+		rc = u ? l->ops->meta_set(l->ctx, "remote_url", u, err) : FB_ENOMEM;
 		free(u);
 	}
 	/* What another hub was known to hold says nothing of this one. */
 	if (rc == FB_OK)
-		rc = book_relay_forget(b, err);
+		rc = l->ops->relay_forget(l->ctx, err);
 	if (rc == FB_OK)
-		rc = book_meta_set(b, "remote_token", token, err);
+		rc = l->ops->meta_set(l->ctx, "remote_token", token, err);
 	if (rc == FB_OK)
-		rc = book_meta_set(b, "remote_cacert", cacert ? cacert : "", err);
+		rc = l->ops->meta_set(l->ctx, "remote_cacert", cacert ? cacert : "", err);
 	if (rc == FB_OK)
-		rc = book_commit(b, err);
+		rc = l->ops->commit(l->ctx, err);
 	else
-		book_rollback(b);
+		l->ops->rollback(l->ctx);
 	return rc;
 }
 
@@ -1401,6 +1410,16 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 	return sync_run_progress(b, what, NULL, st, err);
 }
 
+enum fb_code sync_run_progress(struct book *b, int what,
+			       const struct progress_sink *progress,
+			       struct sync_stats *st, struct fb_error *err)
+{
+	struct sync_local l;
+
+	sync_local_of_book(b, &l);
+	return sync_run_local(&l, what, progress, st, err);
+}
+
 /*
  * One go at the sync's steps: push, pull, and again where the hub's
  * answers show that a history changed: a fork, or entries the hub lost
@@ -1408,9 +1427,11 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
  * goes on from what the book holds, so a go cut short is simply run
  * again.
  */
-static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *redated,
+static enum fb_code sync_steps(struct conn *c, int what, int *redated,
 			       struct fb_error *err)
 {
+	struct sync_local *l = c->l;
+	struct book *b = c->b;
 	struct sync_stats *st = c->st;
 	enum fb_code rc = FB_OK;
 	int round;
@@ -1420,7 +1441,8 @@ static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *re
 
 		c->page_taken = c->page_more = 0;
 		c->ask_page = (what & SYNC_PULL) && !c->relay_all;
-		if (what & SYNC_PUSH) {
+		/* Only a book has a chain of its own to push. */
+		if ((what & SYNC_PUSH) && b) {
 			rc = push(b, c, err);
 			if (rc == FB_EINVAL && !*redated && !strcmp(c->err_code, "clock_ahead")) {
 				/* Once per sync: what it could not date, it never will. */
@@ -1445,8 +1467,8 @@ static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *re
 		}
 		/* A push answer that brought the whole pull spares the pull. */
 		if (rc == FB_OK && (what & SYNC_PULL) && !(c->page_taken && !c->page_more))
-			rc = pull(b, c, err);
-		if (rc == FB_OK && c->held_known)
+			rc = pull(c, err);
+		if (rc == FB_OK && c->held_known && b)
 			rc = book_hub_holds(b, c->held, c->held_hash, &fork_at, &resend, err);
 		if (rc == FB_OK && fork_at) {
 			rc = fork_here(b, fork_at, st, err);
@@ -1455,18 +1477,18 @@ static enum fb_code sync_steps(struct book *b, struct conn *c, int what, int *re
 		st->resent += resend;
 		/* The hub lost what it had acknowledged: others' too, maybe. */
 		if (rc == FB_OK && resend)
-			rc = book_meta_set_int(b, SYNC_RELAY_DUE, 1, err);
+			rc = l->ops->meta_set_int(l->ctx, SYNC_RELAY_DUE, 1, err);
 		if (!resend || !(what & SYNC_PUSH))
 			break;
 	}
 	if (rc == FB_OK && (what & SYNC_PUSH)) {
 		long long due = 0;
 
-		rc = book_meta_int(b, SYNC_RELAY_DUE, 0, &due, err);
+		rc = l->ops->meta_int(l->ctx, SYNC_RELAY_DUE, 0, &due, err);
 		if (rc == FB_OK && due)
-			rc = book_relay_forget(b, err);
+			rc = l->ops->relay_forget(l->ctx, err);
 		if (rc == FB_OK && (due || c->relay_all))
-			rc = relay(b, c, err);
+			rc = relay(c, err);
 	}
 	return rc;
 }
@@ -1477,9 +1499,9 @@ static uint64_t moved_so_far(const struct sync_stats *st)
 	return (uint64_t)st->pushed + st->pulled + st->relayed + st->redated + st->moved;
 }
 
-enum fb_code sync_run_progress(struct book *b, int what,
-			       const struct progress_sink *progress,
-			       struct sync_stats *st, struct fb_error *err)
+enum fb_code sync_run_local(struct sync_local *l, int what,
+			    const struct progress_sink *progress,
+			    struct sync_stats *st, struct fb_error *err)
 {
 	struct conn c;
 	enum fb_code rc;
@@ -1488,7 +1510,7 @@ enum fb_code sync_run_progress(struct book *b, int what,
 	uint64_t before = 0;
 
 	memset(st, 0, sizeof(*st));
-	if ((rc = conn_open(b, &c, err)) != FB_OK) {
+	if ((rc = conn_open(l, &c, err)) != FB_OK) {
 		conn_close(&c);
 		return rc;
 	}
@@ -1499,7 +1521,7 @@ enum fb_code sync_run_progress(struct book *b, int what,
 	/* A connection dropped in the middle is tried again while each
 	 * go moves something (client.h, SYNC_NET_RETRIES). */
 	for (;;) {
-		rc = sync_steps(b, &c, what, &redated, err);
+		rc = sync_steps(&c, what, &redated, err);
 		if (rc != FB_ENET || st->stopped || never_sent(c.cr) ||
 		    moved_so_far(st) == before || st->net_retries >= SYNC_NET_RETRIES)
 			break;
@@ -1514,12 +1536,12 @@ enum fb_code sync_run_progress(struct book *b, int what,
 
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
-		if ((rc = book_begin(b, err)) == FB_OK) {
-			rc = book_meta_set(b, "last_sync", when, err);
+		if ((rc = l->ops->begin(l->ctx, err)) == FB_OK) {
+			rc = l->ops->meta_set(l->ctx, "last_sync", when, err);
 			if (rc == FB_OK)
-				rc = book_commit(b, err);
+				rc = l->ops->commit(l->ctx, err);
 			else
-				book_rollback(b);
+				l->ops->rollback(l->ctx);
 		}
 	}
 	/* How the clocks compare, whatever else happened: every command
@@ -1527,7 +1549,7 @@ enum fb_code sync_run_progress(struct book *b, int what,
 	if (c.clock_known) {
 		st->clock_known = 1;
 		st->clock_ahead_ms = (int64_t)c.clock.local_ms - (int64_t)c.clock.hub_ms;
-		if (book_note_hub_clock(b, &c.clock, NULL) != FB_OK)
+		if (book_note_hub_clock(l->book, &c.clock, NULL) != FB_OK)
 			st->clock_known = 0;
 	}
 	conn_close(&c);

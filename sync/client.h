@@ -19,6 +19,7 @@
 #include "book.h"
 #include "buf.h"
 #include "progress.h"
+#include "sync_local.h"
 
 /*
  * Batches and pages are sized by time on the link, not by count.  A
@@ -143,7 +144,7 @@ void sync_set_stop(const volatile sig_atomic_t *flag);
  * note what it brought as held by the hub (SYNC_RELAY_ALL).  A pull and
  * a bundle of pulled pages (`fieldbook bundle import`) both use it.
  */
-enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_all,
+enum fb_code sync_apply_page(struct sync_local *l, struct wire_page *page, int relay_all,
 			     struct fb_error *err)
 	FB_MUST_CHECK;
 
@@ -157,10 +158,10 @@ enum fb_code sync_apply_page(struct book *b, struct wire_page *page, int relay_a
  * taken), or *refused.  Over HTTP it is a push; into a bundle, a line.
  */
 struct wire_heads;
-typedef enum fb_code (*relay_send_fn)(void *ctx, struct book *b, const char *device,
+typedef enum fb_code (*relay_send_fn)(void *ctx, struct sync_local *l, const char *device,
 				      const struct fb_buf *json, uint64_t last,
 				      uint64_t *held, int *refused, struct fb_error *err);
-enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_t *mine,
+enum fb_code sync_relay_plan(struct sync_local *l, struct wire_heads *h, const uint64_t *mine,
 			     relay_send_fn send, void *ctx, struct sync_stats *st,
 			     struct fb_error *err)
 	FB_MUST_CHECK;
@@ -169,7 +170,7 @@ enum fb_code sync_relay_plan(struct book *b, struct wire_heads *h, const uint64_
 int sync_same_head(struct book *b, uint64_t seq, const char *hex);
 
 /* Set the remote: checks the URL (http or https, no token in it). */
-enum fb_code sync_set_remote(struct book *b, const char *url, const char *token,
+enum fb_code sync_set_remote(struct sync_local *l, const char *url, const char *token,
 			     const char *cacert, struct fb_error *err);
 
 /*
@@ -192,5 +193,14 @@ enum fb_code sync_run(struct book *b, int what, struct sync_stats *st,
 enum fb_code sync_run_progress(struct book *b, int what,
 			       const struct progress_sink *progress,
 			       struct sync_stats *st, struct fb_error *err);
+
+/*
+ * sync_run_progress at any end (sync_local.h).  An end without a book
+ * (a hub on PostgreSQL) has no chain of its own: it pulls and relays
+ * (SYNC_PULL, SYNC_RELAY_ALL), and SYNC_PUSH sends nothing of its own.
+ */
+enum fb_code sync_run_local(struct sync_local *l, int what,
+			    const struct progress_sink *progress,
+			    struct sync_stats *st, struct fb_error *err);
 
 #endif

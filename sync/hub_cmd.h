@@ -21,6 +21,13 @@ struct hub_store;
 enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
 	FB_MUST_CHECK;
 
+/* The hub's store as the end of its relay to the hub above
+ * (sync_local.h): an SQLite hub's book, a PostgreSQL hub's store.
+ * Close it with sync_local_close. */
+struct sync_local;
+enum fb_code hub_open_local(struct cmd_ctx *c, struct sync_local *out)
+	FB_MUST_CHECK;
+
 /*
  * A moment the hub's tables hold (UTC ISO 8601, "2026-12-07T10:00:00Z")
  * as people read it (fb_when: local time); "" for "" and the text as it

@@ -41,7 +41,13 @@ const struct cmd_entry hub_backup_entry = {
 static enum fb_code restore(struct cmd_ctx *c)
 {
 	uint64_t entries = 0;
-	enum fb_code rc = hub_store_sqlite_restore(c->argv[0], c->db_path, &entries, &c->err);
+	enum fb_code rc;
+
+	/* A copy of a PostgreSQL store is pg_dump's (docs/SCALING.md). */
+	if (c->store)
+		return fb_fail(&c->err, FB_EUSAGE, "a PostgreSQL store is restored with"
+			       " pg_restore (from pg_dump's copy), not with 'restore'");
+	rc = hub_store_sqlite_restore(c->argv[0], c->db_path, &entries, &c->err);
 
 	if (rc == FB_OK)
 		printf("restored: %s from %s (%llu entries); start the hub again: laptops"

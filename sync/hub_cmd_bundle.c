@@ -163,30 +163,26 @@ static enum fb_code write_ack(const char *path, const char *device, int relay,
  * relay bundle, or the changes it holds for this hub's unit. */
 static enum fb_code import_for_this_hub(struct cmd_ctx *c, const char *kind)
 {
-	struct book *b = NULL;
+	struct sync_local l;
 	size_t n = 0;
 	enum fb_code rc;
 
-	/* This hub's own relay is a book's (SQLite's) alone for now. */
-	if (c->store)
-		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store:"
-			       " bundle import of the upstream's answer");
-	if ((rc = hub_open(c, &b)) != FB_OK)
+	if ((rc = hub_open_local(c, &l)) != FB_OK)
 		return rc;
-	if ((rc = book_relay_identity(b, &c->err)) != FB_OK)
+	if ((rc = l.ops->relay_identity(l.ctx, &c->err)) != FB_OK)
 		goto out;
 	if (!strcmp(kind, BUNDLE_RELAY_ACK)) {
-		rc = bundle_take_relay_ack(b, c->argv[0], &n, &c->err);
+		rc = bundle_take_relay_ack(&l, c->argv[0], &n, &c->err);
 		if (rc == FB_OK)
 			printf("acknowledged: the upstream holds what this hub relayed of %zu"
 			       " devices\n", n);
 	} else {
-		rc = bundle_take_pull(b, c->argv[0], 1, &n, &c->err);
+		rc = bundle_take_pull(&l, c->argv[0], 1, &n, &c->err);
 		if (rc == FB_OK)
 			printf("bundle applied: %zu changes from the upstream\n", n);
 	}
 out:
-	book_close(b);
+	sync_local_close(&l);
 	return rc;
 }
 
@@ -292,21 +288,18 @@ const struct cmd_entry hub_bundle_import_entry = {
 /* bundle export --upstream: this hub's relay, into a bundle. */
 static enum fb_code export_upstream(struct cmd_ctx *c)
 {
-	struct book *b = NULL;
+	struct sync_local l;
 	size_t n = 0, devices = 0;
 	enum fb_code rc;
 
-	if (c->store)
-		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store:"
-			       " bundle export --upstream");
-	if ((rc = hub_open(c, &b)) != FB_OK)
+	if ((rc = hub_open_local(c, &l)) != FB_OK)
 		return rc;
-	rc = bundle_export_relay(b, c->argv[0], &n, &devices, &c->err);
+	rc = bundle_export_relay(&l, c->argv[0], &n, &devices, &c->err);
 	if (rc == FB_OK)
 		printf("bundle written: %zu changes of %zu devices for the upstream in %s;"
 		       " import it there, then import its answer here\n", n, devices,
 		       c->argv[0]);
-	book_close(b);
+	sync_local_close(&l);
 	return rc;
 }
 

@@ -25,10 +25,6 @@ static enum fb_code serve(struct cmd_ctx *c)
 	if (every_text && !every)
 		return cmd_usage(c, "--upstream-every: a duration of 1 s to 1 day, such as"
 				 " 300, 15m or 1h");
-	if (every && c->store)
-		return fb_fail(&c->err, FB_EUSAGE, "--upstream-every needs an upstream, and a hub"
-			       " on PostgreSQL has none (not yet supported on a PostgreSQL store:"
-			       " upstream set)");
 	if (cmd_get(c, "listen"))
 		cfg.listen = cmd_get(c, "listen");
 	/*
@@ -66,7 +62,7 @@ static enum fb_code serve(struct cmd_ctx *c)
 	if (rc != FB_OK)
 		return rc;
 	if (every)
-		rc = hub_relay_start(&relay, c->db_path, every, &c->err);
+		rc = hub_relay_start(&relay, c->store ? c->store : c->db_path, every, &c->err);
 	if (rc == FB_OK)
 		rc = hub_serve(store, &cfg, &c->err);
 	hub_relay_stop(&relay);

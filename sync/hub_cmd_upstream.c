@@ -2,8 +2,9 @@
  * hub_cmd_upstream.c - fieldbook-hub upstream set, fieldbook-hub sync:
  * a hub as a client of the hub above it (docs/PROTOCOL.md §13.6).
  *
- * The hub's database is a book like a laptop's, and its relay is a
- * laptop's sync (sync/client.c) in the mode SYNC_RELAY_ALL: it writes no
+ * The hub's relay is a laptop's sync (sync/client.c) in the mode
+ * SYNC_RELAY_ALL, over the hub's store as its end (sync_local.h; an
+ * SQLite hub's database is a book like a laptop's): it writes no
  * changes of its own, sends up every other device's changes that the
  * upstream is not known to hold, and pulls what the upstream holds for
  * its unit.
@@ -22,7 +23,7 @@
 
 static enum fb_code upstream_set(struct cmd_ctx *c)
 {
-	enum fb_code rc = remote_set_from(c, hub_open, &c->err);
+	enum fb_code rc = remote_set_from(c, hub_open_local, &c->err);
 
 	if (rc == FB_OK)
 		printf("upstream set: %s\n", c->argv[0]);
@@ -44,13 +45,14 @@ const struct cmd_entry hub_upstream_set_entry = {
 static enum fb_code relay_sync(struct cmd_ctx *c)
 {
 	struct sync_stats st;
-	struct book *b = NULL;
+	struct sync_local l;
 	enum fb_code rc;
 
-	if ((rc = hub_open(c, &b)) != FB_OK)
+	if ((rc = hub_open_local(c, &l)) != FB_OK)
 		return rc;
-	if ((rc = book_relay_identity(b, &c->err)) == FB_OK)
-		rc = sync_run(b, SYNC_PUSH | SYNC_PULL | SYNC_RELAY_ALL, &st, &c->err);
+	if ((rc = l.ops->relay_identity(l.ctx, &c->err)) == FB_OK)
+		rc = sync_run_local(&l, SYNC_PUSH | SYNC_PULL | SYNC_RELAY_ALL, NULL, &st,
+				    &c->err);
 	if (rc == FB_OK) {
 		printf("relayed: %zu changes of %zu devices sent up, %zu received",
 		       st.relayed, st.relay_devices, st.pulled);
@@ -60,7 +62,7 @@ static enum fb_code relay_sync(struct cmd_ctx *c)
 		printf("; %zu requests, %zu bytes sent, %zu received\n", st.requests,
 		       st.bytes_sent, st.bytes_received);
 	}
-	book_close(b);
+	sync_local_close(&l);
 	return rc;
 }
 
@@ -88,32 +90,18 @@ static enum fb_code hub_status(struct cmd_ctx *c)
 {
 	char *unit = NULL, *url = NULL, *last = NULL, *relay_id = NULL, lag[32] = "";
 	uint64_t entries = 0, devices = 0;
-	struct book *b = NULL;
+	struct sync_local l;
 	long long since = -1;
 	enum fb_code rc;
 
-	if (c->store) {
-		/* A hub on PostgreSQL has no upstream (upstream set refuses
-		 * there): its unit, and that it relays nowhere. */
-		struct hub_store *st = NULL;
-
-		if ((rc = hub_open_store(c, &st)) != FB_OK)
-			return rc;
-		rc = st->ops->top_unit(st, &unit, &c->err);
-		st->ops->close(st);
-		if (rc != FB_OK)
-			goto out;
-		goto print;
-	}
-	if ((rc = hub_open(c, &b)) != FB_OK)
+	if ((rc = hub_open_local(c, &l)) != FB_OK)
 		return rc;
-	if ((rc = book_meta_get(b, "hub_unit", &unit, &c->err)) != FB_OK ||
-	    (rc = book_meta_get(b, "remote_url", &url, &c->err)) != FB_OK ||
-	    (rc = book_meta_get(b, "last_sync", &last, &c->err)) != FB_OK ||
-	    (rc = book_meta_get(b, "relay_device", &relay_id, &c->err)) != FB_OK ||
-	    (rc = book_relay_waiting(b, &entries, &devices, &c->err)) != FB_OK)
+	if ((rc = l.ops->meta_get(l.ctx, "hub_unit", &unit, &c->err)) != FB_OK ||
+	    (rc = l.ops->meta_get(l.ctx, "remote_url", &url, &c->err)) != FB_OK ||
+	    (rc = l.ops->meta_get(l.ctx, "last_sync", &last, &c->err)) != FB_OK ||
+	    (rc = l.ops->meta_get(l.ctx, "relay_device", &relay_id, &c->err)) != FB_OK ||
+	    (rc = l.ops->relay_waiting(l.ctx, &entries, &devices, &c->err)) != FB_OK)
 		goto out;
-print:
 	if (last) {
 		since = hub_seconds_since(last);
 		human_lag(since, lag, sizeof(lag));
@@ -163,7 +151,7 @@ out:
 	free(url);
 	free(last);
 	free(relay_id);
-	book_close(b);
+	sync_local_close(&l);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 
 #include "hub_cmd.h"
 #include "hub_store.h"
+#include "sync_local.h"
 
 #define HUB_VERSION "0.1.0"
 
@@ -56,13 +57,26 @@ enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
 {
 	enum fb_code rc;
 
-	/* A book is SQLite's: locate_store let no such command through. */
+	/* A book is SQLite's: a command on PostgreSQL asks its store. */
 	if (c->store)
-		return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store: %s",
+		return fb_fail(&c->err, FB_EINTERNAL, "%s: a PostgreSQL store is no book",
 			       c->entry ? c->entry->name : "");
 	rc = hub_present(c);
 
 	return rc == FB_OK ? book_open(c->db_path, hub_schema, out, &c->err) : rc;
+}
+
+enum fb_code hub_open_local(struct cmd_ctx *c, struct sync_local *out)
+{
+	struct book *b = NULL;
+	enum fb_code rc;
+
+	memset(out, 0, sizeof(*out));
+	if (c->store)
+		return hub_store_pg_local(c->store, out, &c->err);
+	if ((rc = hub_open(c, &b)) == FB_OK)
+		sync_local_of_book(b, out);
+	return rc;
 }
 
 enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)
@@ -107,23 +121,11 @@ long long hub_seconds_since(const char *iso)
 	return parse_iso(iso, &t) ? (long long)(time(NULL) - t) : -1;
 }
 
-/* The commands a PostgreSQL store runs so far (docs/DECISIONS.md,
- * "PostgreSQL store"); the others are refused before anything is opened. */
-static const char *const pg_commands[] = {
-	"init", "unit add", "unit import", "unit list", "unit rename", "unit move",
-	"unit remove", "enroll", "devices", "revoke", "conflicts", "rejected", "serve",
-	"bundle import", "bundle export",       /* a laptop's or a lower hub's */
-	"status",       /* it relays nowhere: upstream set is refused */
-	"report", "verify",
-	"backup",       /* refused by the store itself: pg_dump is the tool */
-};
-
 /* --store URI, else $FIELDBOOK_HUB_STORE: a PostgreSQL store. */
 static enum fb_code locate_store(struct cmd_ctx *c)
 {
 	static char shown[HUB_PG_SHOWN_MAX];
 	const char *env = getenv("FIELDBOOK_HUB_STORE");
-	size_t i;
 
 	if (!c->store && env && *env)
 		c->store = env;
@@ -135,11 +137,7 @@ static enum fb_code locate_store(struct cmd_ctx *c)
 	/* Messages name the store as db_path; a password is not shown. */
 	hub_store_pg_shown(c->store, shown, sizeof(shown));
 	c->db_path = shown;
-	for (i = 0; i < sizeof(pg_commands) / sizeof(pg_commands[0]); i++)
-		if (c->entry && !strcmp(c->entry->name, pg_commands[i]))
-			return FB_OK;
-	return fb_fail(&c->err, FB_EUSAGE, "not yet supported on a PostgreSQL store: %s",
-		       c->entry ? c->entry->name : "");
+	return FB_OK;
 }
 
 /* --db PATH, else $FIELDBOOK_HUB_DB: a hub has no default place.  A

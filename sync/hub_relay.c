@@ -11,6 +11,7 @@
 #include "client.h"
 #include "hub_relay.h"
 #include "hub_store.h"
+#include "sync_local.h"
 
 /* One line on stderr, as the request log writes its lines. */
 static void relay_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -33,21 +34,36 @@ static void relay_log(const char *fmt, ...)
 	fprintf(stderr, "%s relay %s\n", when, msg);
 }
 
+/* The hub at `where` as its relay's end. */
+static enum fb_code local_open(const char *where, struct sync_local *out,
+			       struct fb_error *err)
+{
+	struct book *b = NULL;
+	enum fb_code rc;
+
+	memset(out, 0, sizeof(*out));
+	if (hub_store_is_pg(where))
+		return hub_store_pg_local(where, out, err);
+	if ((rc = book_open(where, hub_schema, &b, err)) == FB_OK)
+		sync_local_of_book(b, out);
+	return rc;
+}
+
 /* One relay, as `fieldbook-hub sync` runs it. */
-static enum fb_code relay_once(const char *db_path, struct fb_error *err)
+static enum fb_code relay_once(const char *where, struct fb_error *err)
 {
 	struct sync_stats st;
-	struct book *b = NULL;
+	struct sync_local l;
 	struct timespec t0, t1;
 	enum fb_code rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = book_open(db_path, hub_schema, &b, err);
+	rc = local_open(where, &l, err);
 	if (rc == FB_OK)
-		rc = book_relay_identity(b, err);
+		rc = l.ops->relay_identity(l.ctx, err);
 	if (rc == FB_OK)
-		rc = sync_run(b, SYNC_PUSH | SYNC_PULL | SYNC_RELAY_ALL, &st, err);
-	book_close(b);
+		rc = sync_run_local(&l, SYNC_PUSH | SYNC_PULL | SYNC_RELAY_ALL, NULL, &st, err);
+	sync_local_close(&l);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc == FB_OK)
 		relay_log("ok sent=%zu devices=%zu received=%zu requests=%zu ms=%lld",
@@ -80,7 +96,7 @@ static void *relay_main(void *arg)
 
 		pthread_mutex_unlock(&r->lock);
 		fb_error_clear(&err);
-		rc = relay_once(r->db_path, &err);
+		rc = relay_once(r->where, &err);
 		/* After a failure the wait doubles, up to the most. */
 		wait = rc == FB_OK ? r->every
 		       : wait >= HUB_RELAY_BACKOFF_MAX / 2 ? HUB_RELAY_BACKOFF_MAX : wait * 2;
@@ -100,25 +116,25 @@ static void *relay_main(void *arg)
 	return NULL;
 }
 
-enum fb_code hub_relay_start(struct hub_relay *r, const char *db_path, unsigned every,
+enum fb_code hub_relay_start(struct hub_relay *r, const char *where, unsigned every,
 			     struct fb_error *err)
 {
-	struct book *b = NULL;
+	struct sync_local l;
 	char *url = NULL;
 	enum fb_code rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = book_open(db_path, hub_schema, &b, err);
+	rc = local_open(where, &l, err);
 	if (rc == FB_OK)
-		rc = book_meta_get(b, "remote_url", &url, err);
-	book_close(b);
+		rc = l.ops->meta_get(l.ctx, "remote_url", &url, err);
+	sync_local_close(&l);
 	if (rc == FB_OK && !url)
 		rc = fb_fail(err, FB_EUSAGE, "--upstream-every needs an upstream: run"
 			     " 'fieldbook-hub upstream set URL --token-file FILE' first");
 	free(url);
 	if (rc != FB_OK)
 		return rc;
-	r->db_path = db_path;
+	r->where = where;
 	r->every = every;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->wake, NULL);

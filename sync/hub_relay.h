@@ -14,7 +14,8 @@
 #define HUB_RELAY_JITTER_PCT   10       /* each wait is moved by up to this much */
 
 struct hub_relay {
-	const char *db_path;
+	const char *where;              /* an SQLite hub's path, or a
+					   postgresql:// URI */
 	unsigned every;                 /* seconds between relays */
 	pthread_t thread;
 	pthread_mutex_t lock;
@@ -22,9 +23,10 @@ struct hub_relay {
 	int stop, started;
 };
 
-/* Start relaying db_path to its upstream (upstream set) every r->every
+/* Start relaying the hub at `where` (its database's path, or its
+ * PostgreSQL store's URI) to its upstream (upstream set) every `every`
  * seconds, the first time at once.  FB_EUSAGE when no upstream is set. */
-enum fb_code hub_relay_start(struct hub_relay *r, const char *db_path, unsigned every,
+enum fb_code hub_relay_start(struct hub_relay *r, const char *where, unsigned every,
 			     struct fb_error *err)
 	FB_MUST_CHECK;
 

@@ -293,6 +293,13 @@ enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
 enum fb_code hub_store_pg_open(const char *uri, int connections, struct hub_store **out,
 			       struct fb_error *err);
 
+/* The PostgreSQL store of uri as the end of the hub's relay to the hub
+ * above (sync_local.h; hub_store_pg_relay.c), on a connection of its
+ * own; closed with sync_local_close. */
+struct sync_local;
+enum fb_code hub_store_pg_local(const char *uri, struct sync_local *out,
+				struct fb_error *err);
+
 /* The hub's tables, added to the common schema (store.h). */
 extern const char hub_schema[];
 

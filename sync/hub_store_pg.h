@@ -3,7 +3,8 @@
  * hub_store_pg.c (connections, the schema, the hub's commands),
  * hub_store_pg_push.c (pushes), hub_store_pg_pull.c (pulls, heads,
  * tokens, bundles' cursors), hub_store_pg_report.c (report) and
- * hub_store_pg_verify.c (verify).  Private to them.
+ * hub_store_pg_verify.c (verify) and hub_store_pg_relay.c (the hub as
+ * a client of the hub above).  Private to them.
  */
 #ifndef FB_HUB_STORE_PG_H
 #define FB_HUB_STORE_PG_H
@@ -175,5 +176,9 @@ enum fb_code pg_may_ask(struct pg_conn *c, const struct hub_device *dev,
 /* hub_store_pg_push.c */
 enum fb_code pg_push(struct hub_store *s, struct hub_device *dev, struct wire_batch *b,
 		     struct hub_push_result *res, struct fb_error *err);
+/* Changes pulled from the hub above, merged in c's open transaction as
+ * a push merges its batch (self: the hub's relay id). */
+enum fb_code pg_merge_pulled(struct pg_conn *c, struct jchange *changes, size_t n,
+			     const char *self, struct fb_error *err);
 
 #endif

@@ -56,7 +56,10 @@ struct pg_row {
 
 struct pg_push {
 	struct pg_conn *c;
-	struct wire_batch *batch;
+	struct wire_batch *batch;       /* a push's; NULL for pulled changes */
+	struct jchange *changes;        /* the changes to merge */
+	size_t n;
+	const char *self;               /* the pushing device, or NULL */
 	struct pg_rec *recs;
 	size_t nrecs;
 	struct pg_head *heads;
@@ -305,15 +308,16 @@ static int by_str(const void *a, const void *b)
 
 static enum fb_code lock_devices(struct pg_push *p, struct fb_error *err)
 {
-	const char **ids = malloc((p->batch->n + 1) * sizeof(*ids));
+	const char **ids = malloc((p->n + 1) * sizeof(*ids));
 	enum fb_code rc = FB_OK;
 	size_t i, n = 0;
 
 	if (!ids)
 		return fb_fail(err, FB_ENOMEM, "out of memory");
-	ids[n++] = p->batch->device;
-	for (i = 0; i < p->batch->n; i++)
-		ids[n++] = p->batch->changes[i].device;
+	if (p->self)
+		ids[n++] = p->self;
+	for (i = 0; i < p->n; i++)
+		ids[n++] = p->changes[i].device;
 	qsort(ids, n, sizeof(*ids), by_str);
 	for (i = 0; rc == FB_OK && i < n; i++)
 		if (i == 0 || strcmp(ids[i], ids[i - 1]))
@@ -372,10 +376,10 @@ static enum fb_code load_records(struct pg_push *p, struct fb_error *err)
 	size_t i, n = 0;
 	int k;
 
-	for (i = 0; i < p->batch->n; i++)
-		p->recs[i].id = p->batch->changes[i].record_id;
-	qsort(p->recs, p->batch->n, sizeof(*p->recs), by_id);
-	for (i = 0; i < p->batch->n; i++)
+	for (i = 0; i < p->n; i++)
+		p->recs[i].id = p->changes[i].record_id;
+	qsort(p->recs, p->n, sizeof(*p->recs), by_id);
+	for (i = 0; i < p->n; i++)
 		if (n == 0 || strcmp(p->recs[i].id, p->recs[n - 1].id))
 			p->recs[n++].id = p->recs[i].id;
 	p->nrecs = n;
@@ -578,9 +582,9 @@ static enum fb_code note_relayed(struct pg_push *p, long long token, struct fb_e
 	enum fb_code rc = FB_OK;
 	size_t i;
 
-	for (i = 0; i < p->batch->n; i++) {
-		pg_array_add(&dev, p->batch->changes[i].device);
-		pg_array_addf(&seq, "%llu", (unsigned long long)p->batch->changes[i].seq);
+	for (i = 0; i < p->n; i++) {
+		pg_array_add(&dev, p->changes[i].device);
+		pg_array_addf(&seq, "%llu", (unsigned long long)p->changes[i].seq);
 	}
 	if (!(v[1] = pg_array_text(&dev)) || !(v[2] = pg_array_text(&seq)))
 		rc = fb_fail(err, FB_ENOMEM, "out of memory");
@@ -633,8 +637,8 @@ static enum fb_code apply_batch(struct pg_push *p, struct hub_push_result *res,
 	size_t i;
 	int applied;
 
-	for (i = 0; i < p->batch->n; i++) {
-		struct jchange *c = &p->batch->changes[i];
+	for (i = 0; i < p->n; i++) {
+		struct jchange *c = &p->changes[i];
 
 		fb_error_clear(&e);
 		rc = apply_change(&a, c, 0, &applied, &e);
@@ -741,8 +745,30 @@ static void push_reset(struct pg_push *p)
 		return;
 	for (i = 0; i < p->nrecs; i++)
 		record_free(p->recs[i].r);
-	memset(p->recs, 0, p->batch->n * sizeof(*p->recs));
+	memset(p->recs, 0, p->n * sizeof(*p->recs));
 	p->nrecs = p->nheads = p->nrows = 0;
+}
+
+/* Room for the merge of n changes: FB_ENOMEM when there is none. */
+static enum fb_code push_alloc(struct pg_push *p, struct jchange *changes, size_t n,
+			       struct fb_error *err)
+{
+	p->changes = changes;
+	p->n = n;
+	p->recs = calloc(n + 1, sizeof(*p->recs));
+	p->heads = calloc(2 * n + 1, sizeof(*p->heads));
+	p->rows = calloc(n + 1, sizeof(*p->rows));
+	if (!p->recs || !p->heads || !p->rows)
+		return fb_fail(err, FB_ENOMEM, "out of memory");
+	return FB_OK;
+}
+
+static void push_free(struct pg_push *p)
+{
+	push_reset(p);
+	free(p->recs);
+	free(p->heads);
+	free(p->rows);
 }
 
 enum fb_code pg_push(struct hub_store *s, struct hub_device *dev, struct wire_batch *b,
@@ -756,13 +782,9 @@ enum fb_code pg_push(struct hub_store *s, struct hub_device *dev, struct wire_ba
 
 	memset(res, 0, sizeof(*res));
 	p.batch = b;
-	p.recs = calloc(b->n + 1, sizeof(*p.recs));
-	p.heads = calloc(2 * b->n + 1, sizeof(*p.heads));
-	p.rows = calloc(b->n + 1, sizeof(*p.rows));
-	if (!p.recs || !p.heads || !p.rows) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	p.self = b->device;
+	if ((rc = push_alloc(&p, b->changes, b->n, err)) != FB_OK)
 		goto out;
-	}
 	p.c = pg_get(h);
 	for (tries = 1;; tries++) {
 		rc = push_once(&p, dev, res, err);
@@ -782,9 +804,55 @@ enum fb_code pg_push(struct hub_store *s, struct hub_device *dev, struct wire_ba
 		rc = fb_fail(err, FB_EBUSY, "%s", err->msg);
 	pg_put(h, p.c);
 out:
-	push_reset(&p);
-	free(p.recs);
-	free(p.heads);
-	free(p.rows);
+	push_free(&p);
+	return rc;
+}
+
+/*
+ * Changes pulled from the hub above, merged in c's open transaction
+ * (hub_store_pg_relay.c): each device's lock, the records locked in id
+ * order, the rule applied (APPLY_FROM_HUB, self the hub's relay id),
+ * the records and the journal rows written as a push writes them.  A
+ * race lost to a push (a new record, a deadlock) is undone to the
+ * savepoint and run again, up to PG_PUSH_TRIES times.
+ */
+enum fb_code pg_merge_pulled(struct pg_conn *c, struct jchange *changes, size_t n,
+			     const char *self, struct fb_error *err)
+{
+	struct pg_push p = { 0 };
+	struct applier a = { &pg_apply_ops, &p, self };
+	enum fb_code rc;
+	size_t i;
+	int tries;
+
+	if (n == 0)
+		return FB_OK;
+	if ((rc = push_alloc(&p, changes, n, err)) != FB_OK)
+		goto out;
+	p.c = c;
+	for (tries = 1;; tries++) {
+		rc = pg_do(c, "SAVEPOINT pulled", 0, NULL, "applying pulled changes", err);
+		if (rc == FB_OK && (rc = lock_devices(&p, err)) == FB_OK)
+			rc = load_records(&p, err);
+		for (i = 0; rc == FB_OK && i < n; i++)
+			rc = apply_change(&a, &changes[i], APPLY_FROM_HUB, NULL, err);
+		if (rc == FB_OK && (rc = write_records(&p, err)) == FB_OK &&
+		    (rc = write_journal(&p, err)) == FB_OK)
+			rc = pg_do(c, "RELEASE SAVEPOINT pulled", 0, NULL,
+				   "applying pulled changes", err);
+		if (rc == FB_OK || !retryable(c) || tries == PG_PUSH_TRIES)
+			break;
+		/* Lost a race: back to the savepoint, and again. */
+		push_reset(&p);
+		c->state[0] = '\0';
+		fb_error_clear(err);
+		if ((rc = pg_do(c, "ROLLBACK TO SAVEPOINT pulled", 0, NULL,
+				"applying pulled changes", err)) != FB_OK)
+			break;
+	}
+	if (rc == FB_EEXIST)
+		rc = fb_fail(err, FB_EBUSY, "%s", err->msg);
+out:
+	push_free(&p);
 	return rc;
 }

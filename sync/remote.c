@@ -18,13 +18,13 @@ const struct cmd_option remote_options[] = {
 };
 
 enum fb_code remote_set_from(struct cmd_ctx *c,
-			     enum fb_code (*open)(struct cmd_ctx *c, struct book **out),
+			     enum fb_code (*open)(struct cmd_ctx *c, struct sync_local *out),
 			     struct fb_error *err)
 {
 	char token[TOKEN_TEXT_MAX + 1], cacert[PATH_MAX];
 	const char *file = cmd_get(c, "token-file"), *ca = cmd_get(c, "cacert");
 	const char *given = cmd_get(c, "token");
-	struct book *b = NULL;
+	struct sync_local l = { 0 };
 	enum fb_code rc;
 
 	if (given) {
@@ -39,9 +39,9 @@ enum fb_code remote_set_from(struct cmd_ctx *c,
 		return fb_fail(err, FB_ENOINPUT, _("cannot find CA file %s"), ca);
 	if ((rc = token_read(file, token, err)) != FB_OK)
 		return rc;
-	if ((rc = open(c, &b)) == FB_OK)
-		rc = sync_set_remote(b, c->argv[0], token, ca ? cacert : NULL, err);
+	if ((rc = open(c, &l)) == FB_OK)
+		rc = sync_set_remote(&l, c->argv[0], token, ca ? cacert : NULL, err);
 	OPENSSL_cleanse(token, sizeof(token));
-	book_close(b);
+	sync_local_close(&l);
 	return rc;
 }

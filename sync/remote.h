@@ -9,17 +9,18 @@
 
 #include "book.h"
 #include "cmd.h"
+#include "sync_local.h"
 
 /* --token-file FILE, --token -, --cacert FILE. */
 extern const struct cmd_option remote_options[];
 
 /*
  * Read c's URL (its first argument), token and CA file, then store them
- * in the book that open() gives (sync_set_remote).  The token is wiped
+ * at the end that open() gives (sync_set_remote), which is closed after.  The token is wiped
  * from memory before it returns.  Usage errors as cmd_usage() words them.
  */
 enum fb_code remote_set_from(struct cmd_ctx *c,
-			     enum fb_code (*open)(struct cmd_ctx *c, struct book **out),
+			     enum fb_code (*open)(struct cmd_ctx *c, struct sync_local *out),
 			     struct fb_error *err)
 	FB_MUST_CHECK;
 

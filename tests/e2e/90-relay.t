@@ -42,10 +42,8 @@ D_BV=("HN.BV.X:HN.BV:commune:Xã Ba Vì" "HN.BV.X.01:HN.BV.X:branch:Chi hội 1"
 d=$TMP/relay
 mkdir -p "$d"
 C=$d/central.db P=$d/province.db D1=$d/d1.db D2=$d/d2.db
-# Under FIELDBOOK_TEST_STORE=pg the central hub is on PostgreSQL and the
-# hubs that relay up stay SQLite, as a country deploys them today
-# (docs/SCALING.md): a hub on PostgreSQL is no relay client yet.
-SQLITE_HUBS="$P $D1 $D2 $d/d2b.db"
+# Under FIELDBOOK_TEST_STORE=pg every hub is on PostgreSQL, the districts
+# and the province that relay up as well as the centre.
 
 hub --db "$C" init --unit VN --name "Trung ương" --level central >/dev/null
 units "$C" "HN:VN:province:Hà Nội" "HN.PL:HN:district:Phúc Lộc" \

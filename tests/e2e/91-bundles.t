@@ -16,10 +16,8 @@ T0=$SECONDS
 d=$TMP/bundles
 mkdir -p "$d"
 H=$d/hub.db
-# Under FIELDBOOK_TEST_STORE=pg the district hub H, which relays up, stays
-# SQLite (a hub on PostgreSQL is no relay client yet, docs/SCALING.md);
-# the provinces it relays to, by link and by bundle, are on PostgreSQL.
-SQLITE_HUBS=$H
+# Under FIELDBOOK_TEST_STORE=pg every hub is on PostgreSQL: the district
+# hub H, which relays up by link and by bundle, and the provinces.
 hub_tree "$H"
 enroll "$H" HN.PL.TT.03 "L1, no link" "$d/tok1"
 enroll "$H" HN.PL.TT.03 "L2" "$d/tok2"

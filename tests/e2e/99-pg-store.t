@@ -4,8 +4,7 @@
 # exit exactly what they do on SQLite (report and verify on the same
 # records pushed to both, before and after the same tampering); report
 # and verify run on a read-only connection and take no lock; the schema
-# is versioned (an older one migrated, a newer one refused untouched);
-# the commands it cannot run yet are refused before anything is opened.
+# is versioned (an older one migrated, a newer one refused untouched).
 . "${BASH_SOURCE[0]%/*}/synclib.sh"
 . "$E2E_DIR/pglib.sh"
 
@@ -291,14 +290,11 @@ run "$FIELDBOOK_HUB" --store "$TMP/hub.db" devices
 expect_exit 64 "--store with a file name: usage"
 expect_err "fieldbook-hub: --store takes a postgresql:// URI (an SQLite hub is --db PATH)"
 
-# What is not written yet is refused before the store is opened.
-for c in "sync|sync" "restore|restore x" \
-	"upstream set|upstream set http://x --token-file x"; do
-	# shellcheck disable=SC2086 # the command's words
-	run "$FIELDBOOK_HUB" --store "$PG_URI" ${c#*|}
-	expect_exit 64 "${c%%|*}: refused on PostgreSQL (64)"
-	expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: ${c%%|*}"
-done
+# With no upstream set, the relay's commands say what to do first, as
+# on SQLite (90-relay.t and 91-bundles.t relay between PostgreSQL hubs).
+run "$FIELDBOOK_HUB" --store "$PG_URI" sync
+expect_exit 64 "sync with no upstream: usage (64)"
+expect_err "fieldbook-hub: no hub set up: run 'fieldbook remote set URL --token-file FILE'"
 run "$FIELDBOOK_HUB" --store "$PG_URI" status
 expect_exit 0 "status on PostgreSQL"
 expect_out_contains "upstream:   none"
@@ -306,12 +302,12 @@ run "$FIELDBOOK_HUB" --store "$PG_URI" status --json
 expect_exit 0 "status --json on PostgreSQL"
 is "$(printf '%s' "$OUT" | json_get 'd["upstream"] + "|" + str(d["waiting_entries"])')" "|0" \
 	"...no upstream, nothing waiting"
-run "$FIELDBOOK_HUB" --store "$PG_URI" bundle export --upstream "$TMP/up.bundle"
-expect_exit 64 "bundle export --upstream: refused on PostgreSQL (64)"
-expect_err "fieldbook-hub: not yet supported on a PostgreSQL store: bundle export --upstream"
 run "$FIELDBOOK_HUB" --store "$PG_URI" serve --upstream-every 5m
-expect_exit 64 "serve --upstream-every: refused on PostgreSQL (64)"
-expect_err "fieldbook-hub: --upstream-every needs an upstream, and a hub on PostgreSQL has none (not yet supported on a PostgreSQL store: upstream set)"
+expect_exit 64 "serve --upstream-every with no upstream: usage (64)"
+expect_err "fieldbook-hub: --upstream-every needs an upstream: run 'fieldbook-hub upstream set URL --token-file FILE' first"
+run "$FIELDBOOK_HUB" --store "$PG_URI" restore "$TMP/copy"
+expect_exit 64 "restore on PostgreSQL: refused (64)"
+expect_err "fieldbook-hub: a PostgreSQL store is restored with pg_restore (from pg_dump's copy), not with 'restore'"
 run "$FIELDBOOK_HUB" --store "$PG_URI" backup "$TMP/copy"
 expect_exit 64 "backup on PostgreSQL: refused"
 expect_err "fieldbook-hub: a PostgreSQL store is backed up with pg_dump (and restored with pg_restore), not with 'backup'"

@@ -61,9 +61,7 @@
 #                                (SQLite: the file's bytes; PostgreSQL: each
 #                                row's xmin and ctid, which any write changes)
 #
-# FIELDBOOK_TEST_STORE=pg runs every hub of the script on PostgreSQL
-# (but the paths a script lists in SQLITE_HUBS: hubs that relay up, which
-# a PostgreSQL hub does not do yet, docs/SCALING.md): a
+# FIELDBOOK_TEST_STORE=pg runs every hub of the script on PostgreSQL: a
 # throw-away cluster (pglib.sh) is started, and the hub's --db PATH
 # becomes --store URI of a database named after PATH, made on first use.
 # A script that cannot run so (it copies a hub's file) says
@@ -126,12 +124,6 @@ store_pg() {
 	[ "${FIELDBOOK_TEST_STORE:-sqlite}" = pg ]
 }
 
-# Is hub path $1 on PostgreSQL: FIELDBOOK_TEST_STORE=pg, and not one of
-# the script's SQLITE_HUBS?
-_pg_path() {
-	store_pg && [[ " ${SQLITE_HUBS:-} " != *" $1 "* ]]
-}
-
 # A script whose hubs are SQLite files it reads or copies itself.
 sqlite_only() {
 	store_pg || return 0
@@ -155,7 +147,7 @@ _pg_store_of() {
 _hub_args() {
 	_HUB_ARGS=()
 	while [ $# -gt 0 ]; do
-		if [ "$1" = --db ] && [ $# -ge 2 ] && _pg_path "$2"; then
+		if [ "$1" = --db ] && [ $# -ge 2 ] && store_pg; then
 			_HUB_ARGS+=(--store "$(_pg_store_of "$2")")
 			shift 2
 		else
@@ -181,7 +173,7 @@ _db_sql() {
 }
 
 hub_sql() {
-	if _pg_path "$1"; then
+	if store_pg; then
 		local rc=0
 		pg_sql "$(_pg_name_of "$1")" "$2" || rc=$?
 		[ -z "$PG_OUT" ] || printf '%s\n' "$PG_OUT"
@@ -197,7 +189,7 @@ _pg_name_of() {
 }
 
 hub_copy() {
-	if _pg_path "$1"; then
+	if store_pg; then
 		pg_dump_db "$(_pg_name_of "$1")" "$2" || {
 			printf '%s\n' "$PG_OUT" >&2
 			return 1
@@ -210,7 +202,7 @@ hub_copy() {
 }
 
 hub_put_back() {
-	if _pg_path "$1"; then
+	if store_pg; then
 		pg_restore_db "$(_pg_name_of "$1")" "$2" || {
 			printf '%s\n' "$PG_OUT" >&2
 			return 1
@@ -222,7 +214,7 @@ hub_put_back() {
 }
 
 hub_store() {
-	if _pg_path "$1"; then
+	if store_pg; then
 		_pg_store_of "$1"
 	else
 		printf '%s' "$1"
@@ -247,7 +239,7 @@ hub_hex() {
 
 hub_writes() {
 	local t q=
-	if ! _pg_path "$1"; then
+	if ! store_pg; then
 		sha256sum "$1" | cut -d' ' -f1
 		return
 	fi
