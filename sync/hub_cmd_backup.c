@@ -3,7 +3,8 @@
  *
  * backup takes a consistent copy while the hub serves (a plain cp of a
  * serving hub's file misses what sits in its WAL); restore puts one back
- * while it is stopped.  After a restore the next `serve` begins a new
+ * while it is stopped.  A copy is an SQLite hub file whichever store it
+ * is of (hub_store_pg_backup.c), so either store takes either's.  After a restore the next `serve` begins a new
  * history, and laptops send again what the copy lacks (docs/PROTOCOL.md
  * §13.5): nothing is asked of anyone.
  */
@@ -43,11 +44,9 @@ static enum fb_code restore(struct cmd_ctx *c)
 	uint64_t entries = 0;
 	enum fb_code rc;
 
-	/* A copy of a PostgreSQL store is pg_dump's (docs/SCALING.md). */
-	if (c->store)
-		return fb_fail(&c->err, FB_EUSAGE, "a PostgreSQL store is restored with"
-			       " pg_restore (from pg_dump's copy), not with 'restore'");
-	rc = hub_store_sqlite_restore(c->argv[0], c->db_path, &entries, &c->err);
+	/* A copy is an SQLite hub file, of either store's backup. */
+	rc = c->store ? hub_store_pg_restore(c->argv[0], c->store, &entries, &c->err)
+		      : hub_store_sqlite_restore(c->argv[0], c->db_path, &entries, &c->err);
 
 	if (rc == FB_OK)
 		printf("restored: %s from %s (%llu entries); start the hub again: laptops"

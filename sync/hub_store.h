@@ -264,6 +264,24 @@ enum fb_code hub_store_sqlite_admin(const char *path, struct hub_store **out,
 enum fb_code hub_store_sqlite_restore(const char *copy, const char *target,
 				      uint64_t *entries, struct fb_error *err);
 
+/*
+ * A copy of a hub as an SQLite hub file (hub_store_backup.c), whichever
+ * store it is taken from: hub_copy_begin() makes an empty owner-only
+ * file beside dest (part); hub_copy_end() checks what was written there
+ * as `verify` checks a hub (*entries: its journal entries), then
+ * flushes it and renames it to dest, or removes it.  hub_copy_check()
+ * is that check of a hub file.
+ */
+#define HUB_COPY_PATH_MAX 4096
+enum fb_code hub_copy_begin(const char *dest, char part[HUB_COPY_PATH_MAX],
+			    struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code hub_copy_end(const char *part, const char *dest, uint64_t *entries,
+			  struct fb_error *err)
+	FB_MUST_CHECK;
+enum fb_code hub_copy_check(const char *path, uint64_t *entries, struct fb_error *err)
+	FB_MUST_CHECK;
+
 /* 1 when uri names a PostgreSQL store (postgresql:// or postgres://). */
 int hub_store_is_pg(const char *uri);
 
@@ -286,6 +304,14 @@ enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
  * hub_main.c lets through are written; the others refuse. */
 enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
 				struct fb_error *err);
+
+/* Put the SQLite hub file at copy (a backup of either store), checked
+ * first, in place of everything the PostgreSQL store of uri holds, in
+ * one transaction; a database without a hub gets the hub's schema
+ * first.  FB_EBUSY while a hub serves it.  *entries: the copy's. */
+enum fb_code hub_store_pg_restore(const char *copy, const char *uri, uint64_t *entries,
+				  struct fb_error *err)
+	FB_MUST_CHECK;
 
 /* Open the PostgreSQL store of uri to serve, with a pool of
  * `connections`, its schema migrated first, and a new epoch begun

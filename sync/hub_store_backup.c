@@ -37,6 +37,14 @@ static enum fb_code fresh_file(const char *path, struct fb_error *err)
 	return FB_OK;
 }
 
+enum fb_code hub_copy_begin(const char *dest, char part[HUB_COPY_PATH_MAX],
+			    struct fb_error *err)
+{
+	enum fb_code rc = with_suffix(dest, PART_SUFFIX, part, HUB_COPY_PATH_MAX, err);
+
+	return rc == FB_OK ? fresh_file(part, err) : rc;
+}
+
 /* fsync path, then rename it to dest. */
 static enum fb_code settle(const char *path, const char *dest, struct fb_error *err)
 {
@@ -53,8 +61,20 @@ static enum fb_code settle(const char *path, const char *dest, struct fb_error *
 	return FB_OK;
 }
 
+enum fb_code hub_copy_end(const char *part, const char *dest, uint64_t *entries,
+			  struct fb_error *err)
+{
+	enum fb_code rc = hub_copy_check(part, entries, err);
+
+	if (rc == FB_OK)
+		rc = settle(part, dest, err);
+	if (rc != FB_OK)
+		unlink(part);
+	return rc;
+}
+
 /* The copy at path is a hub's database whose chains and records all hold. */
-static enum fb_code check_copy(const char *path, uint64_t *entries, struct fb_error *err)
+enum fb_code hub_copy_check(const char *path, uint64_t *entries, struct fb_error *err)
 {
 	struct hub_store *st = NULL;
 	uint64_t rows = 0, records = 0;
@@ -77,15 +97,14 @@ enum fb_code sqhub_backup(struct hub_store *s, const char *dest, uint64_t *entri
 			  struct fb_error *err)
 {
 	struct sqlite_hub *h = (struct sqlite_hub *)s;
-	char part[4096];
+	char part[HUB_COPY_PATH_MAX];
 	sqlite3 *out = NULL;
 	sqlite3_backup *bk;
 	struct book *b;
 	enum fb_code rc;
 	int r;
 
-	if ((rc = with_suffix(dest, PART_SUFFIX, part, sizeof(part), err)) != FB_OK ||
-	    (rc = fresh_file(part, err)) != FB_OK)
+	if ((rc = hub_copy_begin(dest, part, err)) != FB_OK)
 		return rc;
 	b = sqhub_get(h);
 	r = sqlite3_open_v2(part, &out, SQLITE_OPEN_READWRITE, NULL);
@@ -103,13 +122,11 @@ enum fb_code sqhub_backup(struct hub_store *s, const char *dest, uint64_t *entri
 	}
 	sqhub_put(h, b);
 	sqlite3_close(out);
-	if (rc == FB_OK)
-		rc = check_copy(part, entries, err);
-	if (rc == FB_OK)
-		rc = settle(part, dest, err);
-	if (rc != FB_OK)
+	if (rc != FB_OK) {
 		unlink(part);
-	return rc;
+		return rc;
+	}
+	return hub_copy_end(part, dest, entries, err);
 }
 
 /* FB_EBUSY when another process has the database at path open. */
@@ -172,7 +189,7 @@ enum fb_code hub_store_sqlite_restore(const char *copy, const char *target,
 	/* Check a copy of the copy, so that what is checked is what is put. */
 	rc = copy_file(copy, part, err);
 	if (rc == FB_OK)
-		rc = check_copy(part, entries, err);
+		rc = hub_copy_check(part, entries, err);
 	/* The old database's log belongs to it, not to the copy. */
 	if (rc == FB_OK && (rc = with_suffix(target, "-wal", side, sizeof(side), err)) == FB_OK)
 		unlink(side);

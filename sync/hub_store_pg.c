@@ -379,15 +379,20 @@ static enum fb_code pg_session(PGconn *pq, struct fb_error *err)
 	return rc;
 }
 
-static enum fb_code pg_connect(const char *uri, struct pg_conn *out, struct fb_error *err)
+/* A connection to uri, named `app` in pg_stat_activity (PG_APP_SERVE:
+ * a serving hub's, which restore looks for). */
+static enum fb_code pg_connect(const char *uri, const char *app, struct pg_conn *out,
+			       struct fb_error *err)
 {
+	const char *const keys[] = { "dbname", "application_name", NULL };
+	const char *const values[] = { uri, app, NULL };
 	PGconn *pq;
 	enum fb_code rc;
 
 	memset(out, 0, sizeof(*out));
 	if (!hub_store_is_pg(uri))
 		return fb_fail(err, FB_EUSAGE, "--store takes a postgresql:// URI");
-	if (!(pq = PQconnectdb(uri)))
+	if (!(pq = PQconnectdbParams(keys, values, 1)))
 		return fb_fail(err, FB_ENOMEM, "out of memory");
 	if (PQstatus(pq) != CONNECTION_OK) {
 		const char *msg = PQerrorMessage(pq);
@@ -946,15 +951,6 @@ static enum fb_code pg_list(struct hub_store *s, enum hub_listing what, int all,
 
 /* --- backup: PostgreSQL's own tools ---------------------------------- */
 
-static enum fb_code pg_backup(struct hub_store *s, const char *dest, uint64_t *entries,
-			      struct fb_error *err)
-{
-	(void)s, (void)dest;
-	*entries = 0;
-	return fb_fail(err, FB_EUSAGE, "a PostgreSQL store is backed up with pg_dump (and"
-		       " restored with pg_restore), not with 'backup'");
-}
-
 /* --- the store ------------------------------------------------------- */
 
 static int pg_healthy(struct hub_store *s)
@@ -1000,7 +996,7 @@ static const struct hub_store_ops pg_ops = {
 
 /* The store of uri with a pool of n connections, its schema migrated
  * first (on the first connection, under the migration lock). */
-static enum fb_code pg_open(const char *uri, int n, struct pg_hub **out,
+static enum fb_code pg_open(const char *uri, int n, const char *app, struct pg_hub **out,
 			    struct fb_error *err)
 {
 	char shown[HUB_PG_SHOWN_MAX];
@@ -1018,7 +1014,7 @@ static enum fb_code pg_open(const char *uri, int n, struct pg_hub **out,
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->freed, NULL);
 	for (i = 0; i < n && rc == FB_OK; i++)
-		if ((rc = pg_connect(uri, &h->pool[i], err)) == FB_OK)
+		if ((rc = pg_connect(uri, app, &h->pool[i], err)) == FB_OK)
 			h->n++;
 	if (rc == FB_OK)
 		rc = migrate(&h->pool[0], shown, 0, err);
@@ -1035,7 +1031,7 @@ enum fb_code hub_store_pg_admin(const char *uri, struct hub_store **out,
 {
 	char sql[64];
 	struct pg_hub *h;
-	enum fb_code rc = pg_open(uri, 1, &h, err);
+	enum fb_code rc = pg_open(uri, 1, PG_APP, &h, err);
 
 	/* A command that meets another writing waits as long as it would
 	 * on SQLite, then says so (75); serve's pushes wait for each other. */
@@ -1050,7 +1046,7 @@ enum fb_code hub_store_pg_open(const char *uri, int connections, struct hub_stor
 			       struct fb_error *err)
 {
 	struct pg_hub *h;
-	enum fb_code rc = pg_open(uri, connections, &h, err);
+	enum fb_code rc = pg_open(uri, connections, PG_APP_SERVE, &h, err);
 
 	*out = NULL;
 	if (rc == FB_OK && (rc = pg_new_epoch(&h->pool[0], err)) != FB_OK)
@@ -1069,7 +1065,7 @@ enum fb_code hub_store_pg_create(const char *uri, const struct hub_unit *top,
 	enum fb_code rc;
 
 	hub_store_pg_shown(uri, shown, sizeof(shown));
-	if ((rc = pg_connect(uri, conn, err)) != FB_OK)
+	if ((rc = pg_connect(uri, PG_APP, conn, err)) != FB_OK)
 		return rc;
 	/* The schema first, then the top unit: a hub whose schema was made
 	 * but whose init stopped before its unit is taken by init again. */

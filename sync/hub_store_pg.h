@@ -32,6 +32,11 @@
 #define PG_COMMIT_LOCK  "108516735134579"       /* journal rows numbered */
 #define PG_DEVICE_LOCK_CLASS "1717725805"       /* a device's pushes */
 
+/* What the hub's connections are called in pg_stat_activity: a serving
+ * hub's, and the commands'. */
+#define PG_APP_SERVE "fieldbook-hub serve"
+#define PG_APP       "fieldbook-hub"
+
 /* A push that lost a race (a serialization failure, a deadlock, a new
  * record written by another push first) is run again this many times. */
 #define PG_PUSH_TRIES 8
@@ -172,6 +177,10 @@ enum fb_code pg_bind(struct pg_conn *c, struct hub_device *dev, const char *devi
 		     const char *forked_from, struct fb_error *err);
 enum fb_code pg_may_ask(struct pg_conn *c, const struct hub_device *dev,
 			const char *device, struct fb_error *err);
+
+/* hub_store_pg_backup.c: the store as an SQLite hub file (backup). */
+enum fb_code pg_backup(struct hub_store *s, const char *dest, uint64_t *entries,
+		       struct fb_error *err);
 
 /* hub_store_pg_push.c */
 enum fb_code pg_push(struct hub_store *s, struct hub_device *dev, struct wire_batch *b,

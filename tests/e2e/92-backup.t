@@ -1,17 +1,14 @@
 #!/usr/bin/env bash
-# 92-backup.t - fieldbook-hub backup and restore.
+# 92-backup.t - fieldbook-hub backup and restore, on either store.
 #
 # A backup taken while the hub serves is a consistent, checked,
-# owner-only copy (a cp of a serving hub misses what sits in its WAL).
+# owner-only copy (a cp of a serving hub misses what sits in its WAL),
+# an SQLite hub file on both stores.
 # restore refuses while the hub serves, refuses a damaged copy and
 # leaves the database as it was; put back while the hub is stopped, the
 # laptops' next syncs send what the copy lacks, and every laptop ends
 # with every record once.
 . "$(dirname "$0")/synclib.sh"
-# backup and restore are the SQLite hub's: a hub on PostgreSQL is backed
-# up with pg_dump and restored with pg_restore (docs/DECISIONS.md;
-# 47-hub-restore.t restores one so).
-sqlite_only
 
 T0=$SECONDS
 d=$TMP/backup
@@ -31,8 +28,10 @@ expect_exit 0 "a backup while the hub serves"
 like "$OUT" "backup written: .*night.db \([1-9][0-9]* entries, every chain checked\)" \
 	"...says what it wrote, checked"
 is "$(stat -c %a "$d/night.db")" 600 "...readable by its owner only"
-run hub --db "$d/night.db" verify
-expect_exit 0 "the copy verifies as a hub's database"
+run sqlite_hub "$d/night.db" verify
+expect_exit 0 "the copy verifies as a hub's database (an SQLite hub file)"
+is "$(sqlite_hub "$d/night.db" devices --json)" "$(hub --db "$H" devices --json)" \
+	"...with the hub's devices, as the hub lists them"
 dev1=$(own_device "$d/L1.db")
 is "$(jchain "$d/night.db" "$dev1")" "$(jchain "$H" "$dev1")" "...and holds what the hub held"
 

@@ -257,6 +257,14 @@ hub() {
 	timeout "$FB_TIMEOUT" "$FIELDBOOK_HUB" "${_HUB_ARGS[@]}" 5>&- 6>&- 7>&- 8>&-
 }
 
+# sqlite_hub FILE ARGS...: the hub on the SQLite file FILE whichever
+# store the script's hubs are on (a backup is such a file on both).
+sqlite_hub() {
+	local f=$1
+	shift
+	timeout "$FB_TIMEOUT" "$FIELDBOOK_HUB" --db "$f" "$@" 5>&- 6>&- 7>&- 8>&-
+}
+
 fbd() {
 	local db=$1
 	shift
