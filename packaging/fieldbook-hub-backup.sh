@@ -6,6 +6,8 @@
 # the same day replaces that day's copy.
 #
 #   FIELDBOOK_HUB_DB       the database (default /var/lib/fieldbook-hub/hub.db)
+#   FIELDBOOK_HUB_STORE    a PostgreSQL store instead (wins over the database);
+#                          the copy is an SQLite hub file all the same
 #   FIELDBOOK_HUB_BACKUPS  where copies go (default /var/lib/fieldbook-hub/backups)
 #   FIELDBOOK_HUB_KEEP     how many copies to keep (default 14)
 #   FIELDBOOK_HUB          the program (default fieldbook-hub on PATH)
