@@ -137,6 +137,13 @@ enum fb_code pg_cursor_next(struct pg_cursor *k, int *row, struct fb_error *err)
 /* CLOSE it (when the transaction still stands) and free its batch. */
 void pg_cursor_close(struct pg_cursor *k);
 
+/* The journal row in row i of r, its columns device, seq, n, hlc,
+ * record_id, type, branch, body and hash from column col on; hash is
+ * the room for its hash (row->hash NULL when the column is damaged). */
+struct journal_row;
+void pg_journal_row(const PGresult *r, int i, int col,
+		    unsigned char hash[JOURNAL_HASH_LEN], struct journal_row *out);
+
 /* The hub's top unit, malloc'd. */
 enum fb_code pg_top_of(struct pg_conn *c, char **top, struct fb_error *err);
 

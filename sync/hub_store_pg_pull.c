@@ -444,6 +444,20 @@ static enum fb_code chain_at(void *ctx, const char *device, uint64_t seq,
 	return pg_chain_at(ctx, device, seq, hash, found, err);
 }
 
+void pg_journal_row(const PGresult *r, int i, int col,
+		    unsigned char hash[JOURNAL_HASH_LEN], struct journal_row *out)
+{
+	out->device = PQgetvalue(r, i, col);
+	out->seq = strtoull(PQgetvalue(r, i, col + 1), NULL, 10);
+	out->n = strtoull(PQgetvalue(r, i, col + 2), NULL, 10);
+	out->hlc = (fb_hlc)strtoull(PQgetvalue(r, i, col + 3), NULL, 10);
+	out->record_id = PQgetvalue(r, i, col + 4);
+	out->type = PQgetvalue(r, i, col + 5);
+	out->branch = PQgetvalue(r, i, col + 6);
+	out->body = PQgetvalue(r, i, col + 7);
+	out->hash = pg_bytes(r, i, col + 8, hash, JOURNAL_HASH_LEN) ? hash : NULL;
+}
+
 /* The rows of a page into it; *more when there are more than it holds. */
 static enum fb_code page_rows(const PGresult *r, size_t limit, struct wire_page *page,
 			      struct fb_error *err)
@@ -453,14 +467,7 @@ static enum fb_code page_rows(const PGresult *r, size_t limit, struct wire_page 
 	int i;
 
 	for (i = 0; i < PQntuples(r); i++) {
-		struct journal_row row = {
-			PQgetvalue(r, i, 2), strtoull(PQgetvalue(r, i, 3), NULL, 10),
-			strtoull(PQgetvalue(r, i, 4), NULL, 10),
-			(fb_hlc)strtoull(PQgetvalue(r, i, 5), NULL, 10),
-			PQgetvalue(r, i, 6), PQgetvalue(r, i, 7), PQgetvalue(r, i, 8),
-			PQgetvalue(r, i, 9),
-			pg_bytes(r, i, 10, hash, sizeof(hash)) ? hash : NULL,
-		};
+		struct journal_row row;
 		struct jchange *ch;
 		enum fb_code rc;
 
@@ -471,6 +478,7 @@ static enum fb_code page_rows(const PGresult *r, size_t limit, struct wire_page 
 		}
 		if (!(ch = wire_page_add(page)))
 			return fb_fail(err, FB_ENOMEM, "out of memory");
+		pg_journal_row(r, i, 2, hash, &row);
 		if ((rc = journal_row_fill(ch, &row, err)) != FB_OK)
 			return rc;
 		page->next = strtoull(PQgetvalue(r, i, 0), NULL, 10);

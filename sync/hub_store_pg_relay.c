@@ -213,15 +213,9 @@ static enum fb_code lc_relay_changes(void *ctx, const char *device, uint64_t hel
 		   " ORDER BY seq LIMIT $3", 4, v, "reading journal", &rc, err);
 	for (i = 0; r && rc == FB_OK && i < PQntuples(r) && bytes < max_bytes; i++) {
 		unsigned char hash[JOURNAL_HASH_LEN];
-		struct journal_row row = {
-			PQgetvalue(r, i, 0), strtoull(PQgetvalue(r, i, 1), NULL, 10),
-			strtoull(PQgetvalue(r, i, 2), NULL, 10),
-			(fb_hlc)strtoull(PQgetvalue(r, i, 3), NULL, 10),
-			PQgetvalue(r, i, 4), PQgetvalue(r, i, 5), PQgetvalue(r, i, 6),
-			PQgetvalue(r, i, 7),
-			pg_bytes(r, i, 8, hash, sizeof(hash)) ? hash : NULL,
-		};
+		struct journal_row row;
 
+		pg_journal_row(r, i, 0, hash, &row);
 		if (row.seq != next)
 			break;          /* a gap: the run ends before it */
 		bytes += (size_t)PQgetlength(r, i, 7);
@@ -265,13 +259,27 @@ static enum fb_code lc_relay_forget(void *ctx, struct fb_error *err)
 		     "forgetting what the hub holds", err);
 }
 
-/* Each row of sql ($1 the relay id): a device and a number, to fn. */
-static enum fb_code each_head(struct pg_local *l, const char *sql, book_head_fn fn,
-			      void *fn_ctx, struct fb_error *err)
+/* The heads of the journal's other devices (sql, $1 this hub's relay
+ * id): PGresult as pg_run() gives it. */
+static PGresult *other_heads(struct pg_local *l, const char *sql, enum fb_code *rc,
+			     struct fb_error *err)
 {
 	const char *v[1] = { l->device };
+
+	return pg_run(l->c, sql, 1, v, "reading journal", rc, err);
+}
+
+/* Each device of which this hub holds more than the upstream is known
+ * to, with the last entry it holds, to fn. */
+static enum fb_code lc_each_relay_candidate(void *ctx, book_head_fn fn, void *fn_ctx,
+					    struct fb_error *err)
+{
 	enum fb_code rc;
-	PGresult *r = pg_run(l->c, sql, 1, v, "reading journal", &rc, err);
+	PGresult *r = other_heads(ctx, "SELECT j.device, max(j.seq + j.n - 1) FROM journal j"
+			     " LEFT JOIN relay_head r ON r.device = j.device"
+			     " WHERE j.device <> $1 GROUP BY j.device"
+			     " HAVING max(j.seq + j.n - 1) > coalesce(max(r.seq), 0)"
+			     " ORDER BY j.device COLLATE \"C\"", &rc, err);
 	int i;
 
 	for (i = 0; r && rc == FB_OK && i < PQntuples(r); i++)
@@ -280,40 +288,19 @@ static enum fb_code each_head(struct pg_local *l, const char *sql, book_head_fn 
 	return rc;
 }
 
-static enum fb_code lc_each_relay_candidate(void *ctx, book_head_fn fn, void *fn_ctx,
-					    struct fb_error *err)
-{
-	return each_head(ctx, "SELECT j.device, max(j.seq + j.n - 1) FROM journal j"
-			 " LEFT JOIN relay_head r ON r.device = j.device"
-			 " WHERE j.device <> $1 GROUP BY j.device"
-			 " HAVING max(j.seq + j.n - 1) > coalesce(max(r.seq), 0)"
-			 " ORDER BY j.device COLLATE \"C\"", fn, fn_ctx, err);
-}
-
-/* book_head_fn: add up what the hub is not known to hold. */
-static enum fb_code add_waiting(const char *device, uint64_t ahead, void *ctx)
-{
-	uint64_t *sum = ctx;
-
-	(void)device;
-	sum[0] += ahead;
-	sum[1]++;
-	return FB_OK;
-}
-
 static enum fb_code lc_relay_waiting(void *ctx, uint64_t *entries, uint64_t *devices,
 				     struct fb_error *err)
 {
-	uint64_t sum[2] = { 0, 0 };
 	enum fb_code rc;
+	PGresult *r = other_heads(ctx, "SELECT coalesce(sum(ahead), 0), count(*) FROM (SELECT"
+			     " max(j.seq + j.n - 1) - coalesce(max(r.seq), 0) AS ahead"
+			     " FROM journal j LEFT JOIN relay_head r ON r.device = j.device"
+			     " WHERE j.device <> $1 AND j.quarantined = 0 GROUP BY j.device) w"
+			     " WHERE ahead > 0", &rc, err);
 
-	rc = each_head(ctx, "SELECT j.device, max(j.seq + j.n - 1) - coalesce(max(r.seq), 0)"
-		       " FROM journal j LEFT JOIN relay_head r ON r.device = j.device"
-		       " WHERE j.device <> $1 AND j.quarantined = 0 GROUP BY j.device"
-		       " HAVING max(j.seq + j.n - 1) - coalesce(max(r.seq), 0) > 0",
-		       add_waiting, sum, err);
-	*entries = sum[0];
-	*devices = sum[1];
+	*entries = r ? strtoull(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	*devices = r ? strtoull(PQgetvalue(r, 0, 1), NULL, 10) : 0;
+	PQclear(r);
 	return rc;
 }
 
