@@ -579,16 +579,21 @@ static int is_error(const cJSON *ans, const char *code)
 	return e && !strcmp(e, code);
 }
 
-/* Take in the hub's time from an answer (HLC advances past it). */
+/* Take in the hub's time t: a book's HLC advances past it. */
+static void observe_time(struct conn *c, fb_hlc t)
+{
+	if (c->b)
+		book_observe(c->b, t);
+	note_hub_time(c, t);
+}
+
+/* The same, from an answer's text. */
 static void observe_hub_time(struct conn *c, const char *hex)
 {
 	fb_hlc t;
 
-	if (hex && hlc_parse(hex, &t) == FB_OK) {
-		if (c->b)
-			book_observe(c->b, t);
-		note_hub_time(c, t);
-	}
+	if (hex && hlc_parse(hex, &t) == FB_OK)
+		observe_time(c, t);
 }
 
 /* Keep the hub's reasons for entries it set aside, for `status`. */
@@ -1152,11 +1157,8 @@ static enum fb_code ask_heads(struct conn *c, struct wire_heads *h,
 		rc = fb_fail(err, FB_EINVAL, _("relay: unexpected HTTP %ld"), status);
 	if (rc == FB_OK) {
 		rc = wire_heads_answer_decode(buf_str(&c->body), c->body.len, h, &t, err);
-		if (rc == FB_OK) {
-			if (c->b)
-				book_observe(c->b, t);
-			note_hub_time(c, t);
-		}
+		if (rc == FB_OK)
+			observe_time(c, t);
 		else
 			fb_prefix(err, _("relay: "));
 	}

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "hub_cmd.h"
+#include "hub_relay.h"
 #include "hub_store.h"
 #include "sync_local.h"
 
@@ -68,15 +69,12 @@ enum fb_code hub_open(struct cmd_ctx *c, struct book **out)
 
 enum fb_code hub_open_local(struct cmd_ctx *c, struct sync_local *out)
 {
-	struct book *b = NULL;
 	enum fb_code rc;
 
 	memset(out, 0, sizeof(*out));
-	if (c->store)
-		return hub_store_pg_local(c->store, out, &c->err);
-	if ((rc = hub_open(c, &b)) == FB_OK)
-		sync_local_of_book(b, out);
-	return rc;
+	if (!c->store && (rc = hub_present(c)) != FB_OK)
+		return rc;
+	return hub_local_open(c->store ? c->store : c->db_path, out, &c->err);
 }
 
 enum fb_code hub_open_store(struct cmd_ctx *c, struct hub_store **out)

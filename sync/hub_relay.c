@@ -34,9 +34,8 @@ static void relay_log(const char *fmt, ...)
 	fprintf(stderr, "%s relay %s\n", when, msg);
 }
 
-/* The hub at `where` as its relay's end. */
-static enum fb_code local_open(const char *where, struct sync_local *out,
-			       struct fb_error *err)
+enum fb_code hub_local_open(const char *where, struct sync_local *out,
+			    struct fb_error *err)
 {
 	struct book *b = NULL;
 	enum fb_code rc;
@@ -58,7 +57,7 @@ static enum fb_code relay_once(const char *where, struct fb_error *err)
 	enum fb_code rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = local_open(where, &l, err);
+	rc = hub_local_open(where, &l, err);
 	if (rc == FB_OK)
 		rc = l.ops->relay_identity(l.ctx, err);
 	if (rc == FB_OK)
@@ -124,7 +123,7 @@ enum fb_code hub_relay_start(struct hub_relay *r, const char *where, unsigned ev
 	enum fb_code rc;
 
 	memset(r, 0, sizeof(*r));
-	rc = local_open(where, &l, err);
+	rc = hub_local_open(where, &l, err);
 	if (rc == FB_OK)
 		rc = l.ops->meta_get(l.ctx, "remote_url", &url, err);
 	sync_local_close(&l);

@@ -30,6 +30,14 @@ enum fb_code hub_relay_start(struct hub_relay *r, const char *where, unsigned ev
 			     struct fb_error *err)
 	FB_MUST_CHECK;
 
+/* The hub at `where` (its database's path, or its PostgreSQL store's
+ * URI) as the end of its relay (sync_local.h); close it with
+ * sync_local_close. */
+struct sync_local;
+enum fb_code hub_local_open(const char *where, struct sync_local *out,
+			    struct fb_error *err)
+	FB_MUST_CHECK;
+
 /* Stop it, waiting for a relay under way to end.  Safe when not started. */
 void hub_relay_stop(struct hub_relay *r);
 
