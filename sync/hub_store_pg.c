@@ -688,14 +688,8 @@ static enum fb_code pg_put_units(struct hub_store *s, const struct hub_unit *u, 
 	}
 	if ((rc = plan_load(conn, t, err)) != FB_OK)
 		goto fail;
-	if (hub_plan_lay(t, u, n, mode, top, out) != FB_OK) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	if ((rc = hub_plan_lay(t, u, n, mode, top, out, err)) != FB_OK)
 		goto fail;
-	}
-	if (out->nfaults) {
-		rc = fb_fail(err, out->fault[0].code, "%s", out->fault[0].msg);
-		goto fail;
-	}
 	/* A child may come before its parent: the references are checked
 	 * at the commit, when all are in. */
 	if ((rc = pg_do(conn, "SET CONSTRAINTS ALL DEFERRED", 0, NULL, "saving units",

@@ -357,7 +357,7 @@ static int differ(const char *a, const char *b)
 
 enum fb_code hub_plan_lay(struct hub_plan *t, const struct hub_unit *u, size_t n,
 			  enum hub_units_mode mode, const char *top,
-			  struct hub_units_outcome *out)
+			  struct hub_units_outcome *out, struct fb_error *err)
 {
 	size_t i;
 
@@ -366,12 +366,14 @@ enum fb_code hub_plan_lay(struct hub_plan *t, const struct hub_unit *u, size_t n
 	t->early = calloc(n ? n : 1, 1);
 	t->twice = calloc(n ? n : 1, sizeof(*t->twice));
 	if (!t->early || !t->twice || utable_reserve(t, n) != FB_OK)
-		return FB_ENOMEM;
+		return fb_fail(err, FB_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++)
 		if (lay(t, &u[i], i, mode, top, &t->early[i], &t->twice[i]) != FB_OK)
-			return FB_ENOMEM;
+			return fb_fail(err, FB_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++)
 		check(t, u, i, (enum early_fault)t->early[i], t->twice[i], top, out);
+	if (out->nfaults)
+		return fb_fail(err, out->fault[0].code, "%s", out->fault[0].msg);
 	return FB_OK;
 }
 

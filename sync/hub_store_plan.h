@@ -8,8 +8,8 @@
  *
  *   hub_plan_new(n, &p);
  *   hub_plan_held(p, code, parent, level, name);    each unit held
- *   hub_plan_lay(p, units, n, mode, top, out);      faults into out
- *   hub_plan_write(p, write_fn, ctx, out);          when out->nfaults is 0
+ *   hub_plan_lay(p, units, n, mode, top, out, err); faults into out
+ *   hub_plan_write(p, write_fn, ctx, out);          when it laid them all
  *   hub_plan_free(p);
  */
 #ifndef FB_HUB_STORE_PLAN_H
@@ -32,11 +32,12 @@ enum fb_code hub_plan_held(struct hub_plan *p, const char *code, const char *par
 
 /* Lay u[0..n) over the units held as mode says, and check each against
  * the tree that results; each refused unit is a fault in out (its
- * counts untouched).  top is the hub's own unit.  The plan keeps
- * pointers into u: u outlives it.  FB_ENOMEM only. */
+ * counts untouched), and the first of them the error (its code and
+ * message), so that nothing is written.  top is the hub's own unit.
+ * The plan keeps pointers into u: u outlives it.  Else FB_ENOMEM. */
 enum fb_code hub_plan_lay(struct hub_plan *p, const struct hub_unit *u, size_t n,
 			  enum hub_units_mode mode, const char *top,
-			  struct hub_units_outcome *out) FB_MUST_CHECK;
+			  struct hub_units_outcome *out, struct fb_error *err) FB_MUST_CHECK;
 
 /* Write one unit: is_new, insert it; else update its parent and name. */
 typedef enum fb_code (*hub_plan_write_fn)(void *ctx, const char *code, const char *parent,

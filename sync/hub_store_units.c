@@ -110,14 +110,8 @@ enum fb_code sqhub_put_units(struct hub_store *s, const struct hub_unit *u, size
 	}
 	if ((rc = plan_load(b, t, err)) != FB_OK)
 		goto fail;
-	if (hub_plan_lay(t, u, n, mode, top, out) != FB_OK) {
-		rc = fb_fail(err, FB_ENOMEM, "out of memory");
+	if ((rc = hub_plan_lay(t, u, n, mode, top, out, err)) != FB_OK)
 		goto fail;
-	}
-	if (out->nfaults) {
-		rc = fb_fail(err, out->fault[0].code, "%s", out->fault[0].msg);
-		goto fail;
-	}
 	if ((rc = write_plan(b, t, out, err)) != FB_OK)
 		goto fail;
 	if (out->added + out->renamed + out->moved == 0) {
